@@ -1,0 +1,5 @@
+"""softphone: a desktop SIP messenger."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
