@@ -1,0 +1,732 @@
+"""The user agent: transports, the transaction table, and request routing.
+
+This is the thin asyncio adapter around the sans-I/O core in `softphone.sip`:
+bytes come in from a transport, are parsed and fed to a transaction, and
+whatever the transaction wants sent goes out. One `TimerHandle` is armed at
+the earliest transaction deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from softphone import __version__
+from softphone.sip import (
+    Headers,
+    ParseError,
+    Request,
+    Response,
+    SipUri,
+    TelUri,
+    new_branch,
+    new_tag,
+    parse,
+)
+from softphone.sip.events import ResponseReceived, TransactionTimedOut, TransportFailed
+from softphone.sip.timers import TimerConfig
+from softphone.sip.transaction import (
+    ClientTransaction,
+    InviteServerTransaction,
+    ServerTransaction,
+    State,
+    transaction_key,
+)
+from softphone.trace import Direction, TraceEntry, TraceObserver, redact
+from softphone.transport.base import Address, Transport, TransportKind
+from softphone.transport.stream import StreamTransport
+from softphone.transport.udp import UdpTransport
+
+log = logging.getLogger(__name__)
+
+#: Methods the agent answers itself when no service claims them.
+_BUILTIN = frozenset({"OPTIONS", "ACK", "CANCEL"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a request goes: the next hop's address and transport."""
+
+    address: Address
+    kind: TransportKind
+    #: The host name a TLS certificate must match (and a name for logs).
+    server_name: str | None = None
+
+
+class TransactionFailed(Exception):
+    """A client transaction ended without a final response.
+
+    `timed_out` is True for timer F (no answer at all), False for a
+    transport error. Neither is a response from the peer: a local timeout is
+    not a remote 408.
+    """
+
+    def __init__(self, reason: str, *, timed_out: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.timed_out = timed_out
+
+
+ProvisionalCallback = Callable[[Response], None]
+
+
+@dataclass(eq=False)
+class IncomingRequest:
+    """A new request handed to a service, with the means to answer it."""
+
+    request: Request
+    source: Address
+    transport: Transport
+    _agent: UserAgent = field(repr=False)
+    _entry: _ServerEntry = field(repr=False)
+
+    @property
+    def responded(self) -> bool:
+        """True once a final response was given."""
+        return self._entry.final_sent
+
+    def respond(
+        self,
+        status: int,
+        reason: str | None = None,
+        *,
+        headers: Iterable[tuple[str, str]] = (),
+        body: bytes = b"",
+    ) -> Response:
+        """Send a response in this request's server transaction.
+
+        Raises:
+            softphone.sip.LocalProtocolError: a final response was already sent.
+        """
+        return self._agent._respond(self._entry, status, reason, headers=headers, body=body)
+
+
+RequestHandler = Callable[[IncomingRequest], None]
+
+
+@dataclass(eq=False)
+class _ClientEntry:
+    tx: ClientTransaction
+    key: tuple[str, str]
+    target: Target
+    transport: Transport
+    on_response: Callable[[Response], None]
+    on_failure: Callable[[TransactionFailed], None]
+    done: bool = False
+
+
+@dataclass(eq=False)
+class _ServerEntry:
+    tx: ServerTransaction | InviteServerTransaction
+    key: tuple[object, ...]
+    request: Request
+    source: Address
+    transport: Transport
+    destination: Address
+    to_tag: str
+    final_sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    handler: RequestHandler
+    #: MIME types the handler takes in a body; None means any.
+    accept: tuple[str, ...] | None
+
+
+class UserAgent:
+    """Owns transports and transactions; routes new requests to handlers.
+
+    Services register handlers with `handle()` and send requests with
+    `request()` (awaitable) or `send_request()` (callbacks).
+    """
+
+    def __init__(
+        self,
+        *,
+        timers: TimerConfig | None = None,
+        user_agent: str = f"softphone/{__version__}",
+        supported: Iterable[str] = (),
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.timers = timers or TimerConfig()
+        self.user_agent = user_agent
+        #: Option tags we support (RFC 3261 20.37); a Require outside it gets 420.
+        self.supported = frozenset(supported)
+        self._clock = clock
+        self._transports: dict[TransportKind, Transport] = {}
+        self._routes: dict[str, _Route] = {}
+        self._client: dict[tuple[str, str], _ClientEntry] = {}
+        self._server: dict[tuple[object, ...], _ServerEntry] = {}
+        self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
+        self._counter = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._observers: list[TraceObserver] = []
+        self._local_ip_cache: dict[tuple[str, bool], str] = {}
+        self._closed = False
+
+    # -- set-up ---------------------------------------------------------------
+
+    async def listen(
+        self,
+        kind: TransportKind,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        **options: object,
+    ) -> Transport:
+        """Bind a transport of *kind*; port 0 picks a free one.
+
+        Options go to the stream transport (`server_ssl`, `client_ssl`).
+
+        Raises:
+            OSError: the address cannot be bound.
+        """
+        transport: Transport
+        if kind is TransportKind.UDP:
+            transport = await UdpTransport.bind(host, port, self._on_receive)
+        else:
+            transport = await StreamTransport.bind(
+                kind,
+                host,
+                port,
+                self._on_receive,
+                self._on_transport_error,
+                **options,  # type: ignore[arg-type]
+            )
+        self._transports[kind] = transport
+        return transport
+
+    def transport(self, kind: TransportKind) -> Transport | None:
+        """The bound transport of *kind*, if any."""
+        return self._transports.get(kind)
+
+    @property
+    def transports(self) -> dict[TransportKind, Transport]:
+        """Every bound transport by kind."""
+        return dict(self._transports)
+
+    def handle(
+        self,
+        method: str,
+        handler: RequestHandler,
+        *,
+        accept: Iterable[str] | None = None,
+    ) -> None:
+        """Route new requests of *method* to *handler*.
+
+        With *accept*, a request whose body has another Content-Type is
+        answered 415 with an Accept header (RFC 3261 8.2.3) before the
+        handler sees it.
+        """
+        self._routes[method.upper()] = _Route(
+            handler, tuple(a.lower() for a in accept) if accept is not None else None
+        )
+
+    def add_observer(self, observer: TraceObserver) -> None:
+        """Call *observer* with a redacted `TraceEntry` for every message."""
+        self._observers.append(observer)
+
+    def remove_observer(self, observer: TraceObserver) -> None:
+        """Stop calling *observer*."""
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        """The methods this agent answers (the Allow header, RFC 3261 20.5)."""
+        return sorted(set(self._routes) | _BUILTIN)
+
+    def local_address(self, kind: TransportKind, toward: Address | None = None) -> Address:
+        """The address peers reach us at on *kind*, as put in Via and Contact.
+
+        A socket bound to a wildcard address has no single address; then the
+        one the kernel would use toward *toward* is taken.
+
+        Raises:
+            LookupError: no transport of *kind* is bound.
+        """
+        transport = self._transports.get(kind)
+        if transport is None:
+            raise LookupError(f"no {kind.value} transport is listening")
+        local = transport.local
+        if local.host in ("0.0.0.0", "::"):
+            return Address(self._local_ip(toward, ipv6=local.host == "::"), local.port)
+        return local
+
+    def contact_uri(
+        self, user: str | None, kind: TransportKind, toward: Address | None = None
+    ) -> SipUri:
+        """A Contact URI for *user* at this agent's address on *kind*."""
+        local = self.local_address(kind, toward)
+        params: tuple[tuple[str, str | None], ...] = ()
+        if kind is not TransportKind.UDP:
+            params = (("transport", kind.value),)
+        return SipUri(
+            scheme="sips" if kind is TransportKind.TLS else "sip",
+            user=user,
+            password=None,
+            host=f"[{local.host}]" if local.is_ipv6 else local.host,
+            port=local.port,
+            params=params,
+            headers=(),
+        )
+
+    # -- sending --------------------------------------------------------------
+
+    def send_request(
+        self,
+        request: Request,
+        target: Target,
+        *,
+        on_response: Callable[[Response], None],
+        on_failure: Callable[[TransactionFailed], None],
+    ) -> None:
+        """Start a client transaction for *request* toward *target*.
+
+        A top Via (with rport, RFC 3581, and a fresh branch) is added here;
+        the request must not carry one of ours already. *on_response* is
+        called for every response (provisional and final), *on_failure* once
+        if the transaction ends without a final response.
+
+        Raises:
+            LookupError: no transport of the target's kind is bound.
+        """
+        transport = self._transports.get(target.kind)
+        if transport is None:
+            raise LookupError(f"no {target.kind.value} transport is listening")
+        local = self.local_address(target.kind, target.address)
+        branch = new_branch()
+        request.headers.insert_first(
+            "Via", f"SIP/2.0/{target.kind.via_name} {local.sent_by};rport;branch={branch}"
+        )
+        if "Max-Forwards" not in request.headers:
+            request.headers.add("Max-Forwards", "70")
+        if "User-Agent" not in request.headers:
+            request.headers.add("User-Agent", self.user_agent)
+        now = self._now()
+        tx = ClientTransaction(request, reliable=target.kind.reliable, now=now, timers=self.timers)
+        entry = _ClientEntry(
+            tx=tx,
+            key=(branch, request.method),
+            target=target,
+            transport=transport,
+            on_response=on_response,
+            on_failure=on_failure,
+        )
+        self._client[entry.key] = entry
+        self._pump_client(entry)
+
+    async def request(
+        self,
+        request: Request,
+        target: Target,
+        *,
+        on_provisional: ProvisionalCallback | None = None,
+    ) -> Response:
+        """Send *request* and return its final response.
+
+        Raises:
+            TransactionFailed: no final response (timer F or transport error).
+            LookupError: no transport of the target's kind is bound.
+        """
+        future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+
+        def on_response(response: Response) -> None:
+            if response.status < 200:
+                if on_provisional is not None:
+                    on_provisional(response)
+            elif not future.done():
+                future.set_result(response)
+
+        def on_failure(failure: TransactionFailed) -> None:
+            if not future.done():
+                future.set_exception(failure)
+
+        self.send_request(request, target, on_response=on_response, on_failure=on_failure)
+        return await future
+
+    # -- receiving ------------------------------------------------------------
+
+    def _on_receive(self, data: bytes, source: Address, transport: Transport) -> None:
+        self._trace(Direction.IN, transport, source, data)
+        if not data.strip(b"\r\n"):
+            return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
+        now = self._now()
+        try:
+            message = parse(data)
+        except ParseError as exc:
+            self._answer_unparseable(exc, source, transport)
+            return
+        if isinstance(message, Response):
+            self._on_response(message, now)
+        else:
+            self._on_request(message, source, transport, now)
+
+    def _on_response(self, response: Response, now: float) -> None:
+        # RFC 3261 17.1.3: match on the top Via branch and the CSeq method.
+        vias = response.via
+        if not vias or vias[0].branch is None:
+            log.debug("dropping a response with no branch")
+            return
+        entry = self._client.get((vias[0].branch, response.cseq.method))
+        if entry is None:
+            # RFC 3261 18.1.2: a response matching no transaction is
+            # discarded (a UA is not a proxy). RFC 4475 bcast.dat lands here.
+            log.debug("dropping a response that matches no transaction")
+            return
+        entry.tx.receive(response, now)
+        self._pump_client(entry)
+
+    def _on_request(
+        self, request: Request, source: Address, transport: Transport, now: float
+    ) -> None:
+        key = transaction_key(request)
+        existing = self._server.get(key)
+        if existing is not None:
+            # A retransmission (or the ACK of an INVITE we rejected): the
+            # transaction absorbs it and may replay its last response.
+            existing.tx.receive(request, now)
+            self._pump_server(existing)
+            return
+        if request.method == "ACK":
+            return  # an ACK for nothing we know: RFC 3261 17.2.3, drop it
+        tx: ServerTransaction | InviteServerTransaction
+        reliable = transport.kind.reliable
+        if request.method == "INVITE":
+            tx = InviteServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
+        else:
+            tx = ServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
+        entry = _ServerEntry(
+            tx=tx,
+            key=key,
+            request=request,
+            source=source,
+            transport=transport,
+            destination=_response_destination(request, source, transport),
+            to_tag=request.to.tag or new_tag(),
+        )
+        self._server[key] = entry
+        incoming = IncomingRequest(request, source, transport, self, entry)
+        self._dispatch(incoming, entry)
+        self._pump_server(entry)
+
+    def _dispatch(self, incoming: IncomingRequest, entry: _ServerEntry) -> None:
+        """Run RFC 3261 8.2's checks in its order, then hand over."""
+        request = incoming.request
+        route = self._routes.get(request.method)
+        # 8.2.1: method inspection comes first.
+        if route is None and request.method not in ("OPTIONS", "CANCEL"):
+            incoming.respond(405, headers=[("Allow", ", ".join(self.allowed_methods))])
+            return
+        # 8.2.2.1: a Request-URI scheme we do not understand gets 416.
+        if not isinstance(request.uri, SipUri | TelUri):
+            incoming.respond(416)
+            return
+        # 8.2.2.3: every Require option must be one we support (never for
+        # CANCEL; ACK never reaches here).
+        if request.method != "CANCEL":
+            unsupported = [tag for tag in request.require if tag not in self.supported]
+            if unsupported:
+                incoming.respond(420, headers=[("Unsupported", ", ".join(unsupported))])
+                return
+        if request.method == "CANCEL" and route is None:
+            # We answer INVITEs at once with a final response, so there is
+            # never anything left to cancel (RFC 3261 9.2).
+            incoming.respond(481)
+            return
+        # 8.2.3: content processing.
+        if route is not None and route.accept is not None and request.body:
+            content_type = request.content_type
+            if content_type is None or content_type.mime.lower() not in route.accept:
+                incoming.respond(415, headers=[("Accept", ", ".join(route.accept))])
+                return
+        if route is None:  # OPTIONS without a service: answer for the agent (RFC 3261 11.2)
+            incoming.respond(
+                200,
+                headers=[
+                    ("Allow", ", ".join(self.allowed_methods)),
+                    ("Accept", "text/plain, application/reginfo+xml"),
+                ],
+            )
+            return
+        try:
+            route.handler(incoming)
+        except Exception:
+            log.exception("handler for %s failed", request.method)
+            if not entry.final_sent:
+                incoming.respond(500, "Server Internal Error")
+
+    def _answer_unparseable(self, exc: ParseError, source: Address, transport: Transport) -> None:
+        """Answer a request we could not accept, if it can be answered at all.
+
+        A response needs Via, From, To, Call-ID and CSeq copied from the
+        request (RFC 3261 8.2.6.2); without them we can only drop it.
+        """
+        partial = exc.partial
+        if not isinstance(partial, Request) or partial.method == "ACK":
+            log.info("dropping unparseable message from %s: %s", source, exc.reason)
+            return
+        headers = Headers()
+        for name in ("Via", "From", "To", "Call-ID", "CSeq"):
+            for value in partial.headers.get_all(name):
+                headers.add(name, value)
+        if "Via" not in headers:
+            log.info("dropping unparseable request without Via from %s: %s", source, exc.reason)
+            return
+        try:
+            response = Response(status=exc.status, reason=exc.reason, headers=headers)
+            data = bytes(response)
+        except Exception:  # the raw headers themselves cannot be written back
+            log.info("dropping unanswerable request from %s: %s", source, exc.reason)
+            return
+        destination = source
+        self._send(transport, data, destination, None)
+
+    def _on_transport_error(self, peer: Address, transport: Transport, reason: str) -> None:
+        now = self._now()
+        for entry in list(self._client.values()):
+            if entry.transport is transport and entry.target.address == peer:
+                entry.tx.transport_failed(reason, now)
+                self._pump_client(entry)
+
+    # -- responding -----------------------------------------------------------
+
+    def _respond(
+        self,
+        entry: _ServerEntry,
+        status: int,
+        reason: str | None,
+        *,
+        headers: Iterable[tuple[str, str]],
+        body: bytes,
+    ) -> Response:
+        response = Response.for_request(
+            entry.request,
+            status,
+            reason,
+            to_tag=None if status == 100 else entry.to_tag,
+        )
+        _stamp_via(response, entry.source, entry.transport.kind)
+        for name, value in headers:
+            response.headers.add(name, value)
+        if body:
+            response.body = body
+        if status >= 200:
+            entry.final_sent = True
+        entry.tx.respond(response, self._now())
+        self._pump_server(entry)
+        return response
+
+    # -- transaction plumbing -------------------------------------------------
+
+    def _pump_client(self, entry: _ClientEntry) -> None:
+        for data in entry.tx.datagrams_to_send():
+            self._send(entry.transport, data, entry.target.address, entry.target.server_name)
+        for event in entry.tx.events():
+            if isinstance(event, ResponseReceived):
+                entry.on_response(event.response)
+                if event.response.status >= 200:
+                    entry.done = True
+            elif isinstance(event, TransactionTimedOut) and not entry.done:
+                entry.done = True
+                entry.on_failure(TransactionFailed("no response (timer F)", timed_out=True))
+            elif isinstance(event, TransportFailed) and not entry.done:
+                entry.done = True
+                entry.on_failure(TransactionFailed(event.reason, timed_out=False))
+        if entry.tx.state is State.TERMINATED:
+            self._client.pop(entry.key, None)
+        else:
+            self._schedule(entry, entry.tx.deadline)
+
+    def _pump_server(self, entry: _ServerEntry) -> None:
+        for data in entry.tx.datagrams_to_send():
+            self._send(entry.transport, data, entry.destination, None)
+        entry.tx.events()  # nothing in a server transaction needs the service
+        if entry.tx.state is State.TERMINATED:
+            if self._server.get(entry.key) is entry:
+                del self._server[entry.key]
+        else:
+            self._schedule(entry, entry.tx.deadline)
+
+    def _schedule(self, entry: _ClientEntry | _ServerEntry, deadline: float | None) -> None:
+        if deadline is None:
+            return
+        heapq.heappush(self._heap, (deadline, next(self._counter), entry))
+        self._arm()
+
+    def _arm(self) -> None:
+        # One TimerHandle for every transaction, re-armed at the earliest
+        # deadline; stale heap entries are skipped when they come up.
+        if self._closed or not self._heap:
+            return
+        earliest = self._heap[0][0]
+        if self._timer is not None and self._timer_at is not None and self._timer_at <= earliest:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timer_at = earliest
+        self._timer = loop.call_at(_loop_time(loop, earliest, self._clock), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        now = self._now()
+        while self._heap and self._heap[0][0] <= now:
+            _, _, entry = heapq.heappop(self._heap)
+            if (
+                entry.tx.state is State.TERMINATED
+                or entry.tx.deadline is None
+                or entry.tx.deadline > now
+            ):
+                continue  # stale: the transaction moved on since this was pushed
+            entry.tx.handle_timer(now)
+            if isinstance(entry, _ClientEntry):
+                self._pump_client(entry)
+            else:
+                self._pump_server(entry)
+        self._arm()
+
+    def _send(
+        self, transport: Transport, data: bytes, destination: Address, server_name: str | None
+    ) -> None:
+        self._trace(Direction.OUT, transport, destination, data)
+        transport.send(data, destination, server_name=server_name)
+
+    def _trace(
+        self, direction: Direction, transport: Transport, remote: Address, data: bytes
+    ) -> None:
+        if not self._observers:
+            return
+        entry = TraceEntry(
+            time=time.time(),
+            direction=direction,
+            transport=transport.kind,
+            local=transport.local,
+            remote=remote,
+            data=redact(data),
+        )
+        for observer in list(self._observers):
+            try:
+                observer(entry)
+            except Exception:
+                log.exception("trace observer failed")
+
+    def _now(self) -> float:
+        if self._clock is not None:
+            return self._clock()
+        return asyncio.get_running_loop().time()
+
+    def _local_ip(self, toward: Address | None, *, ipv6: bool) -> str:
+        # The kernel's routing choice for a destination, learnt by connecting
+        # a UDP socket (no packet is sent); cached per destination host.
+        family = socket.AF_INET6 if ipv6 else socket.AF_INET
+        probe = toward.host if toward is not None else ("2001:db8::1" if ipv6 else "192.0.2.1")
+        cache_key = (probe, ipv6)
+        cached = self._local_ip_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as probe_socket:
+                probe_socket.connect((probe, 9))
+                address = str(probe_socket.getsockname()[0])
+        except OSError:
+            address = "::1" if ipv6 else "127.0.0.1"
+        self._local_ip_cache[cache_key] = address
+        return address
+
+    # -- shutdown -------------------------------------------------------------
+
+    @property
+    def pending_transactions(self) -> int:
+        """Client and server transactions still alive."""
+        return len(self._client) + len(self._server)
+
+    def close(self) -> None:
+        """Close every transport; pending client transactions fail."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for entry in list(self._client.values()):
+            if not entry.done:
+                entry.done = True
+                entry.on_failure(TransactionFailed("the agent was closed", timed_out=False))
+        self._client.clear()
+        self._server.clear()
+        for transport in self._transports.values():
+            transport.close()
+        self._transports.clear()
+
+
+def _loop_time(
+    loop: asyncio.AbstractEventLoop, deadline: float, clock: Callable[[], float] | None
+) -> float:
+    """Convert a deadline on our clock to the loop's clock."""
+    if clock is None:
+        return deadline
+    return loop.time() + (deadline - clock())
+
+
+def _response_destination(request: Request, source: Address, transport: Transport) -> Address:
+    """Where responses to *request* go (RFC 3261 18.2.2, RFC 3581 4).
+
+    On a stream, back on the connection it came in on (keyed by the source);
+    on UDP, to the source port when the client asked with rport, else to the
+    sent-by port at the address the request came from.
+    """
+    if transport.kind.reliable:
+        return source
+    via = request.via[0]
+    if via.rport is not None:
+        return source
+    return Address(source.host, via.port or 5060)
+
+
+def _stamp_via(response: Response, source: Address, kind: TransportKind) -> None:
+    """Add received and fill rport in the top Via of a response.
+
+    RFC 3261 18.2.1 adds `received` when the sent-by host differs from the
+    packet's source; RFC 3581 4 fills an empty `rport` with the source port
+    and then always adds `received`.
+    """
+    first_line = response.headers.get("Via")
+    if first_line is None:
+        return
+    top, sep, rest = _split_first_via(first_line)
+    params = top.split(";")
+    sent_by = params[0].split()[-1] if params[0].split() else ""
+    if sent_by.startswith("["):
+        host = sent_by[1:].split("]", 1)[0]
+    else:
+        host = sent_by.rsplit(":", 1)[0] if sent_by.count(":") == 1 else sent_by
+    stamped = [params[0]]
+    rport = False
+    for param in params[1:]:
+        name = param.split("=", 1)[0].strip().lower()
+        if name == "rport":
+            stamped.append(f"rport={source.port}")
+            rport = True
+        elif name != "received":
+            stamped.append(param)
+    if rport or host != source.host:
+        stamped.insert(1, f"received={source.host}")
+    response.headers.replace_first("Via", ";".join(stamped) + sep + rest)
+
+
+def _split_first_via(line: str) -> tuple[str, str, str]:
+    """Split a Via line at the first comma outside quotes."""
+    in_quotes = False
+    for index, char in enumerate(line):
+        if char == '"':
+            in_quotes = not in_quotes
+        elif char == "," and not in_quotes:
+            return line[:index], ",", line[index + 1 :]
+    return line, "", ""

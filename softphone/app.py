@@ -1,0 +1,136 @@
+"""The application core: one account, its user agent, services and store.
+
+No Qt here: the desktop window and the command line both drive this object,
+and tests drive it without a QApplication.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from softphone.agent import Target, UserAgent
+from softphone.config import Account
+from softphone.location import HostPort, locate
+from softphone.services.messaging import Messaging
+from softphone.services.registration import (
+    Registration,
+    RegistrationState,
+    RegistrationStatus,
+    RetryPolicy,
+)
+from softphone.sip.auth import DigestClient
+from softphone.sip.timers import TimerConfig
+from softphone.store import Store
+from softphone.transport.base import TransportKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AppOptions:
+    """How to run the core; the defaults suit the desktop app."""
+
+    #: Address to bind; the wildcard lets peers on other hosts reach us.
+    listen_host: str = "0.0.0.0"
+    #: Register the contact (the desktop app does; `send` only with a registrar).
+    register: bool = True
+    timers: TimerConfig | None = None
+    retry: RetryPolicy | None = None
+
+
+class Application:
+    """Everything one account needs, wired together.
+
+    `await start()` binds sockets and starts registering; `await stop()`
+    unregisters and closes.
+    """
+
+    def __init__(
+        self,
+        account: Account,
+        password: str | None,
+        store: Store,
+        options: AppOptions | None = None,
+    ) -> None:
+        self.options = options or AppOptions()
+        self.account = account
+        self.store = store
+        self.agent = UserAgent(timers=self.options.timers)
+        digest = DigestClient(account.username, password) if password is not None else None
+        self.registration: Registration | None = None
+        if self.options.register:
+            self.registration = Registration(
+                self.agent,
+                account,
+                digest,
+                self.locate_server,
+                retry=self.options.retry,
+            )
+            self.registration.add_listener(self._on_registration)
+        self.messaging = Messaging(
+            self.agent,
+            account,
+            store,
+            digest,
+            lambda _peer: self.locate_server(),
+            is_ready=self.is_ready,
+        )
+        self._started = False
+
+    # -- lifecycle --------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind transports, recover the outbox, start registering.
+
+        Raises:
+            OSError: a socket cannot be bound (port in use).
+        """
+        kind = self.account.transport
+        port = self.account.local_port
+        await self.agent.listen(kind, self.options.listen_host, port)
+        if kind is TransportKind.UDP:
+            # TCP beside UDP carries messages over 1300 bytes (RFC 3428 5)
+            # and lets stream-only peers reach us.
+            await self.agent.listen(TransportKind.TCP, self.options.listen_host, port)
+        self.messaging.start()
+        if self.registration is not None:
+            self.registration.start()
+        else:
+            self.messaging.flush()
+        self._started = True
+
+    async def stop(self) -> None:
+        """Unregister (Expires: 0), then close sockets and the store."""
+        if self.registration is not None:
+            await self.registration.stop()
+        self.agent.close()
+        self.store.close()
+        self._started = False
+
+    # -- state ------------------------------------------------------------------
+
+    def is_ready(self) -> bool:
+        """True when messages may go out: registered, or not registering."""
+        if self.registration is None:
+            return True
+        return self.registration.status.state is RegistrationState.REGISTERED
+
+    def on_registration(self, callback: Callable[[RegistrationStatus], None]) -> None:
+        """Call *callback* with every registration status."""
+        if self.registration is not None:
+            self.registration.add_listener(callback)
+
+    def _on_registration(self, status: RegistrationStatus) -> None:
+        if status.state is RegistrationState.REGISTERED:
+            self.messaging.flush()
+
+    async def locate_server(self) -> Target:
+        """The account's server: outbound proxy, else registrar, else the domain.
+
+        Raises:
+            softphone.location.LocationError: it cannot be found.
+        """
+        hop = self.account.outbound_proxy or self.account.registrar or self.account.domain
+        return await locate(HostPort.parse(hop), self.account.transport)

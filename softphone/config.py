@@ -1,0 +1,323 @@
+"""The user's account settings: a small TOML file, and the password kept elsewhere.
+
+The settings file never holds the password. It comes from an environment
+variable the settings name (for scripts and tests), or from the operating
+system's keyring.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.errors
+import platformdirs
+
+from softphone.sip.errors import SipError
+from softphone.sip.uri import SipUri
+from softphone.transport.base import TransportKind
+
+__all__ = [
+    "APP_NAME",
+    "Account",
+    "SettingsError",
+    "default_config_path",
+    "default_data_dir",
+    "load_account",
+    "password_for",
+    "save_account",
+    "store_password",
+]
+
+#: The name used for the settings and data directories and the keyring service.
+APP_NAME = "softphone"
+
+MIN_EXPIRES = 60
+MAX_EXPIRES = 86400
+DEFAULT_EXPIRES = 600
+
+# An environment variable name as POSIX shells accept it.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message is a sentence for the user."""
+
+
+def _check_aor(aor: object) -> SipUri:
+    message = "The address of record must look like sip:alice@example.com"
+    if not isinstance(aor, str):
+        raise SettingsError(message)
+    try:
+        uri = SipUri.parse(aor)
+    except SipError:
+        raise SettingsError(f"{message}, not {aor!r}") from None
+    # An AoR names a user at a domain (RFC 3261 10.2.1): it needs a user
+    # part, and a password or URI headers have no place in a To header.
+    if not uri.user or uri.password is not None or uri.headers:
+        raise SettingsError(f"{message}, not {aor!r}")
+    return uri
+
+
+def _check_host_port(value: object, what: str) -> None:
+    message = f"{what} must be a host name or address with an optional port, like example.com:5060"
+    if not isinstance(value, str) or not value or "@" in value or ";" in value or "?" in value:
+        raise SettingsError(f"{message}, not {value!r}")
+    try:
+        uri = SipUri.parse(f"sip:{value}")
+    except SipError:
+        raise SettingsError(f"{message}, not {value!r}") from None
+    if uri.port == 0:
+        raise SettingsError(f"{message}, not {value!r}")
+
+
+def _check_int(value: object, low: int, high: int, message: str) -> int:
+    # bool is an int in Python, but `expires = true` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SettingsError(message)
+    return value
+
+
+def _transport(value: object) -> TransportKind:
+    if isinstance(value, TransportKind):
+        return value
+    if isinstance(value, str):
+        try:
+            return TransportKind(value.lower())
+        except ValueError:
+            pass
+    raise SettingsError(f"Transport must be udp, tcp or tls, not {value!r}")
+
+
+def _optional_text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"{what} must be text, not {value!r}")
+    if any(ch in value for ch in "\r\n\0"):
+        raise SettingsError(f"{what} must be one line of text")
+    return value
+
+
+@dataclass(frozen=True)
+class Account:
+    """One SIP account.
+
+    Raises:
+        SettingsError: (on construction) any field is invalid; the message
+            says which and how to fix it.
+    """
+
+    #: The address of record, e.g. ``sip:alice@example.com`` (RFC 3261 10.2).
+    aor: str
+    #: The name shown to others in From headers; may be empty.
+    display_name: str = ""
+    #: The digest user name; empty means the AoR's user part.
+    username: str = ""
+    #: ``host[:port]`` of the registrar; None means the AoR's domain
+    #: (RFC 3261 10.2.6: the Request-URI of REGISTER names the domain).
+    registrar: str | None = None
+    #: ``host[:port]`` every request is sent to first, if any.
+    outbound_proxy: str | None = None
+    transport: TransportKind = TransportKind.UDP
+    #: Local port to bind; 0 lets the system choose.
+    local_port: int = 0
+    #: Registration lifetime asked for, in seconds.
+    expires: int = DEFAULT_EXPIRES
+    #: Name of an environment variable holding the password, if any. The
+    #: password itself is never part of the settings.
+    password_env: str | None = None
+
+    def __post_init__(self) -> None:
+        uri = _check_aor(self.aor)
+        object.__setattr__(self, "display_name", _optional_text(self.display_name, "Display name"))
+        username = _optional_text(self.username, "User name")
+        if not username:
+            assert uri.user is not None
+            username = uri.user
+        object.__setattr__(self, "username", username)
+        if self.registrar is not None:
+            _check_host_port(self.registrar, "The registrar")
+        if self.outbound_proxy is not None:
+            _check_host_port(self.outbound_proxy, "The outbound proxy")
+        object.__setattr__(self, "transport", _transport(self.transport))
+        _check_int(
+            self.local_port, 0, 65535, "Local port must be a whole number between 0 and 65535"
+        )
+        _check_int(
+            self.expires,
+            MIN_EXPIRES,
+            MAX_EXPIRES,
+            f"Expires must be a whole number of seconds between {MIN_EXPIRES} and {MAX_EXPIRES}",
+        )
+        if self.password_env is not None and (
+            not isinstance(self.password_env, str) or _ENV_NAME.fullmatch(self.password_env) is None
+        ):
+            raise SettingsError(
+                "The password variable must be an environment variable name like"
+                f" SOFTPHONE_PASSWORD, not {self.password_env!r}"
+            )
+
+    @property
+    def uri(self) -> SipUri:
+        """The AoR as a parsed URI."""
+        return SipUri.parse(self.aor)
+
+    @property
+    def domain(self) -> str:
+        """The AoR's host part: where REGISTER goes when no registrar is set."""
+        return self.uri.host
+
+
+# --- files --------------------------------------------------------------------------
+
+
+def default_config_path() -> Path:
+    """Where the account settings live by default (the platform's config directory)."""
+    return platformdirs.user_config_path(APP_NAME) / "account.toml"
+
+
+def default_data_dir() -> Path:
+    """Where the message database lives by default (the platform's data directory)."""
+    return platformdirs.user_data_path(APP_NAME)
+
+
+_FIELDS = {field.name for field in dataclasses.fields(Account)}
+
+
+def load_account(path: Path | str) -> Account:
+    """Read the ``[account]`` table of a TOML settings file.
+
+    Raises:
+        FileNotFoundError: there is no file at *path* (first start).
+        SettingsError: the file is not valid TOML, has no ``[account]``
+            table, holds an unknown setting or a password, or a value is
+            invalid.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"The settings file {path} is not valid TOML: {exc}") from None
+    table = data.get("account")
+    if not isinstance(table, dict):
+        raise SettingsError(f"The settings file {path} has no [account] section")
+    if "password" in table:
+        raise SettingsError(
+            "Passwords do not belong in the settings file: remove it and use the"
+            " keyring, or name an environment variable with password_env"
+        )
+    unknown = sorted(set(table) - _FIELDS)
+    if unknown:
+        raise SettingsError(f"Unknown setting {unknown[0]!r} in the [account] section")
+    if "aor" not in table:
+        raise SettingsError("The settings file has no address of record (aor)")
+    values: dict[str, Any] = dict(table)
+    return Account(**values)
+
+
+def _toml_string(value: str) -> str:
+    # A TOML basic string: escape backslash, quote and every control character.
+    out = ['"']
+    for ch in value:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _to_toml(account: Account) -> str:
+    lines = [
+        "# softphone account settings. The password is never stored here:",
+        "# it comes from the keyring, or from the variable named by password_env.",
+        "[account]",
+        f"aor = {_toml_string(account.aor)}",
+        f"display_name = {_toml_string(account.display_name)}",
+        f"username = {_toml_string(account.username)}",
+    ]
+    if account.registrar is not None:
+        lines.append(f"registrar = {_toml_string(account.registrar)}")
+    if account.outbound_proxy is not None:
+        lines.append(f"outbound_proxy = {_toml_string(account.outbound_proxy)}")
+    lines += [
+        f"transport = {_toml_string(account.transport.value)}",
+        f"local_port = {account.local_port:d}",
+        f"expires = {account.expires:d}",
+    ]
+    if account.password_env is not None:
+        lines.append(f"password_env = {_toml_string(account.password_env)}")
+    return "\n".join(lines) + "\n"
+
+
+def save_account(account: Account, path: Path | str) -> None:
+    """Write *account* to *path* as TOML, replacing the file atomically.
+
+    The directory is created if needed. The password is never written.
+
+    Raises:
+        OSError: the file could not be written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = _to_toml(account)
+    # Write a sibling file and rename it over the old one, so a crash leaves
+    # either the old settings or the new ones, never half a file.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+# --- password -----------------------------------------------------------------------
+
+
+def password_for(account: Account) -> str | None:
+    """The account's password, or None when there is none to be had.
+
+    The variable named by ``password_env`` wins when it is set; otherwise
+    the keyring is asked. A machine without a keyring backend (a headless
+    server, a test runner) gives None rather than an error.
+    """
+    if account.password_env is not None:
+        value = os.environ.get(account.password_env)
+        if value is not None:
+            return value
+    try:
+        return keyring.get_password(APP_NAME, account.aor)
+    except keyring.errors.KeyringError:
+        return None
+
+
+def store_password(account: Account, password: str) -> None:
+    """Keep *password* for *account* in the operating system's keyring.
+
+    Raises:
+        SettingsError: no keyring is available or it refused the password.
+    """
+    try:
+        keyring.set_password(APP_NAME, account.aor, password)
+    except keyring.errors.NoKeyringError:
+        raise SettingsError(
+            "No keyring is available to keep the password; set password_env to the"
+            " name of an environment variable that holds it instead"
+        ) from None
+    except keyring.errors.KeyringError as exc:
+        # The backend's message may be all the user gets to know; it never
+        # contains the password (keyring only reports its own failure).
+        raise SettingsError(f"The keyring refused to keep the password: {exc}") from None

@@ -1,0 +1,1 @@
+"""Services on top of the user agent: registration, messaging, presence, welcome."""

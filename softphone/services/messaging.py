@@ -1,0 +1,318 @@
+"""Instant messages (RFC 3428): the outbox, delivery states, and the inbox.
+
+Outgoing: the text is on disk (QUEUED) before anything goes on the wire;
+it is sent when the account is ready, and every response moves it through
+the one delivery-state table (`softphone.sip.delivery`), keeping the code
+and reason phrase. Incoming: stored first, then answered 200 OK; a
+retransmission or a retry with the same identity never becomes a second
+message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.config import Account
+from softphone.location import LocationError
+from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
+from softphone.sip.auth import AuthenticationFailed, DigestClient
+from softphone.sip.delivery import DeliveryState, FailureKind, from_response
+from softphone.sip.errors import ParseError
+from softphone.store import Direction, MessageId, MessageRecord, Store
+from softphone.transport.base import TransportKind
+
+log = logging.getLogger(__name__)
+
+#: RFC 3428 5: a MESSAGE outside a session MUST NOT exceed 1300 bytes
+#: unless the path is congestion controlled; over UDP we never send more.
+UDP_BODY_LIMIT = 1300
+
+CONTENT_TYPE = "text/plain;charset=UTF-8"
+
+#: MIME types a received MESSAGE may carry; others get 415 with Accept.
+ACCEPTED_TYPES = ("text/plain",)
+
+
+class MessageRefused(Exception):
+    """The message cannot be sent at all; the text says why, for people."""
+
+
+MessageCallback = Callable[[MessageRecord], None]
+LocateNextHop = Callable[[str], Awaitable[Target]]
+
+
+def peer_of(uri: SipUri) -> str:
+    """The address of record of a URI: `sip:user@host`, no port or params."""
+    user = f"{uri.user}@" if uri.user else ""
+    return f"{uri.scheme}:{user}{uri.host.lower()}"
+
+
+class Messaging:
+    """Send and receive SIP MESSAGE for one account."""
+
+    def __init__(
+        self,
+        agent: UserAgent,
+        account: Account,
+        store: Store,
+        digest: DigestClient | None,
+        locate_next_hop: LocateNextHop,
+        *,
+        is_ready: Callable[[], bool] = lambda: True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._agent = agent
+        self._account = account
+        self._store = store
+        self._digest = digest
+        self._locate = locate_next_hop
+        self._is_ready = is_ready
+        self._clock = clock
+        self._added: list[MessageCallback] = []
+        self._changed: list[MessageCallback] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: set[MessageId] = set()
+        # Messages to one peer leave in the order they were written.
+        self._peer_locks: dict[str, asyncio.Lock] = {}
+
+    # -- wiring -----------------------------------------------------------------
+
+    def on_message_added(self, callback: MessageCallback) -> None:
+        """Call *callback* with every new message, sent or received."""
+        self._added.append(callback)
+
+    def on_message_state(self, callback: MessageCallback) -> None:
+        """Call *callback* whenever an outgoing message changes state."""
+        self._changed.append(callback)
+
+    def start(self) -> list[MessageRecord]:
+        """Take MESSAGE requests from the agent and recover the outbox.
+
+        Messages left SENDING by a previous run are marked failed ("closed
+        before the server answered") and returned; queued ones go out when
+        `flush()` runs.
+        """
+        self._agent.handle("MESSAGE", self._on_request, accept=ACCEPTED_TYPES)
+        recovered = self._store.recover_after_restart(self._clock())
+        for record in recovered:
+            self._emit(self._changed, record)
+        return recovered
+
+    # -- sending ----------------------------------------------------------------
+
+    def send(self, peer: str, text: str) -> MessageRecord:
+        """Store *text* for *peer* and send it as soon as the account is ready.
+
+        Returns the stored record (state QUEUED, or FAILED when it can never
+        go out). Synchronous: only the database write happens before return.
+
+        Raises:
+            MessageRefused: *peer* is not a SIP address.
+        """
+        try:
+            peer_uri = SipUri.parse(peer if ":" in peer else f"sip:{peer}")
+        except ParseError as exc:
+            raise MessageRefused(f"{peer!r} is not a SIP address: {exc.reason}") from exc
+        record = self._store.insert_outgoing(peer_of(peer_uri), text, now=self._clock())
+        self._emit(self._added, record)
+        if self._is_ready():
+            self._schedule(record)
+        return record
+
+    def retry(self, message_id: MessageId) -> MessageRecord:
+        """Send a failed or declined message again; its id stays the same."""
+        record = self._update(message_id, DeliveryState.QUEUED)
+        if self._is_ready():
+            self._schedule(record)
+        return record
+
+    def flush(self) -> None:
+        """Send every queued message (call when registration succeeds)."""
+        for record in self._store.pending_outgoing():
+            self._schedule(record)
+
+    async def drain(self) -> None:
+        """Wait until nothing is on its way."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _schedule(self, record: MessageRecord) -> None:
+        if record.id in self._in_flight:
+            return
+        self._in_flight.add(record.id)
+        task = asyncio.get_running_loop().create_task(self._deliver(record))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, record: MessageRecord) -> None:
+        lock = self._peer_locks.setdefault(record.peer, asyncio.Lock())
+        try:
+            async with lock:
+                await self._deliver_now(record)
+        except Exception:  # a bug must not leave the message SENDING forever
+            log.exception("sending message %s failed", record.id)
+            self._fail_locally(record.id, FailureKind.TRANSPORT_ERROR)
+        finally:
+            self._in_flight.discard(record.id)
+
+    async def _deliver_now(self, record: MessageRecord) -> None:
+        from softphone.services.challenge import send_with_credentials
+
+        body = record.body.encode("utf-8")
+        try:
+            target = await self._locate(record.peer)
+        except LocationError as exc:
+            self._fail_locally(record.id, FailureKind.NO_ROUTE, str(exc))
+            return
+        if len(body) > UDP_BODY_LIMIT and target.kind is TransportKind.UDP:
+            # RFC 3428 5: too big for UDP; TCP to the same hop if we have it.
+            if self._agent.transport(TransportKind.TCP) is None:
+                self._fail_locally(record.id, FailureKind.TOO_LARGE)
+                return
+            target = Target(target.address, TransportKind.TCP, target.server_name)
+        self._update(record.id, DeliveryState.SENDING)
+        call_id = new_call_id(self._account.domain)
+        from_tag = new_tag()
+        cseq = 0
+
+        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+            nonlocal cseq
+            cseq += 1
+            self._store.set_wire_identity(record.id, call_id, cseq)
+            return self._build(record.peer, body, call_id, from_tag, cseq, credentials)
+
+        try:
+            response = await send_with_credentials(self._agent, build, target, self._digest)
+        except AuthenticationFailed:
+            self._fail_locally(record.id, FailureKind.AUTH_FAILED)
+            return
+        except TransactionFailed as exc:
+            kind = FailureKind.TIMEOUT if exc.timed_out else FailureKind.TRANSPORT_ERROR
+            self._fail_locally(record.id, kind, None if exc.timed_out else exc.reason)
+            return
+        state = from_response(response.status)
+        if state is DeliveryState.SENDING:
+            # A 401/407 left unanswered (no password): that is a failure.
+            state = DeliveryState.FAILED
+        self._update(record.id, state, code=response.status, reason=response.reason)
+
+    def _build(
+        self,
+        peer: str,
+        body: bytes,
+        call_id: str,
+        from_tag: str,
+        cseq: int,
+        credentials: Sequence[tuple[str, str]],
+    ) -> Request:
+        account = self._account
+        to_uri = SipUri.parse(peer)
+        headers = Headers()
+        headers.add(
+            "From", str(NameAddr(account.uri, account.display_name or None).with_tag(from_tag))
+        )
+        headers.add("To", str(NameAddr(to_uri)))
+        headers.add("Call-ID", call_id)
+        headers.add("CSeq", f"{cseq} MESSAGE")
+        if account.outbound_proxy:
+            headers.add("Route", f"<sip:{account.outbound_proxy};lr>")
+        headers.add("Content-Type", CONTENT_TYPE)
+        for name, value in credentials:
+            headers.add(name, value)
+        return Request(method="MESSAGE", uri=to_uri, headers=headers, body=body)
+
+    def _fail_locally(
+        self, message_id: MessageId, kind: FailureKind, detail: str | None = None
+    ) -> None:
+        reason = kind.reason if detail is None else f"{kind.reason} ({detail})"
+        self._update(message_id, DeliveryState.FAILED, reason=reason, local_failure=True)
+
+    def _update(
+        self,
+        message_id: MessageId,
+        state: DeliveryState,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        local_failure: bool = False,
+    ) -> MessageRecord:
+        record = self._store.update_state(
+            message_id,
+            state,
+            code=code,
+            reason=reason,
+            local_failure=local_failure,
+            now=self._clock(),
+        )
+        self._emit(self._changed, record)
+        return record
+
+    # -- receiving --------------------------------------------------------------
+
+    def _on_request(self, incoming: IncomingRequest) -> None:
+        request = incoming.request
+        peer = (
+            peer_of(request.from_.uri)
+            if isinstance(request.from_.uri, SipUri)
+            else str(request.from_.uri)
+        )
+        if self._store.is_blocked(peer):
+            incoming.respond(603, "Decline")
+            return
+        content_type = request.content_type
+        text = _decode(request.body, content_type.charset if content_type else None)
+        try:
+            record, created = self._store.insert_incoming(
+                peer,
+                text,
+                content_type=request.headers.get("Content-Type") or CONTENT_TYPE,
+                call_id=request.call_id,
+                cseq=request.cseq.seq,
+                from_tag=request.from_.tag or "",
+                now=self._clock(),
+                display_name=request.from_.display_name or "",
+            )
+        except Exception:
+            # Never 200 for a message that is not on disk (disk full, locked).
+            log.exception("cannot store an incoming message")
+            incoming.respond(500, "Cannot store the message")
+            return
+        incoming.respond(200)
+        if created:
+            self._emit(self._added, record)
+
+    def _emit(self, callbacks: list[MessageCallback], record: MessageRecord) -> None:
+        for callback in list(callbacks):
+            try:
+                callback(record)
+            except Exception:
+                log.exception("message callback failed")
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    """Decode a text body by its charset; unknown charsets fall back to UTF-8.
+
+    Undecodable bytes become U+FFFD rather than losing the message.
+    """
+    name = (charset or "utf-8").strip('"')
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        name = "utf-8"
+    return body.decode(name, errors="replace")
+
+
+__all__ = [
+    "ACCEPTED_TYPES",
+    "CONTENT_TYPE",
+    "UDP_BODY_LIMIT",
+    "Direction",
+    "MessageRefused",
+    "Messaging",
+    "peer_of",
+]

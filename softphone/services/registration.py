@@ -1,0 +1,362 @@
+"""Keep the account's contact registered (RFC 3261 10).
+
+One REGISTER loop per account: register, refresh before the binding
+expires, answer digest challenges, honour 423 Min-Expires, back off with
+jitter on failures, follow the address the registrar saw us at
+(received/rport, RFC 3581), and unregister (Expires: 0) on shutdown. Every
+change of state is reported as a `RegistrationStatus` with a sentence a
+person can read in the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+
+from softphone.agent import Target, TransactionFailed, UserAgent
+from softphone.config import Account
+from softphone.location import LocationError
+from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
+from softphone.sip.auth import AuthenticationFailed, DigestClient
+from softphone.transport.base import Address
+
+log = logging.getLogger(__name__)
+
+
+class RegistrationState(enum.Enum):
+    """Where the account's registration is."""
+
+    #: Not registered and not trying (before start, after stop).
+    UNREGISTERED = "unregistered"
+    #: A REGISTER is on its way.
+    REGISTERING = "registering"
+    #: The registrar holds our binding.
+    REGISTERED = "registered"
+    #: The last attempt failed; `retry_in` says whether we try again.
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationStatus:
+    """What the status bar shows, and why."""
+
+    state: RegistrationState
+    #: A sentence for people: "Registered as alice@example.com".
+    text: str
+    #: The SIP status code behind it, if a response caused it.
+    code: int | None = None
+    #: Seconds the registrar granted, when registered.
+    expires: int | None = None
+    #: Seconds until the next attempt, when failed and retrying.
+    retry_in: float | None = None
+    #: The server that answered, as host:port.
+    server: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Back-off after failures: a random wait in [w, 2w), w doubling to a cap."""
+
+    first: float = 5.0
+    maximum: float = 300.0
+
+    def wait(self, failures: int, rng: random.Random) -> float:
+        """The wait before attempt number *failures* + 1."""
+        base = min(self.first * (2 ** max(failures - 1, 0)), self.maximum)
+        return min(rng.uniform(base, 2 * base), self.maximum)
+
+
+def refresh_after(granted: int) -> float:
+    """When to refresh a binding granted for *granted* seconds.
+
+    Half-way for short bindings, a minute early for long ones: late enough
+    not to load the registrar, early enough to survive one lost REGISTER
+    and its retransmissions (64*T1 = 32 s).
+    """
+    return max(granted * 0.5, granted - 60.0)
+
+
+LocateRegistrar = Callable[[], Awaitable[Target]]
+StatusCallback = Callable[[RegistrationStatus], None]
+
+
+class Registration:
+    """The REGISTER loop of one account.
+
+    Call `start()` once the agent listens, `stop()` on quit.
+    """
+
+    def __init__(
+        self,
+        agent: UserAgent,
+        account: Account,
+        digest: DigestClient | None,
+        locate_registrar: LocateRegistrar,
+        *,
+        on_change: StatusCallback | None = None,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._agent = agent
+        self._account = account
+        self._digest = digest
+        self._locate = locate_registrar
+        self._listeners: list[StatusCallback] = [on_change] if on_change else []
+        self._retry = retry or RetryPolicy()
+        self._rng = rng or random.Random()
+        self._call_id = new_call_id(account.domain)
+        self._from_tag = new_tag()
+        self._cseq = 0
+        self._contact: SipUri | None = None
+        self._stale_contacts: list[SipUri] = []
+        self._target: Target | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._registered = asyncio.Event()
+        self.status = RegistrationStatus(RegistrationState.UNREGISTERED, "Not registered")
+
+    # -- public -----------------------------------------------------------------
+
+    def add_listener(self, callback: StatusCallback) -> None:
+        """Call *callback* with every new status."""
+        self._listeners.append(callback)
+
+    @property
+    def contact(self) -> SipUri | None:
+        """The contact URI we registered (or are registering)."""
+        return self._contact
+
+    def start(self) -> None:
+        """Start registering in the background."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def wait_registered(self, timeout: float) -> bool:
+        """Wait until registered; False if *timeout* passes first."""
+        try:
+            await asyncio.wait_for(self._registered.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def stop(self, *, timeout: float = 5.0) -> None:
+        """Stop refreshing and remove our binding (Expires: 0, RFC 3261 10.2.2)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        was_registered = self.status.state is RegistrationState.REGISTERED
+        self._registered.clear()
+        if was_registered and self._target is not None and self._contact is not None:
+            try:
+                await asyncio.wait_for(self._send(self._target, expires=0), timeout)
+            except (TimeoutError, TransactionFailed, AuthenticationFailed) as exc:
+                log.warning("unregistering failed: %s", exc)
+        self._set(RegistrationStatus(RegistrationState.UNREGISTERED, "Not registered"))
+
+    # -- the loop ---------------------------------------------------------------
+
+    async def _run(self) -> None:
+        expires = self._account.expires
+        failures = 0
+        while True:
+            delay, expires, failures = await self._attempt(expires, failures)
+            if delay is None:
+                return
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, expires: int, failures: int) -> tuple[float | None, int, int]:
+        """One REGISTER round; returns (wait before the next, expires, failures)."""
+        who = self._account.uri.user + "@" + self._account.domain if self._account.uri.user else ""
+        self._set(RegistrationStatus(RegistrationState.REGISTERING, f"Registering as {who}…"))
+        try:
+            target = await self._locate()
+            self._target = target
+            response = await self._send(target, expires=expires)
+        except LocationError as exc:
+            return self._fail(str(exc), None, failures + 1), expires, failures + 1
+        except AuthenticationFailed:
+            self._fail("Wrong user name or password", 401, None)
+            return None, expires, failures
+        except TransactionFailed as exc:
+            text = (
+                "Server not answering"
+                if exc.timed_out
+                else f"Cannot reach the server ({exc.reason})"
+            )
+            return self._fail(text, None, failures + 1), expires, failures + 1
+        server = target.address.sent_by
+        status = response.status
+        if 200 <= status < 300:
+            if self._follow_nat(response):
+                return 0.0, expires, failures  # register the address the registrar saw
+            granted = self._granted(response, expires)
+            self._set(
+                RegistrationStatus(
+                    RegistrationState.REGISTERED,
+                    f"Registered as {who}",
+                    code=status,
+                    expires=granted,
+                    server=server,
+                )
+            )
+            self._registered.set()
+            return refresh_after(granted), expires, 0
+        self._registered.clear()
+        if status == 423 and response.min_expires and response.min_expires > expires:
+            # RFC 3261 10.2.8: retry with at least the registrar's minimum.
+            return 0.0, response.min_expires, failures
+        if status == 403:
+            self._fail(f"Wrong password ({status})", status, None, server=server)
+            return None, expires, failures
+        if status in (401, 407):
+            self._fail(f"The server asks for a password ({status})", status, None, server=server)
+            return None, expires, failures
+        if status == 404:
+            self._fail(f"Unknown user ({status} {response.reason})", status, None, server=server)
+            return None, expires, failures
+        wait = None
+        if response.retry_after is not None:
+            wait = float(response.retry_after.seconds)
+        delay = self._fail(
+            f"Server refused: {status} {response.reason}",
+            status,
+            failures + 1,
+            server=server,
+            wait=wait,
+        )
+        return delay, expires, failures + 1
+
+    def _fail(
+        self,
+        text: str,
+        code: int | None,
+        failures: int | None,
+        *,
+        server: str | None = None,
+        wait: float | None = None,
+    ) -> float | None:
+        """Report a failure; with *failures*, schedule a retry and say when."""
+        self._registered.clear()
+        if failures is None:
+            self._set(RegistrationStatus(RegistrationState.FAILED, text, code=code, server=server))
+            return None
+        delay = wait if wait is not None else self._retry.wait(failures, self._rng)
+        self._set(
+            RegistrationStatus(
+                RegistrationState.FAILED,
+                f"{text}, retrying in {delay:.0f} s",
+                code=code,
+                retry_in=delay,
+                server=server,
+            )
+        )
+        return delay
+
+    # -- one REGISTER -----------------------------------------------------------
+
+    async def _send(self, target: Target, *, expires: int) -> Response:
+        from softphone.services.challenge import send_with_credentials
+
+        if self._contact is None:
+            self._contact = self._agent.contact_uri(
+                self._account.uri.user, target.kind, target.address
+            )
+        contact = self._contact
+        stale = list(self._stale_contacts)
+
+        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+            self._cseq += 1
+            return self._build(target, contact, stale, expires, credentials)
+
+        response = await send_with_credentials(self._agent, build, target, self._digest)
+        if 200 <= response.status < 300:
+            self._stale_contacts.clear()
+        return response
+
+    def _build(
+        self,
+        target: Target,
+        contact: SipUri,
+        stale: list[SipUri],
+        expires: int,
+        credentials: Sequence[tuple[str, str]],
+    ) -> Request:
+        account = self._account
+        aor = NameAddr(account.uri, account.display_name or None)
+        registrar_host = account.registrar or account.domain
+        # RFC 3261 10.2: the Request-URI names the domain of the registrar.
+        uri = SipUri.parse(f"sip:{registrar_host}")
+        headers = Headers()
+        headers.add("From", str(aor.with_tag(self._from_tag)))
+        headers.add("To", str(aor))
+        headers.add("Call-ID", self._call_id)
+        headers.add("CSeq", f"{self._cseq} REGISTER")
+        contacts = [f"<{contact}>"] + [f"<{old}>;expires=0" for old in stale]
+        headers.add("Contact", ", ".join(contacts))
+        headers.add("Expires", str(expires))
+        headers.add("Allow", ", ".join(self._agent.allowed_methods))
+        if self._account.outbound_proxy:
+            headers.add("Route", f"<sip:{self._account.outbound_proxy};lr>")
+        for name, value in credentials:
+            headers.add(name, value)
+        return Request(method="REGISTER", uri=uri, headers=headers)
+
+    def _granted(self, response: Response, asked: int) -> int:
+        """The lifetime the registrar granted our contact (RFC 3261 10.2.4)."""
+        for contact in response.contact:
+            address = contact.address
+            matches = address is not None and _same_binding(address.uri, self._contact)
+            if matches and contact.expires is not None:
+                return contact.expires
+        return response.expires if response.expires is not None else asked
+
+    def _follow_nat(self, response: Response) -> bool:
+        """Re-register at the address the registrar saw, if it differs.
+
+        RFC 3581 4: `received` and `rport` in our Via tell the public address
+        a NAT gave us; a Contact with the private one would be unreachable.
+        Switches once per distinct address, dropping the old binding.
+        """
+        if self._contact is None or not response.via:
+            return False
+        via = response.via[0]
+        received = via.received
+        rport = via.rport if isinstance(via.rport, int) and via.rport is not True else None
+        if received is None and rport is None:
+            return False
+        host = received or self._contact.host.strip("[]")
+        port = rport or self._contact.port
+        if (host, port) == (self._contact.host.strip("[]"), self._contact.port):
+            return False
+        seen = Address(host, port or 5060)
+        log.info("registrar sees us at %s; updating the contact", seen)
+        self._stale_contacts.append(self._contact)
+        self._contact = replace(
+            self._contact, host=f"[{seen.host}]" if seen.is_ipv6 else seen.host, port=seen.port
+        )
+        return True
+
+    def _set(self, status: RegistrationStatus) -> None:
+        if status == self.status:
+            return
+        self.status = status
+        log.info("registration: %s", status.text)
+        for listener in list(self._listeners):
+            listener(status)
+
+
+def _same_binding(a: SipUri, b: SipUri | None) -> bool:
+    """RFC 3261 10.3 compares contacts as URIs; user, host and port suffice here."""
+    if b is None:
+        return False
+    return (a.user, a.host.lower().strip("[]"), a.port) == (
+        b.user,
+        b.host.lower().strip("[]"),
+        b.port,
+    )

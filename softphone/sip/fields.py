@@ -1,0 +1,433 @@
+"""Typed views of header values: Via, CSeq, Contact, Content-Type, Event ...
+
+Each class is a frozen dataclass with a ``parse(value)`` classmethod that
+raises :class:`ParseError` on malformed input and a ``__str__`` that writes
+the header value back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from softphone.sip.errors import LocalProtocolError, ParseError
+from softphone.sip.grammar import TOKEN, TOKEN_CHARS, UNSAFE_VALUE
+from softphone.sip.uri import NameAddr, Params, format_params, parse_params
+
+__all__ = [
+    "CSeq",
+    "Contact",
+    "ContentType",
+    "Event",
+    "RetryAfter",
+    "SubscriptionState",
+    "Via",
+    "parse_delta_seconds",
+]
+
+_T = TOKEN_CHARS
+# via-parm = sent-protocol LWS sent-by; sent-protocol = protocol-name SLASH
+# protocol-version SLASH transport; SLASH = SWS "/" SWS; sent-by = host [ COLON port ]
+_VIA = re.compile(
+    rf"([{_T}]+)[ \t]*/[ \t]*([{_T}]+)[ \t]*/[ \t]*([{_T}]+)[ \t]+"
+    r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?"
+)
+# CSeq = 1*DIGIT LWS Method
+_CSEQ = re.compile(rf"([0-9]+)[ \t]+([{_T}]+)")
+# media-type = m-type SLASH m-subtype *(SEMI m-parameter)
+_MEDIA = re.compile(rf"([{_T}]+)[ \t]*/[ \t]*([{_T}]+)")
+# Retry-After = delta-seconds [ comment ] *( SEMI retry-param )
+_RETRY = re.compile(r"([0-9]+)[ \t]*(\((?:[^()\\]|\\.)*\))?")
+_DIGITS = re.compile(r"[0-9]+")
+
+# RFC 3261 8.1.1.5: the CSeq sequence number MUST be less than 2**31.
+MAX_CSEQ = 2**31 - 1
+# delta-seconds above 2**32-1 are outside the range RFC 3261 20.19 allows.
+MAX_DELTA = 2**32 - 1
+
+
+def _param(params: Params, name: str) -> str | None:
+    lname = name.lower()
+    for key, value in params:
+        if key.lower() == lname:
+            return "" if value is None else value
+    return None
+
+
+def parse_delta_seconds(value: str, what: str) -> int:
+    """Parse ``delta-seconds = 1*DIGIT``.
+
+    Raises:
+        ParseError: not a non-negative decimal number.
+    """
+    value = value.strip(" \t")
+    if _DIGITS.fullmatch(value) is None:
+        raise ParseError(f"{what} is not a number of seconds")
+    return int(value)
+
+
+def _check_params(params: Params, what: str) -> None:
+    for name, value in params:
+        if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
+            raise LocalProtocolError(f"invalid {what} parameter name {name!r}")
+        if value is not None and UNSAFE_VALUE.search(value):
+            raise LocalProtocolError(f"CR, LF or NUL in {what} parameter {name}")
+
+
+@dataclass(frozen=True)
+class Via:
+    """One Via value (RFC 3261 20.42): ``SIP/2.0/transport host[:port];params``.
+
+    Raises:
+        LocalProtocolError: (on construction) a transport that is not a token
+            or a parameter with CR, LF or NUL.
+    """
+
+    transport: str
+    host: str
+    port: int | None = None
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        if TOKEN.fullmatch(self.transport) is None or not self.host:
+            raise LocalProtocolError("invalid Via transport or host")
+        if UNSAFE_VALUE.search(self.host) or " " in self.host:
+            raise LocalProtocolError("invalid Via host")
+        _check_params(self.params, "Via")
+
+    @classmethod
+    def parse(cls, value: str) -> Via:
+        """Parse one via-parm.
+
+        Raises:
+            ParseError: malformed value, a protocol other than SIP/2.0, or a
+                port, ttl or rport out of range.
+        """
+        match = _VIA.match(value)
+        if match is None:
+            raise ParseError("Malformed Via header")
+        name, version, transport, host, port = match.groups()
+        if name.upper() != "SIP" or version != "2.0":
+            raise ParseError("Via protocol is not SIP/2.0")
+        params = parse_params(value[match.end() :], "Via header")
+        port_number = None if port is None else int(port)
+        if port_number is not None and port_number > 65535:
+            raise ParseError("Via port out of range")
+        via = cls(transport.upper(), host, port_number, params)
+        rport = _param(params, "rport")
+        if rport and (_DIGITS.fullmatch(rport) is None or int(rport) > 65535):
+            raise ParseError("Via rport is not a port number")
+        return via
+
+    @property
+    def branch(self) -> str | None:
+        """The ``branch`` parameter (RFC 3261 8.1.1.7), or ``None``."""
+        return _param(self.params, "branch")
+
+    @property
+    def received(self) -> str | None:
+        """The ``received`` parameter, or ``None``."""
+        return _param(self.params, "received")
+
+    @property
+    def rport(self) -> int | bool | None:
+        """The ``rport`` parameter (RFC 3581).
+
+        ``True`` when present without a value, the port number when it has
+        one, ``None`` when absent.
+        """
+        value = _param(self.params, "rport")
+        if value is None:
+            return None
+        return int(value) if value else True
+
+    @property
+    def sent_by(self) -> str:
+        """``host`` or ``host:port``."""
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+    def param(self, name: str) -> str | None:
+        """Return parameter *name*; ``""`` when present without value."""
+        return _param(self.params, name)
+
+    def __str__(self) -> str:
+        return f"SIP/2.0/{self.transport} {self.sent_by}{format_params(self.params)}"
+
+
+@dataclass(frozen=True)
+class CSeq:
+    """The CSeq value (RFC 3261 20.16).
+
+    Raises:
+        LocalProtocolError: (on construction) a number out of range or a
+            method that is not a token.
+    """
+
+    seq: int
+    method: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.seq, int) or not 0 <= self.seq <= MAX_CSEQ:
+            raise LocalProtocolError(f"CSeq number {self.seq!r} out of range")
+        if not isinstance(self.method, str) or TOKEN.fullmatch(self.method) is None:
+            raise LocalProtocolError(f"invalid CSeq method {self.method!r}")
+
+    @classmethod
+    def parse(cls, value: str) -> CSeq:
+        """Parse ``1*DIGIT LWS Method``.
+
+        Raises:
+            ParseError: malformed value or a number not less than 2**31.
+        """
+        match = _CSEQ.fullmatch(value.strip(" \t"))
+        if match is None:
+            raise ParseError("Malformed CSeq header")
+        seq = int(match.group(1))
+        if seq > MAX_CSEQ:
+            raise ParseError("CSeq number out of range")
+        return cls(seq, match.group(2))
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.method}"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One Contact value (RFC 3261 20.10); ``address`` is ``None`` for ``*``."""
+
+    address: NameAddr | None
+
+    @classmethod
+    def parse_list(cls, values: list[str]) -> list[Contact]:
+        """Parse the comma-separated elements of every Contact line.
+
+        Raises:
+            ParseError: a malformed element, or ``*`` mixed with addresses.
+        """
+        out = []
+        for value in values:
+            if value == "*":
+                out.append(cls(None))
+            else:
+                out.append(cls(NameAddr.parse(value)))
+        if len(out) > 1 and any(contact.address is None for contact in out):
+            raise ParseError("Contact * mixed with other contacts")
+        for contact in out:
+            # Touch the numeric parameters so that parse() validates them.
+            contact.expires  # noqa: B018
+            contact.q  # noqa: B018
+        return out
+
+    @property
+    def expires(self) -> int | None:
+        """The ``expires`` parameter in seconds, or ``None``.
+
+        Raises:
+            ParseError: the parameter is not a number.
+        """
+        if self.address is None:
+            return None
+        value = self.address.param("expires")
+        if value is None:
+            return None
+        return parse_delta_seconds(value, "Contact expires")
+
+    @property
+    def q(self) -> float | None:
+        """The ``q`` preference (0 to 1), or ``None``.
+
+        Raises:
+            ParseError: the parameter is not a q-value.
+        """
+        if self.address is None:
+            return None
+        value = self.address.param("q")
+        if value is None:
+            return None
+        # qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+        if re.fullmatch(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?", value) is None:
+            raise ParseError("Contact q is not a q-value")
+        return float(value)
+
+    def __str__(self) -> str:
+        return "*" if self.address is None else str(self.address)
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """A Content-Type value (RFC 3261 20.15)."""
+
+    type: str
+    subtype: str
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        if TOKEN.fullmatch(self.type) is None or TOKEN.fullmatch(self.subtype) is None:
+            raise LocalProtocolError("invalid media type")
+        _check_params(self.params, "Content-Type")
+
+    @classmethod
+    def parse(cls, value: str) -> ContentType:
+        """Parse ``m-type SLASH m-subtype *(SEMI m-parameter)``.
+
+        Raises:
+            ParseError: malformed media type.
+        """
+        value = value.strip(" \t")
+        match = _MEDIA.match(value)
+        if match is None:
+            raise ParseError("Malformed Content-Type header")
+        params = parse_params(value[match.end() :], "Content-Type header")
+        return cls(match.group(1), match.group(2), params)
+
+    @property
+    def mime(self) -> str:
+        """``type/subtype`` in lower case, e.g. ``text/plain``."""
+        return f"{self.type}/{self.subtype}".lower()
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` parameter without quotes, or ``None``."""
+        value = _param(self.params, "charset")
+        if value is not None and len(value) >= 2 and value[0] == '"':
+            value = value[1:-1]
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.type}/{self.subtype}{format_params(self.params)}"
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    """A Subscription-State value (RFC 6665 8.2.3)."""
+
+    state: str
+    reason: str | None = None
+    expires: int | None = None
+    retry_after: int | None = None
+    params: tuple[tuple[str, str | None], ...] = ()
+
+    def __post_init__(self) -> None:
+        if TOKEN.fullmatch(self.state) is None:
+            raise LocalProtocolError("invalid Subscription-State")
+        if self.reason is not None and TOKEN.fullmatch(self.reason) is None:
+            raise LocalProtocolError("invalid Subscription-State reason")
+        _check_params(self.params, "Subscription-State")
+
+    @classmethod
+    def parse(cls, value: str) -> SubscriptionState:
+        """Parse ``substate-value *( SEMI subexp-params )``.
+
+        ``state`` and ``reason`` are lower-cased; ``params`` keeps the
+        parameters other than reason, expires and retry-after.
+
+        Raises:
+            ParseError: malformed value or non-numeric expires/retry-after.
+        """
+        value = value.strip(" \t")
+        match = TOKEN.match(value)
+        if match is None:
+            raise ParseError("Malformed Subscription-State header")
+        params = parse_params(value[match.end() :], "Subscription-State header")
+        reason = expires = retry_after = None
+        rest = []
+        for name, pvalue in params:
+            lname = name.lower()
+            if lname == "reason" and pvalue:
+                reason = pvalue.lower()
+            elif lname == "expires" and pvalue is not None:
+                expires = parse_delta_seconds(pvalue, "Subscription-State expires")
+            elif lname == "retry-after" and pvalue is not None:
+                retry_after = parse_delta_seconds(pvalue, "Subscription-State retry-after")
+            else:
+                rest.append((name, pvalue))
+        return cls(match.group().lower(), reason, expires, retry_after, tuple(rest))
+
+    def __str__(self) -> str:
+        out = [self.state]
+        if self.reason is not None:
+            out.append(f";reason={self.reason}")
+        if self.expires is not None:
+            out.append(f";expires={self.expires}")
+        if self.retry_after is not None:
+            out.append(f";retry-after={self.retry_after}")
+        out.append(format_params(self.params))
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An Event value (RFC 6665 8.2.1): package, optional ``id``, parameters."""
+
+    package: str
+    id: str | None = None
+    params: tuple[tuple[str, str | None], ...] = ()
+
+    def __post_init__(self) -> None:
+        if TOKEN.fullmatch(self.package) is None:
+            raise LocalProtocolError("invalid event package")
+        if self.id is not None and TOKEN.fullmatch(self.id) is None:
+            raise LocalProtocolError("invalid event id")
+        _check_params(self.params, "Event")
+
+    @classmethod
+    def parse(cls, value: str) -> Event:
+        """Parse ``event-type *( SEMI event-param )``.
+
+        Raises:
+            ParseError: malformed value.
+        """
+        value = value.strip(" \t")
+        match = TOKEN.match(value)
+        if match is None:
+            raise ParseError("Malformed Event header")
+        params = parse_params(value[match.end() :], "Event header")
+        event_id = None
+        rest = []
+        for name, pvalue in params:
+            if name.lower() == "id" and pvalue:
+                event_id = pvalue
+            else:
+                rest.append((name, pvalue))
+        return cls(match.group(), event_id, tuple(rest))
+
+    def __str__(self) -> str:
+        id_part = "" if self.id is None else f";id={self.id}"
+        return f"{self.package}{id_part}{format_params(self.params)}"
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    """A Retry-After value (RFC 3261 20.33): seconds, comment, parameters."""
+
+    seconds: int
+    comment: str | None = None
+    params: Params = ()
+
+    @classmethod
+    def parse(cls, value: str) -> RetryAfter:
+        """Parse ``delta-seconds [ comment ] *( SEMI retry-param )``.
+
+        Raises:
+            ParseError: malformed value or seconds beyond 2**32-1.
+        """
+        value = value.strip(" \t")
+        match = _RETRY.match(value)
+        if match is None:
+            raise ParseError("Malformed Retry-After header")
+        seconds = int(match.group(1))
+        if seconds > MAX_DELTA:
+            raise ParseError("Retry-After out of range")
+        comment = match.group(2)
+        params = parse_params(value[match.end() :], "Retry-After header")
+        return cls(seconds, comment[1:-1] if comment else None, params)
+
+    @property
+    def duration(self) -> int | None:
+        """The ``duration`` parameter in seconds, or ``None``."""
+        value = _param(self.params, "duration")
+        return None if value is None else parse_delta_seconds(value, "Retry-After duration")
+
+    def __str__(self) -> str:
+        comment = "" if self.comment is None else f" ({self.comment})"
+        return f"{self.seconds}{comment}{format_params(self.params)}"

@@ -1,0 +1,326 @@
+"""Headers: an ordered, case-insensitive multi-map of raw header lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from softphone.sip.errors import LocalProtocolError, ParseError
+from softphone.sip.grammar import LIST_ELEMENT, TOKEN, UNSAFE_VALUE
+
+__all__ = ["Headers", "canonical_name", "split_list"]
+
+T = TypeVar("T")
+
+# Compact forms (RFC 3261 7.3.3, RFC 3265/6665 o and u, RFC 3515 r, RFC 3892 b,
+# RFC 4028 x) and the usual spelling of the headers the stack knows.
+_COMPACT = {
+    "v": "Via",
+    "f": "From",
+    "t": "To",
+    "i": "Call-ID",
+    "m": "Contact",
+    "l": "Content-Length",
+    "c": "Content-Type",
+    "k": "Supported",
+    "s": "Subject",
+    "e": "Content-Encoding",
+    "o": "Event",
+    "u": "Allow-Events",
+    "r": "Refer-To",
+    "b": "Referred-By",
+    "x": "Session-Expires",
+}
+_KNOWN = [
+    "Accept",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Alert-Info",
+    "Allow",
+    "Allow-Events",
+    "Authentication-Info",
+    "Authorization",
+    "Call-ID",
+    "Call-Info",
+    "Contact",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Length",
+    "Content-Type",
+    "CSeq",
+    "Date",
+    "Error-Info",
+    "Event",
+    "Expires",
+    "From",
+    "In-Reply-To",
+    "Max-Forwards",
+    "MIME-Version",
+    "Min-Expires",
+    "Organization",
+    "Path",
+    "Priority",
+    "Proxy-Authenticate",
+    "Proxy-Authorization",
+    "Proxy-Require",
+    "Record-Route",
+    "Refer-To",
+    "Referred-By",
+    "Reply-To",
+    "Require",
+    "Retry-After",
+    "Route",
+    "Server",
+    "Service-Route",
+    "Session-Expires",
+    "Subject",
+    "Subscription-State",
+    "Supported",
+    "Timestamp",
+    "To",
+    "Unsupported",
+    "User-Agent",
+    "Via",
+    "Warning",
+    "WWW-Authenticate",
+]
+_CANONICAL: dict[str, str] = {name.lower(): name for name in _KNOWN}
+_CANONICAL.update(_COMPACT)
+
+
+_INDEX = "\x00index"
+_KEYS: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    # Memoised lookup key of a name given by code (bounded: names come from
+    # our own callers, but stay safe against a caller passing many names).
+    key = _KEYS.get(name)
+    if key is None:
+        key = _CANONICAL.get(name.lower(), name).lower()
+        if len(_KEYS) < 1024:
+            _KEYS[name] = key
+    return key
+
+
+def canonical_name(name: str) -> str:
+    """Return the canonical long form of a header name.
+
+    Compact forms become their long name (``v`` → ``Via``), known headers get
+    their usual spelling (``call-id`` → ``Call-ID``), others are kept as given.
+    """
+    return _CANONICAL.get(name.lower(), name)
+
+
+def split_list(value: str, *, strict: bool = False) -> list[str]:
+    """Split a comma-separated header value into its elements.
+
+    Commas inside quoted strings and ``<...>`` do not separate elements
+    (RFC 3261 7.3.1). Elements are stripped of surrounding whitespace.
+
+    Args:
+        strict: when true an empty element (``a,,b``) is an error; otherwise
+            empty elements are dropped.
+
+    Raises:
+        ParseError: a quoted string or ``<`` is not terminated, or (strict)
+            an element is empty.
+    """
+    if '"' not in value and "<" not in value:
+        parts = value.split(",")
+    else:
+        parts = []
+        pos = 0
+        end_of_value = len(value)
+        while True:
+            end = LIST_ELEMENT.match(value, pos).end()  # type: ignore[union-attr]
+            if end < end_of_value and value[end] != ",":
+                raise ParseError("Unterminated quoted string or <> in a header list")
+            parts.append(value[pos:end])
+            if end >= end_of_value:
+                break
+            pos = end + 1
+    out = []
+    for part in parts:
+        part = part.strip(" \t")
+        if part:
+            out.append(part)
+        elif strict:
+            raise ParseError("Empty element in a header list")
+    return out
+
+
+class Headers:
+    """An ordered, case-insensitive multi-map of raw header lines.
+
+    Names are stored in canonical long form (see :func:`canonical_name`);
+    values are raw text. Typed views parsed from the values are cached here
+    and dropped whenever the headers change.
+    """
+
+    __slots__ = ("_cache", "_items")
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        """Build headers from ``(name, value)`` pairs.
+
+        Raises:
+            LocalProtocolError: a name is not a token, or a name or value
+                contains CR, LF or NUL.
+        """
+        self._items: list[tuple[str, str, str]] = []
+        self._cache: dict[str, Any] = {}
+        for name, value in items:
+            self.add(name, value)
+
+    @classmethod
+    def _from_parsed(cls, items: list[tuple[str, str, str]]) -> Headers:
+        # The parser has already split lines on CRLF and checked the names.
+        headers = cls.__new__(cls)
+        headers._items = items
+        headers._cache = {}
+        return headers
+
+    @staticmethod
+    def _check(name: str, value: str) -> str:
+        if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
+            raise LocalProtocolError(f"invalid header name {name!r}")
+        if not isinstance(value, str):
+            raise LocalProtocolError(f"header value for {name} must be str, not {type(value)}")
+        if UNSAFE_VALUE.search(value) is not None:
+            raise LocalProtocolError(f"CR, LF or NUL in the value of header {name}")
+        return canonical_name(name)
+
+    def _index(self) -> dict[str, list[str]]:
+        # Built once per change: typed views look headers up many times.
+        index: dict[str, list[str]] | None = self._cache.get(_INDEX)
+        if index is None:
+            index = {}
+            for key, _, value in self._items:
+                if key in index:
+                    index[key].append(value)
+                else:
+                    index[key] = [value]
+            self._cache[_INDEX] = index
+        return index
+
+    def get(self, name: str) -> str | None:
+        """Return the first raw value of *name*, or ``None``."""
+        found = self._index().get(_key(name))
+        return found[0] if found else None
+
+    def get_all(self, name: str) -> list[str]:
+        """Return every raw value of *name*, one per header line, in order."""
+        return list(self._index().get(_key(name), ()))
+
+    def values(self, name: str) -> list[str]:
+        """Return every comma-separated element of *name* across all lines.
+
+        Raises:
+            ParseError: a quoted string or ``<`` is not terminated.
+        """
+        out: list[str] = []
+        for value in self.get_all(name):
+            out.extend(split_list(value))
+        return out
+
+    def add(self, name: str, value: str) -> None:
+        """Append a header line.
+
+        Raises:
+            LocalProtocolError: invalid name, or CR, LF or NUL in name or value.
+        """
+        canonical = self._check(name, value)
+        self._items.append((canonical.lower(), canonical, value))
+        self._cache.clear()
+
+    def insert_first(self, name: str, value: str) -> None:
+        """Insert a header line before every other line of any name.
+
+        A UA sending a request puts its own Via on top (RFC 3261 8.1.1.7).
+
+        Raises:
+            LocalProtocolError: invalid name, or CR, LF or NUL in name or value.
+        """
+        canonical = self._check(name, value)
+        self._items.insert(0, (canonical.lower(), canonical, value))
+        self._cache.clear()
+
+    def replace_first(self, name: str, value: str) -> None:
+        """Replace the first line of *name* in place (append if there is none).
+
+        Used to stamp `received`/`rport` into the top Via (RFC 3581 4).
+
+        Raises:
+            LocalProtocolError: invalid name, or CR, LF or NUL in name or value.
+        """
+        canonical = self._check(name, value)
+        lname = canonical.lower()
+        for index, item in enumerate(self._items):
+            if item[0] == lname:
+                self._items[index] = (lname, item[1], value)
+                break
+        else:
+            self._items.append((lname, canonical, value))
+        self._cache.clear()
+
+    def set(self, name: str, value: str) -> None:
+        """Replace every line of *name* by one line, at the first one's place.
+
+        Raises:
+            LocalProtocolError: invalid name, or CR, LF or NUL in name or value.
+        """
+        canonical = self._check(name, value)
+        lname = canonical.lower()
+        entry = (lname, canonical, value)
+        items: list[tuple[str, str, str]] = []
+        placed = False
+        for item in self._items:
+            if item[0] == lname:
+                if not placed:
+                    items.append(entry)
+                    placed = True
+            else:
+                items.append(item)
+        if not placed:
+            items.append(entry)
+        self._items = items
+        self._cache.clear()
+
+    def remove(self, name: str) -> None:
+        """Remove every line of *name* (no error if there is none)."""
+        lname = canonical_name(name).lower()
+        self._items = [item for item in self._items if item[0] != lname]
+        self._cache.clear()
+
+    def copy(self) -> Headers:
+        """Return an independent copy."""
+        return Headers._from_parsed(list(self._items))
+
+    def cached(self, key: str, parse: Callable[[Headers], T]) -> T:
+        """Return ``parse(self)``, computed once until the headers change."""
+        try:
+            return self._cache[key]  # type: ignore[no-any-return]
+        except KeyError:
+            result = self._cache[key] = parse(self)
+            return result
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for _, name, value in self._items:
+            yield name, value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Headers):
+            return NotImplemented
+        return [(k, v) for k, _, v in self._items] == [(k, v) for k, _, v in other._items]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Headers({list(self)!r})"

@@ -1,0 +1,776 @@
+"""SIP requests and responses: the message model, ``parse()`` and ``bytes()``.
+
+``parse()`` is strict about everything the stack reads (start line, Via,
+From, To, Call-ID, CSeq, Max-Forwards, Content-Length, Contact,
+Content-Type, Expires, Date) and tolerant of headers it does not know, which
+are kept raw. Typed views are parsed on first access and cached in the
+:class:`Headers` (the cache is dropped when the headers change).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from softphone.sip.errors import LocalProtocolError, ParseError
+from softphone.sip.fields import (
+    Contact,
+    ContentType,
+    CSeq,
+    Event,
+    RetryAfter,
+    SubscriptionState,
+    Via,
+    parse_delta_seconds,
+)
+from softphone.sip.grammar import CALL_ID, TOKEN, UNSAFE_VALUE
+from softphone.sip.headers import _CANONICAL, Headers, split_list
+from softphone.sip.uri import AbsoluteUri, NameAddr, SipUri, TelUri, Uri, parse_uri
+
+if TYPE_CHECKING:
+    from softphone.sip.auth import Challenge, Credentials
+
+__all__ = [
+    "MAX_DATAGRAM",
+    "MAX_HEADERS",
+    "REASON_PHRASES",
+    "Request",
+    "Response",
+    "new_branch",
+    "new_call_id",
+    "new_tag",
+    "parse",
+]
+
+T = TypeVar("T")
+
+#: Largest message parse() accepts: the largest UDP payload (RFC 768 length field).
+MAX_DATAGRAM = 65535
+#: Most header lines parse() accepts; more is a resource attack, answered 413.
+MAX_HEADERS = 256
+
+#: The branch magic cookie of RFC 3261 8.1.1.7.
+MAGIC_COOKIE = "z9hG4bK"
+
+#: Default reason phrases (RFC 3261 21, RFC 3265/6665 for 202/489, RFC 3903 412).
+REASON_PHRASES: dict[int, str] = {
+    100: "Trying",
+    180: "Ringing",
+    181: "Call Is Being Forwarded",
+    182: "Queued",
+    183: "Session Progress",
+    200: "OK",
+    202: "Accepted",
+    204: "No Notification",
+    300: "Multiple Choices",
+    301: "Moved Permanently",
+    302: "Moved Temporarily",
+    305: "Use Proxy",
+    380: "Alternative Service",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    407: "Proxy Authentication Required",
+    408: "Request Timeout",
+    410: "Gone",
+    412: "Conditional Request Failed",
+    413: "Request Entity Too Large",
+    414: "Request-URI Too Long",
+    415: "Unsupported Media Type",
+    416: "Unsupported URI Scheme",
+    420: "Bad Extension",
+    421: "Extension Required",
+    423: "Interval Too Brief",
+    480: "Temporarily Unavailable",
+    481: "Call/Transaction Does Not Exist",
+    482: "Loop Detected",
+    483: "Too Many Hops",
+    484: "Address Incomplete",
+    485: "Ambiguous",
+    486: "Busy Here",
+    487: "Request Terminated",
+    488: "Not Acceptable Here",
+    489: "Bad Event",
+    491: "Request Pending",
+    493: "Undecipherable",
+    500: "Server Internal Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Server Time-out",
+    505: "Version Not Supported",
+    513: "Message Too Large",
+    600: "Busy Everywhere",
+    603: "Decline",
+    604: "Does Not Exist Anywhere",
+    606: "Not Acceptable",
+}
+
+# Headers that RFC 3261 8.1.1 requires in every request and (20) response.
+_REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
+# Headers that may appear only once (their grammar has no comma list).
+_SINGLE = (
+    "From",
+    "To",
+    "Call-ID",
+    "CSeq",
+    "Max-Forwards",
+    "Content-Type",
+    "Expires",
+    "Date",
+)
+# rfc1123-date = wkday "," SP date1 SP time SP "GMT" (RFC 3261 20.17)
+_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} "
+    r"[0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
+)
+_DIGITS = re.compile(r"[0-9]+")
+_STRAY_BREAK = re.compile(r"\r(?!\n)|(?<!\r)\n")
+_KEYS: dict[str, tuple[str, str]] = {lname: (c.lower(), c) for lname, c in _CANONICAL.items()}
+
+
+def _single(headers: Headers, name: str) -> str | None:
+    values = headers.get_all(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ParseError(f"Multiple {name} headers")
+    return values[0]
+
+
+def _required(headers: Headers, name: str) -> str:
+    value = _single(headers, name)
+    if value is None:
+        raise ParseError(f"Missing {name} header")
+    return value
+
+
+def _name_addr(headers: Headers, name: str) -> NameAddr:
+    value = _required(headers, name)
+    try:
+        return NameAddr.parse(value)
+    except ParseError as exc:
+        reason = f"Bad {name} header: {exc.reason}"
+    # Tell "To: a, b" (two values where one is allowed) from a malformed value.
+    try:
+        elements = [NameAddr.parse(item) for item in split_list(value)]
+    except ParseError:
+        elements = []
+    if len(elements) > 1:
+        raise ParseError(f"Multiple values in {name} header")
+    raise ParseError(reason)
+
+
+def _delta(headers: Headers, name: str) -> int | None:
+    value = _single(headers, name)
+    return None if value is None else parse_delta_seconds(value, name)
+
+
+def _parse_via(headers: Headers) -> list[Via]:
+    out: list[Via] = []
+    for line in headers.get_all("Via"):
+        try:
+            out.extend(Via.parse(item) for item in split_list(line, strict=True))
+        except ParseError as exc:
+            raise ParseError(f"Bad Via header: {exc.reason}") from None
+    return out
+
+
+def _parse_call_id(headers: Headers) -> str:
+    value = _required(headers, "Call-ID")
+    if CALL_ID.fullmatch(value) is None:
+        raise ParseError("Bad Call-ID header")
+    return value
+
+
+def _parse_cseq(headers: Headers) -> CSeq:
+    try:
+        return CSeq.parse(_required(headers, "CSeq"))
+    except ParseError as exc:
+        reason = exc.reason if "CSeq" in exc.reason else f"Bad CSeq header: {exc.reason}"
+        raise ParseError(reason) from None
+
+
+def _parse_max_forwards(headers: Headers) -> int | None:
+    value = _single(headers, "Max-Forwards")
+    if value is None:
+        return None
+    # Max-Forwards = 1*DIGIT; RFC 3261 20.22 limits it to 0-255.
+    if _DIGITS.fullmatch(value) is None or int(value) > 255:
+        raise ParseError("Max-Forwards is not a number from 0 to 255")
+    return int(value)
+
+
+def _parse_contact(headers: Headers) -> list[Contact]:
+    elements = []
+    for line in headers.get_all("Contact"):
+        if line == "*":
+            elements.append("*")
+        else:
+            try:
+                elements.extend(split_list(line, strict=True))
+            except ParseError as exc:
+                raise ParseError(f"Bad Contact header: {exc.reason}") from None
+    try:
+        return Contact.parse_list(elements)
+    except ParseError as exc:
+        raise ParseError(f"Bad Contact header: {exc.reason}") from None
+
+
+def _parse_content_type(headers: Headers) -> ContentType | None:
+    value = _single(headers, "Content-Type")
+    return None if value is None else ContentType.parse(value)
+
+
+def _parse_date(headers: Headers) -> str | None:
+    value = _single(headers, "Date")
+    if value is not None and _DATE.fullmatch(value) is None:
+        raise ParseError("Date is not an RFC 1123 date in GMT")
+    return value
+
+
+def _parse_event(headers: Headers) -> Event | None:
+    value = _single(headers, "Event")
+    return None if value is None else Event.parse(value)
+
+
+def _parse_subscription_state(headers: Headers) -> SubscriptionState | None:
+    value = _single(headers, "Subscription-State")
+    return None if value is None else SubscriptionState.parse(value)
+
+
+def _parse_retry_after(headers: Headers) -> RetryAfter | None:
+    value = _single(headers, "Retry-After")
+    return None if value is None else RetryAfter.parse(value)
+
+
+def _tokens(name: str) -> Callable[[Headers], list[str]]:
+    def parse_tokens(headers: Headers) -> list[str]:
+        values = headers.values(name)
+        for value in values:
+            if TOKEN.fullmatch(value) is None:
+                raise ParseError(f"Bad {name} header")
+        return values
+
+    return parse_tokens
+
+
+_ALLOW = _tokens("Allow")
+_SUPPORTED = _tokens("Supported")
+_REQUIRE = _tokens("Require")
+
+
+def _challenges(name: str) -> Callable[[Headers], list[Challenge]]:
+    def parse_all(headers: Headers) -> list[Challenge]:
+        from softphone.sip.auth import parse_challenges
+
+        out: list[Challenge] = []
+        for value in headers.get_all(name):
+            out.extend(parse_challenges(value))
+        return out
+
+    return parse_all
+
+
+def _credentials(name: str) -> Callable[[Headers], Credentials | None]:
+    def parse_first(headers: Headers) -> Credentials | None:
+        from softphone.sip.auth import parse_credentials
+
+        value = headers.get(name)
+        return None if value is None else parse_credentials(value)
+
+    return parse_first
+
+
+_WWW_AUTHENTICATE = _challenges("WWW-Authenticate")
+_PROXY_AUTHENTICATE = _challenges("Proxy-Authenticate")
+_AUTHORIZATION = _credentials("Authorization")
+_PROXY_AUTHORIZATION = _credentials("Proxy-Authorization")
+
+
+def _view(key: str, parse: Callable[[Headers], T]) -> property:
+    def get(self: _Message) -> T:
+        return self.headers.cached(key, parse)
+
+    get.__name__ = key
+    get.__doc__ = parse.__doc__
+    return property(get)
+
+
+class _Message:
+    """Typed read-only views shared by :class:`Request` and :class:`Response`.
+
+    Each view parses its header on first access; a malformed header raises
+    :class:`ParseError` from the view (``parse()`` has already validated the
+    headers the stack relies on).
+    """
+
+    headers: Headers
+    body: bytes
+
+    @property
+    def via(self) -> list[Via]:
+        """Every Via value, top first."""
+        return self.headers.cached("via", _parse_via)
+
+    @property
+    def from_(self) -> NameAddr:
+        """The From header. Raises: ParseError when missing or malformed."""
+        return self.headers.cached("from", lambda h: _name_addr(h, "From"))
+
+    @property
+    def to(self) -> NameAddr:
+        """The To header. Raises: ParseError when missing or malformed."""
+        return self.headers.cached("to", lambda h: _name_addr(h, "To"))
+
+    @property
+    def call_id(self) -> str:
+        """The Call-ID. Raises: ParseError when missing or malformed."""
+        return self.headers.cached("call-id", _parse_call_id)
+
+    @property
+    def cseq(self) -> CSeq:
+        """The CSeq. Raises: ParseError when missing or malformed."""
+        return self.headers.cached("cseq", _parse_cseq)
+
+    @property
+    def contact(self) -> list[Contact]:
+        """Every Contact value (``Contact(None)`` for ``*``)."""
+        return self.headers.cached("contact", _parse_contact)
+
+    @property
+    def max_forwards(self) -> int | None:
+        """Max-Forwards (0-255), or ``None``."""
+        return self.headers.cached("max-forwards", _parse_max_forwards)
+
+    @property
+    def content_type(self) -> ContentType | None:
+        """Content-Type, or ``None``."""
+        return self.headers.cached("content-type", _parse_content_type)
+
+    @property
+    def content_length(self) -> int:
+        """The body length (what ``bytes()`` writes as Content-Length)."""
+        return len(self.body)
+
+    @property
+    def expires(self) -> int | None:
+        """Expires in seconds, or ``None``."""
+        return self.headers.cached("expires", lambda h: _delta(h, "Expires"))
+
+    @property
+    def min_expires(self) -> int | None:
+        """Min-Expires in seconds (RFC 3261 20.23), or ``None``."""
+        return self.headers.cached("min-expires", lambda h: _delta(h, "Min-Expires"))
+
+    @property
+    def date(self) -> str | None:
+        """The raw Date header (checked to be an RFC 1123 GMT date), or ``None``."""
+        return self.headers.cached("date", _parse_date)
+
+    @property
+    def event(self) -> Event | None:
+        """Event (RFC 6665), or ``None``."""
+        return self.headers.cached("event", _parse_event)
+
+    @property
+    def subscription_state(self) -> SubscriptionState | None:
+        """Subscription-State (RFC 6665), or ``None``."""
+        return self.headers.cached("subscription-state", _parse_subscription_state)
+
+    @property
+    def allow(self) -> list[str]:
+        """Allow: the methods, as written."""
+        return self.headers.cached("allow", _ALLOW)
+
+    @property
+    def supported(self) -> list[str]:
+        """Supported option tags."""
+        return self.headers.cached("supported", _SUPPORTED)
+
+    @property
+    def require(self) -> list[str]:
+        """Require option tags."""
+        return self.headers.cached("require", _REQUIRE)
+
+    @property
+    def www_authenticate(self) -> list[Challenge]:
+        """Every WWW-Authenticate challenge (parsed by ``softphone.sip.auth``)."""
+        return self.headers.cached("www-authenticate", _WWW_AUTHENTICATE)
+
+    @property
+    def proxy_authenticate(self) -> list[Challenge]:
+        """Every Proxy-Authenticate challenge."""
+        return self.headers.cached("proxy-authenticate", _PROXY_AUTHENTICATE)
+
+    @property
+    def authorization(self) -> Credentials | None:
+        """The first Authorization header's credentials, or ``None``."""
+        return self.headers.cached("authorization", _AUTHORIZATION)
+
+    @property
+    def proxy_authorization(self) -> Credentials | None:
+        """The first Proxy-Authorization header's credentials, or ``None``."""
+        return self.headers.cached("proxy-authorization", _PROXY_AUTHORIZATION)
+
+    @property
+    def retry_after(self) -> RetryAfter | None:
+        """Retry-After, or ``None``."""
+        return self.headers.cached("retry-after", _parse_retry_after)
+
+    def _serialize(self, start_line: str) -> bytes:
+        # Content-Length is always written from the body, at the place of the
+        # first Content-Length line (or last), so framing can never lie.
+        lines = [start_line]
+        length = f"Content-Length: {len(self.body)}"
+        for key, name, value in self.headers._items:
+            if key == "content-length":
+                if length:
+                    lines.append(length)
+                    length = ""
+            else:
+                lines.append(f"{name}: {value}")
+        if length:
+            lines.append(length)
+        lines.append("\r\n")
+        return "\r\n".join(lines).encode("utf-8", "surrogateescape") + self.body
+
+    def _validate(self) -> None:
+        headers = self.headers
+        for name in _REQUIRED:
+            if name not in headers:
+                raise ParseError(f"Missing {name} header")
+        for name in _SINGLE:
+            _single(headers, name)
+        self.via  # noqa: B018
+        self.from_  # noqa: B018
+        self.to  # noqa: B018
+        self.call_id  # noqa: B018
+        self.cseq  # noqa: B018
+        self.max_forwards  # noqa: B018
+        self.contact  # noqa: B018
+        self.content_type  # noqa: B018
+        self.expires  # noqa: B018
+        self.date  # noqa: B018
+
+
+def _headers_without_length(headers: Headers) -> list[tuple[str, str]]:
+    return [(k, v) for k, _, v in headers._items if k != "content-length"]
+
+
+def _coerce_headers(headers: Headers | Iterable[tuple[str, str]]) -> Headers:
+    return headers if isinstance(headers, Headers) else Headers(headers)
+
+
+def _check_body(body: Any) -> bytes:
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    if not isinstance(body, bytes):
+        raise LocalProtocolError("a message body must be bytes")
+    return body
+
+
+@dataclass(eq=False)
+class Request(_Message):
+    """A SIP request.
+
+    Equality compares method, URI, headers (in order, canonical names) and
+    body; Content-Length is framing derived from the body and not compared.
+
+    Raises:
+        LocalProtocolError: (on construction) a method that is not a token,
+            a URI given as text that does not parse, or a body that is not bytes.
+    """
+
+    method: str
+    uri: Uri
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    version: str = "SIP/2.0"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.method, str) or TOKEN.fullmatch(self.method) is None:
+            raise LocalProtocolError(f"invalid method {self.method!r}")
+        if isinstance(self.uri, str):
+            try:
+                self.uri = parse_uri(self.uri)
+            except ParseError as exc:
+                raise LocalProtocolError(f"invalid request URI: {exc.reason}") from None
+        elif not isinstance(self.uri, SipUri | TelUri | AbsoluteUri):
+            raise LocalProtocolError("request URI must be a SipUri, TelUri or AbsoluteUri")
+        self.headers = _coerce_headers(self.headers)
+        self.body = _check_body(self.body)
+        if self.version != "SIP/2.0":
+            raise LocalProtocolError("only SIP/2.0 is supported")
+
+    def __bytes__(self) -> bytes:
+        return self._serialize(f"{self.method} {self.uri} {self.version}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Request):
+            return NotImplemented
+        return (
+            self.method == other.method
+            and self.uri == other.uri
+            and self.body == other.body
+            and self.version == other.version
+            and _headers_without_length(self.headers) == _headers_without_length(other.headers)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(eq=False)
+class Response(_Message):
+    """A SIP response.
+
+    Equality compares status, reason, headers (in order, canonical names)
+    and body; Content-Length is not compared.
+
+    Raises:
+        LocalProtocolError: (on construction) a status outside 100-699, a
+            reason phrase with CR, LF or NUL, or a body that is not bytes.
+    """
+
+    status: int
+    reason: str
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    version: str = "SIP/2.0"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, int) or not 100 <= self.status <= 699:
+            raise LocalProtocolError(f"status code {self.status!r} out of range")
+        if not isinstance(self.reason, str) or UNSAFE_VALUE.search(self.reason):
+            raise LocalProtocolError("CR, LF or NUL in a reason phrase")
+        self.headers = _coerce_headers(self.headers)
+        self.body = _check_body(self.body)
+        if self.version != "SIP/2.0":
+            raise LocalProtocolError("only SIP/2.0 is supported")
+
+    @classmethod
+    def for_request(
+        cls,
+        request: Request,
+        status: int,
+        reason: str | None = None,
+        *,
+        to_tag: str | None = None,
+    ) -> Response:
+        """Build a response to *request* as RFC 3261 8.2.6.2 says.
+
+        Via (all, in order), From, To, Call-ID and CSeq are copied; *to_tag*
+        is added to To unless it already has a tag. Works on a
+        :attr:`ParseError.partial` request too (headers are copied raw).
+
+        Raises:
+            LocalProtocolError: invalid status, reason or tag.
+        """
+        if reason is None:
+            reason = REASON_PHRASES.get(status, "Unknown")
+        if to_tag is not None and TOKEN.fullmatch(to_tag) is None:
+            raise LocalProtocolError(f"invalid To tag {to_tag!r}")
+        items: list[tuple[str, str, str]] = []
+        for key, name, value in request.headers._items:
+            if key in ("via", "from", "call-id", "cseq") or (
+                # RFC 3261 8.2.6.1: a 100 Trying copies Timestamp.
+                key == "timestamp" and status == 100
+            ):
+                items.append((key, name, value))
+            elif key == "to":
+                if to_tag is not None and not _has_tag(value):
+                    value = f"{value};tag={to_tag}"
+                items.append((key, name, value))
+        return cls(status, reason, Headers._from_parsed(items))
+
+    def __bytes__(self) -> bytes:
+        return self._serialize(f"{self.version} {self.status} {self.reason}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        return (
+            self.status == other.status
+            and self.reason == other.reason
+            and self.body == other.body
+            and self.version == other.version
+            and _headers_without_length(self.headers) == _headers_without_length(other.headers)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _has_tag(value: str) -> bool:
+    try:
+        return NameAddr.parse(value).tag is not None
+    except ParseError:
+        # A raw To we cannot parse: do not risk writing a second tag.
+        return ";tag" in value.replace(" ", "").lower()
+
+
+def new_branch() -> str:
+    """Return a fresh Via branch starting with the magic cookie (RFC 3261 8.1.1.7)."""
+    return MAGIC_COOKIE + secrets.token_hex(10)
+
+
+def new_tag() -> str:
+    """Return a fresh From/To tag (RFC 3261 19.3: at least 32 bits of randomness)."""
+    return secrets.token_hex(6)
+
+
+def new_call_id(host: str) -> str:
+    """Return a fresh Call-ID ``random@host`` (RFC 3261 8.1.1.4).
+
+    Raises:
+        LocalProtocolError: *host* would make an invalid Call-ID.
+    """
+    call_id = f"{secrets.token_hex(12)}@{host}"
+    if CALL_ID.fullmatch(call_id) is None:
+        raise LocalProtocolError(f"invalid host for a Call-ID: {host!r}")
+    return call_id
+
+
+def _split_headers(head: str) -> list[tuple[str, str, str]]:
+    if "\r\n " in head or "\r\n\t" in head:
+        head = re.sub(r"\r\n[ \t]+", " ", head)
+    lines = head.split("\r\n")
+    if len(lines) > MAX_HEADERS + 1:
+        raise ParseError("Too many header fields", 413)
+    items = []
+    keys = _KEYS
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise ParseError("Header line without a colon")
+        name = name.rstrip(" \t")
+        lname = name.lower()
+        entry = keys.get(lname)
+        if entry is None:
+            if TOKEN.fullmatch(name) is None:
+                raise ParseError("Header name is not a token")
+            entry = (lname, name)
+        items.append((entry[0], entry[1], value.strip(" \t")))
+    return items
+
+
+def parse(data: bytes) -> Request | Response:
+    """Parse one SIP message (a UDP datagram or a framed stream message).
+
+    Octets after the Content-Length body are ignored (RFC 3261 18.3); without
+    Content-Length the rest of the data is the body.
+
+    Raises:
+        ParseError: the message is malformed (``status`` 400), too large
+            (413) or of another SIP version (505). After the start line and
+            header lines of a request could be split, ``partial`` holds that
+            request with its raw headers.
+    """
+    try:
+        return _parse(data)
+    except ParseError:
+        raise
+    except Exception as exc:  # pragma: no cover - a bug must not stop the stack
+        raise ParseError(f"Unparseable message ({type(exc).__name__})") from exc
+
+
+def _parse(data: bytes) -> Request | Response:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ParseError("Message is not bytes")
+    if len(data) > MAX_DATAGRAM:
+        raise ParseError("Message too large", 413)
+    data = bytes(data)
+    # RFC 3261 7.5: CRLFs before the start line SHOULD be ignored.
+    start = 0
+    while data.startswith(b"\r\n", start):
+        start += 2
+    end = data.find(b"\r\n\r\n", start)
+    if end < 0:
+        raise ParseError("No empty line after the header fields")
+    head = data[start:end].decode("utf-8", "surrogateescape")
+    if _STRAY_BREAK.search(head) is not None:
+        raise ParseError("Bare CR or LF in the header section")
+    rest = data[end + 4 :]
+    line_end = head.find("\r\n")
+    start_line = head if line_end < 0 else head[:line_end]
+
+    message: Request | Response
+    if start_line.startswith("SIP/"):
+        version, _, tail = start_line.partition(" ")
+        code, _, reason = tail.partition(" ")
+        _check_version(version)
+        if len(code) != 3 or not code.isdigit() or not "100" <= code <= "699":
+            raise ParseError("Status code out of range")
+        if "\x00" in reason:
+            raise ParseError("NUL in the reason phrase")
+        message = Response(int(code), reason, Headers._from_parsed(_split_headers(head)), b"")
+        partial = None
+    else:
+        # Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 7.1):
+        # exactly one SP between elements and none around them.
+        parts = start_line.split(" ")
+        if len(parts) != 3 or not all(parts):
+            if start_line != start_line.strip(" \t"):
+                raise ParseError("Whitespace around the Request-Line")
+            if not all(parts) or "\t" in start_line:
+                raise ParseError("Request-Line elements not separated by single spaces")
+            raise ParseError("Whitespace inside the Request-URI")
+        method, uri_text, version = parts
+        if TOKEN.fullmatch(method) is None:
+            raise ParseError("Method is not a token")
+        _check_version(version)
+        if uri_text.startswith("<"):
+            raise ParseError("Request-URI enclosed in <>")
+        try:
+            uri = parse_uri(uri_text)
+        except ParseError as exc:
+            raise ParseError(f"Bad Request-URI: {exc.reason}") from None
+        if isinstance(uri, SipUri) and uri.headers:
+            # RFC 3261 19.1.1 table 1: headers are not allowed in a Request-URI.
+            raise ParseError("Request-URI must not contain headers")
+        message = Request(method, uri, Headers._from_parsed(_split_headers(head)), b"")
+        partial = message
+
+    try:
+        message.body = _body(message.headers, rest)
+        message._validate()
+        if partial is not None and message.cseq.method != partial.method:
+            raise ParseError("CSeq method does not match the request method")
+    except ParseError as exc:
+        exc.partial = partial
+        raise
+    return message
+
+
+def _check_version(version: str) -> None:
+    if version == "SIP/2.0":
+        return
+    if version.upper() == "SIP/2.0":
+        return
+    if re.fullmatch(r"SIP/[0-9]+\.[0-9]+", version, re.IGNORECASE):
+        raise ParseError("SIP version not supported", 505)
+    raise ParseError("Malformed SIP version")
+
+
+def _body(headers: Headers, rest: bytes) -> bytes:
+    values = headers.get_all("Content-Length")
+    if not values:
+        return rest
+    if len(values) > 1:
+        raise ParseError("Multiple Content-Length headers")
+    value = values[0]
+    if _DIGITS.fullmatch(value) is None:
+        if value.startswith("-"):
+            raise ParseError("Negative Content-Length")
+        raise ParseError("Content-Length is not a number")
+    length = int(value)
+    if length > len(rest):
+        raise ParseError("Content-Length larger than message")
+    return rest[:length]

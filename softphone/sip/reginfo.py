@@ -1,0 +1,562 @@
+"""RFC 3680 registration information documents (``application/reginfo+xml``).
+
+Two jobs, both sans-I/O:
+
+* :func:`parse_reginfo` turns a NOTIFY body into a frozen
+  :class:`ReginfoDocument`, refusing hostile XML (DOCTYPE, entities, oversized
+  bodies) with a :class:`~softphone.sip.errors.ParseError` that carries the
+  status code to answer the NOTIFY with.
+* :class:`ReginfoView` keeps one subscription's picture of the registrar's
+  state, applying full and partial documents by version as RFC 3680 §5.2 says,
+  and reports what changed.
+
+The parser never reads a file or a URL: the document is parsed from memory
+with entity resolution, DTD loading and network access switched off, and any
+document that declares a DOCTYPE is refused before lxml sees it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
+
+from softphone.sip.errors import ParseError
+
+__all__ = [
+    "MAX_REGINFO_SIZE",
+    "REGINFO_CONTENT_TYPE",
+    "REGINFO_NAMESPACE",
+    "ApplyResult",
+    "ApplyStatus",
+    "ChangeKind",
+    "Contact",
+    "ContactChange",
+    "ContactEvent",
+    "ContactState",
+    "DocState",
+    "ReginfoDocument",
+    "ReginfoView",
+    "Registration",
+    "RegistrationChange",
+    "RegistrationState",
+    "parse_reginfo",
+]
+
+#: The MIME type of the reg event package's bodies (RFC 3680 §5).
+REGINFO_CONTENT_TYPE = "application/reginfo+xml"
+#: The XML namespace of the document (RFC 3680 §5.3).
+REGINFO_NAMESPACE = "urn:ietf:params:xml:ns:reginfo"
+#: Bodies larger than this are refused with 413 before any parsing. A
+#: registrar with dozens of devices per AoR stays far below it.
+MAX_REGINFO_SIZE = 256 * 1024
+
+# Longest piece of an lxml error message copied into a reason phrase.
+_MAX_DETAIL = 80
+
+
+class DocState(enum.Enum):
+    """Whether a document carries the full state or only changes (RFC 3680 §5.1)."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+
+
+class RegistrationState(enum.Enum):
+    """State of one address-of-record at the registrar (RFC 3680 §3.1)."""
+
+    #: No contact is bound yet.
+    INIT = "init"
+    #: At least one contact is bound.
+    ACTIVE = "active"
+    #: The last contact went away.
+    TERMINATED = "terminated"
+    #: A value RFC 3680 does not define; treated as "not registered".
+    UNKNOWN = "unknown"
+
+
+class ContactState(enum.Enum):
+    """State of one contact binding (RFC 3680 §3.2)."""
+
+    ACTIVE = "active"
+    TERMINATED = "terminated"
+    #: A value RFC 3680 does not define; treated as "not reachable".
+    UNKNOWN = "unknown"
+
+
+class ContactEvent(enum.Enum):
+    """The event that caused a contact's last state change (RFC 3680 §3.2).
+
+    Servers are known to send ``registered`` for every change and values the
+    RFC does not list, so :class:`Contact` keeps an unknown value as ``str``.
+    """
+
+    REGISTERED = "registered"
+    CREATED = "created"
+    REFRESHED = "refreshed"
+    SHORTENED = "shortened"
+    EXPIRED = "expired"
+    DEACTIVATED = "deactivated"
+    PROBATION = "probation"
+    UNREGISTERED = "unregistered"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One ``<contact>`` element: a device bound to the AoR.
+
+    Optional attributes that are missing (or not a valid number) are None.
+    """
+
+    id: str
+    state: ContactState
+    #: A :class:`ContactEvent`, or the raw string when the value is unknown.
+    event: ContactEvent | str
+    uri: str
+    display_name: str | None = None
+    expires: int | None = None
+    retry_after: int | None = None
+    duration_registered: int | None = None
+    q: float | None = None
+    callid: str | None = None
+    cseq: int | None = None
+    #: ``<unknown-param name="...">value</unknown-param>`` pairs, in order;
+    #: the value is None for an empty element.
+    unknown_params: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One ``<registration>`` element: an address-of-record and its contacts."""
+
+    aor: str
+    id: str
+    state: RegistrationState
+    contacts: tuple[Contact, ...] = ()
+
+    def active_contacts(self) -> tuple[Contact, ...]:
+        """The contacts whose state is ``active``."""
+        return tuple(c for c in self.contacts if c.state is ContactState.ACTIVE)
+
+
+@dataclass(frozen=True)
+class ReginfoDocument:
+    """A parsed ``<reginfo>`` document."""
+
+    version: int
+    state: DocState
+    registrations: tuple[Registration, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# Parsing
+
+
+def _make_parser() -> etree.XMLParser:
+    # Every safety-relevant option is spelled out: lxml's own default for
+    # resolve_entities is True, which is what XXE attacks rely on.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+        remove_comments=True,
+        collect_ids=False,
+    )
+
+
+def _clean_detail(text: str) -> str:
+    # The reason phrase goes on a status line: printable ASCII, one line, short.
+    cleaned = "".join(ch if 32 <= ord(ch) < 127 else " " for ch in text).strip()
+    return cleaned[:_MAX_DETAIL]
+
+
+def _check_raw(body: bytes) -> None:
+    if len(body) > MAX_REGINFO_SIZE:
+        raise ParseError(
+            f"reginfo body of {len(body)} bytes exceeds the {MAX_REGINFO_SIZE}-byte limit",
+            status=413,
+        )
+    if not body.strip():
+        raise ParseError("empty reginfo body", status=400)
+    # UTF-16/32 documents hide "<!DOCTYPE" from the byte scan below; nobody
+    # sends them for this package, so refuse them rather than scan them.
+    if b"\x00" in body or body.startswith((b"\xfe\xff", b"\xff\xfe")):
+        raise ParseError("reginfo body must use an ASCII-compatible encoding", status=415)
+    # A DOCTYPE is the door to entity expansion (billion laughs) and external
+    # entities (XXE); RFC 3680 documents never need one.
+    if b"<!doctype" in body.lower():
+        raise ParseError("reginfo document with a DOCTYPE refused", status=400)
+
+
+def _split_tag(tag: object) -> tuple[str | None, str | None]:
+    """Split lxml's ``{namespace}local`` tag into (namespace, local name)."""
+    # Comments and processing instructions have a non-string tag.
+    if not isinstance(tag, str):
+        return None, None
+    if tag.startswith("{"):
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return None, tag
+
+
+def _children(element: etree._Element, name: str, ns: str | None) -> Iterable[etree._Element]:
+    for child in element:
+        if _split_tag(child.tag) == (ns, name):
+            yield child
+
+
+def _required(element: etree._Element, name: str, what: str) -> str:
+    value = element.get(name)
+    if value is None:
+        raise ParseError(f"reginfo {what} without the '{name}' attribute", status=400)
+    return str(value)
+
+
+def _optional_int(element: etree._Element, name: str) -> int | None:
+    value = element.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    # Only plain non-negative decimals (RFC 3680 §5.3 types them as
+    # nonNegativeInteger / unsignedLong); anything else is treated as absent
+    # rather than failing the whole NOTIFY over an informational field.
+    if not value.isascii() or not value.isdigit() or len(value) > 20:
+        return None
+    return int(value)
+
+
+def _optional_float(element: etree._Element, name: str) -> float | None:
+    value = element.get(name)
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    # q is a qvalue between 0 and 1 (RFC 3261 §20.10); drop nan/inf/garbage.
+    if not 0.0 <= number <= 1.0:
+        return None
+    return number
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+def _parse_contact(element: etree._Element, ns: str | None) -> Contact:
+    contact_id = _required(element, "id", "contact")
+    raw_state = _required(element, "state", "contact")
+    raw_event = _required(element, "event", "contact")
+    try:
+        state = ContactState(raw_state)
+    except ValueError:
+        state = ContactState.UNKNOWN
+    event: ContactEvent | str
+    try:
+        event = ContactEvent(raw_event)
+    except ValueError:
+        event = raw_event
+
+    uris = list(_children(element, "uri", ns))
+    if not uris:
+        raise ParseError(f"reginfo contact {contact_id!r} without a <uri>", status=400)
+    display_name = None
+    for dn in _children(element, "display-name", ns):
+        display_name = _text(dn)
+        break
+    unknown_params: list[tuple[str, str | None]] = []
+    for param in _children(element, "unknown-param", ns):
+        name = _required(param, "name", "unknown-param")
+        value = _text(param)
+        unknown_params.append((name, value or None))
+
+    return Contact(
+        id=contact_id,
+        state=state,
+        event=event,
+        uri=_text(uris[0]),
+        display_name=display_name,
+        expires=_optional_int(element, "expires"),
+        retry_after=_optional_int(element, "retry-after"),
+        duration_registered=_optional_int(element, "duration-registered"),
+        q=_optional_float(element, "q"),
+        callid=element.get("callid"),
+        cseq=_optional_int(element, "cseq"),
+        unknown_params=tuple(unknown_params),
+    )
+
+
+def _parse_registration(element: etree._Element, ns: str | None) -> Registration:
+    aor = _required(element, "aor", "registration")
+    reg_id = _required(element, "id", "registration")
+    raw_state = _required(element, "state", "registration")
+    try:
+        state = RegistrationState(raw_state)
+    except ValueError:
+        state = RegistrationState.UNKNOWN
+    contacts = tuple(_parse_contact(c, ns) for c in _children(element, "contact", ns))
+    return Registration(aor=aor, id=reg_id, state=state, contacts=contacts)
+
+
+def parse_reginfo(body: bytes) -> ReginfoDocument:
+    """Parse an ``application/reginfo+xml`` body.
+
+    The body is parsed from memory only; no file, URL or DTD is ever loaded.
+    Elements from other namespaces (extensions such as RFC 5628 GRUUs) are
+    ignored. Unknown ``state`` values become ``UNKNOWN`` and unknown ``event``
+    values are kept as strings, so one odd server never breaks the watcher.
+
+    Raises:
+        ParseError: status 413 when the body exceeds :data:`MAX_REGINFO_SIZE`;
+            415 when it is not in an ASCII-compatible encoding; 400 when it
+            declares a DOCTYPE, is not well-formed XML, is not a ``<reginfo>``
+            document, or lacks a required attribute (version, state, aor, id,
+            contact uri).
+    """
+    _check_raw(body)
+    try:
+        root = etree.fromstring(body, _make_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"malformed reginfo XML: {_clean_detail(str(exc))}", status=400) from None
+    except ValueError as exc:  # e.g. an unsupported encoding declaration
+        raise ParseError(f"unreadable reginfo XML: {_clean_detail(str(exc))}", status=400) from None
+    # Belt and braces: the byte scan above should already have caught it.
+    if root.getroottree().docinfo.doctype:
+        raise ParseError("reginfo document with a DOCTYPE refused", status=400)
+
+    ns, local = _split_tag(root.tag)
+    if local != "reginfo":
+        raise ParseError("body is not a <reginfo> document", status=400)
+    # Some servers omit the namespace; accept that, but not a foreign one.
+    if ns not in (REGINFO_NAMESPACE, None):
+        raise ParseError("<reginfo> in an unknown XML namespace", status=400)
+
+    raw_version = _required(root, "version", "document")
+    version = _optional_int(root, "version")
+    if version is None:
+        raise ParseError(f"reginfo version {_clean_detail(raw_version)!r} is invalid", status=400)
+    raw_state = _required(root, "state", "document")
+    try:
+        state = DocState(raw_state)
+    except ValueError:
+        raise ParseError(
+            f"reginfo state {_clean_detail(raw_state)!r} is neither full nor partial",
+            status=400,
+        ) from None
+    registrations = tuple(_parse_registration(r, ns) for r in _children(root, "registration", ns))
+    return ReginfoDocument(version=version, state=state, registrations=registrations)
+
+
+# --------------------------------------------------------------------------
+# Applying documents
+
+
+class ApplyStatus(enum.Enum):
+    """What :meth:`ReginfoView.apply` did with a document."""
+
+    #: The document changed the view (or confirmed it).
+    APPLIED = "applied"
+    #: Its version was not newer than the last one applied; nothing changed.
+    IGNORED_OLD = "ignored-old"
+    #: A partial document arrived with a version gap or before any full
+    #: document; nothing changed, and the caller should refresh the
+    #: subscription so the notifier sends full state (RFC 3680 §5.2).
+    NEED_FULL_STATE = "need-full-state"
+
+
+class ChangeKind(enum.Enum):
+    """How a contact or registration changed between two views."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """One contact that appeared, disappeared or changed.
+
+    For ADDED and CHANGED, ``contact`` is the new row. For REMOVED it is the
+    row as last reported: the ``terminated`` contact from the document (so
+    ``event`` says why, e.g. ``expired``) or, when a full document simply
+    left it out, the row that was there before.
+    """
+
+    kind: ChangeKind
+    aor: str
+    registration_id: str
+    contact: Contact
+    previous: Contact | None = None
+
+    @property
+    def event(self) -> ContactEvent | str:
+        """The event the notifier gave for this contact's state change."""
+        return self.contact.event
+
+
+@dataclass(frozen=True)
+class RegistrationChange:
+    """One registration whose state or presence changed."""
+
+    kind: ChangeKind
+    registration: Registration
+    previous: Registration | None = None
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """The outcome of :meth:`ReginfoView.apply`."""
+
+    status: ApplyStatus
+    registration_changes: tuple[RegistrationChange, ...] = ()
+    contact_changes: tuple[ContactChange, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """True when anything in the view changed."""
+        return bool(self.registration_changes or self.contact_changes)
+
+
+@dataclass
+class _RegRow:
+    aor: str
+    state: RegistrationState
+    contacts: dict[str, Contact] = field(default_factory=dict)
+
+    def freeze(self, reg_id: str) -> Registration:
+        return Registration(self.aor, reg_id, self.state, tuple(self.contacts.values()))
+
+
+class ReginfoView:
+    """One subscription's picture of the registrar's state (RFC 3680 §5.2).
+
+    Registrations are keyed by their ``id`` and contacts by their ``id``
+    within a registration, as §5.2 tables them. A contact reported as
+    ``terminated`` is reported once in the diff and then removed.
+
+    The version is scoped to one subscription (one dialog): when the
+    subscription is re-established the notifier starts again at version 0,
+    so the caller must :meth:`reset` the view on a new dialog.
+    """
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._rows: dict[str, _RegRow] = {}
+
+    @property
+    def version(self) -> int | None:
+        """The version of the last applied document, None before the first."""
+        return self._version
+
+    @property
+    def registrations(self) -> tuple[Registration, ...]:
+        """The current registrations, in the order the notifier first sent them."""
+        return tuple(row.freeze(reg_id) for reg_id, row in self._rows.items())
+
+    def registration_for(self, aor: str) -> Registration | None:
+        """The current registration whose AoR is ``aor``, if any."""
+        for reg in self.registrations:
+            if reg.aor == aor:
+                return reg
+        return None
+
+    def active_contacts(self) -> tuple[Contact, ...]:
+        """Every active contact of every active registration."""
+        return tuple(
+            c
+            for r in self.registrations
+            if r.state is RegistrationState.ACTIVE
+            for c in r.active_contacts()
+        )
+
+    def reset(self) -> None:
+        """Forget everything, e.g. when a new subscription dialog starts."""
+        self._version = None
+        self._rows = {}
+
+    def apply(self, doc: ReginfoDocument) -> ApplyResult:
+        """Apply one document and say what changed.
+
+        RFC 3680 §5.2: a document whose version is not newer than the last one
+        is discarded; a full document flushes the tables and repopulates them;
+        a partial one is merged only when its version is exactly the last
+        plus one, since otherwise a notification was lost and the subscriber
+        refreshes the subscription to get full state.
+        """
+        if self._version is not None and doc.version <= self._version:
+            return ApplyResult(ApplyStatus.IGNORED_OLD)
+        if doc.state is DocState.PARTIAL and (
+            self._version is None or doc.version != self._version + 1
+        ):
+            return ApplyResult(ApplyStatus.NEED_FULL_STATE)
+
+        before = {reg_id: row.freeze(reg_id) for reg_id, row in self._rows.items()}
+        reported: dict[tuple[str, str], Contact] = {}
+        if doc.state is DocState.FULL:
+            self._rows = {}
+        for reg in doc.registrations:
+            row = self._rows.get(reg.id)
+            if row is None:
+                row = self._rows[reg.id] = _RegRow(reg.aor, reg.state)
+            row.aor = reg.aor
+            row.state = reg.state
+            for contact in reg.contacts:
+                if contact.state is ContactState.TERMINATED:
+                    # Report it with its event, then drop the row (§5.2).
+                    row.contacts.pop(contact.id, None)
+                    reported[(reg.id, contact.id)] = contact
+                else:
+                    row.contacts[contact.id] = contact
+            if reg.state is RegistrationState.TERMINATED:
+                # A terminated registration has no bound contacts left.
+                for cid, old in row.contacts.items():
+                    reported.setdefault((reg.id, cid), old)
+                row.contacts = {}
+        self._version = doc.version
+        return ApplyResult(
+            ApplyStatus.APPLIED,
+            *self._diff(before, reported),
+        )
+
+    def _diff(
+        self,
+        before: dict[str, Registration],
+        reported: dict[tuple[str, str], Contact],
+    ) -> tuple[tuple[RegistrationChange, ...], tuple[ContactChange, ...]]:
+        after = {r.id: r for r in self.registrations}
+        reg_changes: list[RegistrationChange] = []
+        contact_changes: list[ContactChange] = []
+        for reg_id in [*before, *(k for k in after if k not in before)]:
+            old_reg, new_reg = before.get(reg_id), after.get(reg_id)
+            if new_reg is None:
+                assert old_reg is not None
+                reg_changes.append(RegistrationChange(ChangeKind.REMOVED, old_reg, old_reg))
+            elif old_reg is None:
+                reg_changes.append(RegistrationChange(ChangeKind.ADDED, new_reg))
+            elif (old_reg.aor, old_reg.state) != (new_reg.aor, new_reg.state):
+                reg_changes.append(RegistrationChange(ChangeKind.CHANGED, new_reg, old_reg))
+
+            old_contacts = {c.id: c for c in old_reg.contacts} if old_reg else {}
+            new_contacts = {c.id: c for c in new_reg.contacts} if new_reg else {}
+            aor = new_reg.aor if new_reg is not None else before[reg_id].aor
+            for cid, old in old_contacts.items():
+                if cid not in new_contacts:
+                    shown = reported.get((reg_id, cid), old)
+                    contact_changes.append(
+                        ContactChange(ChangeKind.REMOVED, aor, reg_id, shown, old)
+                    )
+            for cid, new in new_contacts.items():
+                old_c = old_contacts.get(cid)
+                if old_c is None:
+                    contact_changes.append(ContactChange(ChangeKind.ADDED, aor, reg_id, new))
+                elif old_c != new:
+                    contact_changes.append(
+                        ContactChange(ChangeKind.CHANGED, aor, reg_id, new, old_c)
+                    )
+        return tuple(reg_changes), tuple(contact_changes)

@@ -1,0 +1,490 @@
+"""SIP, SIPS and tel URIs and the name-addr form (RFC 3261 19.1, 20.10, 25.1)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, replace
+from typing import TypeVar
+from urllib.parse import quote as _pct_quote
+from urllib.parse import unquote_to_bytes
+
+from softphone.sip.errors import LocalProtocolError, ParseError
+from softphone.sip.grammar import PARAM, QUOTED_STRING, TOKEN_CHARS, UNSAFE_VALUE
+from softphone.sip.grammar import quote as quote_string
+from softphone.sip.grammar import unquote as unquote_string
+
+__all__ = [
+    "AbsoluteUri",
+    "NameAddr",
+    "Params",
+    "SipUri",
+    "TelUri",
+    "Uri",
+    "format_params",
+    "parse_params",
+    "parse_uri",
+]
+
+Params = tuple[tuple[str, str | None], ...]
+_T = TypeVar("_T")
+
+# unreserved = alphanum / mark; mark = "-" / "_" / "." / "!" / "~" / "*" / "'" / "(" / ")"
+_UNRESERVED = r"A-Za-z0-9\-_.!~*'()"
+# user = 1*( unreserved / escaped / user-unreserved ); user-unreserved adds & = + $ , ; ? /
+_USER_SAFE = "!~*'()&=+$,;?/"
+# password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," )
+_PASSWORD_SAFE = "!~*'()&=+$,"
+# paramchar = param-unreserved / unreserved / escaped; param-unreserved = [ ] / : & + $
+_PARAM_SAFE = "!~*'()[]/:&+$"
+# hnv-unreserved = [ ] / ? : + $
+_HNV_SAFE = "!~*'()[]/?:+$"
+
+_SIP_URI = re.compile(
+    rf"(?:(?P<user>[{_UNRESERVED}%&=+$,;?/]+)"
+    rf"(?::(?P<password>[{_UNRESERVED}%&=+$,]*))?@)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+    rf"(?P<params>(?:;[{_UNRESERVED}%\[\]/:&+$=]*)*)"
+    rf"(?:\?(?P<headers>[{_UNRESERVED}%\[\]/?:+$=&]*))?"
+)
+# hostname = *( domainlabel "." ) toplabel [ "." ]; IPv4address; IPv6reference
+_HOSTNAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
+# absoluteURI = scheme ":" ( hier-part / opaque-part ); uric excludes spaces and < > "
+_ABSOLUTE_REST = re.compile(r"[A-Za-z0-9\-_.!~*'()%;/?:@&=+$,\[\]#]+")
+_PCT_BAD = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_NEEDS_PCT = {
+    safe: re.compile(rf"[^{_UNRESERVED}{re.escape(safe)}]")
+    for safe in (_USER_SAFE, _PASSWORD_SAFE, _PARAM_SAFE, _HNV_SAFE)
+}
+_TEL_NUMBER = re.compile(r"[0-9A-Fa-f*#+\-.()pPwW]+")
+
+
+def _unescape(text: str, what: str) -> str:
+    if "%" not in text:
+        return text
+    if _PCT_BAD.search(text) is not None:
+        raise ParseError(f"Invalid % escape in URI {what}")
+    return unquote_to_bytes(text).decode("utf-8", "surrogateescape")
+
+
+def _escape(text: str, safe: str) -> str:
+    if _NEEDS_PCT[safe].search(text) is None:
+        return text
+    return _pct_quote(text.encode("utf-8", "surrogateescape"), safe=safe)
+
+
+def _check_text(value: str | None, what: str) -> None:
+    if value is not None and (not isinstance(value, str) or UNSAFE_VALUE.search(value)):
+        raise LocalProtocolError(f"CR, LF or NUL (or not a str) in {what}")
+
+
+def _check_host(host: str) -> None:
+    if not isinstance(host, str) or not host:
+        raise LocalProtocolError("a SIP URI needs a host")
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise LocalProtocolError(f"invalid IPv6 reference {host!r}") from None
+        if not host.endswith("]"):
+            raise LocalProtocolError(f"invalid IPv6 reference {host!r}")
+    elif _HOSTNAME.fullmatch(host) is None:
+        raise LocalProtocolError(f"invalid host {host!r}")
+
+
+def _build(cls: type[_T], **values: object) -> _T:
+    # Parsed values are already validated (and may legitimately hold what a
+    # constructor refuses, such as a quoted-pair NUL in a display name), so
+    # the parser skips __post_init__.
+    obj = object.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+    return obj
+
+
+def _param(params: Params, name: str) -> str | None:
+    lname = name.lower()
+    for key, value in params:
+        if key.lower() == lname:
+            return value
+    return None
+
+
+def _with_params(params: Params, changes: dict[str, str | None]) -> Params:
+    # Keyword names cannot hold "-": with_params(maddr=...) is fine, and a
+    # trailing underscore is stripped so that reserved words work (lr_=None).
+    wanted = {name.rstrip("_").replace("_", "-"): value for name, value in changes.items()}
+    out = []
+    for key, value in params:
+        if key.lower() in {w.lower() for w in wanted}:
+            match = next(w for w in wanted if w.lower() == key.lower())
+            out.append((key, wanted.pop(match)))
+        else:
+            out.append((key, value))
+    out.extend(wanted.items())
+    return tuple(out)
+
+
+def parse_params(text: str, what: str) -> Params:
+    """Parse ``*( SEMI generic-param )`` as found after a name-addr or Via.
+
+    Values keep their quotes (a quoted-string value is returned as written).
+
+    Raises:
+        ParseError: the text is not a sequence of parameters.
+    """
+    if not text or text.isspace():
+        return ()
+    out = []
+    pos = 0
+    end = len(text)
+    while pos < end:
+        match = PARAM.match(text, pos)
+        if match is None:
+            raise ParseError(f"Malformed parameter in {what}")
+        out.append((match.group(1), match.group(2)))
+        pos = match.end()
+    return tuple(out)
+
+
+def format_params(params: Params) -> str:
+    """Format header parameters as ``;name=value`` (values are written raw)."""
+    return "".join(f";{k}" if v is None else f";{k}={v}" for k, v in params)
+
+
+@dataclass(frozen=True)
+class SipUri:
+    """A ``sip:`` or ``sips:`` URI (RFC 3261 19.1.1).
+
+    ``user``, ``password``, parameter and header names and values hold
+    unescaped text; ``str()`` escapes what must be escaped.
+
+    Raises:
+        LocalProtocolError: (on construction) unknown scheme, invalid host or
+            port, or CR/LF/NUL in a parameter or header name.
+    """
+
+    scheme: str = "sip"
+    user: str | None = None
+    password: str | None = None
+    host: str = ""
+    port: int | None = None
+    params: Params = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.scheme not in ("sip", "sips"):
+            raise LocalProtocolError(f"SipUri scheme must be sip or sips, not {self.scheme!r}")
+        _check_host(self.host)
+        if self.port is not None and not (isinstance(self.port, int) and 0 <= self.port <= 65535):
+            raise LocalProtocolError(f"invalid port {self.port!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> SipUri:
+        """Parse a ``sip:``/``sips:`` URI.
+
+        Raises:
+            ParseError: the text is not a valid SIP or SIPS URI.
+        """
+        colon = text.find(":")
+        scheme = text[:colon].lower()
+        if colon < 0 or scheme not in ("sip", "sips"):
+            raise ParseError("URI scheme is not sip or sips")
+        match = _SIP_URI.fullmatch(text, colon + 1)
+        if match is None:
+            raise ParseError("Malformed SIP URI")
+        user, password, host, port, params_text, headers_text = match.groups()
+        if host.startswith("["):
+            try:
+                ipaddress.IPv6Address(host[1:-1])
+            except ValueError:
+                raise ParseError("Invalid IPv6 reference in SIP URI") from None
+        elif _HOSTNAME.fullmatch(host) is None:
+            raise ParseError("Invalid host in SIP URI")
+        port_number = None
+        if port is not None:
+            port_number = int(port)
+            if port_number > 65535:
+                raise ParseError("Port out of range in SIP URI")
+        params: Params = ()
+        if params_text:
+            items = []
+            for item in params_text[1:].split(";"):
+                name, eq, value = item.partition("=")
+                if not name:
+                    raise ParseError("Empty parameter in SIP URI")
+                items.append(
+                    (
+                        _unescape(name, "parameter"),
+                        _unescape(value, "parameter") if eq else None,
+                    )
+                )
+            params = tuple(items)
+        headers: tuple[tuple[str, str], ...] = ()
+        if headers_text is not None:
+            hitems = []
+            for item in headers_text.split("&"):
+                name, eq, value = item.partition("=")
+                if not name or not eq:
+                    raise ParseError("Malformed header in SIP URI")
+                hitems.append((_unescape(name, "header"), _unescape(value, "header")))
+            headers = tuple(hitems)
+        return _build(
+            cls,
+            scheme=scheme,
+            user=_unescape(user, "user") if user is not None else None,
+            password=_unescape(password, "password") if password is not None else None,
+            host=host,
+            port=port_number,
+            params=params,
+            headers=headers,
+        )
+
+    def param(self, name: str) -> str | None:
+        """Return the value of URI parameter *name* (case-insensitive).
+
+        A parameter present without a value returns ``""``.
+        """
+        lname = name.lower()
+        for key, value in self.params:
+            if key.lower() == lname:
+                return "" if value is None else value
+        return None
+
+    def with_params(self, **params: str | None) -> SipUri:
+        """Return a copy with parameters set (``None`` means present without value)."""
+        return replace(self, params=_with_params(self.params, params))
+
+    @property
+    def host_port(self) -> str:
+        """``host`` or ``host:port``."""
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        parts = [self.scheme, ":"]
+        if self.user is not None:
+            parts.append(_escape(self.user, _USER_SAFE))
+            if self.password is not None:
+                parts.append(":")
+                parts.append(_escape(self.password, _PASSWORD_SAFE))
+            parts.append("@")
+        parts.append(self.host_port)
+        for name, value in self.params:
+            parts.append(";")
+            parts.append(_escape(name, _PARAM_SAFE))
+            if value is not None:
+                parts.append("=")
+                parts.append(_escape(value, _PARAM_SAFE))
+        if self.headers:
+            parts.append("?")
+            parts.append(
+                "&".join(
+                    f"{_escape(name, _HNV_SAFE)}={_escape(value, _HNV_SAFE)}"
+                    for name, value in self.headers
+                )
+            )
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class TelUri:
+    """A ``tel:`` URI (RFC 3966): a number and its parameters.
+
+    Raises:
+        LocalProtocolError: (on construction) a number with invalid characters.
+    """
+
+    number: str
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.number, str) or _TEL_NUMBER.fullmatch(self.number) is None:
+            raise LocalProtocolError(f"invalid telephone number {self.number!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> TelUri:
+        """Parse a ``tel:`` URI.
+
+        Raises:
+            ParseError: the text is not a tel URI.
+        """
+        if text[:4].lower() != "tel:":
+            raise ParseError("URI scheme is not tel")
+        number, *items = text[4:].split(";")
+        if _TEL_NUMBER.fullmatch(number) is None:
+            raise ParseError("Invalid telephone number in tel URI")
+        params = []
+        for item in items:
+            name, eq, value = item.partition("=")
+            if not name or _ABSOLUTE_REST.fullmatch(item) is None:
+                raise ParseError("Malformed parameter in tel URI")
+            params.append(
+                (_unescape(name, "parameter"), _unescape(value, "parameter") if eq else None)
+            )
+        return cls(number, tuple(params))
+
+    def param(self, name: str) -> str | None:
+        """Return the value of parameter *name*; ``""`` when present without value."""
+        value = _param(self.params, name)
+        return (
+            ""
+            if value is None and any(k.lower() == name.lower() for k, _ in self.params)
+            else value
+        )
+
+    def __str__(self) -> str:
+        return (
+            "tel:"
+            + self.number
+            + "".join(
+                f";{_escape(k, _PARAM_SAFE)}"
+                if v is None
+                else f";{_escape(k, _PARAM_SAFE)}={_escape(v, _PARAM_SAFE)}"
+                for k, v in self.params
+            )
+        )
+
+
+@dataclass(frozen=True)
+class AbsoluteUri:
+    """A URI of a scheme the stack does not interpret (RFC 3261 25.1 absoluteURI).
+
+    Raises:
+        LocalProtocolError: (on construction) invalid scheme or characters.
+    """
+
+    scheme: str
+    rest: str
+
+    def __post_init__(self) -> None:
+        if _SCHEME.fullmatch(self.scheme) is None or _ABSOLUTE_REST.fullmatch(self.rest) is None:
+            raise LocalProtocolError(f"invalid absolute URI {self.scheme!r}:{self.rest!r}")
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.rest}"
+
+
+Uri = SipUri | TelUri | AbsoluteUri
+
+
+def parse_uri(text: str) -> Uri:
+    """Parse any URI: SIP/SIPS, tel, or another scheme as :class:`AbsoluteUri`.
+
+    Raises:
+        ParseError: the text is not a URI.
+    """
+    colon = text.find(":")
+    if colon <= 0:
+        raise ParseError("URI has no scheme")
+    scheme = text[:colon].lower()
+    if scheme == "sip" or scheme == "sips":
+        return SipUri.parse(text)
+    if scheme == "tel":
+        return TelUri.parse(text)
+    rest = text[colon + 1 :]
+    if _SCHEME.fullmatch(text, 0, colon) is None or _ABSOLUTE_REST.fullmatch(rest) is None:
+        raise ParseError("Malformed URI")
+    return AbsoluteUri(text[:colon], rest)
+
+
+# display-name = *(token LWS) / quoted-string
+_DISPLAY_TOKENS = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*")
+
+
+@dataclass(frozen=True)
+class NameAddr:
+    """A name-addr or addr-spec with header parameters (From, To, Contact ...).
+
+    ``display_name`` is unescaped text; ``str()`` always writes it as a quoted
+    string and escapes ``"`` and ``\\``. Parameter values are kept as written
+    (a quoted value keeps its quotes).
+
+    Raises:
+        LocalProtocolError: (on construction) CR, LF or NUL in the display
+            name or a parameter, or a parameter name that is not a token.
+    """
+
+    uri: Uri
+    display_name: str | None = None
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        _check_text(self.display_name, "display name")
+        for name, value in self.params:
+            _check_text(value, "header parameter")
+            if not isinstance(name, str) or PARAM.fullmatch(";" + name) is None:
+                raise LocalProtocolError(f"invalid parameter name {name!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> NameAddr:
+        """Parse ``( name-addr / addr-spec ) *( SEMI param )``.
+
+        Raises:
+            ParseError: the text is not a valid name-addr or addr-spec.
+        """
+        text = text.strip(" \t")
+        display: str | None = None
+        if text.startswith('"'):
+            match = QUOTED_STRING.match(text)
+            if match is None:
+                raise ParseError("Unterminated quoted string in display name")
+            display = unquote_string(match.group())
+            rest = text[match.end() :].lstrip(" \t")
+            if not rest.startswith("<"):
+                raise ParseError("Display name not followed by <URI>")
+        else:
+            lt = text.find("<")
+            if lt >= 0:
+                name = text[:lt].strip(" \t")
+                if name:
+                    if _DISPLAY_TOKENS.fullmatch(name) is None:
+                        raise ParseError("Display name with characters that need quoting")
+                    display = name
+                rest = text[lt:]
+            else:
+                rest = ""
+        if rest:
+            gt = rest.find(">")
+            if gt < 0:
+                raise ParseError("Unterminated <URI>")
+            uri_text = rest[1:gt]
+            if uri_text != uri_text.strip(" \t"):
+                # name-addr = [ display-name ] LAQUOT addr-spec RAQUOT: no LWS inside.
+                raise ParseError("Whitespace inside <> around the URI")
+            tail = rest[gt + 1 :]
+        else:
+            # addr-spec: parameters after the URI belong to the header, and a
+            # URI with a comma, semicolon or "?" must be in <> (RFC 3261 20.10).
+            semi = text.find(";")
+            uri_text = text if semi < 0 else text[:semi].rstrip(" \t")
+            tail = "" if semi < 0 else text[semi:]
+            if "?" in uri_text or "," in uri_text:
+                raise ParseError("URI with ? or , must be enclosed in <>")
+        uri = parse_uri(uri_text)
+        params = parse_params(tail, "name-addr") if tail else ()
+        return _build(cls, uri=uri, display_name=display, params=params)
+
+    @property
+    def tag(self) -> str | None:
+        """The ``tag`` parameter (RFC 3261 19.3), or ``None``."""
+        return _param(self.params, "tag")
+
+    def param(self, name: str) -> str | None:
+        """Return header parameter *name*; ``""`` when present without value."""
+        lname = name.lower()
+        for key, value in self.params:
+            if key.lower() == lname:
+                return "" if value is None else value
+        return None
+
+    def with_tag(self, tag: str) -> NameAddr:
+        """Return a copy with the ``tag`` parameter set."""
+        return replace(self, params=_with_params(self.params, {"tag": tag}))
+
+    def __str__(self) -> str:
+        uri = f"<{self.uri}>"
+        if self.display_name is not None:
+            uri = f"{quote_string(self.display_name)} {uri}"
+        return uri + format_params(self.params)

@@ -1,0 +1,676 @@
+"""SQLite storage: message history, the outbox, conversations and contacts.
+
+One connection, used from the event-loop thread. Every call is one short,
+indexed statement or transaction. Writes that the protocol depends on are
+committed before the call returns:
+
+- a message the user sends is on disk before it goes on the wire, so no
+  typed message is lost whatever the network or a crash does;
+- a received message is on disk before it is answered with 200 OK.
+
+The schema is versioned with ``PRAGMA user_version``; `_MIGRATIONS` lists
+the steps from version 0 (an empty file) to the current version, each
+applied in its own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import NewType
+
+from softphone.sip.delivery import DeliveryState, FailureKind, describe
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ContactRecord",
+    "ConversationRecord",
+    "Direction",
+    "InvalidTransition",
+    "MessageId",
+    "MessageRecord",
+    "NotFound",
+    "Store",
+    "StoreError",
+]
+
+MessageId = NewType("MessageId", int)
+
+#: The content type of a message the user types (RFC 3428 9: text/plain is
+#: the one type every endpoint must support).
+DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8"
+
+
+class StoreError(Exception):
+    """Base of the errors the store raises on purpose."""
+
+
+class NotFound(StoreError, LookupError):
+    """No message or contact with that identity."""
+
+
+class InvalidTransition(StoreError):
+    """A state change the delivery table does not allow (a bug in the caller)."""
+
+
+class Direction(Enum):
+    """Which way a message went."""
+
+    #: Received from the peer.
+    IN = "in"
+    #: Sent (or to be sent) by the user.
+    OUT = "out"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """One message as stored.
+
+    For an outgoing message, *state* is where it is on its way; *code* and
+    *reason* are the last response's status code and reason phrase, or, when
+    *local_failure* is true, *code* is None and *reason* is the sentence for
+    a failure found here (see `softphone.sip.delivery.FailureKind`). An
+    incoming message is stored as DELIVERED with no code.
+    """
+
+    id: MessageId
+    peer: str
+    direction: Direction
+    body: str
+    content_type: str
+    created: float
+    updated: float
+    state: DeliveryState
+    code: int | None
+    reason: str
+    local_failure: bool
+    call_id: str | None
+    cseq: int | None
+    from_tag: str | None
+
+    @property
+    def detail(self) -> str:
+        """The sentence a tooltip shows, e.g. "failed: 404 Not Found"."""
+        return describe(self.state, self.code, self.reason, local=self.local_failure)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRecord:
+    """A peer the user has exchanged messages with."""
+
+    peer: str
+    display_name: str
+    unread: int
+    last_activity: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """An address of record in the user's contact list."""
+
+    aor: str
+    display_name: str
+    added: float
+    blocked: bool
+
+
+# --- schema ------------------------------------------------------------------
+
+
+def _migrate_v1(db: sqlite3.Connection) -> None:
+    # Version 1: conversations and messages.
+    db.execute(
+        """
+        CREATE TABLE conversations (
+            peer TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL DEFAULT '',
+            unread INTEGER NOT NULL DEFAULT 0,
+            last_activity REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX conversations_by_activity ON conversations (last_activity)")
+    db.execute(
+        """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            peer TEXT NOT NULL REFERENCES conversations (peer),
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            body TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            state TEXT NOT NULL,
+            code INTEGER,
+            reason TEXT NOT NULL DEFAULT '',
+            call_id TEXT,
+            cseq INTEGER,
+            from_tag TEXT
+        )
+        """
+    )
+    # History paging reads one peer's messages by id.
+    db.execute("CREATE INDEX messages_by_peer ON messages (peer, id)")
+    # The outbox and crash recovery read messages by state.
+    db.execute("CREATE INDEX messages_by_state ON messages (state, id)")
+    # Incoming dedupe: a request is identified by Call-ID, CSeq and From tag
+    # (RFC 3261 8.2.2.2), never by Call-ID alone, since some stacks reuse a
+    # Call-ID for every MESSAGE they send.
+    db.execute(
+        """
+        CREATE UNIQUE INDEX messages_remote_id
+        ON messages (peer, call_id, cseq, from_tag) WHERE direction = 'in'
+        """
+    )
+
+
+def _migrate_v2(db: sqlite3.Connection) -> None:
+    # Version 2: keep where a failure came from (a local timeout is not a
+    # remote 408), and the contact list with its blocked flag.
+    db.execute("ALTER TABLE messages ADD COLUMN local_failure INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        CREATE TABLE contacts (
+            aor TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL DEFAULT '',
+            added REAL NOT NULL,
+            blocked INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+
+
+#: Migration *i* takes the database from version *i* to version *i* + 1.
+#: Append only: a released step is never edited.
+_MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2]
+
+#: The schema version this code reads and writes.
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_MESSAGE_COLUMNS = (
+    "id, peer, direction, body, content_type, created, updated, state, code, reason,"
+    " local_failure, call_id, cseq, from_tag"
+)
+
+
+def _message(row: sqlite3.Row) -> MessageRecord:
+    return MessageRecord(
+        id=MessageId(row["id"]),
+        peer=row["peer"],
+        direction=Direction(row["direction"]),
+        body=row["body"],
+        content_type=row["content_type"],
+        created=row["created"],
+        updated=row["updated"],
+        state=DeliveryState(row["state"]),
+        code=row["code"],
+        reason=row["reason"],
+        local_failure=bool(row["local_failure"]),
+        call_id=row["call_id"],
+        cseq=row["cseq"],
+        from_tag=row["from_tag"],
+    )
+
+
+def _contact(row: sqlite3.Row) -> ContactRecord:
+    return ContactRecord(
+        aor=row["aor"],
+        display_name=row["display_name"],
+        added=row["added"],
+        blocked=bool(row["blocked"]),
+    )
+
+
+class Store:
+    """The application's database. Build with `Store.open`."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        """Wrap an open connection; use `Store.open` instead."""
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) and migrate the database at *path*.
+
+        ``":memory:"`` gives a private in-memory database. The file's
+        directory is created if missing.
+
+        Raises:
+            StoreError: the file was written by a newer version of the
+                application, or is not a database.
+            sqlite3.Error: a migration failed; it was rolled back, so the
+                file is left at the last version that completed.
+        """
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: the store issues BEGIN/COMMIT itself, so a
+        # commit happens exactly where the code says and nowhere else.
+        db = sqlite3.connect(str(path), isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            # WAL lets a reader (a second process, a backup) see committed
+            # rows while we write, and makes a commit one sequential append.
+            # This is also the first read of the file's header.
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path} is not a softphone database: {exc}") from exc
+        try:
+            # In WAL mode, synchronous=NORMAL does not sync the log on
+            # commit: the last transactions may vanish on power loss. A
+            # message answered 200 OK must survive that, so every commit
+            # waits for the log to be synced (FULL).
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+            store = cls(db)
+            store._migrate()
+        except BaseException:
+            db.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the connection. Everything returned so far is already committed."""
+        self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The database's ``user_version``."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock at once, so a read-then-write (the
+        # dedupe check) cannot interleave with another writer.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The database is at schema version {version}, newer than this"
+                f" version of the application understands ({SCHEMA_VERSION})."
+            )
+        for target, step in enumerate(_MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                step(db)
+                # user_version lives in the database header and is written
+                # in the same transaction: a failed step leaves both as they were.
+                db.execute(f"PRAGMA user_version = {target:d}")
+
+    # --- messages --------------------------------------------------------------
+
+    def _touch_conversation(
+        self, db: sqlite3.Connection, peer: str, now: float, *, unread: int, display_name: str
+    ) -> None:
+        db.execute(
+            """
+            INSERT INTO conversations (peer, display_name, unread, last_activity)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT (peer) DO UPDATE SET
+                unread = unread + excluded.unread,
+                last_activity = max(last_activity, excluded.last_activity),
+                display_name = CASE WHEN excluded.display_name != ''
+                    THEN excluded.display_name ELSE display_name END
+            """,
+            (peer, display_name, unread, now),
+        )
+
+    def _get_message(self, db: sqlite3.Connection, message_id: int) -> MessageRecord:
+        row = db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no message with id {message_id}")
+        return _message(row)
+
+    def insert_outgoing(
+        self,
+        peer: str,
+        body: str,
+        *,
+        content_type: str = DEFAULT_CONTENT_TYPE,
+        now: float,
+    ) -> MessageRecord:
+        """Store a message the user wrote, in state QUEUED.
+
+        The row is committed before this returns, so the message is on disk
+        before it goes on the wire.
+        """
+        with self._transaction() as db:
+            self._touch_conversation(db, peer, now, unread=0, display_name="")
+            cursor = db.execute(
+                """
+                INSERT INTO messages (peer, direction, body, content_type, created, updated,
+                                      state, code, reason, local_failure)
+                VALUES (?, 'out', ?, ?, ?, ?, ?, NULL, '', 0)
+                """,
+                (peer, body, content_type, now, now, DeliveryState.QUEUED.value),
+            )
+            assert cursor.lastrowid is not None
+            return self._get_message(db, cursor.lastrowid)
+
+    def insert_incoming(
+        self,
+        peer: str,
+        body: str,
+        *,
+        content_type: str,
+        call_id: str,
+        cseq: int,
+        from_tag: str,
+        now: float,
+        display_name: str = "",
+    ) -> tuple[MessageRecord, bool]:
+        """Store a received message unless it is already stored.
+
+        The identity of a request is (*peer*, *call_id*, *cseq*, *from_tag*)
+        (RFC 3261 8.2.2.2); pass ``""`` as *from_tag* when the From header
+        had none. A retransmission or a retry with the same identity returns
+        the stored record and ``False``, and changes nothing. A new message
+        counts as unread in its conversation; a non-empty *display_name*
+        (from the From header) names the conversation.
+
+        The row is committed before this returns, so the 200 OK that follows
+        is only sent for a message that is on disk.
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                f"""
+                SELECT {_MESSAGE_COLUMNS} FROM messages
+                WHERE direction = 'in' AND peer = ? AND call_id = ? AND cseq = ?
+                  AND from_tag = ?
+                """,
+                (peer, call_id, cseq, from_tag),
+            ).fetchone()
+            if row is not None:
+                return _message(row), False
+            self._touch_conversation(db, peer, now, unread=1, display_name=display_name)
+            cursor = db.execute(
+                """
+                INSERT INTO messages (peer, direction, body, content_type, created, updated,
+                                      state, code, reason, local_failure,
+                                      call_id, cseq, from_tag)
+                VALUES (?, 'in', ?, ?, ?, ?, ?, NULL, '', 0, ?, ?, ?)
+                """,
+                (
+                    peer,
+                    body,
+                    content_type,
+                    now,
+                    now,
+                    DeliveryState.DELIVERED.value,
+                    call_id,
+                    cseq,
+                    from_tag,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return self._get_message(db, cursor.lastrowid), True
+
+    def update_state(
+        self,
+        message_id: MessageId,
+        state: DeliveryState,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        local_failure: bool = False,
+        now: float,
+    ) -> MessageRecord:
+        """Record a new delivery state for an outgoing message.
+
+        *code* and *reason* replace the stored ones (a retry back to QUEUED
+        clears them). A message has one final outcome per attempt: once it
+        is DELIVERED or ACCEPTED nothing changes it, and a FAILED or
+        DECLINED message may only go back to QUEUED (the user retries).
+
+        Raises:
+            NotFound: no message has that id.
+            InvalidTransition: the message is incoming, the change leaves a
+                final state other than by a retry, or *local_failure* is set
+                on a state other than FAILED or together with a code.
+            ValueError: *code* is outside 100..699.
+        """
+        if code is not None and not 100 <= code <= 699:
+            raise ValueError(f"{code} is not a SIP status code (100..699)")
+        if local_failure and (state is not DeliveryState.FAILED or code is not None):
+            raise InvalidTransition("a local failure is FAILED and carries no status code")
+        with self._transaction() as db:
+            current = self._get_message(db, message_id)
+            if current.direction is Direction.IN:
+                raise InvalidTransition(f"message {message_id} is incoming; it has no outbox state")
+            if current.state.is_final and not (
+                state is DeliveryState.QUEUED
+                and current.state in (DeliveryState.FAILED, DeliveryState.DECLINED)
+            ):
+                raise InvalidTransition(
+                    f"message {message_id} is already {current.state.value};"
+                    f" it cannot become {state.value}"
+                )
+            db.execute(
+                """
+                UPDATE messages
+                SET state = ?, code = ?, reason = ?, local_failure = ?, updated = ?
+                WHERE id = ?
+                """,
+                (state.value, code, reason, int(local_failure), now, message_id),
+            )
+            return self._get_message(db, message_id)
+
+    def set_wire_identity(self, message_id: MessageId, call_id: str, cseq: int) -> None:
+        """Remember the Call-ID and CSeq an outgoing message was sent with.
+
+        Raises:
+            NotFound: no message has that id.
+        """
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE messages SET call_id = ?, cseq = ? WHERE id = ?",
+                (call_id, cseq, message_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no message with id {message_id}")
+
+    def message(self, message_id: MessageId) -> MessageRecord:
+        """The message with that id.
+
+        Raises:
+            NotFound: no message has that id.
+        """
+        return self._get_message(self._db, message_id)
+
+    def messages(
+        self, peer: str, *, before_id: MessageId | None = None, limit: int = 50
+    ) -> list[MessageRecord]:
+        """One page of a conversation's history, for paging into a view.
+
+        Returns the newest *limit* messages with an id below *before_id*
+        (all of them when it is None), in the order they were stored
+        (oldest first), so a page can be put above the rows already shown.
+        The next older page is ``messages(peer, before_id=page[0].id)``; an
+        empty list means the start of the history.
+        """
+        if limit <= 0:
+            return []
+        if before_id is None:
+            rows = self._db.execute(
+                f"""
+                SELECT {_MESSAGE_COLUMNS} FROM messages WHERE peer = ?
+                ORDER BY id DESC LIMIT ?
+                """,
+                (peer, limit),
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                f"""
+                SELECT {_MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND id < ?
+                ORDER BY id DESC LIMIT ?
+                """,
+                (peer, before_id, limit),
+            ).fetchall()
+        return [_message(row) for row in reversed(rows)]
+
+    def count_messages(self, peer: str) -> int:
+        """How many messages the conversation with *peer* holds."""
+        row = self._db.execute("SELECT count(*) FROM messages WHERE peer = ?", (peer,)).fetchone()
+        return int(row[0])
+
+    def pending_outgoing(self) -> list[MessageRecord]:
+        """Every QUEUED message, oldest first: what to send once registered."""
+        rows = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE state = ? ORDER BY id",
+            (DeliveryState.QUEUED.value,),
+        ).fetchall()
+        return [_message(row) for row in rows]
+
+    def recover_after_restart(self, now: float) -> list[MessageRecord]:
+        """Fail the messages a previous run left in SENDING, and return them.
+
+        Whether such a message arrived is unknown: it is marked FAILED as a
+        local failure ("closed before the server answered") rather than sent
+        again blindly, and the service may offer or perform a retry.
+        Call once, at start, before anything is sent.
+        """
+        with self._transaction() as db:
+            ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM messages WHERE state = ? ORDER BY id",
+                    (DeliveryState.SENDING.value,),
+                )
+            ]
+            db.execute(
+                """
+                UPDATE messages
+                SET state = ?, code = NULL, reason = ?, local_failure = 1, updated = ?
+                WHERE state = ?
+                """,
+                (
+                    DeliveryState.FAILED.value,
+                    FailureKind.CLOSED_BEFORE_ANSWER.reason,
+                    now,
+                    DeliveryState.SENDING.value,
+                ),
+            )
+            return [self._get_message(db, message_id) for message_id in ids]
+
+    # --- conversations -----------------------------------------------------------
+
+    def conversations(self) -> list[ConversationRecord]:
+        """Every conversation, most recently active first."""
+        rows = self._db.execute(
+            """
+            SELECT peer, display_name, unread, last_activity FROM conversations
+            ORDER BY last_activity DESC, peer
+            """
+        ).fetchall()
+        return [
+            ConversationRecord(
+                peer=row["peer"],
+                display_name=row["display_name"],
+                unread=row["unread"],
+                last_activity=row["last_activity"],
+            )
+            for row in rows
+        ]
+
+    def mark_read(self, peer: str) -> None:
+        """Set the conversation's unread count to zero (no-op for an unknown peer)."""
+        with self._transaction() as db:
+            db.execute("UPDATE conversations SET unread = 0 WHERE peer = ?", (peer,))
+
+    # --- contacts ----------------------------------------------------------------
+
+    def add_contact(self, aor: str, display_name: str = "", *, now: float) -> ContactRecord:
+        """Add *aor* to the contact list.
+
+        Adding an address that is already there (for instance one blocked
+        before it was added) keeps its blocked flag and sets the name.
+        """
+        with self._transaction() as db:
+            db.execute(
+                """
+                INSERT INTO contacts (aor, display_name, added, blocked) VALUES (?, ?, ?, 0)
+                ON CONFLICT (aor) DO UPDATE SET display_name = excluded.display_name
+                """,
+                (aor, display_name, now),
+            )
+            return self._get_contact(db, aor)
+
+    def _get_contact(self, db: sqlite3.Connection, aor: str) -> ContactRecord:
+        row = db.execute(
+            "SELECT aor, display_name, added, blocked FROM contacts WHERE aor = ?", (aor,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"{aor} is not a contact")
+        return _contact(row)
+
+    def rename_contact(self, aor: str, display_name: str) -> ContactRecord:
+        """Change a contact's display name.
+
+        Raises:
+            NotFound: *aor* is not in the contact list.
+        """
+        with self._transaction() as db:
+            db.execute("UPDATE contacts SET display_name = ? WHERE aor = ?", (display_name, aor))
+            return self._get_contact(db, aor)
+
+    def remove_contact(self, aor: str) -> None:
+        """Remove *aor* from the contact list; its history stays.
+
+        Raises:
+            NotFound: *aor* is not in the contact list.
+        """
+        with self._transaction() as db:
+            if db.execute("DELETE FROM contacts WHERE aor = ?", (aor,)).rowcount == 0:
+                raise NotFound(f"{aor} is not a contact")
+
+    def contacts(self) -> list[ContactRecord]:
+        """Every contact, by display name then address."""
+        rows = self._db.execute(
+            """
+            SELECT aor, display_name, added, blocked FROM contacts
+            ORDER BY display_name COLLATE NOCASE, aor
+            """
+        ).fetchall()
+        return [_contact(row) for row in rows]
+
+    def contact(self, aor: str) -> ContactRecord:
+        """The contact with that address.
+
+        Raises:
+            NotFound: *aor* is not in the contact list.
+        """
+        return self._get_contact(self._db, aor)
+
+    def set_blocked(self, aor: str, blocked: bool, *, now: float) -> ContactRecord:
+        """Block or unblock *aor*.
+
+        Blocking an address not in the contact list adds it (with no name),
+        so a stranger can be blocked and later found to unblock.
+        """
+        with self._transaction() as db:
+            db.execute(
+                """
+                INSERT INTO contacts (aor, display_name, added, blocked) VALUES (?, '', ?, ?)
+                ON CONFLICT (aor) DO UPDATE SET blocked = excluded.blocked
+                """,
+                (aor, now, int(blocked)),
+            )
+            return self._get_contact(db, aor)
+
+    def is_blocked(self, aor: str) -> bool:
+        """True when *aor* is blocked."""
+        row = self._db.execute("SELECT blocked FROM contacts WHERE aor = ?", (aor,)).fetchone()
+        return row is not None and bool(row[0])

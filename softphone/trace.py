@@ -1,0 +1,67 @@
+"""A record of every message sent and received, for the trace window and logs.
+
+Credentials never leave in a trace: the Authorization and Proxy-Authorization
+header values are replaced before anyone (a log file, the trace window) sees
+the text.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from softphone.transport.base import Address, TransportKind
+
+_CREDENTIALS = re.compile(
+    rb"^((?:Authorization|Proxy-Authorization)[ \t]*:)[^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+REDACTED = b" <redacted>"
+
+
+def redact(data: bytes) -> bytes:
+    """Return *data* with every credentials header value replaced.
+
+    The digest response is not the password, but together with the
+    challenge it allows an offline guess of it; a trace a user pastes into a
+    bug report must not carry it.
+    """
+    head, sep, body = data.partition(b"\r\n\r\n")
+    return _CREDENTIALS.sub(lambda m: m.group(1) + REDACTED, head) + sep + body
+
+
+class Direction(enum.Enum):
+    """Which way a traced message went."""
+
+    IN = "in"
+    OUT = "out"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    """One message on the wire, already redacted."""
+
+    #: Seconds since the epoch, for display.
+    time: float
+    direction: Direction
+    transport: TransportKind
+    local: Address
+    remote: Address
+    #: The message bytes with credentials redacted.
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        """The message as text; undecodable bytes shown as replacement marks."""
+        return self.data.decode("utf-8", errors="replace")
+
+    @property
+    def first_line(self) -> str:
+        """The start line, e.g. `MESSAGE sip:bob@example.com SIP/2.0`."""
+        return self.text.split("\r\n", 1)[0].split("\n", 1)[0]
+
+
+TraceObserver = Callable[[TraceEntry], None]

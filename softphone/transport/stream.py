@@ -1,0 +1,199 @@
+"""TCP and TLS transports: messages framed by Content-Length (RFC 3261 18.3).
+
+One listening socket accepts connections; outgoing connections are opened on
+first use and kept, keyed by the peer's address, so that a response goes back
+on the connection its request came in on (RFC 3261 18.2.2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from typing import cast
+
+from softphone.sip.errors import ParseError
+from softphone.sip.framing import StreamFramer
+from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
+
+log = logging.getLogger(__name__)
+
+#: Connections beyond this many are refused so a flood of sockets cannot
+#: grow memory without bound.
+MAX_CONNECTIONS = 1024
+
+#: A keep-alive pong (RFC 5626 4.4.1): the answer to a CRLFCRLF ping.
+PONG = b"\r\n"
+
+
+class _Connection(asyncio.Protocol):
+    """One TCP or TLS connection with its framer."""
+
+    def __init__(self, owner: StreamTransport, peer: Address | None) -> None:
+        self._owner = owner
+        self.peer = peer
+        self._framer = StreamFramer(max_size=owner.max_message_size)
+        self._transport: asyncio.Transport | None = None
+        self.pending: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+        if self.peer is None:  # accepted: learn who called
+            self.peer = Address.from_sockaddr(transport.get_extra_info("peername"))
+            if not self._owner._adopt(self):
+                self._transport.close()
+                return
+        for data in self.pending:
+            self._transport.write(data)
+        self.pending.clear()
+
+    def data_received(self, data: bytes) -> None:
+        assert self.peer is not None
+        pings_before = self._framer.pings
+        try:
+            messages = self._framer.feed(data)
+        except ParseError as exc:
+            # RFC 3261 18.3: a stream we cannot frame cannot be resynchronised;
+            # close it rather than buffer what the peer claims is coming.
+            log.warning("closing stream from %s: %s", self.peer, exc.reason)
+            self._owner._report_error(self.peer, exc.reason)
+            self.close()
+            return
+        if self._framer.pings != pings_before:
+            self.write(PONG)
+        for message in messages:
+            try:
+                self._owner._receiver(message, self.peer, self._owner)
+            except Exception:
+                log.exception("error while handling a message from %s", self.peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.peer is not None:
+            self._owner._forget(self)
+            if exc is not None:
+                self._owner._report_error(self.peer, f"connection lost: {exc}")
+
+    def write(self, data: bytes) -> None:
+        if self._transport is None:
+            self.pending.append(data)
+        elif not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
+class StreamTransport:
+    """A TCP (or, with an SSL context, TLS) listener plus its connections.
+
+    Create it with `await StreamTransport.bind(...)`.
+    """
+
+    def __init__(
+        self,
+        kind: TransportKind,
+        receiver: Receiver,
+        on_error: ErrorReceiver | None,
+        *,
+        client_ssl: ssl.SSLContext | None,
+        max_message_size: int,
+    ) -> None:
+        self.kind = kind
+        self._receiver = receiver
+        self._on_error = on_error
+        self._client_ssl = client_ssl
+        self.max_message_size = max_message_size
+        self._connections: dict[Address, _Connection] = {}
+        self._server: asyncio.Server | None = None
+        self.local = Address("0.0.0.0", 0)
+
+    @classmethod
+    async def bind(
+        cls,
+        kind: TransportKind,
+        host: str,
+        port: int,
+        receiver: Receiver,
+        on_error: ErrorReceiver | None = None,
+        *,
+        server_ssl: ssl.SSLContext | None = None,
+        client_ssl: ssl.SSLContext | None = None,
+        max_message_size: int = 65_535,
+    ) -> StreamTransport:
+        """Listen on *host*:*port* (0 picks a free port).
+
+        For TLS, *server_ssl* is needed to accept connections and
+        *client_ssl* (verifying by default) to open them.
+
+        Raises:
+            OSError: the address cannot be bound.
+        """
+        self = cls(
+            kind, receiver, on_error, client_ssl=client_ssl, max_message_size=max_message_size
+        )
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _Connection(self, None), host, port, ssl=server_ssl
+        )
+        self.local = Address.from_sockaddr(self._server.sockets[0].getsockname())
+        return self
+
+    def send(self, data: bytes, destination: Address, *, server_name: str | None = None) -> None:
+        """Write on the connection to *destination*, opening one if needed."""
+        connection = self._connections.get(destination)
+        if connection is None:
+            if len(self._connections) >= MAX_CONNECTIONS:
+                self._report_error(destination, "too many open connections")
+                return
+            connection = _Connection(self, destination)
+            self._connections[destination] = connection
+            asyncio.get_running_loop().create_task(
+                self._connect(connection, destination, server_name)
+            )
+        connection.write(data)
+
+    async def _connect(
+        self, connection: _Connection, destination: Address, server_name: str | None
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        kwargs: dict[str, object] = {}
+        if self.kind is TransportKind.TLS:
+            kwargs["ssl"] = self._client_ssl or ssl.create_default_context()
+            kwargs["server_hostname"] = server_name or destination.host
+        try:
+            await loop.create_connection(
+                lambda: connection, destination.host, destination.port, **kwargs
+            )
+        except (OSError, ssl.SSLError) as exc:
+            self._connections.pop(destination, None)
+            self._report_error(destination, f"cannot connect to {destination}: {exc}")
+
+    def _adopt(self, connection: _Connection) -> bool:
+        assert connection.peer is not None
+        if len(self._connections) >= MAX_CONNECTIONS:
+            log.warning("refusing connection from %s: too many connections", connection.peer)
+            return False
+        self._connections[connection.peer] = connection
+        return True
+
+    def _forget(self, connection: _Connection) -> None:
+        assert connection.peer is not None
+        if self._connections.get(connection.peer) is connection:
+            del self._connections[connection.peer]
+
+    def _report_error(self, peer: Address, reason: str) -> None:
+        if self._on_error is not None:
+            self._on_error(peer, self, reason)
+
+    @property
+    def connection_count(self) -> int:
+        """How many connections are open or opening."""
+        return len(self._connections)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self._connections.values()):
+            connection.close()
+        self._connections.clear()

@@ -1,0 +1,77 @@
+"""UDP transport: one datagram is one message (RFC 3261 18.1.1, 18.2.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import cast
+
+from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
+
+log = logging.getLogger(__name__)
+
+#: The largest UDP payload there is; anything the kernel hands us is at most this.
+MAX_DATAGRAM = 65_535
+
+
+class UdpTransport(asyncio.DatagramProtocol):
+    """A bound UDP socket that hands every datagram to the user agent.
+
+    Create it with `await UdpTransport.bind(...)`; the socket exists only once
+    the event loop runs, never in a constructor.
+    """
+
+    kind = TransportKind.UDP
+
+    def __init__(self, receiver: Receiver, on_error: ErrorReceiver | None = None) -> None:
+        self._receiver = receiver
+        self._on_error = on_error
+        self._transport: asyncio.DatagramTransport | None = None
+        self.local = Address("0.0.0.0", 0)
+
+    @classmethod
+    async def bind(
+        cls,
+        host: str,
+        port: int,
+        receiver: Receiver,
+        on_error: ErrorReceiver | None = None,
+    ) -> UdpTransport:
+        """Bind a UDP socket on *host*:*port* (0 picks a free port).
+
+        Raises:
+            OSError: the address cannot be bound (in use, not local).
+        """
+        loop = asyncio.get_running_loop()
+        _, protocol = await loop.create_datagram_endpoint(
+            lambda: cls(receiver, on_error), local_addr=(host, port)
+        )
+        return protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.DatagramTransport, transport)
+        self.local = Address.from_sockaddr(transport.get_extra_info("sockname"))
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+        # Thin adapter: receive, let the agent process, let it transmit.
+        # A bug in processing one datagram must never stop the socket.
+        try:
+            self._receiver(data, Address.from_sockaddr(addr), self)
+        except Exception:
+            log.exception("error while handling a datagram from %s", addr)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP errors on an unconnected socket do not say which destination
+        # failed; transactions to it end by timer F instead.
+        log.debug("UDP socket error: %s", exc)
+
+    def send(self, data: bytes, destination: Address, *, server_name: str | None = None) -> None:
+        """Queue one datagram; drops it (with a log line) when the socket is closed."""
+        if self._transport is None or self._transport.is_closing():
+            log.warning("UDP transport closed; dropping %d bytes to %s", len(data), destination)
+            return
+        self._transport.sendto(data, (destination.host, destination.port))
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()

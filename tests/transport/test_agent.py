@@ -1,0 +1,283 @@
+"""Two real user agents on loopback, over UDP and TCP: requests, answers, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+
+from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag, parse
+from softphone.sip.timers import TimerConfig
+from softphone.trace import TraceEntry
+from softphone.transport.base import Address, TransportKind
+
+KINDS = [TransportKind.UDP, TransportKind.TCP]
+
+
+def make_request(
+    method: str, target: Address, *, body: bytes = b"", content_type: str = ""
+) -> Request:
+    uri = SipUri.parse(f"sip:bob@{target.sent_by}")
+    headers = Headers()
+    headers.add(
+        "From", str(NameAddr(SipUri.parse("sip:alice@example.test"), "Alice").with_tag(new_tag()))
+    )
+    headers.add("To", str(NameAddr(SipUri.parse("sip:bob@example.test"), "Bob")))
+    headers.add("Call-ID", new_call_id("test.invalid"))
+    headers.add("CSeq", f"1 {method}")
+    if content_type:
+        headers.add("Content-Type", content_type)
+    return Request(method=method, uri=uri, headers=headers, body=body)
+
+
+@pytest.fixture
+async def pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[UserAgent, UserAgent]]:
+    alice, bob = UserAgent(), UserAgent()
+    for agent in (alice, bob):
+        for kind in KINDS:
+            await agent.listen(kind, "127.0.0.1", 0)
+    yield alice, bob
+    alice.close()
+    bob.close()
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+async def test_options_answered_by_agent_itself(
+    pair: tuple[UserAgent, UserAgent], kind: TransportKind
+) -> None:
+    alice, bob = pair
+    destination = bob.local_address(kind)
+    response = await alice.request(make_request("OPTIONS", destination), Target(destination, kind))
+    assert response.status == 200
+    assert "MESSAGE" not in (response.headers.get("Allow") or "")  # no service registered it
+    assert "OPTIONS" in (response.headers.get("Allow") or "")
+    assert response.to.tag  # RFC 3261 8.2.6.2: a To tag on every final response
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+async def test_message_delivered_to_handler_then_200(
+    pair: tuple[UserAgent, UserAgent], kind: TransportKind
+) -> None:
+    alice, bob = pair
+    received: list[tuple[str, str]] = []
+
+    def on_message(incoming: IncomingRequest) -> None:
+        received.append((incoming.request.from_.uri.user or "", incoming.request.body.decode()))
+        incoming.respond(200)
+
+    bob.handle("MESSAGE", on_message, accept=["text/plain"])
+    destination = bob.local_address(kind)
+    body = "안녕하세요! 밥".encode()
+    request = make_request(
+        "MESSAGE", destination, body=body, content_type="text/plain;charset=UTF-8"
+    )
+    response = await alice.request(request, Target(destination, kind))
+    assert (response.status, response.reason) == (200, "OK")
+    assert received == [("alice", "안녕하세요! 밥")]
+    assert response.cseq.method == "MESSAGE"
+
+
+async def test_unknown_method_gets_405_with_allow(pair: tuple[UserAgent, UserAgent]) -> None:
+    alice, bob = pair
+    bob.handle("MESSAGE", lambda incoming: incoming.respond(200))
+    destination = bob.local_address(TransportKind.UDP)
+    response = await alice.request(
+        make_request("PUBLISH", destination), Target(destination, TransportKind.UDP)
+    )
+    assert response.status == 405
+    allowed = {m.strip() for m in (response.headers.get("Allow") or "").split(",")}
+    assert {"MESSAGE", "OPTIONS"} <= allowed
+
+
+async def test_unsupported_require_gets_420(pair: tuple[UserAgent, UserAgent]) -> None:
+    alice, bob = pair
+    destination = bob.local_address(TransportKind.UDP)
+    request = make_request("OPTIONS", destination)
+    request.headers.add("Require", "nothingknown, 100rel")
+    response = await alice.request(request, Target(destination, TransportKind.UDP))
+    assert response.status == 420
+    assert response.headers.values("Unsupported") == ["nothingknown", "100rel"]
+
+
+async def test_unsupported_content_type_gets_415_with_accept(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    alice, bob = pair
+    seen: list[Request] = []
+    bob.handle(
+        "MESSAGE",
+        lambda incoming: (seen.append(incoming.request), incoming.respond(200)),
+        accept=["text/plain"],
+    )
+    destination = bob.local_address(TransportKind.UDP)
+    request = make_request(
+        "MESSAGE", destination, body=b"<x/>", content_type="application/im-iscomposing+xml"
+    )
+    response = await alice.request(request, Target(destination, TransportKind.UDP))
+    assert response.status == 415
+    assert response.headers.get("Accept") == "text/plain"
+    assert seen == []  # the handler never saw it
+
+
+async def test_handler_exception_becomes_500_and_agent_keeps_working(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    alice, bob = pair
+    calls = 0
+
+    def broken(incoming: IncomingRequest) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("boom")
+
+    bob.handle("MESSAGE", broken)
+    destination = bob.local_address(TransportKind.UDP)
+    target = Target(destination, TransportKind.UDP)
+    first = await alice.request(
+        make_request("MESSAGE", destination, body=b"x", content_type="text/plain"), target
+    )
+    second = await alice.request(make_request("OPTIONS", destination), target)
+    assert (first.status, second.status, calls) == (500, 200, 1)
+
+
+async def test_malformed_datagram_gets_400_with_reason_and_stack_survives(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    _, bob = pair
+    destination = bob.local_address(TransportKind.UDP)
+    broken = (
+        "OPTIONS sip:bob@example.test SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKbroken1\r\n"
+        "From: <sip:alice@example.test>;tag=1\r\n"
+        "To: <sip:bob@example.test>\r\n"
+        "Call-ID: broken-1\r\n"
+        "CSeq: 1 OPTIONS\r\n"
+        "Max-Forwards: banana\r\n"
+        "Content-Length: 0\r\n\r\n"
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+        raw.bind(("127.0.0.1", 0))
+        raw.settimeout(5)
+        port = raw.getsockname()[1]
+        raw.sendto(
+            b"\x00\xff garbage that is not SIP\r\n\r\n", (destination.host, destination.port)
+        )
+        raw.sendto(broken.format(port=port).encode(), (destination.host, destination.port))
+        data, _ = await asyncio.get_running_loop().run_in_executor(None, raw.recvfrom, 65535)
+    response = parse(data)
+    assert response.status == 400
+    assert "Max-Forwards" in response.reason
+    assert response.call_id == "broken-1"
+    # The agent still answers a good request afterwards.
+    alice = UserAgent()
+    await alice.listen(TransportKind.UDP)
+    try:
+        ok = await alice.request(
+            make_request("OPTIONS", destination), Target(destination, TransportKind.UDP)
+        )
+    finally:
+        alice.close()
+    assert ok.status == 200
+
+
+async def test_timer_f_fails_transaction_without_inventing_a_response() -> None:
+    # A socket that never answers: timer F (64*T1) ends the transaction.
+    fast = TimerConfig(t1=0.01, t2=0.04, t4=0.05)
+    alice = UserAgent(timers=fast)
+    await alice.listen(TransportKind.UDP)
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.setblocking(False)
+    destination = Address.from_sockaddr(silent.getsockname())
+    try:
+        with pytest.raises(TransactionFailed) as failure:
+            await asyncio.wait_for(
+                alice.request(
+                    make_request("OPTIONS", destination), Target(destination, TransportKind.UDP)
+                ),
+                timeout=10,
+            )
+        assert failure.value.timed_out
+        # The request was retransmitted by timer E (RFC 3261 17.1.2.2):
+        # 0.01, 0.02, 0.04, 0.04 ... until 0.64 s: well over 5 copies.
+        copies = 0
+        while True:
+            try:
+                silent.recv(65535)
+            except BlockingIOError:
+                break
+            copies += 1
+        assert copies > 5
+    finally:
+        silent.close()
+        alice.close()
+
+
+async def test_tcp_connection_refused_fails_at_once() -> None:
+    alice = UserAgent()
+    await alice.listen(TransportKind.TCP)
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    destination = Address.from_sockaddr(probe.getsockname())
+    probe.close()  # nothing listens there now
+    try:
+        with pytest.raises(TransactionFailed) as failure:
+            await asyncio.wait_for(
+                alice.request(
+                    make_request("OPTIONS", destination), Target(destination, TransportKind.TCP)
+                ),
+                timeout=5,
+            )
+        assert not failure.value.timed_out
+        assert "connect" in failure.value.reason
+    finally:
+        alice.close()
+
+
+async def test_retransmitted_request_reaches_handler_once() -> None:
+    bob = UserAgent()
+    await bob.listen(TransportKind.UDP)
+    seen: list[str] = []
+    bob.handle(
+        "MESSAGE", lambda incoming: (seen.append(incoming.request.call_id), incoming.respond(200))
+    )
+    destination = bob.local_address(TransportKind.UDP)
+    request = make_request("MESSAGE", destination, body=b"hi", content_type="text/plain")
+    request.headers.insert_first("Via", "SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKretrans1")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+        raw.bind(("127.0.0.1", 0))
+        raw.settimeout(5)
+        port = raw.getsockname()[1]
+        data = bytes(request).replace(b"{port}", str(port).encode())
+        answers = []
+        for _ in range(3):
+            raw.sendto(data, (destination.host, destination.port))
+            answer, _ = await asyncio.get_running_loop().run_in_executor(None, raw.recvfrom, 65535)
+            answers.append(answer)
+    bob.close()
+    assert seen == [request.call_id]
+    assert answers[0] == answers[1] == answers[2]  # the same final response replayed
+    assert parse(answers[0]).status == 200
+
+
+async def test_trace_sees_both_directions_with_credentials_redacted(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    alice, bob = pair
+    entries: list[TraceEntry] = []
+    alice.add_observer(entries.append)
+    destination = bob.local_address(TransportKind.UDP)
+    request = make_request("OPTIONS", destination)
+    request.headers.add(
+        "Authorization",
+        'Digest username="alice", realm="x", nonce="n", uri="sip:x", response="0123456789abcdef"',
+    )
+    await alice.request(request, Target(destination, TransportKind.UDP))
+    assert [e.direction.value for e in entries] == ["out", "in"]
+    assert entries[0].first_line.startswith("OPTIONS sip:bob@")
+    assert b"0123456789abcdef" not in entries[0].data
+    assert b"Authorization: <redacted>" in entries[0].data
+    assert entries[1].first_line == "SIP/2.0 200 OK"
