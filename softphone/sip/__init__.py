@@ -52,6 +52,26 @@ __all__ = [
     "parse_uri",
 ]
 
+# Digest authentication and transactions (RFC 3261 17, 22; RFC 7616, 8760).
+from softphone.sip.auth import (
+    AuthenticationFailed,
+    Challenge,
+    Credentials,
+    DigestClient,
+    authorization,
+    choose_challenge,
+    make_challenge,
+    parse_challenges,
+    parse_credentials,
+    verify,
+)
+from softphone.sip.events import (
+    ResponseReceived,
+    TransactionTerminated,
+    TransactionTimedOut,
+    TransportFailed,
+)
+
 # RFC 3680 reginfo documents and the RFC 6665 subscriber (reginfo's Contact is
 # exported as ReginfoContact: Contact is the header field above).
 from softphone.sip.reginfo import (
@@ -81,6 +101,15 @@ from softphone.sip.subscription import (
     TerminationAction,
     TerminationReason,
 )
+from softphone.sip.timers import TimerConfig, TimerName
+from softphone.sip.transaction import (
+    ClientState,
+    ClientTransaction,
+    InviteServerTransaction,
+    ServerState,
+    ServerTransaction,
+    transaction_key,
+)
 
 __all__ += [
     "ApplyResult",
@@ -106,4 +135,29 @@ __all__ += [
     "TerminationAction",
     "TerminationReason",
     "parse_reginfo",
+]
+
+__all__ += [
+    "AuthenticationFailed",
+    "Challenge",
+    "ClientState",
+    "ClientTransaction",
+    "Credentials",
+    "DigestClient",
+    "InviteServerTransaction",
+    "ResponseReceived",
+    "ServerState",
+    "ServerTransaction",
+    "TimerConfig",
+    "TimerName",
+    "TransactionTerminated",
+    "TransactionTimedOut",
+    "TransportFailed",
+    "authorization",
+    "choose_challenge",
+    "make_challenge",
+    "parse_challenges",
+    "parse_credentials",
+    "transaction_key",
+    "verify",
 ]

@@ -603,23 +603,21 @@ def verify(
     qop = creds.qop
     if qop is not None and (qop not in ("auth", "auth-int") or creds.nc is None):
         return False
-    try:
-        expected = digest_response(
-            algorithm=creds.algorithm,
-            username=user,
-            realm=c_realm,
-            password=password,
-            method=method,
-            uri=uri,
-            nonce=c_nonce,
-            nc=creds.nc or 0,
-            cnonce=creds.cnonce or "",
-            qop=qop,
-            body=body,
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(expected, given.lower())
+    expected = digest_response(
+        algorithm=creds.algorithm,
+        username=user,
+        realm=c_realm,
+        password=password,
+        method=method,
+        uri=uri,
+        nonce=c_nonce,
+        nc=creds.nc or 0,
+        cnonce=creds.cnonce or "",
+        qop=qop,
+        body=body,
+    )
+    # Compare bytes: compare_digest refuses non-ASCII str, which a peer controls.
+    return hmac.compare_digest(expected.encode(), given.lower().encode("utf-8", "surrogateescape"))
 
 
 @dataclass

@@ -393,6 +393,13 @@ def test_verify_rejects_incomplete_or_foreign_credentials() -> None:
     assert not verify(bad_qop, method="REGISTER", password="x")
 
 
+def test_verify_survives_a_non_ascii_response() -> None:
+    creds = parse_credentials(
+        'Digest username="a", realm="r", nonce="n", uri="sip:r", response="\u00e9\udcff"'
+    )
+    assert not verify(creds, method="REGISTER", password="x")
+
+
 def test_make_challenge_refuses_unknown_algorithm() -> None:
     with pytest.raises(ValueError):
         make_challenge(realm="r", nonce="n", algorithm="SHA-1")
