@@ -12,10 +12,12 @@ import asyncio
 import heapq
 import itertools
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from softphone import __version__
 from softphone.sip import (
@@ -44,6 +46,8 @@ from softphone.transport.stream import StreamTransport
 from softphone.transport.udp import UdpTransport
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 #: Methods the agent answers itself when no service claims them.
 _BUILTIN = frozenset({"OPTIONS", "ACK", "CANCEL"})
@@ -362,7 +366,7 @@ class UserAgent:
         try:
             message = parse(data)
         except ParseError as exc:
-            self._answer_unparseable(exc, source, transport)
+            self._answer_unparseable(exc, data, source, transport)
             return
         if isinstance(message, Response):
             self._on_response(message, now)
@@ -414,7 +418,14 @@ class UserAgent:
         )
         self._server[key] = entry
         incoming = IncomingRequest(request, source, transport, self, entry)
-        self._dispatch(incoming, entry)
+        try:
+            self._dispatch(incoming, entry)
+        except Exception:
+            # A bug in our checks must not leave a transaction in Trying
+            # for ever (it would never be answered nor freed).
+            log.exception("dispatching %s failed", request.method)
+            if not entry.final_sent:
+                incoming.respond(500, "Server Internal Error")
         self._pump_server(entry)
 
     def _dispatch(self, incoming: IncomingRequest, entry: _ServerEntry) -> None:
@@ -463,36 +474,47 @@ class UserAgent:
             if not entry.final_sent:
                 incoming.respond(500, "Server Internal Error")
 
-    def _answer_unparseable(self, exc: ParseError, source: Address, transport: Transport) -> None:
+    def _answer_unparseable(
+        self, exc: ParseError, data: bytes, source: Address, transport: Transport
+    ) -> None:
         """Answer a request we could not accept, if it can be answered at all.
 
         A response needs Via, From, To, Call-ID and CSeq copied from the
-        request (RFC 3261 8.2.6.2); without them we can only drop it.
+        request (RFC 3261 8.2.6.2). They come from `ParseError.partial` when
+        the parser could split the header lines, else from the raw bytes
+        (a broken Request-Line still leaves readable header lines, and RFC
+        4475 3.1.2 prefers a 400 or 505 to silence). Without a Via there is
+        nowhere to send a response, so the message is dropped. Never raises.
         """
-        partial = exc.partial
-        if not isinstance(partial, Request) or partial.method == "ACK":
-            log.info("dropping unparseable message from %s: %s", source, exc.reason)
-            return
-        headers = Headers()
-        for name in ("Via", "From", "To", "Call-ID", "CSeq"):
-            for value in partial.headers.get_all(name):
-                headers.add(name, value)
-        if "Via" not in headers:
-            log.info("dropping unparseable request without Via from %s: %s", source, exc.reason)
-            return
         try:
+            found = _copied_headers(exc.partial, data)
+            if found is None:
+                log.info("dropping unparseable message from %s: %s", source, exc.reason)
+                return
+            method, headers = found
+            # RFC 3261 17: an ACK is never answered. A top Via without even a
+            # sent-protocol and sent-by could not be matched by the peer.
+            top_via = _split_first_via(headers.get("Via") or "")[0]
+            if method == "ACK" or _VIA_START.match(top_via) is None:
+                log.info("dropping unanswerable request from %s: %s", source, exc.reason)
+                return
             response = Response(status=exc.status, reason=exc.reason, headers=headers)
+            _stamp_via(response, source, transport.kind)
             data = bytes(response)
+            destination = _unparseable_destination(headers, source, transport)
         except Exception:  # the raw headers themselves cannot be written back
             log.info("dropping unanswerable request from %s: %s", source, exc.reason)
             return
-        destination = source
         self._send(transport, data, destination, None)
 
     def _on_transport_error(self, peer: Address, transport: Transport, reason: str) -> None:
         now = self._now()
         for entry in list(self._client.values()):
-            if entry.transport is transport and entry.target.address == peer:
+            if (
+                entry.transport is transport
+                and entry.target.address == peer
+                and entry.tx.state is not State.TERMINATED
+            ):
                 entry.tx.transport_failed(reason, now)
                 self._pump_client(entry)
 
@@ -531,23 +553,33 @@ class UserAgent:
             self._send(entry.transport, data, entry.target.address, entry.target.server_name)
         for event in entry.tx.events():
             if isinstance(event, ResponseReceived):
-                entry.on_response(event.response)
                 if event.response.status >= 200:
                     entry.done = True
+                _call(entry.on_response, event.response)
             elif isinstance(event, TransactionTimedOut) and not entry.done:
                 entry.done = True
-                entry.on_failure(TransactionFailed("no response (timer F)", timed_out=True))
+                _call(entry.on_failure, TransactionFailed("no response (timer F)", timed_out=True))
             elif isinstance(event, TransportFailed) and not entry.done:
                 entry.done = True
-                entry.on_failure(TransactionFailed(event.reason, timed_out=False))
+                _call(entry.on_failure, TransactionFailed(event.reason, timed_out=False))
         if entry.tx.state is State.TERMINATED:
-            self._client.pop(entry.key, None)
+            if self._client.get(entry.key) is entry:
+                del self._client[entry.key]
         else:
             self._schedule(entry, entry.tx.deadline)
 
     def _pump_server(self, entry: _ServerEntry) -> None:
+        destination = entry.destination
+        if isinstance(entry.transport, StreamTransport) and not entry.transport.has_connection(
+            destination
+        ):
+            # RFC 3261 18.2.2: the request's connection is gone, so open one
+            # to the source address at the sent-by port (not to the client's
+            # ephemeral port, which nobody listens on).
+            via = entry.request.via[0]
+            destination = Address(entry.source.host, via.port or entry.transport.kind.default_port)
         for data in entry.tx.datagrams_to_send():
-            self._send(entry.transport, data, entry.destination, None)
+            self._send(entry.transport, data, destination, None)
         entry.tx.events()  # nothing in a server transaction needs the service
         if entry.tx.state is State.TERMINATED:
             if self._server.get(entry.key) is entry:
@@ -587,11 +619,15 @@ class UserAgent:
                 or entry.tx.deadline > now
             ):
                 continue  # stale: the transaction moved on since this was pushed
-            entry.tx.handle_timer(now)
-            if isinstance(entry, _ClientEntry):
-                self._pump_client(entry)
-            else:
-                self._pump_server(entry)
+            try:
+                entry.tx.handle_timer(now)
+                if isinstance(entry, _ClientEntry):
+                    self._pump_client(entry)
+                else:
+                    self._pump_server(entry)
+            except Exception:
+                # One broken transaction must not stop every other timer.
+                log.exception("timer of a transaction failed")
         self._arm()
 
     def _send(
@@ -658,12 +694,21 @@ class UserAgent:
         for entry in list(self._client.values()):
             if not entry.done:
                 entry.done = True
-                entry.on_failure(TransactionFailed("the agent was closed", timed_out=False))
+                _call(entry.on_failure, TransactionFailed("the agent was closed", timed_out=False))
         self._client.clear()
         self._server.clear()
+        self._heap.clear()
         for transport in self._transports.values():
             transport.close()
         self._transports.clear()
+
+
+def _call(callback: Callable[[_T], None], argument: _T) -> None:
+    """Run a service's callback; its bug must not break the agent's plumbing."""
+    try:
+        callback(argument)
+    except Exception:
+        log.exception("callback %r failed", callback)
 
 
 def _loop_time(
@@ -730,3 +775,90 @@ def _split_first_via(line: str) -> tuple[str, str, str]:
         elif char == "," and not in_quotes:
             return line[:index], ",", line[index + 1 :]
     return line, "", ""
+
+
+#: Compact header names (RFC 3261 7.3.3) among those a response copies.
+_COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID"}
+#: What RFC 3261 8.2.6.2 copies into a response; Via keeps every value.
+_COPIED = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq"}
+_TO_TAG = re.compile(r";[ \t]*tag[ \t]*=", re.IGNORECASE)
+_VIA_START = re.compile(r"[ \t]*SIP[ \t]*/[ \t]*[^/ \t]+[ \t]*/[ \t]*[^ \t]+[ \t]+[^ \t;,]")
+_VIA_SENT_BY = re.compile(
+    r"[ \t]*SIP[ \t]*/[ \t]*[^/ \t]+[ \t]*/[ \t]*[^ \t]+[ \t]+"
+    r"(?:\[[^\]]*\]|[^ \t:;,\[]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?"
+)
+_RPORT = re.compile(r";[ \t]*rport[ \t]*(?:[;=,]|$)", re.IGNORECASE)
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _copied_headers(partial: Request | None, data: bytes) -> tuple[str, Headers] | None:
+    """The method and the headers a response to an unparseable request copies.
+
+    From *partial* when the parser produced one, else read from the raw
+    bytes. Single-valued fields keep their first value only (RFC 4475
+    multi01 has two From lines: one is enough to answer). A To without a
+    tag gets one (RFC 3261 8.2.6.2). Returns None for a response or for
+    bytes with no request line.
+    """
+    if partial is not None:
+        method = partial.method
+        lines: list[tuple[str, str]] = list(partial.headers)
+    else:
+        raw = _raw_request(data)
+        if raw is None:
+            return None
+        method, lines = raw
+    headers = Headers()
+    for name, value in lines:
+        canonical = _COPIED.get(_COMPACT.get(name.strip(), name.strip()).lower())
+        if canonical is None or _UNSAFE.search(value):
+            continue
+        if canonical != "Via" and canonical in headers:
+            continue
+        if canonical == "To" and not _TO_TAG.search(value.rsplit(">", 1)[-1]):
+            value = f"{value};tag={new_tag()}"
+        headers.add(canonical, value.strip())
+    return method, headers
+
+
+def _raw_request(data: bytes) -> tuple[str, list[tuple[str, str]]] | None:
+    """Split a request whose start line the parser refused into header lines.
+
+    Best effort, for answering only: folded lines are unfolded (RFC 3261
+    7.3.1), anything without a colon is skipped.
+    """
+    head = re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0]
+    text = head.decode("utf-8", errors="replace")
+    start, *rest = re.split(r"\r?\n", text)
+    words = start.split()
+    if not words or start.startswith("SIP/"):
+        return None  # empty, or a response: never answered (RFC 3261 18.1.2)
+    unfolded: list[str] = []
+    for line in rest:
+        if line[:1] in (" ", "\t") and unfolded:
+            unfolded[-1] += " " + line.strip()
+        else:
+            unfolded.append(line)
+    lines: list[tuple[str, str]] = []
+    for line in unfolded:
+        name, colon, value = line.partition(":")
+        if colon and name.strip():
+            lines.append((name.strip(), value.strip()))
+    return words[0], lines
+
+
+def _unparseable_destination(headers: Headers, source: Address, transport: Transport) -> Address:
+    """Where the answer to an unparseable request goes (RFC 3261 18.2.2).
+
+    The rule for a parsed request, read from the raw top Via: back to the
+    source port with rport (RFC 3581 4), else to the source address at the
+    sent-by port. The top Via was checked against `_VIA_START` already.
+    """
+    if transport.kind.reliable:
+        return source
+    top = _split_first_via(headers.get("Via") or "")[0]
+    match = _VIA_SENT_BY.match(top)
+    if match is None or _RPORT.search(top[match.end() :]):
+        return source
+    port = int(match.group(1)) if match.group(1) else transport.kind.default_port
+    return Address(source.host, port) if 0 < port < 65536 else source

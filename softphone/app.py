@@ -14,6 +14,7 @@ from softphone.agent import Target, UserAgent
 from softphone.config import Account
 from softphone.location import HostPort, locate
 from softphone.services.messaging import Messaging
+from softphone.services.presence import Presence
 from softphone.services.registration import (
     Registration,
     RegistrationState,
@@ -38,6 +39,8 @@ class AppOptions:
     register: bool = True
     timers: TimerConfig | None = None
     retry: RetryPolicy | None = None
+    #: Registration lifetime overriding the account's (None: the account's).
+    expires: int | None = None
 
 
 class Application:
@@ -67,6 +70,7 @@ class Application:
                 digest,
                 self.locate_server,
                 retry=self.options.retry,
+                expires=self.options.expires,
             )
             self.registration.add_listener(self._on_registration)
         self.messaging = Messaging(
@@ -77,6 +81,8 @@ class Application:
             lambda _peer: self.locate_server(),
             is_ready=self.is_ready,
         )
+        #: Buddies' registration state (reg-event subscriptions, RFC 3680).
+        self.presence = Presence(self.agent, account, digest, self.locate_server)
         self._started = False
 
     # -- lifecycle --------------------------------------------------------------
@@ -92,9 +98,15 @@ class Application:
         await self.agent.listen(kind, self.options.listen_host, port)
         if kind is TransportKind.UDP:
             # TCP beside UDP carries messages over 1300 bytes (RFC 3428 5)
-            # and lets stream-only peers reach us.
-            await self.agent.listen(TransportKind.TCP, self.options.listen_host, port)
+            # and lets stream-only peers reach us; on the UDP port when it is
+            # free, so one host:port in our Contact serves both.
+            udp_port = self.agent.local_address(TransportKind.UDP).port
+            try:
+                await self.agent.listen(TransportKind.TCP, self.options.listen_host, udp_port)
+            except OSError:
+                await self.agent.listen(TransportKind.TCP, self.options.listen_host, port)
         self.messaging.start()
+        self.presence.start()
         if self.registration is not None:
             self.registration.start()
         else:
@@ -102,10 +114,14 @@ class Application:
         self._started = True
 
     async def stop(self) -> None:
-        """Unregister (Expires: 0), then close sockets and the store."""
+        """Unsubscribe and unregister (Expires: 0), then close sockets and the store."""
+        await self.presence.stop()
         if self.registration is not None:
             await self.registration.stop()
         self.agent.close()
+        # Closing fails what is still on the wire; let those messages record
+        # it before the database closes.
+        await self.messaging.drain()
         self.store.close()
         self._started = False
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from softphone.agent import Target, UserAgent
 from softphone.app import Application, AppOptions
 from softphone.config import (
     Account,
@@ -28,10 +30,16 @@ from softphone.config import (
     load_account,
     password_for,
 )
+from softphone.location import HostPort, locate
 from softphone.services.messaging import MessageRefused
+from softphone.services.presence import BuddyState, Presence
 from softphone.services.registration import RegistrationState
+from softphone.services.welcome import WelcomeServer
+from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord, Store
+from softphone.trace import Direction as TraceDirection
+from softphone.trace import TraceEntry
 from softphone.transport.base import TransportKind
 
 log = logging.getLogger("softphone")
@@ -102,6 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     listen = sub.add_parser("listen", help="print each received message as a JSON line")
     _account_flags(listen)
+
+    watch = sub.add_parser("watch", help="print every buddy-state change as a JSON line")
+    _account_flags(watch)
+    watch.add_argument("aors", nargs="+", metavar="AOR", help="buddy, e.g. sip:joe@example.com")
+    watch.add_argument(
+        "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
+    )
+
+    welcome = sub.add_parser(
+        "welcome", help="Welcome Notice app server (RFC 3680 6): greet newly registered devices"
+    )
+    _account_flags(welcome)
+    welcome.add_argument(
+        "--watch",
+        dest="watch_aors",
+        action="append",
+        required=True,
+        metavar="AOR",
+        help="AoR whose new devices get the welcome message (repeatable)",
+    )
+    welcome.add_argument("--text", required=True, help="the welcome message")
+    welcome.add_argument(
+        "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
+    )
+
+    _registrar_parser(sub)
     return parser
 
 
@@ -148,10 +182,39 @@ def resolve_account(args: argparse.Namespace) -> Account:
         raise UsageError(str(exc)) from None
 
 
+def resolve_password(account: Account) -> str | None:
+    """The account's password, from the named variable or the keyring.
+
+    Raises:
+        UsageError: a password variable is named but not set, and the
+            keyring has no password either (the value is never printed).
+    """
+    password = password_for(account)
+    if password is None and account.password_env is not None:
+        raise UsageError(
+            f"The environment variable {account.password_env} (named by --password-env or"
+            " password_env) is not set, and the keyring holds no password for"
+            f" {account.aor}"
+        )
+    return password
+
+
 def open_store(args: argparse.Namespace) -> Store:
     """The message database the flags or the platform name."""
     path = args.db or default_data_dir() / "history.sqlite3"
     return Store.open(path)
+
+
+def _log_traffic(app: Application) -> None:
+    """With -v, log every SIP message; the trace is redacted (no credentials)."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+
+    def observe(entry: TraceEntry) -> None:
+        arrow = "<-" if entry.direction is TraceDirection.IN else "->"
+        log.debug("%s %s %s\n%s", arrow, entry.transport.value, entry.remote, entry.text)
+
+    app.agent.add_observer(observe)
 
 
 def _print_json(obj: dict[str, object]) -> None:
@@ -161,13 +224,15 @@ def _print_json(obj: dict[str, object]) -> None:
 
 async def run_send(args: argparse.Namespace, account: Account) -> int:
     """`softphone send TO TEXT`: register if there is a registrar, send, report."""
+    password = resolve_password(account)
     store = open_store(args)
     app = Application(
         account,
-        password_for(account),
+        password,
         store,
         AppOptions(listen_host=args.listen_host, register=account.registrar is not None),
     )
+    _log_traffic(app)
     await app.start()
     try:
         try:
@@ -182,17 +247,16 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
 
         app.messaging.on_message_state(on_state)
         if app.registration is not None:
-            registered = await app.registration.wait_registered(REGISTER_WAIT)
-            if not registered:
-                status = app.registration.status
-                _print_json(
-                    {
-                        "state": DeliveryState.FAILED.value,
-                        "code": status.code,
-                        "reason": f"not registered: {status.text}",
-                    }
-                )
-                return EXIT_FAILED
+            # The first outcome decides: a one-shot command does not wait
+            # through back-off for a registrar that refused or is silent.
+            status = await app.registration.wait_settled(REGISTER_WAIT)
+            if status.state is not RegistrationState.REGISTERED:
+                failed = app.messaging.give_up(record.id, f"not registered: {status.text}")
+                if failed.state.is_final:
+                    _print_json(
+                        {"state": failed.state.value, "code": failed.code, "reason": failed.reason}
+                    )
+                    return EXIT_FAILED
         try:
             result: MessageRecord = await asyncio.wait_for(final, args.timeout)
         except TimeoutError:
@@ -214,13 +278,15 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
 
 async def run_listen(args: argparse.Namespace, account: Account) -> int:
     """`softphone listen`: register and print every received message."""
+    password = resolve_password(account)
     store = open_store(args)
     app = Application(
         account,
-        password_for(account),
+        password,
         store,
         AppOptions(listen_host=args.listen_host, register=True),
     )
+    _log_traffic(app)
 
     def on_added(record: MessageRecord) -> None:
         if record.direction is Direction.IN:
@@ -255,9 +321,145 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
         await stop.wait()
     finally:
         await app.stop()
-    assert (
-        app.registration is None or app.registration.status.state is RegistrationState.UNREGISTERED
+    return EXIT_OK
+
+
+def _registrar_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    registrar = sub.add_parser(
+        "registrar", help="run the embedded registrar, reg-event notifier and MESSAGE relay"
     )
+    registrar.add_argument(
+        "--users",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="TOML file with a [users] table of AoR = password",
+    )
+    registrar.add_argument("--domain", default="example.com", help="domain and realm")
+    registrar.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
+    )
+    registrar.add_argument("--port", type=int, default=5060, help="UDP and TCP port (0: any)")
+    registrar.add_argument("--min-expires", type=int, default=60, help="shortest registration")
+    registrar.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+
+async def run_registrar(args: argparse.Namespace) -> int:
+    """`softphone registrar`: serve until SIGINT/SIGTERM; prints where it listens.
+
+    Raises:
+        UsageError: the users file is missing or invalid.
+    """
+    import tomllib
+
+    from softphone.server import LocalServer
+
+    try:
+        users = tomllib.loads(args.users.read_text(encoding="utf-8")).get("users")
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"Cannot read the users file {args.users}: {exc}") from None
+    if not isinstance(users, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in users.items()
+    ):
+        raise UsageError('The users file needs a [users] table like "sip:bob@example.com" = "pw"')
+    try:
+        server = LocalServer(users, domain=args.domain, min_expires=args.min_expires)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    address = await server.start(args.host, args.port)
+    _print_json({"event": "listening", "address": address.sent_by, "domain": server.domain})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    return EXIT_OK
+
+
+async def _start_presence(args: argparse.Namespace, account: Account) -> tuple[UserAgent, Presence]:
+    """A user agent and a presence service for the headless watch/welcome tools."""
+    agent = UserAgent()
+    await agent.listen(account.transport, args.listen_host, account.local_port)
+    if account.transport is TransportKind.UDP:
+        # A device whose contact says transport=tcp is reached over TCP.
+        await agent.listen(TransportKind.TCP, args.listen_host, 0)
+    password = password_for(account)
+    digest = DigestClient(account.username, password) if password is not None else None
+    hop = account.outbound_proxy or account.registrar or account.domain
+
+    async def locate_server() -> Target:
+        return await locate(HostPort.parse(hop), account.transport)
+
+    return agent, Presence(agent, account, digest, locate_server)
+
+
+async def _run_until_stopped(duration: float | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), duration)
+
+
+def buddy_json(state: BuddyState) -> dict[str, object]:
+    """One buddy state as the `watch` command prints it."""
+    return {
+        "aor": state.aor,
+        "state": state.status.value,
+        "devices": [
+            {
+                "uri": d.uri,
+                "display_name": d.display_name,
+                "expires": d.expires,
+                "registered_since": d.registered_since,
+            }
+            for d in state.devices
+        ],
+        "last_seen": state.last_seen,
+        "detail": state.detail,
+    }
+
+
+async def run_watch(args: argparse.Namespace, account: Account) -> int:
+    """`softphone watch AOR...`: print every buddy-state change as a JSON line."""
+    agent, presence = await _start_presence(args, account)
+    presence.on_change(lambda state: _print_json(buddy_json(state)))
+    try:
+        for aor in args.aors:
+            try:
+                presence.watch(aor)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        presence.start()
+        await _run_until_stopped(args.duration)
+    finally:
+        await presence.stop()
+        agent.close()
+    return EXIT_OK
+
+
+async def run_welcome(args: argparse.Namespace, account: Account) -> int:
+    """`softphone welcome --watch AOR --text TEXT`: the RFC 3680 6 app server."""
+    agent, presence = await _start_presence(args, account)
+    server = WelcomeServer(presence, agent, account, args.text)
+    server.on_step(lambda step: _print_json(step.as_dict()))
+    try:
+        for aor in args.watch_aors:
+            try:
+                server.watch(aor)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        presence.start()
+        await _run_until_stopped(args.duration)
+        await server.drain(timeout=5.0)
+    finally:
+        await server.stop()
+        await presence.stop()
+        agent.close()
     return EXIT_OK
 
 
@@ -276,11 +478,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ui.main import run_gui
 
             return run_gui(args)
+        if command == "registrar":
+            return asyncio.run(run_registrar(args))
         account = resolve_account(args)
         if command == "send":
             return asyncio.run(run_send(args, account))
         if command == "listen":
             return asyncio.run(run_listen(args, account))
+        if command == "watch":
+            return asyncio.run(run_watch(args, account))
+        if command == "welcome":
+            return asyncio.run(run_welcome(args, account))
     except UsageError as exc:
         sys.stderr.write(f"softphone: {exc}\n")
         return EXIT_USAGE

@@ -131,6 +131,21 @@ class Messaging:
             self._schedule(record)
         return record
 
+    def give_up(self, message_id: MessageId, reason: str) -> MessageRecord:
+        """Mark a message that is still QUEUED as failed here, with *reason*.
+
+        For a caller that cannot wait any longer (the command line when the
+        account never registers); a message already on its way is left to
+        its transaction and returned as it is.
+
+        Raises:
+            softphone.store.NotFound: no message has that id.
+        """
+        record = self._store.message(message_id)
+        if record.state is not DeliveryState.QUEUED or message_id in self._in_flight:
+            return record
+        return self._update(message_id, DeliveryState.FAILED, reason=reason, local_failure=True)
+
     def flush(self) -> None:
         """Send every queued message (call when registration succeeds)."""
         for record in self._store.pending_outgoing():
@@ -190,6 +205,11 @@ class Messaging:
             response = await send_with_credentials(self._agent, build, target, self._digest)
         except AuthenticationFailed:
             self._fail_locally(record.id, FailureKind.AUTH_FAILED)
+            return
+        except ParseError as exc:
+            # A challenge we cannot read: the server's fault, but no
+            # response code of ours to show for it.
+            self._fail_locally(record.id, FailureKind.AUTH_FAILED, exc.reason)
             return
         except TransactionFailed as exc:
             kind = FailureKind.TIMEOUT if exc.timed_out else FailureKind.TRANSPORT_ERROR

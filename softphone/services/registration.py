@@ -101,7 +101,13 @@ class Registration:
         on_change: StatusCallback | None = None,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        expires: int | None = None,
     ) -> None:
+        """Prepare the loop; nothing is sent before `start()`.
+
+        *expires* overrides the account's lifetime (tests and the command
+        line ask for short ones; the registrar answers 423 if too short).
+        """
         self._agent = agent
         self._account = account
         self._digest = digest
@@ -116,7 +122,12 @@ class Registration:
         self._stale_contacts: list[SipUri] = []
         self._target: Target | None = None
         self._task: asyncio.Task[None] | None = None
+        self._expires = expires if expires is not None else account.expires
         self._registered = asyncio.Event()
+        # True while the registrar may hold our binding: set by a 2xx,
+        # cleared by the unregister. A quit during a refresh must still
+        # remove it.
+        self._bound = False
         self.status = RegistrationStatus(RegistrationState.UNREGISTERED, "Not registered")
 
     # -- public -----------------------------------------------------------------
@@ -135,6 +146,29 @@ class Registration:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
+    async def wait_settled(self, timeout: float) -> RegistrationStatus:
+        """Wait for the first outcome: registered or failed.
+
+        Returns the status then, or the current one if *timeout* passes
+        first (still registering).
+        """
+        settled = (RegistrationState.REGISTERED, RegistrationState.FAILED)
+        if self.status.state in settled:
+            return self.status
+        future: asyncio.Future[RegistrationStatus] = asyncio.get_running_loop().create_future()
+
+        def on_change(status: RegistrationStatus) -> None:
+            if status.state in settled and not future.done():
+                future.set_result(status)
+
+        self._listeners.append(on_change)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return self.status
+        finally:
+            self._listeners.remove(on_change)
+
     async def wait_registered(self, timeout: float) -> bool:
         """Wait until registered; False if *timeout* passes first."""
         try:
@@ -144,25 +178,34 @@ class Registration:
         return True
 
     async def stop(self, *, timeout: float = 5.0) -> None:
-        """Stop refreshing and remove our binding (Expires: 0, RFC 3261 10.2.2)."""
+        """Stop refreshing and remove our binding (Expires: 0, RFC 3261 10.2.2).
+
+        Waits at most *timeout* seconds for the registrar's answer; a
+        failure to unregister is logged, never raised (the binding then
+        expires by itself).
+        """
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        was_registered = self.status.state is RegistrationState.REGISTERED
         self._registered.clear()
-        if was_registered and self._target is not None and self._contact is not None:
+        if self._bound and self._target is not None and self._contact is not None:
             try:
-                await asyncio.wait_for(self._send(self._target, expires=0), timeout)
+                response = await asyncio.wait_for(self._send(self._target, expires=0), timeout)
             except (TimeoutError, TransactionFailed, AuthenticationFailed) as exc:
                 log.warning("unregistering failed: %s", exc)
+            else:
+                if 200 <= response.status < 300:
+                    self._bound = False
+                else:
+                    log.warning("unregistering refused: %s %s", response.status, response.reason)
         self._set(RegistrationStatus(RegistrationState.UNREGISTERED, "Not registered"))
 
     # -- the loop ---------------------------------------------------------------
 
     async def _run(self) -> None:
-        expires = self._account.expires
+        expires = self._expires
         failures = 0
         while True:
             delay, expires, failures = await self._attempt(expires, failures)
@@ -173,7 +216,10 @@ class Registration:
     async def _attempt(self, expires: int, failures: int) -> tuple[float | None, int, int]:
         """One REGISTER round; returns (wait before the next, expires, failures)."""
         who = self._account.uri.user + "@" + self._account.domain if self._account.uri.user else ""
-        self._set(RegistrationStatus(RegistrationState.REGISTERING, f"Registering as {who}…"))
+        if self.status.state is not RegistrationState.REGISTERED:
+            # A refresh keeps the account REGISTERED: messages keep flowing
+            # and the status bar does not flicker every half lifetime.
+            self._set(RegistrationStatus(RegistrationState.REGISTERING, f"Registering as {who}…"))
         try:
             target = await self._locate()
             self._target = target
@@ -181,7 +227,9 @@ class Registration:
         except LocationError as exc:
             return self._fail(str(exc), None, failures + 1), expires, failures + 1
         except AuthenticationFailed:
-            self._fail("Wrong user name or password", 401, None)
+            # RFC 3261 22.2: a second challenge after our credentials means
+            # they were refused; asking again would only repeat it.
+            self._fail("Wrong credentials (the server refused them)", None, None)
             return None, expires, failures
         except TransactionFailed as exc:
             text = (
@@ -196,6 +244,7 @@ class Registration:
             if self._follow_nat(response):
                 return 0.0, expires, failures  # register the address the registrar saw
             granted = self._granted(response, expires)
+            self._bound = True
             self._set(
                 RegistrationStatus(
                     RegistrationState.REGISTERED,
@@ -212,7 +261,11 @@ class Registration:
             # RFC 3261 10.2.8: retry with at least the registrar's minimum.
             return 0.0, response.min_expires, failures
         if status == 403:
-            self._fail(f"Wrong password ({status})", status, None, server=server)
+            # Kamailio (and most registrars) answer credentials they refuse
+            # with 403 rather than a second 401 (RFC 3261 22.2 allows both).
+            self._fail(
+                f"Wrong credentials ({status} {response.reason})", status, None, server=server
+            )
             return None, expires, failures
         if status in (401, 407):
             self._fail(f"The server asks for a password ({status})", status, None, server=server)
@@ -289,9 +342,10 @@ class Registration:
     ) -> Request:
         account = self._account
         aor = NameAddr(account.uri, account.display_name or None)
-        registrar_host = account.registrar or account.domain
-        # RFC 3261 10.2: the Request-URI names the domain of the registrar.
-        uri = SipUri.parse(f"sip:{registrar_host}")
+        # RFC 3261 10.2: "The Request-URI names the domain of the location
+        # service for which the registration is meant"; the registrar's
+        # address only decides where the request is sent.
+        uri = SipUri.parse(f"sip:{account.domain}")
         headers = Headers()
         headers.add("From", str(aor.with_tag(self._from_tag)))
         headers.add("To", str(aor))
@@ -311,7 +365,11 @@ class Registration:
         """The lifetime the registrar granted our contact (RFC 3261 10.2.4)."""
         for contact in response.contact:
             address = contact.address
-            matches = address is not None and _same_binding(address.uri, self._contact)
+            matches = (
+                address is not None
+                and isinstance(address.uri, SipUri)
+                and _same_binding(address.uri, self._contact)
+            )
             if matches and contact.expires is not None:
                 return contact.expires
         return response.expires if response.expires is not None else asked

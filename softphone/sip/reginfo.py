@@ -480,7 +480,7 @@ class ReginfoView:
         self._version = None
         self._rows = {}
 
-    def apply(self, doc: ReginfoDocument) -> ApplyResult:
+    def apply(self, doc: ReginfoDocument, *, full_always_replaces: bool = False) -> ApplyResult:
         """Apply one document and say what changed.
 
         RFC 3680 §5.2: a document whose version is not newer than the last one
@@ -488,8 +488,15 @@ class ReginfoView:
         a partial one is merged only when its version is exactly the last
         plus one, since otherwise a notification was lost and the subscriber
         refreshes the subscription to get full state.
+
+        With ``full_always_replaces`` a full document is applied whatever its
+        version. For callers that already order NOTIFYs by CSeq (RFC 3261
+        §12.2.2) and face notifiers that never increase the version: Kamailio
+        5.6 sends ``version="0"`` in every full document, and a new dialog
+        starts counting again at 0.
         """
-        if self._version is not None and doc.version <= self._version:
+        stale = self._version is not None and doc.version <= self._version
+        if stale and not (full_always_replaces and doc.state is DocState.FULL):
             return ApplyResult(ApplyStatus.IGNORED_OLD)
         if doc.state is DocState.PARTIAL and (
             self._version is None or doc.version != self._version + 1

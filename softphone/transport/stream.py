@@ -15,6 +15,7 @@ from typing import cast
 from softphone.sip.errors import ParseError
 from softphone.sip.framing import StreamFramer
 from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
+from softphone.transport.tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class _Connection(asyncio.Protocol):
         self._framer = StreamFramer(max_size=owner.max_message_size)
         self._transport: asyncio.Transport | None = None
         self.pending: list[bytes] = []
+        #: True once we decided to close: the loss is then no peer failure.
+        self.closing = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -70,8 +73,13 @@ class _Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self.peer is not None:
             self._owner._forget(self)
-            if exc is not None:
-                self._owner._report_error(self.peer, f"connection lost: {exc}")
+            if self.closing:
+                return
+            # A peer that closes (or resets) the connection will never send
+            # the responses still awaited on it: fail those transactions now
+            # rather than at timer F (RFC 3261 17.1.4). Completed ones ignore it.
+            reason = "connection closed by peer" if exc is None else f"connection lost: {exc}"
+            self._owner._report_error(self.peer, reason)
 
     def write(self, data: bytes) -> None:
         if self._transport is None:
@@ -80,6 +88,7 @@ class _Connection(asyncio.Protocol):
             self._transport.write(data)
 
     def close(self) -> None:
+        self.closing = True
         if self._transport is not None:
             self._transport.close()
 
@@ -106,6 +115,9 @@ class StreamTransport:
         self.max_message_size = max_message_size
         self._connections: dict[Address, _Connection] = {}
         self._server: asyncio.Server | None = None
+        # The loop keeps only weak references to tasks: hold the connects.
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
         self.local = Address("0.0.0.0", 0)
 
     @classmethod
@@ -140,7 +152,14 @@ class StreamTransport:
         return self
 
     def send(self, data: bytes, destination: Address, *, server_name: str | None = None) -> None:
-        """Write on the connection to *destination*, opening one if needed."""
+        """Write on the connection to *destination*, opening one if needed.
+
+        A failure to connect is reported through the error receiver, never
+        raised. After `close()` the data is dropped.
+        """
+        if self._closed:
+            log.warning("%s transport closed; dropping %d bytes", self.kind.value, len(data))
+            return
         connection = self._connections.get(destination)
         if connection is None:
             if len(self._connections) >= MAX_CONNECTIONS:
@@ -148,25 +167,41 @@ class StreamTransport:
                 return
             connection = _Connection(self, destination)
             self._connections[destination] = connection
-            asyncio.get_running_loop().create_task(
+            task = asyncio.get_running_loop().create_task(
                 self._connect(connection, destination, server_name)
             )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         connection.write(data)
+
+    def has_connection(self, peer: Address) -> bool:
+        """True while a connection to or from *peer* is open or opening."""
+        return peer in self._connections
 
     async def _connect(
         self, connection: _Connection, destination: Address, server_name: str | None
     ) -> None:
         loop = asyncio.get_running_loop()
-        kwargs: dict[str, object] = {}
+        context: ssl.SSLContext | None = None
+        hostname: str | None = None
         if self.kind is TransportKind.TLS:
-            kwargs["ssl"] = self._client_ssl or ssl.create_default_context()
-            kwargs["server_hostname"] = server_name or destination.host
+            # Verification is on unless the caller passed a context without it.
+            context = self._client_ssl or client_context()
+            hostname = server_name or destination.host
         try:
             await loop.create_connection(
-                lambda: connection, destination.host, destination.port, **kwargs
+                lambda: connection,
+                destination.host,
+                destination.port,
+                ssl=context,
+                server_hostname=hostname,
             )
         except (OSError, ssl.SSLError) as exc:
-            self._connections.pop(destination, None)
+            # SSLCertVerificationError lands here too: a server we cannot
+            # verify is a transport error of the transaction, never a silent
+            # fallback to an unverified connection.
+            if self._connections.get(destination) is connection:
+                del self._connections[destination]
             self._report_error(destination, f"cannot connect to {destination}: {exc}")
 
     def _adopt(self, connection: _Connection) -> bool:
@@ -192,6 +227,10 @@ class StreamTransport:
         return len(self._connections)
 
     def close(self) -> None:
+        """Stop listening, close every connection and cancel pending connects."""
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
         if self._server is not None:
             self._server.close()
         for connection in list(self._connections.values()):

@@ -1,0 +1,591 @@
+"""The embedded local SIP server: registrar, reg-event notifier and proxy.
+
+One `UserAgent` serves three jobs for the users it is configured with:
+
+* registrar (RFC 3261 10.3): digest-authenticated REGISTER (401), bindings
+  with lifetimes, 423 below the minimum, `*` with Expires 0;
+* notifier of the reg event package (RFC 3680, RFC 6665): SUBSCRIBE gets
+  200 and a NOTIFY with the full state (version 0), then a partial document
+  on every change of a binding;
+* a MESSAGE relay (RFC 3428): a request for a user goes to each of its
+  registered contacts as a new client transaction and the final answer
+  comes back in the original server transaction (the simple stateful design
+  of a B2BUA). 404 for unknown users, 480 when no contact is bound.
+
+MESSAGE and SUBSCRIBE from the configured users are authenticated like a
+provider does (407). It binds loopback unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.location import HostPort, LocationError, locate
+from softphone.server.bindings import (
+    Binding,
+    BindingChange,
+    LocationService,
+    RegisterRefused,
+)
+from softphone.server.digest import AuthOutcome, DigestAuthenticator
+from softphone.server.notifier import RegSubscription
+from softphone.sip import Headers, ParseError, Request, Response, SipUri
+from softphone.sip.reginfo import REGINFO_CONTENT_TYPE
+from softphone.sip.timers import TimerConfig
+from softphone.transport.base import Address, TransportKind
+
+__all__ = ["BindingListener", "LocalServer", "aor_of"]
+
+log = logging.getLogger(__name__)
+
+#: RFC 3680 §4.1: "The default expiration ... is 3761 seconds."
+DEFAULT_SUBSCRIPTION_EXPIRES = 3761
+
+#: Headers of a MESSAGE copied into the relayed request besides the body.
+_RELAYED_HEADERS = (
+    "From",
+    "To",
+    "Call-ID",
+    "CSeq",
+    "Content-Type",
+    "Content-Encoding",
+    "Date",
+    "Subject",
+    "Priority",
+    "In-Reply-To",
+)
+#: Headers of the contact's final response copied back to the sender.
+_RETURNED_HEADERS = ("Retry-After", "Date", "Content-Type", "Warning")
+
+#: Called with the AoR and its changes after every REGISTER or expiry.
+BindingListener = Callable[[str, list[BindingChange]], None]
+
+
+def aor_of(uri: object) -> str | None:
+    """The address of record `sip:user@host` of a URI; None if not SIP.
+
+    A URI without a user part (an application server such as
+    `sip:app.example.com`) is its own AoR.
+    """
+    if not isinstance(uri, SipUri):
+        return None
+    host = uri.host.lower()
+    return f"sip:{uri.user}@{host}" if uri.user else f"sip:{host}"
+
+
+def _username(aor: str) -> str:
+    # The digest user name of an AoR: its user part, or the host for a
+    # user-less AoR such as sip:app.example.com.
+    rest = aor.split(":", 1)[1]
+    return rest.split("@", 1)[0] if "@" in rest else rest
+
+
+@dataclass(eq=False)
+class _Dialog:
+    """The NOTIFYs of one subscription go out one at a time, in order."""
+
+    sub: RegSubscription
+    queue: collections.deque[Request]
+    busy: bool = False
+
+
+class LocalServer:
+    """Registrar, reg-event notifier and MESSAGE relay for a few users.
+
+    Args:
+        users: address of record → password, e.g.
+            `{"sip:bob@example.com": "..."}`. The digest user name is the
+            AoR's user part (or its host when it has none).
+        domain: the realm and the domain the registrar is responsible for.
+        min_expires: shorter registrations get 423 Interval Too Brief.
+        max_expires: longer registrations and subscriptions are cut to this.
+        authenticate_requests: challenge MESSAGE and SUBSCRIBE (407).
+        nonce_lifetime: seconds a digest nonce stays valid.
+        timers: transaction timers (shorter ones make tests quicker).
+
+    Raises:
+        ValueError: (on construction) a key of *users* is not a SIP AoR.
+    """
+
+    def __init__(
+        self,
+        users: Mapping[str, str],
+        *,
+        domain: str = "example.com",
+        min_expires: int = 60,
+        max_expires: int = 3600,
+        authenticate_requests: bool = True,
+        nonce_lifetime: float = 300.0,
+        timers: TimerConfig | None = None,
+    ) -> None:
+        self.domain = domain.lower()
+        self._users: dict[str, str] = {}
+        for aor in users:
+            try:
+                normal = aor_of(SipUri.parse(aor))
+            except ParseError as exc:
+                raise ValueError(f"{aor!r} is not a SIP address of record") from exc
+            assert normal is not None
+            self._users[normal] = _username(normal)
+        passwords = {self._users[aor_of(SipUri.parse(a)) or ""]: p for a, p in users.items()}
+        self._auth = DigestAuthenticator(self.domain, passwords, nonce_lifetime=nonce_lifetime)
+        self._authenticate_requests = authenticate_requests
+        self.location = LocationService(min_expires=min_expires, max_expires=max_expires)
+        self._max_expires = max_expires
+        self.agent = UserAgent(timers=timers, user_agent="softphone-registrar")
+        self._dialogs: dict[tuple[str, str, str], _Dialog] = {}
+        self._reg_ids: dict[str, str] = {}
+        self._listeners: list[BindingListener] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self._address: Address | None = None
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> Address:
+        """Listen on UDP and TCP at *host*:*port* (0: a free port for both).
+
+        Loopback by default: the server is for this computer only.
+
+        Raises:
+            OSError: the port cannot be bound.
+        """
+        self.agent.handle("REGISTER", self._on_register)
+        self.agent.handle("SUBSCRIBE", self._on_subscribe)
+        self.agent.handle("MESSAGE", self._on_message)
+        for attempt in range(20):
+            udp = await self.agent.listen(TransportKind.UDP, host, port)
+            try:
+                # TCP on the same port carries messages over 1300 bytes
+                # (RFC 3428 5) from clients that switch transport to this hop.
+                await self.agent.listen(TransportKind.TCP, host, udp.local.port)
+            except OSError:
+                udp.close()
+                if port != 0 or attempt == 19:
+                    raise
+                continue
+            self._address = udp.local
+            break
+        assert self._address is not None
+        log.info("local SIP server for %s on %s", self.domain, self._address)
+        return self._address
+
+    @property
+    def address(self) -> Address:
+        """Where the server listens (UDP and TCP).
+
+        Raises:
+            RuntimeError: not started.
+        """
+        if self._address is None:
+            raise RuntimeError("the server is not started")
+        return self._address
+
+    async def stop(self) -> None:
+        """Stop timers and relays, and close the sockets."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.agent.close()
+        self._dialogs.clear()
+
+    # -- observation ---------------------------------------------------------------
+
+    def add_listener(self, listener: BindingListener) -> None:
+        """Call *listener* with an AoR and its changes after each change."""
+        self._listeners.append(listener)
+
+    def bindings(self, aor: str) -> list[Binding]:
+        """The current bindings of *aor*."""
+        return self.location.bindings(aor)
+
+    @property
+    def subscription_count(self) -> int:
+        """Reg-event subscriptions alive."""
+        return len(self._dialogs)
+
+    @property
+    def contact(self) -> SipUri:
+        """Our own Contact URI (in 200 to SUBSCRIBE and in NOTIFY)."""
+        return SipUri.parse(f"sip:{self.address.sent_by}")
+
+    # -- REGISTER ------------------------------------------------------------------
+
+    def _on_register(self, incoming: IncomingRequest) -> None:
+        request = incoming.request
+        now = self._now()
+        aor = aor_of(request.to.uri)
+        if aor is None or aor not in self._users:
+            incoming.respond(404, "Not Found")
+            return
+        result = self._auth.check(request, "Authorization", now)
+        if result.outcome is not AuthOutcome.OK:
+            # Wrong password: RFC 3261 22.2 leaves it to the server; like
+            # common registrars we challenge again (401 with a new nonce),
+            # and the client gives up after a second non-stale challenge.
+            stale = result.outcome is AuthOutcome.STALE
+            challenge = self._auth.challenge(now, stale=stale)
+            incoming.respond(401, headers=[("WWW-Authenticate", str(challenge))])
+            return
+        if result.username != self._users[aor]:
+            # RFC 3261 10.3 step 3: the user may not change this AoR's bindings.
+            incoming.respond(403, "Forbidden")
+            return
+        try:
+            contacts = request.contact
+            expires = request.expires
+            changes = self.location.register(
+                aor,
+                contacts,
+                expires=expires,
+                call_id=request.call_id,
+                cseq=request.cseq.seq,
+                now=now,
+            )
+        except ParseError as exc:
+            incoming.respond(exc.status, exc.reason)
+            return
+        except RegisterRefused as exc:
+            incoming.respond(exc.status, exc.reason, headers=exc.headers)
+            return
+        # RFC 3261 10.3 step 8: the 200 lists every current binding with
+        # its remaining lifetime.
+        headers = [
+            ("Contact", f"<{b.uri}>;expires={b.remaining(now)}")
+            for b in self.location.bindings(aor)
+        ]
+        incoming.respond(200, headers=headers)
+        if changes:
+            self._publish(aor, changes, now)
+        self._rearm()
+
+    # -- SUBSCRIBE / NOTIFY --------------------------------------------------------
+
+    def _on_subscribe(self, incoming: IncomingRequest) -> None:
+        request = incoming.request
+        now = self._now()
+        try:
+            event = request.event
+            expires = request.expires
+            contacts = request.contact
+        except ParseError as exc:
+            incoming.respond(exc.status, exc.reason)
+            return
+        if event is None or event.package.lower() != "reg":
+            # RFC 6665 §4.2.1: an unknown package gets 489 and Allow-Events.
+            incoming.respond(489, "Bad Event", headers=[("Allow-Events", "reg")])
+            return
+        accept = [a.split(";")[0].strip().lower() for a in request.headers.values("Accept")]
+        if accept and REGINFO_CONTENT_TYPE not in accept and "application/*" not in accept:
+            incoming.respond(406, "Not Acceptable", headers=[("Accept", REGINFO_CONTENT_TYPE)])
+            return
+        watcher = self._authorize(incoming, now, anonymous_ok=False)
+        if watcher is None:
+            return
+        granted = min(
+            expires if expires is not None else DEFAULT_SUBSCRIPTION_EXPIRES, self._max_expires
+        )
+        if request.to.tag is not None:
+            self._refresh_subscription(incoming, granted, now)
+            return
+        aor = aor_of(request.uri)
+        if aor is None or aor not in self._users:
+            incoming.respond(404, "Not Found")
+            return
+        target = contacts[0].address if contacts else None
+        if target is None or not isinstance(target.uri, SipUri):
+            incoming.respond(400, "Missing Contact")
+            return
+        response = incoming.respond(
+            200, headers=[("Expires", str(granted)), ("Contact", f"<{self.contact}>")]
+        )
+        sub = RegSubscription(
+            aor=aor,
+            reg_id=self._reg_id(aor),
+            call_id=request.call_id,
+            local=response.to,
+            remote=request.from_,
+            remote_target=target.uri,
+            event_id=event.id,
+            expires_at=now + granted,
+            watcher=watcher,
+        )
+        body = sub.full_document(self.location.bindings(aor), now)
+        if granted == 0:
+            # A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, then over.
+            dialog = _Dialog(sub, collections.deque())
+            self._enqueue(
+                dialog, sub.notify(body, contact=self.contact, now=now, terminated_reason="timeout")
+            )
+            return
+        dialog = _Dialog(sub, collections.deque())
+        self._dialogs[sub.key] = dialog
+        self._enqueue(dialog, sub.notify(body, contact=self.contact, now=now))
+        self._rearm()
+
+    def _refresh_subscription(self, incoming: IncomingRequest, granted: int, now: float) -> None:
+        request = incoming.request
+        key = (request.call_id, request.to.tag or "", request.from_.tag or "")
+        dialog = self._dialogs.get(key)
+        if dialog is None:
+            incoming.respond(481, "Subscription does not exist")
+            return
+        sub = dialog.sub
+        contacts = request.contact
+        if (
+            contacts
+            and contacts[0].address is not None
+            and isinstance(contacts[0].address.uri, SipUri)
+        ):
+            sub.remote_target = contacts[0].address.uri  # a target refresh (RFC 6665 §4.3)
+        sub.expires_at = now + granted
+        incoming.respond(200, headers=[("Expires", str(granted)), ("Contact", f"<{self.contact}>")])
+        body = sub.full_document(self.location.bindings(sub.aor), now)
+        if granted == 0:
+            # RFC 6665 §4.2.1.4: unsubscribing ends with a terminated NOTIFY.
+            del self._dialogs[key]
+            self._enqueue(
+                dialog, sub.notify(body, contact=self.contact, now=now, terminated_reason="timeout")
+            )
+        else:
+            # RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY of the state.
+            self._enqueue(dialog, sub.notify(body, contact=self.contact, now=now))
+        self._rearm()
+
+    def _publish(self, aor: str, changes: list[BindingChange], now: float) -> None:
+        remaining = len(self.location.bindings(aor))
+        for dialog in list(self._dialogs.values()):
+            sub = dialog.sub
+            if sub.aor == aor:
+                body = sub.partial_document(changes, remaining, now)
+                self._enqueue(dialog, sub.notify(body, contact=self.contact, now=now))
+        for listener in list(self._listeners):
+            try:
+                listener(aor, changes)
+            except Exception:
+                log.exception("binding listener failed")
+
+    def _enqueue(self, dialog: _Dialog, request: Request) -> None:
+        dialog.queue.append(request)
+        if not dialog.busy:
+            self._send_next(dialog)
+
+    def _send_next(self, dialog: _Dialog) -> None:
+        # One NOTIFY in flight per dialog, so documents arrive in version
+        # order whatever the network reorders.
+        if not dialog.queue:
+            dialog.busy = False
+            return
+        dialog.busy = True
+        request = dialog.queue.popleft()
+        self._spawn(self._notify(dialog, request))
+
+    async def _notify(self, dialog: _Dialog, request: Request) -> None:
+        sub = dialog.sub
+        try:
+            target = await _target_for(sub.remote_target)
+            response = await self.agent.request(request, target)
+        except (TransactionFailed, LocationError, LookupError) as exc:
+            # RFC 6665 §4.2.2: a NOTIFY that times out removes the subscription.
+            log.info("NOTIFY to %s failed (%s); dropping the subscription", sub.remote, exc)
+            self._drop(dialog)
+            return
+        if response.status >= 300:
+            # RFC 6665 §4.2.2: 481 (and any other failure) ends it.
+            log.info("NOTIFY answered %s; dropping the subscription", response.status)
+            self._drop(dialog)
+            return
+        self._send_next(dialog)
+
+    def _drop(self, dialog: _Dialog) -> None:
+        dialog.queue.clear()
+        dialog.busy = False
+        if self._dialogs.get(dialog.sub.key) is dialog:
+            del self._dialogs[dialog.sub.key]
+
+    def _reg_id(self, aor: str) -> str:
+        return self._reg_ids.setdefault(aor, f"r{len(self._reg_ids) + 1}")
+
+    # -- MESSAGE relay --------------------------------------------------------------
+
+    def _on_message(self, incoming: IncomingRequest) -> None:
+        request = incoming.request
+        now = self._now()
+        if request.max_forwards is not None and request.max_forwards <= 0:
+            incoming.respond(483, "Too Many Hops")  # RFC 3261 16.3 step 3
+            return
+        if self._authorize(incoming, now, anonymous_ok=True) is None:
+            return
+        aor = aor_of(request.uri)
+        if aor is None or aor not in self._users:
+            incoming.respond(404, "Not Found")
+            return
+        bindings = self.location.bindings(aor)
+        if not bindings:
+            incoming.respond(480, "Temporarily Unavailable")
+            return
+        self._spawn(self._relay(incoming, bindings))
+
+    async def _relay(self, incoming: IncomingRequest, bindings: list[Binding]) -> None:
+        request = incoming.request
+        hops = request.max_forwards
+        pending = {
+            asyncio.ensure_future(self._relay_one(request, binding, hops)) for binding in bindings
+        }
+        best: tuple[int, str, list[tuple[str, str]], bytes] | None = None
+        try:
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    answer = task.result()
+                    if 200 <= answer[0] < 300:
+                        best = answer
+                        pending_left = pending
+                        pending = set()
+                        for other in pending_left:
+                            other.cancel()
+                        break
+                    if best is None or _better(answer[0], best[0]):
+                        best = answer
+        finally:
+            for task in pending:
+                task.cancel()
+        assert best is not None
+        status, reason, headers, body = best
+        if not incoming.responded:
+            incoming.respond(status, reason, headers=headers, body=body)
+
+    async def _relay_one(
+        self, request: Request, binding: Binding, hops: int | None
+    ) -> tuple[int, str, list[tuple[str, str]], bytes]:
+        headers = Headers()
+        for name in _RELAYED_HEADERS:
+            for value in request.headers.get_all(name):
+                headers.add(name, value)
+        # RFC 3261 16.6 step 3: one hop less.
+        headers.add("Max-Forwards", str((hops if hops is not None else 70) - 1))
+        uri = SipUri.parse(binding.uri)
+        relayed = Request(method="MESSAGE", uri=uri, headers=headers, body=request.body)
+        try:
+            target = await _target_for(uri)
+            response = await self.agent.request(relayed, target)
+        except TransactionFailed as exc:
+            # RFC 3261 16.7 step 6 / 16.8: a timeout counts as a 408; a
+            # contact we cannot reach is temporarily unavailable.
+            if exc.timed_out:
+                return 408, "Request Timeout", [], b""
+            return 480, "Temporarily Unavailable", [], b""
+        except (LocationError, LookupError):
+            return 480, "Temporarily Unavailable", [], b""
+        return response.status, response.reason, _returned_headers(response), response.body
+
+    # -- authentication ---------------------------------------------------------------
+
+    def _authorize(
+        self, incoming: IncomingRequest, now: float, *, anonymous_ok: bool
+    ) -> str | None:
+        """The user sending *incoming*, or None after answering it.
+
+        Requests from our users are challenged with 407 like a provider's
+        proxy does (RFC 3261 22.3). A sender outside our domain may send
+        MESSAGE (*anonymous_ok*) but not watch registrations.
+        """
+        request = incoming.request
+        sender = aor_of(request.from_.uri)
+        if sender is None or sender not in self._users:
+            from_uri = request.from_.uri
+            ours = isinstance(from_uri, SipUri) and from_uri.host.lower() == self.domain
+            if anonymous_ok and not ours:
+                return sender or ""
+            incoming.respond(403, "Forbidden")
+            return None
+        if not self._authenticate_requests:
+            return self._users[sender]
+        result = self._auth.check(request, "Proxy-Authorization", now)
+        if result.outcome is not AuthOutcome.OK:
+            challenge = self._auth.challenge(now, stale=result.outcome is AuthOutcome.STALE)
+            incoming.respond(407, headers=[("Proxy-Authenticate", str(challenge))])
+            return None
+        if result.username != self._users[sender]:
+            incoming.respond(403, "Forbidden")  # signed in as someone else
+            return None
+        return result.username
+
+    # -- expiry ---------------------------------------------------------------------
+
+    def _rearm(self) -> None:
+        deadlines = [d.sub.expires_at for d in self._dialogs.values()]
+        location = self.location.deadline
+        if location is not None:
+            deadlines.append(location)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if deadlines:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_at(min(deadlines), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        now = self._now()
+        expired = self.location.expire(now)
+        by_aor: dict[str, list[BindingChange]] = {}
+        for change in expired:
+            by_aor.setdefault(change.binding.aor, []).append(change)
+        for aor, changes in by_aor.items():
+            self._publish(aor, changes, now)
+        for key, dialog in list(self._dialogs.items()):
+            sub = dialog.sub
+            if sub.expires_at <= now:
+                # RFC 6665 §4.2.2: an expired subscription ends with a
+                # terminated NOTIFY, reason timeout.
+                del self._dialogs[key]
+                body = sub.full_document(self.location.bindings(sub.aor), now)
+                self._enqueue(
+                    dialog,
+                    sub.notify(body, contact=self.contact, now=now, terminated_reason="timeout"),
+                )
+        self._rearm()
+
+    def _spawn(self, coroutine: object) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+
+def _better(status: int, than: int) -> bool:
+    """RFC 3261 16.7 step 6, simplified: a 6xx wins, then the lowest class."""
+    if (status >= 600) != (than >= 600):
+        return status >= 600
+    return status < than
+
+
+def _returned_headers(response: Response) -> list[tuple[str, str]]:
+    out = []
+    for name in _RETURNED_HEADERS:
+        for value in response.headers.get_all(name):
+            out.append((name, value))
+    return out
+
+
+async def _target_for(uri: SipUri) -> Target:
+    """Where a request to a contact URI goes: its host, port and transport."""
+    transport = (uri.param("transport") or "udp").lower()
+    kind = {"tcp": TransportKind.TCP, "tls": TransportKind.TLS}.get(transport, TransportKind.UDP)
+    if uri.scheme == "sips":
+        kind = TransportKind.TLS
+    return await locate(HostPort.parse(uri.host_port), kind)

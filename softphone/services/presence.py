@@ -1,0 +1,759 @@
+"""Buddies' registration state from reg-event subscriptions (RFC 3680, RFC 6665).
+
+One :class:`~softphone.sip.subscription.Subscription` per watched buddy,
+driven on the asyncio loop: its SUBSCRIBEs go to the account's server with
+digest answers, the NOTIFYs of its dialog come back through the agent's
+``NOTIFY`` handler, and its deadline is one ``TimerHandle`` per buddy. Each
+reginfo document is applied to a :class:`~softphone.sip.reginfo.ReginfoView`
+and the buddy's :class:`BuddyState` (online on N devices, offline since,
+waiting for authorization, not allowed, unknown user) is recomputed; a change
+is reported to ``on_change`` listeners, per-contact changes to
+``on_contact_event`` listeners (the Welcome Notice server uses them).
+
+Real notifiers bend RFC 3680, and this service copes (docs/kamailio.md):
+a full document replaces the state even when its version does not increase
+(NOTIFY order is already enforced by CSeq); a NOTIFY without a body on an
+active subscription means nothing is registered; what changed is derived by
+comparing contact sets, never from ``event`` alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.config import Account
+from softphone.location import LocationError
+from softphone.services.challenge import send_with_credentials
+from softphone.sip import NameAddr, Request, SipUri
+from softphone.sip.auth import AuthenticationFailed, DigestClient
+from softphone.sip.errors import ParseError
+from softphone.sip.reginfo import (
+    ApplyResult,
+    ApplyStatus,
+    ChangeKind,
+    ContactChange,
+    DocState,
+    ReginfoDocument,
+    ReginfoView,
+    RegistrationState,
+    parse_reginfo,
+)
+from softphone.sip.subscription import (
+    DEFAULT_EXPIRES,
+    DEFAULT_RETRY_DELAY,
+    TIMER_N,
+    NotifyBody,
+    Subscription,
+    SubState,
+    Terminated,
+    Termination,
+    TerminationAction,
+    TerminationReason,
+)
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+__all__ = [
+    "BuddyState",
+    "BuddyStatus",
+    "Device",
+    "NotifyReceived",
+    "Presence",
+    "SubscribeOutcome",
+    "normalize_aor",
+]
+
+#: How long an ended subscription still answers its NOTIFYs with 200: the
+#: final NOTIFY after our ``Expires: 0`` and its retransmissions (64*T1).
+_RETIRED_GRACE = TIMER_N
+#: Final responses to an initial SUBSCRIBE that mean "this user does not exist".
+_NO_SUCH_USER = frozenset({404, 410, 484, 604})
+#: Final responses that mean "you may not watch this user".
+_NOT_ALLOWED = frozenset({401, 403, 407, 603})
+
+
+class BuddyStatus(enum.Enum):
+    """What the buddy list shows for one buddy."""
+
+    #: At least one device is registered.
+    ONLINE = "online"
+    #: The registrar holds no device for the buddy.
+    OFFLINE = "offline"
+    #: Nothing known yet, or the subscription failed for a reason that says
+    #: nothing about the buddy (timeout, server error).
+    UNKNOWN = "unknown"
+    #: The notifier accepted the subscription but has not authorized it
+    #: (``Subscription-State: pending``, RFC 6665 §4.1.3).
+    WAITING = "waiting"
+    #: Refused: 403/603 or ``terminated;reason=rejected``.
+    NOT_ALLOWED = "not-allowed"
+    #: 404 or ``terminated;reason=noresource``.
+    NO_SUCH_USER = "no-such-user"
+
+
+@dataclass(frozen=True)
+class Device:
+    """One registered contact of a buddy (an RFC 3680 ``<contact>``)."""
+
+    uri: str
+    display_name: str | None
+    #: Seconds the binding had left when the notifier last reported it.
+    expires: int | None
+    #: Epoch seconds since when it is registered, when known.
+    registered_since: float | None
+
+
+@dataclass(frozen=True)
+class BuddyState:
+    """A buddy's registration state, as the UI shows it."""
+
+    aor: str
+    status: BuddyStatus
+    devices: tuple[Device, ...]
+    #: Epoch seconds when the buddy was last known online (None: never seen).
+    last_seen: float | None
+    #: Words for people: "online on 2 devices", "offline, last seen 14:02".
+    detail: str
+
+
+@dataclass(frozen=True)
+class SubscribeOutcome:
+    """A SUBSCRIBE of ours got its final answer (or none); for logs and tools."""
+
+    aor: str
+    #: "initial", "refresh" or "unsubscribe".
+    kind: str
+    #: The final status code; None when the transaction failed locally.
+    status: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotifyReceived:
+    """A NOTIFY of one of our subscriptions was answered; for logs and tools."""
+
+    aor: str
+    #: The status we answered with (200, 400, 415, 481, 500).
+    status: int
+    #: The Subscription-State value: active, pending, terminated.
+    subscription_state: str | None
+    #: Its reason parameter, if any.
+    reason: str | None
+    #: The reginfo version and whether it was a full document; None without body.
+    version: int | None
+    full: bool | None
+
+
+ChangeCallback = Callable[[BuddyState], None]
+ContactCallback = Callable[[str, ContactChange], None]
+LocateServer = Callable[[], Awaitable[Target]]
+
+
+def normalize_aor(aor: str) -> str:
+    """``joe@example.com`` and ``sip:joe@example.com`` name the same buddy.
+
+    Raises:
+        ValueError: *aor* is not a SIP URI.
+    """
+    text = aor.strip()
+    if ":" not in text.split("@", 1)[0]:
+        text = f"sip:{text}"
+    try:
+        uri = SipUri.parse(text)
+    except ParseError as exc:
+        raise ValueError(f"{aor!r} is not a SIP address: {exc.reason}") from None
+    user = f"{uri.user}@" if uri.user else ""
+    return f"{uri.scheme}:{user}{uri.host.lower()}"
+
+
+@dataclass(eq=False)
+class _Watch:
+    aor: str
+    sub: Subscription | None = None
+    view: ReginfoView = field(default_factory=ReginfoView)
+    #: True once a NOTIFY told us the buddy's registration state.
+    synced: bool = False
+    #: A local outcome that ended the watch (auth failure, no server).
+    failure: tuple[BuddyStatus, str] | None = None
+    last_seen: float | None = None
+    online: bool = False
+    #: (registration id, contact id) -> epoch seconds first seen registered.
+    since: dict[tuple[str, str], float] = field(default_factory=dict)
+    timer: asyncio.TimerHandle | None = None
+    target: Target | None = None
+    #: A refresh for full state is on its way (RFC 3680 §5.2); never ask twice.
+    full_state_asked: bool = False
+    state: BuddyState | None = None
+
+
+class Presence:
+    """Reg-event subscriptions for the account's buddies, and their states."""
+
+    def __init__(
+        self,
+        agent: UserAgent,
+        account: Account,
+        digest: DigestClient | None,
+        locate_server: LocateServer,
+        *,
+        clock: Callable[[], float] = time.time,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> None:
+        """Prepare the service; nothing is sent before :meth:`start`.
+
+        *clock* gives epoch seconds for ``last_seen`` and ``registered_since``;
+        subscription timers run on the event loop's monotonic clock.
+        *expires* is the subscription duration asked for (RFC 3680 §4.1
+        suggests 3761 s).
+        """
+        self._agent = agent
+        self._account = account
+        self._digest = digest
+        self._locate = locate_server
+        self._clock = clock
+        self._expires = expires
+        self._watches: dict[str, _Watch] = {}
+        # Ended subscriptions still owed a 200 for their final NOTIFY.
+        self._retired: list[tuple[float, Subscription]] = []
+        self._changed: list[ChangeCallback] = []
+        self._contact_events: list[ContactCallback] = []
+        self._subscribe_events: list[Callable[[SubscribeOutcome], None]] = []
+        self._notify_events: list[Callable[[NotifyReceived], None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._started = False
+        self._stopped = False
+
+    # -- wiring -----------------------------------------------------------------
+
+    def on_change(self, callback: ChangeCallback) -> None:
+        """Call *callback* with a buddy's new :class:`BuddyState` on every change."""
+        self._changed.append(callback)
+
+    def on_contact_event(self, callback: ContactCallback) -> None:
+        """Call *callback* with (aor, change) for every contact that changed.
+
+        For one NOTIFY every contact callback runs before the buddy's state
+        and :meth:`synced` reflect the document, so a listener can tell the
+        first snapshot (``synced(aor)`` still False) from later changes.
+        """
+        self._contact_events.append(callback)
+
+    def on_subscribe(self, callback: Callable[[SubscribeOutcome], None]) -> None:
+        """Call *callback* when a SUBSCRIBE of ours ends (for logs and tools)."""
+        self._subscribe_events.append(callback)
+
+    def on_notify(self, callback: Callable[[NotifyReceived], None]) -> None:
+        """Call *callback* for every NOTIFY of ours that was answered."""
+        self._notify_events.append(callback)
+
+    def start(self) -> None:
+        """Take NOTIFY requests from the agent and subscribe to every watched buddy.
+
+        Call once the agent listens, from the running loop.
+        """
+        self._agent.handle("NOTIFY", self._on_notify_request)
+        self._started = True
+        self._stopped = False
+        for watch in self._watches.values():
+            if watch.sub is None:
+                self._spawn(self._begin(watch))
+
+    async def stop(self, *, timeout: float = 5.0) -> None:
+        """Unsubscribe from every buddy (``Expires: 0``, RFC 6665 §4.1.2.3).
+
+        Waits at most *timeout* seconds for the answers; failures are logged,
+        never raised (the subscriptions then expire on their own).
+        """
+        self._stopped = True
+        now = self._now()
+        sends: list[asyncio.Task[None]] = []
+        for watch in self._watches.values():
+            self._cancel_timer(watch)
+            sub = watch.sub
+            if sub is not None and sub.state not in (SubState.INIT, SubState.TERMINATED):
+                request = sub.unsubscribe_request(now)
+                self._retire(sub, now)
+                # The final NOTIFY is answered from the retired list and
+                # changes no buddy state during shutdown.
+                watch.sub = None
+                sends.append(
+                    asyncio.get_running_loop().create_task(
+                        self._transact(watch, sub, request, "unsubscribe")
+                    )
+                )
+        if sends:
+            _, pending = await asyncio.wait(sends, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("%d unsubscribe(s) unanswered after %.0f s", len(pending), timeout)
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._started = False
+
+    # -- buddies ----------------------------------------------------------------
+
+    def watch(self, aor: str) -> None:
+        """Subscribe to *aor*'s registration state; watching twice is one watch.
+
+        Raises:
+            ValueError: *aor* is not a SIP address.
+        """
+        key = normalize_aor(aor)
+        if key in self._watches:
+            return
+        watch = _Watch(key)
+        self._watches[key] = watch
+        self._update(watch)
+        if self._started and not self._stopped:
+            self._spawn(self._begin(watch))
+
+    def unwatch(self, aor: str) -> None:
+        """Stop watching *aor* (unsubscribing in the background); unknown AoRs are ignored."""
+        try:
+            key = normalize_aor(aor)
+        except ValueError:
+            return
+        watch = self._watches.pop(key, None)
+        if watch is None:
+            return
+        self._cancel_timer(watch)
+        sub = watch.sub
+        watch.sub = None
+        if sub is not None and sub.state not in (SubState.INIT, SubState.TERMINATED):
+            now = self._now()
+            request = sub.unsubscribe_request(now)
+            self._retire(sub, now)
+            self._spawn(self._transact(watch, sub, request, "unsubscribe"))
+
+    def state(self, aor: str) -> BuddyState:
+        """The current state of *aor*; UNKNOWN ("not watched") for others."""
+        try:
+            key = normalize_aor(aor)
+        except ValueError:
+            key = aor
+        watch = self._watches.get(key)
+        if watch is None or watch.state is None:
+            return BuddyState(key, BuddyStatus.UNKNOWN, (), None, "not watched")
+        return watch.state
+
+    def states(self) -> list[BuddyState]:
+        """The state of every watched buddy, in the order they were watched."""
+        return [self.state(aor) for aor in self._watches]
+
+    def synced(self, aor: str) -> bool:
+        """True once a NOTIFY has told us *aor*'s registration state."""
+        try:
+            watch = self._watches.get(normalize_aor(aor))
+        except ValueError:
+            return False
+        return watch is not None and watch.synced
+
+    # -- subscribing ------------------------------------------------------------
+
+    async def _begin(self, watch: _Watch) -> None:
+        """Find the server, then send the first SUBSCRIBE of *watch*."""
+        try:
+            target = await self._locate()
+        except LocationError as exc:
+            watch.failure = (BuddyStatus.UNKNOWN, f"unknown: {exc}")
+            self._update(watch)
+            # Try again later: the network may come back.
+            loop = asyncio.get_running_loop()
+            watch.timer = loop.call_later(DEFAULT_RETRY_DELAY, self._restart, watch)
+            return
+        if self._watches.get(watch.aor) is not watch or self._stopped:
+            return
+        watch.failure = None
+        watch.target = target
+        account = self._account
+        sub = Subscription(
+            watcher=NameAddr(account.uri, account.display_name or None),
+            target=NameAddr(SipUri.parse(watch.aor)),
+            contact=self._agent.contact_uri(account.uri.user, target.kind, target.address),
+            call_id_host=account.domain,
+            expires=self._expires,
+        )
+        watch.sub = sub
+        request = sub.initial_request(self._now())
+        if account.outbound_proxy:
+            request.headers.insert_first("Route", f"<sip:{account.outbound_proxy};lr>")
+        log.info("subscribing to %s", watch.aor)
+        self._after(watch)
+        await self._transact(watch, sub, request, "initial")
+
+    def _restart(self, watch: _Watch) -> None:
+        watch.timer = None
+        if self._watches.get(watch.aor) is watch and not self._stopped:
+            self._spawn(self._begin(watch))
+
+    async def _transact(
+        self, watch: _Watch, sub: Subscription, request: Request, kind: str
+    ) -> None:
+        """Send one SUBSCRIBE of *sub*, answering digest challenges, and feed the answer."""
+        first = True
+
+        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+            nonlocal first
+            if first:
+                first = False
+                attempt = request
+            else:
+                # RFC 3261 22.2: the retry is a new request with the next CSeq.
+                attempt = sub.retry_request(self._now())
+                for name in ("Route",):
+                    for value in request.headers.get_all(name):
+                        if value not in attempt.headers.get_all(name):
+                            attempt.headers.add(name, value)
+            for name, value in credentials:
+                attempt.headers.add(name, value)
+            return attempt
+
+        try:
+            target = watch.target or await self._locate()
+            response = await send_with_credentials(self._agent, build, target, self._digest)
+        except (TransactionFailed, LocationError) as exc:
+            log.info("SUBSCRIBE for %s failed: %s", watch.aor, exc)
+            self._emit(self._subscribe_events, SubscribeOutcome(watch.aor, kind, None, str(exc)))
+            sub.on_transaction_failed(self._now())
+        except (AuthenticationFailed, ParseError) as exc:
+            log.warning("SUBSCRIBE for %s: authentication failed: %s", watch.aor, exc)
+            self._emit(self._subscribe_events, SubscribeOutcome(watch.aor, kind, None, str(exc)))
+            if kind != "unsubscribe":
+                self._give_up(
+                    watch, sub, BuddyStatus.UNKNOWN, "unknown: the server refused our credentials"
+                )
+            return
+        else:
+            log.info(
+                "SUBSCRIBE (%s) for %s: %s %s", kind, watch.aor, response.status, response.reason
+            )
+            self._emit(
+                self._subscribe_events,
+                SubscribeOutcome(watch.aor, kind, response.status, response.reason),
+            )
+            if response.status in (401, 407):
+                # No password to answer with: nothing will change by waiting.
+                if kind != "unsubscribe":
+                    self._give_up(
+                        watch,
+                        sub,
+                        BuddyStatus.NOT_ALLOWED,
+                        f"not allowed ({response.status} {response.reason})",
+                    )
+                return
+            sub.on_response(response, self._now())
+        if watch.sub is sub:
+            self._after(watch)
+
+    def _give_up(self, watch: _Watch, sub: Subscription, status: BuddyStatus, detail: str) -> None:
+        """End *watch* for a local reason that waiting will not fix."""
+        if watch.sub is not sub:
+            return
+        watch.sub = None
+        self._cancel_timer(watch)
+        watch.failure = (status, detail)
+        self._update(watch)
+
+    def _retire(self, sub: Subscription, now: float) -> None:
+        self._retired = [(at, s) for at, s in self._retired if at > now]
+        self._retired.append((now + _RETIRED_GRACE, sub))
+
+    # -- timers -----------------------------------------------------------------
+
+    def _after(self, watch: _Watch) -> None:
+        """Take in what the subscription did, recompute the state, re-arm the timer."""
+        self._drain(watch)
+        self._update(watch)
+        self._arm(watch)
+
+    def _arm(self, watch: _Watch) -> None:
+        self._cancel_timer(watch)
+        sub = watch.sub
+        if sub is None or self._stopped or self._watches.get(watch.aor) is not watch:
+            return
+        deadline = sub.deadline
+        if deadline is None:
+            return
+        watch.timer = asyncio.get_running_loop().call_at(deadline, self._on_timer, watch)
+
+    def _cancel_timer(self, watch: _Watch) -> None:
+        if watch.timer is not None:
+            watch.timer.cancel()
+            watch.timer = None
+
+    def _on_timer(self, watch: _Watch) -> None:
+        watch.timer = None
+        sub = watch.sub
+        if sub is None or self._stopped:
+            return
+        was = sub.state
+        request = sub.handle_timer(self._now())
+        if request is not None:
+            if was is SubState.TERMINATED:
+                kind = "initial"
+                log.info("subscribing to %s again", watch.aor)
+                if self._account.outbound_proxy:
+                    request.headers.insert_first(
+                        "Route", f"<sip:{self._account.outbound_proxy};lr>"
+                    )
+            else:
+                kind = "refresh"
+            self._spawn(self._transact(watch, sub, request, kind))
+        self._after(watch)
+
+    # -- NOTIFY -----------------------------------------------------------------
+
+    def _on_notify_request(self, incoming: IncomingRequest) -> None:
+        request = incoming.request
+        now = self._now()
+        for watch in list(self._watches.values()):
+            sub = watch.sub
+            if sub is not None and sub.matches(request):
+                status, reason = sub.on_notify(request, now)
+                incoming.respond(status, reason)
+                self._report_notify(watch.aor, request, status, sub)
+                if status == 200:
+                    self._on_accepted_notify(watch, sub, request)
+                return
+        for _, sub in self._retired:
+            if sub.matches(request):
+                status, reason = sub.on_notify(request, now)
+                incoming.respond(status, reason)
+                return
+        # RFC 6665 §4.1.3: a NOTIFY matching no subscription gets 481.
+        incoming.respond(481, "Subscription does not exist")
+
+    def _report_notify(self, aor: str, request: Request, status: int, sub: Subscription) -> None:
+        if not self._notify_events:
+            return
+        try:
+            substate = request.subscription_state
+        except ParseError:
+            substate = None
+        version = full = None
+        if status == 200 and request.body:
+            with contextlib.suppress(ParseError):
+                doc = parse_reginfo(request.body)
+                version, full = doc.version, doc.state is DocState.FULL
+        self._emit(
+            self._notify_events,
+            NotifyReceived(
+                aor,
+                status,
+                substate.state if substate else None,
+                substate.reason if substate else None,
+                version,
+                full,
+            ),
+        )
+
+    def _on_accepted_notify(self, watch: _Watch, sub: Subscription, request: Request) -> None:
+        if not request.body and sub.state is SubState.ACTIVE:
+            # Kamailio 5.6 sends an active NOTIFY without a body while nothing
+            # is registered (RFC 3680 §5.2 wants a full "init" document): take
+            # it as "no registration".
+            version = watch.view.version if watch.view.version is not None else 0
+            self._apply(watch, ReginfoDocument(version, DocState.FULL, ()))
+        self._after(watch)
+
+    def _drain(self, watch: _Watch) -> None:
+        sub = watch.sub
+        if sub is None:
+            return
+        for event in sub.events():
+            if isinstance(event, NotifyBody) and event.document is not None:
+                self._apply(watch, event.document)
+            elif isinstance(event, Terminated):
+                self._on_terminated(watch, event.termination)
+
+    def _apply(self, watch: _Watch, doc: ReginfoDocument) -> None:
+        result = watch.view.apply(doc, full_always_replaces=True)
+        if result.status is ApplyStatus.NEED_FULL_STATE:
+            self._ask_full_state(watch)
+            return
+        if result.status is not ApplyStatus.APPLIED:
+            return
+        if doc.state is DocState.FULL:
+            watch.full_state_asked = False
+        online = bool(watch.view.active_contacts())
+        if online or watch.online:
+            # Online now, or this document is the moment the last device left.
+            watch.last_seen = self._clock()
+        watch.online = online
+        self._note_devices(watch, result)
+        for change in result.contact_changes:
+            for callback in list(self._contact_events):
+                try:
+                    callback(watch.aor, change)
+                except Exception:
+                    log.exception("contact event callback failed")
+        watch.synced = True
+
+    def _ask_full_state(self, watch: _Watch) -> None:
+        # RFC 3680 §5.2: after a version gap "the subscriber ... SHOULD
+        # generate a refresh request to trigger a full state notification".
+        # One at a time: a notifier that keeps sending gaps must not make us
+        # loop.
+        sub = watch.sub
+        if watch.full_state_asked or sub is None:
+            return
+        if sub.state not in (SubState.ACTIVE, SubState.PENDING):
+            return
+        watch.full_state_asked = True
+        log.info("reginfo version gap for %s: asking for full state", watch.aor)
+        self._spawn(self._transact(watch, sub, sub.refresh_request(self._now()), "refresh"))
+
+    def _note_devices(self, watch: _Watch, result: ApplyResult) -> None:
+        now = self._clock()
+        for change in result.contact_changes:
+            key = (change.registration_id, change.contact.id)
+            if change.kind is ChangeKind.REMOVED:
+                watch.since.pop(key, None)
+            elif key not in watch.since:
+                registered = change.contact.duration_registered
+                if registered is not None:
+                    watch.since[key] = now - registered
+                elif watch.synced:
+                    # Seen arriving: it registered about now.
+                    watch.since[key] = now
+
+    def _on_terminated(self, watch: _Watch, termination: Termination) -> None:
+        when = (
+            f" in {termination.delay:.0f} s"
+            if termination.action is not TerminationAction.STOP and termination.delay
+            else ""
+        )
+        log.info(
+            "subscription to %s terminated (%s%s); next: %s%s",
+            watch.aor,
+            termination.reason.value,
+            f" {termination.status}" if termination.status else "",
+            termination.action.value,
+            when,
+        )
+
+    # -- state ------------------------------------------------------------------
+
+    def _update(self, watch: _Watch) -> None:
+        state = self._compute(watch)
+        if state != watch.state:
+            watch.state = state
+            if self._watches.get(watch.aor) is watch:
+                self._emit(self._changed, state)
+
+    def _compute(self, watch: _Watch) -> BuddyState:
+        aor = watch.aor
+        if watch.failure is not None:
+            status, detail = watch.failure
+            return BuddyState(aor, status, (), watch.last_seen, detail)
+        sub = watch.sub
+        if sub is None or sub.state in (SubState.INIT, SubState.NOTIFY_WAIT):
+            if watch.synced:
+                return self._from_view(watch)
+            return BuddyState(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, "subscribing…")
+        if sub.state is SubState.PENDING:
+            # RFC 6665 §4.1.3: received but not yet authorized.
+            return BuddyState(
+                aor, BuddyStatus.WAITING, (), watch.last_seen, "waiting for authorization"
+            )
+        if sub.state is SubState.ACTIVE:
+            if watch.synced:
+                return self._from_view(watch)
+            return BuddyState(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, "subscribed")
+        termination = sub.termination
+        assert termination is not None
+        return self._from_termination(watch, termination)
+
+    def _from_termination(self, watch: _Watch, termination: Termination) -> BuddyState:
+        aor, reason, code = watch.aor, termination.reason, termination.status
+        if reason is TerminationReason.REJECTED or code in _NOT_ALLOWED:
+            what = f"{code} {termination.detail}".strip() if code else "rejected"
+            return BuddyState(
+                aor, BuddyStatus.NOT_ALLOWED, (), watch.last_seen, f"not allowed ({what})"
+            )
+        if reason is TerminationReason.NORESOURCE or code in _NO_SUCH_USER:
+            what = str(code) if code else "noresource"
+            return BuddyState(
+                aor, BuddyStatus.NO_SUCH_USER, (), watch.last_seen, f"unknown user ({what})"
+            )
+        if termination.action is TerminationAction.RESUBSCRIBE_NOW and watch.synced:
+            # deactivated/timeout: a new subscription follows at once, and
+            # the last known state stays true until it says otherwise.
+            return self._from_view(watch)
+        why = reason.value if code is None else f"{code} {termination.detail}".strip()
+        if termination.action is TerminationAction.STOP:
+            detail = f"unknown: subscription ended ({why})"
+        else:
+            detail = (
+                f"unknown: subscription ended ({why}), retrying in {termination.delay or 0:.0f} s"
+            )
+        return BuddyState(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, detail)
+
+    def _from_view(self, watch: _Watch) -> BuddyState:
+        devices: list[Device] = []
+        for reg in watch.view.registrations:
+            if reg.state is not RegistrationState.ACTIVE:
+                continue
+            for contact in reg.active_contacts():
+                devices.append(
+                    Device(
+                        uri=contact.uri,
+                        display_name=contact.display_name,
+                        expires=contact.expires,
+                        registered_since=watch.since.get((reg.id, contact.id)),
+                    )
+                )
+        if devices:
+            count = len(devices)
+            detail = f"online on {count} device{'s' if count != 1 else ''}"
+            return BuddyState(
+                watch.aor, BuddyStatus.ONLINE, tuple(devices), watch.last_seen, detail
+            )
+        detail = "offline"
+        if watch.last_seen is not None:
+            detail = f"offline, last seen {_format_time(watch.last_seen, self._clock())}"
+        return BuddyState(watch.aor, BuddyStatus.OFFLINE, (), watch.last_seen, detail)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("presence task failed", exc_info=task.exception())
+
+    def _emit(self, callbacks: Sequence[Callable[[_T], None]], value: _T) -> None:
+        for callback in list(callbacks):
+            try:
+                callback(value)
+            except Exception:
+                log.exception("presence callback failed")
+
+
+def _format_time(when: float, now: float) -> str:
+    """HH:MM for today, the date too for older times (local time)."""
+    then, today = time.localtime(when), time.localtime(now)
+    if then[:3] == today[:3]:
+        return time.strftime("%H:%M", then)
+    return time.strftime("%Y-%m-%d %H:%M", then)

@@ -1,0 +1,485 @@
+"""Presence service against an in-process notifier (no Kamailio).
+
+Covers the subscriber side of RFC 6665 as the service drives it (SUBSCRIBE
+headers, 200/202, a NOTIFY before the 2xx, pending/active/terminated with
+every reason, refresh, 481, unsubscribe, digest) and the buddy-state model
+built from RFC 3680 documents, including Kamailio's habits (version 0 in
+every full document, an empty first NOTIFY, contacts that just disappear).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from softphone.agent import Target, UserAgent
+from softphone.config import Account
+from softphone.services.presence import BuddyState, BuddyStatus, Presence, normalize_aor
+from softphone.sip import Request
+from softphone.sip.auth import DigestClient, make_challenge
+from softphone.sip.reginfo import ChangeKind, ContactChange
+from softphone.transport.base import TransportKind
+from tests.services.notifier import Dialog, Notifier, Policy, accept, reginfo, stray_dialog
+
+JOE = "sip:joe@example.test"
+PHONE = "sip:joe@192.0.2.10:5060"
+LAPTOP = "sip:joe@192.0.2.11:5062;transport=tcp"
+
+
+class Clock:
+    """Epoch seconds the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Watcher:
+    """A Presence service on its own UserAgent, recording what it reports."""
+
+    def __init__(self, presence: Presence, agent: UserAgent) -> None:
+        self.presence = presence
+        self.agent = agent
+        self.changes: list[BuddyState] = []
+        self.contacts: list[tuple[str, ContactChange]] = []
+        self._changed = asyncio.Event()
+        presence.on_change(self._on_change)
+        presence.on_contact_event(lambda aor, change: self.contacts.append((aor, change)))
+
+    def _on_change(self, state: BuddyState) -> None:
+        self.changes.append(state)
+        self._changed.set()
+
+    def statuses(self, aor: str = JOE) -> list[BuddyStatus]:
+        """The status history of *aor*, consecutive repeats folded."""
+        out: list[BuddyStatus] = []
+        for state in self.changes:
+            if state.aor == aor and (not out or out[-1] is not state.status):
+                out.append(state.status)
+        return out
+
+    async def wait_status(
+        self, status: BuddyStatus, aor: str = JOE, *, timeout: float = 5.0
+    ) -> BuddyState:
+        """Wait until *aor* has *status*; return that state."""
+        async with asyncio.timeout(timeout):
+            while self.presence.state(aor).status is not status:
+                self._changed.clear()
+                await self._changed.wait()
+        return self.presence.state(aor)
+
+
+async def make_watcher(
+    notifier: Notifier, *, digest: DigestClient | None = None, clock: Clock | None = None
+) -> Watcher:
+    agent = UserAgent()
+    await agent.listen(TransportKind.UDP, "127.0.0.1", 0)
+    target = notifier.target
+
+    async def locate() -> Target:
+        return target
+
+    account = Account(aor="sip:alice@example.test")
+    presence = Presence(agent, account, digest, locate, clock=clock or Clock(), expires=600)
+    presence.start()
+    return Watcher(presence, agent)
+
+
+@pytest.fixture
+async def notifier() -> AsyncIterator[Notifier]:
+    peer = await Notifier.start()
+    yield peer
+    peer.close()
+
+
+@pytest.fixture
+async def watcher(notifier: Notifier) -> AsyncIterator[Watcher]:
+    w = await make_watcher(notifier)
+    yield w
+    await w.presence.stop(timeout=2.0)
+    w.agent.close()
+
+
+async def subscribed(watcher: Watcher, notifier: Notifier, count: int = 1) -> Dialog:
+    """Watch joe and return the dialog of the *count*-th SUBSCRIBE."""
+    watcher.presence.watch(JOE)
+    request = (await notifier.wait_subscribes(count))[count - 1]
+    return notifier.dialog_of(request)
+
+
+# -- SUBSCRIBE and the first NOTIFY ---------------------------------------------
+
+
+async def test_subscribe_carries_reg_event_headers(watcher: Watcher, notifier: Notifier) -> None:
+    dialog = await subscribed(watcher, notifier)
+    request = notifier.subscribes[0]
+    assert request.method == "SUBSCRIBE"
+    assert str(request.uri) == JOE
+    assert request.headers.get("Event") == "reg"
+    assert request.headers.get("Accept") == "application/reginfo+xml"
+    assert request.expires == 600
+    assert str(request.to.uri) == JOE and request.to.tag is None
+    assert str(request.from_.uri) == "sip:alice@example.test" and request.from_.tag
+    assert watcher.presence.state(JOE).status is BuddyStatus.UNKNOWN
+
+    response = await notifier.notify(
+        dialog, body=reginfo(JOE, [("c1", "active", "created", PHONE)])
+    )
+    assert response.status == 200
+    state = await watcher.wait_status(BuddyStatus.ONLINE)
+    assert [d.uri for d in state.devices] == [PHONE]
+    assert state.detail == "online on 1 device"
+    assert watcher.statuses() == [BuddyStatus.UNKNOWN, BuddyStatus.ONLINE]
+
+
+async def test_202_then_active_notify(notifier: Notifier) -> None:
+    notifier.policy = accept(status=202)
+    watcher = await make_watcher(notifier)
+    try:
+        dialog = await subscribed(watcher, notifier)
+        await notifier.notify(dialog, body=reginfo(JOE))
+        state = await watcher.wait_status(BuddyStatus.OFFLINE)
+        assert state.devices == () and state.last_seen is None
+        assert state.detail == "offline"
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+async def test_notify_before_the_2xx_creates_the_dialog(
+    watcher: Watcher, notifier: Notifier
+) -> None:
+    notifier.answer_at_once = False
+    dialog = await subscribed(watcher, notifier)
+    response = await notifier.notify(
+        dialog, body=reginfo(JOE, [("c1", "active", "created", PHONE)])
+    )
+    assert response.status == 200
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    notifier.answer_held()  # the 200 comes late, with the same To tag
+    await asyncio.sleep(0.2)
+    assert watcher.presence.state(JOE).status is BuddyStatus.ONLINE
+
+
+async def test_pending_shows_waiting_then_active(watcher: Watcher, notifier: Notifier) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, "pending;expires=600")
+    state = await watcher.wait_status(BuddyStatus.WAITING)
+    assert state.detail == "waiting for authorization"
+    await notifier.notify(
+        dialog, "active;expires=600", reginfo(JOE, [("c1", "active", "registered", PHONE)])
+    )
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    assert watcher.statuses() == [BuddyStatus.UNKNOWN, BuddyStatus.WAITING, BuddyStatus.ONLINE]
+
+
+async def test_notify_for_no_subscription_gets_481(watcher: Watcher, notifier: Notifier) -> None:
+    dialog = await subscribed(watcher, notifier)
+    response = await notifier.notify(stray_dialog(dialog), body=reginfo(JOE))
+    assert response.status == 481
+    assert watcher.presence.state(JOE).status is BuddyStatus.UNKNOWN
+
+
+async def test_bad_body_type_is_refused_and_changes_nothing(
+    watcher: Watcher, notifier: Notifier
+) -> None:
+    dialog = await subscribed(watcher, notifier)
+    response = await notifier.notify(dialog, body="hello", content_type="text/plain")
+    assert response.status == 415
+    response = await notifier.notify(dialog, body="<reginfo")
+    assert response.status == 400
+    assert watcher.presence.state(JOE).status is BuddyStatus.UNKNOWN
+
+
+# -- termination reasons (RFC 6665 §4.1.3) ---------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["deactivated", "timeout"])
+async def test_deactivated_and_timeout_resubscribe_at_once(
+    watcher: Watcher, notifier: Notifier, reason: str
+) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, body=reginfo(JOE, [("c1", "active", "created", PHONE)]))
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    response = await notifier.notify(dialog, f"terminated;reason={reason}")
+    assert response.status == 200
+    second = (await notifier.wait_subscribes(2, timeout=2.0))[1]
+    # A new subscription is a new dialog: new Call-ID, no To tag.
+    assert second.call_id != dialog.call_id and second.to.tag is None
+    # Meanwhile the last known state stays: no flicker to unknown.
+    assert watcher.statuses() == [BuddyStatus.UNKNOWN, BuddyStatus.ONLINE]
+    new = notifier.dialog_of(second)
+    await notifier.notify(new, body=reginfo(JOE))
+    await watcher.wait_status(BuddyStatus.OFFLINE)
+
+
+@pytest.mark.parametrize("reason", ["probation", "giveup"])
+async def test_probation_and_giveup_wait_for_retry_after(
+    watcher: Watcher, notifier: Notifier, reason: str
+) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, f"terminated;reason={reason};retry-after=1")
+    state = await watcher.wait_status(BuddyStatus.UNKNOWN)
+    assert state.detail == f"unknown: subscription ended ({reason}), retrying in 1 s"
+    await asyncio.sleep(0.3)
+    assert len(notifier.subscribes) == 1  # not before retry-after
+    second = (await notifier.wait_subscribes(2, timeout=3.0))[1]
+    assert second.call_id != dialog.call_id
+
+
+@pytest.mark.parametrize(
+    ("reason", "status", "detail"),
+    [
+        ("rejected", BuddyStatus.NOT_ALLOWED, "not allowed (rejected)"),
+        ("noresource", BuddyStatus.NO_SUCH_USER, "unknown user (noresource)"),
+        ("invariant", BuddyStatus.UNKNOWN, "unknown: subscription ended (invariant)"),
+    ],
+)
+async def test_stop_reasons_never_resubscribe(
+    watcher: Watcher, notifier: Notifier, reason: str, status: BuddyStatus, detail: str
+) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, body=reginfo(JOE, [("c1", "active", "created", PHONE)]))
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    await notifier.notify(dialog, f"terminated;reason={reason}")
+    state = await watcher.wait_status(status)
+    assert state.detail == detail
+    assert state.devices == ()
+    await asyncio.sleep(0.5)
+    assert len(notifier.subscribes) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "detail"),
+    [
+        (404, BuddyStatus.NO_SUCH_USER, "unknown user (404)"),
+        (403, BuddyStatus.NOT_ALLOWED, "not allowed (403 Forbidden)"),
+        (603, BuddyStatus.NOT_ALLOWED, "not allowed (603 Decline)"),
+    ],
+)
+async def test_refused_subscribe_says_why(
+    notifier: Notifier, code: int, status: BuddyStatus, detail: str
+) -> None:
+    notifier.policy = lambda request: (code, [])
+    watcher = await make_watcher(notifier)
+    try:
+        watcher.presence.watch(JOE)
+        state = await watcher.wait_status(status)
+        assert state.detail == detail
+        await asyncio.sleep(0.3)
+        assert len(notifier.subscribes) == 1
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+# -- refresh, unsubscribe, digest -----------------------------------------------
+
+
+async def test_refresh_before_expiry_in_the_dialog(notifier: Notifier) -> None:
+    notifier.policy = accept(expires=2)
+    watcher = await make_watcher(notifier)
+    try:
+        dialog = await subscribed(watcher, notifier)
+        await notifier.notify(dialog, "active;expires=2", reginfo(JOE))
+        await watcher.wait_status(BuddyStatus.OFFLINE)
+        first, refresh = await notifier.wait_subscribes(2, timeout=3.0)
+        assert refresh.call_id == first.call_id
+        assert refresh.to.tag == dialog.local_tag
+        assert refresh.cseq.seq > first.cseq.seq
+        assert str(refresh.uri) == f"sip:notifier@{notifier.address.sent_by}"  # remote target
+        # The refresh asks for the duration we want again (RFC 6665 §4.1.2.2).
+        assert refresh.expires == 600
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+async def test_stop_unsubscribes_with_expires_0(watcher: Watcher, notifier: Notifier) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, body=reginfo(JOE))
+    await watcher.wait_status(BuddyStatus.OFFLINE)
+    await watcher.presence.stop(timeout=2.0)
+    last = notifier.subscribes[-1]
+    assert len(notifier.subscribes) == 2
+    assert last.expires == 0 and last.call_id == dialog.call_id and last.to.tag == dialog.local_tag
+    # The final NOTIFY after the unsubscribe is still answered 200 (§4.1.2.3).
+    response = await notifier.notify(dialog, "terminated;reason=timeout")
+    assert response.status == 200
+
+
+async def test_unwatch_unsubscribes_and_forgets(watcher: Watcher, notifier: Notifier) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, body=reginfo(JOE))
+    await watcher.wait_status(BuddyStatus.OFFLINE)
+    watcher.presence.unwatch(JOE)
+    last = (await notifier.wait_subscribes(2))[-1]
+    assert last.expires == 0
+    assert watcher.presence.state(JOE).detail == "not watched"
+    assert watcher.presence.states() == []
+
+
+async def test_watch_is_idempotent(watcher: Watcher, notifier: Notifier) -> None:
+    watcher.presence.watch(JOE)
+    watcher.presence.watch("joe@EXAMPLE.test")
+    await notifier.wait_subscribes(1)
+    await asyncio.sleep(0.2)
+    assert len(notifier.subscribes) == 1
+    assert [s.aor for s in watcher.presence.states()] == [JOE]
+
+
+def _challenging(inner: Policy) -> Policy:
+    def policy(request: Request) -> tuple[int, list[tuple[str, str]]]:
+        if "Proxy-Authorization" not in request.headers:
+            challenge = make_challenge(realm="example.test", nonce="n1")
+            return 407, [("Proxy-Authenticate", str(challenge))]
+        return inner(request)
+
+    return policy
+
+
+async def test_digest_challenge_is_answered(notifier: Notifier) -> None:
+    notifier.policy = _challenging(accept())
+    watcher = await make_watcher(notifier, digest=DigestClient("alice", "secret"))
+    try:
+        watcher.presence.watch(JOE)
+        first, second = await notifier.wait_subscribes(2)
+        assert "Proxy-Authorization" not in first.headers
+        credentials = second.headers.get("Proxy-Authorization") or ""
+        assert 'username="alice"' in credentials and 'realm="example.test"' in credentials
+        assert second.call_id == first.call_id and second.cseq.seq == first.cseq.seq + 1
+        dialog = notifier.dialog_of(second)
+        await notifier.notify(dialog, body=reginfo(JOE))
+        await watcher.wait_status(BuddyStatus.OFFLINE)
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+async def test_challenge_without_password_is_not_allowed(notifier: Notifier) -> None:
+    notifier.policy = _challenging(accept())
+    watcher = await make_watcher(notifier)
+    try:
+        watcher.presence.watch(JOE)
+        state = await watcher.wait_status(BuddyStatus.NOT_ALLOWED)
+        assert state.detail == "not allowed (407 Proxy Authentication Required)"
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+# -- the state model with Kamailio's documents ----------------------------------
+
+
+async def test_devices_come_and_go_like_kamailio_sends_them(notifier: Notifier) -> None:
+    clock = Clock()
+    watcher = await make_watcher(notifier, clock=clock)
+    try:
+        dialog = await subscribed(watcher, notifier)
+        # 1. Nothing registered: Kamailio sends an active NOTIFY with no body.
+        assert (await notifier.notify(dialog)).status == 200
+        state = await watcher.wait_status(BuddyStatus.OFFLINE)
+        assert (state.devices, state.last_seen) == ((), None)
+        # 2. The phone registers; every document is full with version 0.
+        clock.now += 60
+        await notifier.notify(dialog, body=reginfo(JOE, [("a", "active", "created", PHONE)]))
+        state = await watcher.wait_status(BuddyStatus.ONLINE)
+        assert [(d.uri, d.registered_since) for d in state.devices] == [(PHONE, clock.now)]
+        # 3. A second device; the first repeats event="registered".
+        clock.now += 60
+        both = [("a", "active", "registered", PHONE), ("b", "active", "created", LAPTOP)]
+        await notifier.notify(dialog, body=reginfo(JOE, both))
+        await asyncio.sleep(0.1)
+        state = watcher.presence.state(JOE)
+        assert [d.uri for d in state.devices] == [PHONE, LAPTOP]
+        assert state.detail == "online on 2 devices"
+        assert state.devices[0].registered_since == clock.now - 60
+        # 4. The phone unregisters.
+        clock.now += 60
+        one = [("a", "terminated", "unregistered", PHONE), ("b", "active", "registered", LAPTOP)]
+        await notifier.notify(dialog, body=reginfo(JOE, one))
+        await asyncio.sleep(0.1)
+        assert [d.uri for d in watcher.presence.state(JOE).devices] == [LAPTOP]
+        # 5. The laptop's binding expires: it simply disappears.
+        clock.now += 60
+        await notifier.notify(dialog, body=reginfo(JOE, [], reg_state="active"))
+        state = await watcher.wait_status(BuddyStatus.OFFLINE)
+        assert state.last_seen == clock.now
+        assert state.detail.startswith("offline, last seen ")
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+    kinds = [(change.kind, change.contact.uri) for _, change in watcher.contacts]
+    assert kinds == [
+        (ChangeKind.ADDED, PHONE),
+        (ChangeKind.CHANGED, PHONE),  # event created -> registered
+        (ChangeKind.ADDED, LAPTOP),
+        (ChangeKind.REMOVED, PHONE),
+        (ChangeKind.CHANGED, LAPTOP),
+        (ChangeKind.REMOVED, LAPTOP),
+    ]
+    statuses = watcher.statuses()
+    assert statuses == [
+        BuddyStatus.UNKNOWN,
+        BuddyStatus.OFFLINE,
+        BuddyStatus.ONLINE,
+        BuddyStatus.OFFLINE,
+    ]
+
+
+async def test_version_gap_asks_for_full_state_once(watcher: Watcher, notifier: Notifier) -> None:
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, body=reginfo(JOE, [("a", "active", "created", PHONE)], version=0))
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    gap = reginfo(JOE, [("b", "active", "created", LAPTOP)], version=5, doc_state="partial")
+    assert (await notifier.notify(dialog, body=gap)).status == 200
+    refresh = (await notifier.wait_subscribes(2))[1]
+    assert refresh.call_id == dialog.call_id and refresh.expires == 600
+    # Another gap while the full state is on its way: no second refresh.
+    gap2 = reginfo(JOE, [("c", "active", "created", LAPTOP)], version=9, doc_state="partial")
+    await notifier.notify(dialog, body=gap2)
+    await asyncio.sleep(0.3)
+    assert len(notifier.subscribes) == 2
+    assert [d.uri for d in watcher.presence.state(JOE).devices] == [PHONE]
+    # The full state replaces everything, even with a lower version.
+    full = [("a", "active", "registered", PHONE), ("b", "active", "registered", LAPTOP)]
+    await notifier.notify(dialog, body=reginfo(JOE, full, version=0))
+    await asyncio.sleep(0.1)
+    assert [d.uri for d in watcher.presence.state(JOE).devices] == [PHONE, LAPTOP]
+
+
+async def test_first_snapshot_is_marked_by_synced(watcher: Watcher, notifier: Notifier) -> None:
+    seen: list[tuple[ChangeKind, bool]] = []
+    watcher.presence.on_contact_event(
+        lambda aor, change: seen.append((change.kind, watcher.presence.synced(aor)))
+    )
+    dialog = await subscribed(watcher, notifier)
+    assert not watcher.presence.synced(JOE)
+    await notifier.notify(dialog, body=reginfo(JOE, [("a", "active", "registered", PHONE)]))
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    both = [("a", "active", "registered", PHONE), ("b", "active", "created", LAPTOP)]
+    await notifier.notify(dialog, body=reginfo(JOE, both))
+    await asyncio.sleep(0.1)
+    assert seen == [(ChangeKind.ADDED, False), (ChangeKind.ADDED, True)]
+
+
+def test_normalize_aor() -> None:
+    assert normalize_aor("joe@Example.TEST") == JOE
+    assert normalize_aor("sip:joe@example.test:5060;transport=udp") == JOE
+    with pytest.raises(ValueError):
+        normalize_aor("not a uri@@")
+
+
+def test_state_of_an_unwatched_buddy_is_unknown() -> None:
+    agent = UserAgent()
+
+    async def locate() -> Target:
+        raise AssertionError("never called")
+
+    presence = Presence(agent, Account(aor="sip:alice@example.test"), None, locate)
+    state = presence.state("sip:nobody@example.test")
+    assert (state.status, state.detail, state.devices) == (BuddyStatus.UNKNOWN, "not watched", ())

@@ -1,0 +1,108 @@
+"""Qt fixtures for the UI tests: a qasync loop that fails on unhandled errors, real SIP peers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from softphone.app import Application, AppOptions
+from softphone.config import Account
+from softphone.store import Store
+from tests.interop.harness import KamailioProcess, start_kamailio
+
+USERS = {
+    "alice": "alice-secret",
+    "bob": "bob-secret",
+    "carol": "carol-secret",
+    "joe": "joe-secret",
+    "dave": "dave-secret",
+}
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop on the test's QApplication; any unhandled loop error fails the test."""
+    event_loop = qasync.QEventLoop(qapp)
+    errors: list[dict[str, Any]] = []
+
+    def handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        errors.append(context)
+
+    event_loop.set_exception_handler(handler)
+    asyncio.set_event_loop(event_loop)
+    try:
+        yield event_loop
+    finally:
+        # Let callbacks scheduled by the test's last steps run, so their
+        # errors are seen here rather than lost.
+        event_loop.run_until_complete(asyncio.sleep(0.01))
+        event_loop.close()
+        asyncio.set_event_loop(None)
+    if errors:
+        details = "; ".join(f"{ctx.get('message')}: {ctx.get('exception')!r}" for ctx in errors)
+        pytest.fail(f"unhandled error(s) on the event loop: {details}")
+
+
+@pytest.fixture(scope="module")
+def kamailio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KamailioProcess]:
+    """One Kamailio (registrar, proxy, reg-event notifier) for a test module."""
+    # A short fr_timer: a proxied MESSAGE to a vanished device fails with 408 fast.
+    kam = start_kamailio(tmp_path_factory.mktemp("kamailio"), USERS, fr_timer_ms=1500)
+    try:
+        yield kam
+    finally:
+        kam.stop()
+
+
+def make_app(kam: KamailioProcess, user: str, db: Path | str) -> Application:
+    """An Application for *user* registering at *kam*, with its store at *db*."""
+    account = Account(aor=f"sip:{user}@{kam.domain}", registrar=kam.hostport, expires=300)
+    return Application(account, USERS[user], Store.open(db), AppOptions(listen_host="127.0.0.1"))
+
+
+async def wait_until(predicate: Callable[[], bool], what: str, *, timeout: float = 15.0) -> None:
+    """Poll *predicate* on the running loop until true.
+
+    Raises:
+        AssertionError: still false after *timeout* seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def registered(app: Application) -> None:
+    """Wait until *app* is registered."""
+    assert app.registration is not None
+    assert await app.registration.wait_registered(15.0), app.registration.status.text
+
+
+Runner = Callable[[Awaitable[Any]], Any]
+
+
+#: Test files of this directory that belong to this suite (the dialog, trace
+#: window, tray and icon tests have their own settings).
+_STRICT_FILES = {"test_models.py", "test_chat_view.py", "test_window_sip.py", "test_main.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail these tests on any Qt warning (pytest-qt's qt_log_level_fail, per test).
+
+    Set per test rather than in the shared pyproject: the offscreen platform's
+    one harmless warning is ignored by name.
+    """
+    for item in items:
+        if item.path.name in _STRICT_FILES and item.path.parent.name == "ui":
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            item.add_marker(
+                pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+            )

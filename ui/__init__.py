@@ -1,0 +1,1 @@
+"""The desktop user interface (PySide6 on a qasync event loop)."""

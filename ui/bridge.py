@@ -1,0 +1,68 @@
+"""Core callbacks become Qt signals here, and nowhere else.
+
+The core (`softphone.app.Application`) is Qt-free and calls plain
+callables; windows and models only see the signals below. Everything runs
+on the one qasync loop, so a callback emits its signal directly: there is
+no thread hop and no queueing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from softphone.app import Application
+from softphone.services.registration import RegistrationStatus
+from softphone.store import MessageRecord
+from softphone.trace import TraceEntry
+
+
+class CoreBridge(QObject):
+    """Re-emits one `Application`'s callbacks as Qt signals.
+
+    Signals carry the core's own frozen dataclasses (`MessageRecord`,
+    `RegistrationStatus`, `BuddyState`) as Python objects.
+    """
+
+    #: A message was stored: typed by the user (QUEUED) or received.
+    message_added = Signal(object)
+    #: An outgoing message moved to a new delivery state.
+    message_state = Signal(object)
+    #: The account's registration status changed.
+    registration_changed = Signal(object)
+    #: A buddy's registration state (RFC 3680) changed.
+    buddy_changed = Signal(object)
+    #: A SIP message went on or came off the wire (`softphone.trace.TraceEntry`).
+    trace_entry = Signal(object)
+
+    def __init__(self, app: Application, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        app.messaging.on_message_added(self._on_added)
+        app.messaging.on_message_state(self._on_state)
+        app.on_registration(self._on_registration)
+        app.agent.add_observer(self._on_trace)
+        presence = self.presence
+        if presence is not None:
+            presence.on_change(self._on_buddy)
+
+    @property
+    def presence(self) -> Any | None:
+        """The presence service, when the core has one."""
+        return getattr(self.app, "presence", None)
+
+    def _on_added(self, record: MessageRecord) -> None:
+        self.message_added.emit(record)
+
+    def _on_state(self, record: MessageRecord) -> None:
+        self.message_state.emit(record)
+
+    def _on_registration(self, status: RegistrationStatus) -> None:
+        self.registration_changed.emit(status)
+
+    def _on_trace(self, entry: TraceEntry) -> None:
+        self.trace_entry.emit(entry)
+
+    def _on_buddy(self, state: object) -> None:
+        self.buddy_changed.emit(state)

@@ -1,0 +1,169 @@
+"""Paints one buddy: initials avatar with a state dot, name, state line, unread badge."""
+
+from __future__ import annotations
+
+import zlib
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from ui.models import buddies
+from ui.roles import Role
+
+try:
+    from ui.icons import buddy_dot
+except ImportError:  # the icon set lands separately; plain dots meanwhile
+    buddy_dot = None
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+ROW_HEIGHT = 54
+AVATAR = 38
+
+#: Dot colours per BuddyStatus value, used until the icon set provides them.
+DOT_COLORS = {
+    buddies.ONLINE: QColor("#2e7d32"),
+    buddies.OFFLINE: QColor("#9e9e9e"),
+    buddies.UNKNOWN: QColor("#cfcfcf"),
+    buddies.WAITING: QColor("#f9a825"),
+    buddies.NOT_ALLOWED: QColor("#c62828"),
+    buddies.NO_SUCH_USER: QColor("#6d4c41"),
+}
+
+_AVATAR_COLORS = [
+    QColor(c)
+    for c in (
+        "#5c6bc0",
+        "#26a69a",
+        "#ef6c00",
+        "#8e24aa",
+        "#3949ab",
+        "#00897b",
+        "#d81b60",
+        "#6d4c41",
+    )
+]
+
+
+def initials(name: str) -> str:
+    """Up to two initials: "Bob Stone" → "BS", "carol@x" → "C"."""
+    words = [w for w in name.replace("@", " ").replace(".", " ").split() if w]
+    if not words:
+        return "?"
+    if len(words) == 1 or "@" in name:
+        return words[0][0].upper()
+    return (words[0][0] + words[1][0]).upper()
+
+
+def avatar_color(aor: str) -> QColor:
+    """A stable colour per address, so a buddy keeps its colour across runs."""
+    return _AVATAR_COLORS[zlib.crc32(aor.encode()) % len(_AVATAR_COLORS)]
+
+
+class BuddyDelegate(QStyledItemDelegate):
+    """Painter for `BuddyListModel` rows (through the sort proxy)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        """Every row has the same height."""
+        return QSize(option.rect.width(), ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        """Draw avatar, dot, name, state line and the unread badge."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = option.rect
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        name = str(index.data(Role.NAME) or "")
+        aor = str(index.data(Role.ID) or "")
+        status = str(index.data(Role.BUDDY_STATUS) or buddies.UNKNOWN)
+        line = str(index.data(Role.BUDDY_LINE) or "")
+        unread = int(index.data(Role.UNREAD) or 0)
+
+        top = rect.top() + (rect.height() - AVATAR) // 2
+        avatar = QRectF(rect.left() + 10, top, AVATAR, AVATAR)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(avatar_color(aor))
+        painter.drawEllipse(avatar)
+        font = QFont(option.font)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, initials(name))
+
+        dot = QRectF(avatar.right() - 11, avatar.bottom() - 11, 12, 12)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(
+            palette.color(QPalette.ColorRole.Base)
+            if not selected
+            else palette.color(QPalette.ColorRole.Highlight)
+        )
+        painter.drawEllipse(dot.adjusted(-2, -2, 2, 2))
+        if buddy_dot is not None and _status_enum(status) is not None:
+            buddy_dot(_status_enum(status)).paint(painter, dot.toRect())
+        else:
+            painter.setBrush(DOT_COLORS.get(status, DOT_COLORS[buddies.UNKNOWN]))
+            painter.drawEllipse(dot)
+
+        badge_width = 0
+        if unread:
+            small = QFont(option.font)
+            small.setBold(True)
+            small.setPointSizeF(max(option.font.pointSizeF() * 0.85, 6.0))
+            text = str(unread) if unread < 100 else "99+"
+            fm = QFontMetrics(small)
+            badge_width = max(fm.horizontalAdvance(text) + 12, 20)
+            badge = QRectF(rect.right() - 10 - badge_width, rect.center().y() - 10, badge_width, 20)
+            painter.setBrush(QColor("#1e88e5"))
+            painter.drawRoundedRect(badge, 10, 10)
+            painter.setFont(small)
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
+        left = int(avatar.right()) + 10
+        width = rect.right() - left - 14 - badge_width
+        name_font = QFont(option.font)
+        name_font.setBold(unread > 0)
+        painter.setFont(name_font)
+        painter.setPen(text_color)
+        fm = QFontMetrics(name_font)
+        name_rect = QRect(left, rect.top() + 8, width, fm.height())
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(name, Qt.TextElideMode.ElideRight, width),
+        )
+        small = QFont(option.font)
+        small.setPointSizeF(max(option.font.pointSizeF() * 0.85, 6.0))
+        painter.setFont(small)
+        sub = QColor(text_color)
+        sub.setAlphaF(0.65)
+        painter.setPen(sub)
+        sfm = QFontMetrics(small)
+        line_rect = QRect(left, name_rect.bottom() + 3, width, sfm.height())
+        painter.drawText(
+            line_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            sfm.elidedText(line, Qt.TextElideMode.ElideRight, width),
+        )
+        painter.restore()
+
+
+def _status_enum(value: str) -> object | None:
+    try:
+        from softphone.services.presence import BuddyStatus
+    except ImportError:
+        return None
+    try:
+        return BuddyStatus(value)
+    except ValueError:
+        return None

@@ -1,0 +1,167 @@
+"""One conversation's history as a list model, loaded from the store in pages.
+
+The model holds only the pages loaded so far (oldest first, newest at the
+bottom), so opening a conversation of 100,000 messages reads one indexed
+page. A message id maps to its row in O(1); a state change repaints one
+row and only the roles that changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from softphone.store import MessageId, MessageRecord, Store
+from ui.roles import Role
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: Messages read per page.
+PAGE_SIZE = 50
+
+
+class ConversationModel(QAbstractListModel):
+    """The messages exchanged with one peer.
+
+    `canFetchMore` / `fetchMore` page older history in while `auto_fetch`
+    is true. A chat view, which keeps its newest row visible, sets it false
+    and calls `load_older()` when scrolled to the top, since Qt's views
+    fetch whenever the *last* row is visible.
+    """
+
+    def __init__(
+        self, store: Store, peer: str, *, page_size: int = PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.peer = peer
+        self.page_size = page_size
+        self.auto_fetch = True
+        self._rows: list[MessageRecord] = []
+        # id -> sequence number; row = sequence - _first_seq. Prepending a
+        # page lowers _first_seq instead of renumbering every row.
+        self._seq: dict[int, int] = {}
+        self._first_seq = 0
+        first = store.messages(peer, limit=page_size)
+        self._has_more = len(first) == page_size
+        self._rows = first
+        for offset, record in enumerate(first):
+            self._seq[record.id] = offset
+
+    # -- Qt model API -----------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Rows loaded so far (a list model has no children)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The message at *index* for *role* (see `Role`)."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole or role == Role.TEXT:
+            return record.body
+        if role == Role.ID:
+            return int(record.id)
+        if role == Role.DIRECTION:
+            return record.direction
+        if role == Role.DELIVERY:
+            return record.state
+        if role == Role.STATUS_DETAIL or role == Qt.ItemDataRole.ToolTipRole:
+            return record.detail
+        if role == Role.TIME:
+            return record.created
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{record.body} ({record.detail})"
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        """Messages can be selected (to copy or retry) but not edited."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def canFetchMore(self, parent: ModelIndex) -> bool:
+        """True while older history is left and automatic fetching is on."""
+        return not parent.isValid() and self.auto_fetch and self._has_more
+
+    def fetchMore(self, parent: ModelIndex) -> None:
+        """Load one older page (see `load_older`)."""
+        if not parent.isValid():
+            self.load_older()
+
+    # -- paging and updates -------------------------------------------------------
+
+    @property
+    def has_more(self) -> bool:
+        """True while the store holds messages older than the first row."""
+        return self._has_more
+
+    def load_older(self) -> int:
+        """Put the next older page above the first row; returns the rows added."""
+        if not self._has_more:
+            return 0
+        before = self._rows[0].id if self._rows else None
+        page = self.store.messages(self.peer, before_id=before, limit=self.page_size)
+        self._has_more = len(page) == self.page_size
+        # A page may overlap rows appended meanwhile only if ids went
+        # backwards, which SQLite AUTOINCREMENT rules out; still, never
+        # show one message twice.
+        page = [record for record in page if record.id not in self._seq]
+        if not page:
+            self._has_more = False
+            return 0
+        self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
+        self._first_seq -= len(page)
+        for offset, record in enumerate(page):
+            self._seq[record.id] = self._first_seq + offset
+        self._rows[:0] = page
+        self.endInsertRows()
+        return len(page)
+
+    def row_of(self, message_id: int) -> int | None:
+        """The row showing *message_id*, or None when it is not loaded."""
+        seq = self._seq.get(message_id)
+        return None if seq is None else seq - self._first_seq
+
+    def record(self, row: int) -> MessageRecord:
+        """The stored message at *row*.
+
+        Raises:
+            IndexError: no such row.
+        """
+        if not 0 <= row < len(self._rows):
+            raise IndexError(row)
+        return self._rows[row]
+
+    def add(self, record: MessageRecord) -> None:
+        """Append a new message of this conversation (ignored if already shown)."""
+        if record.peer != self.peer or record.id in self._seq:
+            return
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._seq[record.id] = self._first_seq + row
+        self._rows.append(record)
+        self.endInsertRows()
+
+    def update(self, record: MessageRecord) -> None:
+        """Show a message's new delivery state; repaint only that row."""
+        row = self.row_of(record.id)
+        if row is None:
+            return
+        self._rows[row] = record
+        ix = self.index(row, 0)
+        self.dataChanged.emit(ix, ix, [Role.DELIVERY, Role.STATUS_DETAIL])
+
+    def message_id(self, row: int) -> MessageId:
+        """The id of the message at *row*.
+
+        Raises:
+            IndexError: no such row.
+        """
+        return self.record(row).id

@@ -1,0 +1,345 @@
+"""The conversation pane: a header, the message list, a find bar and the composer.
+
+One `QListView` over a `ConversationModel`, painted by
+`MessageBubbleDelegate`: never a widget per message. The composer sends on
+Enter and keeps a draft per conversation, so nothing typed is lost when the
+user switches to another buddy and back.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.services.messaging import UDP_BODY_LIMIT
+from softphone.sip.delivery import DeliveryState
+from softphone.store import Direction, Store
+from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate
+from ui.models.conversation import ConversationModel
+from ui.roles import Role
+
+#: The byte counter appears once the text is this close to the limit.
+COUNTER_FROM = UDP_BODY_LIMIT - 300
+#: Older pages searched per "find" before giving up (50 messages each).
+FIND_PAGES = 40
+
+
+class Composer(QPlainTextEdit):
+    """Enter sends; Shift+Enter starts a new line."""
+
+    submitted = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Turn a plain Enter into `submitted`."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class HistoryView(QListView):
+    """The message list; loads an older page when scrolled to the top."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.setMouseTracking(True)
+        self.setUniformItemSizes(False)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._stick_to_bottom = True
+
+    def conversation(self) -> ConversationModel | None:
+        """The model shown, if any."""
+        model = self.model()
+        return model if isinstance(model, ConversationModel) else None
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._stick_to_bottom = value >= bar.maximum() - 4
+        model = self.conversation()
+        if value == bar.minimum() and model is not None and model.has_more and bar.maximum() > 0:
+            self.load_older_keeping_position()
+
+    def load_older_keeping_position(self) -> int:
+        """Load one older page; the rows on screen stay where they are."""
+        model = self.conversation()
+        if model is None:
+            return 0
+        bar = self.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        added = model.load_older()
+        if added:
+            self.doItemsLayout()
+            bar.setValue(bar.maximum() - from_bottom)
+        return added
+
+    def scroll_to_newest(self) -> None:
+        """Show the last message."""
+        self.doItemsLayout()
+        self.scrollToBottom()
+
+    def rowsInserted(self, parent: QModelIndex, start: int, end: int) -> None:
+        """Follow new messages when the user is at the bottom already."""
+        super().rowsInserted(parent, start, end)
+        model = self.conversation()
+        if model is not None and end == model.rowCount() - 1 and self._stick_to_bottom:
+            QTimer.singleShot(0, self.scroll_to_newest)
+
+
+class ChatView(QWidget):
+    """Shows one conversation and sends what the user types.
+
+    Emits `send_requested(peer, text)` and `retry_requested(message_id)`;
+    the main window calls the core and feeds results back through the
+    bridge.
+    """
+
+    send_requested = Signal(str, str)
+    retry_requested = Signal(int)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.peer: str | None = None
+        self.model: ConversationModel | None = None
+        self._drafts: dict[str, str] = {}
+
+        self.title = QLabel("")
+        self.title.setObjectName("chatTitle")
+        self.title.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        self.subtitle = QLabel("")
+        self.subtitle.setStyleSheet("color: #6b6b6b;")
+        header = QVBoxLayout()
+        header.setSpacing(0)
+        header.addWidget(self.title)
+        header.addWidget(self.subtitle)
+
+        self.find_bar = QWidget()
+        self.find_edit = QLineEdit()
+        self.find_edit.setPlaceholderText("Find in this conversation")
+        self.find_edit.setAccessibleName("Find in conversation")
+        self.find_edit.returnPressed.connect(self.find_next)
+        self.find_status = QLabel("")
+        close_find = QToolButton()
+        close_find.setText("✕")
+        close_find.setAccessibleName("Close find bar")
+        close_find.clicked.connect(self.close_find)
+        row = QHBoxLayout(self.find_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.find_edit)
+        row.addWidget(self.find_status)
+        row.addWidget(close_find)
+        self.find_bar.hide()
+
+        self.view = HistoryView()
+        self.view.setAccessibleName("Messages")
+        self.delegate = MessageBubbleDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.delegate.retry_requested.connect(self.retry_requested)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+
+        self.composer = Composer()
+        self.composer.setAccessibleName("Message text")
+        self.composer.setPlaceholderText("Write a message (Enter sends, Shift+Enter: new line)")
+        self.composer.setFixedHeight(64)
+        self.composer.submitted.connect(self.submit)
+        self.composer.textChanged.connect(self._update_counter)
+        self.counter = QLabel("")
+        self.counter.setAccessibleName("Message size")
+        self.send_button = QPushButton("Send")
+        self.send_button.setAccessibleName("Send message")
+        self.send_button.clicked.connect(self.submit)
+        side = QVBoxLayout()
+        side.addWidget(self.send_button)
+        side.addWidget(self.counter)
+        side.addStretch(1)
+        composer_row = QHBoxLayout()
+        composer_row.addWidget(self.composer, 1)
+        composer_row.addLayout(side)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(composer_row)
+        self.set_peer(None)
+
+    # -- conversation -------------------------------------------------------------
+
+    def set_peer(self, peer: str | None, title: str = "") -> None:
+        """Show the conversation with *peer*; the current draft is kept aside."""
+        if self.peer is not None:
+            self._drafts[self.peer] = self.composer.toPlainText()
+        self.peer = peer
+        old = self.model
+        if peer is None:
+            self.model = None
+            self.view.setModel(None)
+            self.title.setText("No conversation")
+            self.subtitle.setText("Pick a buddy, or press Ctrl+N to start a conversation")
+        else:
+            self.model = ConversationModel(self.store, peer, parent=self)
+            self.model.auto_fetch = False
+            self.view.setModel(self.model)
+            self.title.setText(title or peer)
+            self.subtitle.setText(peer if title and title != peer else "")
+            self.view.scroll_to_newest()
+            QTimer.singleShot(0, self.view.scroll_to_newest)
+        if old is not None:
+            old.deleteLater()
+        enabled = peer is not None
+        self.composer.setEnabled(enabled)
+        self.send_button.setEnabled(enabled)
+        self.composer.setPlainText(self._drafts.pop(peer, "") if peer else "")
+        self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
+        self._update_counter()
+
+    def set_subtitle(self, text: str) -> None:
+        """The line under the title (the buddy's address and state)."""
+        self.subtitle.setText(text)
+
+    def draft(self, peer: str) -> str:
+        """What is typed for *peer* (shown now or kept aside)."""
+        if peer == self.peer:
+            return self.composer.toPlainText()
+        return self._drafts.get(peer, "")
+
+    # -- sending --------------------------------------------------------------------
+
+    def submit(self) -> None:
+        """Ask to send the composer's text (blank text is ignored)."""
+        text = self.composer.toPlainText()
+        if self.peer is None or not text.strip():
+            return
+        self.send_requested.emit(self.peer, text)
+
+    def clear_composer(self) -> None:
+        """Empty the composer after the text was stored for sending."""
+        self.composer.clear()
+
+    def _update_counter(self) -> None:
+        size = len(self.composer.toPlainText().encode("utf-8"))
+        if size < COUNTER_FROM:
+            self.counter.setText("")
+            return
+        self.counter.setText(f"{size} / {UDP_BODY_LIMIT} bytes")
+        # Over the limit the message still goes, over TCP (RFC 3428 5).
+        color = "#c62828" if size > UDP_BODY_LIMIT else "#ef6c00"
+        self.counter.setStyleSheet(f"color: {color};")
+        self.counter.setToolTip(
+            "Messages over 1300 bytes are sent over TCP (RFC 3428)"
+            if size > UDP_BODY_LIMIT
+            else "Close to the 1300-byte limit for a message over UDP"
+        )
+
+    # -- model updates --------------------------------------------------------------
+
+    def show_added(self, record: object) -> None:
+        """Append a new message if it belongs to the open conversation."""
+        if self.model is not None:
+            self.model.add(record)  # type: ignore[arg-type]
+
+    def show_state(self, record: object) -> None:
+        """Repaint a message whose delivery state changed."""
+        if self.model is not None:
+            self.model.update(record)  # type: ignore[arg-type]
+
+    # -- retry ------------------------------------------------------------------------
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        copy = QAction("Copy text", menu)
+        copy.triggered.connect(lambda: _copy(str(index.data(Role.TEXT))))
+        menu.addAction(copy)
+        if index.data(Role.DIRECTION) is Direction.OUT and index.data(Role.DELIVERY) in RETRYABLE:
+            retry = QAction("Retry", menu)
+            message_id = int(index.data(Role.ID))
+            retry.triggered.connect(lambda: self.retry_requested.emit(message_id))
+            menu.addAction(retry)
+        details = QAction(str(index.data(Role.STATUS_DETAIL)), menu)
+        details.setEnabled(False)
+        menu.addAction(details)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    # -- find -------------------------------------------------------------------------
+
+    def open_find(self) -> None:
+        """Show the find bar and focus it (Ctrl+F)."""
+        self.find_bar.show()
+        self.find_edit.setFocus()
+        self.find_edit.selectAll()
+
+    def close_find(self) -> None:
+        """Hide the find bar; focus returns to the composer."""
+        self.find_bar.hide()
+        self.find_status.setText("")
+        self.composer.setFocus()
+
+    def find_next(self) -> bool:
+        """Select the next older message containing the find text.
+
+        Searches the loaded rows upwards from the selection, then loads
+        older pages (at most `FIND_PAGES` per call). Returns True if found.
+        """
+        needle = self.find_edit.text().casefold()
+        model = self.model
+        if model is None or not needle:
+            return False
+        current = self.view.currentIndex()
+        row = (current.row() if current.isValid() else model.rowCount()) - 1
+        pages = 0
+        while True:
+            while row >= 0:
+                if needle in model.record(row).body.casefold():
+                    ix = model.index(row, 0)
+                    self.view.setCurrentIndex(ix)
+                    self.view.scrollTo(ix, QAbstractItemView.ScrollHint.PositionAtCenter)
+                    self.find_status.setText("")
+                    return True
+                row -= 1
+            if pages >= FIND_PAGES or not model.has_more:
+                break
+            added = model.load_older()
+            pages += 1
+            row = added - 1
+        self.find_status.setText("Not found")
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc closes the find bar."""
+        if event.matches(QKeySequence.StandardKey.Cancel) and self.find_bar.isVisible():
+            self.close_find()
+            return
+        super().keyPressEvent(event)
+
+
+def _copy(text: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText(text)
+
+
+__all__ = ["ChatView", "Composer", "DeliveryState", "HistoryView"]

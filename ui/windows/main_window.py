@@ -1,0 +1,501 @@
+"""The main window: buddy list on the left, the conversation on the right.
+
+It talks to the core only through `Application`'s public objects (send,
+retry, store, presence) and the `CoreBridge` signals; it never builds a
+SIP message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.app import Application
+from softphone.services.messaging import MessageRefused, peer_of
+from softphone.services.registration import RegistrationState, RegistrationStatus
+from softphone.sip import SipUri
+from softphone.sip.errors import ParseError
+from softphone.store import Direction, MessageId, MessageRecord, NotFound
+from ui.bridge import CoreBridge
+from ui.delegates.buddy import BuddyDelegate
+from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
+from ui.roles import Role
+from ui.windows.chat_view import ChatView
+
+log = logging.getLogger(__name__)
+
+
+def normalize_address(text: str) -> str:
+    """A typed address as the store keys it: "bob@example.com" → "sip:bob@example.com".
+
+    Raises:
+        ValueError: *text* is not a SIP address with a user part.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("Type an address like bob@example.com")
+    try:
+        uri = SipUri.parse(text if text.startswith(("sip:", "sips:")) else f"sip:{text}")
+    except ParseError as exc:
+        raise ValueError(f"{text!r} is not a SIP address: {exc.reason}") from None
+    if not uri.user:
+        raise ValueError(f"{text!r} has no user part; type an address like bob@example.com")
+    return peer_of(uri)
+
+
+def registration_text(status: RegistrationStatus) -> str:
+    """The status-bar sentence for a registration status."""
+    text = status.text
+    if (
+        status.state is RegistrationState.FAILED
+        and status.retry_in is not None
+        and "retrying" not in text
+    ):
+        text = f"{text}, retrying in {status.retry_in:.0f} s"
+    return text
+
+
+class MainWindow(QMainWindow):
+    """Buddies, conversation, composer and the registration state in words.
+
+    Emits `quit_requested` for Ctrl+Q, the Quit menu item and closing the
+    window; `ui.main` then unregisters and ends the event loop.
+    """
+
+    quit_requested = Signal()
+
+    def __init__(self, app: Application, bridge: CoreBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.bridge = bridge
+        self.store = app.store
+        self._trace_window: QWidget | None = None
+        self._trace_backlog: list[object] = []
+        self.tray: Any | None = None
+        self.setWindowTitle(f"Softphone — {app.account.aor.removeprefix('sip:')}")
+        self.resize(980, 640)
+
+        # Buddies
+        self.buddies = BuddyListModel(self.store, self)
+        self.sorted_buddies = BuddySortProxy(self)
+        self.sorted_buddies.setSourceModel(self.buddies)
+        self.buddy_filter = QLineEdit()
+        self.buddy_filter.setPlaceholderText("Search buddies")
+        self.buddy_filter.setAccessibleName("Search buddies")
+        self.buddy_filter.setClearButtonEnabled(True)
+        self.buddy_filter.textChanged.connect(self.sorted_buddies.set_filter_text)
+        add = QToolButton()
+        add.setText("+")
+        add.setToolTip("Add a buddy")
+        add.setAccessibleName("Add buddy")
+        add.clicked.connect(self.add_buddy)
+        self.buddy_view = QListView()
+        self.buddy_view.setAccessibleName("Buddies")
+        self.buddy_view.setModel(self.sorted_buddies)
+        self.buddy_view.setItemDelegate(BuddyDelegate(self.buddy_view))
+        self.buddy_view.setUniformItemSizes(True)
+        self.buddy_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.buddy_view.customContextMenuRequested.connect(self._buddy_menu)
+        self.buddy_view.selectionModel().currentChanged.connect(self._on_buddy_selected)
+        top = QHBoxLayout()
+        top.addWidget(self.buddy_filter, 1)
+        top.addWidget(add)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.buddy_view, 1)
+
+        # Conversation
+        self.chat = ChatView(self.store)
+        self.chat.send_requested.connect(self.send)
+        self.chat.retry_requested.connect(self.retry)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.chat)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 680])
+        self.setCentralWidget(splitter)
+
+        self.registration_label = QLabel("Not registered")
+        self.registration_label.setAccessibleName("Registration state")
+        self.statusBar().addWidget(self.registration_label, 1)
+
+        self._build_menus()
+        bridge.message_added.connect(self._on_message_added)
+        bridge.message_state.connect(self.chat.show_state)
+        bridge.registration_changed.connect(self.show_registration)
+        bridge.buddy_changed.connect(self._on_buddy_changed)
+        bridge.trace_entry.connect(self._on_trace_entry)
+        self._watch_contacts()
+        self._make_tray()
+        if self.app.registration is not None:
+            self.show_registration(self.app.registration.status)
+        else:
+            self.registration_label.setText(f"Direct mode (not registering) as {self._me()}")
+
+    # -- set-up -------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        def action(text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.new_action = action(
+            "&New conversation…", self.new_conversation, QKeySequence.StandardKey.New
+        )
+        self.account_action = action("&Account…", self.open_account_dialog)
+        self.trace_action = action("SIP &trace", self.open_trace)
+        self.quit_action = action("&Quit", self.quit_requested.emit, QKeySequence("Ctrl+Q"))
+        self.find_action = action(
+            "&Find in conversation", self.chat.open_find, QKeySequence.StandardKey.Find
+        )
+        self.add_action = action("&Add buddy…", self.add_buddy)
+        self.rename_action = action("&Rename buddy…", self.rename_buddy)
+        self.remove_action = action("Re&move buddy", self.remove_buddy)
+        menu = self.menuBar().addMenu("&Softphone")
+        for act in (self.new_action, self.account_action, self.trace_action, self.quit_action):
+            menu.addAction(act)
+        menu = self.menuBar().addMenu("&Buddies")
+        for act in (self.add_action, self.rename_action, self.remove_action):
+            menu.addAction(act)
+        menu = self.menuBar().addMenu("&Conversation")
+        menu.addAction(self.find_action)
+
+    def _make_tray(self) -> None:
+        try:
+            from ui.windows.tray import Tray
+        except ImportError:
+            return
+        try:
+            self.tray = Tray(self)
+        except Exception:  # a missing tray must never stop the app
+            log.exception("cannot create the tray icon")
+            self.tray = None
+            return
+        signal = getattr(self.tray, "activated_peer", None)
+        if signal is not None:
+            signal.connect(self.open_conversation_from_notification)
+        for name in ("quit_requested", "quit"):
+            quit_signal = getattr(self.tray, name, None)
+            if hasattr(quit_signal, "connect"):
+                quit_signal.connect(self.quit_requested.emit)
+                break
+        self._update_tray_unread()
+
+    def _watch_contacts(self) -> None:
+        presence = self.bridge.presence
+        if presence is None:
+            return
+        for contact in self.store.contacts():
+            if not contact.blocked:
+                presence.watch(contact.aor)
+        for state in presence.states():
+            self.buddies.set_state(state)
+
+    def _me(self) -> str:
+        return self.app.account.aor.removeprefix("sip:")
+
+    # -- registration ---------------------------------------------------------------
+
+    def show_registration(self, status: RegistrationStatus) -> None:
+        """Put the registration state in words in the status bar."""
+        self.registration_label.setText(registration_text(status))
+        self.registration_label.setToolTip(
+            f"Server {status.server}" if status.server else "No server has answered yet"
+        )
+
+    # -- conversations --------------------------------------------------------------
+
+    def open_conversation(self, peer: str) -> None:
+        """Show the conversation with *peer*, selecting it in the buddy list."""
+        if self.buddies.row_of(peer) is None:
+            self.buddies.upsert(peer, is_contact=False)
+        row = self.buddies.row_of(peer)
+        assert row is not None
+        proxy_ix = self.sorted_buddies.mapFromSource(self.buddies.index(row, 0))
+        if proxy_ix.isValid():
+            self.buddy_view.setCurrentIndex(proxy_ix)
+        if self.chat.peer != peer:
+            self._show_peer(peer)
+
+    def open_conversation_from_notification(self, peer: str) -> None:
+        """A click on a notification: raise the window and open *peer*."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.open_conversation(peer)
+
+    def _on_buddy_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            peer = str(current.data(Role.ID))
+            if peer != self.chat.peer:
+                self._show_peer(peer)
+
+    def _show_peer(self, peer: str) -> None:
+        buddy = self.buddies.lookup(peer)
+        title = buddy.label if buddy else peer
+        self.chat.set_peer(peer, title)
+        self._update_subtitle(peer)
+        self._mark_read(peer)
+        self.chat.composer.setFocus()
+
+    def _update_subtitle(self, peer: str) -> None:
+        buddy = self.buddies.lookup(peer)
+        if buddy is None:
+            return
+        line = status_line(buddy)
+        address = peer.removeprefix("sip:")
+        self.chat.set_subtitle(f"{address} · {line}" if line else address)
+
+    def _mark_read(self, peer: str) -> None:
+        self.store.mark_read(peer)
+        if self.buddies.row_of(peer) is not None:
+            self.buddies.set_unread(peer, 0)
+        self._update_tray_unread()
+
+    def new_conversation(self) -> None:
+        """Ask for an address and open its conversation (Ctrl+N)."""
+        text, ok = QInputDialog.getText(self, "New conversation", "Address (e.g. bob@example.com):")
+        if not ok:
+            return
+        try:
+            peer = normalize_address(text)
+        except ValueError as exc:
+            QMessageBox.warning(self, "New conversation", str(exc))
+            return
+        self.open_conversation(peer)
+
+    # -- sending ----------------------------------------------------------------------
+
+    def send(self, peer: str, text: str) -> MessageRecord | None:
+        """Store and send *text* to *peer*; the composer is cleared only once stored."""
+        try:
+            record = self.app.messaging.send(peer, text)
+        except MessageRefused as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
+        except Exception as exc:  # the disk: keep the text in the composer
+            log.exception("cannot store the message")
+            self.statusBar().showMessage(f"The message could not be saved: {exc}", 8000)
+            return None
+        if self.chat.peer == peer:
+            self.chat.clear_composer()
+        return record
+
+    def retry(self, message_id: int) -> None:
+        """Send a failed or declined message again."""
+        try:
+            self.app.messaging.retry(MessageId(message_id))
+        except Exception as exc:
+            self.statusBar().showMessage(f"Cannot retry: {exc}", 8000)
+
+    # -- core events ------------------------------------------------------------------
+
+    def _on_message_added(self, record: MessageRecord) -> None:
+        self.chat.show_added(record)
+        if record.direction is not Direction.IN:
+            if self.buddies.row_of(record.peer) is None:
+                self.buddies.upsert(record.peer, is_contact=False)
+            return
+        if self.buddies.row_of(record.peer) is None:
+            self.buddies.reload()
+        focused = self.isActiveWindow() and not self.isMinimized()
+        if focused and self.chat.peer == record.peer:
+            self._mark_read(record.peer)
+            return
+        self.buddies.set_unread(record.peer, self._unread(record.peer))
+        self._update_tray_unread()
+        if not focused:
+            buddy = self.buddies.lookup(record.peer)
+            name = buddy.label if buddy else record.peer
+            notify = getattr(self.tray, "notify_message", None)
+            if notify is not None:
+                notify(record.peer, name, record.body)
+            QApplication.alert(self)
+
+    def _unread(self, peer: str) -> int:
+        for conversation in self.store.conversations():
+            if conversation.peer == peer:
+                return conversation.unread
+        return 0
+
+    def _update_tray_unread(self) -> None:
+        set_unread = getattr(self.tray, "set_unread", None)
+        if set_unread is not None:
+            set_unread(sum(c.unread for c in self.store.conversations()))
+
+    def _on_buddy_changed(self, state: Any) -> None:
+        self.buddies.set_state(state)
+        if state.aor == self.chat.peer:
+            self._update_subtitle(state.aor)
+
+    def _on_trace_entry(self, entry: object) -> None:
+        window = self._trace_window
+        if window is None:
+            # Keep a bounded backlog so the trace window shows what happened
+            # before it was opened.
+            self._trace_backlog.append(entry)
+            del self._trace_backlog[:-2000]
+            return
+        window.add_entry(entry)  # type: ignore[attr-defined]
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the window marks the open conversation read."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            peer = self.chat.peer
+            if peer is not None and self._unread(peer):
+                self._mark_read(peer)
+
+    # -- buddies ------------------------------------------------------------------------
+
+    def current_buddy(self) -> str | None:
+        """The address of the selected buddy, if any."""
+        ix = self.buddy_view.currentIndex()
+        return str(ix.data(Role.ID)) if ix.isValid() else None
+
+    def add_buddy(self, aor: str | None = None, name: str | None = None) -> str | None:
+        """Add a buddy (asking for address and name when not given) and watch its state."""
+        if not aor:
+            text, ok = QInputDialog.getText(self, "Add buddy", "Address (e.g. bob@example.com):")
+            if not ok:
+                return None
+            aor = text
+        try:
+            peer = normalize_address(aor)
+        except ValueError as exc:
+            QMessageBox.warning(self, "Add buddy", str(exc))
+            return None
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Add buddy", "Name (optional):")
+            if not ok:
+                name = ""
+        self.store.add_contact(peer, name.strip(), now=time.time())
+        self.buddies.upsert(peer, name.strip())
+        presence = self.bridge.presence
+        if presence is not None:
+            presence.watch(peer)
+            self.buddies.set_state(presence.state(peer))
+        return peer
+
+    def rename_buddy(self, aor: str | None = None, name: str | None = None) -> None:
+        """Give the selected (or given) buddy a new name."""
+        aor = aor or self.current_buddy()
+        if aor is None:
+            return
+        if name is None:
+            buddy = self.buddies.lookup(aor)
+            name, ok = QInputDialog.getText(
+                self, "Rename buddy", "Name:", text=buddy.name if buddy else ""
+            )
+            if not ok:
+                return
+        try:
+            self.store.rename_contact(aor, name.strip())
+        except NotFound:
+            self.store.add_contact(aor, name.strip(), now=time.time())
+        self.buddies.upsert(aor, name.strip())
+        if self.chat.peer == aor:
+            self.chat.title.setText(name.strip() or aor)
+
+    def remove_buddy(self, aor: str | None = None, *, confirm: bool = True) -> None:
+        """Remove the selected (or given) buddy; its history stays in the store."""
+        aor = aor or self.current_buddy()
+        if aor is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self, "Remove buddy", f"Remove {aor.removeprefix('sip:')} from your buddies?"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        with contextlib.suppress(NotFound):
+            self.store.remove_contact(aor)
+        presence = self.bridge.presence
+        if presence is not None:
+            presence.unwatch(aor)
+        self.buddies.remove(aor)
+        if self.chat.peer == aor:
+            self.chat.set_peer(None)
+
+    def _buddy_menu(self, pos: QPoint) -> None:
+        ix = self.buddy_view.indexAt(pos)
+        menu = QMenu(self)
+        menu.addAction(self.add_action)
+        if ix.isValid():
+            aor = str(ix.data(Role.ID))
+            rename = menu.addAction("Rename…")
+            rename.triggered.connect(lambda: self.rename_buddy(aor))
+            remove = menu.addAction("Remove")
+            remove.triggered.connect(lambda: self.remove_buddy(aor))
+        menu.popup(self.buddy_view.viewport().mapToGlobal(pos))
+
+    # -- other windows ------------------------------------------------------------------
+
+    def open_trace(self) -> None:
+        """Show the SIP trace window."""
+        if self._trace_window is None:
+            try:
+                from ui.windows.trace_window import TraceWindow
+            except ImportError:
+                self.statusBar().showMessage("The SIP trace window is not available", 5000)
+                return
+            window = TraceWindow(self.app.agent)
+            for entry in self._trace_backlog:
+                window.add_entry(entry)
+            self._trace_backlog.clear()
+            self._trace_window = window
+        self._trace_window.show()
+        self._trace_window.raise_()
+
+    def open_account_dialog(self) -> None:
+        """Show the account settings; changes apply on the next start."""
+        try:
+            from ui.windows.settings_dialog import AccountDialog
+        except ImportError:
+            self.statusBar().showMessage("The account dialog is not available", 5000)
+            return
+        dialog = AccountDialog(self.app.account, parent=self)
+        if dialog.exec() and hasattr(dialog, "save_to"):
+            from softphone.config import default_config_path
+
+            dialog.save_to(default_config_path())
+            self.statusBar().showMessage("Saved; the new settings apply after a restart", 8000)
+
+    # -- closing -------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window quits the app (unregistering first)."""
+        self._drop_windows()
+        event.accept()
+        self.quit_requested.emit()
+
+    def _drop_windows(self) -> None:
+        if self._trace_window is not None:
+            self._trace_window.close()

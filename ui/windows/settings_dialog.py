@@ -1,0 +1,347 @@
+"""The account dialog: the first-run form and the "Account…" settings.
+
+Validation is `softphone.config.Account`'s own: OK builds an Account, and a
+`SettingsError` sentence appears under the field it is about, so the
+dialog and the settings file can never disagree on what is valid. The
+password goes to the operating system's keyring, never to the settings
+file; where there is no keyring the dialog says so and asks for the name
+of an environment variable that holds it instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.config import Account, SettingsError, save_account, store_password
+from softphone.transport.base import TransportKind
+
+__all__ = ["AccountDialog", "keyring_available"]
+
+_ERROR_STYLE = "color: #b71c1c;"
+
+# Which field a SettingsError sentence is about, by how config.py starts it.
+_FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
+    ("The address of record", "aor"),
+    ("Enter the address of record", "aor"),
+    ("Display name", "display_name"),
+    ("User name", "username"),
+    ("The registrar", "registrar"),
+    ("The outbound proxy", "outbound_proxy"),
+    ("Transport", "transport"),
+    ("The password variable", "password_env"),
+    ("No keyring", "password"),
+    ("The keyring", "password"),
+)
+
+
+def keyring_available() -> bool:
+    """True when the operating system offers a keyring that can keep a password."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration is "no keyring", not a crash
+        return False
+    return not isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring)
+
+
+class AccountDialog(QDialog):
+    """Ask for the SIP account's settings and password.
+
+    ``exec()``/``open()`` end with ``Accepted`` once the fields make a valid
+    `Account` (and the password, if one was typed, is in the keyring),
+    ``Rejected`` on Cancel or Esc, and `DEMO_RESULT` when the user chose to
+    try the app on this computer (first run only; `demo_requested` is
+    emitted first).
+    """
+
+    #: The dialog's result when "Try it on this computer" was chosen.
+    DEMO_RESULT = 2
+
+    #: The user chose "Try it on this computer" instead of an account.
+    demo_requested = Signal()
+
+    def __init__(
+        self,
+        account: Account | None = None,
+        parent: QWidget | None = None,
+        *,
+        first_run: bool | None = None,
+    ) -> None:
+        """Show *account*'s settings, or an empty form on first run.
+
+        *first_run* (default: no *account* given) adds the "Try it on this
+        computer" button.
+        """
+        super().__init__(parent)
+        self._initial = account
+        self._account: Account | None = None
+        self._has_keyring = keyring_available()
+        first_run = account is None if first_run is None else first_run
+        self.setWindowTitle("Set up your SIP account" if first_run else "Account")
+        self.setAccessibleName(self.windowTitle())
+        self.setModal(True)
+
+        intro = QLabel(
+            "Enter the SIP account your provider gave you. The password is kept in"
+            " this computer's keyring, never in the settings file."
+            if self._has_keyring
+            else "Enter the SIP account your provider gave you.",
+            self,
+        )
+        intro.setWordWrap(True)
+
+        self.aor_edit = self._line_edit("Address", "sip:alice@example.com")
+        self.display_name_edit = self._line_edit("Display name", "Alice Example (optional)")
+        self.username_edit = self._line_edit(
+            "Authentication user name", "same as in the address (optional)"
+        )
+        self.password_edit = self._line_edit(
+            "Password",
+            "unchanged" if account is not None else "",
+        )
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_env_edit = self._line_edit(
+            "Password environment variable", "SOFTPHONE_PASSWORD"
+        )
+        self.registrar_edit = self._line_edit("Registrar", "find automatically")
+        self.outbound_proxy_edit = self._line_edit("Outbound proxy", "none (optional)")
+        self.transport_combo = QComboBox(self)
+        self.transport_combo.setAccessibleName("Transport")
+        for kind in TransportKind:
+            self.transport_combo.addItem(kind.value.upper(), kind)
+
+        self.keyring_note = QLabel(self)
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setAccessibleName("Keyring")
+        self.keyring_note.setText(
+            ""
+            if self._has_keyring
+            else "No keyring is available on this computer to keep the password. Name an"
+            " environment variable that holds it instead (for example SOFTPHONE_PASSWORD)."
+        )
+        self.keyring_note.setVisible(not self._has_keyring)
+
+        self._errors: dict[str, QLabel] = {}
+        self._password_env_box: QWidget | None = None
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._password_env_label = QLabel("Password &variable:", self)
+        rows: tuple[tuple[str, str, QWidget], ...] = (
+            ("&Address:", "aor", self.aor_edit),
+            ("&Display name:", "display_name", self.display_name_edit),
+            ("&User name:", "username", self.username_edit),
+            ("&Password:", "password", self.password_edit),
+            ("", "password_env", self.password_env_edit),
+            ("&Registrar:", "registrar", self.registrar_edit),
+            ("&Outbound proxy:", "outbound_proxy", self.outbound_proxy_edit),
+            ("&Transport:", "transport", self.transport_combo),
+        )
+        for text, name, widget in rows:
+            label = self._password_env_label if name == "password_env" else QLabel(text, self)
+            label.setBuddy(widget)
+            form.addRow(label, self._with_error(name, widget))
+            if name == "password":
+                form.addRow("", self.keyring_note)
+
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.error_label.setAccessibleName("Error")
+        self.error_label.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+            self,
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Save" if not first_run else "Sign in")
+        ok.setAccessibleName(ok.text())
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.demo_button: QPushButton | None = None
+        if first_run:
+            self.demo_button = QPushButton("Try it on &this computer", self)
+            self.demo_button.setAccessibleName("Try it on this computer")
+            self.demo_button.setToolTip(
+                "Start a small SIP server on this computer with two test users,"
+                " to try the app without an account"
+            )
+            self.demo_button.setAutoDefault(False)
+            self.buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
+            self.demo_button.clicked.connect(self._choose_demo)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+        if account is not None:
+            self._fill(account)
+        self._show_password_env(not self._has_keyring or bool(self.password_env_edit.text()))
+        self.setMinimumWidth(520)
+
+    # -- public API ---------------------------------------------------------------------
+
+    def account(self) -> Account:
+        """The account the dialog was accepted with, or else the one its fields make now.
+
+        Raises:
+            SettingsError: the dialog was not accepted and a field is invalid.
+        """
+        return self._account if self._account is not None else self._build()
+
+    def password(self) -> str:
+        """The password as typed (empty: unchanged), for this session's use.
+
+        Where no keyring could keep it, this is the only copy: the caller may
+        use it until the app closes.
+        """
+        return self.password_edit.text()
+
+    def save_to(self, path: Path | str) -> None:
+        """Write the account's settings (never the password) to *path*.
+
+        Raises:
+            SettingsError: the dialog was not accepted and a field is invalid.
+            OSError: the file could not be written.
+        """
+        save_account(self.account(), path)
+
+    def error_text(self, field: str | None = None) -> str:
+        """The error shown under *field* (e.g. ``"aor"``), or the dialog's general error."""
+        label = self.error_label if field is None else self._errors[field]
+        return label.text() if not label.isHidden() else ""
+
+    def accept(self) -> None:
+        """Close with ``Accepted`` if the fields are valid; else show why and stay open."""
+        self._clear_errors()
+        try:
+            account = self._build()
+        except SettingsError as exc:
+            self._show_error(str(exc))
+            return
+        password = self.password_edit.text()
+        if password:
+            try:
+                store_password(account, password)
+            except SettingsError as exc:
+                # With a password variable named, the keyring is not needed.
+                if account.password_env is None:
+                    self._show_password_env(True)
+                    self._show_error(str(exc))
+                    return
+        self._account = account
+        super().accept()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build(self) -> Account:
+        aor = self.aor_edit.text().strip()
+        if not aor:
+            raise SettingsError("Enter the address of record, like sip:alice@example.com")
+        if not aor.lower().startswith(("sip:", "sips:")):
+            # People write addresses as alice@example.com; the scheme is implied.
+            aor = f"sip:{aor}"
+        kind = self.transport_combo.currentData()
+        base = self._initial
+        return Account(
+            aor=aor,
+            display_name=self.display_name_edit.text().strip(),
+            username=self.username_edit.text().strip(),
+            registrar=self.registrar_edit.text().strip() or None,
+            outbound_proxy=self.outbound_proxy_edit.text().strip() or None,
+            transport=kind if isinstance(kind, TransportKind) else TransportKind.UDP,
+            local_port=base.local_port if base is not None else 0,
+            expires=base.expires if base is not None else Account.expires,
+            password_env=self.password_env_edit.text().strip() or None,
+        )
+
+    def _fill(self, account: Account) -> None:
+        self.aor_edit.setText(account.aor)
+        self.display_name_edit.setText(account.display_name)
+        # A user name equal to the AoR's user part is the default: show it empty.
+        if account.username != account.uri.user:
+            self.username_edit.setText(account.username)
+        self.registrar_edit.setText(account.registrar or "")
+        self.outbound_proxy_edit.setText(account.outbound_proxy or "")
+        self.transport_combo.setCurrentIndex(self.transport_combo.findData(account.transport))
+        self.password_env_edit.setText(account.password_env or "")
+
+    # -- widgets --------------------------------------------------------------------------
+
+    def _line_edit(self, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _with_error(self, name: str, widget: QWidget) -> QWidget:
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        error = QLabel(box)
+        error.setWordWrap(True)
+        error.setStyleSheet(_ERROR_STYLE)
+        error.setAccessibleName(f"{widget.accessibleName()} error")
+        error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        error.hide()
+        column.addWidget(error)
+        self._errors[name] = error
+        if name == "password_env":
+            self._password_env_box = box
+        return box
+
+    def _show_password_env(self, visible: bool) -> None:
+        self._password_env_label.setVisible(visible)
+        if self._password_env_box is not None:
+            self._password_env_box.setVisible(visible)
+
+    def _show_error(self, sentence: str) -> None:
+        field = next(
+            (name for prefix, name in _FIELD_OF_PREFIX if sentence.startswith(prefix)), None
+        )
+        label = self.error_label if field is None else self._errors[field]
+        label.setText(sentence)
+        label.show()
+        target = {
+            "aor": self.aor_edit,
+            "display_name": self.display_name_edit,
+            "username": self.username_edit,
+            "password": self.password_edit,
+            "password_env": self.password_env_edit,
+            "registrar": self.registrar_edit,
+            "outbound_proxy": self.outbound_proxy_edit,
+            "transport": self.transport_combo,
+        }.get(field or "")
+        if target is not None:
+            target.setFocus()
+
+    def _clear_errors(self) -> None:
+        for label in (*self._errors.values(), self.error_label):
+            label.clear()
+            label.hide()
+
+    def _choose_demo(self) -> None:
+        self.demo_requested.emit()
+        self.done(self.DEMO_RESULT)
