@@ -39,7 +39,7 @@ __all__ = [
 #: The name used for the settings and data directories and the keyring service.
 APP_NAME = "softphone"
 
-MIN_EXPIRES = 60
+MIN_EXPIRES = 10
 MAX_EXPIRES = 86400
 DEFAULT_EXPIRES = 600
 

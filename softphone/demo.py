@@ -81,6 +81,8 @@ class DemoSession:
     registrar_address: Address
     #: The embedded server itself (tests and the trace window look at it).
     server: LocalServer
+    #: The Welcome Notice server (what it sent is in `welcome.sent`).
+    welcome: WelcomeNotice | None = None
     _stoppers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     async def stop(self) -> None:
@@ -187,6 +189,7 @@ async def _start_buddies(
     welcome = WelcomeNotice(passwords[WELCOME_APP], address, timers=timers)
     await welcome.start(host, [BOB, JOE], timeout=ready_timeout)
     session._stoppers.append(welcome.stop)
+    session.welcome = welcome
 
     joe = _Device(account(JOE, "Joe"), passwords[JOE], address, timers)
     await joe.start(host, answer=200)
@@ -348,8 +351,13 @@ class RegWatcher:
                 continue
             self._wake.clear()
             wait = 3600.0 if deadline is None else deadline - now
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow
+            # a cancellation that races with the event being set.
+            waiter = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=wait)
+            finally:
+                waiter.cancel()
 
     async def _send(self, request: Request) -> None:
         try:

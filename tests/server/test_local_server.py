@@ -10,7 +10,7 @@ import pytest
 from softphone.agent import IncomingRequest, Target, UserAgent
 from softphone.app import Application, AppOptions
 from softphone.config import Account
-from softphone.demo import RegWatcher
+from softphone.demo import WELCOME_TEXT, RegWatcher, WelcomeNotice
 from softphone.server import LocalServer
 from softphone.services.challenge import send_with_credentials
 from softphone.services.registration import RegistrationState
@@ -302,8 +302,8 @@ async def test_reg_event_versions_follow_every_change(server: LocalServer, raw: 
         await watcher.stop()
     await wait_for(lambda: server.subscription_count == 0)
     watcher_agent.close()
-    print("VERSIONS", watcher.versions, seen, flush=True)
-    assert watcher.versions == [0, 1, 2, 3, 4, 5]
+    # Version 6 is the final full NOTIFY (terminated) after the unsubscribe.
+    assert watcher.versions == [0, 1, 2, 3, 4, 5, 6]
     assert seen == [
         (0, RegState.INIT, []),
         (1, RegState.ACTIVE, ["registered"]),
@@ -311,6 +311,7 @@ async def test_reg_event_versions_follow_every_change(server: LocalServer, raw: 
         (3, RegState.ACTIVE, ["registered"]),
         (4, RegState.ACTIVE, ["refreshed"]),
         (5, RegState.TERMINATED, ["unregistered"]),
+        (6, RegState.INIT, []),
     ]
 
 
@@ -325,3 +326,46 @@ async def test_subscribe_for_another_package_gets_489(raw: RawClient) -> None:
     )
     assert response.status == 489
     assert response.headers.get("Allow-Events") == "reg"
+
+
+async def test_welcome_once_per_new_registration_never_on_refresh(
+    server: LocalServer, raw: RawClient
+) -> None:
+    # The welcome server's account is a user-less AoR, as in RFC 3680 §2.
+    app_server = LocalServer(
+        {**PASSWORDS, "sip:app.example.com": "app-pw"}, domain="example.com", min_expires=1
+    )
+    address = await app_server.start()
+    device = UserAgent()
+    got: list[bytes] = []
+
+    def on_message(incoming: IncomingRequest) -> None:
+        got.append(incoming.request.body)
+        incoming.respond(200)
+
+    device.handle("MESSAGE", on_message)
+    await device.listen(TransportKind.UDP, "127.0.0.1", 0)
+    welcome = WelcomeNotice("app-pw", address)
+    joe = RawClient(app_server)
+    joe.agent = raw.agent
+    contact = [("Contact", f"<{device.contact_uri('joe', TransportKind.UDP)}>")]
+    try:
+        await welcome.start("127.0.0.1", ["sip:joe@example.com"], timeout=5)
+        for expires in ("60", "60", "0", "60"):  # new, refresh, gone, new again
+            ok = await joe.send(
+                "REGISTER",
+                "sip:example.com",
+                "joe",
+                [*contact, ("Expires", expires)],
+                password="joe-pw",
+            )
+            assert ok.status == 200
+            await asyncio.sleep(0.1)
+        await wait_for(lambda: len(welcome.sent) >= 2)
+        await asyncio.sleep(0.2)  # room for a wrong third welcome to show up
+    finally:
+        await welcome.stop()
+        device.close()
+        await app_server.stop()
+    assert got == [WELCOME_TEXT.encode(), WELCOME_TEXT.encode()]
+    assert [aor for aor, _ in welcome.sent] == ["sip:joe@example.com"] * 2

@@ -26,7 +26,15 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFontDatabase, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFontDatabase,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -217,8 +225,8 @@ class TraceModel(QAbstractTableModel):
             if column == self.DIRECTION:
                 return "received" if row.direction is Direction.IN else "sent"
             return self._display(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole and row.status is not None and row.status >= 300:
-            # Error responses stand out: they are what one opens the trace for.
+        if role == Qt.ItemDataRole.ForegroundRole and _is_failure(row.status):
+            # Failures stand out: they are what one opens the trace for.
             return QBrush(QColor("#b71c1c"))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.DIRECTION:
             return int(Qt.AlignmentFlag.AlignCenter)
@@ -238,6 +246,12 @@ class TraceModel(QAbstractTableModel):
         if column == self.FIRST_LINE:
             return row.first_line
         return None
+
+
+def _is_failure(status: int | None) -> bool:
+    # A 401/407 challenge is routine: the request is sent again with
+    # credentials (RFC 3261 22.2), so it is not drawn as a failure.
+    return status is not None and status >= 300 and status not in (401, 407)
 
 
 #: The kind filter's choices: label → predicate over (method, status).
@@ -263,10 +277,17 @@ class _TraceFilter(QSortFilterProxyModel):
         self.kind = next(iter(KIND_FILTERS))
 
     def set_filter(self, text: str, *, whole_message: bool, kind: str) -> None:
+        # Qt 6.9 replaced invalidateFilter() with a begin/end pair.
+        begin = getattr(self, "beginFilterChange", None)
+        if begin is not None:
+            begin()
         self.text = text.strip().casefold()
         self.whole_message = whole_message
         self.kind = kind
-        self.invalidateFilter()
+        if begin is not None:
+            self.endFilterChange()
+        else:
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         model = self.sourceModel()
@@ -335,10 +356,7 @@ class TraceWindow(QWidget):
         self.clear_action = QAction("C&lear", self)
         self.clear_action.setToolTip("Forget every message in this window")
         self.clear_action.triggered.connect(self.clear)
-        self.close_action = QAction("Close", self)
-        self.close_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.close_action.triggered.connect(self.close)
-        for act in (self.copy_action, self.clear_action, self.close_action):
+        for act in (self.copy_action, self.clear_action):
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(act)
         self.copy_button = QToolButton(self)
@@ -464,6 +482,13 @@ class TraceWindow(QWidget):
         """Forget every message shown."""
         self.model.clear()
         self.detail.clear()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc closes the window (the table and text box leave Esc to it)."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     # -- slots ------------------------------------------------------------------------------
 

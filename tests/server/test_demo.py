@@ -1,0 +1,142 @@
+"""The demo started headless: no Qt, just `start_demo` and bob's Application."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.app import Application, AppOptions
+from softphone.demo import GREETING, WELCOME_APP, WELCOME_TEXT, DemoSession, RegWatcher, start_demo
+from softphone.sip.auth import DigestClient
+from softphone.sip.delivery import DeliveryState
+from softphone.sip.reginfo import ApplyResult, RegistrationState
+from softphone.store import Direction, MessageRecord, Store
+from softphone.transport.base import TransportKind
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def poll() -> None:
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[DemoSession]:
+    session = await start_demo(tmp_path / "data", joe_interval=(0.4, 0.7))
+    try:
+        yield session
+    finally:
+        await session.stop()
+
+
+async def test_demo_session_describes_bob_and_the_buddies(demo: DemoSession) -> None:
+    assert demo.account.aor == "sip:bob@example.com"
+    assert demo.account.registrar == demo.registrar_address.sent_by
+    assert demo.account.password_env is None
+    assert demo.registrar_address.host == "127.0.0.1"
+    assert demo.registrar_address.port != 0
+    assert demo.buddies == [
+        ("sip:alice@example.com", "Alice"),
+        ("sip:carol@example.com", "Carol"),
+        ("sip:joe@example.com", "Joe"),
+    ]
+    assert len(demo.password) >= 12
+    # Alice and Carol are online from the start.
+    assert demo.server.bindings("sip:alice@example.com")
+    assert demo.server.bindings("sip:carol@example.com")
+
+
+async def test_bob_gets_welcome_greeting_echo_and_decline(demo: DemoSession) -> None:
+    bob = Application(
+        demo.account,
+        demo.password,
+        Store.open(":memory:"),
+        AppOptions(listen_host="127.0.0.1"),
+    )
+    incoming: list[tuple[str, str]] = []
+
+    def on_added(record: MessageRecord) -> None:
+        if record.direction is Direction.IN:
+            incoming.append((record.peer, record.body))
+
+    bob.messaging.on_message_added(on_added)
+    await bob.start()
+    try:
+        assert bob.registration is not None
+        assert await bob.registration.wait_registered(5)
+        to_alice = bob.messaging.send("sip:alice@example.com", "hello alice")
+        to_carol = bob.messaging.send("sip:carol@example.com", "hello carol")
+        await wait_for(lambda: len(incoming) >= 3)
+        await wait_for(
+            lambda: all(bob.store.message(r.id).state.is_final for r in (to_alice, to_carol))
+        )
+        assert sorted(incoming) == sorted(
+            [
+                (WELCOME_APP, WELCOME_TEXT),
+                ("sip:alice@example.com", GREETING),
+                ("sip:alice@example.com", "Echo: hello alice"),
+            ]
+        )
+        alice_record = bob.store.message(to_alice.id)
+        carol_record = bob.store.message(to_carol.id)
+        assert (alice_record.state, alice_record.code) == (DeliveryState.DELIVERED, 200)
+        assert (carol_record.state, carol_record.code) == (DeliveryState.DECLINED, 603)
+    finally:
+        await bob.stop()
+
+
+async def test_joe_comes_and_goes_as_seen_through_reg_event(demo: DemoSession) -> None:
+    agent = UserAgent()
+    await agent.listen(TransportKind.UDP, "127.0.0.1", 0)
+    states: list[RegistrationState] = []
+
+    def on_change(watcher: RegWatcher, result: ApplyResult) -> None:
+        registration = watcher.view.registration_for("sip:joe@example.com")
+        if registration is not None and (not states or states[-1] is not registration.state):
+            states.append(registration.state)
+
+    watcher = RegWatcher(
+        agent,
+        watcher=demo.account.aor,
+        target="sip:joe@example.com",
+        server=Target(demo.registrar_address, TransportKind.UDP),
+        digest=DigestClient("bob", demo.password),
+        on_change=on_change,
+    )
+
+    def route(incoming: IncomingRequest) -> None:
+        if not watcher.on_notify(incoming):
+            incoming.respond(481)
+
+    agent.handle("NOTIFY", route)
+    watcher.start()
+    try:
+        # Joe starts registered, then his phone goes off and comes back.
+        await wait_for(
+            lambda: (
+                states[-3:]
+                == [
+                    RegistrationState.ACTIVE,
+                    RegistrationState.TERMINATED,
+                    RegistrationState.ACTIVE,
+                ]
+                if len(states) >= 3
+                else False
+            )
+        )
+    finally:
+        await watcher.stop()
+        agent.close()
+    assert states[0] is RegistrationState.ACTIVE
+    # Each time Joe's phone came back it was welcomed once more.
+    assert demo.welcome is not None
+    joe_welcomes = [aor for aor, _ in demo.welcome.sent if aor == "sip:joe@example.com"]
+    assert len(joe_welcomes) >= 2
