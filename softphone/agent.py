@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from softphone import __version__
+from softphone.ratelimit import RateLimit, RateLimiter
 from softphone.sip import (
     Headers,
     ParseError,
@@ -51,6 +52,13 @@ _T = TypeVar("_T")
 
 #: Methods the agent answers itself when no service claims them.
 _BUILTIN = frozenset({"OPTIONS", "ACK", "CANCEL"})
+
+#: Methods that never create a dialog here (RFC 3428 4: MESSAGE outside a
+#: session), so a To tag on one names a dialog we cannot know.
+_NO_DIALOG = frozenset({"MESSAGE"})
+
+#: Methods the rate limit applies to: each new one may cost a disk write.
+_RATE_LIMITED = frozenset({"MESSAGE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +150,8 @@ class _Route:
     handler: RequestHandler
     #: MIME types the handler takes in a body; None means any.
     accept: tuple[str, ...] | None
+    #: True when the handler knows its dialogs and answers 481 itself.
+    in_dialog: bool
 
 
 class UserAgent:
@@ -158,8 +168,17 @@ class UserAgent:
         user_agent: str = f"softphone/{__version__}",
         supported: Iterable[str] = (),
         clock: Callable[[], float] | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
+        """Create an agent; nothing is bound until `listen()`.
+
+        With *rate_limit*, new MESSAGE requests beyond it (per sender's
+        address of record) are answered 503 with Retry-After before their
+        handler runs.
+        """
         self.timers = timers or TimerConfig()
+        #: The per-sender token buckets, when a rate limit was given.
+        self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self.user_agent = user_agent
         #: Option tags we support (RFC 3261 20.37); a Require outside it gets 420.
         self.supported = frozenset(supported)
@@ -222,15 +241,25 @@ class UserAgent:
         handler: RequestHandler,
         *,
         accept: Iterable[str] | None = None,
+        in_dialog: bool | None = None,
     ) -> None:
         """Route new requests of *method* to *handler*.
 
         With *accept*, a request whose body has another Content-Type is
         answered 415 with an Accept header (RFC 3261 8.2.3) before the
         handler sees it.
+
+        *in_dialog* says whether the handler takes requests inside dialogs
+        (a To tag) and answers 481 itself for a dialog it does not know, as
+        a NOTIFY handler does for its subscriptions. When False, the agent
+        answers any request with a To tag 481 (RFC 3261 12.2.2) before the
+        handler sees it. The default is False for MESSAGE, True otherwise.
         """
-        self._routes[method.upper()] = _Route(
-            handler, tuple(a.lower() for a in accept) if accept is not None else None
+        method = method.upper()
+        if in_dialog is None:
+            in_dialog = method not in _NO_DIALOG
+        self._routes[method] = _Route(
+            handler, tuple(a.lower() for a in accept) if accept is not None else None, in_dialog
         )
 
     def add_observer(self, observer: TraceObserver) -> None:
@@ -457,6 +486,19 @@ class UserAgent:
             content_type = request.content_type
             if content_type is None or content_type.mime.lower() not in route.accept:
                 incoming.respond(415, headers=[("Accept", ", ".join(route.accept))])
+                return
+        # RFC 3261 12.2.2: "If the UAS wishes to reject the request because it
+        # does not wish to recreate the dialog, it MUST respond to the request
+        # with a 481". A handler that keeps no dialogs knows none by a To tag.
+        if route is not None and not route.in_dialog and request.to.tag is not None:
+            incoming.respond(481)
+            return
+        if route is not None and request.method in _RATE_LIMITED and self.rate_limiter is not None:
+            retry_after = self.rate_limiter.check(_sender_key(incoming), self._now())
+            if retry_after is not None:
+                # RFC 3261 21.5.4 / 20.33: a 503 with Retry-After asks the
+                # sender to wait instead of retrying at once.
+                incoming.respond(503, headers=[("Retry-After", str(int(retry_after)))])
                 return
         if route is None:  # OPTIONS without a service: answer for the agent (RFC 3261 11.2)
             incoming.respond(
@@ -701,6 +743,20 @@ class UserAgent:
         for transport in self._transports.values():
             transport.close()
         self._transports.clear()
+
+
+def _sender_key(incoming: IncomingRequest) -> str:
+    """Who a request counts against: the From address of record.
+
+    Keyed on the address of record rather than the source address, so that
+    every user behind one proxy is not limited as one sender; a From that
+    is not a SIP URI counts against the source address.
+    """
+    uri = incoming.request.from_.uri
+    if isinstance(uri, SipUri):
+        user = f"{uri.user}@" if uri.user else ""
+        return f"{uri.scheme}:{user}{uri.host.lower()}"
+    return str(incoming.source)
 
 
 def _call(callback: Callable[[_T], None], argument: _T) -> None:
