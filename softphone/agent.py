@@ -60,6 +60,13 @@ _NO_DIALOG = frozenset({"MESSAGE"})
 #: Methods the rate limit applies to: each new one may cost a disk write.
 _RATE_LIMITED = frozenset({"MESSAGE"})
 
+#: The largest UDP datagram the agent processes (64 KB of 1000 bytes);
+#: anything larger is answered 413 from its first bytes, never parsed.
+MAX_UDP_MESSAGE = 64_000
+
+#: How much of an oversized datagram is read to find the headers to answer.
+_HEAD_PEEK = 8192
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -169,14 +176,17 @@ class UserAgent:
         supported: Iterable[str] = (),
         clock: Callable[[], float] | None = None,
         rate_limit: RateLimit | None = None,
+        max_datagram: int = MAX_UDP_MESSAGE,
     ) -> None:
         """Create an agent; nothing is bound until `listen()`.
 
         With *rate_limit*, new MESSAGE requests beyond it (per sender's
         address of record) are answered 503 with Retry-After before their
-        handler runs.
+        handler runs. A UDP datagram over *max_datagram* bytes is answered
+        413 without being parsed.
         """
         self.timers = timers or TimerConfig()
+        self.max_datagram = max_datagram
         #: The per-sender token buckets, when a rate limit was given.
         self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self.user_agent = user_agent
@@ -213,13 +223,13 @@ class UserAgent:
         """
         transport: Transport
         if kind is TransportKind.UDP:
-            transport = await UdpTransport.bind(host, port, self._on_receive)
+            transport = await UdpTransport.bind(host, port, self.receive)
         else:
             transport = await StreamTransport.bind(
                 kind,
                 host,
                 port,
-                self._on_receive,
+                self.receive,
                 self._on_transport_error,
                 **options,  # type: ignore[arg-type]
             )
@@ -387,10 +397,33 @@ class UserAgent:
 
     # -- receiving ------------------------------------------------------------
 
+    def receive(self, data: bytes, source: Address, transport: Transport) -> None:
+        """Process one message's bytes as if *transport* had received them.
+
+        The entry point every transport calls: parse, match or create a
+        transaction, route, answer. Whatever the bytes are, nothing is
+        raised: a malformed message is answered (400, 413, ...) or dropped,
+        and a failing handler is answered 500.
+        """
+        try:
+            self._on_receive(data, source, transport)
+        except Exception:
+            # One datagram must never stop the stack (DESIGN: what must never
+            # happen); the transports guard this too, but callers may not.
+            log.exception("error while handling a message from %s", source)
+
     def _on_receive(self, data: bytes, source: Address, transport: Transport) -> None:
         self._trace(Direction.IN, transport, source, data)
         if not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
+        if not transport.kind.reliable and len(data) > self.max_datagram:
+            # Refused before parsing: RFC 3261 18.1.1 wants messages this big
+            # on a congestion-controlled transport, and RFC 3428 5 caps a
+            # MESSAGE body at 1300 bytes over UDP. 21.4.13 gives the code.
+            self._answer_unparseable(
+                ParseError("Message too large", 413), data[:_HEAD_PEEK], source, transport
+            )
+            return
         now = self._now()
         try:
             message = parse(data)

@@ -30,8 +30,20 @@ __all__ = [
     "delivery_icon_path",
 ]
 
-#: Where the SVG files live: ``resources/icons`` next to the ``ui`` package.
-ICON_DIR = Path(__file__).parent.parent / "resources" / "icons"
+
+def _icon_dir() -> Path:
+    """``resources/icons``: at the top of a checkout, inside ``ui`` when installed.
+
+    pyproject maps the top-level ``resources/`` folder to ``ui/resources`` in
+    a built package; an editable install keeps using the checkout's folder.
+    """
+    here = Path(__file__).parent
+    installed = here / "resources" / "icons"
+    return installed if installed.is_dir() else here.parent / "resources" / "icons"
+
+
+#: Where the SVG files live.
+ICON_DIR = _icon_dir()
 
 #: One file per delivery state (DESIGN.md's table): queued = clock, sending =
 #: one grey tick, delivered = two ticks, accepted = tick + clock, failed =
