@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 
@@ -113,10 +114,8 @@ async def run_uac(target: Address, rate: float, count: int, wait: float) -> None
             send(sent)
         await asyncio.sleep(TICK)
     send_seconds = loop.time() - start
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(done.wait(), timeout=wait)
-    except TimeoutError:
-        pass
     total_seconds = loop.time() - start
     agent.close()
     _emit(

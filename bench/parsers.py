@@ -31,6 +31,7 @@ form. What each one does, exactly:
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -168,9 +169,8 @@ def run(*, repeats: int, seconds: float) -> list[Row]:
     for subject in every:
         value = medians.get(subject.name)
         ratio = None if value is None or subject.name == "softphone" else ours / value
-        rows.append(
-            Row("parse: messenger traffic", subject.name, value, "msg/s", detail, ratio, subject.note)
-        )
+        row = Row("parse: messenger traffic", subject.name, value, "msg/s", detail, ratio)
+        rows.append(dataclasses.replace(row, note=subject.note))
     torture = rfc4475_valid()
     tortured = measure({"softphone": lenient_parse}, torture, repeats=repeats, seconds=seconds)
     rows.append(

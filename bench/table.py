@@ -11,8 +11,8 @@ class Row:
     """One line of the table.
 
     `value` is the headline number (None when the row could not be measured,
-    e.g. a peer is not installed; `note` then says why). `ratio` is ours
-    divided by this row's value, for peer rows only.
+    e.g. a peer is not installed; `note` then says why). `ratio` compares us
+    with a peer: ours ÷ this row for parsers, this row ÷ SIPp's for the stack.
     """
 
     benchmark: str
@@ -30,7 +30,7 @@ class Row:
         return [self.benchmark, self.subject, value, self.detail, ratio, self.note]
 
 
-HEADER = ["benchmark", "subject", "median", "detail", "ours ÷ this", "notes"]
+HEADER = ["benchmark", "subject", "median", "detail", "ratio", "notes"]
 
 
 def render(rows: Sequence[Row]) -> str:

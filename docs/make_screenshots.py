@@ -1,138 +1,179 @@
-"""Render docs/screenshot-main.png: the main window in a real conversation.
+"""Render docs/screenshot-main.png and docs/screenshot-trace.png from the demo.
 
-Starts a Kamailio on loopback (the interop harness), registers alice (the
-window) and her peers bob and joe, and exchanges real SIP MESSAGEs so the
-conversation shows delivered, failed and declined bubbles and a Korean
-reply. Run under a display, e.g.:
+Starts what `softphone --demo` starts (the embedded server, alice, carol,
+joe and the welcome server, `softphone.demo`), opens bob's window on it
+and lets the story play for about 20 seconds with real SIP MESSAGEs:
+alice's Korean greeting, a message she takes (delivered) and echoes, one
+sent while she has blocked bob (603: declined), one sent while her phone is
+off (480: failed, with Retry); carol, joe (whose phone comes and goes) and
+an unknown user in the buddy list. Nothing needs to be installed besides
+the app; the demo's history goes to a temporary folder. Run under a
+display, e.g.:
 
-    Xvfb :99 -screen 0 1280x800x24 &
-    DISPLAY=:99 QT_QPA_PLATFORM=xcb python3 docs/make_screenshots.py
+    Xvfb :97 -screen 0 1280x800x24 &
+    DISPLAY=:97 python3 docs/make_screenshots.py
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+if os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
 
 import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QFontMetrics, QPixmap  # noqa: E402
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip  # noqa: E402
 
-from softphone.app import Application, AppOptions  # noqa: E402
-from softphone.config import Account  # noqa: E402
-from softphone.store import Store  # noqa: E402
-from tests.interop.harness import start_kamailio  # noqa: E402
+from softphone.demo import ALICE, BOB, CAROL, JOE  # noqa: E402
+from softphone.services.presence import BuddyStatus  # noqa: E402
+from softphone.store import MessageRecord  # noqa: E402
 from ui.bridge import CoreBridge  # noqa: E402
+from ui.main import demo_session  # noqa: E402
 from ui.windows.main_window import MainWindow  # noqa: E402
 
-USERS = {"alice": "a-secret", "bob": "b-secret", "joe": "j-secret", "carol": "c-secret"}
-OUT = ROOT / "docs" / "screenshot-main.png"
+OUT_MAIN = ROOT / "docs" / "screenshot-main.png"
+OUT_TRACE = ROOT / "docs" / "screenshot-trace.png"
+DAVE = "sip:dave@example.com"
 
 
-def make(kam, user: str, workdir: Path, name: str) -> Application:  # type: ignore[no-untyped-def]
-    account = Account(
-        aor=f"sip:{user}@{kam.domain}", display_name=name, registrar=kam.hostport, expires=300
-    )
-    store = Store.open(workdir / f"{user}.sqlite3")
-    return Application(account, USERS[user], store, AppOptions(listen_host="127.0.0.1"))
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Wait for *predicate*, polling the running loop.
+
+    Raises:
+        TimeoutError: still false after *timeout* seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
-async def settle(app: Application, message_id: int) -> None:
-    for _ in range(400):
-        if app.store.message(message_id).state.is_final:  # type: ignore[arg-type]
-            return
-        await asyncio.sleep(0.02)
+def show_tooltip(window: MainWindow, message_id: int) -> None:
+    """Show the tooltip of *message_id*'s delivery icon, as hovering it does."""
+    chat = window.chat
+    model = chat.model
+    assert model is not None
+    row = model.row_of(message_id)
+    assert row is not None
+    index = model.index(row, 0)
+    chat.view.scrollTo(index)
+    option = QStyleOptionViewItem()
+    chat.view.initViewItemOption(option)
+    option.rect = chat.view.visualRect(index)
+    icon = chat.delegate.icon_rect(option, index)
+    text = str(index.data(Qt.ItemDataRole.ToolTipRole))
+    # Left of the icon, so the whole sentence stays inside the window's picture.
+    width = QFontMetrics(QToolTip.font()).horizontalAdvance(text) + 24
+    where = chat.view.viewport().mapToGlobal(icon.bottomLeft() + QPoint(-width, 6))
+    QToolTip.showText(where, text, chat.view.viewport())
 
 
-async def scene(workdir: Path) -> None:
-    kam = start_kamailio(workdir, USERS, fr_timer_ms=1500)
+def grab_with_popups(window: MainWindow) -> QPixmap:
+    """The screen where *window* is, so a tooltip over it is in the picture."""
+    screen = window.screen()
+    frame = window.frameGeometry()
+    return screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+
+
+async def scene(data_dir: Path) -> None:
+    started = time.monotonic()
+    # Joe's phone comes and goes every few seconds, so he is seen both ways.
+    session = await demo_session(data_dir, joe_interval=(4.0, 7.0))
+    assert session is not None and session.demo is not None
+    app, demo = session.app, session.demo
+    alice = demo.alice
+    assert alice is not None and alice.registration is not None
+    window = MainWindow(app, CoreBridge(app))
+    window.resize(1040, 680)
+    window.show()
     try:
-        alice = make(kam, "alice", workdir, "Alice")
-        bob = make(kam, "bob", workdir, "Bob Stone")
-        joe = make(kam, "joe", workdir, "Joe")
-        now = time.time()
-        for aor, name in (
-            ("sip:bob@example.test", "Bob Stone"),
-            ("sip:carol@example.test", "Carol Diaz"),
-            ("sip:joe@example.test", "Joe"),
-            ("sip:dave@example.test", "Dave"),
-        ):
-            alice.store.add_contact(aor, name, now=now)
-        window = MainWindow(alice, CoreBridge(alice))
-        window.resize(1040, 680)
-        window.show()
-        for app in (alice, bob, joe):
-            await app.start()
-            assert app.registration is not None
-            assert await app.registration.wait_registered(10)
-        window.open_conversation("sip:bob@example.test")
+        await app.start()
+        assert app.registration is not None
+        assert await app.registration.wait_registered(10)
+        print(f"window up and registered after {time.monotonic() - started:.2f} s")
+        window.add_buddy(DAVE, "Dave")  # nobody by that name: "unknown user"
 
-        async def say(text: str) -> int:
-            record = alice.messaging.send("sip:bob@example.test", text)
-            await settle(alice, record.id)
-            return record.id
+        def settled(record: MessageRecord) -> Callable[[], bool]:
+            return lambda: app.store.message(record.id).state.is_final
 
-        await say("Hi Bob! Are we still on for lunch?")
-        bob.messaging.send("sip:alice@example.test", "안녕하세요! 밥 먹었어요?")
-        await asyncio.sleep(0.5)
-        await say("Not yet! 12:30 at the usual place?")
-        # Bob refuses further messages from alice: 603 Decline.
-        bob.store.set_blocked("sip:alice@example.test", True, now=time.time())
-        await say("Bob? I'll bring the tickets.")
-        bob.store.set_blocked("sip:alice@example.test", False, now=time.time())
-        # Carol was never registered: the proxy stores it (202 Accepted).
-        carol_msg = alice.messaging.send("sip:carol@example.test", "See you tomorrow")
-        await settle(alice, carol_msg.id)
-        # Bob's phone drops off the network without unregistering: the
-        # proxy's forward times out, 408, and the bubble offers Retry.
-        assert bob.registration is not None and bob.registration._task is not None
-        bob.registration._task.cancel()
-        bob.agent.close()
-        bob.store.close()
-        await say("Sending the photos now")
-        bob = make(kam, "bob", workdir, "Bob Stone")
-        await bob.start()
-        assert bob.registration is not None
-        assert await bob.registration.wait_registered(10)
-        bob.messaging.send("sip:alice@example.test", "Sorry, my phone died 😅 photos?")
-        joe.messaging.send("sip:alice@example.test", "Call me when you can")
-        await asyncio.sleep(0.8)
-        presence = getattr(alice, "presence", None)
-        if presence is None:
-            # Stand-in until the presence service lands: the states this
-            # scene knows (bob and joe registered, carol and dave not).
-            from types import SimpleNamespace
+        def status_of(peer: str) -> BuddyStatus:
+            return window.bridge.presence.state(peer).status  # type: ignore[no-any-return,union-attr]
 
-            def state(aor: str, status: str, devices: int, seen: float | None) -> object:
-                return SimpleNamespace(
-                    aor=aor, status=status, devices=(None,) * devices, last_seen=seen, detail=""
-                )
+        def last_from(peer: str) -> str:
+            history = app.store.messages(peer)
+            return history[-1].body if history else ""
 
-            window._on_buddy_changed(state("sip:bob@example.test", "online", 2, None))
-            window._on_buddy_changed(state("sip:joe@example.test", "online", 1, None))
-            window._on_buddy_changed(
-                state("sip:carol@example.test", "offline", 0, time.time() - 3600)
-            )
-            window._on_buddy_changed(state("sip:dave@example.test", "waiting", 0, None))
-        else:
-            await asyncio.sleep(2.0)
-        # The user comes back to the window: the open conversation is read.
+        await until(lambda: last_from(ALICE) == "안녕하세요! 밥", "alice's greeting")
+        window.open_conversation(ALICE)
+        sent = window.send(ALICE, "안녕, 앨리스! 오늘 점심 같이 먹을래요?")
+        assert sent is not None
+        await until(settled(sent), "delivered")
+        await until(lambda: last_from(ALICE).startswith("Echo:"), "alice's echo")
+        await asyncio.sleep(1.0)
+
+        # Alice blocks bob for a moment: her phone answers 603 Decline.
+        alice.store.set_blocked(BOB, True, now=time.time())
+        sent = window.send(ALICE, "Lunch at 12:30, the usual place?")
+        assert sent is not None
+        await until(settled(sent), "declined")
+        alice.store.set_blocked(BOB, False, now=time.time())
+
+        # Alice's phone is off: the server has nowhere to relay (480), and
+        # the bubble offers Retry.
+        await alice.registration.stop()
+        await until(lambda: status_of(ALICE) is BuddyStatus.OFFLINE, "alice offline")
+        failed = window.send(ALICE, "Sending the photos now")
+        assert failed is not None
+        await until(settled(failed), "failed")
+        alice.registration.start()
+        assert await alice.registration.wait_registered(10)
+
+        window.open_conversation(CAROL)
+        sent = window.send(CAROL, "Hi Carol!")
+        assert sent is not None
+        await until(settled(sent), "carol's answer")
+
+        # Let the story play on until joe's phone is off for the picture.
+        await asyncio.sleep(4.0)
+        await until(lambda: status_of(JOE) is BuddyStatus.OFFLINE, "joe offline")
+        window.open_conversation(ALICE)
         window.activateWindow()
-        window.open_conversation("sip:bob@example.test")
-        await asyncio.sleep(0.3)
-        window.chat.composer.setPlainText("Great, see you at 12:30")
+        window.chat.composer.setPlainText("See you at 12:30 then!")
         await asyncio.sleep(0.5)
-        window.grab().save(str(OUT))
-        print(f"wrote {OUT}")
-        for app in (alice, bob, joe):
-            await app.stop()
+        # Point at the failed message: its tooltip says what happened.
+        show_tooltip(window, failed.id)
+        await asyncio.sleep(0.8)
+        grab_with_popups(window).save(str(OUT_MAIN))
+        print(f"wrote {OUT_MAIN}")
+
+        window.open_trace()
+        trace = window._trace_window
+        assert trace is not None
+        trace.resize(1040, 640)
+        trace.set_filter("", kind="MESSAGE")
+        rows = trace.visible_rows()
+        declined = next(
+            (i for i, row in enumerate(rows) if row.status == 603 and row.method == "MESSAGE"), 0
+        )
+        trace.select_row(declined)
+        trace.view.scrollTo(trace.proxy.index(declined, 0))
+        await asyncio.sleep(0.5)
+        trace.grab().save(str(OUT_TRACE))
+        print(f"wrote {OUT_TRACE}")
     finally:
-        kam.stop()
+        window.hide()
+        await session.close()
 
 
 def main() -> None:

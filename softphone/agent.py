@@ -482,6 +482,13 @@ class UserAgent:
         incoming = IncomingRequest(request, source, transport, self, entry)
         try:
             self._dispatch(incoming, entry)
+        except ParseError as exc:
+            # parse() reads only the headers every request needs; one read
+            # later (Require, Content-Type, ...) may still be malformed. That
+            # is the peer's error: answer it as parse() would have.
+            log.info("refusing %s from %s: %s", request.method, source, exc.reason)
+            if not entry.final_sent:
+                incoming.respond(exc.status, exc.reason)
         except Exception:
             # A bug in our checks must not leave a transaction in Trying
             # for ever (it would never be answered nor freed).
@@ -544,6 +551,8 @@ class UserAgent:
             return
         try:
             route.handler(incoming)
+        except ParseError:
+            raise  # a malformed header the handler read: answered by the caller
         except Exception:
             log.exception("handler for %s failed", request.method)
             if not entry.final_sent:

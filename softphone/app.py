@@ -6,13 +6,16 @@ and tests drive it without a QApplication.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from softphone.agent import Target, UserAgent
 from softphone.config import Account
-from softphone.location import HostPort, locate
+from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
+from softphone.location import HostPort, LocationError, locate_all
+from softphone.resolver import Resolver
 from softphone.services.messaging import Messaging
 from softphone.services.presence import Presence
 from softphone.services.registration import (
@@ -41,6 +44,13 @@ class AppOptions:
     retry: RetryPolicy | None = None
     #: Registration lifetime overriding the account's (None: the account's).
     expires: int | None = None
+    #: DNS server (`IP[:PORT]`) overriding the account's (None: the account's).
+    dns_server: str | None = None
+    #: Keep-alive interval in seconds overriding the account's (None: the
+    #: account's; 0: off).
+    keepalive_interval: float | None = None
+    #: How long a stream keep-alive waits for its pong (RFC 5626 4.4.1).
+    keepalive_timeout: float = PONG_TIMEOUT
 
 
 class Application:
@@ -61,24 +71,42 @@ class Application:
         self.account = account
         self.store = store
         self.agent = UserAgent(timers=self.options.timers)
+        #: One RFC 3263 resolver, so every service shares its cache. AAAA
+        #: answers only when we listen on IPv6: an IPv4 socket cannot use them.
+        self.resolver = Resolver(
+            nameserver=self.options.dns_server or account.dns_server,
+            ipv6=_is_ipv6(self.options.listen_host),
+        )
         digest = DigestClient(account.username, password) if password is not None else None
         self.registration: Registration | None = None
+        self.keepalive: KeepAlive | None = None
         if self.options.register:
             self.registration = Registration(
                 self.agent,
                 account,
                 digest,
-                self.locate_server,
+                self.locate_servers,
                 retry=self.options.retry,
                 expires=self.options.expires,
             )
             self.registration.add_listener(self._on_registration)
+            interval = self.options.keepalive_interval
+            if interval is None:
+                interval = account.keepalive_interval
+            if interval > 0:
+                self.keepalive = KeepAlive(
+                    self.agent,
+                    interval=interval,
+                    pong_timeout=self.options.keepalive_timeout,
+                    on_dead=self.registration.flow_failed,
+                    probe=options_probe(self.agent, account.uri),
+                )
         self.messaging = Messaging(
             self.agent,
             account,
             store,
             digest,
-            lambda _peer: self.locate_server(),
+            lambda _peer: self.locate_servers(),
             is_ready=self.is_ready,
         )
         #: Buddies' registration state (reg-event subscriptions, RFC 3680).
@@ -116,6 +144,8 @@ class Application:
     async def stop(self) -> None:
         """Unsubscribe and unregister (Expires: 0), then close sockets and the store."""
         await self.presence.stop()
+        if self.keepalive is not None:
+            self.keepalive.stop()
         if self.registration is not None:
             await self.registration.stop()
         self.agent.close()
@@ -141,12 +171,55 @@ class Application:
     def _on_registration(self, status: RegistrationStatus) -> None:
         if status.state is RegistrationState.REGISTERED:
             self.messaging.flush()
+        if self.keepalive is None or self.registration is None:
+            return
+        target = self.registration.target
+        if status.state is RegistrationState.REGISTERED and target is not None:
+            # Watch the flow to whichever server holds the binding now.
+            self.keepalive.watch(target)
+        elif status.state is not RegistrationState.REGISTERED:
+            self.keepalive.stop()
+
+    async def locate_servers(self) -> list[Target]:
+        """The account's servers in the order to try them (RFC 3263).
+
+        The outbound proxy, else the registrar, else the domain ("find the
+        server automatically"). The server holding our registration comes
+        first, so messages follow a failover instead of waiting for a dead
+        server to time out. Servers of an IP family we do not listen on are
+        left out.
+
+        Raises:
+            softphone.location.LocationError: no server can be found; the
+                message is a sentence for the user.
+        """
+        hop = self.account.outbound_proxy or self.account.registrar or self.account.domain
+        found = await locate_all(HostPort.parse(hop), self.account.transport, self.resolver)
+        ipv6 = _is_ipv6(self.options.listen_host)
+        targets = [t for t in found if t.address.is_ipv6 == ipv6]
+        if not targets:
+            family = "IPv6" if ipv6 else "IPv4"
+            raise LocationError(
+                f"No SIP server found for {hop}: it has no {family} address", host=hop
+            )
+        current = self.registration.target if self.registration is not None else None
+        if current is not None and current in targets:
+            targets.remove(current)
+            targets.insert(0, current)
+        return targets
 
     async def locate_server(self) -> Target:
-        """The account's server: outbound proxy, else registrar, else the domain.
+        """The first of `locate_servers()` (for subscriptions).
 
         Raises:
             softphone.location.LocationError: it cannot be found.
         """
-        hop = self.account.outbound_proxy or self.account.registrar or self.account.domain
-        return await locate(HostPort.parse(hop), self.account.transport)
+        return (await self.locate_servers())[0]
+
+
+def _is_ipv6(host: str) -> bool:
+    """True when *host* (a listen address) is an IPv6 one."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).version == 6
+    except ValueError:
+        return False

@@ -31,6 +31,7 @@ from softphone.config import (
     password_for,
 )
 from softphone.location import HostPort, locate
+from softphone.resolver import Resolver, parse_nameserver
 from softphone.services.messaging import MessageRefused
 from softphone.services.presence import BuddyState, Presence
 from softphone.services.registration import RegistrationState
@@ -67,10 +68,20 @@ def _account_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--password-env", metavar="VAR", help="environment variable that holds the password"
     )
-    group.add_argument("--registrar", metavar="HOST[:PORT]", help="registrar to register with")
+    group.add_argument(
+        "--registrar",
+        metavar="HOST[:PORT]",
+        help="registrar to register with (default: found from the address's domain in DNS)",
+    )
     group.add_argument("--proxy", metavar="HOST[:PORT]", help="outbound proxy for every request")
     group.add_argument(
         "--transport", choices=[k.value for k in TransportKind], help="transport to the server"
+    )
+    group.add_argument(
+        "--dns-server",
+        metavar="HOST[:PORT]",
+        type=_nameserver,
+        help="DNS server to find SIP servers with (default: the system's)",
     )
     group.add_argument("--local-port", type=int, help="local port to bind (0: any)")
     group.add_argument(
@@ -79,6 +90,14 @@ def _account_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--db", type=Path, help="message database (default: in the data directory)")
     group.add_argument("--expires", type=int, help="registration lifetime in seconds")
     group.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+
+def _nameserver(text: str) -> str:
+    try:
+        parse_nameserver(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +184,7 @@ def resolve_account(args: argparse.Namespace) -> Account:
         ("transport", "transport"),
         ("local_port", "local_port"),
         ("expires", "expires"),
+        ("dns_server", "dns_server"),
     ):
         value = getattr(args, flag, None)
         if value is not None:
@@ -173,7 +193,7 @@ def resolve_account(args: argparse.Namespace) -> Account:
         if base is None:
             if "aor" not in overrides:
                 raise UsageError(
-                    "No account is set up: give --aor sip:alice@example.com (and --registrar,"
+                    "No account is set up: give --aor sip:alice@example.com (and"
                     " --password-env), or set one up in the app"
                 )
             return Account(**overrides)  # type: ignore[arg-type]
@@ -223,14 +243,14 @@ def _print_json(obj: dict[str, object]) -> None:
 
 
 async def run_send(args: argparse.Namespace, account: Account) -> int:
-    """`softphone send TO TEXT`: register if there is a registrar, send, report."""
+    """`softphone send TO TEXT`: register (the server found automatically), send, report."""
     password = resolve_password(account)
     store = open_store(args)
     app = Application(
         account,
         password,
         store,
-        AppOptions(listen_host=args.listen_host, register=account.registrar is not None),
+        AppOptions(listen_host=args.listen_host),
     )
     _log_traffic(app)
     await app.start()
@@ -389,9 +409,10 @@ async def _start_presence(args: argparse.Namespace, account: Account) -> tuple[U
     password = password_for(account)
     digest = DigestClient(account.username, password) if password is not None else None
     hop = account.outbound_proxy or account.registrar or account.domain
+    resolver = Resolver(nameserver=account.dns_server)
 
     async def locate_server() -> Target:
-        return await locate(HostPort.parse(hop), account.transport)
+        return await locate(HostPort.parse(hop), account.transport, resolver)
 
     return agent, Presence(agent, account, digest, locate_server)
 

@@ -20,12 +20,15 @@ import keyring
 import keyring.errors
 import platformdirs
 
+from softphone.keepalive import DEFAULT_INTERVAL as DEFAULT_KEEPALIVE_INTERVAL
+from softphone.resolver import parse_nameserver
 from softphone.sip.errors import SipError
 from softphone.sip.uri import SipUri
 from softphone.transport.base import TransportKind
 
 __all__ = [
     "APP_NAME",
+    "DEFAULT_KEEPALIVE_INTERVAL",
     "Account",
     "SettingsError",
     "default_config_path",
@@ -42,6 +45,9 @@ APP_NAME = "softphone"
 MIN_EXPIRES = 10
 MAX_EXPIRES = 86400
 DEFAULT_EXPIRES = 600
+#: Keep-alive intervals a setting may ask for; 0 turns keep-alives off.
+MIN_KEEPALIVE = 5
+MAX_KEEPALIVE = 3600
 
 # An environment variable name as POSIX shells accept it.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -119,8 +125,9 @@ class Account:
     display_name: str = ""
     #: The digest user name; empty means the AoR's user part.
     username: str = ""
-    #: ``host[:port]`` of the registrar; None means the AoR's domain
-    #: (RFC 3261 10.2.6: the Request-URI of REGISTER names the domain).
+    #: ``host[:port]`` of the registrar; None means "find the server
+    #: automatically": the AoR's domain, located through DNS (RFC 3263
+    #: NAPTR, SRV, A/AAAA), as RFC 3261 10.2.6 has the REGISTER go there.
     registrar: str | None = None
     #: ``host[:port]`` every request is sent to first, if any.
     outbound_proxy: str | None = None
@@ -132,6 +139,13 @@ class Account:
     #: Name of an environment variable holding the password, if any. The
     #: password itself is never part of the settings.
     password_env: str | None = None
+    #: ``IP[:PORT]`` of the DNS server to locate SIP servers with; None
+    #: means the system's.
+    dns_server: str | None = None
+    #: Seconds between keep-alives to the registrar (RFC 5626 4.4); 0 turns
+    #: them off. 25 s keeps UDP NAT bindings (often dropped after 30 s)
+    #: open and notices a dead server within half a minute.
+    keepalive_interval: int = DEFAULT_KEEPALIVE_INTERVAL
 
     def __post_init__(self) -> None:
         uri = _check_aor(self.aor)
@@ -155,6 +169,24 @@ class Account:
             MAX_EXPIRES,
             f"Expires must be a whole number of seconds between {MIN_EXPIRES} and {MAX_EXPIRES}",
         )
+        if self.dns_server is not None:
+            if not isinstance(self.dns_server, str):
+                raise SettingsError(f"The DNS server must be text, not {self.dns_server!r}")
+            try:
+                parse_nameserver(self.dns_server)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"The DNS server is not usable ({exc}): give an IP address with an"
+                    " optional port, like 192.0.2.53 or [2001:db8::53]:5353"
+                ) from None
+        if isinstance(self.keepalive_interval, bool) or self.keepalive_interval != 0:
+            _check_int(
+                self.keepalive_interval,
+                MIN_KEEPALIVE,
+                MAX_KEEPALIVE,
+                "The keep-alive interval must be 0 (off) or a whole number of seconds"
+                f" between {MIN_KEEPALIVE} and {MAX_KEEPALIVE}",
+            )
         if self.password_env is not None and (
             not isinstance(self.password_env, str) or _ENV_NAME.fullmatch(self.password_env) is None
         ):
@@ -256,6 +288,10 @@ def _to_toml(account: Account) -> str:
     ]
     if account.password_env is not None:
         lines.append(f"password_env = {_toml_string(account.password_env)}")
+    if account.dns_server is not None:
+        lines.append(f"dns_server = {_toml_string(account.dns_server)}")
+    if account.keepalive_interval != DEFAULT_KEEPALIVE_INTERVAL:
+        lines.append(f"keepalive_interval = {account.keepalive_interval:d}")
     return "\n".join(lines) + "\n"
 
 

@@ -2,16 +2,20 @@
 
 `start_demo()` starts the embedded server (`softphone.server.LocalServer`)
 on a free loopback port with random passwords kept in memory only, and
-three buddies and an application server that live in this process:
+three buddies and an application server that live in this process, each
+built from the product's own services:
 
-* **alice** echoes every message Bob sends ("Echo: ...") and greets him with
-  "안녕하세요! 밥" once he is registered (answered 200: delivered, not read);
+* **alice** (an `Application`) echoes every message Bob sends ("Echo: ...")
+  and, watching Bob's registration with her presence service, greets him
+  with "안녕하세요! 밥" once he is online (answered 200: delivered, not read);
 * **carol** declines every message with 603 Decline;
 * **joe**'s phone comes and goes: it registers, then unregisters, every
   45-75 s, so his online dot changes;
-* the RFC 3680 Welcome Notice server `sip:app.example.com` watches bob's and
-  joe's registrations (reg event) and sends "Welcome to the example.com
-  service!" to each device that registers, once per new registration.
+* the Welcome Notice application server of RFC 3680 §6, `sip:app.example.com`
+  (`softphone.services.welcome.WelcomeServer` on its own `Presence` and
+  user agent), watches bob's and joe's registrations and sends "Welcome to
+  the example.com service!" to each device that registers, once per new
+  registration, never on a refresh: Joe turns his phone on, gets the welcome.
 
 The UI logs in as bob with `DemoSession.account` and `DemoSession.password`.
 """
@@ -26,18 +30,17 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, Target, UserAgent
 from softphone.app import Application, AppOptions
 from softphone.config import Account
-from softphone.location import HostPort, LocationError, locate
-from softphone.server import BindingChange, BindingEvent, LocalServer
-from softphone.services.messaging import CONTENT_TYPE
+from softphone.server import LocalServer
+from softphone.services.presence import BuddyState, BuddyStatus, Presence
 from softphone.services.registration import Registration
-from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
-from softphone.sip.auth import AuthenticationFailed, DigestClient
-from softphone.sip.reginfo import ApplyResult, ApplyStatus, ChangeKind, ContactState, ReginfoView
-from softphone.sip.subscription import NotifyBody, Subscription, SubState
+from softphone.services.welcome import WelcomeServer, WelcomeStep
+from softphone.sip import SipUri
+from softphone.sip.auth import DigestClient
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, MessageRecord, Store
 from softphone.transport.base import Address, TransportKind
@@ -48,7 +51,6 @@ __all__ = [
     "WELCOME_APP",
     "WELCOME_TEXT",
     "DemoSession",
-    "RegWatcher",
     "start_demo",
 ]
 
@@ -59,7 +61,7 @@ BOB = f"sip:bob@{DOMAIN}"
 ALICE = f"sip:alice@{DOMAIN}"
 CAROL = f"sip:carol@{DOMAIN}"
 JOE = f"sip:joe@{DOMAIN}"
-#: The Welcome Notice application server of RFC 3680 §2 (an AoR with no user).
+#: The Welcome Notice application server of RFC 3680 (an AoR with no user).
 WELCOME_APP = f"sip:app.{DOMAIN}"
 GREETING = "안녕하세요! 밥"
 WELCOME_TEXT = f"Welcome to the {DOMAIN} service!"
@@ -81,8 +83,13 @@ class DemoSession:
     registrar_address: Address
     #: The embedded server itself (tests and the trace window look at it).
     server: LocalServer
-    #: The Welcome Notice server (what it sent is in `welcome.sent`).
-    welcome: WelcomeNotice | None = None
+    #: The Welcome Notice server; what it sent is in `welcome.sent` as
+    #: (AoR, contact, status code or None).
+    welcome: WelcomeServer | None = None
+    #: Every step the welcome server logged, in order.
+    welcome_steps: list[WelcomeStep] = field(default_factory=list)
+    #: Alice's core (tests and docs/make_screenshots.py reach her store).
+    alice: Application | None = None
     _stoppers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     async def stop(self) -> None:
@@ -113,7 +120,8 @@ async def start_demo(
 
     Raises:
         OSError: the loopback port cannot be bound.
-        TimeoutError: a buddy did not register within *ready_timeout*.
+        TimeoutError: a buddy did not register, or the welcome server's
+            watch did not start, within *ready_timeout*.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     passwords = {aor: secrets.token_urlsafe(12) for aor in (BOB, ALICE, CAROL, JOE, WELCOME_APP)}
@@ -148,14 +156,14 @@ async def _start_buddies(
     timers: TimerConfig | None,
     ready_timeout: float,
 ) -> None:
-    server = session.server
     address = session.registrar_address
 
     def account(aor: str, name: str) -> Account:
         return Account(aor=aor, display_name=name, registrar=address.sent_by, expires=DEMO_EXPIRES)
 
     # Alice: a full Application, so her echo and greeting are real outgoing
-    # messages with delivery states.
+    # messages with delivery states, and she sees Bob arrive through her own
+    # reg-event subscription, as the window sees its buddies.
     alice = Application(
         account(ALICE, "Alice"),
         passwords[ALICE],
@@ -168,28 +176,30 @@ async def _start_buddies(
         if record.direction is Direction.IN and record.peer == BOB:
             alice.messaging.send(BOB, f"Echo: {record.body}")
 
-    def on_binding(aor: str, changes: list[BindingChange]) -> None:
+    def on_buddy(state: BuddyState) -> None:
         nonlocal greeted
-        if aor == BOB and not greeted and any(c.event is BindingEvent.REGISTERED for c in changes):
+        if state.aor == BOB and state.status is BuddyStatus.ONLINE and not greeted:
             greeted = True
             alice.messaging.send(BOB, GREETING)
 
     alice.messaging.on_message_added(on_alice_message)
-    server.add_listener(on_binding)
+    alice.presence.on_change(on_buddy)
+    alice.presence.watch(BOB)
     await alice.start()
     session._stoppers.append(alice.stop)
+    session.alice = alice
 
     # Carol: a registered device that declines everything.
     carol = _Device(account(CAROL, "Carol"), passwords[CAROL], address, timers)
     await carol.start(host, answer=603)
     session._stoppers.append(carol.stop)
 
-    # The welcome server watches before Joe and Bob can register, so their
-    # registrations are seen as they happen (RFC 3680 §2's scenario).
-    welcome = WelcomeNotice(passwords[WELCOME_APP], address, timers=timers)
-    await welcome.start(host, [BOB, JOE], timeout=ready_timeout)
-    session._stoppers.append(welcome.stop)
-    session.welcome = welcome
+    # The welcome server watches before Joe and Bob can register: devices
+    # already registered when it starts are not greeted (nobody saw them land).
+    app_server = _WelcomeApp(passwords[WELCOME_APP], address, timers, session.welcome_steps)
+    session._stoppers.append(app_server.stop)
+    await app_server.start(host, [BOB, JOE], timeout=ready_timeout)
+    session.welcome = app_server.welcome
 
     joe = _Device(account(JOE, "Joe"), passwords[JOE], address, timers)
     await joe.start(host, answer=200)
@@ -214,7 +224,6 @@ class _Device:
     ) -> None:
         self.account = account
         self.agent = UserAgent(timers=timers)
-        self._server = server
 
         async def locate_server() -> Target:
             return Target(server, TransportKind.UDP)
@@ -239,8 +248,10 @@ class _Device:
             rng = random.Random()
             while True:
                 await asyncio.sleep(rng.uniform(*interval))
+                log.info("demo: %s turns the phone off", self.account.aor)
                 await self.registration.stop()
                 await asyncio.sleep(rng.uniform(*interval))
+                log.info("demo: %s turns the phone on", self.account.aor)
                 self.registration.start()
 
         self._task = asyncio.get_running_loop().create_task(cycle())
@@ -254,230 +265,84 @@ class _Device:
         self.agent.close()
 
 
-class RegWatcher:
-    """A reg-event subscription (RFC 3680) kept alive, with its view.
+@dataclass(frozen=True)
+class _ServiceIdentity:
+    """Who the welcome server is: the attributes `Presence` and `WelcomeServer` read.
 
-    Drives the sans-I/O `Subscription` over a `UserAgent`: answers digest
-    challenges, refreshes, asks for full state after a version gap, and
-    calls *on_change* with every applied document's result. The agent's
-    NOTIFY requests must be routed to `on_notify` (see `WelcomeNotice`).
+    RFC 3680's application server is ``sip:app.example.com``, an AoR without
+    a user part, which `Account` refuses (an account is a person's AoR).
     """
 
-    def __init__(
-        self,
-        agent: UserAgent,
-        *,
-        watcher: str,
-        target: str,
-        server: Target,
-        digest: DigestClient | None,
-        on_change: Callable[[RegWatcher, ApplyResult], None],
-        expires: int = 3600,
-    ) -> None:
-        self.target = target
-        self.view = ReginfoView()
-        #: The version of every document received, in order (for tests and logs).
-        self.versions: list[int] = []
-        self._agent = agent
-        self._server = server
-        self._digest = digest
-        self._on_change = on_change
-        contact = agent.contact_uri(None, server.kind, server.address)
-        self.subscription = Subscription(
-            watcher=NameAddr(SipUri.parse(watcher)),
-            target=NameAddr(SipUri.parse(target)),
-            contact=contact,
-            call_id_host=SipUri.parse(watcher).host,
-            expires=expires,
-        )
-        self._dialog = ""
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.active = asyncio.Event()
+    aor: str
+    display_name: str
+    username: str
+    outbound_proxy: str | None = None
 
-    def start(self) -> None:
-        """Subscribe and keep the subscription up in the background."""
-        self._task = asyncio.get_running_loop().create_task(self._run())
+    @property
+    def uri(self) -> SipUri:
+        return SipUri.parse(self.aor)
 
-    async def stop(self) -> None:
-        """Unsubscribe (best effort) and stop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self.subscription.state in (SubState.ACTIVE, SubState.PENDING):
-            with contextlib.suppress(TransactionFailed, AuthenticationFailed, TimeoutError):
-                request = self.subscription.unsubscribe_request(self._now())
-                await asyncio.wait_for(self._send(request), 2.0)
-
-    def on_notify(self, incoming: IncomingRequest) -> bool:
-        """Handle *incoming* if it is one of our NOTIFYs; False if it is not."""
-        request = incoming.request
-        if not self.subscription.matches(request):
-            return False
-        now = self._now()
-        if self.subscription.call_id != self._dialog:
-            # A new dialog numbers its documents from 0 again (RFC 3680 §5.2).
-            self._dialog = self.subscription.call_id
-            self.view.reset()
-        status, reason = self.subscription.on_notify(request, now)
-        incoming.respond(status, reason)
-        for event in self.subscription.events():
-            if isinstance(event, NotifyBody) and event.document is not None:
-                self.versions.append(event.document.version)
-                result = self.view.apply(event.document)
-                if result.status is ApplyStatus.NEED_FULL_STATE:
-                    self._spawn_refresh()
-                elif result.status is ApplyStatus.APPLIED:
-                    self._on_change(self, result)
-        if self.subscription.state is SubState.ACTIVE:
-            self.active.set()
-        self._wake.set()
-        return True
-
-    def _spawn_refresh(self) -> None:
-        request = self.subscription.refresh_request(self._now())
-        asyncio.get_running_loop().create_task(self._send(request))
-
-    async def _run(self) -> None:
-        await self._send(self.subscription.initial_request(self._now()))
-        while True:
-            now = self._now()
-            deadline = self.subscription.deadline
-            if deadline is not None and deadline <= now:
-                request = self.subscription.handle_timer(now)
-                if request is not None:
-                    await self._send(request)
-                continue
-            self._wake.clear()
-            wait = 3600.0 if deadline is None else deadline - now
-            # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow
-            # a cancellation that races with the event being set.
-            waiter = asyncio.ensure_future(self._wake.wait())
-            try:
-                await asyncio.wait({waiter}, timeout=wait)
-            finally:
-                waiter.cancel()
-
-    async def _send(self, request: Request) -> None:
-        try:
-            response = await self._agent.request(request, self._server)
-            if response.status in (401, 407) and self._digest is not None:
-                credentials = self._digest.answer(request, response)
-                retry = self.subscription.retry_request(self._now())
-                for name, value in credentials:
-                    retry.headers.add(name, value)
-                response = await self._agent.request(retry, self._server)
-        except TransactionFailed:
-            self.subscription.on_transaction_failed(self._now())
-        except AuthenticationFailed as exc:
-            log.warning("watching %s: %s", self.target, exc)
-        else:
-            self.subscription.on_response(response, self._now())
-        self._wake.set()
-
-    def _now(self) -> float:
-        return asyncio.get_running_loop().time()
+    @property
+    def domain(self) -> str:
+        return self.uri.host
 
 
-class WelcomeNotice:
-    """The RFC 3680 §2 Welcome Notice application server, `sip:app.example.com`.
-
-    Watches AoRs at the registrar and sends WELCOME_TEXT straight to each
-    device that registers (to its contact, as the RFC's example does), once
-    per new registration, never on a refresh. Devices already registered
-    when the watch starts are not greeted: nobody saw them land.
-    """
+class _WelcomeApp:
+    """The application server: its own user agent, reg-event watches and `WelcomeServer`."""
 
     def __init__(
         self,
         password: str,
         server: Address,
-        *,
-        aor: str = WELCOME_APP,
-        text: str = WELCOME_TEXT,
-        timers: TimerConfig | None = None,
+        timers: TimerConfig | None,
+        steps: list[WelcomeStep],
     ) -> None:
-        self.aor = aor
-        self.text = text
+        uri = SipUri.parse(WELCOME_APP)
+        # The digest user of a user-less AoR is its host (as the server keys it).
+        identity = cast(Account, _ServiceIdentity(WELCOME_APP, DOMAIN, uri.user or uri.host))
         self.agent = UserAgent(timers=timers)
-        self._server = Target(server, TransportKind.UDP)
-        self._digest = DigestClient(SipUri.parse(aor).user or SipUri.parse(aor).host, password)
-        self.watchers: list[RegWatcher] = []
-        #: (AoR, contact URI) of every welcome sent, in order.
-        self.sent: list[tuple[str, str]] = []
-        self._greeted: set[tuple[str, str]] = set()
-        self._first: set[RegWatcher] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
 
-    async def start(self, host: str, aors: list[str], *, timeout: float = 10.0) -> None:
-        """Listen, subscribe to each AoR and wait until every watch is active.
+        async def locate_server() -> Target:
+            return Target(server, TransportKind.UDP)
+
+        self.presence = Presence(
+            self.agent, identity, DigestClient(identity.username, password), locate_server
+        )
+        self.welcome = WelcomeServer(
+            self.presence, self.agent, identity, WELCOME_TEXT, on_step=self._on_step
+        )
+        self._steps = steps
+        self._synced = asyncio.Event()
+        self._aors: list[str] = []
+        self.presence.on_change(self._on_change)
+
+    async def start(self, host: str, aors: list[str], *, timeout: float) -> None:
+        """Listen, watch *aors* and wait until each one's state is known.
 
         Raises:
-            TimeoutError: a subscription did not become active in *timeout*.
+            TimeoutError: a watch did not get its first NOTIFY within *timeout*.
         """
-        self.agent.handle("NOTIFY", self._on_notify)
         await self.agent.listen(TransportKind.UDP, host, 0)
+        self._aors = list(aors)
         for aor in aors:
-            watcher = RegWatcher(
-                self.agent,
-                watcher=self.aor,
-                target=aor,
-                server=self._server,
-                digest=self._digest,
-                on_change=self._on_change,
-            )
-            self.watchers.append(watcher)
-            watcher.start()
-        for watcher in self.watchers:
-            await asyncio.wait_for(watcher.active.wait(), timeout)
+            self.welcome.watch(aor)
+        self.presence.start()
+        try:
+            await asyncio.wait_for(self._synced.wait(), timeout)
+        except TimeoutError:
+            raise TimeoutError("the welcome server's reg-event watch did not start") from None
 
     async def stop(self) -> None:
-        """Unsubscribe and close."""
-        for watcher in self.watchers:
-            await watcher.stop()
-        for task in list(self._tasks):
-            task.cancel()
+        """Cancel pending welcomes, unsubscribe and close."""
+        await self.welcome.stop()
+        await self.presence.stop()
         self.agent.close()
 
-    def _on_notify(self, incoming: IncomingRequest) -> None:
-        for watcher in self.watchers:
-            if watcher.on_notify(incoming):
-                return
-        incoming.respond(481, "Subscription does not exist")
+    def _on_change(self, _state: BuddyState) -> None:
+        if all(self.presence.synced(aor) for aor in self._aors):
+            self._synced.set()
 
-    def _on_change(self, watcher: RegWatcher, result: ApplyResult) -> None:
-        first = watcher not in self._first
-        self._first.add(watcher)
-        for change in result.contact_changes:
-            contact = change.contact
-            key = (contact.id, contact.uri)
-            if change.kind is not ChangeKind.ADDED or contact.state is not ContactState.ACTIVE:
-                continue  # refreshed, expired, unregistered: no welcome
-            if first or key in self._greeted:
-                self._greeted.add(key)
-                continue
-            self._greeted.add(key)
-            task = asyncio.get_running_loop().create_task(self._welcome(change.aor, contact.uri))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _welcome(self, aor: str, contact: str) -> None:
-        uri = SipUri.parse(contact)
-        headers = Headers()
-        headers.add("From", str(NameAddr(SipUri.parse(self.aor)).with_tag(new_tag())))
-        headers.add("To", str(NameAddr(SipUri.parse(aor))))
-        headers.add("Call-ID", new_call_id(SipUri.parse(self.aor).host))
-        headers.add("CSeq", "1 MESSAGE")
-        headers.add("Content-Type", CONTENT_TYPE)
-        request = Request(
-            method="MESSAGE", uri=uri, headers=headers, body=self.text.encode("utf-8")
-        )
-        try:
-            target = await locate(HostPort.parse(uri.host_port), TransportKind.UDP)
-            response = await self.agent.request(request, target)
-        except (TransactionFailed, LocationError) as exc:
-            log.info("welcome to %s failed: %s", contact, exc)
-            return
-        self.sent.append((aor, contact))
-        log.info("welcome to %s (%s): %s %s", aor, contact, response.status, response.reason)
+    def _on_step(self, step: WelcomeStep) -> None:
+        self._steps.append(step)
+        if step.step == "message-sent":
+            log.info("demo: welcome server greeted %s's device %s", step.aor, step.contact)

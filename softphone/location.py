@@ -1,22 +1,34 @@
-"""Where the next hop is: from `host[:port]` to an address and transport.
+"""Where the next hop is: from `host[:port]` to the servers to try, in order.
 
-RFC 3263 server location (NAPTR, SRV) belongs here; today a numeric host is
-used as it is and a name is resolved with the loop's non-blocking
-getaddrinfo, on the transport the account chose.
+Names go through RFC 3263 server location (`softphone.resolver`: NAPTR,
+SRV, then A/AAAA); a numeric host is used as it is. Every failure is a
+`LocationError` whose message is a sentence for the user.
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from dataclasses import dataclass
 
 from softphone.agent import Target
-from softphone.transport.base import Address, TransportKind, is_ip_literal
+from softphone.resolver import ResolutionError as LocationError
+from softphone.resolver import Resolver, transports_for
+from softphone.transport.base import TransportKind
+
+__all__ = ["HostPort", "LocationError", "default_resolver", "locate", "locate_all"]
+
+_default: Resolver | None = None
 
 
-class LocationError(Exception):
-    """No server could be found for a host; the message says so in words."""
+def default_resolver() -> Resolver:
+    """A resolver on the system's DNS, shared by callers that have none of their own.
+
+    The application keeps its own (it may name a DNS server); the headless
+    tools and the embedded registrar use this one, so its cache is shared.
+    """
+    global _default
+    if _default is None:
+        _default = Resolver()
+    return _default
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,40 +50,41 @@ class HostPort:
             host, _, rest = text[1:].partition("]")
             port_text = rest[1:] if rest.startswith(":") else ""
             if rest and not rest.startswith(":"):
-                raise LocationError(f"{text!r} is not a host or host:port")
+                raise LocationError(f"{text!r} is not a host or host:port", host=text)
         elif text.count(":") == 1:
             host, port_text = text.split(":")
         else:
             host, port_text = text, ""
         if not host:
-            raise LocationError(f"{text!r} has no host")
+            raise LocationError(f"{text!r} has no host", host=text)
         port: int | None = None
         if port_text:
             if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-                raise LocationError(f"{port_text!r} is not a port number")
+                raise LocationError(f"{port_text!r} is not a port number", host=host)
             port = int(port_text)
         return cls(host, port)
 
 
-async def locate(hop: HostPort, kind: TransportKind) -> Target:
-    """Resolve *hop* to a target on *kind*.
+async def locate_all(
+    hop: HostPort, kind: TransportKind, resolver: Resolver | None = None
+) -> list[Target]:
+    """Every server for *hop*, in the order to try them (RFC 3263 4).
+
+    An account on *kind* looks for the transports `transports_for(kind)`
+    gives; an explicit port skips NAPTR and SRV (RFC 3263 4.2).
 
     Raises:
-        LocationError: the name does not resolve.
+        LocationError: no server was found or DNS failed; the message says
+            so in words, and `.temporary` says whether trying later may help.
     """
-    port = hop.port or kind.default_port
-    if is_ip_literal(hop.host):
-        return Target(Address(hop.host.strip("[]"), port), kind)
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(
-            hop.host,
-            port,
-            type=socket.SOCK_DGRAM if kind is TransportKind.UDP else socket.SOCK_STREAM,
-        )
-    except socket.gaierror as exc:
-        raise LocationError(f"No SIP server found for {hop.host}: {exc.strerror}") from exc
-    # Prefer IPv4 when both exist: the transports bind IPv4 by default.
-    infos.sort(key=lambda info: info[0] != socket.AF_INET)
-    address = Address.from_sockaddr(infos[0][4])
-    return Target(address, kind, server_name=hop.host)
+    resolver = resolver or default_resolver()
+    return await resolver.resolve(hop.host, transports_for(kind), port=hop.port)
+
+
+async def locate(hop: HostPort, kind: TransportKind, resolver: Resolver | None = None) -> Target:
+    """The first server `locate_all` finds for *hop*.
+
+    Raises:
+        LocationError: no server was found or DNS failed.
+    """
+    return (await locate_all(hop, kind, resolver))[0]

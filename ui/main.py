@@ -6,6 +6,11 @@ nothing blocks it. Sockets are opened in `Application.start()`, inside
 the running loop, never in a constructor. Quitting (Ctrl+Q, the window's
 close button, the tray's Quit, or the session ending) sets one Event;
 `main()` then unregisters (Expires: 0) and closes before the loop ends.
+
+`softphone --demo` (or "Try it on this computer" in the first-run dialog)
+starts the embedded server and its demo buddies on the same loop
+(`softphone.demo.start_demo`) and logs in as bob; the demo keeps its
+history in its own folder (`demo_data_dir()`), apart from a real account's.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -27,6 +34,9 @@ from softphone.config import Account, default_data_dir, password_for
 from softphone.store import Store
 from ui.bridge import CoreBridge
 from ui.windows.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from softphone.demo import DemoSession
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +49,7 @@ class Session:
     """What the window runs on: the core, and the demo server if any."""
 
     app: Application
-    demo: Any | None = None
+    demo: DemoSession | None = None
 
     async def close(self) -> None:
         """Unregister and close the core, then stop the demo server."""
@@ -78,7 +88,10 @@ def run_gui(args: argparse.Namespace) -> int:
 async def main(args: argparse.Namespace) -> int:
     """Open the account, show the window, run until quit, unregister."""
     qapp = QApplication.instance()
-    assert qapp is not None
+    assert isinstance(qapp, QApplication)
+    # Only the quit event ends the app: closing the first-run dialog before
+    # the window exists must not let Qt end the loop under us.
+    qapp.setQuitOnLastWindowClosed(False)
     quit_event = asyncio.Event()
     qapp.aboutToQuit.connect(quit_event.set)
     session = await open_session(args)
@@ -94,12 +107,35 @@ async def main(args: argparse.Namespace) -> int:
         QMessageBox.critical(window, "Softphone", f"Cannot open the network port: {exc}")
         await session.close()
         return EXIT_USAGE
+    # A session logout or `kill` sends SIGTERM: quit the same way, so the
+    # binding is removed (Expires: 0) rather than left to expire.
+    watched = _on_quit_signals(quit_event.set)
     try:
         await quit_event.wait()
     finally:
         window.hide()
         await session.close()
+        _forget_signals(watched)
     return EXIT_OK
+
+
+def _on_quit_signals(callback: Callable[[], None]) -> list[signal.Signals]:
+    """Call *callback* on SIGTERM and SIGINT; the signals actually watched."""
+    loop = asyncio.get_running_loop()
+    watched = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, callback)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # not the main thread, or a loop without signal support
+        watched.append(sig)
+    return watched
+
+
+def _forget_signals(watched: list[signal.Signals]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in watched:
+        loop.remove_signal_handler(sig)
 
 
 async def open_session(args: argparse.Namespace) -> Session | None:
@@ -111,7 +147,7 @@ async def open_session(args: argparse.Namespace) -> Session | None:
 
     args = _with_defaults(args)
     if args.demo:
-        return await _demo_session()
+        return await demo_session()
     try:
         account = resolve_account(args)
     except UsageError as exc:
@@ -142,19 +178,43 @@ def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(**values)
 
 
-async def _demo_session() -> Session | None:
+def demo_data_dir() -> Path:
+    """Where the demo keeps bob's history: apart from a real account's."""
+    return Path(default_data_dir()) / "demo"
+
+
+async def demo_session(
+    data_dir: Path | None = None, *, joe_interval: tuple[float, float] | None = None
+) -> Session | None:
+    """Start the demo and bob's core on it; None (after saying why) if it cannot start.
+
+    *data_dir* defaults to `demo_data_dir()`; *joe_interval* (seconds
+    between Joe's phone coming and going) to the demo's own.
+    """
     try:
-        from softphone.demo import start_demo
+        from softphone import demo as demo_module
     except ImportError:
         QMessageBox.critical(None, "Softphone", "The demo server is not part of this build.")
         return None
-    data_dir = Path(default_data_dir()) / "demo"
-    demo = await start_demo(data_dir)
-    store = Store.open(data_dir / "history.sqlite3")
-    known = {contact.aor for contact in store.contacts()}
-    for aor, name in demo.buddies:
-        if aor not in known:
-            store.add_contact(aor, name, now=time.time())
+    data_dir = data_dir or demo_data_dir()
+    try:
+        if joe_interval is None:
+            demo = await demo_module.start_demo(data_dir)
+        else:
+            demo = await demo_module.start_demo(data_dir, joe_interval=joe_interval)
+    except (OSError, TimeoutError) as exc:
+        log.exception("the demo did not start")
+        QMessageBox.critical(None, "Softphone", f"The demo could not start: {exc}")
+        return None
+    try:
+        store = Store.open(data_dir / "history.sqlite3")
+        known = {contact.aor for contact in store.contacts()}
+        for aor, name in demo.buddies:
+            if aor not in known:
+                store.add_contact(aor, name, now=time.time())
+    except BaseException:
+        await demo.stop()
+        raise
     app = Application(demo.account, demo.password, store, AppOptions(listen_host="127.0.0.1"))
     return Session(app, demo)
 
@@ -165,26 +225,36 @@ async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
     except ImportError:
         QMessageBox.critical(None, "Softphone", problem)
         return None
-    dialog = AccountDialog()
+    dialog = AccountDialog(first_run=True)
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda result: done.done() or done.set_result(int(result)))
-    demo_signal = getattr(dialog, "demo_requested", None)
-    if demo_signal is not None:
-        demo_signal.connect(lambda: done.done() or done.set_result(-1))
+
+    def finish(result: int) -> None:
+        if not done.done():
+            done.set_result(int(result))
+
+    dialog.finished.connect(finish)
+    dialog.demo_requested.connect(lambda: finish(dialog.DEMO_RESULT))
     # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.
     dialog.open()
     result = await done
     dialog.hide()
-    if result == -1 or result == getattr(dialog, "DEMO_RESULT", object()):
-        return await _demo_session()
+    if result == dialog.DEMO_RESULT:
+        return await demo_session()
     if not result:
         return None
     account: Account = dialog.account()
-    if hasattr(dialog, "save_to"):
-        from softphone.config import default_config_path
+    # Without a keyring the password typed in the dialog is kept nowhere:
+    # use it for this run (the next start reads password_env or asks again).
+    password = dialog.password() or password_for(account)
+    from softphone.config import default_config_path
 
+    try:
         dialog.save_to(args.config or default_config_path())
+    except OSError as exc:
+        # The account still works for this run; say why it will be asked again.
+        QMessageBox.warning(None, "Softphone", f"The settings could not be saved: {exc}")
     from softphone.cli import open_store
 
     store = open_store(args)
-    return Session(Application(account, password_for(account), store, AppOptions()))
+    options = AppOptions(listen_host=args.listen_host)
+    return Session(Application(account, password, store, options))

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
 from softphone.config import Account
 from softphone.location import LocationError
+from softphone.resolver import send_with_failover
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState, FailureKind, from_response
@@ -43,7 +44,8 @@ class MessageRefused(Exception):
 
 
 MessageCallback = Callable[[MessageRecord], None]
-LocateNextHop = Callable[[str], Awaitable[Target]]
+#: Finds the next hop for a peer: the servers to try, in order (or just one).
+LocateNextHop = Callable[[str], Awaitable[Target | Sequence[Target]]]
 
 
 def peer_of(uri: SipUri) -> str:
@@ -180,16 +182,22 @@ class Messaging:
 
         body = record.body.encode("utf-8")
         try:
-            target = await self._locate(record.peer)
+            found = await self._locate(record.peer)
         except LocationError as exc:
             self._fail_locally(record.id, FailureKind.NO_ROUTE, str(exc))
             return
-        if len(body) > UDP_BODY_LIMIT and target.kind is TransportKind.UDP:
-            # RFC 3428 5: too big for UDP; TCP to the same hop if we have it.
+        targets = [found] if isinstance(found, Target) else list(found)
+        if not targets:
+            self._fail_locally(record.id, FailureKind.NO_ROUTE)
+            return
+        if len(body) > UDP_BODY_LIMIT and any(t.kind is TransportKind.UDP for t in targets):
+            # RFC 3428 5: too big for UDP; TCP to the same hops if we have it.
             if self._agent.transport(TransportKind.TCP) is None:
                 self._fail_locally(record.id, FailureKind.TOO_LARGE)
                 return
-            target = Target(target.address, TransportKind.TCP, target.server_name)
+            targets = list(
+                dict.fromkeys(Target(t.address, TransportKind.TCP, t.server_name) for t in targets)
+            )
         self._update(record.id, DeliveryState.SENDING)
         call_id = new_call_id(self._account.domain)
         from_tag = new_tag()
@@ -202,7 +210,13 @@ class Messaging:
             return self._build(record.peer, body, call_id, from_tag, cseq, credentials)
 
         try:
-            response = await send_with_credentials(self._agent, build, target, self._digest)
+            # RFC 3263 4.3: a transport error, a timeout or a 503 moves the
+            # message to the next server in a new transaction; a challenge
+            # is answered by the server that sent it.
+            response, _ = await send_with_failover(
+                targets,
+                lambda target: send_with_credentials(self._agent, build, target, self._digest),
+            )
         except AuthenticationFailed:
             self._fail_locally(record.id, FailureKind.AUTH_FAILED)
             return

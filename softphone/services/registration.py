@@ -6,6 +6,13 @@ jitter on failures, follow the address the registrar saw us at
 (received/rport, RFC 3581), and unregister (Expires: 0) on shutdown. Every
 change of state is reported as a `RegistrationStatus` with a sentence a
 person can read in the status bar.
+
+The registrar may be several servers (RFC 3263: SRV priorities, NAPTR
+transports): each REGISTER walks them in order, moving on after a
+transport error, a timeout or a 503 (RFC 3263 4.3), and the status says
+which one answered. A refresh goes to the server that holds the binding;
+a flow found dead by the keep-alive (`flow_failed`) re-registers at once,
+trying that server last.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from dataclasses import dataclass, replace
 from softphone.agent import Target, TransactionFailed, UserAgent
 from softphone.config import Account
 from softphone.location import LocationError
+from softphone.resolver import send_with_failover
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
-from softphone.transport.base import Address
+from softphone.transport.base import Address, TransportKind
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +89,8 @@ def refresh_after(granted: int) -> float:
     return max(granted * 0.5, granted - 60.0)
 
 
-LocateRegistrar = Callable[[], Awaitable[Target]]
+#: Finds the registrar: the servers to try, in order (or just one).
+LocateRegistrar = Callable[[], Awaitable[Target | Sequence[Target]]]
 StatusCallback = Callable[[RegistrationStatus], None]
 
 
@@ -119,6 +128,9 @@ class Registration:
         self._from_tag = new_tag()
         self._cseq = 0
         self._contact: SipUri | None = None
+        self._contact_kind: TransportKind | None = None
+        #: A server whose flow died: tried last until another one answers.
+        self._demoted: Target | None = None
         self._stale_contacts: list[SipUri] = []
         self._target: Target | None = None
         self._task: asyncio.Task[None] | None = None
@@ -140,6 +152,35 @@ class Registration:
     def contact(self) -> SipUri | None:
         """The contact URI we registered (or are registering)."""
         return self._contact
+
+    @property
+    def target(self) -> Target | None:
+        """The server that answered the last REGISTER (the one holding our binding)."""
+        return self._target
+
+    def flow_failed(self, target: Target, reason: str) -> None:
+        """The flow to *target* is dead (RFC 5626 4.4): register again now.
+
+        The dead server is tried last, so the next REGISTER goes to the
+        backup rather than waiting for the dead one to time out. Ignored
+        when *target* is not the server we are registered with, or before
+        `start()`.
+        """
+        if target != self._target or self._task is None:
+            return
+        log.warning("lost the registrar at %s (%s); registering again", target.address, reason)
+        self._demoted = target
+        self._registered.clear()
+        who = self._who()
+        self._set(
+            RegistrationStatus(
+                RegistrationState.REGISTERING,
+                f"Lost the server at {target.address.sent_by} ({reason}); registering as {who}…",
+                server=target.address.sent_by,
+            )
+        )
+        self._task.cancel()
+        self._task = asyncio.get_running_loop().create_task(self._run())
 
     def start(self) -> None:
         """Start registering in the background."""
@@ -215,17 +256,23 @@ class Registration:
 
     async def _attempt(self, expires: int, failures: int) -> tuple[float | None, int, int]:
         """One REGISTER round; returns (wait before the next, expires, failures)."""
-        who = self._account.uri.user + "@" + self._account.domain if self._account.uri.user else ""
-        if self.status.state is not RegistrationState.REGISTERED:
+        who = self._who()
+        if self.status.state not in (RegistrationState.REGISTERED, RegistrationState.REGISTERING):
             # A refresh keeps the account REGISTERED: messages keep flowing
             # and the status bar does not flicker every half lifetime.
             self._set(RegistrationStatus(RegistrationState.REGISTERING, f"Registering as {who}…"))
         try:
-            target = await self._locate()
-            self._target = target
-            response = await self._send(target, expires=expires)
+            targets = self._order(await self._locate())
+            response, target = await send_with_failover(
+                targets, lambda t: self._send(t, expires=expires)
+            )
         except LocationError as exc:
             return self._fail(str(exc), None, failures + 1), expires, failures + 1
+        except LookupError as exc:
+            if type(exc) is not LookupError:
+                raise  # KeyError, IndexError: a bug, not a missing transport
+            text = f"Cannot reach the server ({exc})"
+            return self._fail(text, None, failures + 1), expires, failures + 1
         except AuthenticationFailed:
             # RFC 3261 22.2: a second challenge after our credentials means
             # they were refused; asking again would only repeat it.
@@ -238,17 +285,19 @@ class Registration:
                 else f"Cannot reach the server ({exc.reason})"
             )
             return self._fail(text, None, failures + 1), expires, failures + 1
+        self._target = target
         server = target.address.sent_by
         status = response.status
         if 200 <= status < 300:
-            if self._follow_nat(response):
+            if self._follow_nat(response, target):
                 return 0.0, expires, failures  # register the address the registrar saw
             granted = self._granted(response, expires)
             self._bound = True
+            self._demoted = None
             self._set(
                 RegistrationStatus(
                     RegistrationState.REGISTERED,
-                    f"Registered as {who}",
+                    f"Registered as {who}{_via(target)}",
                     code=status,
                     expires=granted,
                     server=server,
@@ -285,6 +334,27 @@ class Registration:
         )
         return delay, expires, failures + 1
 
+    def _who(self) -> str:
+        user = self._account.uri.user
+        return f"{user}@{self._account.domain}" if user else ""
+
+    def _order(self, found: Target | Sequence[Target]) -> list[Target]:
+        """The servers to try: the one holding our binding first, a dead one last.
+
+        RFC 3263 4.3 leaves the choice among equivalent servers to the
+        client; staying on the server that holds the binding keeps one
+        binding, and demoting a dead one avoids its timeout.
+        """
+        targets = [found] if isinstance(found, Target) else list(found)
+        current = self._target
+        if current is not None and current in targets and current != self._demoted:
+            targets.remove(current)
+            targets.insert(0, current)
+        if self._demoted is not None and self._demoted in targets and len(targets) > 1:
+            targets.remove(self._demoted)
+            targets.append(self._demoted)
+        return targets
+
     def _fail(
         self,
         text: str,
@@ -316,10 +386,15 @@ class Registration:
     async def _send(self, target: Target, *, expires: int) -> Response:
         from softphone.services.challenge import send_with_credentials
 
-        if self._contact is None:
+        if self._contact is None or self._contact_kind is not target.kind:
+            # A server on another transport (failover, NAPTR) needs a
+            # Contact on that transport; the old one goes with Expires 0.
+            if self._contact is not None and self._bound:
+                self._stale_contacts.append(self._contact)
             self._contact = self._agent.contact_uri(
                 self._account.uri.user, target.kind, target.address
             )
+            self._contact_kind = target.kind
         contact = self._contact
         stale = list(self._stale_contacts)
 
@@ -374,18 +449,22 @@ class Registration:
                 return contact.expires
         return response.expires if response.expires is not None else asked
 
-    def _follow_nat(self, response: Response) -> bool:
+    def _follow_nat(self, response: Response, target: Target) -> bool:
         """Re-register at the address the registrar saw, if it differs.
 
         RFC 3581 4: `received` and `rport` in our Via tell the public address
         a NAT gave us; a Contact with the private one would be unreachable.
-        Switches once per distinct address, dropping the old binding.
+        Switches once per distinct address, dropping the old binding. On TCP
+        and TLS the rport is the connection's ephemeral source port, which
+        nobody listens on: only `received` is followed there.
         """
         if self._contact is None or not response.via:
             return False
         via = response.via[0]
         received = via.received
         rport = via.rport if isinstance(via.rport, int) and via.rport is not True else None
+        if target.kind.reliable:
+            rport = None
         if received is None and rport is None:
             return False
         host = received or self._contact.host.strip("[]")
@@ -407,6 +486,15 @@ class Registration:
         log.info("registration: %s", status.text)
         for listener in list(self._listeners):
             listener(status)
+
+
+def _via(target: Target) -> str:
+    """ " (via host:port)" when the server was found by name, so the user sees
+    which of the domain's servers answered; nothing for a numeric registrar."""
+    if target.server_name is None:
+        return ""
+    transport = "" if target.kind is TransportKind.UDP else f", {target.kind.value.upper()}"
+    return f" (via {target.address.sent_by}{transport})"
 
 
 def _same_binding(a: SipUri, b: SipUri | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from collections.abc import Callable
 from typing import cast
 
 from softphone.sip.errors import ParseError
@@ -52,6 +53,8 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         assert self.peer is not None
+        for observer in list(self._owner.activity_observers):
+            observer(self.peer)
         pings_before = self._framer.pings
         try:
             messages = self._framer.feed(data)
@@ -119,6 +122,11 @@ class StreamTransport:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self.local = Address("0.0.0.0", 0)
+        #: Keep-alive hooks (RFC 5626 4.4.1): called with the peer for any
+        #: bytes read on a connection (a pong, or a message: both prove the
+        #: flow alive), and with (peer, reason) when a connection fails.
+        self.activity_observers: list[Callable[[Address], None]] = []
+        self.loss_observers: list[Callable[[Address, str], None]] = []
 
     @classmethod
     async def bind(
@@ -220,6 +228,8 @@ class StreamTransport:
     def _report_error(self, peer: Address, reason: str) -> None:
         if self._on_error is not None:
             self._on_error(peer, self, reason)
+        for observer in list(self.loss_observers):
+            observer(peer, reason)
 
     @property
     def connection_count(self) -> int:

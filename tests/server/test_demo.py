@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import Target, UserAgent
 from softphone.app import Application, AppOptions
-from softphone.demo import GREETING, WELCOME_APP, WELCOME_TEXT, DemoSession, RegWatcher, start_demo
+from softphone.demo import BOB, GREETING, JOE, WELCOME_APP, WELCOME_TEXT, DemoSession, start_demo
+from softphone.services.presence import BuddyState, BuddyStatus, Presence
 from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
-from softphone.sip.reginfo import ApplyResult, RegistrationState
 from softphone.store import Direction, MessageRecord, Store
 from softphone.transport.base import TransportKind
 
@@ -94,49 +94,71 @@ async def test_bob_gets_welcome_greeting_echo_and_decline(demo: DemoSession) -> 
 
 
 async def test_joe_comes_and_goes_as_seen_through_reg_event(demo: DemoSession) -> None:
+    # Bob's view of Joe through the product's presence service.
     agent = UserAgent()
     await agent.listen(TransportKind.UDP, "127.0.0.1", 0)
-    states: list[RegistrationState] = []
+    statuses: list[BuddyStatus] = []
 
-    def on_change(watcher: RegWatcher, result: ApplyResult) -> None:
-        registration = watcher.view.registration_for("sip:joe@example.com")
-        if registration is not None and (not states or states[-1] is not registration.state):
-            states.append(registration.state)
+    def on_change(state: BuddyState) -> None:
+        if state.status in (BuddyStatus.ONLINE, BuddyStatus.OFFLINE) and (
+            not statuses or statuses[-1] is not state.status
+        ):
+            statuses.append(state.status)
 
-    watcher = RegWatcher(
-        agent,
-        watcher=demo.account.aor,
-        target="sip:joe@example.com",
-        server=Target(demo.registrar_address, TransportKind.UDP),
-        digest=DigestClient("bob", demo.password),
-        on_change=on_change,
-    )
+    async def locate_server() -> Target:
+        return Target(demo.registrar_address, TransportKind.UDP)
 
-    def route(incoming: IncomingRequest) -> None:
-        if not watcher.on_notify(incoming):
-            incoming.respond(481)
-
-    agent.handle("NOTIFY", route)
-    watcher.start()
+    presence = Presence(agent, demo.account, DigestClient("bob", demo.password), locate_server)
+    presence.on_change(on_change)
+    presence.watch(JOE)
+    presence.start()
     try:
         # Joe starts registered, then his phone goes off and comes back.
         await wait_for(
-            lambda: (
-                states[-3:]
-                == [
-                    RegistrationState.ACTIVE,
-                    RegistrationState.TERMINATED,
-                    RegistrationState.ACTIVE,
-                ]
-                if len(states) >= 3
-                else False
-            )
+            lambda: statuses[-3:] == [BuddyStatus.ONLINE, BuddyStatus.OFFLINE, BuddyStatus.ONLINE]
         )
     finally:
-        await watcher.stop()
+        await presence.stop()
         agent.close()
-    assert states[0] is RegistrationState.ACTIVE
-    # Each time Joe's phone came back it was welcomed once more.
+    assert statuses[0] is BuddyStatus.ONLINE
+    # Each time Joe's phone came back it was welcomed once more: RFC 3680 §6's
+    # welcome, from the product's WelcomeServer.
     assert demo.welcome is not None
-    joe_welcomes = [aor for aor, _ in demo.welcome.sent if aor == "sip:joe@example.com"]
+    await wait_for(lambda: len([s for s in demo.welcome_steps if s.aor == JOE]) >= 2)
+    joe_welcomes = [code for aor, _, code in demo.welcome.sent if aor == JOE]
     assert len(joe_welcomes) >= 2
+    assert set(joe_welcomes) == {200}
+    greeted = [s.contact for s in demo.welcome_steps if s.step == "message-sent" and s.aor == JOE]
+    assert len(greeted) == len(joe_welcomes)
+
+
+async def test_bob_is_welcomed_again_after_coming_back(demo: DemoSession) -> None:
+    # Bob registers (welcome), leaves and comes back (welcome again); that a
+    # refresh is never greeted is WelcomeServer's own test.
+    bob = Application(
+        demo.account,
+        demo.password,
+        Store.open(":memory:"),
+        AppOptions(listen_host="127.0.0.1"),
+    )
+    welcomes: list[str] = []
+
+    def on_added(record: MessageRecord) -> None:
+        if record.direction is Direction.IN and record.peer == WELCOME_APP:
+            welcomes.append(record.body)
+
+    bob.messaging.on_message_added(on_added)
+    await bob.start()
+    try:
+        assert bob.registration is not None
+        assert await bob.registration.wait_registered(5)
+        await wait_for(lambda: len(welcomes) == 1)
+        await bob.registration.stop()
+        bob.registration.start()
+        assert await bob.registration.wait_registered(5)
+        await wait_for(lambda: len(welcomes) == 2)
+    finally:
+        await bob.stop()
+    bob_sent = [code for aor, _, code in demo.welcome.sent if aor == BOB] if demo.welcome else []
+    assert welcomes == [WELCOME_TEXT, WELCOME_TEXT]
+    assert bob_sent == [200, 200]

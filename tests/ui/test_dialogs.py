@@ -83,6 +83,7 @@ FIELD_EDITS = {
     "outbound_proxy": "outbound_proxy_edit",
     "password_env": "password_env_edit",
     "username": "username_edit",
+    "dns_server": "dns_server_edit",
 }
 
 # (fields typed, the field the error belongs to, the sentence Account gives)
@@ -108,6 +109,11 @@ BAD_INPUTS = [
         {"aor": "alice@example.com", "outbound_proxy": "proxy.example.com;lr"},
         "outbound_proxy",
         config_error(aor="sip:alice@example.com", outbound_proxy="proxy.example.com;lr"),
+    ),
+    (
+        {"aor": "alice@example.com", "dns_server": "dns.example.com"},
+        "dns_server",
+        config_error(aor="sip:alice@example.com", dns_server="dns.example.com"),
     ),
     (
         {"aor": "alice@example.com", "password_env": "1PASSWORD"},
@@ -142,7 +148,11 @@ def test_every_bad_input_shows_the_settings_sentence_by_its_field(
     assert dialog.error_text(field) == sentence
     assert "Traceback" not in sentence
     # Only that field complains, and nothing was kept.
-    others = [n for n in ("aor", "registrar", "outbound_proxy", "password_env") if n != field]
+    others = [
+        n
+        for n in ("aor", "registrar", "outbound_proxy", "dns_server", "password_env")
+        if n != field
+    ]
     assert all(dialog.error_text(n) == "" for n in others)
     assert dialog.error_text() == ""
     assert memory_keyring.writes == 0
@@ -218,8 +228,11 @@ def test_existing_account_is_shown_and_kept_unless_changed(
         transport=TransportKind.TCP,
         local_port=5080,
         expires=900,
+        dns_server="192.0.2.53:5353",
+        keepalive_interval=40,
     )
     dialog = open_dialog(qtbot, account)
+    assert dialog.dns_server_edit.text() == "192.0.2.53:5353"
     assert dialog.aor_edit.text() == "sip:carol@example.net"
     assert dialog.username_edit.text() == "carol-auth"
     assert dialog.transport_combo.currentData() is TransportKind.TCP
@@ -236,6 +249,8 @@ def test_existing_account_is_shown_and_kept_unless_changed(
         transport=TransportKind.TCP,
         local_port=5080,
         expires=900,
+        dns_server="192.0.2.53:5353",
+        keepalive_interval=40,
     )
     assert memory_keyring.writes == 0
 

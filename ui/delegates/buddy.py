@@ -8,28 +8,14 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Q
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ui.models import buddies
+from softphone.services.presence import BuddyStatus
+from ui.icons import buddy_dot
 from ui.roles import Role
-
-try:
-    from ui.icons import buddy_dot
-except ImportError:  # the icon set lands separately; plain dots meanwhile
-    buddy_dot = None
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 ROW_HEIGHT = 54
 AVATAR = 38
-
-#: Dot colours per BuddyStatus value, used until the icon set provides them.
-DOT_COLORS = {
-    buddies.ONLINE: QColor("#2e7d32"),
-    buddies.OFFLINE: QColor("#9e9e9e"),
-    buddies.UNKNOWN: QColor("#cfcfcf"),
-    buddies.WAITING: QColor("#f9a825"),
-    buddies.NOT_ALLOWED: QColor("#c62828"),
-    buddies.NO_SUCH_USER: QColor("#6d4c41"),
-}
 
 _AVATAR_COLORS = [
     QColor(c)
@@ -85,7 +71,7 @@ class BuddyDelegate(QStyledItemDelegate):
         )
         name = str(index.data(Role.NAME) or "")
         aor = str(index.data(Role.ID) or "")
-        status = str(index.data(Role.BUDDY_STATUS) or buddies.UNKNOWN)
+        status = _status(index.data(Role.BUDDY_STATUS))
         line = str(index.data(Role.BUDDY_LINE) or "")
         unread = int(index.data(Role.UNREAD) or 0)
 
@@ -108,11 +94,8 @@ class BuddyDelegate(QStyledItemDelegate):
             else palette.color(QPalette.ColorRole.Highlight)
         )
         painter.drawEllipse(dot.adjusted(-2, -2, 2, 2))
-        if buddy_dot is not None and _status_enum(status) is not None:
-            buddy_dot(_status_enum(status)).paint(painter, dot.toRect())
-        else:
-            painter.setBrush(DOT_COLORS.get(status, DOT_COLORS[buddies.UNKNOWN]))
-            painter.drawEllipse(dot)
+        # The same dot as everywhere else (ui.icons), so list and icons agree.
+        buddy_dot(status).paint(painter, dot.toRect())
 
         badge_width = 0
         if unread:
@@ -158,12 +141,11 @@ class BuddyDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def _status_enum(value: str) -> object | None:
+def _status(value: object) -> BuddyStatus:
+    """The row's status; anything unreadable is drawn as "unknown", never guessed."""
+    if isinstance(value, BuddyStatus):
+        return value
     try:
-        from softphone.services.presence import BuddyStatus
-    except ImportError:
-        return None
-    try:
-        return BuddyStatus(value)
+        return BuddyStatus(str(value))
     except ValueError:
-        return None
+        return BuddyStatus.UNKNOWN

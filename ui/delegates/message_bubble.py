@@ -35,12 +35,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction
+from ui.icons import delivery_icon
 from ui.roles import Role
-
-try:
-    from ui.icons import delivery_icon
-except ImportError:  # the icon set lands separately; draw simple marks meanwhile
-    delivery_icon = None
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -56,7 +52,6 @@ META_GAP = 2
 
 OUT_COLOR = QColor("#d7ecff")
 IN_COLOR = QColor("#f0f0f0")
-FAILED_COLOR = QColor("#c62828")
 
 #: States a click on the icon retries.
 RETRYABLE = (DeliveryState.FAILED, DeliveryState.DECLINED)
@@ -200,65 +195,9 @@ class MessageBubbleDelegate(QStyledItemDelegate):
 
 
 def paint_state_icon(painter: QPainter, rect: QRect, state: DeliveryState) -> None:
-    """Paint the icon of *state* into *rect*: the SVG set, else a drawn mark."""
-    if delivery_icon is not None:
-        delivery_icon(state).paint(painter, rect)
-        return
-    _draw_mark(painter, QRectF(rect), state)
+    """Paint the icon of *state* into *rect*: the one SVG per state of `ui.icons`.
 
-
-def _draw_mark(painter: QPainter, r: QRectF, state: DeliveryState) -> None:
-    # Fallback drawings, one per state, matching the design table: clock,
-    # one grey tick, two ticks, tick + clock, red mark, no-entry sign.
-    painter.save()
-    pen = painter.pen()
-    pen.setWidthF(1.6)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    grey, blue, red = QColor("#7a7a7a"), QColor("#1e88e5"), FAILED_COLOR
-
-    def tick(dx: float, color: QColor) -> None:
-        pen.setColor(color)
-        painter.setPen(pen)
-        painter.drawPolyline(
-            [
-                QPointF(r.left() + 2 + dx, r.center().y()),
-                QPointF(r.left() + 5 + dx, r.bottom() - 4),
-                QPointF(r.left() + 10 + dx, r.top() + 4),
-            ]
-        )
-
-    def clock(box: QRectF) -> None:
-        pen.setColor(grey)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawEllipse(box)
-        c = box.center()
-        painter.drawLine(c, QPointF(c.x(), box.top() + box.height() * 0.25))
-        painter.drawLine(c, QPointF(box.right() - box.width() * 0.25, c.y()))
-
-    if state is DeliveryState.QUEUED:
-        clock(r.adjusted(2, 2, -2, -2))
-    elif state is DeliveryState.SENDING:
-        tick(2, grey)
-    elif state is DeliveryState.DELIVERED:
-        tick(0, blue)
-        tick(4, blue)
-    elif state is DeliveryState.ACCEPTED:
-        tick(-1, blue)
-        clock(QRectF(r.right() - 7, r.bottom() - 8, 7, 7))
-    elif state is DeliveryState.FAILED:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(red)
-        painter.drawEllipse(r.adjusted(1, 1, -1, -1))
-        painter.setPen(QColor("white"))
-        font = painter.font()
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, "!")
-    elif state is DeliveryState.DECLINED:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(red)
-        painter.drawEllipse(r.adjusted(1, 1, -1, -1))
-        painter.setBrush(QColor("white"))
-        painter.drawRect(QRectF(r.left() + 4, r.center().y() - 1.2, r.width() - 8, 2.4))
-    painter.restore()
+    Raises:
+        KeyError: *state* is not a `DeliveryState` member.
+    """
+    delivery_icon(state).paint(painter, rect)

@@ -32,15 +32,19 @@ from PySide6.QtWidgets import (
 
 from softphone.app import Application
 from softphone.services.messaging import MessageRefused, peer_of
+from softphone.services.presence import BuddyState
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.sip import SipUri
 from softphone.sip.errors import ParseError
 from softphone.store import Direction, MessageId, MessageRecord, NotFound
+from softphone.trace import TraceEntry
 from ui.bridge import CoreBridge
 from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
 from ui.roles import Role
 from ui.windows.chat_view import ChatView
+from ui.windows.trace_window import TraceWindow
+from ui.windows.tray import Tray
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +93,9 @@ class MainWindow(QMainWindow):
         self.app = app
         self.bridge = bridge
         self.store = app.store
-        self._trace_window: QWidget | None = None
-        self._trace_backlog: list[object] = []
-        self.tray: Any | None = None
+        self._trace_window: TraceWindow | None = None
+        self._trace_backlog: list[TraceEntry] = []
+        self.tray: Tray | None = None
         self.setWindowTitle(f"Softphone — {app.account.aor.removeprefix('sip:')}")
         self.resize(980, 640)
 
@@ -158,7 +162,11 @@ class MainWindow(QMainWindow):
     # -- set-up -------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        def action(text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
+        def action(
+            text: str,
+            slot: Any,
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        ) -> QAction:
             act = QAction(text, self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
@@ -189,23 +197,14 @@ class MainWindow(QMainWindow):
 
     def _make_tray(self) -> None:
         try:
-            from ui.windows.tray import Tray
-        except ImportError:
-            return
-        try:
             self.tray = Tray(self)
         except Exception:  # a missing tray must never stop the app
             log.exception("cannot create the tray icon")
             self.tray = None
             return
-        signal = getattr(self.tray, "activated_peer", None)
-        if signal is not None:
-            signal.connect(self.open_conversation_from_notification)
-        for name in ("quit_requested", "quit"):
-            quit_signal = getattr(self.tray, name, None)
-            if hasattr(quit_signal, "connect"):
-                quit_signal.connect(self.quit_requested.emit)
-                break
+        self.tray.activated_peer.connect(self.open_conversation_from_notification)
+        self.tray.show_requested.connect(self.show_from_tray)
+        self.tray.quit_requested.connect(self.quit_requested.emit)
         self._update_tray_unread()
 
     def _watch_contacts(self) -> None:
@@ -243,6 +242,18 @@ class MainWindow(QMainWindow):
             self.buddy_view.setCurrentIndex(proxy_ix)
         if self.chat.peer != peer:
             self._show_peer(peer)
+
+    def show_from_tray(self) -> None:
+        """The tray's Show (or a click on its icon): bring the window back.
+
+        The conversation on screen is read once the user sees it again.
+        """
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        peer = self.chat.peer
+        if peer is not None and self._unread(peer):
+            self._mark_read(peer)
 
     def open_conversation_from_notification(self, peer: str) -> None:
         """A click on a notification: raise the window and open *peer*."""
@@ -334,9 +345,8 @@ class MainWindow(QMainWindow):
         if not focused:
             buddy = self.buddies.lookup(record.peer)
             name = buddy.label if buddy else record.peer
-            notify = getattr(self.tray, "notify_message", None)
-            if notify is not None:
-                notify(record.peer, name, record.body)
+            if self.tray is not None:
+                self.tray.notify_message(record.peer, name, record.body)
             QApplication.alert(self)
 
     def _unread(self, peer: str) -> int:
@@ -346,16 +356,15 @@ class MainWindow(QMainWindow):
         return 0
 
     def _update_tray_unread(self) -> None:
-        set_unread = getattr(self.tray, "set_unread", None)
-        if set_unread is not None:
-            set_unread(sum(c.unread for c in self.store.conversations()))
+        if self.tray is not None:
+            self.tray.set_unread(sum(c.unread for c in self.store.conversations()))
 
-    def _on_buddy_changed(self, state: Any) -> None:
+    def _on_buddy_changed(self, state: BuddyState) -> None:
         self.buddies.set_state(state)
         if state.aor == self.chat.peer:
             self._update_subtitle(state.aor)
 
-    def _on_trace_entry(self, entry: object) -> None:
+    def _on_trace_entry(self, entry: TraceEntry) -> None:
         window = self._trace_window
         if window is None:
             # Keep a bounded backlog so the trace window shows what happened
@@ -363,7 +372,7 @@ class MainWindow(QMainWindow):
             self._trace_backlog.append(entry)
             del self._trace_backlog[:-2000]
             return
-        window.add_entry(entry)  # type: ignore[attr-defined]
+        window.add_entry(entry)
 
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to the window marks the open conversation read."""
@@ -461,12 +470,9 @@ class MainWindow(QMainWindow):
     def open_trace(self) -> None:
         """Show the SIP trace window."""
         if self._trace_window is None:
-            try:
-                from ui.windows.trace_window import TraceWindow
-            except ImportError:
-                self.statusBar().showMessage("The SIP trace window is not available", 5000)
-                return
-            window = TraceWindow(self.app.agent)
+            # The bridge forwards the agent's trace entries here; the window
+            # itself observes nothing (a second observer would double them).
+            window = TraceWindow()
             for entry in self._trace_backlog:
                 window.add_entry(entry)
             self._trace_backlog.clear()

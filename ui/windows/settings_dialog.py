@@ -43,6 +43,7 @@ _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
     ("User name", "username"),
     ("The registrar", "registrar"),
     ("The outbound proxy", "outbound_proxy"),
+    ("The DNS server", "dns_server"),
     ("Transport", "transport"),
     ("The password variable", "password_env"),
     ("No keyring", "password"),
@@ -120,6 +121,7 @@ class AccountDialog(QDialog):
         )
         self.registrar_edit = self._line_edit("Registrar", "find automatically")
         self.outbound_proxy_edit = self._line_edit("Outbound proxy", "none (optional)")
+        self.dns_server_edit = self._line_edit("DNS server", "the system's (optional)")
         self.transport_combo = QComboBox(self)
         self.transport_combo.setAccessibleName("Transport")
         for kind in TransportKind:
@@ -149,6 +151,7 @@ class AccountDialog(QDialog):
             ("", "password_env", self.password_env_edit),
             ("&Registrar:", "registrar", self.registrar_edit),
             ("&Outbound proxy:", "outbound_proxy", self.outbound_proxy_edit),
+            ("D&NS server:", "dns_server", self.dns_server_edit),
             ("&Transport:", "transport", self.transport_combo),
         )
         for text, name, widget in rows:
@@ -273,6 +276,11 @@ class AccountDialog(QDialog):
             local_port=base.local_port if base is not None else 0,
             expires=base.expires if base is not None else Account.expires,
             password_env=self.password_env_edit.text().strip() or None,
+            dns_server=self.dns_server_edit.text().strip() or None,
+            # Not shown in the dialog: kept as it was.
+            keepalive_interval=(
+                base.keepalive_interval if base is not None else Account.keepalive_interval
+            ),
         )
 
     def _fill(self, account: Account) -> None:
@@ -285,6 +293,7 @@ class AccountDialog(QDialog):
         self.outbound_proxy_edit.setText(account.outbound_proxy or "")
         self.transport_combo.setCurrentIndex(self.transport_combo.findData(account.transport))
         self.password_env_edit.setText(account.password_env or "")
+        self.dns_server_edit.setText(account.dns_server or "")
 
     # -- widgets --------------------------------------------------------------------------
 
@@ -332,6 +341,7 @@ class AccountDialog(QDialog):
             "password_env": self.password_env_edit,
             "registrar": self.registrar_edit,
             "outbound_proxy": self.outbound_proxy_edit,
+            "dns_server": self.dns_server_edit,
             "transport": self.transport_combo,
         }.get(field or "")
         if target is not None:

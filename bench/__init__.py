@@ -1,0 +1,3 @@
+"""Benchmarks: parser and stack throughput beside peers (`python3 -m bench`)."""
+
+from __future__ import annotations

@@ -1,0 +1,248 @@
+"""Keep-alives and dead-flow detection toward the registrar (RFC 5626 4.4).
+
+A NAT forgets an idle UDP binding after as little as 30 s, and a registrar
+that died leaves a client believing it is registered until the next
+refresh, minutes later. `KeepAlive` watches the flow the registration runs
+on:
+
+- on TCP and TLS it sends a CRLFCRLF ping every interval and expects the
+  CRLF pong within `pong_timeout` (RFC 5626 4.4.1); none, or a connection
+  that closes or resets, means the flow is dead;
+- on UDP it sends a CRLF every interval, enough to keep a NAT binding
+  open, and every `probe_every` intervals an OPTIONS request: UDP has no
+  pong, so only a request that goes unanswered (timer F) shows the server
+  is gone.
+
+When the flow dies it calls `on_dead(target, reason)` once and stops; the
+owner re-registers (on the next server) and calls `watch()` again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+from softphone.agent import Target, TransactionFailed, UserAgent
+from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
+from softphone.transport.base import Address
+from softphone.transport.stream import StreamTransport
+
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "PING",
+    "PONG_TIMEOUT",
+    "UDP_KEEPALIVE",
+    "KeepAlive",
+    "options_probe",
+]
+
+log = logging.getLogger(__name__)
+
+#: Seconds between keep-alives. RFC 5626 4.4.1 has UDP clients send every
+#: 24-29 s because common NATs drop idle UDP bindings after 30 s; 25 s sits
+#: in that range. The same value serves TCP and TLS: a 4-byte ping is cheap,
+#: and a dead server is noticed within half a minute rather than the 95-120 s
+#: RFC 5626 suggests for connection-oriented flows.
+DEFAULT_INTERVAL = 25
+
+#: RFC 5626 4.4.1: "If a pong is not received within 10 seconds, the UA
+#: considers the flow failed".
+PONG_TIMEOUT = 10.0
+
+#: The stream ping (RFC 5626 3.5.1); the server answers with one CRLF.
+PING = b"\r\n\r\n"
+
+#: What goes on a UDP flow: one CRLF, which every SIP server ignores
+#: (RFC 3261 7.5) but which refreshes the NAT binding on the way.
+UDP_KEEPALIVE = b"\r\n"
+
+#: Called once when the watched flow is dead: (the target, why in words).
+FlowDead = Callable[[Target, str], None]
+
+#: Sends one request to the target and returns when any answer came;
+#: raises `TransactionFailed` when none did.
+Probe = Callable[[Target], Awaitable[object]]
+
+
+class KeepAlive:
+    """Keep one flow alive and report when it dies.
+
+    Call `watch(target)` once registered there, `stop()` when the account
+    stops.
+    """
+
+    def __init__(
+        self,
+        agent: UserAgent,
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        on_dead: FlowDead,
+        pong_timeout: float = PONG_TIMEOUT,
+        probe: Probe | None = None,
+        probe_every: int = 4,
+        rng: random.Random | None = None,
+    ) -> None:
+        """Prepare; nothing is sent before `watch()`.
+
+        Each wait is drawn from 80 to 100 % of *interval* (RFC 5626 4.4.1),
+        so clients behind one NAT do not ping in lock-step. *probe* (an
+        OPTIONS, see `options_probe`) checks a UDP flow every *probe_every*
+        intervals; without it a UDP flow is kept open but never judged.
+
+        Raises:
+            ValueError: *interval* or *pong_timeout* is not positive, or
+                *probe_every* is below 1.
+        """
+        if interval <= 0 or pong_timeout <= 0 or probe_every < 1:
+            raise ValueError("interval and pong_timeout must be positive, probe_every >= 1")
+        self._agent = agent
+        self._interval = interval
+        self._on_dead = on_dead
+        self._pong_timeout = pong_timeout
+        self._probe = probe
+        self._probe_every = probe_every
+        self._rng = rng or random.Random()
+        self._target: Target | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._pong: asyncio.Future[None] | None = None
+        self._observed: StreamTransport | None = None
+        #: Keep-alives sent and (on streams) answered, since creation.
+        self.pings = 0
+        self.pongs = 0
+
+    @property
+    def target(self) -> Target | None:
+        """The flow being watched, if any."""
+        return self._target
+
+    @property
+    def running(self) -> bool:
+        """True while a flow is watched."""
+        return self._task is not None and not self._task.done()
+
+    def watch(self, target: Target) -> None:
+        """Keep the flow to *target* alive (switching from any other one)."""
+        if self.running and self._target == target:
+            return
+        self.stop()
+        self._target = target
+        transport = self._agent.transport(target.kind)
+        if isinstance(transport, StreamTransport):
+            transport.activity_observers.append(self._on_activity)
+            transport.loss_observers.append(self._on_loss)
+            self._observed = transport
+        self._task = asyncio.get_running_loop().create_task(self._run(target))
+
+    def stop(self) -> None:
+        """Stop sending; a dead flow is no longer reported."""
+        task, self._task = self._task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        self._detach()
+
+    # -- the loop ---------------------------------------------------------------
+
+    async def _run(self, target: Target) -> None:
+        ticks = 0
+        while True:
+            await asyncio.sleep(self._interval * self._rng.uniform(0.8, 1.0))
+            transport = self._agent.transport(target.kind)
+            if transport is None:
+                self._dead(target, f"no {target.kind.value} transport")
+                return
+            ticks += 1
+            if target.kind.reliable:
+                reason = await self._ping(transport, target)
+            else:
+                transport.send(UDP_KEEPALIVE, target.address)
+                self.pings += 1
+                reason = None
+                if self._probe is not None and ticks % self._probe_every == 0:
+                    reason = await self._check(target)
+            if reason is not None:
+                self._dead(target, reason)
+                return
+
+    async def _ping(self, transport: object, target: Target) -> str | None:
+        assert isinstance(transport, StreamTransport)
+        loop = asyncio.get_running_loop()
+        self._pong = loop.create_future()
+        transport.send(PING, target.address, server_name=target.server_name)
+        self.pings += 1
+        try:
+            await asyncio.wait_for(self._pong, self._pong_timeout)
+        except TimeoutError:
+            return f"no answer to a keep-alive within {self._pong_timeout:g} s"
+        finally:
+            self._pong = None
+        self.pongs += 1
+        return None
+
+    async def _check(self, target: Target) -> str | None:
+        assert self._probe is not None
+        try:
+            await self._probe(target)
+        except TransactionFailed as exc:
+            return exc.reason
+        return None
+
+    # -- transport observers ------------------------------------------------------
+
+    def _on_activity(self, peer: Address) -> None:
+        # Any bytes from the server answer the ping: a pong, or a request
+        # that happened to cross it; either proves the flow alive.
+        pong = self._pong
+        target = self._target
+        if target is not None and peer == target.address and pong is not None and not pong.done():
+            pong.set_result(None)
+
+    def _on_loss(self, peer: Address, reason: str) -> None:
+        if self._target is not None and peer == self._target.address and self.running:
+            self._dead(self._target, reason)
+
+    def _dead(self, target: Target, reason: str) -> None:
+        log.warning("the flow to %s is dead: %s", target.address, reason)
+        self.stop()
+        try:
+            self._on_dead(target, reason)
+        except Exception:
+            log.exception("dead-flow callback failed")
+
+    def _detach(self) -> None:
+        if self._observed is not None:
+            with contextlib.suppress(ValueError):
+                self._observed.activity_observers.remove(self._on_activity)
+            with contextlib.suppress(ValueError):
+                self._observed.loss_observers.remove(self._on_loss)
+            self._observed = None
+
+
+def options_probe(agent: UserAgent, aor: SipUri) -> Probe:
+    """A probe that sends OPTIONS to the target's address as *aor*.
+
+    Any final response (even 404 or 483) shows the server alive; only a
+    transaction that fails (timer F, transport error) raises.
+    """
+
+    async def probe(target: Target) -> object:
+        host = f"[{target.address.host}]" if target.address.is_ipv6 else target.address.host
+        uri = SipUri(
+            scheme="sip",
+            user=None,
+            password=None,
+            host=host,
+            port=target.address.port,
+            params=(),
+            headers=(),
+        )
+        headers = Headers()
+        headers.add("From", str(NameAddr(aor).with_tag(new_tag())))
+        headers.add("To", str(NameAddr(uri)))
+        headers.add("Call-ID", new_call_id(aor.host))
+        headers.add("CSeq", "1 OPTIONS")
+        return await agent.request(Request(method="OPTIONS", uri=uri, headers=headers), target)
+
+    return probe
