@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="start the desktop app (the default)")
     _account_flags(gui)
-    gui.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
+    gui.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
     send = sub.add_parser("send", help="send one message and print its delivery state")
     _account_flags(send)

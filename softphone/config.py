@@ -176,8 +176,8 @@ class Account:
                 parse_nameserver(self.dns_server)
             except ValueError as exc:
                 raise SettingsError(
-                    f"The DNS server is not usable ({exc}): give an IP address with an"
-                    " optional port, like 192.0.2.53 or [2001:db8::53]:5353"
+                    f"The DNS server must be an IP address with an optional port, like"
+                    f" 192.0.2.53 or [2001:db8::53]:5353 ({exc})"
                 ) from None
         if isinstance(self.keepalive_interval, bool) or self.keepalive_interval != 0:
             _check_int(

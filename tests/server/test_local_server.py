@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from types import SimpleNamespace
 
 import pytest
 
 from softphone.agent import IncomingRequest, Target, UserAgent
 from softphone.app import Application, AppOptions
 from softphone.config import Account
-from softphone.demo import WELCOME_TEXT, RegWatcher, WelcomeNotice
+from softphone.demo import WELCOME_APP, WELCOME_TEXT
 from softphone.server import LocalServer
 from softphone.services.challenge import send_with_credentials
+from softphone.services.presence import NotifyReceived, Presence
 from softphone.services.registration import RegistrationState
+from softphone.services.welcome import WelcomeServer
 from softphone.sip import Headers, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState
-from softphone.sip.reginfo import ApplyResult, ContactEvent
-from softphone.sip.reginfo import RegistrationState as RegState
+from softphone.sip.reginfo import ContactChange, ContactEvent
 from softphone.store import Store
 from softphone.transport.base import TransportKind
 
@@ -249,35 +251,28 @@ async def test_message_relay_answers_200_480_404(
 async def test_reg_event_versions_follow_every_change(server: LocalServer, raw: RawClient) -> None:
     watcher_agent = UserAgent()
     await watcher_agent.listen(TransportKind.UDP, "127.0.0.1", 0)
-    seen: list[tuple[int, RegState, list[str]]] = []
+    versions: list[int | None] = []
+    events: list[list[str]] = []
 
-    def on_change(w: RegWatcher, result: ApplyResult) -> None:
-        reg = w.view.registration_for("sip:joe@example.com")
-        events = [
-            c.event.value if isinstance(c.event, ContactEvent) else c.event
-            for c in result.contact_changes
-            for c in [c.contact]
-        ]
-        assert reg is not None
-        seen.append((w.view.version or 0, reg.state, events))
+    def on_notify(notify: NotifyReceived) -> None:
+        versions.append(notify.version)
+        events.append([])
 
-    watcher = RegWatcher(
-        watcher_agent,
-        watcher="sip:alice@example.com",
-        target="sip:joe@example.com",
-        server=Target(server.address, TransportKind.UDP),
-        digest=DigestClient("alice", "alice-pw"),
-        on_change=on_change,
-    )
+    def on_contact(_aor: str, change: ContactChange) -> None:
+        event = change.contact.event
+        events[-1].append(event.value if isinstance(event, ContactEvent) else str(event))
 
-    def route(incoming: IncomingRequest) -> None:
-        if not watcher.on_notify(incoming):
-            incoming.respond(481)
+    async def locate_server() -> Target:
+        return Target(server.address, TransportKind.UDP)
 
-    watcher_agent.handle("NOTIFY", route)
-    watcher.start()
+    account = Account(aor="sip:alice@example.com", registrar=server.address.sent_by)
+    presence = Presence(watcher_agent, account, DigestClient("alice", "alice-pw"), locate_server)
+    presence.on_contact_event(on_contact)
+    presence.on_notify(on_notify)
+    presence.watch("sip:joe@example.com")
+    presence.start()
     try:
-        await asyncio.wait_for(watcher.active.wait(), 5)
+        await wait_for(lambda: presence.synced("sip:joe@example.com"))
         assert server.subscription_count == 1
         contact = [("Contact", "<sip:joe@127.0.0.1:7003>")]
         # Registered for 1 s: it expires by itself.
@@ -285,7 +280,7 @@ async def test_reg_event_versions_follow_every_change(server: LocalServer, raw: 
             "REGISTER", "sip:example.com", "joe", [*contact, ("Expires", "1")], password="joe-pw"
         )
         assert ok.status == 200
-        await wait_for(lambda: len(watcher.versions) >= 3)
+        await wait_for(lambda: len(versions) >= 3)
         ok = await raw.send(
             "REGISTER", "sip:example.com", "joe", [*contact, ("Expires", "60")], password="joe-pw"
         )
@@ -297,21 +292,21 @@ async def test_reg_event_versions_follow_every_change(server: LocalServer, raw: 
             "REGISTER", "sip:example.com", "joe", [*contact, ("Expires", "0")], password="joe-pw"
         )
         assert gone.status == 200
-        await wait_for(lambda: len(watcher.versions) >= 6)
+        await wait_for(lambda: len(versions) >= 6)
     finally:
-        await watcher.stop()
+        await presence.stop()
     await wait_for(lambda: server.subscription_count == 0)
     watcher_agent.close()
-    # Version 6 is the final full NOTIFY (terminated) after the unsubscribe.
-    assert watcher.versions == [0, 1, 2, 3, 4, 5, 6]
-    assert seen == [
-        (0, RegState.INIT, []),
-        (1, RegState.ACTIVE, ["registered"]),
-        (2, RegState.TERMINATED, ["expired"]),
-        (3, RegState.ACTIVE, ["registered"]),
-        (4, RegState.ACTIVE, ["refreshed"]),
-        (5, RegState.TERMINATED, ["unregistered"]),
-        (6, RegState.INIT, []),
+    # The final NOTIFY after the unsubscribe is answered from the retired
+    # subscription, so the watch reports versions 0 to 5.
+    assert versions == [0, 1, 2, 3, 4, 5]
+    assert events == [
+        [],
+        ["registered"],
+        ["expired"],
+        ["registered"],
+        ["refreshed"],
+        ["unregistered"],
     ]
 
 
@@ -345,12 +340,32 @@ async def test_welcome_once_per_new_registration_never_on_refresh(
 
     device.handle("MESSAGE", on_message)
     await device.listen(TransportKind.UDP, "127.0.0.1", 0)
-    welcome = WelcomeNotice("app-pw", address)
+    # The product's welcome server, on its own agent and presence service,
+    # logged in as the user-less AoR (its digest user name is the host).
+    app_agent = UserAgent()
+    await app_agent.listen(TransportKind.UDP, "127.0.0.1", 0)
+
+    async def locate_server() -> Target:
+        return Target(address, TransportKind.UDP)
+
+    identity = SimpleNamespace(
+        aor=WELCOME_APP,
+        uri=SipUri.parse(WELCOME_APP),
+        display_name="",
+        domain="example.com",
+        outbound_proxy=None,
+    )
+    presence = Presence(
+        app_agent, identity, DigestClient("app.example.com", "app-pw"), locate_server
+    )  # type: ignore[arg-type]
+    welcome = WelcomeServer(presence, app_agent, identity, WELCOME_TEXT)  # type: ignore[arg-type]
     joe = RawClient(app_server)
     joe.agent = raw.agent
     contact = [("Contact", f"<{device.contact_uri('joe', TransportKind.UDP)}>")]
     try:
-        await welcome.start("127.0.0.1", ["sip:joe@example.com"], timeout=5)
+        welcome.watch("sip:joe@example.com")
+        presence.start()
+        await wait_for(lambda: presence.synced("sip:joe@example.com"))
         for expires in ("60", "60", "0", "60"):  # new, refresh, gone, new again
             ok = await joe.send(
                 "REGISTER",
@@ -365,7 +380,9 @@ async def test_welcome_once_per_new_registration_never_on_refresh(
         await asyncio.sleep(0.2)  # room for a wrong third welcome to show up
     finally:
         await welcome.stop()
+        await presence.stop()
+        app_agent.close()
         device.close()
         await app_server.stop()
     assert got == [WELCOME_TEXT.encode(), WELCOME_TEXT.encode()]
-    assert [aor for aor, _ in welcome.sent] == ["sip:joe@example.com"] * 2
+    assert [(aor, code) for aor, _, code in welcome.sent] == [("sip:joe@example.com", 200)] * 2

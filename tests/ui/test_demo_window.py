@@ -211,6 +211,12 @@ def test_demo_window_plays_the_whole_story_and_quits_cleanly(
             lambda: any(aor == JOE and code == 200 for aor, _, code in session.welcome.sent),
             "joe welcomed",
         )
+        # The tray's Show brings the minimized window back.
+        assert win.tray is not None
+        win.showMinimized()
+        await wait_until(win.isMinimized, "minimized")
+        win.tray.show_requested.emit()
+        await wait_until(lambda: not win.isMinimized(), "shown again from the tray")
         qtbot.keyClick(win, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
 
     async def scenario() -> int:
@@ -244,11 +250,9 @@ def test_first_run_dialog_try_it_starts_the_demo(
 ) -> None:
     from ui.windows.settings_dialog import AccountDialog
 
-    # No settings file and no account flags: the first-run dialog.
-    monkeypatch.setattr("softphone.cli.default_config_path", lambda: tmp_path / "none.toml")
-    monkeypatch.setattr(
-        "softphone.config.default_config_path", lambda: tmp_path / "none.toml", raising=False
-    )
+    # No settings file and no account flags: the first-run dialog (and
+    # nothing may reach the real settings folder).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     args = argparse.Namespace(command="gui", config=None, db=tmp_path / "real.sqlite3")
 
     def dialog() -> AccountDialog | None:
