@@ -14,7 +14,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import keyring
 import keyring.errors
@@ -51,6 +51,27 @@ MAX_KEEPALIVE = 3600
 
 # An environment variable name as POSIX shells accept it.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class SipIdentity(Protocol):
+    """Who a service speaks as: what presence and the welcome server read.
+
+    `Account` is one; so is an application server such as RFC 3680's
+    ``sip:app.example.com``, whose address has no user part and so is not a
+    person's account.
+    """
+
+    @property
+    def uri(self) -> SipUri: ...
+
+    @property
+    def domain(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def outbound_proxy(self) -> str | None: ...
 
 
 class SettingsError(Exception):

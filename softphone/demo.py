@@ -30,7 +30,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from softphone.agent import IncomingRequest, Target, UserAgent
 from softphone.app import Application, AppOptions
@@ -267,7 +266,7 @@ class _Device:
 
 @dataclass(frozen=True)
 class _ServiceIdentity:
-    """Who the welcome server is: the attributes `Presence` and `WelcomeServer` read.
+    """Who the welcome server is (a `softphone.config.SipIdentity`).
 
     RFC 3680's application server is ``sip:app.example.com``, an AoR without
     a user part, which `Account` refuses (an account is a person's AoR).
@@ -299,7 +298,7 @@ class _WelcomeApp:
     ) -> None:
         uri = SipUri.parse(WELCOME_APP)
         # The digest user of a user-less AoR is its host (as the server keys it).
-        identity = cast(Account, _ServiceIdentity(WELCOME_APP, DOMAIN, uri.user or uri.host))
+        identity = _ServiceIdentity(WELCOME_APP, DOMAIN, uri.user or uri.host)
         self.agent = UserAgent(timers=timers)
 
         async def locate_server() -> Target:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
-from softphone.config import Account
+from softphone.config import SipIdentity
 from softphone.location import LocationError
 from softphone.services.challenge import send_with_credentials
 from softphone.sip import NameAddr, Request, SipUri
@@ -202,7 +202,7 @@ class Presence:
     def __init__(
         self,
         agent: UserAgent,
-        account: Account,
+        account: SipIdentity,
         digest: DigestClient | None,
         locate_server: LocateServer,
         *,

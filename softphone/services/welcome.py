@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from softphone.agent import Target, TransactionFailed, UserAgent
-from softphone.config import Account
+from softphone.config import SipIdentity
 from softphone.services.presence import (
     NotifyReceived,
     Presence,
@@ -98,7 +98,7 @@ class WelcomeServer:
         self,
         presence: Presence,
         agent: UserAgent,
-        account: Account,
+        account: SipIdentity,
         text: str,
         *,
         on_step: StepCallback | None = None,

@@ -8,7 +8,7 @@ user switches to another buddy and back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -97,7 +97,9 @@ class HistoryView(QListView):
         self.doItemsLayout()
         self.scrollToBottom()
 
-    def rowsInserted(self, parent: QModelIndex, start: int, end: int) -> None:
+    def rowsInserted(
+        self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int
+    ) -> None:
         """Follow new messages when the user is at the bottom already."""
         super().rowsInserted(parent, start, end)
         model = self.conversation()
