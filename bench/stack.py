@@ -37,7 +37,7 @@ ROOT = HERE.parent
 UAC_XML = HERE / "sipp" / "uac_flood.xml"
 UAS_XML = HERE / "sipp" / "uas_flood.xml"
 
-FULL_RATES = (200, 500, 1000, 2000, 4000, 8000)
+FULL_RATES = (200, 500, 1000, 2000, 4000, 8000, 16000)
 SMOKE_RATES = (50,)
 
 
