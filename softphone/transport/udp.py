@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 from typing import cast
 
 from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
 
 log = logging.getLogger(__name__)
+
+#: Receive buffer asked of the kernel for each UDP socket.
+RECEIVE_BUFFER = 4 * 1024 * 1024
 
 #: The largest UDP payload there is; anything the kernel hands us is at most this.
 MAX_DATAGRAM = 65_535
@@ -50,6 +55,14 @@ class UdpTransport(asyncio.DatagramProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.DatagramTransport, transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # A burst of MESSAGEs (or their 200s) arrives faster than one
+            # loop iteration drains them; the default buffer (~200 KB) then
+            # drops datagrams that cost a retransmission each. The kernel
+            # caps the value at net.core.rmem_max.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         self.local = Address.from_sockaddr(transport.get_extra_info("sockname"))
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
