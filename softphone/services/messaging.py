@@ -22,7 +22,7 @@ from softphone.location import LocationError
 from softphone.resolver import send_with_failover
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
-from softphone.sip.delivery import DeliveryState, FailureKind, from_response
+from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason, from_response
 from softphone.sip.errors import ParseError
 from softphone.store import Direction, MessageId, MessageRecord, Store
 from softphone.transport.base import TransportKind
@@ -263,7 +263,9 @@ class Messaging:
     def _fail_locally(
         self, message_id: MessageId, kind: FailureKind, detail: str | None = None
     ) -> None:
-        reason = kind.reason if detail is None else f"{kind.reason} ({detail})"
+        # The timer F sentence states the real length with this agent's T1.
+        sentence = failure_reason(kind, timeout=self._agent.timers.timeout)
+        reason = sentence if detail is None else f"{sentence} ({detail})"
         self._update(message_id, DeliveryState.FAILED, reason=reason, local_failure=True)
 
     def _update(
@@ -304,12 +306,12 @@ class Messaging:
             record, created = self._store.insert_incoming(
                 peer,
                 text,
-                content_type=request.headers.get("Content-Type") or CONTENT_TYPE,
-                call_id=request.call_id,
+                content_type=_storable(request.headers.get("Content-Type") or CONTENT_TYPE),
+                call_id=_storable(request.call_id),
                 cseq=request.cseq.seq,
-                from_tag=request.from_.tag or "",
+                from_tag=_storable(request.from_.tag or ""),
                 now=self._clock(),
-                display_name=request.from_.display_name or "",
+                display_name=_storable(request.from_.display_name or ""),
             )
         except Exception:
             # Never 200 for a message that is not on disk (disk full, locked).
@@ -326,6 +328,20 @@ class Messaging:
                 callback(record)
             except Exception:
                 log.exception("message callback failed")
+
+
+def _storable(text: str) -> str:
+    """*text* with undecodable bytes (lone surrogates) as U+FFFD.
+
+    Header text that was not UTF-8 on the wire reaches us with surrogate
+    escapes; SQLite refuses those, and a message must never be refused for
+    its sender's display name.
+    """
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the bytes as they came
+    except UnicodeEncodeError:  # a lone surrogate of another origin
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def _decode(body: bytes, charset: str | None) -> str:

@@ -54,7 +54,7 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         assert self.peer is not None
         for observer in list(self._owner.activity_observers):
-            observer(self.peer)
+            _notify(observer, self.peer)
         pings_before = self._framer.pings
         try:
             messages = self._framer.feed(data)
@@ -229,7 +229,7 @@ class StreamTransport:
         if self._on_error is not None:
             self._on_error(peer, self, reason)
         for observer in list(self.loss_observers):
-            observer(peer, reason)
+            _notify(observer, peer, reason)
 
     @property
     def connection_count(self) -> int:
@@ -246,3 +246,11 @@ class StreamTransport:
         for connection in list(self._connections.values()):
             connection.close()
         self._connections.clear()
+
+
+def _notify(observer: Callable[..., None], *args: object) -> None:
+    """Call an observer; a bug in one must not break the connection."""
+    try:
+        observer(*args)
+    except Exception:
+        log.exception("stream observer failed")

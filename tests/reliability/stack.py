@@ -101,17 +101,9 @@ class CaughtErrors(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
         self.records: list[logging.LogRecord] = []
-        self.known: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.exc_info is None:
-            return
-        exc = record.exc_info[1]
-        if isinstance(exc, UnicodeEncodeError) and record.getMessage().startswith("cannot store"):
-            # Known, reported: a From display name with bytes that are not
-            # UTF-8 reaches SQLite as lone surrogates; messaging answers 500
-            # (never 200 without the row), so the invariant holds. Counted.
-            self.known.append(record)
             return
         self.records.append(record)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from softphone.agent import Target
-from softphone.sip.delivery import DeliveryState, FailureKind
+from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
 from softphone.transport.base import Address, TransportKind
@@ -85,7 +85,9 @@ async def _send_and_check(run: LossRun, count: int, timeout: float) -> dict[str,
             # Only timer F may fail a message here; it is local, not a 408.
             assert final.state is D.FAILED
             assert final.local_failure and final.code is None
-            assert final.reason == FailureKind.TIMEOUT.reason
+            assert final.reason == failure_reason(
+                FailureKind.TIMEOUT, timeout=alice.agent.timers.timeout
+            )
             outcome["failed"] += 1
     # The receiver's inbox callback fired once per stored message.
     assert sorted(m.body for m in bob.inbox) == sorted(received)

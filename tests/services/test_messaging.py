@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,9 +12,9 @@ import pytest
 from softphone.agent import Target, UserAgent
 from softphone.config import Account
 from softphone.services.messaging import CONTENT_TYPE, UDP_BODY_LIMIT, Messaging
-from softphone.sip import Headers, NameAddr, Request, Response, SipUri
+from softphone.sip import Headers, NameAddr, Request, Response, SipUri, parse
 from softphone.sip.auth import DigestClient
-from softphone.sip.delivery import DeliveryState, FailureKind
+from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, MessageRecord, Store
 from softphone.trace import TraceEntry
@@ -22,6 +24,12 @@ from tests.services.scripted import DigestGate, Script, ScriptedPeer, answer
 D = DeliveryState
 ALICE = Account(aor="sip:alice@example.test", display_name="Alice")
 BOB = Account(aor="sip:bob@example.test")
+
+
+async def _never_located(_peer: str) -> Target:
+    raise AssertionError("this test sends nothing")
+
+
 KOREAN = "안녕하세요! 밥"
 
 
@@ -222,7 +230,11 @@ async def test_timer_f_is_a_local_failure(
     assert alice.states(record) == [D.QUEUED, D.SENDING, D.FAILED]
     # Never an invented 408: no code, and the failure is marked local.
     assert (final.code, final.local_failure) == (None, True)
-    assert final.reason == FailureKind.TIMEOUT.reason
+    # The sentence states the real timer F of this agent (64*T1).
+    assert final.reason == failure_reason(
+        FailureKind.TIMEOUT, timeout=alice.messaging._agent.timers.timeout
+    )
+    assert final.reason.endswith(f"after {64 * alice.messaging._agent.timers.t1:g} s)")
     assert len(peer.requests) > 1  # retransmitted over UDP (timer E) before giving up
 
 
@@ -406,3 +418,35 @@ async def test_give_up_fails_a_queued_message_locally(pair: tuple[Side, Side]) -
     alice.messaging.flush()
     await alice.messaging.drain()
     assert bob.inbox == []
+
+
+async def test_sender_name_that_is_not_utf8_is_stored_not_refused(tmp_path: Path) -> None:
+    # A From display name in Latin-1 arrives as surrogate escapes; SQLite
+    # refuses those, so it is stored with U+FFFD and answered 200.
+    store = Store.open(tmp_path / "bob.db")
+    bob = UserAgent()
+    await bob.listen(TransportKind.UDP)
+    messaging = Messaging(bob, BOB, store, None, _never_located)
+    messaging.start()
+    raw = (
+        "MESSAGE sip:bob@example.test SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 127.0.0.1:{port};rport;branch=z9hG4bKlatin1\r\n"
+        'From: "Ren\xe9" <sip:rene@example.test>;tag=l1\r\n'
+        "To: <sip:bob@example.test>\r\n"
+        "Call-ID: latin1-name\r\n"
+        "CSeq: 1 MESSAGE\r\n"
+        "Content-Type: text/plain;charset=UTF-8\r\n"
+        "Content-Length: 2\r\n\r\nhi"
+    )
+    destination = bob.local_address(TransportKind.UDP)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+        peer.bind(("127.0.0.1", 0))
+        peer.settimeout(5)
+        data = raw.format(port=peer.getsockname()[1]).encode("latin-1")
+        peer.sendto(data, (destination.host, destination.port))
+        answer, _ = await asyncio.get_running_loop().run_in_executor(None, peer.recvfrom, 65535)
+    bob.close()
+    assert parse(answer).status == 200
+    [conversation] = store.conversations()
+    assert conversation.display_name == "Ren\ufffd"
+    assert [m.body for m in store.messages("sip:rene@example.test")] == ["hi"]
