@@ -59,8 +59,10 @@ def _run_one(subject: str, db: Path, plan: Plan, workdir: Path) -> dict[str, obj
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bench.chat_proc", subject, str(copy)]
-            + ["--appends", str(plan.appends), "--scrolls", str(plan.scrolls)],
+            [
+                *(sys.executable, "-m", "bench.chat_proc", subject, str(copy)),
+                *("--appends", str(plan.appends), "--scrolls", str(plan.scrolls)),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -79,16 +81,21 @@ def _run_one(subject: str, db: Path, plan: Plan, workdir: Path) -> dict[str, obj
     return result
 
 
+def _samples(run: dict[str, object], key: str) -> list[float]:
+    value = run[key]
+    if isinstance(value, list):
+        return [float(v) for v in value]
+    assert isinstance(value, int | float), (key, value)
+    return [float(value)]
+
+
 def _median_of(runs: Sequence[dict[str, object]], key: str) -> float:
-    values = []
-    for run in runs:
-        value = run[key]
-        values.append(statistics.median(value) if isinstance(value, list) else float(value))  # type: ignore[arg-type]
-    return statistics.median(values)
+    # One value per run (a run's list of samples counts as its median).
+    return statistics.median(statistics.median(_samples(run, key)) for run in runs)
 
 
 def _max_of(runs: Sequence[dict[str, object]], key: str) -> float:
-    return max(max(run[key]) for run in runs)  # type: ignore[call-overload]
+    return max(max(_samples(run, key)) for run in runs)
 
 
 def _verdict(value_ms: float, target_ms: float) -> str:

@@ -34,8 +34,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
-from PySide6.QtWidgets import (  # noqa: E402
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QLabel,
@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from bench.history import PEER  # noqa: E402
-from softphone.store import MessageRecord, Store  # noqa: E402
-from ui.windows.chat_view import ChatView  # noqa: E402
+from bench.history import PEER
+from softphone.store import MessageRecord, Store
+from ui.windows.chat_view import ChatView
 
 SIZE = (480, 640)
 #: The text appended in the append measurement.
@@ -70,7 +70,7 @@ class PaintWatch(QObject):
         self.ready: Callable[[], bool] = lambda: True
         target.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Record the paint; the event then goes on to the widget as usual."""
         if event.type() == QEvent.Type.Paint and self.ready():
             self.hit = True

@@ -3,6 +3,10 @@
     python3 -m bench            full run: 7 interleaved 1 s parser runs per
                                 subject, stack rate search with 10 s steps
     python3 -m bench --smoke    one short run of each (CI keeps them working)
+    python3 -m bench --parse-only   parsers only
+    python3 -m bench --only chat --only startup
+                                only those benchmarks (parse, stack, chat,
+                                presence, startup)
     python3 -m bench --results bench/RESULTS.md
                                 also write the table to that file
 
@@ -17,21 +21,38 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import machine, parsers, stack
+from bench import chat, machine, parsers, presence, stack, startup
 from bench.table import Row, render
 
 RATIO_NOTE = (
     "ratio: parse rows are ours ÷ that row (above 1 means we are faster); "
-    "stack rows are ours ÷ the SIPp-to-SIPp rate."
+    "stack rows are ours ÷ the SIPp-to-SIPp rate; chat view, presence and "
+    "start-up rows are that row ÷ ours (above 1 means ours is faster or smaller)."
 )
 
+#: Every benchmark, in table order.
+BENCHMARKS = ("parse", "stack", "chat", "presence", "startup")
 
-def collect(*, smoke: bool, parse_only: bool = False) -> list[Row]:
-    """Every row, measured now, in table order."""
-    repeats, seconds = (1, 0.05) if smoke else (7, 1.0)
-    rows = parsers.run(repeats=repeats, seconds=seconds)
-    if not parse_only:
+
+def collect(
+    *, smoke: bool, parse_only: bool = False, only: Sequence[str] | None = None
+) -> list[Row]:
+    """Every row (or those of *only*), measured now, in table order."""
+    chosen = set(only or BENCHMARKS)
+    if parse_only:
+        chosen = {"parse"}
+    rows: list[Row] = []
+    if "parse" in chosen:
+        repeats, seconds = (1, 0.05) if smoke else (7, 1.0)
+        rows += parsers.run(repeats=repeats, seconds=seconds)
+    if "stack" in chosen:
         rows += stack.run(smoke=smoke)
+    if "chat" in chosen:
+        rows += chat.run(smoke=smoke)
+    if "presence" in chosen:
+        rows += presence.run(smoke=smoke)
+    if "startup" in chosen:
+        rows += startup.run(smoke=smoke)
     return rows
 
 
@@ -55,11 +76,17 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of `python3 -m bench`."""
     parser = argparse.ArgumentParser(prog="python3 -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="one short run of each benchmark")
-    parser.add_argument("--parse-only", action="store_true", help="skip the stack benchmark")
+    parser.add_argument("--parse-only", action="store_true", help="the parser benchmark only")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=BENCHMARKS,
+        help="run only this benchmark (repeatable)",
+    )
     parser.add_argument("--results", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     command = "python3 -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
-    rows = collect(smoke=args.smoke, parse_only=args.parse_only)
+    rows = collect(smoke=args.smoke, parse_only=args.parse_only, only=args.only)
     text = report(rows, smoke=args.smoke, command=command.strip())
     print(text, flush=True)
     if args.results is not None:

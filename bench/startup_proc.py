@@ -45,7 +45,7 @@ class FirstPaint(QObject):
         self.painted = asyncio.Event()
         self.seen = False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note the first paint; the event goes on to the widget unchanged."""
         if event.type() == QEvent.Type.Paint and not self.seen:
             self.seen = True

@@ -25,7 +25,13 @@ class Row:
 
     def cells(self) -> list[str]:
         """The row's cells as text."""
-        value = "—" if self.value is None else f"{self.value:,.0f} {self.unit}"
+        if self.value is None:
+            value = "—"
+        elif self.value < 10:
+            # Milliseconds of an append or a scroll: keep one decimal.
+            value = f"{self.value:.1f} {self.unit}"
+        else:
+            value = f"{self.value:,.0f} {self.unit}"
         ratio = "" if self.ratio is None else f"{self.ratio:.2f}x"
         return [self.benchmark, self.subject, value, self.detail, ratio, self.note]
 

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from bench import chat, history, startup
+from bench.chat_proc import _paragraph
 from bench.parse_corpus import REALISTIC, full_parse
 from bench.parsers import split_floor
 from bench.stack import Step, percentile
+from softphone.sip.delivery import DeliveryState
+from softphone.store import Direction, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +37,35 @@ STACK_ROWS = [
     ("stack UDP: ours as UAC", "softphone UAC → SIPp UAS"),
     ("stack UDP: baseline", "SIPp UAC → SIPp UAS"),
 ]
+CHAT_SUBJECTS = [
+    "ChatView (softphone)",
+    "QListWidget, item per message",
+    "QTextBrowser, HTML paragraphs",
+]
+CHAT_ROWS = [
+    (bench, subject)
+    for bench in (
+        "chat view: first frame, 2,000 msgs",
+        "chat view: memory (RSS growth)",
+        "chat view: append + repaint",
+        "chat view: scroll a page + repaint",
+    )
+    for subject in CHAT_SUBJECTS
+]
+PRESENCE_ROWS = [
+    ("presence: 20 buddies, all states known", "softphone Presence (one account)"),
+    ("presence: 20 buddies, all states known", "SIPp UAC, -r 1000"),
+    ("presence: NOTIFY processing", "softphone Presence (handler time)"),
+]
+FLOOR = 'floor: python3 -c "import PySide6.QtWidgets"'
+STARTUP_ROWS = [
+    ("start-up: window shown, offscreen", "softphone --demo (driver)"),
+    ("start-up: window shown, offscreen", FLOOR),
+    ("start-up: window shown, Xvfb", "softphone --demo (driver)"),
+    ("start-up: window shown, Xvfb", FLOOR),
+]
 NUMBER = re.compile(r"^([0-9,]+) msg/s$")
+MEASURE = re.compile(r"^([0-9,]+(?:\.[0-9])?) (ms|MB|NOTIFY/s)$")
 
 
 def _table(text: str) -> list[dict[str, str]]:
@@ -43,6 +75,12 @@ def _table(text: str) -> list[dict[str, str]]:
         dict(zip(header, (cell.strip() for cell in line.strip("|").split(" | ")), strict=True))
         for line in lines[2:]
     ]
+
+
+def _measure(row: dict[str, str]) -> tuple[float, str]:
+    match = MEASURE.match(row["median"])
+    assert match, row
+    return float(match.group(1).replace(",", "")), match.group(2)
 
 
 def _value(row: dict[str, str]) -> int:
@@ -74,7 +112,10 @@ def test_smoke_table_has_every_row_in_order(smoke_report: str) -> None:
     # Installed peers carry their version after the name.
     peers = ("sippy", "pyVoIP")
     normalised = [(b, s.split(" ")[0] if s.startswith(peers) else s) for b, s in names]
-    assert normalised == PARSE_ROWS + STACK_ROWS
+    peers_present = shutil.which("kamailio") and shutil.which("sipp")
+    presence = PRESENCE_ROWS if peers_present else PRESENCE_ROWS[:1]
+    startup_rows = STARTUP_ROWS if shutil.which("Xvfb") else STARTUP_ROWS[:3]
+    assert normalised == PARSE_ROWS + STACK_ROWS + CHAT_ROWS + presence + startup_rows
 
 
 def test_smoke_report_describes_the_machine(smoke_report: str) -> None:
@@ -138,3 +179,140 @@ def test_step_is_sustained_only_when_all_answered_in_pace() -> None:
     assert not Step(100, 1000, 1000, 1, 10.5).sustained  # one failed
     assert not Step(100, 1000, 1000, 0, 13.0).sustained  # fell behind the pace
     assert not Step(100, 1000, 1000, 0, 10.0, error="agent did not start").sustained
+
+
+def test_smoke_chat_rows_measure_every_subject(smoke_report: str) -> None:
+    rows = [r for r in _table(smoke_report) if r["benchmark"].startswith("chat view")]
+    assert len(rows) == 12
+    for row in rows:
+        value, unit = _measure(row)
+        assert unit == ("MB" if "memory" in row["benchmark"] else "ms"), row
+        # Time is never zero; RSS may not grow for a small list, but never shrinks much.
+        assert value > 0 or unit == "MB", row
+        if row["subject"] == "ChatView (softphone)":
+            assert row["ratio"] == "", row
+        else:
+            assert float(row["ratio"].rstrip("x")) > 0, row
+    first, append = rows[0], rows[6]
+    assert re.fullmatch(r"(meets|MISSES) target ≤ 200 ms", first["notes"]), first
+    assert re.fullmatch(r"(meets|MISSES) target ≤ 5 ms", append["notes"]), append
+    assert "3 appends/run" in append["detail"]
+
+
+def test_smoke_presence_rows_know_every_buddy(smoke_report: str) -> None:
+    rows = [r for r in _table(smoke_report) if r["benchmark"].startswith("presence")]
+    if not (shutil.which("kamailio") and shutil.which("sipp")):
+        assert rows[0]["notes"].endswith("not installed")
+        return
+    ours, sipp, rate = rows
+    assert _measure(ours)[0] > 0
+    # 30% of 20 buddies were registered by SIPp before the watch.
+    assert "14 offline, 6 online; 6 registered by SIPp" in ours["detail"], ours
+    assert "20 subscribed, 0 failed" in sipp["detail"], sipp
+    assert _measure(rate)[0] > 0
+    assert "20 NOTIFYs/run" in rate["detail"], rate
+
+
+def test_smoke_startup_rows_are_above_their_floor(smoke_report: str) -> None:
+    rows = [r for r in _table(smoke_report) if r["benchmark"].startswith("start-up")]
+    for ours, floor in zip(rows[::2], rows[1::2], strict=False):
+        assert ours["subject"] == "softphone --demo (driver)"
+        assert re.fullmatch(r"(meets|MISSES) target ≤ 1,500 ms", ours["notes"]), ours
+        # The app imports PySide6.QtWidgets and much more: it cannot beat the floor.
+        assert _measure(ours)[0] > _measure(floor)[0]
+        stamps = dict(
+            (name, int(ms.replace(",", "")))
+            for name, ms in re.findall(r"(\w+) ([0-9,]+)", ours["detail"].split(": ", 1)[1])
+        )
+        assert (
+            stamps["started"]
+            <= stamps["imported"]
+            <= stamps["demo_up"]
+            <= min(stamps["shown"], stamps["registered"])
+        ), stamps
+
+
+def test_history_holds_the_count_with_every_state_and_both_languages(tmp_path: Path) -> None:
+    path = history.build(tmp_path / "h.sqlite3", 600)
+    store = Store.open(path)
+    try:
+        assert store.count_messages(history.PEER) == 600
+        records = store.messages(history.PEER, limit=1000)
+    finally:
+        store.close()
+    assert len(records) == 600
+    assert [r.created for r in records] == sorted(r.created for r in records)
+    assert {r.direction for r in records} == {Direction.IN, Direction.OUT}
+    assert {r.state for r in records if r.direction is Direction.OUT} == set(DeliveryState)
+    assert any(re.search("[가-힣]", r.body) for r in records)
+    assert any(re.search("[A-Za-z]{4}", r.body) for r in records)
+    failed = [r for r in records if r.state is DeliveryState.FAILED]
+    assert any(r.local_failure for r in failed) and any(r.code == 404 for r in failed)
+
+
+def test_text_browser_peer_escapes_bodies() -> None:
+    assert _paragraph("out", "<b>hi</b> & 안녕") == (
+        '<p align="right">&lt;b&gt;hi&lt;/b&gt; &amp; 안녕</p>'
+    )
+    assert _paragraph("in", "x").startswith('<p align="left">')
+
+
+def _run(first: float, rss: int, append: list[float], scroll: list[float]) -> dict[str, object]:
+    return {
+        "first_frame_s": first,
+        "settled_s": first,
+        "rss_first_bytes": rss,
+        "rss_end_bytes": rss * 2,
+        "append_s": append,
+        "append_store_s": [0.0005] * len(append),
+        "scroll_s": scroll,
+    }
+
+
+def test_chat_rows_take_medians_and_compare_peers_with_ours() -> None:
+    results = {
+        "chatview": [
+            _run(0.050, 8_000_000, [0.004, 0.006, 0.005], [0.003]),
+            _run(0.040, 9_000_000, [0.002, 0.003, 0.009], [0.001]),
+            _run(0.300, 10_000_000, [0.004], [0.002]),
+        ],
+        "listwidget": [_run(0.500, 45_000_000, [1.0], [0.004])],
+        "textbrowser": [],
+    }
+    rows = chat.rows_from(results, chat.FULL)
+    by = {(r.benchmark.split(",")[0], r.subject.split(" ")[0].rstrip(",")): r for r in rows}
+    ours = by[("chat view: first frame", "ChatView")]
+    assert ours.value == pytest.approx(50.0)  # median of 50, 40, 300 ms
+    assert ours.note == "meets target ≤ 200 ms"
+    listed = by[("chat view: first frame", "QListWidget")]
+    assert listed.ratio == pytest.approx(10.0)
+    assert by[("chat view: first frame", "QTextBrowser")].note == "run failed"
+    # Append: median of each run's median (5, 3, 4 ms) is 4 ms; max over all.
+    append = by[("chat view: append + repaint", "ChatView")]
+    assert append.value == pytest.approx(4.0)
+    assert append.note == "meets target ≤ 5 ms"
+    assert "max 9.0 ms" in append.detail
+    memory = by[("chat view: memory (RSS growth)", "QListWidget")]
+    assert memory.value == pytest.approx(45.0)
+    assert memory.ratio == pytest.approx(5.0)
+    assert ("chat view: memory (RSS growth)", "QTextBrowser") not in by
+
+
+def test_chat_verdict_flags_a_missed_target() -> None:
+    slow = {"chatview": [_run(0.250, 1, [0.007], [0.001])]}
+    rows = chat.rows_from(slow, chat.SMOKE)
+    assert rows[0].note == "MISSES target ≤ 200 ms"
+    append = next(r for r in rows if r.benchmark == "chat view: append + repaint")
+    assert append.note == "MISSES target ≤ 5 ms"
+
+
+def test_xvfb_is_stopped_after_the_block() -> None:
+    if shutil.which("Xvfb") is None:
+        with pytest.raises(startup.XvfbError), startup.xvfb():
+            pass
+        return
+    with startup.xvfb() as display:
+        socket_path = Path(f"/tmp/.X11-unix/X{display[1:]}")
+        assert socket_path.exists()
+    # Xvfb removes its socket and lock file when it exits.
+    assert not Path(f"/tmp/.X{display[1:]}-lock").exists()

@@ -223,6 +223,10 @@ class Presence:
         self._clock = clock
         self._expires = expires
         self._watches: dict[str, _Watch] = {}
+        #: Call-ID -> watch, so a NOTIFY finds its subscription without a scan
+        #: over every buddy (a scan per NOTIFY is quadratic with 1,000 buddies).
+        #: A hint only: a miss or a stale entry falls back to the scan.
+        self._by_call_id: dict[str, _Watch] = {}
         # Ended subscriptions still owed a 200 for their final NOTIFY.
         self._retired: list[tuple[float, Subscription]] = []
         self._changed: list[ChangeCallback] = []
@@ -388,6 +392,7 @@ class Presence:
             expires=self._expires,
         )
         watch.sub = sub
+        self._remember_dialog(watch, sub)
         request = sub.initial_request(self._now())
         if account.outbound_proxy:
             request.headers.insert_first("Route", f"<sip:{account.outbound_proxy};lr>")
@@ -517,12 +522,31 @@ class Presence:
 
     # -- NOTIFY -----------------------------------------------------------------
 
+    def _remember_dialog(self, watch: _Watch, sub: Subscription) -> None:
+        self._by_call_id[sub.call_id] = watch
+        if len(self._by_call_id) > 2 * len(self._watches) + 16:
+            # Resubscriptions leave old Call-IDs behind: keep the live ones.
+            self._by_call_id = {
+                w.sub.call_id: w for w in self._watches.values() if w.sub is not None
+            }
+
+    def _notify_candidates(self, request: Request) -> list[_Watch]:
+        """The watch a NOTIFY's Call-ID points at first, then every watch."""
+        try:
+            hinted = self._by_call_id.get(request.call_id)
+        except ParseError:
+            hinted = None
+        if hinted is not None and hinted.sub is not None and hinted.sub.matches(request):
+            return [hinted]
+        return list(self._watches.values())
+
     def _on_notify_request(self, incoming: IncomingRequest) -> None:
         request = incoming.request
         now = self._now()
-        for watch in list(self._watches.values()):
+        for watch in self._notify_candidates(request):
             sub = watch.sub
             if sub is not None and sub.matches(request):
+                self._remember_dialog(watch, sub)
                 status, reason = sub.on_notify(request, now)
                 incoming.respond(status, reason)
                 self._report_notify(watch.aor, request, status, sub)
