@@ -65,6 +65,28 @@ _BARE_VALUE = re.compile(r"[^\s,\"]+")
 # After a comma, "token LWS token =" starts the next challenge on the same line
 # (RFC 7235 4.1 allows a list; RFC 3261 puts one per line).
 _NEXT_SCHEME = re.compile(rf"[{TOKEN_CHARS}]+[ \t]+[{TOKEN_CHARS}]+[ \t]*=")
+# quoted-string (grammar.QUOTED_STRING) written as an unrolled loop, which
+# the regex engine runs a run of plain characters at a time.
+_QUOTED = r'"[^"\\\r\n]*+(?:\\[^\r\n][^"\\\r\n]*+)*+"'
+# _WS in the same unrolled form: blanks, then folds each followed by blanks.
+_LWS = r"[ \t]*+(?:\r?\n[ \t]++)*+"
+# auth-scheme LWS (with the LWS that may come before it).
+_AUTH_SCHEME = re.compile(rf"{_LWS}([{TOKEN_CHARS}]+)(?:[ \t]|\r?\n[ \t])+")
+# auth-param = auth-param-name EQUAL ( token / quoted-string ), and the LWS
+# after it; the unquoted value is widened like _BARE_VALUE.
+_AUTH_PARAM = re.compile(
+    rf"([{TOKEN_CHARS}]+){_LWS}={_LWS}"
+    rf"(?:({_QUOTED})|({_BARE_VALUE.pattern})){_LWS}"
+)
+_PARAM_BODY = rf"[{TOKEN_CHARS}]+{_LWS}={_LWS}(?:{_QUOTED}|{_BARE_VALUE.pattern})"
+# The usual value: one scheme and its comma-separated auth-params. A
+# param-name is never followed by a second token before "=", so such a line
+# cannot hold a second challenge (see _NEXT_SCHEME).
+_ONE_CHALLENGE = re.compile(
+    rf"{_LWS}([{TOKEN_CHARS}]+)(?:[ \t]|\r?\n[ \t])+"
+    rf"{_PARAM_BODY}(?:{_LWS},{_LWS}{_PARAM_BODY})*+{_LWS}"
+)
+_EACH_PARAM = re.compile(rf"([{TOKEN_CHARS}]+){_LWS}={_LWS}(?:({_QUOTED})|({_BARE_VALUE.pattern}))")
 
 
 class AuthenticationFailed(SipError):
@@ -263,6 +285,54 @@ def _skip_ws(text: str, pos: int) -> int:
 def _parse_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     """Split one header value into (scheme, params) items.
 
+    Each auth-param is read by one regex; at the first thing that does not
+    fit, :func:`_scan_auth_line` reads the value again to raise its error.
+    """
+    one = _ONE_CHALLENGE.fullmatch(text)
+    if one is not None:
+        # One regex checked the whole line; the params are every match of
+        # _EACH_PARAM after the scheme (separators never match it).
+        found: list[tuple[str, str]] = []
+        for match in _EACH_PARAM.finditer(text, one.end(1)):
+            name, quoted, bare = match.groups()
+            found.append((name, bare if quoted is None else unquote(quoted)))
+        return [(one.group(1), tuple(found))]
+    items: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    end = len(text)
+    pos = 0
+    while True:
+        scheme_match = _AUTH_SCHEME.match(text, pos)
+        if scheme_match is None or scheme_match.end() >= end:
+            return _scan_auth_line(text)
+        scheme = scheme_match.group(1)
+        pos = scheme_match.end()
+        params: list[tuple[str, str]] = []
+        while True:
+            param = _AUTH_PARAM.match(text, pos)
+            if param is None:
+                return _scan_auth_line(text)
+            name, quoted, bare = param.groups()
+            if quoted is None:
+                params.append((name, bare))
+            elif "\\" in quoted:
+                params.append((name, unquote(quoted)))
+            else:
+                params.append((name, quoted[1:-1]))
+            pos = param.end()
+            if pos >= end:
+                items.append((scheme, tuple(params)))
+                return items
+            if text[pos] != ",":
+                return _scan_auth_line(text)
+            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            if _NEXT_SCHEME.match(text, pos):
+                break
+        items.append((scheme, tuple(params)))
+
+
+def _scan_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Split one header value into (scheme, params) items, step by step.
+
     Grammar (RFC 3261 25.1): ``challenge = ("Digest" LWS digest-cln *(COMMA
     digest-cln)) / other-challenge``, ``other-challenge = auth-scheme LWS
     auth-param *(COMMA auth-param)``, ``auth-param = auth-param-name EQUAL
@@ -327,11 +397,15 @@ def parse_challenges(values: str | Iterable[str]) -> list[Challenge]:
     """
     if isinstance(values, str):
         values = [values]
-    return [
-        Challenge(scheme=scheme, params=params)
-        for value in values
-        for scheme, params in _parse_auth_line(value)
-    ]
+    out = []
+    for value in values:
+        for scheme, params in _parse_auth_line(value):
+            # Challenge has no checks of its own: fill the frozen instance
+            # directly (much cheaper than the generated __init__).
+            challenge = object.__new__(Challenge)
+            challenge.__dict__.update(scheme=scheme, params=params)
+            out.append(challenge)
+    return out
 
 
 def parse_credentials(value: str) -> Credentials:
@@ -347,7 +421,9 @@ def parse_credentials(value: str) -> Credentials:
     if len(items) != 1:
         raise ParseError("one Authorization header holds one set of credentials")
     scheme, params = items[0]
-    return Credentials(scheme=scheme, params=params)
+    result = object.__new__(Credentials)
+    result.__dict__.update(scheme=scheme, params=params)
+    return result
 
 
 def choose_challenge(challenges: Iterable[Challenge]) -> Challenge | None:

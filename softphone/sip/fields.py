@@ -32,6 +32,10 @@ _VIA = re.compile(
     rf"([{_T}]+)[ \t]*/[ \t]*([{_T}]+)[ \t]*/[ \t]*([{_T}]+)[ \t]+"
     r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?"
 )
+# A via-parm followed by simple parameters only (";name=value;flag" without
+# quotes or LWS): the whole value in one match, split the way parse_params
+# would split it.
+_SIMPLE_VIA = re.compile(_VIA.pattern + rf"((?:;[{_T}]+(?:=[{_T}\[\]:]+)?)*)")
 # CSeq = 1*DIGIT LWS Method
 _CSEQ = re.compile(rf"([0-9]+)[ \t]+([{_T}]+)")
 # media-type = m-type SLASH m-subtype *(SEMI m-parameter)
@@ -39,6 +43,8 @@ _MEDIA = re.compile(rf"([{_T}]+)[ \t]*/[ \t]*([{_T}]+)")
 # Retry-After = delta-seconds [ comment ] *( SEMI retry-param )
 _RETRY = re.compile(r"([0-9]+)[ \t]*(\((?:[^()\\]|\\.)*\))?")
 _DIGITS = re.compile(r"[0-9]+")
+# qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+_QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 
 # RFC 3261 8.1.1.5: the CSeq sequence number MUST be less than 2**31.
 MAX_CSEQ = 2**31 - 1
@@ -103,18 +109,59 @@ class Via:
             ParseError: malformed value, a protocol other than SIP/2.0, or a
                 port, ttl or rport out of range.
         """
+        simple = _SIMPLE_VIA.fullmatch(value)
+        if simple is not None:
+            return cls._from_simple(*simple.groups())
         match = _VIA.match(value)
         if match is None:
             raise ParseError("Malformed Via header")
         name, version, transport, host, port = match.groups()
         if name.upper() != "SIP" or version != "2.0":
             raise ParseError("Via protocol is not SIP/2.0")
-        params = parse_params(value[match.end() :], "Via header")
+        tail = value[match.end() :]
+        params = parse_params(tail, "Via header")
         port_number = None if port is None else int(port)
         if port_number is not None and port_number > 65535:
             raise ParseError("Via port out of range")
-        via = cls(transport.upper(), host, port_number, params)
+        if '"' in tail:
+            # Only a quoted value can hold what the constructor refuses (NUL).
+            _check_params(params, "Via")
+        # The regex has checked what __post_init__ would: fill the frozen
+        # instance directly, which is several times cheaper.
+        via = object.__new__(cls)
+        via.__dict__.update(transport=transport.upper(), host=host, port=port_number, params=params)
         rport = _param(params, "rport")
+        if rport and (_DIGITS.fullmatch(rport) is None or int(rport) > 65535):
+            raise ParseError("Via rport is not a port number")
+        return via
+
+    @classmethod
+    def _from_simple(
+        cls,
+        name: str,
+        version: str,
+        transport: str,
+        host: str,
+        port: str | None,
+        params_text: str,
+    ) -> Via:
+        if name.upper() != "SIP" or version != "2.0":
+            raise ParseError("Via protocol is not SIP/2.0")
+        params: Params = ()
+        rport = None
+        if params_text:
+            items: list[tuple[str, str | None]] = []
+            for item in params_text[1:].split(";"):
+                pname, eq, pvalue = item.partition("=")
+                items.append((pname, pvalue if eq else None))
+                if rport is None and pname.lower() == "rport":
+                    rport = pvalue
+            params = tuple(items)
+        port_number = None if port is None else int(port)
+        if port_number is not None and port_number > 65535:
+            raise ParseError("Via port out of range")
+        via = object.__new__(cls)
+        via.__dict__.update(transport=transport.upper(), host=host, port=port_number, params=params)
         if rport and (_DIGITS.fullmatch(rport) is None or int(rport) > 65535):
             raise ParseError("Via rport is not a port number")
         return via
@@ -182,10 +229,14 @@ class CSeq:
         match = _CSEQ.fullmatch(value.strip(" \t"))
         if match is None:
             raise ParseError("Malformed CSeq header")
-        seq = int(match.group(1))
+        seq_text, method = match.groups()
+        seq = int(seq_text)
         if seq > MAX_CSEQ:
             raise ParseError("CSeq number out of range")
-        return cls(seq, match.group(2))
+        # Both parts are checked by the regex and the bound above.
+        cseq = object.__new__(cls)
+        cseq.__dict__.update(seq=seq, method=method)
+        return cseq
 
     def __str__(self) -> str:
         return f"{self.seq} {self.method}"
@@ -206,10 +257,10 @@ class Contact:
         """
         out = []
         for value in values:
-            if value == "*":
-                out.append(cls(None))
-            else:
-                out.append(cls(NameAddr.parse(value)))
+            # Contact has no checks of its own: fill the frozen instance directly.
+            contact = object.__new__(cls)
+            contact.__dict__["address"] = None if value == "*" else NameAddr.parse(value)
+            out.append(contact)
         if len(out) > 1 and any(contact.address is None for contact in out):
             raise ParseError("Contact * mixed with other contacts")
         for contact in out:
@@ -245,7 +296,7 @@ class Contact:
         if value is None:
             return None
         # qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
-        if re.fullmatch(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?", value) is None:
+        if _QVALUE.fullmatch(value) is None:
             raise ParseError("Contact q is not a q-value")
         return float(value)
 
@@ -277,8 +328,14 @@ class ContentType:
         match = _MEDIA.match(value)
         if match is None:
             raise ParseError("Malformed Content-Type header")
-        params = parse_params(value[match.end() :], "Content-Type header")
-        return cls(match.group(1), match.group(2), params)
+        tail = value[match.end() :]
+        params = parse_params(tail, "Content-Type header")
+        if '"' in tail:
+            # Only a quoted value can hold what the constructor refuses (NUL).
+            _check_params(params, "Content-Type")
+        content_type = object.__new__(cls)
+        content_type.__dict__.update(type=match.group(1), subtype=match.group(2), params=params)
+        return content_type
 
     @property
     def mime(self) -> str:

@@ -174,11 +174,16 @@ class Headers:
             self.add(name, value)
 
     @classmethod
-    def _from_parsed(cls, items: list[tuple[str, str, str]]) -> Headers:
-        # The parser has already split lines on CRLF and checked the names.
+    def _from_parsed(
+        cls,
+        items: list[tuple[str, str, str]],
+        index: dict[str, list[str]] | None = None,
+    ) -> Headers:
+        # The parser has already split lines on CRLF and checked the names;
+        # it may hand over the lookup index it built on the way.
         headers = cls.__new__(cls)
         headers._items = items
-        headers._cache = {}
+        headers._cache = {} if index is None else {_INDEX: index}
         return headers
 
     @staticmethod
@@ -204,14 +209,23 @@ class Headers:
             self._cache[_INDEX] = index
         return index
 
+    def _lines(self, key: str) -> list[str] | None:
+        # The index's own list (no copy) for a lower-case canonical key: for
+        # the typed views, which only read it.
+        index = self._cache.get(_INDEX)
+        if index is None:
+            index = self._index()
+        return index.get(key)
+
     def get(self, name: str) -> str | None:
         """Return the first raw value of *name*, or ``None``."""
-        found = self._index().get(_key(name))
+        found = self._lines(_key(name))
         return found[0] if found else None
 
     def get_all(self, name: str) -> list[str]:
         """Return every raw value of *name*, one per header line, in order."""
-        return list(self._index().get(_key(name), ()))
+        found = self._lines(_key(name))
+        return [] if found is None else found.copy()
 
     def values(self, name: str) -> list[str]:
         """Return every comma-separated element of *name* across all lines.
@@ -220,7 +234,7 @@ class Headers:
             ParseError: a quoted string or ``<`` is not terminated.
         """
         out: list[str] = []
-        for value in self.get_all(name):
+        for value in self._lines(_key(name)) or ():
             out.extend(split_list(value))
         return out
 
@@ -306,7 +320,7 @@ class Headers:
             return result
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
+        return isinstance(name, str) and bool(self._lines(_key(name)))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         for _, name, value in self._items:

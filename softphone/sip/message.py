@@ -26,7 +26,7 @@ from softphone.sip.fields import (
     Via,
     parse_delta_seconds,
 )
-from softphone.sip.grammar import CALL_ID, TOKEN, UNSAFE_VALUE
+from softphone.sip.grammar import CALL_ID, LINE_BREAK, TOKEN, TOKEN_CHARS, UNSAFE_VALUE
 from softphone.sip.headers import _CANONICAL, Headers, split_list
 from softphone.sip.uri import AbsoluteUri, NameAddr, SipUri, TelUri, Uri, parse_uri
 
@@ -133,13 +133,21 @@ _DATE = re.compile(
     r"[0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
 )
 _DIGITS = re.compile(r"[0-9]+")
-_STRAY_BREAK = re.compile(r"\r(?!\n)|(?<!\r)\n")
-_KEYS: dict[str, tuple[str, str]] = {lname: (c.lower(), c) for lname, c in _CANONICAL.items()}
+# token *( COMMA token ), as Allow, Supported and Require are written.
+_TOKEN_LIST = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]*,[ \t]*[{TOKEN_CHARS}]+)*")
+# Header name as written -> (lookup key, canonical name): every known name in
+# lower case, in its usual spelling and (compact forms) in upper case.
+_KEYS: dict[str, tuple[str, str]] = {}
+for _lname, _canonical in _CANONICAL.items():
+    for _spelling in (_lname, _canonical, _lname.upper()):
+        _KEYS[_spelling] = (_canonical.lower(), _canonical)
+_REQUIRED_KEYS = tuple((name, name.lower()) for name in _REQUIRED)
+_SINGLE_KEYS = tuple((name, name.lower()) for name in _SINGLE)
 
 
 def _single(headers: Headers, name: str) -> str | None:
-    values = headers.get_all(name)
-    if not values:
+    values = headers._lines(name.lower())
+    if values is None:
         return None
     if len(values) > 1:
         raise ParseError(f"Multiple {name} headers")
@@ -169,16 +177,41 @@ def _name_addr(headers: Headers, name: str) -> NameAddr:
     raise ParseError(reason)
 
 
+def _parse_from(headers: Headers) -> NameAddr:
+    return _name_addr(headers, "From")
+
+
+def _parse_to(headers: Headers) -> NameAddr:
+    return _name_addr(headers, "To")
+
+
 def _delta(headers: Headers, name: str) -> int | None:
     value = _single(headers, name)
     return None if value is None else parse_delta_seconds(value, name)
 
 
+def _parse_expires(headers: Headers) -> int | None:
+    return _delta(headers, "Expires")
+
+
+def _parse_min_expires(headers: Headers) -> int | None:
+    return _delta(headers, "Min-Expires")
+
+
 def _parse_via(headers: Headers) -> list[Via]:
     out: list[Via] = []
-    for line in headers.get_all("Via"):
+    parse_via = Via.parse
+    for line in headers._lines("via") or ():
         try:
-            out.extend(Via.parse(item) for item in split_list(line, strict=True))
+            if "," in line or '"' in line or "<" in line:
+                out.extend(parse_via(item) for item in split_list(line, strict=True))
+            else:
+                # One value on the line: what split_list(strict=True) would
+                # return, without building a list.
+                item = line.strip(" \t")
+                if not item:
+                    raise ParseError("Empty element in a header list")
+                out.append(parse_via(item))
         except ParseError as exc:
             raise ParseError(f"Bad Via header: {exc.reason}") from None
     return out
@@ -210,8 +243,11 @@ def _parse_max_forwards(headers: Headers) -> int | None:
 
 
 def _parse_contact(headers: Headers) -> list[Contact]:
+    lines = headers._lines("contact")
+    if lines is None:
+        return []
     elements = []
-    for line in headers.get_all("Contact"):
+    for line in lines:
         if line == "*":
             elements.append("*")
         else:
@@ -253,8 +289,16 @@ def _parse_retry_after(headers: Headers) -> RetryAfter | None:
 
 
 def _tokens(name: str) -> Callable[[Headers], list[str]]:
+    key = name.lower()
+
     def parse_tokens(headers: Headers) -> list[str]:
-        values = headers.values(name)
+        lines = headers._lines(key)
+        if lines is None:
+            return []
+        if len(lines) == 1 and _TOKEN_LIST.fullmatch(lines[0]) is not None:
+            # One line of tokens and commas, checked by one regex.
+            return [item.strip(" \t") for item in lines[0].split(",")]
+        values = headers.values(key)
         for value in values:
             if TOKEN.fullmatch(value) is None:
                 raise ParseError(f"Bad {name} header")
@@ -269,11 +313,13 @@ _REQUIRE = _tokens("Require")
 
 
 def _challenges(name: str) -> Callable[[Headers], list[Challenge]]:
+    key = name.lower()
+
     def parse_all(headers: Headers) -> list[Challenge]:
         from softphone.sip.auth import parse_challenges
 
         out: list[Challenge] = []
-        for value in headers.get_all(name):
+        for value in headers._lines(key) or ():
             out.extend(parse_challenges(value))
         return out
 
@@ -281,11 +327,13 @@ def _challenges(name: str) -> Callable[[Headers], list[Challenge]]:
 
 
 def _credentials(name: str) -> Callable[[Headers], Credentials | None]:
+    key = name.lower()
+
     def parse_first(headers: Headers) -> Credentials | None:
         from softphone.sip.auth import parse_credentials
 
-        value = headers.get(name)
-        return None if value is None else parse_credentials(value)
+        values = headers._lines(key)
+        return None if values is None else parse_credentials(values[0])
 
     return parse_first
 
@@ -294,6 +342,20 @@ _WWW_AUTHENTICATE = _challenges("WWW-Authenticate")
 _PROXY_AUTHENTICATE = _challenges("Proxy-Authenticate")
 _AUTHORIZATION = _credentials("Authorization")
 _PROXY_AUTHORIZATION = _credentials("Proxy-Authorization")
+
+# What parse() validates by building it (RFC 3261 8.1.1 and 20), in order.
+_VALIDATED: tuple[tuple[str, Callable[[Headers], object]], ...] = (
+    ("via", _parse_via),
+    ("from", _parse_from),
+    ("to", _parse_to),
+    ("call-id", _parse_call_id),
+    ("cseq", _parse_cseq),
+    ("max-forwards", _parse_max_forwards),
+    ("contact", _parse_contact),
+    ("content-type", _parse_content_type),
+    ("expires", _parse_expires),
+    ("date", _parse_date),
+)
 
 
 def _view(key: str, parse: Callable[[Headers], T]) -> property:
@@ -319,42 +381,74 @@ class _Message:
     @property
     def via(self) -> list[Via]:
         """Every Via value, top first."""
-        return self.headers.cached("via", _parse_via)
+        cache = self.headers._cache
+        if "via" in cache:
+            return cache["via"]  # type: ignore[no-any-return]
+        value = cache["via"] = _parse_via(self.headers)
+        return value
 
     @property
     def from_(self) -> NameAddr:
         """The From header. Raises: ParseError when missing or malformed."""
-        return self.headers.cached("from", lambda h: _name_addr(h, "From"))
+        cache = self.headers._cache
+        if "from" in cache:
+            return cache["from"]  # type: ignore[no-any-return]
+        value = cache["from"] = _parse_from(self.headers)
+        return value
 
     @property
     def to(self) -> NameAddr:
         """The To header. Raises: ParseError when missing or malformed."""
-        return self.headers.cached("to", lambda h: _name_addr(h, "To"))
+        cache = self.headers._cache
+        if "to" in cache:
+            return cache["to"]  # type: ignore[no-any-return]
+        value = cache["to"] = _parse_to(self.headers)
+        return value
 
     @property
     def call_id(self) -> str:
         """The Call-ID. Raises: ParseError when missing or malformed."""
-        return self.headers.cached("call-id", _parse_call_id)
+        cache = self.headers._cache
+        if "call-id" in cache:
+            return cache["call-id"]  # type: ignore[no-any-return]
+        value = cache["call-id"] = _parse_call_id(self.headers)
+        return value
 
     @property
     def cseq(self) -> CSeq:
         """The CSeq. Raises: ParseError when missing or malformed."""
-        return self.headers.cached("cseq", _parse_cseq)
+        cache = self.headers._cache
+        if "cseq" in cache:
+            return cache["cseq"]  # type: ignore[no-any-return]
+        value = cache["cseq"] = _parse_cseq(self.headers)
+        return value
 
     @property
     def contact(self) -> list[Contact]:
         """Every Contact value (``Contact(None)`` for ``*``)."""
-        return self.headers.cached("contact", _parse_contact)
+        cache = self.headers._cache
+        if "contact" in cache:
+            return cache["contact"]  # type: ignore[no-any-return]
+        value = cache["contact"] = _parse_contact(self.headers)
+        return value
 
     @property
     def max_forwards(self) -> int | None:
         """Max-Forwards (0-255), or ``None``."""
-        return self.headers.cached("max-forwards", _parse_max_forwards)
+        cache = self.headers._cache
+        if "max-forwards" in cache:
+            return cache["max-forwards"]  # type: ignore[no-any-return]
+        value = cache["max-forwards"] = _parse_max_forwards(self.headers)
+        return value
 
     @property
     def content_type(self) -> ContentType | None:
         """Content-Type, or ``None``."""
-        return self.headers.cached("content-type", _parse_content_type)
+        cache = self.headers._cache
+        if "content-type" in cache:
+            return cache["content-type"]  # type: ignore[no-any-return]
+        value = cache["content-type"] = _parse_content_type(self.headers)
+        return value
 
     @property
     def content_length(self) -> int:
@@ -364,67 +458,119 @@ class _Message:
     @property
     def expires(self) -> int | None:
         """Expires in seconds, or ``None``."""
-        return self.headers.cached("expires", lambda h: _delta(h, "Expires"))
+        cache = self.headers._cache
+        if "expires" in cache:
+            return cache["expires"]  # type: ignore[no-any-return]
+        value = cache["expires"] = _parse_expires(self.headers)
+        return value
 
     @property
     def min_expires(self) -> int | None:
         """Min-Expires in seconds (RFC 3261 20.23), or ``None``."""
-        return self.headers.cached("min-expires", lambda h: _delta(h, "Min-Expires"))
+        cache = self.headers._cache
+        if "min-expires" in cache:
+            return cache["min-expires"]  # type: ignore[no-any-return]
+        value = cache["min-expires"] = _parse_min_expires(self.headers)
+        return value
 
     @property
     def date(self) -> str | None:
         """The raw Date header (checked to be an RFC 1123 GMT date), or ``None``."""
-        return self.headers.cached("date", _parse_date)
+        cache = self.headers._cache
+        if "date" in cache:
+            return cache["date"]  # type: ignore[no-any-return]
+        value = cache["date"] = _parse_date(self.headers)
+        return value
 
     @property
     def event(self) -> Event | None:
         """Event (RFC 6665), or ``None``."""
-        return self.headers.cached("event", _parse_event)
+        cache = self.headers._cache
+        if "event" in cache:
+            return cache["event"]  # type: ignore[no-any-return]
+        value = cache["event"] = _parse_event(self.headers)
+        return value
 
     @property
     def subscription_state(self) -> SubscriptionState | None:
         """Subscription-State (RFC 6665), or ``None``."""
-        return self.headers.cached("subscription-state", _parse_subscription_state)
+        cache = self.headers._cache
+        if "subscription-state" in cache:
+            return cache["subscription-state"]  # type: ignore[no-any-return]
+        value = cache["subscription-state"] = _parse_subscription_state(self.headers)
+        return value
 
     @property
     def allow(self) -> list[str]:
         """Allow: the methods, as written."""
-        return self.headers.cached("allow", _ALLOW)
+        cache = self.headers._cache
+        if "allow" in cache:
+            return cache["allow"]  # type: ignore[no-any-return]
+        value = cache["allow"] = _ALLOW(self.headers)
+        return value
 
     @property
     def supported(self) -> list[str]:
         """Supported option tags."""
-        return self.headers.cached("supported", _SUPPORTED)
+        cache = self.headers._cache
+        if "supported" in cache:
+            return cache["supported"]  # type: ignore[no-any-return]
+        value = cache["supported"] = _SUPPORTED(self.headers)
+        return value
 
     @property
     def require(self) -> list[str]:
         """Require option tags."""
-        return self.headers.cached("require", _REQUIRE)
+        cache = self.headers._cache
+        if "require" in cache:
+            return cache["require"]  # type: ignore[no-any-return]
+        value = cache["require"] = _REQUIRE(self.headers)
+        return value
 
     @property
     def www_authenticate(self) -> list[Challenge]:
         """Every WWW-Authenticate challenge (parsed by ``softphone.sip.auth``)."""
-        return self.headers.cached("www-authenticate", _WWW_AUTHENTICATE)
+        cache = self.headers._cache
+        if "www-authenticate" in cache:
+            return cache["www-authenticate"]  # type: ignore[no-any-return]
+        value = cache["www-authenticate"] = _WWW_AUTHENTICATE(self.headers)
+        return value
 
     @property
     def proxy_authenticate(self) -> list[Challenge]:
         """Every Proxy-Authenticate challenge."""
-        return self.headers.cached("proxy-authenticate", _PROXY_AUTHENTICATE)
+        cache = self.headers._cache
+        if "proxy-authenticate" in cache:
+            return cache["proxy-authenticate"]  # type: ignore[no-any-return]
+        value = cache["proxy-authenticate"] = _PROXY_AUTHENTICATE(self.headers)
+        return value
 
     @property
     def authorization(self) -> Credentials | None:
         """The first Authorization header's credentials, or ``None``."""
-        return self.headers.cached("authorization", _AUTHORIZATION)
+        cache = self.headers._cache
+        if "authorization" in cache:
+            return cache["authorization"]  # type: ignore[no-any-return]
+        value = cache["authorization"] = _AUTHORIZATION(self.headers)
+        return value
 
     @property
     def proxy_authorization(self) -> Credentials | None:
         """The first Proxy-Authorization header's credentials, or ``None``."""
-        return self.headers.cached("proxy-authorization", _PROXY_AUTHORIZATION)
+        cache = self.headers._cache
+        if "proxy-authorization" in cache:
+            return cache["proxy-authorization"]  # type: ignore[no-any-return]
+        value = cache["proxy-authorization"] = _PROXY_AUTHORIZATION(self.headers)
+        return value
 
     @property
     def retry_after(self) -> RetryAfter | None:
         """Retry-After, or ``None``."""
-        return self.headers.cached("retry-after", _parse_retry_after)
+        cache = self.headers._cache
+        if "retry-after" in cache:
+            return cache["retry-after"]  # type: ignore[no-any-return]
+        value = cache["retry-after"] = _parse_retry_after(self.headers)
+        return value
 
     def _serialize(self, start_line: str) -> bytes:
         # Content-Length is always written from the body, at the place of the
@@ -445,21 +591,20 @@ class _Message:
 
     def _validate(self) -> None:
         headers = self.headers
-        for name in _REQUIRED:
-            if name not in headers:
+        index = headers._index()
+        for name, key in _REQUIRED_KEYS:
+            if key not in index:
                 raise ParseError(f"Missing {name} header")
-        for name in _SINGLE:
-            _single(headers, name)
-        self.via  # noqa: B018
-        self.from_  # noqa: B018
-        self.to  # noqa: B018
-        self.call_id  # noqa: B018
-        self.cseq  # noqa: B018
-        self.max_forwards  # noqa: B018
-        self.contact  # noqa: B018
-        self.content_type  # noqa: B018
-        self.expires  # noqa: B018
-        self.date  # noqa: B018
+        for name, key in _SINGLE_KEYS:
+            values = index.get(key)
+            if values is not None and len(values) > 1:
+                raise ParseError(f"Multiple {name} headers")
+        # Build (and cache) the views the stack relies on, in this order, so
+        # that the first problem found is always the same one.
+        cache = headers._cache
+        for key, parse_view in _VALIDATED:
+            if key not in cache:
+                cache[key] = parse_view(headers)
 
 
 def _headers_without_length(headers: Headers) -> list[tuple[str, str]]:
@@ -638,27 +783,42 @@ def new_call_id(host: str) -> str:
     return call_id
 
 
-def _split_headers(head: str) -> list[tuple[str, str, str]]:
+def _split_headers(head: str) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
+    # Returns the (key, canonical name, value) lines after the start line and
+    # the key -> values index that Headers looks names up in.
     if "\r\n " in head or "\r\n\t" in head:
-        head = re.sub(r"\r\n[ \t]+", " ", head)
+        # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS.
+        head = LINE_BREAK.sub(" ", head)
     lines = head.split("\r\n")
     if len(lines) > MAX_HEADERS + 1:
         raise ParseError("Too many header fields", 413)
     items = []
+    index: dict[str, list[str]] = {}
     keys = _KEYS
     for line in lines[1:]:
         name, colon, value = line.partition(":")
         if not colon:
             raise ParseError("Header line without a colon")
-        name = name.rstrip(" \t")
-        lname = name.lower()
-        entry = keys.get(lname)
+        # Names as usually written ("Via", "v", "Call-ID") are found as they
+        # are; anything else is trimmed and lower-cased first.
+        entry = keys.get(name)
         if entry is None:
-            if TOKEN.fullmatch(name) is None:
-                raise ParseError("Header name is not a token")
-            entry = (lname, name)
-        items.append((entry[0], entry[1], value.strip(" \t")))
-    return items
+            name = name.rstrip(" \t")
+            lname = name.lower()
+            entry = keys.get(lname)
+            if entry is None:
+                if TOKEN.fullmatch(name) is None:
+                    raise ParseError("Header name is not a token")
+                entry = (lname, name)
+        key = entry[0]
+        value = value.strip(" \t")
+        items.append((key, entry[1], value))
+        values = index.get(key)
+        if values is None:
+            index[key] = [value]
+        else:
+            values.append(value)
+    return items, index
 
 
 def parse(data: bytes) -> Request | Response:
@@ -695,7 +855,9 @@ def _parse(data: bytes) -> Request | Response:
     if end < 0:
         raise ParseError("No empty line after the header fields")
     head = data[start:end].decode("utf-8", "surrogateescape")
-    if _STRAY_BREAK.search(head) is not None:
+    # A CR or LF outside a CRLF pair (counting is cheaper than a regex scan).
+    breaks = head.count("\r\n")
+    if head.count("\r") != breaks or head.count("\n") != breaks:
         raise ParseError("Bare CR or LF in the header section")
     rest = data[end + 4 :]
     line_end = head.find("\r\n")
@@ -710,7 +872,14 @@ def _parse(data: bytes) -> Request | Response:
             raise ParseError("Status code out of range")
         if "\x00" in reason:
             raise ParseError("NUL in the reason phrase")
-        message = Response(int(code), reason, Headers._from_parsed(_split_headers(head)), b"")
+        message = _new(Response)
+        message.__dict__.update(
+            status=int(code),
+            reason=reason,
+            headers=Headers._from_parsed(*_split_headers(head)),
+            body=b"",
+            version="SIP/2.0",
+        )
         partial = None
     else:
         # Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 7.1):
@@ -735,7 +904,14 @@ def _parse(data: bytes) -> Request | Response:
         if isinstance(uri, SipUri) and uri.headers:
             # RFC 3261 19.1.1 table 1: headers are not allowed in a Request-URI.
             raise ParseError("Request-URI must not contain headers")
-        message = Request(method, uri, Headers._from_parsed(_split_headers(head)), b"")
+        message = _new(Request)
+        message.__dict__.update(
+            method=method,
+            uri=uri,
+            headers=Headers._from_parsed(*_split_headers(head)),
+            body=b"",
+            version="SIP/2.0",
+        )
         partial = message
 
     try:
@@ -749,6 +925,12 @@ def _parse(data: bytes) -> Request | Response:
     return message
 
 
+def _new(cls: type[T]) -> T:
+    # A message whose parts parse() has already checked skips __post_init__
+    # (its checks are the ones above); the caller fills the instance dict.
+    return object.__new__(cls)
+
+
 def _check_version(version: str) -> None:
     if version == "SIP/2.0":
         return
@@ -760,8 +942,8 @@ def _check_version(version: str) -> None:
 
 
 def _body(headers: Headers, rest: bytes) -> bytes:
-    values = headers.get_all("Content-Length")
-    if not values:
+    values = headers._lines("content-length")
+    if values is None:
         return rest
     if len(values) > 1:
         raise ParseError("Multiple Content-Length headers")

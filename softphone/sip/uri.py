@@ -51,6 +51,19 @@ _SIP_URI = re.compile(
 # hostname = *( domainlabel "." ) toplabel [ "." ]; IPv4address; IPv6reference
 _HOSTNAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
+# The usual SIP URI, a strict subset of _SIP_URI whose match splits the text
+# the same way: lower-case scheme, a user part without escapes, ";" or "?",
+# no password, a host name that _HOSTNAME accepts, simple parameters and no
+# headers. Anything else takes the full path.
+_URI_PARAM_CHARS = rf"{_UNRESERVED}\[\]/:&+$"
+_SIMPLE_SIP_URI = (
+    r"(sips?):"
+    rf"(?:([{_UNRESERVED}&=+$,/]+)@)?"
+    rf"({_HOSTNAME.pattern})"
+    r"(?::([0-9]{1,5}))?"
+    rf"((?:;[{_URI_PARAM_CHARS}]+(?:=[{_URI_PARAM_CHARS}]+)?)*)"
+)
+_SIMPLE_SIP_URI_RE = re.compile(_SIMPLE_SIP_URI)
 # absoluteURI = scheme ":" ( hier-part / opaque-part ); uric excludes spaces and < > "
 _ABSOLUTE_REST = re.compile(r"[A-Za-z0-9\-_.!~*'()%;/?:@&=+$,\[\]#]+")
 _PCT_BAD = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -58,6 +71,8 @@ _NEEDS_PCT = {
     safe: re.compile(rf"[^{_UNRESERVED}{re.escape(safe)}]")
     for safe in (_USER_SAFE, _PASSWORD_SAFE, _PARAM_SAFE, _HNV_SAFE)
 }
+# *( SEMI generic-param ) without quoted strings or LWS: the common case.
+_SIMPLE_PARAMS = re.compile(rf"(?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}\[\]:]+)?)+")
 _TEL_NUMBER = re.compile(r"[0-9A-Fa-f*#+\-.()pPwW]+")
 
 
@@ -98,10 +113,41 @@ def _build(cls: type[_T], **values: object) -> _T:
     # Parsed values are already validated (and may legitimately hold what a
     # constructor refuses, such as a quoted-pair NUL in a display name), so
     # the parser skips __post_init__.
+    # One update of the instance dict: a frozen dataclass refuses setattr,
+    # and this is several times cheaper than object.__setattr__ per field.
     obj = object.__new__(cls)
-    for name, value in values.items():
-        object.__setattr__(obj, name, value)
+    obj.__dict__.update(values)
     return obj
+
+
+def _simple_sip_uri(
+    scheme: str, user: str | None, host: str, port: str | None, params_text: str
+) -> SipUri:
+    # Build the SipUri of a _SIMPLE_SIP_URI match: what SipUri.parse returns
+    # for the same text (nothing to unescape, the host already checked).
+    port_number = None
+    if port is not None:
+        port_number = int(port)
+        if port_number > 65535:
+            raise ParseError("Port out of range in SIP URI")
+    params: Params = ()
+    if params_text:
+        items: list[tuple[str, str | None]] = []
+        for item in params_text[1:].split(";"):
+            name, eq, value = item.partition("=")
+            items.append((name, value if eq else None))
+        params = tuple(items)
+    uri = object.__new__(SipUri)
+    uri.__dict__.update(
+        scheme=scheme,
+        user=user,
+        password=None,
+        host=host,
+        port=port_number,
+        params=params,
+        headers=(),
+    )
+    return uri
 
 
 def _param(params: Params, name: str) -> str | None:
@@ -137,6 +183,14 @@ def parse_params(text: str, what: str) -> Params:
     """
     if not text or text.isspace():
         return ()
+    if _SIMPLE_PARAMS.fullmatch(text) is not None:
+        # The usual shape (";name=value;flag", no quotes or whitespace) needs
+        # no scanning: splitting gives what the PARAM loop below would.
+        simple: list[tuple[str, str | None]] = []
+        for item in text[1:].split(";"):
+            name, eq, value = item.partition("=")
+            simple.append((name, value if eq else None))
+        return tuple(simple)
     out = []
     pos = 0
     end = len(text)
@@ -188,6 +242,9 @@ class SipUri:
         Raises:
             ParseError: the text is not a valid SIP or SIPS URI.
         """
+        simple = _SIMPLE_SIP_URI_RE.fullmatch(text)
+        if simple is not None:
+            return _simple_sip_uri(*simple.groups())
         colon = text.find(":")
         scheme = text[:colon].lower()
         if colon < 0 or scheme not in ("sip", "sips"):
@@ -196,7 +253,7 @@ class SipUri:
         if match is None:
             raise ParseError("Malformed SIP URI")
         user, password, host, port, params_text, headers_text = match.groups()
-        if host.startswith("["):
+        if host[0] == "[":
             try:
                 ipaddress.IPv6Address(host[1:-1])
             except ValueError:
@@ -215,12 +272,10 @@ class SipUri:
                 name, eq, value = item.partition("=")
                 if not name:
                     raise ParseError("Empty parameter in SIP URI")
-                items.append(
-                    (
-                        _unescape(name, "parameter"),
-                        _unescape(value, "parameter") if eq else None,
-                    )
-                )
+                if "%" in item:
+                    name = _unescape(name, "parameter")
+                    value = _unescape(value, "parameter")
+                items.append((name, value if eq else None))
             params = tuple(items)
         headers: tuple[tuple[str, str], ...] = ()
         if headers_text is not None:
@@ -231,16 +286,21 @@ class SipUri:
                     raise ParseError("Malformed header in SIP URI")
                 hitems.append((_unescape(name, "header"), _unescape(value, "header")))
             headers = tuple(hitems)
-        return _build(
-            cls,
+        if user is not None and "%" in user:
+            user = _unescape(user, "user")
+        if password is not None and "%" in password:
+            password = _unescape(password, "password")
+        uri = object.__new__(cls)
+        uri.__dict__.update(
             scheme=scheme,
-            user=_unescape(user, "user") if user is not None else None,
-            password=_unescape(password, "password") if password is not None else None,
+            user=user,
+            password=password,
             host=host,
             port=port_number,
             params=params,
             headers=headers,
         )
+        return uri
 
     def param(self, name: str) -> str | None:
         """Return the value of URI parameter *name* (case-insensitive).
@@ -391,6 +451,15 @@ def parse_uri(text: str) -> Uri:
 
 # display-name = *(token LWS) / quoted-string
 _DISPLAY_TOKENS = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*")
+# The usual name-addr: [ quoted-string without escapes / tokens ] <URI> and
+# simple parameters. Whatever this does not match takes the full path, so a
+# malformed value gets the same error either way.
+_SIMPLE_NAME_ADDR = re.compile(
+    r'(?:"([^"\\\r\n]*)"[ \t]*'
+    rf"|([{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*)[ \t]*)?"
+    rf"<(?:{_SIMPLE_SIP_URI}|([^<> \t]+))>"
+    rf"((?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}\[\]:]+)?)*)"
+)
 
 
 @dataclass(frozen=True)
@@ -425,6 +494,27 @@ class NameAddr:
             ParseError: the text is not a valid name-addr or addr-spec.
         """
         text = text.strip(" \t")
+        simple = _SIMPLE_NAME_ADDR.fullmatch(text)
+        if simple is not None:
+            quoted, tokens, scheme, user, host, port, uri_params, uri_text, tail = simple.groups()
+            simple_params: Params = ()
+            if tail:
+                items: list[tuple[str, str | None]] = []
+                for item in tail[1:].split(";"):
+                    name, eq, value = item.partition("=")
+                    items.append((name, value if eq else None))
+                simple_params = tuple(items)
+            addr = object.__new__(cls)
+            addr.__dict__.update(
+                uri=(
+                    parse_uri(uri_text)
+                    if scheme is None
+                    else _simple_sip_uri(scheme, user, host, port, uri_params)
+                ),
+                display_name=tokens if quoted is None else quoted,
+                params=simple_params,
+            )
+            return addr
         display: str | None = None
         if text.startswith('"'):
             match = QUOTED_STRING.match(text)
