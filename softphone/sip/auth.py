@@ -123,11 +123,12 @@ def _format_params(params: Sequence[tuple[str, str]]) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Challenge:
-    """One ``WWW-Authenticate`` or ``Proxy-Authenticate`` challenge.
+class _AuthParams:
+    """What a challenge and credentials share: a scheme and its auth-params.
 
     Attributes:
-        scheme: the auth-scheme as sent (``Digest``; compared case-insensitively).
+        scheme: the auth-scheme as sent (compared case-insensitively);
+            unknown schemes are kept as they are.
         params: the auth-params in order, names as sent, values unquoted.
     """
 
@@ -140,7 +141,7 @@ class Challenge:
 
     @property
     def is_digest(self) -> bool:
-        """Whether this is a Digest challenge."""
+        """Whether the scheme is Digest."""
         return self.scheme.lower() == "digest"
 
     @property
@@ -155,13 +156,26 @@ class Challenge:
 
     @property
     def opaque(self) -> str | None:
-        """The ``opaque`` value to echo back unchanged."""
+        """The ``opaque`` value, echoed back unchanged."""
         return self.param("opaque")
 
     @property
     def algorithm(self) -> str:
         """The algorithm, upper-cased; MD5 when absent (RFC 2617 3.2.1)."""
         return (self.param("algorithm") or "MD5").upper()
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {_format_params(self.params)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Challenge(_AuthParams):
+    """One ``WWW-Authenticate`` or ``Proxy-Authenticate`` challenge.
+
+    Attributes:
+        scheme: the auth-scheme as sent (``Digest``; compared case-insensitively).
+        params: the auth-params in order, names as sent, values unquoted.
+    """
 
     @property
     def qop_options(self) -> tuple[str, ...]:
@@ -191,12 +205,9 @@ class Challenge:
         options = self.qop_options
         return not options or "auth" in options or "auth-int" in options
 
-    def __str__(self) -> str:
-        return f"{self.scheme} {_format_params(self.params)}"
-
 
 @dataclass(frozen=True, kw_only=True)
-class Credentials:
+class Credentials(_AuthParams):
     """The value of an ``Authorization`` or ``Proxy-Authorization`` header.
 
     Attributes:
@@ -204,32 +215,10 @@ class Credentials:
         params: the auth-params in order, names as sent, values unquoted.
     """
 
-    scheme: str
-    params: tuple[tuple[str, str], ...] = ()
-
-    def param(self, name: str) -> str | None:
-        """Return the value of parameter *name* (case-insensitive), or None."""
-        return _param(self.params, name)
-
-    @property
-    def is_digest(self) -> bool:
-        """Whether these are Digest credentials."""
-        return self.scheme.lower() == "digest"
-
     @property
     def username(self) -> str | None:
         """The user name (or its hash when ``userhash=true``)."""
         return self.param("username")
-
-    @property
-    def realm(self) -> str | None:
-        """The realm the credentials are for."""
-        return self.param("realm")
-
-    @property
-    def nonce(self) -> str | None:
-        """The server nonce being answered."""
-        return self.param("nonce")
 
     @property
     def uri(self) -> str | None:
@@ -240,11 +229,6 @@ class Credentials:
     def response(self) -> str | None:
         """The hex digest proving knowledge of the password."""
         return self.param("response")
-
-    @property
-    def algorithm(self) -> str:
-        """The algorithm, upper-cased; MD5 when absent."""
-        return (self.param("algorithm") or "MD5").upper()
 
     @property
     def qop(self) -> str | None:
@@ -267,14 +251,6 @@ class Credentials:
     def cnonce(self) -> str | None:
         """The client nonce."""
         return self.param("cnonce")
-
-    @property
-    def opaque(self) -> str | None:
-        """The echoed ``opaque`` value."""
-        return self.param("opaque")
-
-    def __str__(self) -> str:
-        return f"{self.scheme} {_format_params(self.params)}"
 
 
 def _skip_ws(text: str, pos: int) -> int:
