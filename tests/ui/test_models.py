@@ -7,11 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QRect, QSize
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from softphone.sip.delivery import DeliveryState
 from softphone.store import MessageRecord, Store
+from ui.delegates import message_bubble
 from ui.delegates.buddy import initials
 from ui.delegates.message_bubble import MessageBubbleDelegate
 from ui.models import buddies
@@ -106,6 +108,41 @@ def test_add_appends_only_this_peers_new_messages(store: Store) -> None:
     model.add(mine)  # a repeated callback never shows a message twice
     assert model.rowCount() == 3
     assert model.index(2, 0).data(Role.TEXT) == "hi bob"
+
+
+def test_trim_older_unloads_the_oldest_rows_and_pages_them_back(
+    qtmodeltester, store: Store, qtbot
+) -> None:
+    records = fill(store, 120)
+    model = ConversationModel(store, PEER, page_size=50)
+    # As in the chat view; the tester stays connected and checks every
+    # insertion and removal below.
+    model.auto_fetch = False
+    qtmodeltester.check(model)
+    model.load_older()
+    model.load_older()
+    assert model.rowCount() == 120
+    assert not model.has_more
+    with qtbot.waitSignal(model.rowsRemoved) as blocker:
+        assert model.trim_older(30) == 90
+    assert blocker.args[1:] == [0, 89]
+    assert [model.record(r).id for r in range(30)] == [r.id for r in records[90:]]
+    assert model.row_of(records[89].id) is None
+    assert model.row_of(records[-1].id) == 29
+    assert model.has_more
+    assert model.trim_older(30) == 0
+    assert model.trim_older(100) == 0
+    with pytest.raises(ValueError):
+        model.trim_older(-1)
+    # The unloaded rows come back as older pages, in order, with their rows indexed.
+    assert model.load_older() == 50
+    assert model.load_older() == 40
+    assert not model.has_more
+    assert [model.record(r).id for r in range(120)] == [r.id for r in records]
+    assert all(model.row_of(r.id) == i for i, r in enumerate(records))
+    newest = store.insert_outgoing(PEER, "after the trim", now=5000.0)
+    model.add(newest)
+    assert model.row_of(newest.id) == 120
 
 
 def test_auto_fetch_off_hides_can_fetch_more(store: Store) -> None:
@@ -259,13 +296,111 @@ def test_bubble_size_grows_with_text_and_is_cached(store: Store, qtbot) -> None:
     # A word longer than a line wraps anywhere instead of overflowing.
     assert sizes[2].height() > sizes[0].height() * 3
     assert all(size.width() == 400 for size in sizes)
-    assert (int(short.id), 400, DeliveryState.QUEUED) in delegate._sizes
-    assert (int(long.id), 400, DeliveryState.QUEUED) in delegate._sizes
-    assert (int(unbroken.id), 400, DeliveryState.QUEUED) in delegate._sizes
+    assert (int(short.id), 400) in delegate._sizes
+    assert (int(long.id), 400) in delegate._sizes
+    assert (int(unbroken.id), 400) in delegate._sizes
     option.rect = QRect(0, 0, 200, 0)
     narrow = delegate.sizeHint(option, model.index(1, 0))
     assert narrow.height() > sizes[1].height()
     assert narrow == QSize(200, narrow.height())
+
+
+def test_cached_sizes_and_paints_lay_nothing_out_and_read_no_roles(
+    store: Store, qtbot, monkeypatch
+) -> None:
+    for i in range(5):
+        store.insert_outgoing(PEER, f"message {i} " * (i + 1), now=1.0 + i)
+    model = ConversationModel(store, PEER)
+    delegate = MessageBubbleDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 400, 0)
+    first = [delegate.sizeHint(option, model.index(r, 0)) for r in range(5)]
+    laid_out: list[int] = []
+    real_lay_out = message_bubble.lay_out
+
+    def counting_lay_out(message, font, width):
+        laid_out.append(message.id)
+        return real_lay_out(message, font, width)
+
+    roles: list[int] = []
+    real_data = ConversationModel.data
+
+    def counting_data(self, index, role=0):
+        roles.append(role)
+        return real_data(self, index, role)
+
+    monkeypatch.setattr(message_bubble, "lay_out", counting_lay_out)
+    monkeypatch.setattr(ConversationModel, "data", counting_data)
+    again = [delegate.sizeHint(option, model.index(r, 0)) for r in range(5)]
+    assert again == first
+    image = QImage(400, 600, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    try:
+        top = 0
+        for r, size in enumerate(first):
+            option.rect = QRect(0, top, 400, size.height())
+            delegate.paint(painter, option, model.index(r, 0))
+            top += size.height()
+    finally:
+        painter.end()
+    # Painting uses the layouts sizeHint made; neither asks the model per role.
+    assert laid_out == []
+    assert roles == []
+
+
+def test_state_change_keeps_the_size_and_paints_the_new_icon(
+    store: Store, qtbot, monkeypatch
+) -> None:
+    record = store.insert_outgoing(PEER, "hello", now=1.0)
+    model = ConversationModel(store, PEER)
+    delegate = MessageBubbleDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 400, 0)
+    before = delegate.sizeHint(option, model.index(0, 0))
+    option.rect = QRect(0, 0, 400, before.height())
+    painted: list[tuple[DeliveryState, QRect]] = []
+    monkeypatch.setattr(
+        message_bubble, "paint_state_icon", lambda _p, rect, state: painted.append((state, rect))
+    )
+    image = QImage(400, before.height(), QImage.Format.Format_ARGB32_Premultiplied)
+
+    def paint() -> None:
+        painter = QPainter(image)
+        try:
+            delegate.paint(painter, option, model.index(0, 0))
+        finally:
+            painter.end()
+
+    paint()
+    store.update_state(record.id, DeliveryState.SENDING, now=2.0)
+    model.update(store.update_state(record.id, DeliveryState.FAILED, reason="x", now=3.0))
+    paint()
+    assert [state for state, _ in painted] == [DeliveryState.QUEUED, DeliveryState.FAILED]
+    # The icon is drawn where a click asks for a retry.
+    assert painted[1][1] == delegate.icon_rect(option, model.index(0, 0))
+    assert delegate.sizeHint(option, model.index(0, 0)) == before
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == model.record(0).detail
+
+
+def test_bubbles_sit_right_when_sent_and_left_when_received(store: Store, qtbot) -> None:
+    store.insert_outgoing(PEER, "sent", now=1.0)
+    store.insert_incoming(
+        PEER, "received", content_type="text/plain", call_id="c1", cseq=1, from_tag="t", now=2.0
+    )
+    model = ConversationModel(store, PEER)
+    delegate = MessageBubbleDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 100, 400, 60)
+    sent = message_bubble.message_at(model.index(0, 0))
+    received = message_bubble.message_at(model.index(1, 0))
+    assert sent.outgoing
+    assert not received.outgoing
+    out_bubble = message_bubble.lay_out(sent, option.font, 400)
+    in_bubble = message_bubble.lay_out(received, option.font, 400)
+    assert out_bubble.rect.right() == 400 - 1 - message_bubble.MARGIN_X
+    assert in_bubble.rect.left() == message_bubble.MARGIN_X
+    # Row coordinates: the hit-test rect moves with the row.
+    assert delegate.icon_rect(option, model.index(0, 0)) == out_bubble.icon.translated(0, 100)
 
 
 def test_click_on_the_red_mark_asks_for_retry(store: Store, qtbot) -> None:

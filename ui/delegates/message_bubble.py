@@ -1,13 +1,19 @@
 """Paints one message as a bubble: wrapped text, time, delivery icon.
 
 No widget per message: the view asks this delegate to paint the visible
-rows only, and `sizeHint` is cached per (message id, width, state), so a
-long conversation scrolls without laying text out again.
+rows only. Laying text out is the expensive part, so it happens once per
+(message, width): `sizeHint` keeps the bubble's size per (message id,
+width), and its geometry, text layout and time text in a small cache that
+`paint` draws from. Over a `ConversationModel` both read the row's stored
+record directly rather than asking `index.data` once per role, since the
+view asks for every loaded row's size on each layout.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -28,6 +34,7 @@ from PySide6.QtGui import (
     QFontMetrics,
     QMouseEvent,
     QPainter,
+    QStaticText,
     QTextLayout,
     QTextOption,
 )
@@ -36,6 +43,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction
 from ui.icons import delivery_icon
+from ui.models.conversation import ConversationModel
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -52,9 +60,46 @@ META_GAP = 2
 
 OUT_COLOR = QColor("#d7ecff")
 IN_COLOR = QColor("#f0f0f0")
+OUT_SELECTED = OUT_COLOR.darker(112)
+IN_SELECTED = IN_COLOR.darker(112)
+#: Bubbles have fixed light colours, so the text colours are fixed too.
+TEXT_COLOR = QColor("#1b1b1b")
+STAMP_COLOR = QColor("#6b6b6b")
 
 #: States a click on the icon retries.
 RETRYABLE = (DeliveryState.FAILED, DeliveryState.DECLINED)
+
+#: Sizes kept before the size cache starts over (resizing makes new widths).
+SIZE_CACHE = 20_000
+#: Laid-out bubbles kept for painting: a few screens' worth, since each
+#: holds a text layout with its glyphs.
+LAYOUT_CACHE = 128
+
+
+@dataclass(slots=True)
+class ShownMessage:
+    """What a bubble shows of one row."""
+
+    id: int
+    text: str
+    outgoing: bool
+    created: float
+    state: DeliveryState | None
+
+
+@dataclass(frozen=True, slots=True)
+class Bubble:
+    """A laid-out bubble, relative to the top-left corner of its row."""
+
+    size: QSize
+    rect: QRectF
+    text_origin: QPointF
+    icon: QRect
+    #: The time, laid out once: drawing static text skips shaping it again.
+    stamp: QStaticText
+    stamp_origin: QPointF
+    outgoing: bool
+    layout: QTextLayout
 
 
 def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, float, float]:
@@ -76,12 +121,83 @@ def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, float
         y += line.height()
         widest = max(widest, line.naturalTextWidth())
     layout.endLayout()
+    # Drawn many times from the cache: keep the shaped glyphs.
+    layout.setCacheEnabled(True)
     return layout, y, widest
 
 
 def format_time(when: float) -> str:
     """The bubble's time: "14:02" (local)."""
     return time.strftime("%H:%M", time.localtime(when))
+
+
+def message_at(index: ModelIndex) -> ShownMessage:
+    """The message shown at *index*.
+
+    Read from the stored record when the model is a `ConversationModel`,
+    else from the index's roles (a proxy model, say).
+    """
+    model = index.model()
+    if isinstance(model, ConversationModel):
+        record = model.record(index.row())
+        return ShownMessage(
+            int(record.id),
+            record.body,
+            record.direction is Direction.OUT,
+            record.created,
+            record.state,
+        )
+    state = index.data(Role.DELIVERY)
+    return ShownMessage(
+        int(index.data(Role.ID) or 0),
+        str(index.data(Role.TEXT) or ""),
+        index.data(Role.DIRECTION) is Direction.OUT,
+        float(index.data(Role.TIME) or 0.0),
+        state if isinstance(state, DeliveryState) else None,
+    )
+
+
+def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
+    """Lay one bubble out for a row *width* pixels wide."""
+    small = QFont(font)
+    small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
+    small_metrics = QFontMetrics(small)
+    stamp = format_time(message.created)
+    outgoing = message.outgoing
+    meta_width = small_metrics.horizontalAdvance(stamp) + (ICON + 4 if outgoing else 0)
+    max_text = max(int(width * MAX_BUBBLE_FRACTION) - 2 * PADDING, 40)
+    layout, height, widest = _text_layout(message.text, font, max_text)
+    meta_height = max(small_metrics.height(), ICON if outgoing else 0)
+    bubble_w = max(widest, meta_width) + 2 * PADDING
+    bubble_h = height + META_GAP + meta_height + 2 * PADDING
+    # A row's rect runs from 0 to width - 1, as QRect.right() counts.
+    x = width - 1 - MARGIN_X - bubble_w if outgoing else MARGIN_X
+    rect = QRectF(x, MARGIN_Y, bubble_w, bubble_h)
+    icon = QRect(
+        int(rect.right() - PADDING - ICON),
+        int(rect.bottom() - PADDING - ICON),
+        ICON,
+        ICON,
+    )
+    # The time ends left of the icon (or at the padding) and is centred on
+    # the icon's line.
+    right = icon.left() - 4 if outgoing else int(rect.right() - PADDING)
+    stamp_text = QStaticText(stamp)
+    stamp_text.setTextFormat(Qt.TextFormat.PlainText)
+    stamp_origin = QPointF(
+        right - small_metrics.horizontalAdvance(stamp),
+        icon.top() - 2 + (ICON + 4 - small_metrics.height()) // 2,
+    )
+    return Bubble(
+        size=QSize(width, int(bubble_h) + 2 * MARGIN_Y + 1),
+        rect=rect,
+        text_origin=QPointF(rect.left() + PADDING, rect.top() + PADDING),
+        icon=icon,
+        stamp=stamp_text,
+        stamp_origin=stamp_origin,
+        outgoing=outgoing,
+        layout=layout,
+    )
 
 
 class MessageBubbleDelegate(QStyledItemDelegate):
@@ -92,83 +208,103 @@ class MessageBubbleDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._sizes: dict[tuple[int, int, DeliveryState], QSize] = {}
+        # Both keyed by (message id, row width). The geometry does not
+        # depend on the delivery state, so a state change repaints from
+        # here with the new icon.
+        self._sizes: dict[tuple[int, int], QSize] = {}
+        self._bubbles: OrderedDict[tuple[int, int], Bubble] = OrderedDict()
+        self._font: QFont | None = None
+        self._small = QFont()
+
+    def forget_layouts(self) -> None:
+        """Drop every cached size and layout (the font changed)."""
+        self._sizes.clear()
+        self._bubbles.clear()
+        self._font = None
 
     # -- geometry -----------------------------------------------------------------
 
-    def _geometry(
+    def _bubble(
         self, option: QStyleOptionViewItem, index: ModelIndex
-    ) -> tuple[QRectF, QRectF, QRect, str, QTextLayout]:
-        """Bubble rect, text rect, icon rect, time text and text layout for a row."""
-        text = str(index.data(Role.TEXT) or "")
-        outgoing = index.data(Role.DIRECTION) is Direction.OUT
+    ) -> tuple[Bubble, DeliveryState | None]:
+        """The laid-out bubble of *index* for *option*'s width, and its state."""
         font = option.font
-        small = QFont(font)
-        small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
-        stamp = format_time(float(index.data(Role.TIME) or 0.0))
-        meta_width = QFontMetrics(small).horizontalAdvance(stamp) + (ICON + 4 if outgoing else 0)
-        rect = option.rect
-        max_text = max(int(rect.width() * MAX_BUBBLE_FRACTION) - 2 * PADDING, 40)
-        layout, height, widest = _text_layout(text, font, max_text)
-        meta_height = max(QFontMetrics(small).height(), ICON if outgoing else 0)
-        width = max(widest, meta_width) + 2 * PADDING
-        bubble_h = height + META_GAP + meta_height + 2 * PADDING
-        x = rect.right() - MARGIN_X - width if outgoing else rect.left() + MARGIN_X
-        bubble = QRectF(x, rect.top() + MARGIN_Y, width, bubble_h)
-        text_rect = QRectF(bubble.left() + PADDING, bubble.top() + PADDING, max_text, height)
-        icon = QRect(
-            int(bubble.right() - PADDING - ICON),
-            int(bubble.bottom() - PADDING - ICON),
-            ICON,
-            ICON,
-        )
-        return bubble, text_rect, icon, stamp, layout
+        if font != self._font:
+            self.forget_layouts()
+            self._font = QFont(font)
+            self._small = QFont(font)
+            self._small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
+        model = index.model()
+        message: ShownMessage | None = None
+        if isinstance(model, ConversationModel):
+            record = model.record(index.row())
+            key = (int(record.id), option.rect.width())
+            state: DeliveryState | None = record.state
+        else:
+            message = message_at(index)
+            key = (message.id, option.rect.width())
+            state = message.state
+        bubble = self._bubbles.get(key)
+        if bubble is None:
+            bubble = lay_out(message or message_at(index), font, key[1])
+            self._bubbles[key] = bubble
+            if len(self._bubbles) > LAYOUT_CACHE:
+                self._bubbles.popitem(last=False)
+        else:
+            self._bubbles.move_to_end(key)
+        return bubble, state
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        """Height of the bubble plus margins; cached per (id, width, state)."""
-        key = (int(index.data(Role.ID) or 0), option.rect.width(), index.data(Role.DELIVERY))
+        """Height of the bubble plus margins; cached per (message id, width).
+
+        The view asks again for every loaded row on each layout (every
+        append), so a cache hit reads the row's record and nothing else.
+        The delivery state is not part of the key: it changes the icon,
+        which `paint` reads afresh, never the bubble's size.
+        """
+        model = index.model()
+        if isinstance(model, ConversationModel):
+            key = (int(model.record(index.row()).id), option.rect.width())
+        else:
+            key = (int(index.data(Role.ID) or 0), option.rect.width())
         size = self._sizes.get(key)
         if size is None:
-            if len(self._sizes) > 20000:  # bound the cache (resizing makes new widths)
+            if len(self._sizes) > SIZE_CACHE:
                 self._sizes.clear()
-            bubble, *_ = self._geometry(option, index)
-            size = QSize(option.rect.width(), int(bubble.height()) + 2 * MARGIN_Y + 1)
+            size = self._bubble(option, index)[0].size
             self._sizes[key] = size
         return size
 
     def icon_rect(self, option: QStyleOptionViewItem, index: ModelIndex) -> QRect:
         """Where the delivery icon of *index* is painted (for hit tests)."""
-        return self._geometry(option, index)[2]
+        icon = self._bubble(option, index)[0].icon
+        return icon.translated(option.rect.topLeft())
 
     # -- painting -----------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         """Draw the bubble, its text, the time and (outgoing) the delivery icon."""
-        bubble, text_rect, icon, stamp, layout = self._geometry(option, index)
-        outgoing = index.data(Role.DIRECTION) is Direction.OUT
-        state = index.data(Role.DELIVERY)
+        bubble, state = self._bubble(option, index)
         painter.save()
+        painter.translate(option.rect.topLeft())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = OUT_COLOR if outgoing else IN_COLOR
-        if option.state & QStyle.StateFlag.State_Selected:
-            color = color.darker(112)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if bubble.outgoing:
+            color = OUT_SELECTED if selected else OUT_COLOR
+        else:
+            color = IN_SELECTED if selected else IN_COLOR
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
-        painter.drawRoundedRect(bubble, RADIUS, RADIUS)
-        # Bubbles have fixed light colours, so the text colour is fixed too.
-        painter.setPen(QColor("#1b1b1b"))
-        layout.draw(painter, text_rect.topLeft())
-        small = QFont(option.font)
-        small.setPointSizeF(max(option.font.pointSizeF() * 0.8, 6.0))
-        painter.setFont(small)
-        painter.setPen(QColor("#6b6b6b"))
-        right = icon.left() - 4 if outgoing else int(bubble.right() - PADDING)
-        stamp_rect = QRect(int(bubble.left()), icon.top() - 2, right - int(bubble.left()), ICON + 4)
-        painter.drawText(
-            stamp_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, stamp
-        )
-        if outgoing and isinstance(state, DeliveryState):
-            paint_state_icon(painter, icon, state)
+        painter.drawRoundedRect(bubble.rect, RADIUS, RADIUS)
+        painter.setPen(TEXT_COLOR)
+        bubble.layout.draw(painter, bubble.text_origin)
+        painter.setFont(self._small)
+        painter.setPen(STAMP_COLOR)
+        painter.drawStaticText(bubble.stamp_origin, bubble.stamp)
+        # The state is read on every paint, so dataChanged for the row is
+        # enough to show a new icon.
+        if bubble.outgoing and state is not None:
+            paint_state_icon(painter, bubble.icon, state)
         painter.restore()
 
     def editorEvent(

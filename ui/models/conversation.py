@@ -91,8 +91,12 @@ class ConversationModel(QAbstractListModel):
         return not parent.isValid() and self.auto_fetch and self._has_more
 
     def fetchMore(self, parent: ModelIndex) -> None:
-        """Load one older page (see `load_older`)."""
-        if not parent.isValid():
+        """Load one older page (see `load_older`) while `canFetchMore` holds.
+
+        Checked here too: Qt's model tester calls this without asking, even
+        while rows are being removed.
+        """
+        if self.canFetchMore(parent):
             self.load_older()
 
     # -- paging and updates -------------------------------------------------------
@@ -123,6 +127,30 @@ class ConversationModel(QAbstractListModel):
         self._rows[:0] = page
         self.endInsertRows()
         return len(page)
+
+    def trim_older(self, keep: int) -> int:
+        """Unload all but the newest *keep* rows; returns the rows removed.
+
+        A view that follows new messages calls this so that the rows it
+        lays out again on every append stay bounded; the removed messages
+        come back through `load_older` like any older page.
+
+        Raises:
+            ValueError: *keep* is negative.
+        """
+        if keep < 0:
+            raise ValueError(f"keep must not be negative, not {keep}")
+        removed = len(self._rows) - keep
+        if removed <= 0:
+            return 0
+        self.beginRemoveRows(QModelIndex(), 0, removed - 1)
+        for record in self._rows[:removed]:
+            del self._seq[record.id]
+        del self._rows[:removed]
+        self._first_seq += removed
+        self._has_more = True
+        self.endRemoveRows()
+        return removed
 
     def row_of(self, message_id: int) -> int | None:
         """The row showing *message_id*, or None when it is not loaded."""

@@ -8,7 +8,7 @@ user switches to another buddy and back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,21 @@ from ui.roles import Role
 COUNTER_FROM = UDP_BODY_LIMIT - 300
 #: Older pages searched per "find" before giving up (50 messages each).
 FIND_PAGES = 40
+#: Rows kept loaded while the list follows new messages. Every append lays
+#: out each loaded row again (QListView has no cheaper path for rows of
+#: different heights), so older rows are unloaded past this, a page at a
+#: time, and paged back in when the user scrolls up.
+FOLLOW_ROWS = 100
+#: The message list's scroll bar: a thin handle on the list's own background.
+SCROLL_BAR_STYLE = """
+QScrollBar:vertical { background: palette(base); width: 10px; margin: 0; }
+QScrollBar::handle:vertical {
+    background: #c4c4c4; border-radius: 3px; min-height: 32px; margin: 2px;
+}
+QScrollBar::handle:vertical:hover, QScrollBar::handle:vertical:pressed { background: #9e9e9e; }
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; border: none; }
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }
+"""
 
 
 class Composer(QPlainTextEdit):
@@ -64,8 +79,14 @@ class HistoryView(QListView):
         self.setWordWrap(True)
         self.setMouseTracking(True)
         self.setUniformItemSizes(False)
-        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        bar = self.verticalScrollBar()
+        # Flat: each append moves the handle, and the default style's
+        # gradient groove took longer to repaint than all the bubbles.
+        bar.setStyleSheet(SCROLL_BAR_STYLE)
+        bar.valueChanged.connect(self._on_scrolled)
         self._stick_to_bottom = True
+        # One queued follow per burst of appends, however many rows came.
+        self._follow_queued = False
 
     def conversation(self) -> ConversationModel | None:
         """The model shown, if any."""
@@ -93,8 +114,17 @@ class HistoryView(QListView):
         return added
 
     def scroll_to_newest(self) -> None:
-        """Show the last message."""
-        self.doItemsLayout()
+        """Show the last message.
+
+        `scrollToBottom` runs the layout a model change scheduled, if one is
+        pending, before it reads the scroll range; laying out again here
+        would size every loaded row twice.
+        """
+        self._follow_queued = False
+        model = self.conversation()
+        if model is not None and model.rowCount() > FOLLOW_ROWS + model.page_size:
+            # Removed before the layout runs, so that layout is the only one.
+            model.trim_older(FOLLOW_ROWS)
         self.scrollToBottom()
 
     def rowsInserted(
@@ -103,8 +133,24 @@ class HistoryView(QListView):
         """Follow new messages when the user is at the bottom already."""
         super().rowsInserted(parent, start, end)
         model = self.conversation()
-        if model is not None and end == model.rowCount() - 1 and self._stick_to_bottom:
+        if (
+            model is not None
+            and end == model.rowCount() - 1
+            and self._stick_to_bottom
+            and not self._follow_queued
+        ):
+            # Queued, so a burst of appends is laid out once, before the
+            # next paint.
+            self._follow_queued = True
             QTimer.singleShot(0, self.scroll_to_newest)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new font makes every cached bubble size and layout stale."""
+        if event.type() == QEvent.Type.FontChange:
+            delegate = self.itemDelegate()
+            if isinstance(delegate, MessageBubbleDelegate):
+                delegate.forget_layouts()
+        super().changeEvent(event)
 
 
 class ChatView(QWidget):
