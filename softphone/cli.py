@@ -31,7 +31,7 @@ from softphone.config import (
     password_for,
 )
 from softphone.location import HostPort, locate
-from softphone.resolver import Resolver, parse_nameserver
+from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
 from softphone.services.presence import BuddyState, Presence
 from softphone.services.registration import RegistrationState
@@ -41,7 +41,7 @@ from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord, Store
 from softphone.trace import Direction as TraceDirection
 from softphone.trace import TraceEntry
-from softphone.transport.base import TransportKind
+from softphone.transport.base import TransportKind, parse_nameserver
 
 log = logging.getLogger("softphone")
 

@@ -20,11 +20,9 @@ import keyring
 import keyring.errors
 import platformdirs
 
-from softphone.keepalive import DEFAULT_INTERVAL as DEFAULT_KEEPALIVE_INTERVAL
-from softphone.resolver import parse_nameserver
 from softphone.sip.errors import SipError
 from softphone.sip.uri import SipUri
-from softphone.transport.base import TransportKind
+from softphone.transport.base import TransportKind, parse_nameserver
 
 __all__ = [
     "APP_NAME",
@@ -48,6 +46,9 @@ DEFAULT_EXPIRES = 600
 #: Keep-alive intervals a setting may ask for; 0 turns keep-alives off.
 MIN_KEEPALIVE = 5
 MAX_KEEPALIVE = 3600
+
+#: Seconds between keep-alives; why 25 is in softphone/keepalive.py.
+DEFAULT_KEEPALIVE_INTERVAL = 25
 
 # An environment variable name as POSIX shells accept it.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -26,6 +26,7 @@ import random
 from collections.abc import Awaitable, Callable
 
 from softphone.agent import Target, TransactionFailed, UserAgent
+from softphone.config import DEFAULT_KEEPALIVE_INTERVAL
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.transport.base import Address
 from softphone.transport.stream import StreamTransport
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 #: in that range. The same value serves TCP and TLS: a 4-byte ping is cheap,
 #: and a dead server is noticed within half a minute rather than the 95-120 s
 #: RFC 5626 suggests for connection-oriented flows.
-DEFAULT_INTERVAL = 25
+DEFAULT_INTERVAL = DEFAULT_KEEPALIVE_INTERVAL
 
 #: RFC 5626 4.4.1: "If a pong is not received within 10 seconds, the UA
 #: considers the flow failed".

@@ -10,7 +10,6 @@ loop, and answers are kept for their TTL on an injected clock.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 import socket
@@ -28,7 +27,7 @@ import dns.resolver
 
 from softphone.agent import Target, TransactionFailed
 from softphone.sip import Response
-from softphone.transport.base import Address, TransportKind, is_ip_literal
+from softphone.transport.base import Address, TransportKind, is_ip_literal, parse_nameserver
 
 log = logging.getLogger(__name__)
 
@@ -104,36 +103,6 @@ class _ServerFailure(Exception):
     def __init__(self, message: str, *, fatal: bool = False) -> None:
         super().__init__(message)
         self.fatal = fatal
-
-
-def parse_nameserver(text: str) -> tuple[str, int]:
-    """Parse `HOST[:PORT]` (IPv6 as `[addr]:port` or bare) into (ip, port).
-
-    The port defaults to 53.
-
-    Raises:
-        ValueError: *text* is not an IP address with an optional port.
-    """
-    text = text.strip()
-    port_text = ""
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        if rest and not rest.startswith(":"):
-            raise ValueError(f"{text!r} is not HOST[:PORT]")
-        port_text = rest[1:]
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
-    else:
-        host = text
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        raise ValueError(f"The DNS server must be an IP address, not {host!r}") from None
-    if not port_text:
-        return host, 53
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ValueError(f"{port_text!r} is not a port number")
-    return host, int(port_text)
 
 
 def transports_for(kind: TransportKind) -> tuple[TransportKind, ...]:

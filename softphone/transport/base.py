@@ -92,3 +92,33 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Stop receiving and release the socket(s)."""
+
+
+def parse_nameserver(text: str) -> tuple[str, int]:
+    """Parse `HOST[:PORT]` (IPv6 as `[addr]:port` or bare) into (ip, port).
+
+    The port defaults to 53.
+
+    Raises:
+        ValueError: *text* is not an IP address with an optional port.
+    """
+    text = text.strip()
+    port_text = ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"{text!r} is not HOST[:PORT]")
+        port_text = rest[1:]
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host = text
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f"The DNS server must be an IP address, not {host!r}") from None
+    if not port_text:
+        return host, 53
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"{port_text!r} is not a port number")
+    return host, int(port_text)

@@ -16,12 +16,11 @@ from softphone.resolver import (
     Resolver,
     SrvRecord,
     order_srv,
-    parse_nameserver,
     send_with_failover,
     transports_for,
 )
 from softphone.sip import Headers, Response
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, TransportKind, parse_nameserver
 
 
 def srv(priority: int, weight: int, target: str, port: int = 5060) -> SrvRecord:
