@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.table import Row
+from softphone.account import Account
 from softphone.agent import IncomingRequest, Target, UserAgent
-from softphone.config import Account
 from softphone.services.presence import BuddyState, BuddyStatus, NotifyReceived, Presence
 from softphone.sip.auth import DigestClient
 from softphone.transport.base import Address, TransportKind

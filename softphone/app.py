@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
-from softphone.config import Account
 from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
 from softphone.location import HostPort, LocationError, locate_all
 from softphone.resolver import Resolver

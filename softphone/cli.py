@@ -17,19 +17,13 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
 from softphone.app import Application, AppOptions
-from softphone.config import (
-    Account,
-    SettingsError,
-    default_config_path,
-    default_data_dir,
-    load_account,
-    password_for,
-)
+from softphone.config import password_for
+from softphone.launch import UsageError, open_store, resolve_account, resolve_password
 from softphone.location import HostPort, locate
 from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
@@ -38,7 +32,7 @@ from softphone.services.registration import RegistrationState
 from softphone.services.welcome import WelcomeServer
 from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
-from softphone.store import Direction, MessageRecord, Store
+from softphone.store import Direction, MessageRecord
 from softphone.trace import Direction as TraceDirection
 from softphone.trace import TraceEntry
 from softphone.transport.base import TransportKind, parse_nameserver
@@ -51,10 +45,6 @@ EXIT_USAGE = 2
 
 #: How long `send` waits for registration before giving up on the message.
 REGISTER_WAIT = 40.0
-
-
-class UsageError(Exception):
-    """A command-line or settings problem, said in words."""
 
 
 def _account_flags(parser: argparse.ArgumentParser) -> None:
@@ -158,73 +148,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     _registrar_parser(sub)
     return parser
-
-
-def resolve_account(args: argparse.Namespace) -> Account:
-    """The account from the settings file, overridden by flags.
-
-    Raises:
-        UsageError: no address of record anywhere, or a setting is invalid.
-    """
-    base: Account | None = None
-    path = args.config or default_config_path()
-    try:
-        base = load_account(path)
-    except FileNotFoundError:
-        if args.config is not None:
-            raise UsageError(f"There is no settings file at {path}") from None
-    except SettingsError as exc:
-        raise UsageError(f"The settings file {path} is not usable: {exc}") from None
-    overrides: dict[str, object] = {}
-    for flag, field in (
-        ("aor", "aor"),
-        ("display_name", "display_name"),
-        ("username", "username"),
-        ("password_env", "password_env"),
-        ("registrar", "registrar"),
-        ("proxy", "outbound_proxy"),
-        ("transport", "transport"),
-        ("local_port", "local_port"),
-        ("expires", "expires"),
-        ("dns_server", "dns_server"),
-    ):
-        value = getattr(args, flag, None)
-        if value is not None:
-            overrides[field] = value
-    try:
-        if base is None:
-            if "aor" not in overrides:
-                raise UsageError(
-                    "No account is set up: give --aor sip:alice@example.com (and"
-                    " --password-env), or set one up in the app"
-                )
-            return Account(**overrides)  # type: ignore[arg-type]
-        return replace(base, **overrides)  # type: ignore[arg-type]
-    except SettingsError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def resolve_password(account: Account) -> str | None:
-    """The account's password, from the named variable or the keyring.
-
-    Raises:
-        UsageError: a password variable is named but not set, and the
-            keyring has no password either (the value is never printed).
-    """
-    password = password_for(account)
-    if password is None and account.password_env is not None:
-        raise UsageError(
-            f"The environment variable {account.password_env} (named by --password-env or"
-            " password_env) is not set, and the keyring holds no password for"
-            f" {account.aor}"
-        )
-    return password
-
-
-def open_store(args: argparse.Namespace) -> Store:
-    """The message database the flags or the platform name."""
-    path = args.db or default_data_dir() / "history.sqlite3"
-    return Store.open(path)
 
 
 def _log_traffic(app: Application) -> None:

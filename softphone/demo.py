@@ -31,9 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from softphone.account import Account
 from softphone.agent import IncomingRequest, Target, UserAgent
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.server import LocalServer
 from softphone.services.presence import BuddyState, BuddyStatus, Presence
 from softphone.services.registration import Registration
@@ -266,7 +266,7 @@ class _Device:
 
 @dataclass(frozen=True)
 class _ServiceIdentity:
-    """Who the welcome server is (a `softphone.config.SipIdentity`).
+    """Who the welcome server is (a `softphone.account.SipIdentity`).
 
     RFC 3680's application server is ``sip:app.example.com``, an AoR without
     a user part, which `Account` refuses (an account is a person's AoR).

@@ -25,8 +25,8 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
+from softphone.account import DEFAULT_KEEPALIVE_INTERVAL
 from softphone.agent import Target, TransactionFailed, UserAgent
-from softphone.config import DEFAULT_KEEPALIVE_INTERVAL
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.transport.base import Address
 from softphone.transport.stream import StreamTransport

@@ -14,9 +14,8 @@ import pytest
 from keyring.backends import fail
 
 from softphone import config
+from softphone.account import Account, SettingsError
 from softphone.config import (
-    Account,
-    SettingsError,
     default_config_path,
     default_data_dir,
     load_account,

@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING
 import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from softphone.account import Account
 from softphone.app import Application, AppOptions
-from softphone.config import Account, default_data_dir, password_for
+from softphone.config import default_config_path, default_data_dir, password_for
+from softphone.launch import UsageError, open_store, resolve_account, with_defaults
 from softphone.store import Store
 from ui.bridge import CoreBridge
 from ui.windows.main_window import MainWindow
@@ -143,9 +145,7 @@ async def open_session(args: argparse.Namespace) -> Session | None:
 
     Returns None when the user gave up (closed the first-run dialog).
     """
-    from softphone.cli import UsageError, open_store, resolve_account
-
-    args = _with_defaults(args)
+    args = with_defaults(args)
     if args.demo:
         return await demo_session()
     try:
@@ -155,27 +155,6 @@ async def open_session(args: argparse.Namespace) -> Session | None:
     store = open_store(args)
     options = AppOptions(listen_host=args.listen_host)
     return Session(Application(account, password_for(account), store, options))
-
-
-def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
-    # `softphone --demo` has no subcommand, so the account flags are absent.
-    values = {
-        "config": None,
-        "aor": None,
-        "display_name": None,
-        "username": None,
-        "password_env": None,
-        "registrar": None,
-        "proxy": None,
-        "transport": None,
-        "local_port": None,
-        "listen_host": "0.0.0.0",
-        "db": None,
-        "expires": None,
-        "demo": False,
-    }
-    values.update(vars(args))
-    return argparse.Namespace(**values)
 
 
 def demo_data_dir() -> Path:
@@ -246,15 +225,11 @@ async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
     # Without a keyring the password typed in the dialog is kept nowhere:
     # use it for this run (the next start reads password_env or asks again).
     password = dialog.password() or password_for(account)
-    from softphone.config import default_config_path
-
     try:
         dialog.save_to(args.config or default_config_path())
     except OSError as exc:
         # The account still works for this run; say why it will be asked again.
         QMessageBox.warning(None, "Softphone", f"The settings could not be saved: {exc}")
-    from softphone.cli import open_store
-
     store = open_store(args)
     options = AppOptions(listen_host=args.listen_host)
     return Session(Application(account, password, store, options))

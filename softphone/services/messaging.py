@@ -16,8 +16,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from softphone.account import Account
 from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
-from softphone.config import Account
 from softphone.location import LocationError
 from softphone.resolver import send_with_failover
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag

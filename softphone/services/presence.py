@@ -28,8 +28,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from softphone.account import SipIdentity
 from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
-from softphone.config import SipIdentity
 from softphone.location import LocationError
 from softphone.services.challenge import send_with_credentials
 from softphone.sip import NameAddr, Request, SipUri

@@ -25,8 +25,8 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
+from softphone.account import Account
 from softphone.agent import Target, TransactionFailed, UserAgent
-from softphone.config import Account
 from softphone.location import LocationError
 from softphone.resolver import send_with_failover
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag

@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from softphone.account import SipIdentity
 from softphone.agent import Target, TransactionFailed, UserAgent
-from softphone.config import SipIdentity
 from softphone.services.presence import (
     NotifyReceived,
     Presence,

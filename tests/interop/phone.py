@@ -7,8 +7,8 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 
+from softphone.account import Account
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, MessageRecord, Store

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from softphone.account import Account
 from softphone.app import AppOptions
-from softphone.config import Account
 from softphone.services.registration import RegistrationState
 from softphone.sip.delivery import DeliveryState
 from softphone.transport.base import Address, TransportKind

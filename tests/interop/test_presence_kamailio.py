@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
-from softphone.config import Account
 from softphone.services.presence import BuddyState, BuddyStatus, NotifyReceived, Presence
 from softphone.sip.auth import DigestClient
 from softphone.transport.base import Address, TransportKind

@@ -14,9 +14,9 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.services.challenge import send_with_credentials
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag, parse

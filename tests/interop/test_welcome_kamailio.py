@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import IncomingRequest, Target, UserAgent
-from softphone.config import Account
 from softphone.services.challenge import send_with_credentials
 from softphone.services.presence import BuddyStatus, Presence
 from softphone.services.registration import Registration

@@ -18,8 +18,8 @@ import json
 import sys
 from pathlib import Path
 
+from softphone.account import Account
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, Store
 

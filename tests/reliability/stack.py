@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
-from softphone.config import Account
 from softphone.ratelimit import RateLimit
 from softphone.services.messaging import Messaging, peer_of
 from softphone.services.presence import Presence

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from softphone.account import SettingsError
 from softphone.agent import Target, UserAgent
-from softphone.config import SettingsError
 from softphone.services.messaging import MessageRefused
 from softphone.sip import Headers, NameAddr, SipUri, parse
 from softphone.sip.delivery import DeliveryState

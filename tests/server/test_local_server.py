@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import IncomingRequest, Target, UserAgent
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.demo import WELCOME_APP, WELCOME_TEXT
 from softphone.server import LocalServer
 from softphone.services.challenge import send_with_credentials

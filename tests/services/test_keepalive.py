@@ -10,8 +10,9 @@ from typing import cast
 
 import pytest
 
+from softphone.account import Account, SettingsError
 from softphone.agent import Target, UserAgent
-from softphone.config import Account, SettingsError, load_account, save_account
+from softphone.config import load_account, save_account
 from softphone.keepalive import PING, UDP_KEEPALIVE, KeepAlive, options_probe
 from softphone.sip import Request, Response, SipUri
 from softphone.sip.timers import TimerConfig

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
-from softphone.config import Account
 from softphone.services.messaging import CONTENT_TYPE, UDP_BODY_LIMIT, Messaging
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, parse
 from softphone.sip.auth import DigestClient

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
-from softphone.config import Account
 from softphone.services.presence import BuddyState, BuddyStatus, Presence, normalize_aor
 from softphone.sip import Request
 from softphone.sip.auth import DigestClient, make_challenge

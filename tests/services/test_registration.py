@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import Target, UserAgent
-from softphone.config import Account
 from softphone.services.registration import (
     Registration,
     RegistrationState,

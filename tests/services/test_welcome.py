@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from softphone.account import Account
 from softphone.agent import IncomingRequest, Target, UserAgent
-from softphone.config import Account
 from softphone.services.presence import Presence
 from softphone.services.welcome import WelcomeServer, WelcomeStep, contact_target
 from softphone.sip import Request, SipUri

@@ -12,8 +12,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from softphone.account import Account
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.store import Store
 from tests.interop.harness import KamailioProcess, start_kamailio
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDialog, QDialogButtonBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from softphone.config import APP_NAME, Account, SettingsError, load_account
+from softphone.account import Account, SettingsError
+from softphone.config import APP_NAME, load_account
 from softphone.transport.base import TransportKind
 from ui.windows.settings_dialog import AccountDialog, keyring_available
 

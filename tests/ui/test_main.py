@@ -63,7 +63,7 @@ def test_ctrl_q_unregisters_then_main_returns(
     async def scenario() -> int:
         # The config path does not exist, so resolve_account uses the flags.
         args.config = None
-        monkeypatch.setattr("softphone.cli.default_config_path", lambda: tmp_path / "none.toml")
+        monkeypatch.setattr("softphone.launch.default_config_path", lambda: tmp_path / "none.toml")
         driver = asyncio.ensure_future(user())
         code = await ui_main.main(args)
         await driver

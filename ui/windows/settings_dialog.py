@@ -28,14 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softphone.config import Account, SettingsError, save_account, store_password
+from softphone.account import Account, SettingsError
+from softphone.config import save_account, store_password
 from softphone.transport.base import TransportKind
 
 __all__ = ["AccountDialog", "keyring_available"]
 
 _ERROR_STYLE = "color: #b71c1c;"
 
-# Which field a SettingsError sentence is about, by how config.py starts it.
+# Which field a SettingsError sentence is about, by how account.py starts it.
 _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
     ("The address of record", "aor"),
     ("Enter the address of record", "aor"),
