@@ -87,6 +87,15 @@ def _binding_key(uri: SipUri) -> tuple[str, str | None, str, int | None, str]:
     return (uri.scheme, uri.user, uri.host.lower(), uri.port, transport)
 
 
+#: Contacts one address of record may bind at most, unless configured.
+DEFAULT_MAX_BINDINGS = 10
+
+#: The longest contact URI accepted. With the binding cap this bounds the
+#: 200 to REGISTER, which lists every binding (10.3 step 8), well inside
+#: one UDP datagram.
+MAX_CONTACT_LENGTH = 512
+
+
 class LocationService:
     """Bindings of every AoR, with RFC 3261 10.3's REGISTER processing.
 
@@ -94,14 +103,26 @@ class LocationService:
         min_expires: shorter non-zero lifetimes are refused with 423.
         max_expires: longer lifetimes are cut to this.
         default_expires: the lifetime when the REGISTER names none.
+        max_bindings: contacts one AoR may have bound at once; a REGISTER
+            that would bind more is refused whole with 403. Every MESSAGE is
+            relayed to each binding, so this caps what one request can make
+            the server send.
     """
 
     def __init__(
-        self, *, min_expires: int = 60, max_expires: int = 3600, default_expires: int = 3600
+        self,
+        *,
+        min_expires: int = 60,
+        max_expires: int = 3600,
+        default_expires: int = 3600,
+        max_bindings: int = DEFAULT_MAX_BINDINGS,
     ) -> None:
+        if max_bindings < 1:
+            raise ValueError("max_bindings must be at least 1")
         self.min_expires = min_expires
         self.max_expires = max_expires
         self.default_expires = default_expires
+        self.max_bindings = max_bindings
         self._bindings: dict[str, dict[tuple[str, str | None, str, int | None, str], Binding]] = {}
         self._ids = itertools.count(1)
 
@@ -132,8 +153,13 @@ class LocationService:
 
         Raises:
             RegisterRefused: 400 for `*` with a non-zero Expires, 423 with
-                Min-Expires for a too short lifetime, 500 for an old CSeq.
+                Min-Expires for a too short lifetime, 500 for an old CSeq,
+                403 when the AoR would have more than `max_bindings`
+                contacts or a contact URI is longer than 512 characters.
         """
+        if len(contacts) > self.max_bindings:
+            # Refused before any parsing: more contacts than may ever be bound.
+            raise self._too_many()
         table = self._bindings.setdefault(aor, {})
         if any(contact.address is None for contact in contacts):
             # 10.3 step 6: "*" is only valid with Expires 0 and alone.
@@ -165,12 +191,25 @@ class LocationService:
                     423, "Interval Too Brief", [("Min-Expires", str(self.min_expires))]
                 )
             text = str(replace(uri, headers=()))
+            if len(text) > MAX_CONTACT_LENGTH:
+                raise RegisterRefused(403, f"Contact longer than {MAX_CONTACT_LENGTH} characters")
             planned.append((_binding_key(uri), text, min(lifetime, self.max_expires)))
         for key, _, _ in planned:
             old = table.get(key)
             if old is not None and old.call_id == call_id and cseq <= old.cseq:
                 # 10.3 step 7: same Call-ID with a CSeq not above the stored one.
                 raise RegisterRefused(500, "Out of order REGISTER")
+        after = set(table)
+        for key, _, lifetime in planned:
+            if lifetime == 0:
+                after.discard(key)
+            else:
+                after.add(key)
+        if len(after) > self.max_bindings:
+            # No code in RFC 3261 fits exactly; 403 says "understood, and
+            # refused by policy: do not retry". 503 would send RFC 3263
+            # clients to another server, and 423/400 name other problems.
+            raise self._too_many()
         changes = []
         for key, text, lifetime in planned:
             old = table.get(key)
@@ -198,6 +237,9 @@ class LocationService:
             table[key] = binding
             changes.append(BindingChange(binding, event))
         return changes
+
+    def _too_many(self) -> RegisterRefused:
+        return RegisterRefused(403, f"Too many registered devices (limit {self.max_bindings})")
 
     def expire(self, now: float) -> list[BindingChange]:
         """Remove every binding whose lifetime is over; report them EXPIRED."""

@@ -28,12 +28,14 @@ from dataclasses import dataclass
 from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
 from softphone.location import HostPort, LocationError, locate
 from softphone.server.bindings import (
+    DEFAULT_MAX_BINDINGS,
     Binding,
     BindingChange,
     LocationService,
     RegisterRefused,
 )
 from softphone.server.digest import AuthOutcome, DigestAuthenticator
+from softphone.server.loops import OwnAddresses
 from softphone.server.notifier import RegSubscription
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
 from softphone.sip.reginfo import REGINFO_CONTENT_TYPE
@@ -106,6 +108,8 @@ class LocalServer:
         min_expires: shorter registrations get 423 Interval Too Brief.
         max_expires: longer registrations and subscriptions are cut to this.
         authenticate_requests: challenge MESSAGE and SUBSCRIBE (407).
+        max_bindings: contacts one AoR may register at once (more: 403);
+            also the most targets one MESSAGE is relayed to.
         nonce_lifetime: seconds a digest nonce stays valid.
         timers: transaction timers (shorter ones make tests quicker).
 
@@ -123,6 +127,7 @@ class LocalServer:
         authenticate_requests: bool = True,
         nonce_lifetime: float = 300.0,
         timers: TimerConfig | None = None,
+        max_bindings: int = DEFAULT_MAX_BINDINGS,
     ) -> None:
         self.domain = domain.lower()
         self._users: dict[str, str] = {}
@@ -136,7 +141,9 @@ class LocalServer:
         passwords = {self._users[aor_of(SipUri.parse(a)) or ""]: p for a, p in users.items()}
         self._auth = DigestAuthenticator(self.domain, passwords, nonce_lifetime=nonce_lifetime)
         self._authenticate_requests = authenticate_requests
-        self.location = LocationService(min_expires=min_expires, max_expires=max_expires)
+        self.location = LocationService(
+            min_expires=min_expires, max_expires=max_expires, max_bindings=max_bindings
+        )
         self._max_expires = max_expires
         self.agent = UserAgent(timers=timers, user_agent="softphone-registrar")
         self._dialogs: dict[tuple[str, str, str], _Dialog] = {}
@@ -145,6 +152,9 @@ class LocalServer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._address: Address | None = None
+        self._own: OwnAddresses | None = None
+        #: (Call-ID, From tag, CSeq) of each MESSAGE being relayed.
+        self._relaying: set[tuple[str, str, int]] = set()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -173,6 +183,7 @@ class LocalServer:
             self._address = udp.local
             break
         assert self._address is not None
+        self._own = OwnAddresses(self._address, self.domain)
         log.info("local SIP server for %s on %s", self.domain, self._address)
         return self._address
 
@@ -216,6 +227,12 @@ class LocalServer:
         return len(self._dialogs)
 
     @property
+    def _own_address(self) -> OwnAddresses:
+        if self._own is None:
+            raise RuntimeError("the server is not started")
+        return self._own
+
+    @property
     def contact(self) -> SipUri:
         """Our own Contact URI (in 200 to SUBSCRIBE and in NOTIFY)."""
         return SipUri.parse(f"sip:{self.address.sent_by}")
@@ -245,6 +262,12 @@ class LocalServer:
         try:
             contacts = request.contact
             expires = request.expires
+            for contact in contacts:
+                uri = contact.address.uri if contact.address is not None else None
+                if isinstance(uri, SipUri) and self._own_address.uri_is_own(uri):
+                    # RFC 5393: a binding to ourselves turns each MESSAGE
+                    # into a forking loop.
+                    raise RegisterRefused(403, "Contact points at this server")
             changes = self.location.register(
                 aor,
                 contacts,
@@ -425,6 +448,18 @@ class LocalServer:
         if request.max_forwards is not None and request.max_forwards <= 0:
             incoming.respond(483, "Too Many Hops")  # RFC 3261 16.3 step 3
             return
+        own = self._own_address
+        if any(own.is_own(via.host, via.port or 5060) for via in request.via):
+            # RFC 3261 16.3 step 4: our own Via means the request has been
+            # here before (the relay puts it there).
+            incoming.respond(482, "Loop Detected")
+            return
+        relay_key = (request.call_id, request.from_.tag or "", request.cseq.seq)
+        if relay_key in self._relaying:
+            # RFC 3261 8.2.2.2: the same From tag, Call-ID and CSeq as a
+            # request still being relayed, on another branch: it came back.
+            incoming.respond(482, "Loop Detected")
+            return
         if self._authorize(incoming, now, anonymous_ok=True) is None:
             return
         aor = aor_of(request.uri)
@@ -435,9 +470,21 @@ class LocalServer:
         if not bindings:
             incoming.respond(480, "Temporarily Unavailable")
             return
-        self._spawn(self._relay(incoming, bindings))
+        self._relaying.add(relay_key)
+        self._spawn(self._relay(incoming, bindings[: self.location.max_bindings], relay_key))
 
-    async def _relay(self, incoming: IncomingRequest, bindings: list[Binding]) -> None:
+    async def _relay(
+        self,
+        incoming: IncomingRequest,
+        bindings: list[Binding],
+        relay_key: tuple[str, str, int],
+    ) -> None:
+        try:
+            await self._relay_to(incoming, bindings)
+        finally:
+            self._relaying.discard(relay_key)
+
+    async def _relay_to(self, incoming: IncomingRequest, bindings: list[Binding]) -> None:
         request = incoming.request
         hops = request.max_forwards
         pending = {
@@ -479,6 +526,10 @@ class LocalServer:
         relayed = Request(method="MESSAGE", uri=uri, headers=headers, body=request.body)
         try:
             target = await _target_for(uri)
+            if self._own_address.is_own(target.address.host, target.address.port):
+                # Never relay to ourselves (RFC 5393): whatever name the
+                # contact used, it resolved to this server.
+                return 482, "Loop Detected", [], b""
             response = await self.agent.request(relayed, target)
         except TransactionFailed as exc:
             # RFC 3261 16.7 step 6 / 16.8: a timeout counts as a 408; a
