@@ -146,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
     )
 
+    desktop = sub.add_parser(
+        "desktop", help="add Softphone to the applications menu, or remove it (no root needed)"
+    )
+    desktop.add_argument(
+        "action",
+        choices=["install", "uninstall"],
+        help="install: the menu entry, icons and sip: links for this user; uninstall: remove them",
+    )
+
     _registrar_parser(sub)
     return parser
 
@@ -426,6 +435,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         if command == "registrar":
             return asyncio.run(run_registrar(args))
+        if command == "desktop":
+            # Drawing the PNG icons needs QtSvg: loaded only for this command.
+            from ui.desktop import run_desktop_command
+
+            return run_desktop_command(args.action)
         account = resolve_account(args)
         if command == "send":
             return asyncio.run(run_send(args, account))

@@ -34,6 +34,7 @@ from softphone.app import Application, AppOptions
 from softphone.config import default_config_path, default_data_dir, password_for
 from softphone.launch import UsageError, open_store, resolve_account, with_defaults
 from softphone.store import Store
+from ui import desktop
 from ui.bridge import CoreBridge
 from ui.windows.main_window import MainWindow
 
@@ -157,6 +158,14 @@ async def open_session(args: argparse.Namespace) -> Session | None:
     return Session(Application(account, password_for(account), store, options))
 
 
+async def add_to_menu() -> None:
+    """Install the menu entry and icons (`ui.desktop`), off the UI thread."""
+    try:
+        await asyncio.to_thread(desktop.install)
+    except desktop.DesktopError as exc:
+        QMessageBox.warning(None, "Softphone", str(exc))
+
+
 def demo_data_dir() -> Path:
     """Where the demo keeps bob's history: apart from a real account's."""
     return Path(default_data_dir()) / "demo"
@@ -205,6 +214,9 @@ async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
         QMessageBox.critical(None, "Softphone", problem)
         return None
     dialog = AccountDialog(first_run=True)
+    if dialog.menu_check is not None and desktop.is_installed():
+        dialog.menu_check.setChecked(False)
+        dialog.menu_check.hide()
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
     def finish(result: int) -> None:
@@ -217,6 +229,8 @@ async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
     dialog.open()
     result = await done
     dialog.hide()
+    if result and dialog.menu_check is not None and dialog.menu_check.isChecked():
+        await add_to_menu()
     if result == dialog.DEMO_RESULT:
         return await demo_session()
     if not result:

@@ -167,7 +167,8 @@ def test_desktop_entry() -> None:
     entry = parser["Desktop Entry"]
     assert entry["Type"] == "Application"
     assert entry["Name"] == "Softphone"
-    assert entry["Exec"] == "softphone"
+    assert entry["Exec"] == "softphone %u"
+    assert entry["MimeType"] == "x-scheme-handler/sip;x-scheme-handler/sips;"
     assert entry["Icon"] == "softphone"
     assert entry["Categories"] == "Network;InstantMessaging;Telephony;"
     # The Icon name must match a file the package ships.

@@ -17,6 +17,7 @@ import keyring.backends.fail
 import keyring.backends.null
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -191,9 +192,21 @@ class AccountDialog(QDialog):
             self.buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
             self.demo_button.clicked.connect(self._choose_demo)
 
+        #: First run only: install the menu entry (`ui.desktop`) once chosen.
+        self.menu_check: QCheckBox | None = None
+        if first_run:
+            self.menu_check = QCheckBox("Add Softphone to the applications &menu", self)
+            self.menu_check.setAccessibleName("Add Softphone to the applications menu")
+            self.menu_check.setToolTip(
+                "A menu entry and icon for you alone; Softphone also opens sip: links"
+            )
+            self.menu_check.setChecked(True)
+
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        if self.menu_check is not None:
+            layout.addWidget(self.menu_check)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)

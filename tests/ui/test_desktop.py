@@ -1,0 +1,184 @@
+"""The applications-menu entry: `softphone desktop install|uninstall` into a temporary XDG home."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import configparser
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import wait_until
+from ui import desktop
+from ui import main as ui_main
+from ui.windows.settings_dialog import AccountDialog
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+#: The `softphone` command of this environment, as `pip install -e .` made it.
+SCRIPT = Path(sys.executable).parent / "softphone"
+SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+
+needs_script = pytest.mark.skipif(
+    not SCRIPT.is_file(), reason=f"no softphone command at {SCRIPT} (pip install -e . first)"
+)
+
+
+def read_entry(path: Path) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(path, encoding="utf-8")
+    return dict(parser["Desktop Entry"])
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    # No display and no Qt platform: the command must draw the PNGs offscreen.
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"))
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [str(SCRIPT), "desktop", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@needs_script
+def test_install_then_uninstall_leaves_nothing(tmp_path: Path, qapp: QApplication) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    env = clean_env(tmp_path)
+
+    installed = run(env, "install")
+
+    icons = data / "icons" / "hicolor"
+    expected = {
+        data / "applications" / "softphone.desktop",
+        icons / "scalable" / "apps" / "softphone.svg",
+        *(icons / f"{n}x{n}" / "apps" / "softphone.png" for n in SIZES),
+    }
+    assert {Path(p) for p in installed["installed"]} == expected
+    assert all(path.is_file() for path in expected)
+    entry = read_entry(data / "applications" / "softphone.desktop")
+    assert entry["Exec"] == f"{SCRIPT} %u"
+    assert entry["TryExec"] == str(SCRIPT)
+    assert entry["Icon"] == "softphone"
+    assert entry["MimeType"] == "x-scheme-handler/sip;x-scheme-handler/sips;"
+    assert entry["Name"] == "Softphone"
+    for n in SIZES:
+        image = QImage(str(icons / f"{n}x{n}" / "apps" / "softphone.png"))
+        assert (image.width(), image.height()) == (n, n)
+        # Drawn, not blank: the middle pixel is opaque, a corner transparent.
+        assert image.pixelColor(n // 2, n // 2).alpha() == 255
+        assert image.pixelColor(0, 0).alpha() == 0
+    validator = shutil.which("desktop-file-validate")
+    if validator is None and os.environ.get("CI") == "true":
+        pytest.fail("desktop-file-validate (Debian desktop-file-utils) is missing under CI")
+    if validator is not None:
+        checked = subprocess.run(
+            [validator, str(data / "applications" / "softphone.desktop")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    if shutil.which("update-desktop-database"):
+        # The sip: scheme is indexed for the desktop to find.
+        cache = (data / "applications" / "mimeinfo.cache").read_text(encoding="utf-8")
+        assert "x-scheme-handler/sip=softphone.desktop;" in cache
+
+    removed = run(env, "uninstall")
+
+    assert expected <= {Path(p) for p in removed["removed"]}
+    assert sorted(data.rglob("*")) == []
+
+
+def test_uninstall_removes_only_what_install_wrote(tmp_path: Path, qapp: QApplication) -> None:
+    paths = desktop.DesktopPaths(tmp_path)
+    (tmp_path / "applications").mkdir()
+    other = tmp_path / "applications" / "other.desktop"
+    other.write_text("[Desktop Entry]\nType=Application\nName=Other\nExec=other\n")
+    desktop.install(paths, command=["/opt/soft phone/bin/softphone"], refresh=False)
+    entry = read_entry(paths.entry)
+    # A path with a space is quoted (Desktop Entry spec, "The Exec key").
+    assert entry["Exec"] == '"/opt/soft phone/bin/softphone" %u'
+    edited = paths.icon_files()[1]
+    edited.write_bytes(b"the user's own icon")
+
+    desktop.uninstall(paths, refresh=False)
+
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["applications/other.desktop", "icons/hicolor/16x16/apps/softphone.png"]
+    assert not desktop.is_installed(paths)
+
+
+def test_exec_value_escapes_what_the_spec_reserves() -> None:
+    assert desktop.exec_value(["/usr/bin/softphone"], "%u") == "/usr/bin/softphone %u"
+    assert desktop.exec_value(["/a/100%/x"]) == "/a/100%%/x"
+    # "$" and '"' are escaped inside the quotes, then every backslash doubled
+    # for the key file's own string escapes.
+    assert desktop.exec_value(['/a b/$x"']) == '"/a b/\\\\$x\\\\""'
+    with pytest.raises(desktop.DesktopError):
+        desktop.exec_value(["/bin/x\nExec=evil"])
+
+
+def test_first_run_offers_the_menu_entry(
+    loop: qasync.QEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot,
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(ui_main, "default_data_dir", lambda: tmp_path / "data" / "softphone")
+    args = argparse.Namespace(command="gui", config=None, db=tmp_path / "history.sqlite3")
+    entry = tmp_path / "data" / "applications" / "softphone.desktop"
+
+    def dialog() -> AccountDialog | None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, AccountDialog) and widget.isVisible():
+                return widget
+        return None
+
+    async def user() -> None:
+        await wait_until(lambda: dialog() is not None, "the first-run dialog")
+        shown = dialog()
+        assert shown is not None and shown.menu_check is not None
+        assert shown.menu_check.isVisible() and shown.menu_check.isChecked()
+        assert shown.menu_check.text().replace("&", "") == "Add Softphone to the applications menu"
+        assert shown.demo_button is not None
+        qtbot.mouseClick(shown.demo_button, Qt.MouseButton.LeftButton)
+
+    async def scenario() -> ui_main.Session | None:
+        # As ui.main.main() does: only the quit event ends the app.
+        QApplication.instance().setQuitOnLastWindowClosed(False)  # type: ignore[union-attr]
+        driver = asyncio.ensure_future(user())
+        session = await ui_main.open_session(args)
+        await driver
+        return session
+
+    session = loop.run_until_complete(scenario())
+    assert session is not None
+    try:
+        assert entry.is_file()
+        assert read_entry(entry)["MimeType"] == "x-scheme-handler/sip;x-scheme-handler/sips;"
+    finally:
+        loop.run_until_complete(session.close())
+        session.app.store.close()
