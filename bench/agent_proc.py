@@ -21,9 +21,9 @@ import contextlib
 import json
 import sys
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 #: Interval of the UAC's pacing loop: it sends every message due by now.
 TICK = 0.002

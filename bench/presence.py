@@ -33,10 +33,10 @@ from pathlib import Path
 
 from bench.table import Row
 from softphone.account import Account
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import IncomingRequest, UserAgent
 from softphone.services.presence import BuddyState, BuddyStatus, NotifyReceived, Presence
 from softphone.sip.auth import DigestClient
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.interop import harness
 
 HERE = Path(__file__).resolve().parent

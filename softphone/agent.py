@@ -42,7 +42,7 @@ from softphone.sip.transaction import (
     transaction_key,
 )
 from softphone.trace import Direction, TraceEntry, TraceObserver, redact
-from softphone.transport.base import Address, Transport, TransportKind
+from softphone.transport.base import Address, Target, Transport, TransportKind
 from softphone.transport.stream import StreamTransport
 from softphone.transport.udp import UdpTransport
 
@@ -66,16 +66,6 @@ MAX_UDP_MESSAGE = 64_000
 
 #: How much of an oversized datagram is read to find the headers to answer.
 _HEAD_PEEK = 8192
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a request goes: the next hop's address and transport."""
-
-    address: Address
-    kind: TransportKind
-    #: The host name a TLS certificate must match (and a name for logs).
-    server_name: str | None = None
 
 
 class TransactionFailed(Exception):

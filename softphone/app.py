@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
 from softphone.location import HostPort, LocationError, locate_all
 from softphone.resolver import Resolver
 from softphone.services.messaging import Messaging
+from softphone.services.outbound import Outbound
 from softphone.services.presence import Presence
 from softphone.services.registration import (
     Registration,
@@ -27,7 +28,7 @@ from softphone.services.registration import (
 from softphone.sip.auth import DigestClient
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ class Application:
             ipv6=_is_ipv6(self.options.listen_host),
         )
         digest = DigestClient(account.username, password) if password is not None else None
+        #: The one way out for every request of the account: server order,
+        #: failover and digest (pre-emptive after the first challenge).
+        self.outbound = Outbound(self.agent, digest, self.locate_servers)
         self.registration: Registration | None = None
         self.keepalive: KeepAlive | None = None
         if self.options.register:
@@ -88,6 +92,7 @@ class Application:
                 self.locate_servers,
                 retry=self.options.retry,
                 expires=self.options.expires,
+                outbound=self.outbound,
             )
             self.registration.add_listener(self._on_registration)
             interval = self.options.keepalive_interval
@@ -108,9 +113,12 @@ class Application:
             digest,
             lambda _peer: self.locate_servers(),
             is_ready=self.is_ready,
+            outbound=self.outbound,
         )
         #: Buddies' registration state (reg-event subscriptions, RFC 3680).
-        self.presence = Presence(self.agent, account, digest, self.locate_server)
+        self.presence = Presence(
+            self.agent, account, digest, self.locate_servers, outbound=self.outbound
+        )
         self._started = False
 
     # -- lifecycle --------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
 from softphone.config import password_for
 from softphone.launch import UsageError, open_store, resolve_account, resolve_password
@@ -35,7 +35,7 @@ from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord
 from softphone.trace import Direction as TraceDirection
 from softphone.trace import TraceEntry
-from softphone.transport.base import TransportKind, parse_nameserver
+from softphone.transport.base import Target, TransportKind, parse_nameserver
 
 log = logging.getLogger("softphone")
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from softphone.account import Account
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import IncomingRequest, UserAgent
 from softphone.app import Application, AppOptions
 from softphone.server import LocalServer
 from softphone.services.presence import BuddyState, BuddyStatus, Presence
@@ -42,7 +42,7 @@ from softphone.sip import SipUri
 from softphone.sip.auth import DigestClient
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, MessageRecord, Store
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 __all__ = [
     "DOMAIN",

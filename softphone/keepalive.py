@@ -26,9 +26,9 @@ import random
 from collections.abc import Awaitable, Callable
 
 from softphone.account import DEFAULT_KEEPALIVE_INTERVAL
-from softphone.agent import Target, TransactionFailed, UserAgent
+from softphone.agent import TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
-from softphone.transport.base import Address
+from softphone.transport.base import Address, Target
 from softphone.transport.stream import StreamTransport
 
 __all__ = [

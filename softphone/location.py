@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from softphone.agent import Target
 from softphone.resolver import ResolutionError as LocationError
 from softphone.resolver import Resolver, transports_for
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 
 __all__ = ["HostPort", "LocationError", "default_resolver", "locate", "locate_all"]
 

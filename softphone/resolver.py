@@ -1,10 +1,10 @@
 """Locating SIP servers in DNS (RFC 3263): NAPTR, then SRV, then A/AAAA.
 
 `Resolver.resolve()` turns a host (and the transports the account may use)
-into an ordered list of `Target`s; `send_with_failover()` walks that list for
-one request, moving on after a transport error, timer F or a 503 (RFC 3263
-4.3). Lookups go through `dns.asyncresolver`, so they never block the event
-loop, and answers are kept for their TTL on an injected clock.
+into an ordered list of `Target`s (`softphone.services.outbound` walks that
+list for each request, RFC 3263 4.3). DNS only: nothing here sends SIP.
+Lookups go through `dns.asyncresolver`, so they never block the event loop,
+and answers are kept for their TTL on an injected clock.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import dns.asyncresolver
@@ -25,9 +25,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
-from softphone.agent import Target, TransactionFailed
-from softphone.sip import Response
-from softphone.transport.base import Address, TransportKind, is_ip_literal, parse_nameserver
+from softphone.transport.base import Address, Target, TransportKind, is_ip_literal, parse_nameserver
 
 log = logging.getLogger(__name__)
 
@@ -445,51 +443,3 @@ def _unique(targets: list[Target]) -> list[Target]:
             seen.add((target.address, target.kind))
             result.append(target)
     return result
-
-
-# -- failover -----------------------------------------------------------------
-
-#: Failures after which the next target is tried (RFC 3263 4.3): the
-#: transaction failed (transport error, timer F) or the socket refused.
-FAILOVER_ERRORS = (TransactionFailed, OSError)
-
-
-def _moves_on(exc: BaseException) -> bool:
-    # The agent raises a plain LookupError when no transport of the target's
-    # kind is bound; its subclasses (KeyError, IndexError) are bugs to surface.
-    return isinstance(exc, FAILOVER_ERRORS) or type(exc) is LookupError
-
-
-async def send_with_failover(
-    targets: Sequence[Target],
-    attempt: Callable[[Target], Awaitable[Response]],
-) -> tuple[Response, Target]:
-    """Try *targets* in order for one request; return the answer and who gave it.
-
-    *attempt* must send a new request (new transaction, new branch) to the
-    target it is given each time it is called. A transport error, timer F or
-    a 503 moves on to the next target (RFC 3263 4.3); any other final
-    response is returned at once. When the last target also fails, its 503
-    is returned or its error raised.
-
-    Raises:
-        ResolutionError: *targets* is empty.
-        TransactionFailed | OSError: the last target failed.
-        LookupError: no transport of the last target's kind is bound.
-    """
-    if not targets:
-        raise ResolutionError("No server to send the request to", host="")
-    last = len(targets) - 1
-    for index, target in enumerate(targets):
-        try:
-            response = await attempt(target)
-        except Exception as exc:
-            if index == last or not _moves_on(exc):
-                raise
-            log.info("%s failed (%s); trying the next server", target.address, exc)
-            continue
-        if response.status == 503 and index != last:
-            log.info("%s answered 503; trying the next server", target.address)
-            continue
-        return response, target
-    raise AssertionError("unreachable: the loop returns or raises on the last target")

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.location import HostPort, LocationError, locate
 from softphone.server.bindings import (
     DEFAULT_MAX_BINDINGS,
@@ -40,7 +40,7 @@ from softphone.server.notifier import RegSubscription
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
 from softphone.sip.reginfo import REGINFO_CONTENT_TYPE
 from softphone.sip.timers import TimerConfig
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 __all__ = ["BindingListener", "LocalServer", "aor_of"]
 

@@ -17,15 +17,15 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from softphone.account import Account
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.location import LocationError
-from softphone.resolver import send_with_failover
+from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason, from_response
 from softphone.sip.errors import ParseError
 from softphone.store import Direction, MessageId, MessageRecord, Store
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,14 @@ class Messaging:
         *,
         is_ready: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.time,
+        outbound: Outbound | None = None,
     ) -> None:
+        """*outbound* is the account's way out (one is made from *digest*
+        when none is given)."""
         self._agent = agent
         self._account = account
         self._store = store
-        self._digest = digest
+        self._outbound = outbound or Outbound(agent, digest)
         self._locate = locate_next_hop
         self._is_ready = is_ready
         self._clock = clock
@@ -178,8 +181,6 @@ class Messaging:
             self._in_flight.discard(record.id)
 
     async def _deliver_now(self, record: MessageRecord) -> None:
-        from softphone.services.challenge import send_with_credentials
-
         body = record.body.encode("utf-8")
         try:
             found = await self._locate(record.peer)
@@ -203,20 +204,17 @@ class Messaging:
         from_tag = new_tag()
         cseq = 0
 
-        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+        def build(_target: Target) -> Request:
             nonlocal cseq
             cseq += 1
             self._store.set_wire_identity(record.id, call_id, cseq)
-            return self._build(record.peer, body, call_id, from_tag, cseq, credentials)
+            return self._build(record.peer, body, call_id, from_tag, cseq)
 
         try:
             # RFC 3263 4.3: a transport error, a timeout or a 503 moves the
             # message to the next server in a new transaction; a challenge
             # is answered by the server that sent it.
-            response, _ = await send_with_failover(
-                targets,
-                lambda target: send_with_credentials(self._agent, build, target, self._digest),
-            )
+            response = (await self._outbound.send(build, targets=targets)).response
         except AuthenticationFailed:
             self._fail_locally(record.id, FailureKind.AUTH_FAILED)
             return
@@ -242,7 +240,6 @@ class Messaging:
         call_id: str,
         from_tag: str,
         cseq: int,
-        credentials: Sequence[tuple[str, str]],
     ) -> Request:
         account = self._account
         to_uri = SipUri.parse(peer)
@@ -256,8 +253,6 @@ class Messaging:
         if account.outbound_proxy:
             headers.add("Route", f"<sip:{account.outbound_proxy};lr>")
         headers.add("Content-Type", CONTENT_TYPE)
-        for name, value in credentials:
-            headers.add(name, value)
         return Request(method="MESSAGE", uri=to_uri, headers=headers, body=body)
 
     def _fail_locally(

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from softphone.account import SipIdentity
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.location import LocationError
-from softphone.services.challenge import send_with_credentials
+from softphone.services.outbound import Outbound
 from softphone.sip import NameAddr, Request, SipUri
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.errors import ParseError
@@ -58,6 +58,7 @@ from softphone.sip.subscription import (
     TerminationAction,
     TerminationReason,
 )
+from softphone.transport.base import Target
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,8 @@ class NotifyReceived:
 
 ChangeCallback = Callable[[BuddyState], None]
 ContactCallback = Callable[[str, ContactChange], None]
-LocateServer = Callable[[], Awaitable[Target]]
+#: The account's servers, in the order to try them (or just one).
+LocateServer = Callable[[], Awaitable[Target | Sequence[Target]]]
 
 
 def normalize_aor(aor: str) -> str:
@@ -190,7 +192,10 @@ class _Watch:
     #: (registration id, contact id) -> epoch seconds first seen registered.
     since: dict[tuple[str, str], float] = field(default_factory=dict)
     timer: asyncio.TimerHandle | None = None
+    #: The server that took the subscription: its refreshes go there.
     target: Target | None = None
+    #: Where the initial SUBSCRIBE may go, in order (RFC 3263 4.3 failover).
+    servers: tuple[Target, ...] = ()
     #: A refresh for full state is on its way (RFC 3680 §5.2); never ask twice.
     full_state_asked: bool = False
     state: BuddyState | None = None
@@ -208,17 +213,19 @@ class Presence:
         *,
         clock: Callable[[], float] = time.time,
         expires: int = DEFAULT_EXPIRES,
+        outbound: Outbound | None = None,
     ) -> None:
         """Prepare the service; nothing is sent before :meth:`start`.
 
         *clock* gives epoch seconds for ``last_seen`` and ``registered_since``;
         subscription timers run on the event loop's monotonic clock.
         *expires* is the subscription duration asked for (RFC 3680 §4.1
-        suggests 3761 s).
+        suggests 3761 s). *outbound* is the account's way out (one is made
+        from *digest* when none is given).
         """
         self._agent = agent
         self._account = account
-        self._digest = digest
+        self._outbound = outbound or Outbound(agent, digest)
         self._locate = locate_server
         self._clock = clock
         self._expires = expires
@@ -371,7 +378,10 @@ class Presence:
     async def _begin(self, watch: _Watch) -> None:
         """Find the server, then send the first SUBSCRIBE of *watch*."""
         try:
-            target = await self._locate()
+            found = await self._locate()
+            servers = [found] if isinstance(found, Target) else list(found)
+            if not servers:
+                raise LocationError("No server to subscribe at", host="")
         except LocationError as exc:
             watch.failure = (BuddyStatus.UNKNOWN, f"unknown: {exc}")
             self._update(watch)
@@ -382,7 +392,10 @@ class Presence:
         if self._watches.get(watch.aor) is not watch or self._stopped:
             return
         watch.failure = None
-        watch.target = target
+        target = servers[0]
+        # The Contact names one transport: fail over among servers on it.
+        watch.servers = tuple(t for t in servers if t.kind is target.kind)
+        watch.target = None
         account = self._account
         sub = Subscription(
             watcher=NameAddr(account.uri, account.display_name or None),
@@ -408,10 +421,10 @@ class Presence:
     async def _transact(
         self, watch: _Watch, sub: Subscription, request: Request, kind: str
     ) -> None:
-        """Send one SUBSCRIBE of *sub*, answering digest challenges, and feed the answer."""
+        """Send one SUBSCRIBE of *sub* through the way out, and feed the answer."""
         first = True
 
-        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+        def build(_target: Target) -> Request:
             nonlocal first
             if first:
                 first = False
@@ -423,13 +436,19 @@ class Presence:
                     for value in request.headers.get_all(name):
                         if value not in attempt.headers.get_all(name):
                             attempt.headers.add(name, value)
-            for name, value in credentials:
-                attempt.headers.add(name, value)
             return attempt
 
         try:
-            target = watch.target or await self._locate()
-            response = await send_with_credentials(self._agent, build, target, self._digest)
+            # An established subscription's requests go to the server that
+            # holds it; a new one may fail over (RFC 3263 4.3).
+            targets = (watch.target,) if watch.target is not None else watch.servers
+            if not targets:
+                found = await self._locate()
+                targets = (found,) if isinstance(found, Target) else tuple(found)
+            sent = await self._outbound.send(build, targets=targets)
+            response = sent.response
+            if watch.sub is sub and 200 <= response.status < 300:
+                watch.target = sent.target
         except (TransactionFailed, LocationError) as exc:
             log.info("SUBSCRIBE for %s failed: %s", watch.aor, exc)
             self._emit(self._subscribe_events, SubscribeOutcome(watch.aor, kind, None, str(exc)))

@@ -26,12 +26,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from softphone.account import Account
-from softphone.agent import Target, TransactionFailed, UserAgent
+from softphone.agent import TransactionFailed, UserAgent
 from softphone.location import LocationError
-from softphone.resolver import send_with_failover
+from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 log = logging.getLogger(__name__)
 
@@ -111,15 +111,18 @@ class Registration:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         expires: int | None = None,
+        outbound: Outbound | None = None,
     ) -> None:
         """Prepare the loop; nothing is sent before `start()`.
 
         *expires* overrides the account's lifetime (tests and the command
         line ask for short ones; the registrar answers 423 if too short).
+        *outbound* is the account's way out (one is made from *digest*
+        when none is given).
         """
         self._agent = agent
         self._account = account
-        self._digest = digest
+        self._outbound = outbound or Outbound(agent, digest)
         self._locate = locate_registrar
         self._listeners: list[StatusCallback] = [on_change] if on_change else []
         self._retry = retry or RetryPolicy()
@@ -233,7 +236,9 @@ class Registration:
         self._registered.clear()
         if self._bound and self._target is not None and self._contact is not None:
             try:
-                response = await asyncio.wait_for(self._send(self._target, expires=0), timeout)
+                response, _ = await asyncio.wait_for(
+                    self._send([self._target], expires=0), timeout
+                )
             except (TimeoutError, TransactionFailed, AuthenticationFailed) as exc:
                 log.warning("unregistering failed: %s", exc)
             else:
@@ -263,9 +268,7 @@ class Registration:
             self._set(RegistrationStatus(RegistrationState.REGISTERING, f"Registering as {who}…"))
         try:
             targets = self._order(await self._locate())
-            response, target = await send_with_failover(
-                targets, lambda t: self._send(t, expires=expires)
-            )
+            response, target = await self._send(targets, expires=expires)
         except LocationError as exc:
             return self._fail(str(exc), None, failures + 1), expires, failures + 1
         except LookupError as exc:
@@ -383,9 +386,21 @@ class Registration:
 
     # -- one REGISTER -----------------------------------------------------------
 
-    async def _send(self, target: Target, *, expires: int) -> Response:
-        from softphone.services.challenge import send_with_credentials
+    async def _send(self, targets: Sequence[Target], *, expires: int) -> tuple[Response, Target]:
+        """One REGISTER through the account's way out (failover, digest)."""
 
+        def build(target: Target) -> Request:
+            contact, stale = self._contact_for(target)
+            self._cseq += 1
+            return self._build(contact, stale, expires)
+
+        sent = await self._outbound.send(build, targets=targets)
+        if 200 <= sent.response.status < 300:
+            self._stale_contacts.clear()
+        return sent.response, sent.target
+
+    def _contact_for(self, target: Target) -> tuple[SipUri, list[SipUri]]:
+        """Our Contact on *target*'s transport, and old ones to remove."""
         if self._contact is None or self._contact_kind is not target.kind:
             # A server on another transport (failover, NAPTR) needs a
             # Contact on that transport; the old one goes with Expires 0.
@@ -395,26 +410,9 @@ class Registration:
                 self._account.uri.user, target.kind, target.address
             )
             self._contact_kind = target.kind
-        contact = self._contact
-        stale = list(self._stale_contacts)
+        return self._contact, list(self._stale_contacts)
 
-        def build(credentials: Sequence[tuple[str, str]]) -> Request:
-            self._cseq += 1
-            return self._build(target, contact, stale, expires, credentials)
-
-        response = await send_with_credentials(self._agent, build, target, self._digest)
-        if 200 <= response.status < 300:
-            self._stale_contacts.clear()
-        return response
-
-    def _build(
-        self,
-        target: Target,
-        contact: SipUri,
-        stale: list[SipUri],
-        expires: int,
-        credentials: Sequence[tuple[str, str]],
-    ) -> Request:
+    def _build(self, contact: SipUri, stale: list[SipUri], expires: int) -> Request:
         account = self._account
         aor = NameAddr(account.uri, account.display_name or None)
         # RFC 3261 10.2: "The Request-URI names the domain of the location
@@ -432,8 +430,6 @@ class Registration:
         headers.add("Allow", ", ".join(self._agent.allowed_methods))
         if self._account.outbound_proxy:
             headers.add("Route", f"<sip:{self._account.outbound_proxy};lr>")
-        for name, value in credentials:
-            headers.add(name, value)
         return Request(method="REGISTER", uri=uri, headers=headers)
 
     def _granted(self, response: Response, asked: int) -> int:

@@ -29,7 +29,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from softphone.account import SipIdentity
-from softphone.agent import Target, TransactionFailed, UserAgent
+from softphone.agent import TransactionFailed, UserAgent
+from softphone.services.outbound import Outbound
 from softphone.services.presence import (
     NotifyReceived,
     Presence,
@@ -38,7 +39,7 @@ from softphone.services.presence import (
 )
 from softphone.sip import Headers, NameAddr, ParseError, Request, SipUri, new_call_id, new_tag
 from softphone.sip.reginfo import ChangeKind, ContactChange, ContactEvent, ContactState
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,13 @@ class WelcomeServer:
         *,
         on_step: StepCallback | None = None,
         clock: Callable[[], float] = time.time,
+        outbound: Outbound | None = None,
     ) -> None:
+        """*outbound* is the app server's way out (by default one without
+        credentials: a device's contact does not challenge)."""
         self._presence = presence
         self._agent = agent
+        self._outbound = outbound or Outbound(agent, None)
         self._account = account
         self._text = text
         self._clock = clock
@@ -208,7 +213,9 @@ class WelcomeServer:
             return
         request = self._build(aor, uri)
         try:
-            response = await self._agent.request(request, target)
+            # The device's own contact, not the account's servers: the
+            # MESSAGE must reach exactly that device (RFC 3428 4).
+            response = (await self._outbound.send(lambda _t: request, targets=target)).response
         except TransactionFailed as exc:
             self._finish(aor, contact, None, exc.reason)
             return

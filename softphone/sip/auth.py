@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -702,7 +702,9 @@ class DigestClient:
     username: str
     password: str
     random_bytes: Callable[[int], bytes] = os.urandom
-    _sessions: dict[str, _Session] = field(default_factory=dict, repr=False)
+    #: (header, realm) -> session: a realm may challenge as a proxy (407,
+    #: MESSAGE) and as a registrar (401, REGISTER) with different nonces.
+    _sessions: dict[tuple[str, str], _Session] = field(default_factory=dict, repr=False)
 
     def _cnonce(self) -> str:
         return self.random_bytes(8).hex()
@@ -776,12 +778,12 @@ class DigestClient:
             if chosen is None:
                 continue
             if realm in tried_realms and not chosen.stale:
-                self._sessions.pop(realm, None)
+                self._sessions.pop((header, realm), None)
                 raise AuthenticationFailed("wrong user name or password", realm)
-            session = self._sessions.get(realm)
+            session = self._sessions.get((header, realm))
             if session is None or session.challenge.nonce != chosen.nonce:
                 session = _Session(challenge=chosen, header=header)
-                self._sessions[realm] = session
+                self._sessions[(header, realm)] = session
             answers.append((header, self._credentials(session, method, uri, body)))
         if not answers:
             raise AuthenticationFailed("no supported authentication scheme")
@@ -810,15 +812,27 @@ class DigestClient:
             sent_credentials=request.headers.get_all(sent),
         )
 
-    def authorize(self, *, method: str, uri: str, body: bytes = b"") -> list[tuple[str, str]]:
+    def authorize(
+        self,
+        *,
+        method: str,
+        uri: str,
+        body: bytes = b"",
+        headers: Collection[str] | None = None,
+    ) -> list[tuple[str, str]]:
         """Credentials for a new request, from the nonces already known.
 
-        Each use increments that realm's nonce count. Returns an empty list
-        before the first challenge.
+        Pre-emptive authorization (RFC 3261 22.3: "a UAC MAY ... include
+        credentials ... without waiting for a challenge"): each use
+        increments that realm's nonce count (RFC 7616 3.4). *headers*
+        limits the answer to those header names (`Authorization`,
+        `Proxy-Authorization`); None gives every known one. Returns an
+        empty list before the first challenge.
         """
         return [
             (session.header, self._credentials(session, method, uri, body))
             for session in self._sessions.values()
+            if headers is None or session.header in headers
         ]
 
     def forget(self) -> None:

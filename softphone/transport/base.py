@@ -59,6 +59,16 @@ class Address:
         return self.sent_by
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a request goes: the next hop's address and transport."""
+
+    address: Address
+    kind: TransportKind
+    #: The host name a TLS certificate must match (and a name for logs).
+    server_name: str | None = None
+
+
 def is_ip_literal(host: str) -> bool:
     """True when *host* is a numeric IPv4 or IPv6 address (brackets allowed)."""
     try:

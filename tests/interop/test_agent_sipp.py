@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.delivery import DeliveryState, from_response
 from softphone.sip.timers import TimerConfig
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.interop import harness
 
 pytestmark = [pytest.mark.interop, harness.requires_sipp]

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.services.presence import BuddyState, BuddyStatus, NotifyReceived, Presence
 from softphone.sip.auth import DigestClient
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.interop import harness
 from tests.interop.conftest import USERS
 from tests.interop.harness import KamailioProcess, SippResult, run_sipp

@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 
 from softphone.account import Account
-from softphone.agent import IncomingRequest, Target, UserAgent
-from softphone.services.challenge import send_with_credentials
+from softphone.agent import IncomingRequest, UserAgent
+from softphone.services.outbound import Outbound
 from softphone.services.presence import BuddyStatus, Presence
 from softphone.services.registration import Registration
 from softphone.services.welcome import WelcomeServer, WelcomeStep
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import DigestClient
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.interop import harness
 from tests.interop.conftest import USERS
 from tests.interop.harness import KamailioProcess, run_sipp
@@ -168,7 +168,7 @@ async def test_kamailio_refuses_a_contact_request_uri_through_the_proxy(
     call_id, tag = new_call_id("example.test"), new_tag()
     cseq = 0
 
-    def build(credentials: object) -> Request:
+    def build(_target: Target) -> Request:
         nonlocal cseq
         cseq += 1
         headers = Headers()
@@ -177,14 +177,12 @@ async def test_kamailio_refuses_a_contact_request_uri_through_the_proxy(
         headers.add("Call-ID", call_id)
         headers.add("CSeq", f"{cseq} MESSAGE")
         headers.add("Content-Type", "text/plain")
-        for name, value in credentials:  # type: ignore[attr-defined]
-            headers.add(name, value)
         return Request("MESSAGE", contact, headers, b"hi")
 
     try:
         target = Target(Address(kamailio.host, kamailio.port), TransportKind.UDP)
         digest = DigestClient("welcome", USERS["welcome"])
-        response = await send_with_credentials(agent, build, target, digest)
+        response = (await Outbound(agent, digest).send(build, targets=target)).response
     finally:
         agent.close()
     assert (response.status, response.reason) == (403, "Relaying Forbidden")

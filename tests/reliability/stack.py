@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.ratelimit import RateLimit
 from softphone.services.messaging import Messaging, peer_of
 from softphone.services.presence import Presence
@@ -23,7 +23,7 @@ from softphone.sip import Response, SipUri, parse
 from softphone.sip.errors import ParseError
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, MessageRecord, Store
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 ALICE = Account(aor="sip:alice@example.test", display_name="Alice")
 BOB = Account(aor="sip:bob@example.test", display_name="Bob")

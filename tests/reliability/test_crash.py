@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import Target
 from softphone.sip.delivery import DeliveryState, FailureKind
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, Store
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.interop.harness import free_port
 from tests.reliability.relay import LossyRelay
 from tests.reliability.stack import ALICE, BOB, Identity, Peer, answered_identity, wait_until

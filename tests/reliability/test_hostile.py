@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from softphone.account import SettingsError
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.services.messaging import MessageRefused
 from softphone.sip import Headers, NameAddr, SipUri, parse
 from softphone.sip.delivery import DeliveryState
 from softphone.sip.errors import LocalProtocolError
 from softphone.store import Store
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.reliability.relay import LossyRelay
 from tests.reliability.stack import ALICE, BOB, Peer, options_probe, wait_until
 from tests.services.notifier import Notifier, reginfo

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import Target
 from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.reliability.relay import Impairment, LossyRelay
 from tests.reliability.stack import ALICE, BOB, Peer, wait_until
 

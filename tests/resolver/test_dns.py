@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import Target
 from softphone.resolver import ResolutionError, Resolver
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.helpers import FakeClock
 from tests.resolver.dnsmasq import Dnsmasq
 

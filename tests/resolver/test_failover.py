@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
-from softphone.resolver import Resolver, send_with_failover
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
+from softphone.resolver import Resolver
+from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.timers import TimerConfig
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.resolver.dnsmasq import Dnsmasq
 
 UDP, TCP = TransportKind.UDP, TransportKind.TCP
@@ -37,18 +38,21 @@ def free_port(kind: int) -> int:
 
 
 class Recorder:
-    """An `attempt` that sends *method* and remembers what each target did."""
+    """The agent as `Outbound` sees it, remembering what each target did."""
 
     def __init__(self, agent: UserAgent, method: str = "OPTIONS") -> None:
         self.agent = agent
         self.method = method
         self.outcomes: list[tuple[Target, str, float]] = []
 
-    async def __call__(self, target: Target) -> Response:
+    def build(self, target: Target) -> Request:
+        # A new Request each time: the agent puts a new Via (new branch) on it.
+        return make_request(self.method, target)
+
+    async def request(self, request: Request, target: Target, **kwargs: object) -> Response:
         started = time.monotonic()
         try:
-            # A new Request each time: the agent puts a new Via (new branch) on it.
-            response = await self.agent.request(make_request(self.method, target), target)
+            response = await self.agent.request(request, target)
         except TransactionFailed as exc:
             kind = "timeout" if exc.timed_out else "transport error"
             self.outcomes.append((target, kind, time.monotonic() - started))
@@ -84,11 +88,11 @@ def start_dns(tmp_path: Path) -> Iterator[Callable[[list[str]], Dnsmasq]]:
 
 
 async def run_failover(
-    targets: list[Target], attempt: Callable[[Target], Awaitable[Response]]
+    targets: list[Target], attempt: Recorder
 ) -> tuple[Response, Target, float]:
     started = time.monotonic()
-    response, target = await send_with_failover(targets, attempt)
-    return response, target, time.monotonic() - started
+    sent = await Outbound(attempt, None).send(attempt.build, targets=targets)  # type: ignore[arg-type]
+    return sent.response, sent.target, time.monotonic() - started
 
 
 async def test_tcp_refused_server_is_skipped_at_once(
@@ -207,6 +211,6 @@ async def test_every_server_failing_raises_the_last_error(
     ]
     attempt = Recorder(alice)
     with pytest.raises(TransactionFailed) as info:
-        await send_with_failover(targets, attempt)
+        await run_failover(targets, attempt)
     assert not info.value.timed_out
     assert [t for t, _, _ in attempt.outcomes] == targets

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softphone.agent import Target, TransactionFailed
 from softphone.resolver import (
-    ResolutionError,
     Resolver,
     SrvRecord,
     order_srv,
-    send_with_failover,
     transports_for,
 )
-from softphone.sip import Headers, Response
-from softphone.transport.base import Address, TransportKind, parse_nameserver
+from softphone.transport.base import Address, Target, TransportKind, parse_nameserver
 
 
 def srv(priority: int, weight: int, target: str, port: int = 5060) -> SrvRecord:
@@ -135,93 +130,6 @@ async def test_localhost_is_the_loopback_without_dns() -> None:
 async def test_resolve_needs_a_transport() -> None:
     with pytest.raises(ValueError):
         await Resolver(nameserver="127.0.0.1:9").resolve("example.test", [])
-
-
-# -- send_with_failover with scripted attempts ----------------------------------------
-
-A = Target(Address("127.0.0.1", 1001), TransportKind.UDP)
-B = Target(Address("127.0.0.1", 1002), TransportKind.UDP)
-C = Target(Address("127.0.0.1", 1003), TransportKind.TCP)
-
-
-def response(status: int) -> Response:
-    return Response(status, "x", Headers())
-
-
-def scripted(
-    outcomes: dict[Target, Response | Exception], calls: list[Target]
-) -> Callable[[Target], Awaitable[Response]]:
-    async def attempt(target: Target) -> Response:
-        calls.append(target)
-        outcome = outcomes[target]
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-
-    return attempt
-
-
-async def test_failover_moves_on_after_timeout_transport_error_and_503() -> None:
-    calls: list[Target] = []
-    outcomes: dict[Target, Response | Exception] = {
-        A: TransactionFailed("no response (Timer F)", timed_out=True),
-        B: response(503),
-        C: response(200),
-    }
-    answer, target = await send_with_failover([A, B, C], scripted(outcomes, calls))
-    assert (answer.status, target) == (200, C)
-    assert calls == [A, B, C]
-
-
-async def test_failover_stops_at_a_final_answer_that_is_not_503() -> None:
-    calls: list[Target] = []
-    outcomes: dict[Target, Response | Exception] = {A: response(404), B: response(200)}
-    answer, target = await send_with_failover([A, B], scripted(outcomes, calls))
-    assert (answer.status, target) == (404, A)
-    assert calls == [A]
-
-
-async def test_failover_raises_the_last_error() -> None:
-    calls: list[Target] = []
-    last = TransactionFailed("connection refused", timed_out=False)
-    outcomes: dict[Target, Response | Exception] = {A: response(503), B: last}
-    with pytest.raises(TransactionFailed) as info:
-        await send_with_failover([A, B], scripted(outcomes, calls))
-    assert info.value is last
-    assert calls == [A, B]
-
-
-async def test_failover_returns_the_last_503() -> None:
-    calls: list[Target] = []
-    outcomes: dict[Target, Response | Exception] = {
-        A: TransactionFailed("refused", timed_out=False),
-        B: response(503),
-    }
-    answer, target = await send_with_failover([A, B], scripted(outcomes, calls))
-    assert (answer.status, target) == (503, B)
-
-
-async def test_failover_moves_on_when_no_transport_of_that_kind_is_bound() -> None:
-    calls: list[Target] = []
-    outcomes: dict[Target, Response | Exception] = {
-        C: LookupError("no tcp transport is listening"),
-        A: response(200),
-    }
-    answer, target = await send_with_failover([C, A], scripted(outcomes, calls))
-    assert (answer.status, target) == (200, A)
-
-
-async def test_failover_does_not_swallow_bugs() -> None:
-    calls: list[Target] = []
-    outcomes: dict[Target, Response | Exception] = {A: KeyError("bug"), B: response(200)}
-    with pytest.raises(KeyError):
-        await send_with_failover([A, B], scripted(outcomes, calls))
-    assert calls == [A]
-
-
-async def test_failover_with_no_target() -> None:
-    with pytest.raises(ResolutionError):
-        await send_with_failover([], scripted({}, []))
 
 
 def test_missing_dnsmasq_skips_locally_but_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:

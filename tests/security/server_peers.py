@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import IncomingRequest, UserAgent
 from softphone.server import LocalServer
-from softphone.services.challenge import send_with_credentials
+from softphone.services.outbound import Outbound
 from softphone.sip import Headers, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.auth import DigestClient
 from softphone.trace import Direction as TraceDirection
 from softphone.trace import TraceEntry
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -68,18 +68,18 @@ class RawClient:
             digest = DigestClient(user, password)
         tag = from_tag or new_tag()
 
-        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+        def build(_target: Target) -> Request:
             self.cseq += 1
             headers = Headers()
             headers.add("From", f"{from_};tag={tag}")
             headers.add("To", to or from_)
             headers.add("Call-ID", call_id or self.call_id)
             headers.add("CSeq", f"{cseq if cseq is not None else self.cseq} {method}")
-            for name, value in [*extra, *credentials]:
+            for name, value in extra:
                 headers.add(name, value)
             return Request(method=method, uri=SipUri.parse(uri), headers=headers, body=body)
 
-        return await send_with_credentials(self.agent, build, self.target, digest)
+        return (await Outbound(self.agent, digest).send(build, targets=self.target)).response
 
 
 class Device:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
 from softphone.demo import BOB, GREETING, JOE, WELCOME_APP, WELCOME_TEXT, DemoSession, start_demo
 from softphone.services.presence import BuddyState, BuddyStatus, Presence
 from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord, Store
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 
 from softphone.account import Account
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import IncomingRequest, UserAgent
 from softphone.app import Application, AppOptions
 from softphone.demo import WELCOME_APP, WELCOME_TEXT
 from softphone.server import LocalServer
-from softphone.services.challenge import send_with_credentials
+from softphone.services.outbound import Outbound
 from softphone.services.presence import NotifyReceived, Presence
 from softphone.services.registration import RegistrationState
 from softphone.services.welcome import WelcomeServer
@@ -22,7 +22,7 @@ from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState
 from softphone.sip.reginfo import ContactChange, ContactEvent
 from softphone.store import Store
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -100,18 +100,18 @@ class RawClient:
         digest = DigestClient(user, password) if password is not None else None
         tag = new_tag()
 
-        def build(credentials: Sequence[tuple[str, str]]) -> Request:
+        def build(_target: Target) -> Request:
             self.cseq += 1
             headers = Headers()
             headers.add("From", f"<{aor}>;tag={tag}")
             headers.add("To", f"<{to or aor}>")
             headers.add("Call-ID", self.call_id)
             headers.add("CSeq", f"{self.cseq} {method}")
-            for name, value in [*extra, *credentials]:
+            for name, value in extra:
                 headers.add(name, value)
             return Request(method=method, uri=SipUri.parse(uri), headers=headers, body=body)
 
-        return await send_with_credentials(self.agent, build, self.target, digest)
+        return (await Outbound(self.agent, digest).send(build, targets=self.target)).response
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -12,9 +12,9 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import IncomingRequest, UserAgent
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 #: Decides the answer to one SUBSCRIBE: (status, extra headers).
 Policy = Callable[[Request], tuple[int, list[tuple[str, str]]]]

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.location import LocationError
 from softphone.services.messaging import Messaging
 from softphone.services.registration import (
@@ -28,7 +28,7 @@ from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
 from softphone.sip.timers import TimerConfig
 from softphone.store import MessageRecord, Store
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.services.scripted import DigestGate, Script, ScriptedPeer, answer
 
 ACCOUNT = Account(aor="sip:alice@example.test")

@@ -11,12 +11,12 @@ from typing import cast
 import pytest
 
 from softphone.account import Account, SettingsError
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.config import load_account, save_account
 from softphone.keepalive import PING, UDP_KEEPALIVE, KeepAlive, options_probe
 from softphone.sip import Request, Response, SipUri
 from softphone.sip.timers import TimerConfig
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.services.scripted import ScriptedPeer, answer
 
 FAST = TimerConfig(t1=0.01)  # timer F = 0.64 s

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.services.messaging import CONTENT_TYPE, UDP_BODY_LIMIT, Messaging
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, parse
 from softphone.sip.auth import DigestClient
@@ -18,7 +18,7 @@ from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason
 from softphone.sip.timers import TimerConfig
 from softphone.store import Direction, MessageRecord, Store
 from softphone.trace import TraceEntry
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.services.scripted import DigestGate, Script, ScriptedPeer, answer
 
 D = DeliveryState

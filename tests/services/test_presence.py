@@ -15,12 +15,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.services.presence import BuddyState, BuddyStatus, Presence, normalize_aor
 from softphone.sip import Request
 from softphone.sip.auth import DigestClient, make_challenge
 from softphone.sip.reginfo import ChangeKind, ContactChange
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 from tests.services.notifier import Dialog, Notifier, Policy, accept, reginfo, stray_dialog
 
 JOE = "sip:joe@example.test"

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from softphone.account import Account
-from softphone.agent import Target, UserAgent
+from softphone.agent import UserAgent
 from softphone.services.registration import (
     Registration,
     RegistrationState,
@@ -20,7 +20,7 @@ from softphone.services.registration import (
 from softphone.sip import Request, Response
 from softphone.sip.auth import DigestClient
 from softphone.sip.timers import TimerConfig
-from softphone.transport.base import TransportKind
+from softphone.transport.base import Target, TransportKind
 from tests.services.scripted import DigestGate, Script, ScriptedPeer, answer
 
 ACCOUNT = Account(aor="sip:alice@example.test", registrar="127.0.0.1")

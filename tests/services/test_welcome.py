@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pytest
 
 from softphone.account import Account
-from softphone.agent import IncomingRequest, Target, UserAgent
+from softphone.agent import IncomingRequest, UserAgent
 from softphone.services.presence import Presence
 from softphone.services.welcome import WelcomeServer, WelcomeStep, contact_target
 from softphone.sip import Request, SipUri
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from tests.services.notifier import Dialog, Notifier, reginfo
 
 JOE = "sip:joe@example.test"

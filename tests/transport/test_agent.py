@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag, parse
 from softphone.sip.timers import TimerConfig
 from softphone.trace import TraceEntry
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 KINDS = [TransportKind.UDP, TransportKind.TCP]
 

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.sip import Response, parse
-from softphone.transport.base import Address, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 from softphone.transport.stream import StreamTransport
 from tests.transport.test_agent import make_request
 

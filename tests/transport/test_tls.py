@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from softphone.agent import IncomingRequest, Target, TransactionFailed, UserAgent
-from softphone.transport.base import TransportKind
+from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
+from softphone.transport.base import Target, TransportKind
 from softphone.transport.stream import StreamTransport
 from softphone.transport.tls import client_context, server_context
 from tests.transport.test_agent import make_request
