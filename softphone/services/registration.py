@@ -236,9 +236,7 @@ class Registration:
         self._registered.clear()
         if self._bound and self._target is not None and self._contact is not None:
             try:
-                response, _ = await asyncio.wait_for(
-                    self._send([self._target], expires=0), timeout
-                )
+                response, _ = await asyncio.wait_for(self._send([self._target], expires=0), timeout)
             except (TimeoutError, TransactionFailed, AuthenticationFailed) as exc:
                 log.warning("unregistering failed: %s", exc)
             else:

@@ -87,9 +87,7 @@ def start_dns(tmp_path: Path) -> Iterator[Callable[[list[str]], Dnsmasq]]:
         server.stop()
 
 
-async def run_failover(
-    targets: list[Target], attempt: Recorder
-) -> tuple[Response, Target, float]:
+async def run_failover(targets: list[Target], attempt: Recorder) -> tuple[Response, Target, float]:
     started = time.monotonic()
     sent = await Outbound(attempt, None).send(attempt.build, targets=targets)  # type: ignore[arg-type]
     return sent.response, sent.target, time.monotonic() - started
