@@ -22,7 +22,7 @@ import asyncio
 import collections
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
@@ -34,7 +34,7 @@ from softphone.server.bindings import (
     LocationService,
     RegisterRefused,
 )
-from softphone.server.digest import AuthOutcome, DigestAuthenticator
+from softphone.server.digest import DEFAULT_ALGORITHMS, AuthOutcome, DigestAuthenticator
 from softphone.server.loops import OwnAddresses
 from softphone.server.notifier import RegSubscription
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
@@ -81,6 +81,24 @@ def aor_of(uri: object) -> str | None:
     return f"sip:{uri.user}@{host}" if uri.user else f"sip:{host}"
 
 
+def _is_exactly(uri: object, aor: str) -> bool:
+    """True when *uri* is the same URI as *aor* by RFC 3261 19.1.4.
+
+    User parts compare case-sensitively after unescaping, hosts without
+    case; a port, a password, headers or the user, ttl, method and maddr
+    parameters present in only one of them make them differ. Other URI
+    parameters are ignored. `sip:alice@example.com.` (trailing dot), an
+    IDN or another port are not Alice.
+    """
+    if not isinstance(uri, SipUri) or uri.scheme != "sip":
+        return False
+    if uri.password is not None or uri.port is not None or uri.headers:
+        return False
+    if any(uri.param(name) is not None for name in ("user", "ttl", "method", "maddr")):
+        return False
+    return aor_of(uri) == aor
+
+
 def _username(aor: str) -> str:
     # The digest user name of an AoR: its user part, or the host for a
     # user-less AoR such as sip:app.example.com.
@@ -103,13 +121,17 @@ class LocalServer:
     Args:
         users: address of record → password, e.g.
             `{"sip:bob@example.com": "..."}`. The digest user name is the
-            AoR's user part (or its host when it has none).
+            AoR's user part and the realm its domain; for an AoR without a
+            user part (an application server) the user name is its host and
+            the realm our *domain*.
         domain: the realm and the domain the registrar is responsible for.
         min_expires: shorter registrations get 423 Interval Too Brief.
         max_expires: longer registrations and subscriptions are cut to this.
-        authenticate_requests: challenge MESSAGE and SUBSCRIBE (407).
         max_bindings: contacts one AoR may register at once (more: 403);
             also the most targets one MESSAGE is relayed to.
+        digest_algorithms: offered in each challenge, most preferred first
+            (RFC 7616 3.7); `("MD5",)` for clients that read only the first
+            challenge and know nothing but MD5 (SIPp 3.6).
         nonce_lifetime: seconds a digest nonce stays valid.
         timers: transaction timers (shorter ones make tests quicker).
 
@@ -124,23 +146,32 @@ class LocalServer:
         domain: str = "example.com",
         min_expires: int = 60,
         max_expires: int = 3600,
-        authenticate_requests: bool = True,
         nonce_lifetime: float = 300.0,
         timers: TimerConfig | None = None,
         max_bindings: int = DEFAULT_MAX_BINDINGS,
+        digest_algorithms: Sequence[str] = DEFAULT_ALGORITHMS,
     ) -> None:
         self.domain = domain.lower()
-        self._users: dict[str, str] = {}
-        for aor in users:
+        #: AoR → (digest user name, realm); the realm is the AoR's domain.
+        self._users: dict[str, tuple[str, str]] = {}
+        passwords: dict[tuple[str, str], str] = {}
+        for aor, password in users.items():
             try:
                 normal = aor_of(SipUri.parse(aor))
             except ParseError as exc:
                 raise ValueError(f"{aor!r} is not a SIP address of record") from exc
             assert normal is not None
-            self._users[normal] = _username(normal)
-        passwords = {self._users[aor_of(SipUri.parse(a)) or ""]: p for a, p in users.items()}
-        self._auth = DigestAuthenticator(self.domain, passwords, nonce_lifetime=nonce_lifetime)
-        self._authenticate_requests = authenticate_requests
+            account = (_username(normal), self._realm_of(normal))
+            if account in passwords:
+                raise ValueError(f"{aor!r} is listed twice")
+            self._users[normal] = account
+            passwords[account] = password
+        self._accounts = {account: aor for aor, account in self._users.items()}
+        #: The domains served: each user's, and ours.
+        self._realms = frozenset({self.domain, *(realm for _, realm in self._users.values())})
+        self._auth = DigestAuthenticator(
+            passwords, nonce_lifetime=nonce_lifetime, algorithms=digest_algorithms
+        )
         self.location = LocationService(
             min_expires=min_expires, max_expires=max_expires, max_bindings=max_bindings
         )
@@ -243,19 +274,17 @@ class LocalServer:
         request = incoming.request
         now = self._now()
         aor = aor_of(request.to.uri)
-        if aor is None or aor not in self._users:
+        if aor is None or (aor not in self._users and self._realm_of(aor) not in self._realms):
+            # RFC 3261 10.3 step 1: not a domain this registrar serves.
             incoming.respond(404, "Not Found")
             return
-        result = self._auth.check(request, "Authorization", now)
-        if result.outcome is not AuthOutcome.OK:
-            # Wrong password: RFC 3261 22.2 leaves it to the server; like
-            # common registrars we challenge again (401 with a new nonce),
-            # and the client gives up after a second non-stale challenge.
-            stale = result.outcome is AuthOutcome.STALE
-            challenge = self._auth.challenge(now, stale=stale)
-            incoming.respond(401, headers=[("WWW-Authenticate", str(challenge))])
+        # Known and unknown users of our domains are challenged alike, and
+        # a wrong password is answered like an unknown user: the answers do
+        # not tell who exists.
+        user = self._authenticate(incoming, claimed=aor, proxy=False, now=now)
+        if user is None:
             return
-        if result.username != self._users[aor]:
+        if user != aor:
             # RFC 3261 10.3 step 3: the user may not change this AoR's bindings.
             incoming.respond(403, "Forbidden")
             return
@@ -313,7 +342,7 @@ class LocalServer:
         if accept and REGINFO_CONTENT_TYPE not in accept and "application/*" not in accept:
             incoming.respond(406, "Not Acceptable", headers=[("Accept", REGINFO_CONTENT_TYPE)])
             return
-        watcher = self._authorize(incoming, now, anonymous_ok=False)
+        watcher = self._sender(incoming, now)
         if watcher is None:
             return
         granted = min(
@@ -460,7 +489,7 @@ class LocalServer:
             # request still being relayed, on another branch: it came back.
             incoming.respond(482, "Loop Detected")
             return
-        if self._authorize(incoming, now, anonymous_ok=True) is None:
+        if self._sender(incoming, now) is None:
             return
         aor = aor_of(request.uri)
         if aor is None or aor not in self._users:
@@ -543,35 +572,54 @@ class LocalServer:
 
     # -- authentication ---------------------------------------------------------------
 
-    def _authorize(
-        self, incoming: IncomingRequest, now: float, *, anonymous_ok: bool
-    ) -> str | None:
-        """The user sending *incoming*, or None after answering it.
+    def _sender(self, incoming: IncomingRequest, now: float) -> str | None:
+        """The authenticated AoR sending *incoming*, or None after answering it.
 
-        Requests from our users are challenged with 407 like a provider's
-        proxy does (RFC 3261 22.3). A sender outside our domain may send
-        MESSAGE (*anonymous_ok*) but not watch registrations.
+        Every MESSAGE and SUBSCRIBE is challenged with 407 like a provider's
+        proxy does (RFC 3261 22.3), whoever it claims to come from, so an
+        anonymous sender learns nothing about our users. The From must then
+        be exactly the address the credentials prove (RFC 3261 19.1.4), so
+        no one speaks as another user or a look-alike of one.
         """
         request = incoming.request
-        sender = aor_of(request.from_.uri)
-        if sender is None or sender not in self._users:
-            from_uri = request.from_.uri
-            ours = isinstance(from_uri, SipUri) and from_uri.host.lower() == self.domain
-            if anonymous_ok and not ours:
-                return sender or ""
-            incoming.respond(403, "Forbidden")
+        user = self._authenticate(incoming, claimed=aor_of(request.from_.uri), proxy=True, now=now)
+        if user is None:
             return None
-        if not self._authenticate_requests:
-            return self._users[sender]
-        result = self._auth.check(request, "Proxy-Authorization", now)
-        if result.outcome is not AuthOutcome.OK:
-            challenge = self._auth.challenge(now, stale=result.outcome is AuthOutcome.STALE)
-            incoming.respond(407, headers=[("Proxy-Authenticate", str(challenge))])
+        if not _is_exactly(request.from_.uri, user):
+            incoming.respond(403, "From is not the authenticated user")
             return None
-        if result.username != self._users[sender]:
-            incoming.respond(403, "Forbidden")  # signed in as someone else
-            return None
-        return result.username
+        return user
+
+    def _authenticate(
+        self, incoming: IncomingRequest, *, claimed: str | None, proxy: bool, now: float
+    ) -> str | None:
+        """The AoR the request's credentials prove, or None after challenging.
+
+        *claimed* is the AoR the request names (To of a REGISTER, From
+        otherwise); it picks the realm of the challenge. *proxy* selects
+        407/Proxy-Authenticate (RFC 3261 22.3) over 401/WWW-Authenticate.
+        """
+        request = incoming.request
+        if proxy:
+            header, status, challenge_header = ("Proxy-Authorization", 407, "Proxy-Authenticate")
+        else:
+            header, status, challenge_header = ("Authorization", 401, "WWW-Authenticate")
+        result = self._auth.check(request, header, now, realms=self._realms)
+        if result.outcome is AuthOutcome.OK:
+            assert result.username is not None and result.realm is not None
+            return self._accounts[(result.username, result.realm)]
+        realm = self.domain
+        if claimed is not None and self._realm_of(claimed) in self._realms:
+            realm = self._realm_of(claimed)
+        challenges = self._auth.challenges(realm, now, stale=result.outcome is AuthOutcome.STALE)
+        incoming.respond(status, headers=[(challenge_header, str(c)) for c in challenges])
+        return None
+
+    def _realm_of(self, aor: str) -> str:
+        # The realm of an AoR is its domain; an application server's AoR
+        # (no user part) belongs to the realm of the domain we serve.
+        rest = aor.split(":", 1)[1]
+        return rest.split("@", 1)[1] if "@" in rest else self.domain
 
     # -- expiry ---------------------------------------------------------------------
 

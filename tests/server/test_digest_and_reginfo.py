@@ -32,7 +32,7 @@ def register_request(*extra: tuple[str, str]) -> Request:
 
 def answer(auth: DigestAuthenticator, client: DigestClient, now: float) -> Request:
     request = register_request()
-    challenge = auth.challenge(now)
+    challenge = auth.challenges("example.com", now)[0]
     response = parse(
         b"SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\n"
         b"From: <sip:bob@example.com>;tag=1\r\nTo: <sip:bob@example.com>;tag=2\r\n"
@@ -44,23 +44,26 @@ def answer(auth: DigestAuthenticator, client: DigestClient, now: float) -> Reque
 
 
 def test_right_password_passes_wrong_one_fails_replay_is_stale() -> None:
-    auth = DigestAuthenticator("example.com", {"bob": "secret"}, nonce_lifetime=30.0)
-    assert auth.check(register_request(), "Authorization", 0.0).outcome is AuthOutcome.MISSING
+    auth = DigestAuthenticator({("bob", "example.com"): "secret"}, nonce_lifetime=30.0)
+    realms = {"example.com"}
+    missing = auth.check(register_request(), "Authorization", 0.0, realms=realms)
+    assert missing.outcome is AuthOutcome.MISSING
     good = answer(auth, DigestClient("bob", "secret"), 0.0)
-    result = auth.check(good, "Authorization", 1.0)
-    assert (result.outcome, result.username) == (AuthOutcome.OK, "bob")
+    result = auth.check(good, "Authorization", 1.0, realms=realms)
+    assert (result.outcome, result.username, result.realm) == (AuthOutcome.OK, "bob", "example.com")
     # The same nonce count again is a replay: refused as stale (a new nonce).
-    assert auth.check(good, "Authorization", 2.0).outcome is AuthOutcome.STALE
+    assert auth.check(good, "Authorization", 2.0, realms=realms).outcome is AuthOutcome.STALE
     bad = answer(auth, DigestClient("bob", "wrong"), 0.0)
-    assert auth.check(bad, "Authorization", 1.0).outcome is AuthOutcome.FAILED
+    assert auth.check(bad, "Authorization", 1.0, realms=realms).outcome is AuthOutcome.FAILED
     stranger = answer(auth, DigestClient("mallory", "secret"), 0.0)
-    assert auth.check(stranger, "Authorization", 1.0).outcome is AuthOutcome.FAILED
+    assert auth.check(stranger, "Authorization", 1.0, realms=realms).outcome is AuthOutcome.FAILED
 
 
 def test_expired_nonce_with_right_password_is_stale() -> None:
-    auth = DigestAuthenticator("example.com", {"bob": "secret"}, nonce_lifetime=30.0)
+    auth = DigestAuthenticator({("bob", "example.com"): "secret"}, nonce_lifetime=30.0)
     good = answer(auth, DigestClient("bob", "secret"), 0.0)
-    assert auth.check(good, "Authorization", 31.0).outcome is AuthOutcome.STALE
+    late = auth.check(good, "Authorization", 31.0, realms={"example.com"})
+    assert late.outcome is AuthOutcome.STALE
 
 
 def test_notifier_documents_count_versions_from_zero() -> None:

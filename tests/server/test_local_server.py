@@ -128,8 +128,10 @@ async def test_register_needs_digest_and_lists_contacts(
     contact = ("Contact", raw.contact("bob"))
     challenged = await raw.send("REGISTER", "sip:example.com", "bob", [contact, ("Expires", "60")])
     assert challenged.status == 401
-    (challenge,) = challenged.www_authenticate
-    assert challenge.realm == "example.com"
+    assert [(c.algorithm, c.realm) for c in challenged.www_authenticate] == [
+        ("SHA-256", "example.com"),
+        ("MD5", "example.com"),
+    ]
     assert server.bindings("sip:bob@example.com") == []
 
     ok = await raw.send(
@@ -157,8 +159,14 @@ async def test_register_refusals(server: LocalServer, raw: RawClient) -> None:
         assert (too_short.status, too_short.min_expires) == (423, 60)
     finally:
         await srv_min.stop()
+    # An unknown user is challenged like a real one (nothing to enumerate);
+    # a domain the server does not serve is not found.
     unknown = await raw.send("REGISTER", "sip:example.com", "mallory", [("Expires", "60")])
-    assert unknown.status == 404
+    assert unknown.status == 401
+    elsewhere = await raw.send(
+        "REGISTER", "sip:example.com", "bob", [("Expires", "60")], to="sip:bob@other.example"
+    )
+    assert elsewhere.status == 404
     # Someone else's AoR with bob's own credentials: 403 (RFC 3261 10.3 step 3).
     forged = await raw.send(
         "REGISTER",
