@@ -6,7 +6,7 @@
     python3 -m bench --parse-only   parsers only
     python3 -m bench --only chat --only startup
                                 only those benchmarks (parse, stack, chat,
-                                presence, startup)
+                                presence, roundtrip, startup)
     python3 -m bench --results bench/RESULTS.md
                                 also write the table to that file
 
@@ -21,17 +21,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import chat, machine, parsers, presence, stack, startup
+from bench import chat, machine, parsers, presence, roundtrip, stack, startup
 from bench.table import Row, render
 
 RATIO_NOTE = (
     "ratio: parse rows are ours ÷ that row (above 1 means we are faster); "
     "stack rows are ours ÷ the SIPp-to-SIPp rate; chat view, presence and "
-    "start-up rows are that row ÷ ours (above 1 means ours is faster or smaller)."
+    "start-up rows are that row ÷ ours (above 1 means ours is faster or smaller); "
+    "the round-trip row is the second message ÷ the first."
 )
 
 #: Every benchmark, in table order.
-BENCHMARKS = ("parse", "stack", "chat", "presence", "startup")
+BENCHMARKS = ("parse", "stack", "chat", "presence", "roundtrip", "startup")
 
 
 def collect(
@@ -51,6 +52,8 @@ def collect(
         rows += chat.run(smoke=smoke)
     if "presence" in chosen:
         rows += presence.run(smoke=smoke)
+    if "roundtrip" in chosen:
+        rows += roundtrip.run(smoke=smoke)
     if "startup" in chosen:
         rows += startup.run(smoke=smoke)
     return rows

@@ -57,6 +57,13 @@ PRESENCE_ROWS = [
     ("presence: 20 buddies, all states known", "SIPp UAC, -r 1000"),
     ("presence: NOTIFY processing", "softphone Presence (handler time)"),
 ]
+ROUNDTRIP_ROWS = [
+    ("round trip: Enter-to-delivered, 100 ms each way", "first message (407 challenge)"),
+    (
+        "round trip: Enter-to-delivered, 100 ms each way",
+        "second message (pre-emptive credentials)",
+    ),
+]
 FLOOR = 'floor: python3 -c "import PySide6.QtWidgets"'
 STARTUP_ROWS = [
     ("start-up: window shown, offscreen", "softphone --demo (driver)"),
@@ -114,8 +121,13 @@ def test_smoke_table_has_every_row_in_order(smoke_report: str) -> None:
     normalised = [(b, s.split(" ")[0] if s.startswith(peers) else s) for b, s in names]
     peers_present = shutil.which("kamailio") and shutil.which("sipp")
     presence = PRESENCE_ROWS if peers_present else PRESENCE_ROWS[:1]
+    roundtrip = (
+        ROUNDTRIP_ROWS
+        if shutil.which("kamailio")
+        else [("round trip: Enter-to-delivered, 100 ms each way", "first message")]
+    )
     startup_rows = STARTUP_ROWS if shutil.which("Xvfb") else STARTUP_ROWS[:3]
-    assert normalised == PARSE_ROWS + STACK_ROWS + CHAT_ROWS + presence + startup_rows
+    assert normalised == (PARSE_ROWS + STACK_ROWS + CHAT_ROWS + presence + roundtrip + startup_rows)
 
 
 def test_smoke_report_describes_the_machine(smoke_report: str) -> None:
@@ -197,6 +209,19 @@ def test_smoke_chat_rows_measure_every_subject(smoke_report: str) -> None:
     assert re.fullmatch(r"(meets|MISSES) target ≤ 200 ms", first["notes"]), first
     assert re.fullmatch(r"(meets|MISSES) target ≤ 5 ms", append["notes"]), append
     assert "3 appends/run" in append["detail"]
+
+
+def test_smoke_roundtrip_rows_measure_both_messages(smoke_report: str) -> None:
+    rows = [r for r in _table(smoke_report) if r["benchmark"].startswith("round trip")]
+    if shutil.which("kamailio") is None and os.environ.get("CI", "").lower() != "true":
+        assert [r["notes"] for r in rows] == ["kamailio not installed"]
+        return
+    assert len(rows) == 2
+    for row in rows:
+        value, unit = _measure(row)
+        assert unit == "ms" and value > 0, row
+        assert re.match(r"\d+\.\d round trips; 1 run, ", row["detail"]), row
+    assert float(rows[1]["ratio"].rstrip("x")) > 0
 
 
 def test_smoke_presence_rows_know_every_buddy(smoke_report: str) -> None:

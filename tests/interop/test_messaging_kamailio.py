@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from softphone.sip.auth import parse_credentials
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord
 from tests.interop import harness
@@ -113,6 +114,35 @@ async def test_alice_to_bob_and_back_delivered(kamailio: KamailioProcess, alice:
         assert (reply.code, reply.reason) == (200, "OK")
         [back] = await alice.wait_inbox(1)
         assert (back.peer, back.body) == ("sip:bob@example.test", "잘 지냈어요? 앨리스")
+
+
+async def test_second_message_carries_credentials_and_needs_no_challenge(
+    kamailio: KamailioProcess, alice: Chat
+) -> None:
+    # RFC 3261 22.3 / RFC 7616 3.4: after the first 407, the next MESSAGE
+    # answers the proxy's nonce pre-emptively with the next nonce count.
+    sent_credentials: list[tuple[str, str | None]] = []
+    alice.client.app.outbound.on_attempt(
+        lambda request, _target: sent_credentials.append(
+            (request.method, request.headers.get("Proxy-Authorization"))
+        )
+    )
+    async with running(Client(kamailio, "bob")) as bob_client:
+        await bob_client.registered()
+        first = await alice.send("sip:bob@example.test", "one")
+        second = await alice.send("sip:bob@example.test", "two")
+        third = await alice.send("sip:bob@example.test", "three")
+    assert [alice.states(m) for m in (first, second, third)] == [
+        [D.QUEUED, D.SENDING, D.DELIVERED]
+    ] * 3
+    assert alice.client.codes("MESSAGE") == [407, 200, 200, 200]
+    messages = [value for method, value in sent_credentials if method == "MESSAGE"]
+    assert messages[0] is None
+    assert [parse_credentials(v).param("nc") for v in messages[1:] if v] == [
+        "00000001",
+        "00000002",
+        "00000003",
+    ]
 
 
 async def test_unknown_user_fails_with_404(alice: Chat) -> None:
