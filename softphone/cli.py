@@ -278,49 +278,92 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
     return EXIT_OK
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number (0 to 65535)")
+    return port
+
+
 def _registrar_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     registrar = sub.add_parser(
-        "registrar", help="run the embedded registrar, reg-event notifier and MESSAGE relay"
+        "registrar",
+        help="run the embedded registrar, reg-event notifier and MESSAGE relay",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="""\
+users file (TOML):
+  [users]
+  "sip:alice@example.com" = "alice's password"
+  "sip:bob@example.com" = "bob's password"
+
+  [watchers]
+  # Everyone may watch their own registrations (RFC 3680 section 5);
+  # the addresses listed may also watch this user's.
+  "sip:bob@example.com" = ["sip:alice@example.com"]
+
+Every MESSAGE and SUBSCRIBE must be authenticated; a MESSAGE is relayed
+only when its From is the signed-in address. Failed logins are logged one
+per line ("auth failure from HOST:PORT ...", see docs/security.md).
+
+exit status: 0 stopped by SIGINT or SIGTERM; 1 cannot listen (port in use,
+no permission); 2 usage error (users file, options)""",
     )
     registrar.add_argument(
         "--users",
         type=Path,
         required=True,
         metavar="FILE",
-        help="TOML file with a [users] table of AoR = password",
+        help="TOML file with a [users] table of AoR = password and an optional [watchers] table",
     )
     registrar.add_argument("--domain", default="example.com", help="domain and realm")
     registrar.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
     )
-    registrar.add_argument("--port", type=int, default=5060, help="UDP and TCP port (0: any)")
+    registrar.add_argument(
+        "--port", type=_port, default=5060, help="UDP and TCP port (0: any free one)"
+    )
     registrar.add_argument("--min-expires", type=int, default=60, help="shortest registration")
+    registrar.add_argument(
+        "--max-bindings",
+        type=int,
+        default=10,
+        help="devices one address may register at once (default: %(default)s)",
+    )
     registrar.add_argument("-v", "--verbose", action="store_true", help="log every step")
 
 
 async def run_registrar(args: argparse.Namespace) -> int:
     """`softphone registrar`: serve until SIGINT/SIGTERM; prints where it listens.
 
+    Returns EXIT_FAILED when the port cannot be bound.
+
     Raises:
         UsageError: the users file is missing or invalid.
     """
-    import tomllib
-
     from softphone.server import LocalServer
+    from softphone.server.users_file import UsersFileError, load_users_file
 
     try:
-        users = tomllib.loads(args.users.read_text(encoding="utf-8")).get("users")
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"Cannot read the users file {args.users}: {exc}") from None
-    if not isinstance(users, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in users.items()
-    ):
-        raise UsageError('The users file needs a [users] table like "sip:bob@example.com" = "pw"')
-    try:
-        server = LocalServer(users, domain=args.domain, min_expires=args.min_expires)
-    except ValueError as exc:
+        config = load_users_file(args.users)
+        server = LocalServer(
+            config.users,
+            domain=args.domain,
+            min_expires=args.min_expires,
+            max_bindings=args.max_bindings,
+            watchers=config.watchers,
+        )
+    except (UsersFileError, ValueError) as exc:
         raise UsageError(str(exc)) from None
-    address = await server.start(args.host, args.port)
+    try:
+        address = await server.start(args.host, args.port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        sys.stderr.write(f"softphone: cannot listen on {args.host} port {args.port}: {reason}\n")
+        await server.stop()
+        return EXIT_FAILED
     _print_json({"event": "listening", "address": address.sent_by, "domain": server.domain})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -330,6 +373,7 @@ async def run_registrar(args: argparse.Namespace) -> int:
         await stop.wait()
     finally:
         await server.stop()
+    _print_json({"event": "stopped"})
     return EXIT_OK
 
 

@@ -64,6 +64,15 @@ JOE = f"sip:joe@{DOMAIN}"
 WELCOME_APP = f"sip:app.{DOMAIN}"
 GREETING = "안녕하세요! 밥"
 WELCOME_TEXT = f"Welcome to the {DOMAIN} service!"
+#: Who may watch whose registrations (RFC 3680 section 5) besides the user
+#: itself: Bob's window watches his buddies, Alice watches Bob to greet
+#: him, and the welcome server watches Bob and Joe.
+DEMO_WATCHERS = {
+    BOB: [ALICE, WELCOME_APP],
+    JOE: [BOB, WELCOME_APP],
+    ALICE: [BOB],
+    CAROL: [BOB],
+}
 #: Registration lifetime of the demo accounts (the smallest Account allows).
 DEMO_EXPIRES = 60
 
@@ -124,7 +133,7 @@ async def start_demo(
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     passwords = {aor: secrets.token_urlsafe(12) for aor in (BOB, ALICE, CAROL, JOE, WELCOME_APP)}
-    server = LocalServer(passwords, domain=DOMAIN, timers=timers)
+    server = LocalServer(passwords, domain=DOMAIN, timers=timers, watchers=DEMO_WATCHERS)
     address = await server.start(host, 0)
     session = DemoSession(
         account=Account(

@@ -22,7 +22,7 @@ import asyncio
 import collections
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
@@ -48,6 +48,15 @@ log = logging.getLogger(__name__)
 
 #: RFC 3680 §4.1: "The default expiration ... is 3761 seconds."
 DEFAULT_SUBSCRIPTION_EXPIRES = 3761
+
+#: Reg-event subscriptions one user may hold, and one AoR may be watched
+#: by, unless configured: a person's buddies on a few devices, and the
+#: devices and application servers watching one person.
+DEFAULT_MAX_SUBSCRIPTIONS_PER_WATCHER = 100
+DEFAULT_MAX_SUBSCRIPTIONS_PER_AOR = 50
+
+#: NOTIFY documents built per turn of the event loop after a change.
+NOTIFY_BATCH = 16
 
 #: Headers of a MESSAGE copied into the relayed request besides the body.
 _RELAYED_HEADERS = (
@@ -79,6 +88,17 @@ def aor_of(uri: object) -> str | None:
         return None
     host = uri.host.lower()
     return f"sip:{uri.user}@{host}" if uri.user else f"sip:{host}"
+
+
+def _normal_aor(text: str) -> str:
+    """*text* as `aor_of` writes it; ValueError when it is not a SIP URI."""
+    try:
+        normal = aor_of(SipUri.parse(text))
+    except ParseError:
+        normal = None
+    if normal is None:
+        raise ValueError(f"watchers: {text!r} is not a SIP address of record")
+    return normal
 
 
 def _is_exactly(uri: object, aor: str) -> bool:
@@ -132,11 +152,18 @@ class LocalServer:
         digest_algorithms: offered in each challenge, most preferred first
             (RFC 7616 3.7); `("MD5",)` for clients that read only the first
             challenge and know nothing but MD5 (SIPp 3.6).
+        watchers: watched AoR → the AoRs allowed to subscribe to its
+            registrations besides itself (RFC 3680 section 5: the default
+            policy lets a user watch only its own address).
+        max_subscriptions_per_watcher: reg-event subscriptions one user may
+            hold at once (more: 403).
+        max_subscriptions_per_aor: subscriptions one AoR may be watched by.
         nonce_lifetime: seconds a digest nonce stays valid.
         timers: transaction timers (shorter ones make tests quicker).
 
     Raises:
-        ValueError: (on construction) a key of *users* is not a SIP AoR.
+        ValueError: (on construction) a key of *users*, or an address in
+            *watchers*, is not a SIP AoR.
     """
 
     def __init__(
@@ -150,6 +177,9 @@ class LocalServer:
         timers: TimerConfig | None = None,
         max_bindings: int = DEFAULT_MAX_BINDINGS,
         digest_algorithms: Sequence[str] = DEFAULT_ALGORITHMS,
+        watchers: Mapping[str, Iterable[str]] | None = None,
+        max_subscriptions_per_watcher: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WATCHER,
+        max_subscriptions_per_aor: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_AOR,
     ) -> None:
         self.domain = domain.lower()
         #: AoR → (digest user name, realm); the realm is the AoR's domain.
@@ -169,6 +199,11 @@ class LocalServer:
         self._accounts = {account: aor for aor, account in self._users.items()}
         #: The domains served: each user's, and ours.
         self._realms = frozenset({self.domain, *(realm for _, realm in self._users.values())})
+        self._watchers: dict[str, frozenset[str]] = {}
+        for watched, allowed in (watchers or {}).items():
+            self._watchers[_normal_aor(watched)] = frozenset(_normal_aor(w) for w in allowed)
+        self._max_per_watcher = max_subscriptions_per_watcher
+        self._max_per_aor = max_subscriptions_per_aor
         self._auth = DigestAuthenticator(
             passwords, nonce_lifetime=nonce_lifetime, algorithms=digest_algorithms
         )
@@ -186,6 +221,12 @@ class LocalServer:
         self._own: OwnAddresses | None = None
         #: (Call-ID, From tag, CSeq) of each MESSAGE being relayed.
         self._relaying: set[tuple[str, str, int]] = set()
+        #: Binding changes waiting for their NOTIFYs: (dialogs, changes,
+        #: remaining bindings, time of the change).
+        self._publications: collections.deque[
+            tuple[list[_Dialog], list[BindingChange], int, float]
+        ] = collections.deque()
+        self._publisher: asyncio.Task[None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -251,6 +292,18 @@ class LocalServer:
     def bindings(self, aor: str) -> list[Binding]:
         """The current bindings of *aor*."""
         return self.location.bindings(aor)
+
+    def may_watch(self, watcher: str, aor: str) -> bool:
+        """True when *watcher* may subscribe to *aor*'s registrations."""
+        if aor not in self._users:
+            return False
+        return watcher == aor or watcher in self._watchers.get(aor, frozenset())
+
+    @property
+    def pending_notifies(self) -> int:
+        """NOTIFYs queued or in flight, and publications not yet turned into them."""
+        queued = sum(len(d.queue) + d.busy for d in self._dialogs.values())
+        return queued + len(self._publications)
 
     @property
     def subscription_count(self) -> int:
@@ -349,12 +402,25 @@ class LocalServer:
             expires if expires is not None else DEFAULT_SUBSCRIPTION_EXPIRES, self._max_expires
         )
         if request.to.tag is not None:
-            self._refresh_subscription(incoming, granted, now)
+            self._refresh_subscription(incoming, watcher, granted, now)
             return
         aor = aor_of(request.uri)
-        if aor is None or aor not in self._users:
-            incoming.respond(404, "Not Found")
+        if aor is None or not self.may_watch(watcher, aor):
+            # RFC 3680 section 5: only authorized watchers; an address that
+            # does not exist is refused alike, so nothing can be enumerated.
+            incoming.respond(403, "Forbidden")
             return
+        if granted > 0:
+            mine = sum(1 for d in self._dialogs.values() if d.sub.watcher == watcher)
+            if mine >= self._max_per_watcher:
+                incoming.respond(403, f"Too many subscriptions (limit {self._max_per_watcher})")
+                return
+            theirs = sum(1 for d in self._dialogs.values() if d.sub.aor == aor)
+            if theirs >= self._max_per_aor:
+                incoming.respond(
+                    403, f"Too many watchers of this address (limit {self._max_per_aor})"
+                )
+                return
         target = contacts[0].address if contacts else None
         if target is None or not isinstance(target.uri, SipUri):
             incoming.respond(400, "Missing Contact")
@@ -386,11 +452,13 @@ class LocalServer:
         self._enqueue(dialog, sub.notify(body, contact=self.contact, now=now))
         self._rearm()
 
-    def _refresh_subscription(self, incoming: IncomingRequest, granted: int, now: float) -> None:
+    def _refresh_subscription(
+        self, incoming: IncomingRequest, watcher: str, granted: int, now: float
+    ) -> None:
         request = incoming.request
         key = (request.call_id, request.to.tag or "", request.from_.tag or "")
         dialog = self._dialogs.get(key)
-        if dialog is None:
+        if dialog is None or dialog.sub.watcher != watcher:
             incoming.respond(481, "Subscription does not exist")
             return
         sub = dialog.sub
@@ -416,17 +484,37 @@ class LocalServer:
         self._rearm()
 
     def _publish(self, aor: str, changes: list[BindingChange], now: float) -> None:
-        remaining = len(self.location.bindings(aor))
-        for dialog in list(self._dialogs.values()):
-            sub = dialog.sub
-            if sub.aor == aor:
-                body = sub.partial_document(changes, remaining, now)
-                self._enqueue(dialog, sub.notify(body, contact=self.contact, now=now))
+        # The watchers are fixed now (a subscription made later gets the
+        # new state in its first, full document); their documents are
+        # built by the publisher task, a batch per turn of the event loop,
+        # so the REGISTER that caused them is answered first and requests
+        # arriving meanwhile are not held up.
+        dialogs = [d for d in self._dialogs.values() if d.sub.aor == aor]
+        if dialogs:
+            remaining = len(self.location.bindings(aor))
+            self._publications.append((dialogs, changes, remaining, now))
+            if self._publisher is None or self._publisher.done():
+                self._publisher = asyncio.get_running_loop().create_task(self._run_publisher())
+                self._tasks.add(self._publisher)
+                self._publisher.add_done_callback(self._tasks.discard)
         for listener in list(self._listeners):
             try:
                 listener(aor, changes)
             except Exception:
                 log.exception("binding listener failed")
+
+    async def _run_publisher(self) -> None:
+        while self._publications:
+            dialogs, changes, remaining, now = self._publications[0]
+            for start in range(0, len(dialogs), NOTIFY_BATCH):
+                await asyncio.sleep(0)  # let the loop answer other requests
+                for dialog in dialogs[start : start + NOTIFY_BATCH]:
+                    sub = dialog.sub
+                    if self._dialogs.get(sub.key) is not dialog:
+                        continue  # ended since the change
+                    body = sub.partial_document(changes, remaining, now)
+                    self._enqueue(dialog, sub.notify(body, contact=self.contact, now=now))
+            self._publications.popleft()
 
     def _enqueue(self, dialog: _Dialog, request: Request) -> None:
         dialog.queue.append(request)

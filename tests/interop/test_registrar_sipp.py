@@ -39,6 +39,7 @@ async def server() -> AsyncIterator[LocalServer]:
         {f"sip:{u}@{DOMAIN}": p for u, p in USERS.items()},
         domain=DOMAIN,
         digest_algorithms=("MD5",),
+        watchers={f"sip:joe@{DOMAIN}": [f"sip:alice@{DOMAIN}"]},
     )
     await srv.start("127.0.0.1", 0)
     try:

@@ -35,7 +35,12 @@ PASSWORDS = {
 
 @pytest.fixture
 async def server() -> AsyncIterator[LocalServer]:
-    srv = LocalServer(PASSWORDS, domain="example.com", min_expires=1)
+    srv = LocalServer(
+        PASSWORDS,
+        domain="example.com",
+        min_expires=1,
+        watchers={"sip:joe@example.com": ["sip:alice@example.com"]},
+    )
     await srv.start("127.0.0.1", 0)
     try:
         yield srv
@@ -336,7 +341,10 @@ async def test_welcome_once_per_new_registration_never_on_refresh(
 ) -> None:
     # The welcome server's account is a user-less AoR, as in RFC 3680 §2.
     app_server = LocalServer(
-        {**PASSWORDS, "sip:app.example.com": "app-pw"}, domain="example.com", min_expires=1
+        {**PASSWORDS, "sip:app.example.com": "app-pw"},
+        domain="example.com",
+        min_expires=1,
+        watchers={"sip:joe@example.com": ["sip:app.example.com"]},
     )
     address = await app_server.start()
     device = UserAgent()
