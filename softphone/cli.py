@@ -24,6 +24,7 @@ from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
 from softphone.config import password_for
 from softphone.launch import UsageError, open_store, resolve_account, resolve_password
+from softphone.link import LinkError, looks_like_link, parse_link
 from softphone.location import HostPort, locate
 from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
@@ -100,12 +101,29 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start the app on an embedded local server with demo buddies",
     )
+    parser.add_argument(
+        "--hidden",
+        action="store_true",
+        help="start in the tray without showing the window (as at login)",
+    )
     sub = parser.add_subparsers(dest="command")
 
-    gui = sub.add_parser("gui", help="start the desktop app (the default)")
+    gui = sub.add_parser(
+        "gui",
+        help="start the desktop app (the default); `softphone sip:bob@example.com` opens a chat",
+    )
     _account_flags(gui)
     gui.add_argument(
         "--demo", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    gui.add_argument(
+        "--hidden", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    gui.add_argument(
+        "link",
+        nargs="?",
+        metavar="sip:ADDRESS",
+        help="open the conversation with this address; ?body=TEXT fills the draft, never sends",
     )
 
     send = sub.add_parser("send", help="send one message and print its delivery state")
@@ -462,10 +480,34 @@ async def run_welcome(args: argparse.Namespace, account: Account) -> int:
     return EXIT_OK
 
 
+def route_link(argv: Sequence[str], commands: Sequence[str]) -> list[str]:
+    """*argv* with ``gui`` put before a leading link (``softphone sip:bob@...``).
+
+    A link is the first argument that is not an option, when it is not a
+    command; whether it is a link softphone opens is `parse_link`'s to say.
+    """
+    routed = list(argv)
+    for index, arg in enumerate(routed):
+        if arg.startswith("-"):
+            continue
+        if arg not in commands and looks_like_link(arg):
+            routed.insert(index, "gui")
+        break
+    return routed
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `softphone` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(route_link(argv, _commands(parser)))
     logging.basicConfig(
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(name)s: %(message)s",
@@ -474,6 +516,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "gui"
     try:
         if command == "gui":
+            link = getattr(args, "link", None)
+            if link is not None:
+                # Checked before anything starts: a refused link starts nothing.
+                parse_link(link)
             from ui.main import run_gui
 
             return run_gui(args)
@@ -493,7 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_watch(args, account))
         if command == "welcome":
             return asyncio.run(run_welcome(args, account))
-    except UsageError as exc:
+    except (UsageError, LinkError) as exc:
         sys.stderr.write(f"softphone: {exc}\n")
         return EXIT_USAGE
     except OSError as exc:

@@ -46,6 +46,8 @@ _DEFAULTS: dict[str, object] = {
     "db": None,
     "expires": None,
     "demo": False,
+    "hidden": False,
+    "link": None,
 }
 
 #: Command-line flag -> `Account` field it overrides.

@@ -52,6 +52,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.keepalive",
             "softphone.account",
             "softphone.buddy",
+            "softphone.link",
         ),
     ),
     ("services", ("softphone.services", "softphone.server")),

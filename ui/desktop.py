@@ -40,6 +40,8 @@ __all__ = [
     "ICON_SIZES",
     "DesktopError",
     "DesktopPaths",
+    "autostart_enabled",
+    "autostart_path",
     "entry_text",
     "exec_value",
     "install",
@@ -47,6 +49,7 @@ __all__ = [
     "launcher_command",
     "render_png",
     "run_desktop_command",
+    "set_autostart",
     "uninstall",
 ]
 
@@ -161,20 +164,24 @@ def entry_text(
     command: Sequence[str],
     *,
     extra_args: Sequence[str] = (),
+    field_codes: Sequence[str] = ("%u",),
+    drop_keys: Iterable[str] = (),
     extra_keys: Iterable[tuple[str, str]] = (),
 ) -> str:
     """The shipped entry with ``Exec``/``TryExec`` set for *command*.
 
-    *extra_args* go after the command (``--hidden`` for autostart) and
-    before ``%u``; *extra_keys* are added at the end of the group.
+    *extra_args* go after the command (``--hidden`` for autostart), then
+    *field_codes*; keys named in *drop_keys* are left out and *extra_keys*
+    added at the end of the group.
     """
+    dropped = {"TryExec", *drop_keys}
     lines = []
     for line in TEMPLATE.read_text(encoding="utf-8").splitlines():
         key = line.split("=", 1)[0].strip()
         if key == "Exec":
             lines.append(f"TryExec={exec_value(command[:1])}")
-            lines.append(f"Exec={exec_value([*command, *extra_args], '%u')}")
-        elif key != "TryExec":
+            lines.append(f"Exec={exec_value([*command, *extra_args], *field_codes)}")
+        elif key not in dropped:
             lines.append(line)
     lines += [f"{key}={value}" for key, value in extra_keys]
     return "\n".join(lines) + "\n"
@@ -383,6 +390,53 @@ def _refresh(paths: DesktopPaths) -> None:
             subprocess.run(argv, check=False, capture_output=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as exc:
             log.warning("%s did not finish: %s", argv[0], exc)
+
+
+# --- start at login -----------------------------------------------------------------
+
+
+def autostart_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/autostart/softphone.desktop`` (XDG Autostart spec)."""
+    environ = os.environ if environ is None else environ
+    return _xdg_home(environ, "XDG_CONFIG_HOME", ".config") / "autostart" / f"{APP_ID}.desktop"
+
+
+def autostart_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """True when softphone starts at login (our autostart entry is there)."""
+    return autostart_path(environ).is_file()
+
+
+def set_autostart(
+    enabled: bool,
+    *,
+    command: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Path:
+    """Write or remove the autostart entry; it starts softphone in the tray.
+
+    Raises:
+        DesktopError: the entry could not be written or removed.
+    """
+    path = autostart_path(environ)
+    try:
+        if not enabled:
+            path.unlink(missing_ok=True)
+            return path
+        text = entry_text(
+            list(command or launcher_command()),
+            extra_args=["--hidden"],
+            field_codes=(),
+            # A login start opens no link and is no handler for one.
+            drop_keys=("MimeType",),
+            extra_keys=[("X-GNOME-Autostart-enabled", "true")],
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DesktopError(f"Cannot change the start at login: {exc}") from None
+    return path
 
 
 def run_desktop_command(action: str) -> int:

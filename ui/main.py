@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from softphone.account import Account
 from softphone.app import Application, AppOptions
@@ -36,6 +36,8 @@ from softphone.launch import UsageError, open_store, resolve_account, with_defau
 from softphone.store import Store
 from ui import desktop
 from ui.bridge import CoreBridge
+from ui.links import open_link, raise_window
+from ui.single_instance import HandOverError, Instance, claim_or_hand_over
 from ui.windows.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -97,13 +99,59 @@ async def main(args: argparse.Namespace) -> int:
     qapp.setQuitOnLastWindowClosed(False)
     quit_event = asyncio.Event()
     qapp.aboutToQuit.connect(quit_event.set)
+    link: str | None = getattr(args, "link", None)
+    # One window per profile: a running one takes the link and this launch ends.
+    try:
+        instance = await claim_or_hand_over(profile_of(args), link)
+    except HandOverError as exc:
+        sys.stderr.write(f"softphone: {exc}\n")
+        return EXIT_USAGE
+    if instance is None:
+        return EXIT_OK
+    try:
+        return await _run(args, instance, quit_event, link)
+    finally:
+        instance.close()
+
+
+def profile_of(args: argparse.Namespace) -> str:
+    """What makes a launch the same profile: the demo, or the settings file."""
+    args = with_defaults(args)
+    if args.demo:
+        return f"demo:{demo_data_dir().absolute()}"
+    return str(Path(args.config or default_config_path()).absolute())
+
+
+async def _run(
+    args: argparse.Namespace, instance: Instance, quit_event: asyncio.Event, link: str | None
+) -> int:
+    window: MainWindow | None = None
+    # Launches that arrive while the first-run dialog is up wait for the window.
+    pending: list[str | None] = []
+
+    def later_launch(text: str | None) -> None:
+        if window is None:
+            pending.append(text)
+        elif text is None:
+            raise_window(window)
+        else:
+            open_link(window, text)
+
+    instance.requested.connect(later_launch)
     session = await open_session(args)
     if session is None:
         return EXIT_USAGE
     bridge = CoreBridge(session.app)
     window = MainWindow(session.app, bridge)
     window.quit_requested.connect(quit_event.set)
-    window.show()
+    # --hidden (the login start) stays in the tray, when there is one to click.
+    hidden = getattr(args, "hidden", False) and window.tray is not None
+    if not hidden or not QSystemTrayIcon.isSystemTrayAvailable():
+        window.show()
+    if link is not None:
+        open_link(window, link)
+    for text in pending:
+        later_launch(text)
     try:
         await session.app.start()
     except OSError as exc:

@@ -26,6 +26,21 @@ USERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def private_xdg_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings, data, menu entries and instance locks in a folder of the test's own.
+
+    A UI test never reaches the real home folder, whatever path it takes
+    (the first-run dialog installs the menu entry, for one).
+    """
+    home = tmp_path_factory.mktemp("xdg")
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"):
+        (home / name).mkdir(mode=0o700)
+        monkeypatch.setenv(name, str(home / name))
+
+
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync loop on the test's QApplication; any unhandled loop error fails the test."""

@@ -14,19 +14,28 @@ from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialogButtonBox,
+    QStyle,
+    QStyleOptionButton,
+)
 
+from softphone.account import Account
 from tests.ui.conftest import wait_until
 from ui import desktop
 from ui import main as ui_main
+from ui.windows.main_window import MainWindow
 from ui.windows.settings_dialog import AccountDialog
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 #: The `softphone` command of this environment, as `pip install -e .` made it.
 SCRIPT = Path(sys.executable).parent / "softphone"
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+LEFT = Qt.MouseButton.LeftButton
 
 needs_script = pytest.mark.skipif(
     not SCRIPT.is_file(), reason=f"no softphone command at {SCRIPT} (pip install -e . first)"
@@ -61,6 +70,18 @@ def run(env: dict[str, str], *args: str) -> dict[str, list[str]]:
 
 
 @needs_script
+def quit_on_failure(task: asyncio.Future[None]) -> None:
+    """A failed check quits the window, so the test ends and reports it."""
+
+    def done(finished: asyncio.Future[None]) -> None:
+        if finished.cancelled() or finished.exception() is not None:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, MainWindow):
+                    widget.quit_requested.emit()
+
+    task.add_done_callback(done)
+
+
 def test_install_then_uninstall_leaves_nothing(tmp_path: Path, qapp: QApplication) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -182,3 +203,82 @@ def test_first_run_offers_the_menu_entry(
     finally:
         loop.run_until_complete(session.close())
         session.app.store.close()
+
+
+def indicator(box: QCheckBox) -> QPoint:
+    """Where a person clicks a check box: its square (the row is wider than its text)."""
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    return rect.center()
+
+
+def test_start_at_login_is_a_setting_of_the_account_dialog(qtbot) -> None:
+    autostart = Path(os.environ["XDG_CONFIG_HOME"]) / "autostart" / "softphone.desktop"
+
+    def dialog() -> AccountDialog:
+        shown = AccountDialog(Account(aor="sip:alice@example.com", password_env="NO_SUCH_VAR"))
+        qtbot.addWidget(shown)
+        shown.open()
+        return shown
+
+    first = dialog()
+    box = first.autostart_check
+    assert box.text().replace("&", "") == "Start Softphone when I log in"
+    assert not box.isChecked()
+    qtbot.mouseClick(box, LEFT, pos=indicator(box))
+    assert box.isChecked()
+    assert not autostart.exists()  # only Save applies it
+    qtbot.mouseClick(first.buttons.button(QDialogButtonBox.StandardButton.Ok), LEFT)
+
+    entry = read_entry(autostart)
+    assert entry["Exec"] == desktop.exec_value(desktop.launcher_command()) + " --hidden"
+    assert entry["X-GNOME-Autostart-enabled"] == "true"
+    assert "MimeType" not in entry
+    validator = shutil.which("desktop-file-validate")
+    if validator is not None:
+        checked = subprocess.run([validator, str(autostart)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout
+
+    second = dialog()
+    assert second.autostart_check.isChecked()
+    qtbot.mouseClick(second.autostart_check, LEFT, pos=indicator(second.autostart_check))
+    qtbot.mouseClick(second.buttons.button(QDialogButtonBox.StandardButton.Ok), LEFT)
+    assert not autostart.exists()
+
+
+def test_hidden_start_stays_in_the_tray_until_launched_again(
+    loop: qasync.QEventLoop, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.single_instance import _send, instance_name
+
+    data = Path(os.environ["XDG_DATA_HOME"]) / "softphone"
+    monkeypatch.setattr(ui_main, "default_data_dir", lambda: data)
+    # The offscreen platform has no tray; a desktop with one is what --hidden is for.
+    monkeypatch.setattr(ui_main.QSystemTrayIcon, "isSystemTrayAvailable", lambda: True)
+    args = argparse.Namespace(command=None, demo=True, hidden=True)
+
+    def windows() -> list[MainWindow]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+    async def user() -> None:
+        await wait_until(lambda: windows() != [], "the window made", timeout=30)
+        win = windows()[0]
+        await wait_until(
+            lambda: win.registration_label.text() == "Registered as bob@example.com",
+            "bob registered",
+        )
+        assert not win.isVisible()
+        # Launching it again (from the menu) brings the window up.
+        assert await _send(instance_name(ui_main.profile_of(args)), None) is True
+        await wait_until(win.isVisible, "shown")
+        win.quit_action.trigger()
+
+    async def scenario() -> int:
+        driver = asyncio.ensure_future(user())
+        quit_on_failure(driver)
+        code = await ui_main.main(args)
+        await driver
+        return code
+
+    assert loop.run_until_complete(scenario()) == 0

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from softphone.account import Account, SettingsError
 from softphone.config import save_account, store_password
 from softphone.transport.base import TransportKind
+from ui import desktop
 
 __all__ = ["AccountDialog", "keyring_available"]
 
@@ -202,11 +204,18 @@ class AccountDialog(QDialog):
             )
             self.menu_check.setChecked(True)
 
+        self.autostart_check = QCheckBox("Start Softphone when I &log in", self)
+        self.autostart_check.setAccessibleName("Start Softphone when I log in")
+        self.autostart_check.setToolTip("Starts in the tray, without opening the window")
+        self.autostart_check.setChecked(desktop.autostart_enabled())
+        self.accepted.connect(self._apply_autostart)
+
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         if self.menu_check is not None:
             layout.addWidget(self.menu_check)
+        layout.addWidget(self.autostart_check)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -310,6 +319,16 @@ class AccountDialog(QDialog):
         self.dns_server_edit.setText(account.dns_server or "")
 
     # -- widgets --------------------------------------------------------------------------
+
+    def _apply_autostart(self) -> None:
+        """Write or remove the login start entry as the box says (on accept)."""
+        wanted = self.autostart_check.isChecked()
+        if wanted == desktop.autostart_enabled():
+            return
+        try:
+            desktop.set_autostart(wanted)
+        except desktop.DesktopError as exc:
+            QMessageBox.warning(self.parentWidget(), "Softphone", str(exc))
 
     def _line_edit(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)

@@ -1,0 +1,53 @@
+"""Open a `sip:` link in the window: the conversation, and a draft that is never sent.
+
+The text may come from the command line or from a second launch over the
+local socket (`ui.single_instance`); it is checked here again either way
+(`softphone.link.parse_link`). A refused link gets one sentence in a
+dialog and changes nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from softphone.link import LinkError, SipLink, parse_link
+from ui.windows.main_window import MainWindow
+
+__all__ = ["open_link", "raise_window", "refuse"]
+
+
+def raise_window(window: QWidget) -> None:
+    """Bring *window* to the front, from the tray or behind others."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
+def refuse(parent: QWidget | None, sentence: str) -> QMessageBox:
+    """Say *sentence* in a window-modal dialog without a nested event loop."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Softphone", sentence, parent=parent)
+    box.setAccessibleName("Link refused")
+    # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def open_link(window: MainWindow, text: str) -> SipLink | None:
+    """Raise *window* and open the conversation *text* names; None if refused."""
+    raise_window(window)
+    try:
+        link = parse_link(text)
+    except LinkError as exc:
+        refuse(window, str(exc))
+        return None
+    window.open_conversation(link.address)
+    if link.body:
+        composer = window.chat.composer
+        draft = composer.toPlainText()
+        # Whatever was typed stays: the link's text goes after it.
+        composer.setPlainText(f"{draft}\n{link.body}" if draft.strip() else link.body)
+        composer.moveCursor(composer.textCursor().MoveOperation.End)
+    window.chat.composer.setFocus()
+    return link
