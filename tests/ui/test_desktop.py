@@ -267,6 +267,7 @@ def test_hidden_start_stays_in_the_tray_until_launched_again(
         await wait_until(
             lambda: win.registration_label.text() == "Registered as bob@example.com",
             "bob registered",
+            timeout=30,
         )
         assert not win.isVisible()
         # Launching it again (from the menu) brings the window up.

@@ -89,6 +89,7 @@ def test_a_second_launch_hands_its_link_to_the_window(
         await wait_until(
             lambda: win.registration_label.text() == "Registered as bob@example.com",
             "bob registered",
+            timeout=30,
         )
         win.showMinimized()
         # A link from a browser: the same profile (the demo's), a draft with it.
