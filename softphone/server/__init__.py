@@ -18,10 +18,12 @@ from softphone.server.digest import AuthOutcome, AuthResult, DigestAuthenticator
 from softphone.server.notifier import RegSubscription
 from softphone.server.reginfo_writer import serialize_reginfo
 from softphone.server.registrar import BindingListener, LocalServer, aor_of
+from softphone.server.throttle import AuthThrottle
 
 __all__ = [
     "AuthOutcome",
     "AuthResult",
+    "AuthThrottle",
     "Binding",
     "BindingChange",
     "BindingEvent",

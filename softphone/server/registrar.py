@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from softphone.server.bindings import (
 from softphone.server.digest import DEFAULT_ALGORITHMS, AuthOutcome, DigestAuthenticator
 from softphone.server.loops import OwnAddresses
 from softphone.server.notifier import RegSubscription
+from softphone.server.throttle import AuthThrottle
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
 from softphone.sip.reginfo import REGINFO_CONTENT_TYPE
 from softphone.sip.timers import TimerConfig
@@ -45,6 +47,8 @@ from softphone.transport.base import Address, Target, TransportKind
 __all__ = ["BindingListener", "LocalServer", "aor_of"]
 
 log = logging.getLogger(__name__)
+#: One line per failed login, in the format docs/security.md gives (fail2ban).
+auth_log = logging.getLogger("softphone.server.auth")
 
 #: RFC 3680 §4.1: "The default expiration ... is 3761 seconds."
 DEFAULT_SUBSCRIPTION_EXPIRES = 3761
@@ -158,6 +162,8 @@ class LocalServer:
         max_subscriptions_per_watcher: reg-event subscriptions one user may
             hold at once (more: 403).
         max_subscriptions_per_aor: subscriptions one AoR may be watched by.
+        auth_throttle: counts failed logins per source and per user and says
+            when to answer 503 instead (default limits: `AuthThrottle()`).
         nonce_lifetime: seconds a digest nonce stays valid.
         timers: transaction timers (shorter ones make tests quicker).
 
@@ -180,6 +186,7 @@ class LocalServer:
         watchers: Mapping[str, Iterable[str]] | None = None,
         max_subscriptions_per_watcher: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WATCHER,
         max_subscriptions_per_aor: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_AOR,
+        auth_throttle: AuthThrottle | None = None,
     ) -> None:
         self.domain = domain.lower()
         #: AoR → (digest user name, realm); the realm is the AoR's domain.
@@ -202,6 +209,7 @@ class LocalServer:
         self._watchers: dict[str, frozenset[str]] = {}
         for watched, allowed in (watchers or {}).items():
             self._watchers[_normal_aor(watched)] = frozenset(_normal_aor(w) for w in allowed)
+        self._throttle = auth_throttle if auth_throttle is not None else AuthThrottle()
         self._max_per_watcher = max_subscriptions_per_watcher
         self._max_per_aor = max_subscriptions_per_aor
         self._auth = DigestAuthenticator(
@@ -692,10 +700,37 @@ class LocalServer:
             header, status, challenge_header = ("Proxy-Authorization", 407, "Proxy-Authenticate")
         else:
             header, status, challenge_header = ("Authorization", 401, "WWW-Authenticate")
+        source = incoming.source
+        wait = self._throttle.retry_after(source.host, claimed, now)
+        if wait is not None:
+            # Too many failures from this address or against this user:
+            # RFC 3261 21.5.4, come back after Retry-After seconds.
+            incoming.respond(503, "Too many failed logins", headers=[("Retry-After", str(wait))])
+            return None
         result = self._auth.check(request, header, now, realms=self._realms)
         if result.outcome is AuthOutcome.OK:
             assert result.username is not None and result.realm is not None
             return self._accounts[(result.username, result.realm)]
+        if result.outcome is AuthOutcome.FAILED:
+            # The peer's text is JSON-quoted: one ASCII line, fields it
+            # cannot forge (the address comes first).
+            auth_log.warning(
+                "auth failure from %s port %d user=%s realm=%s method=%s reason=%s",
+                source.host,
+                source.port,
+                json.dumps(result.username or ""),
+                json.dumps(result.realm or ""),
+                request.method,
+                result.reason,
+            )
+            for kind, value in self._throttle.failed(source.host, claimed, now):
+                limit = self._throttle.failures_per_source
+                what = value
+                if kind == "user":
+                    limit, what = self._throttle.failures_per_user, f"user {json.dumps(value)}"
+                auth_log.warning(
+                    "auth blocked %s for %d s after %d failures", what, self._throttle.block, limit
+                )
         realm = self.domain
         if claimed is not None and self._realm_of(claimed) in self._realms:
             realm = self._realm_of(claimed)
