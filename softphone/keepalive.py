@@ -9,9 +9,11 @@ on:
   CRLF pong within `pong_timeout` (RFC 5626 4.4.1); none, or a connection
   that closes or resets, means the flow is dead;
 - on UDP it sends a CRLF every interval, enough to keep a NAT binding
-  open, and every `probe_every` intervals an OPTIONS request: UDP has no
-  pong, so only a request that goes unanswered (timer F) shows the server
-  is gone.
+  open. UDP has no pong, so when nothing came from the server during the
+  last interval (and at the latest every `probe_every` intervals) an
+  OPTIONS request goes too; no answer within `pong_timeout` means the
+  server is gone. A lost server is thus noticed within one interval plus
+  the probe's wait, not at the next refresh or after timer F (32 s).
 
 When the flow dies it calls `on_dead(target, reason)` once and stops; the
 owner re-registers (on the next server) and calls `watch()` again.
@@ -30,6 +32,7 @@ from softphone.agent import TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.transport.base import Address, Target
 from softphone.transport.stream import StreamTransport
+from softphone.transport.udp import UdpTransport
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -109,7 +112,9 @@ class KeepAlive:
         self._target: Target | None = None
         self._task: asyncio.Task[None] | None = None
         self._pong: asyncio.Future[None] | None = None
-        self._observed: StreamTransport | None = None
+        self._observed: StreamTransport | UdpTransport | None = None
+        #: Something came from the watched server since the last tick.
+        self._heard = False
         #: Keep-alives sent and (on streams) answered, since creation.
         self.pings = 0
         self.pongs = 0
@@ -131,9 +136,13 @@ class KeepAlive:
         self.stop()
         self._target = target
         transport = self._agent.transport(target.kind)
+        self._heard = False
         if isinstance(transport, StreamTransport):
             transport.activity_observers.append(self._on_activity)
             transport.loss_observers.append(self._on_loss)
+            self._observed = transport
+        elif isinstance(transport, UdpTransport):
+            transport.activity_observers.append(self._on_activity)
             self._observed = transport
         self._task = asyncio.get_running_loop().create_task(self._run(target))
 
@@ -161,7 +170,8 @@ class KeepAlive:
                 transport.send(UDP_KEEPALIVE, target.address)
                 self.pings += 1
                 reason = None
-                if self._probe is not None and ticks % self._probe_every == 0:
+                silent, self._heard = not self._heard, False
+                if self._probe is not None and (silent or ticks % self._probe_every == 0):
                     reason = await self._check(target)
             if reason is not None:
                 self._dead(target, reason)
@@ -185,7 +195,9 @@ class KeepAlive:
     async def _check(self, target: Target) -> str | None:
         assert self._probe is not None
         try:
-            await self._probe(target)
+            await asyncio.wait_for(self._probe(target), self._pong_timeout)
+        except TimeoutError:
+            return f"no answer from the server within {self._pong_timeout:g} s"
         except TransactionFailed as exc:
             return exc.reason
         return None
@@ -197,7 +209,10 @@ class KeepAlive:
         # that happened to cross it; either proves the flow alive.
         pong = self._pong
         target = self._target
-        if target is not None and peer == target.address and pong is not None and not pong.done():
+        if target is None or peer != target.address:
+            return
+        self._heard = True
+        if pong is not None and not pong.done():
             pong.set_result(None)
 
     def _on_loss(self, peer: Address, reason: str) -> None:
@@ -216,8 +231,9 @@ class KeepAlive:
         if self._observed is not None:
             with contextlib.suppress(ValueError):
                 self._observed.activity_observers.remove(self._on_activity)
-            with contextlib.suppress(ValueError):
-                self._observed.loss_observers.remove(self._on_loss)
+            if isinstance(self._observed, StreamTransport):
+                with contextlib.suppress(ValueError):
+                    self._observed.loss_observers.remove(self._on_loss)
             self._observed = None
 
 

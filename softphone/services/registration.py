@@ -174,11 +174,10 @@ class Registration:
         log.warning("lost the registrar at %s (%s); registering again", target.address, reason)
         self._demoted = target
         self._registered.clear()
-        who = self._who()
         self._set(
             RegistrationStatus(
                 RegistrationState.REGISTERING,
-                f"Lost the server at {target.address.sent_by} ({reason}); registering as {who}…",
+                f"Connection to {_name(target)} lost ({reason}), trying again…",
                 server=target.address.sent_by,
             )
         )
@@ -272,7 +271,7 @@ class Registration:
         except LookupError as exc:
             if type(exc) is not LookupError:
                 raise  # KeyError, IndexError: a bug, not a missing transport
-            text = f"Cannot reach the server ({exc})"
+            text = f"Cannot reach {self._domain()} ({exc})"
             return self._fail(text, None, failures + 1), expires, failures + 1
         except AuthenticationFailed:
             # RFC 3261 22.2: a second challenge after our credentials means
@@ -280,11 +279,14 @@ class Registration:
             self._fail("Wrong credentials (the server refused them)", None, None)
             return None, expires, failures
         except TransactionFailed as exc:
-            text = (
-                "Server not answering"
-                if exc.timed_out
-                else f"Cannot reach the server ({exc.reason})"
-            )
+            domain = self._domain()
+            if self._bound:
+                # We were registered: say so in words, whatever the cause.
+                text = f"Connection to {domain} lost"
+            elif exc.timed_out:
+                text = f"No answer from {domain} after {self._agent.timers.timeout:g} s"
+            else:
+                text = f"Cannot reach {domain} ({exc.reason})"
             return self._fail(text, None, failures + 1), expires, failures + 1
         self._target = target
         server = target.address.sent_by
@@ -335,6 +337,10 @@ class Registration:
         )
         return delay, expires, failures + 1
 
+    def _domain(self) -> str:
+        """The account's server as the user typed it (registrar, else domain)."""
+        return self._account.registrar or self._account.domain
+
     def _who(self) -> str:
         user = self._account.uri.user
         return f"{user}@{self._account.domain}" if user else ""
@@ -374,7 +380,7 @@ class Registration:
         self._set(
             RegistrationStatus(
                 RegistrationState.FAILED,
-                f"{text}, retrying in {delay:.0f} s",
+                f"{text}, trying again in {delay:.0f} s",
                 code=code,
                 retry_in=delay,
                 server=server,
@@ -387,7 +393,18 @@ class Registration:
     async def _send(self, targets: Sequence[Target], *, expires: int) -> tuple[Response, Target]:
         """One REGISTER through the account's way out (failover, digest)."""
 
+        first = targets[0] if targets else None
+
         def build(target: Target) -> Request:
+            if target != first and self._task is not None:
+                # Failover (RFC 3263 4.3): tell the user where we are now.
+                self._set(
+                    RegistrationStatus(
+                        RegistrationState.REGISTERING,
+                        f"Trying {_where(target)}…",
+                        server=target.address.sent_by,
+                    )
+                )
             contact, stale = self._contact_for(target)
             self._cseq += 1
             return self._build(contact, stale, expires)
@@ -489,6 +506,18 @@ def _via(target: Target) -> str:
         return ""
     transport = "" if target.kind is TransportKind.UDP else f", {target.kind.value.upper()}"
     return f" (via {target.address.sent_by}{transport})"
+
+
+def _name(target: Target) -> str:
+    """The server as people know it: its host name, else host:port."""
+    return target.server_name or target.address.sent_by
+
+
+def _where(target: Target) -> str:
+    """ "sip2.example.com (192.0.2.7:5060)", or the address for a numeric server."""
+    if target.server_name is None or target.server_name == target.address.host:
+        return target.address.sent_by
+    return f"{target.server_name} ({target.address.sent_by})"
 
 
 def _same_binding(a: SipUri, b: SipUri | None) -> bool:

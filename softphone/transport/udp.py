@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+from collections.abc import Callable
 from typing import cast
 
 from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
@@ -33,6 +34,9 @@ class UdpTransport(asyncio.DatagramProtocol):
         self._on_error = on_error
         self._transport: asyncio.DatagramTransport | None = None
         self.local = Address("0.0.0.0", 0)
+        #: Called with the source of every datagram: anything from the
+        #: server proves the flow alive (the keep-alive probes only silence).
+        self.activity_observers: list[Callable[[Address], None]] = []
 
     @classmethod
     async def bind(
@@ -69,7 +73,10 @@ class UdpTransport(asyncio.DatagramProtocol):
         # Thin adapter: receive, let the agent process, let it transmit.
         # A bug in processing one datagram must never stop the socket.
         try:
-            self._receiver(data, Address.from_sockaddr(addr), self)
+            source = Address.from_sockaddr(addr)
+            for observer in list(self.activity_observers):
+                observer(source)
+            self._receiver(data, source, self)
         except Exception:
             log.exception("error while handling a datagram from %s", addr)
 

@@ -142,7 +142,13 @@ async def test_timeout_then_503_then_registered_on_the_third(rig: Rig) -> None:
     requests = busy_peer.requests + good_peer.requests
     assert len({r.call_id for r in requests}) == 1
     assert [r.cseq.seq for r in requests] == sorted(r.cseq.seq for r in requests)
-    assert [s.state for s in rig.history] == [S.REGISTERING, S.REGISTERED]
+    # Each move to the next server is said in words (RFC 3263 4.3 failover).
+    assert [(s.state, s.text) for s in rig.history[:-1]] == [
+        (S.REGISTERING, "Registering as alice@example.test…"),
+        (S.REGISTERING, f"Trying example.test ({busy.address.sent_by})…"),
+        (S.REGISTERING, f"Trying example.test ({good.address.sent_by})…"),
+    ]
+    assert rig.history[-1].state is S.REGISTERED
 
 
 async def test_all_servers_failing_reports_the_last_answer(rig: Rig) -> None:
@@ -153,7 +159,7 @@ async def test_all_servers_failing_reports_the_last_answer(rig: Rig) -> None:
     status = await registration.wait_settled(5.0)
     assert status.state is S.FAILED
     assert status.code == 503 and status.server == second.address.sent_by
-    assert status.text.startswith("Server refused: 503 Service Unavailable, retrying in")
+    assert status.text.startswith("Server refused: 503 Service Unavailable, trying again in")
     assert [len(p.requests) for p in rig.peers] == [1, 1]
 
 
@@ -184,8 +190,8 @@ async def test_dead_flow_re_registers_on_the_next_server_first(rig: Rig) -> None
     lost = registration.status
     assert lost.state is S.REGISTERING
     assert lost.text == (
-        f"Lost the server at {primary.address.sent_by} (no answer to a keep-alive"
-        " within 10 s); registering as alice@example.test…"
+        "Connection to example.test lost (no answer to a keep-alive"
+        " within 10 s), trying again…"
     )
     await rig.wait_for(lambda: registration.status.state is S.REGISTERED)
     assert registration.target == backup
@@ -204,7 +210,7 @@ async def test_lookup_failure_is_a_sentence_in_the_status(rig: Rig) -> None:
     status = await registration.wait_settled(5.0)
     assert status.state is S.FAILED
     assert status.text.startswith(
-        "No SIP server found for nowhere.test: the domain has no SIP records, retrying in"
+        "No SIP server found for nowhere.test: the domain has no SIP records, trying again in"
     )
     assert status.retry_in is not None and status.code is None
 

@@ -176,7 +176,8 @@ async def test_udp_sends_crlf_and_a_silent_server_fails_the_probe(agent: UserAge
         await peer.wait_for(2)
         assert [r.method for r in peer.requests[:2]] == ["OPTIONS", "OPTIONS"]
         assert str(peer.requests[0].uri) == f"sip:{peer.address.sent_by}"
-        assert len(crlfs) >= 3 and deaths.calls == []
+        # Silence in the first interval already asks; then every 2nd one.
+        assert len(crlfs) >= 2 and deaths.calls == []
         answering = False
         dead_target, reason = await deaths.wait()
         assert dead_target == target

@@ -73,9 +73,9 @@ def registration_text(status: RegistrationStatus) -> str:
     if (
         status.state is RegistrationState.FAILED
         and status.retry_in is not None
-        and "retrying" not in text
+        and "trying again" not in text
     ):
-        text = f"{text}, retrying in {status.retry_in:.0f} s"
+        text = f"{text}, trying again in {status.retry_in:.0f} s"
     return text
 
 
