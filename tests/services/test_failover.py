@@ -190,8 +190,7 @@ async def test_dead_flow_re_registers_on_the_next_server_first(rig: Rig) -> None
     lost = registration.status
     assert lost.state is S.REGISTERING
     assert lost.text == (
-        "Connection to example.test lost (no answer to a keep-alive"
-        " within 10 s), trying again…"
+        "Connection to example.test lost (no answer to a keep-alive within 10 s), trying again…"
     )
     await rig.wait_for(lambda: registration.status.state is S.REGISTERED)
     assert registration.target == backup
