@@ -106,7 +106,15 @@ Runner = Callable[[Awaitable[Any]], Any]
 
 #: Test files of this directory that belong to this suite (the dialog, trace
 #: window, tray and icon tests have their own settings).
-_STRICT_FILES = {"test_models.py", "test_chat_view.py", "test_window_sip.py", "test_main.py"}
+_STRICT_FILES = {
+    "test_models.py",
+    "test_chat_view.py",
+    "test_window_sip.py",
+    "test_main.py",
+    "test_window_text.py",
+    "test_window_keyboard.py",
+    "test_window_living.py",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -102,8 +102,14 @@ class Bubble:
     layout: QTextLayout
 
 
+#: QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would
+#: be drawn as nothing and join the lines around it.
+LINE_SEPARATOR = "\u2028"
+
+
 def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, float, float]:
     """Lay *text* out in *width*; returns the layout, its height and widest line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", LINE_SEPARATOR)
     layout = QTextLayout(text, font)
     option = QTextOption()
     # Long words (URLs) break anywhere rather than overflow the bubble.
@@ -124,6 +130,18 @@ def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, float
     # Drawn many times from the cache: keep the shaped glyphs.
     layout.setCacheEnabled(True)
     return layout, y, widest
+
+
+def layout_lines(layout: QTextLayout) -> list[str]:
+    """The text of each line of *layout*, as drawn (line separators left out)."""
+    units = layout.text().encode("utf-16-le")
+    lines = []
+    for i in range(layout.lineCount()):
+        line = layout.lineAt(i)
+        start, length = line.textStart(), line.textLength()
+        text = units[2 * start : 2 * (start + length)].decode("utf-16-le")
+        lines.append(text.replace(LINE_SEPARATOR, ""))
+    return lines
 
 
 def format_time(when: float) -> str:
@@ -274,6 +292,10 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             size = self._bubble(option, index)[0].size
             self._sizes[key] = size
         return size
+
+    def bubble(self, option: QStyleOptionViewItem, index: ModelIndex) -> Bubble:
+        """The laid-out bubble of *index* for *option*'s width (from the cache)."""
+        return self._bubble(option, index)[0]
 
     def icon_rect(self, option: QStyleOptionViewItem, index: ModelIndex) -> QRect:
         """Where the delivery icon of *index* is painted (for hit tests)."""

@@ -8,7 +8,16 @@ user switches to another buddy and back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +28,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +37,7 @@ from PySide6.QtWidgets import (
 from softphone.services.messaging import UDP_BODY_LIMIT
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, Store
-from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate
+from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate, layout_lines
 from ui.models.conversation import ConversationModel
 from ui.roles import Role
 
@@ -271,6 +281,36 @@ class ChatView(QWidget):
         if peer == self.peer:
             return self.composer.toPlainText()
         return self._drafts.get(peer, "")
+
+    def _row_option(self, row: int) -> tuple[QStyleOptionViewItem, QModelIndex]:
+        model = self.model
+        if model is None:
+            raise IndexError(row)
+        index = model.index(row, 0)
+        if not index.isValid():
+            raise IndexError(row)
+        option = QStyleOptionViewItem()
+        self.view.initViewItemOption(option)
+        option.rect = self.view.visualRect(index)
+        return option, index
+
+    def shown_lines(self, row: int) -> list[str]:
+        """The lines the bubble at *row* shows, as wrapped on screen now.
+
+        Raises:
+            IndexError: no such row.
+        """
+        option, index = self._row_option(row)
+        return layout_lines(self.delegate.bubble(option, index).layout)
+
+    def bubble_rect(self, row: int) -> QRectF:
+        """The bubble at *row*, in viewport coordinates.
+
+        Raises:
+            IndexError: no such row.
+        """
+        option, index = self._row_option(row)
+        return self.delegate.bubble(option, index).rect.translated(option.rect.topLeft())
 
     # -- sending --------------------------------------------------------------------
 
