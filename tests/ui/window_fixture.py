@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from softphone.app import Application, AppOptions
 from softphone.config import Account
@@ -30,6 +32,8 @@ def make_window(qtbot, db: Path | str, *, account: Account | None = None) -> Mai
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     return window
 
 
@@ -55,3 +59,27 @@ def receive(
 def window_fixture(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
     """Alice's window over a fresh store."""
     yield make_window(qtbot, tmp_path / "alice.db")
+
+
+def focused() -> QWidget:
+    """The widget that has the keyboard focus now.
+
+    Raises:
+        AssertionError: no widget has it.
+    """
+    widget = QApplication.focusWidget()
+    assert widget is not None, "no widget has the keyboard focus"
+    return widget
+
+
+def type_text(qtbot, text: str) -> None:
+    """Type *text* one key at a time into whatever has the focus at each key."""
+    for char in text:
+        qtbot.keyClicks(focused(), char)
+
+
+def press(
+    qtbot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    """Press *key* where the focus is, as a keyboard would."""
+    qtbot.keyClick(focused(), key, modifier)

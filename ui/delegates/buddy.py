@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from softphone.services.presence import BuddyStatus
@@ -138,7 +138,22 @@ class BuddyDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             sfm.elidedText(line, Qt.TextElideMode.ElideRight, width),
         )
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            paint_focus_frame(painter, option)
         painter.restore()
+
+
+def paint_focus_frame(painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """A visible frame round the row that has the keyboard focus."""
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    color = option.palette.color(
+        QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+    )
+    pen = QPen(color, 2)
+    pen.setStyle(Qt.PenStyle.DotLine if selected else Qt.PenStyle.SolidLine)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(QRectF(option.rect).adjusted(2, 2, -2, -2))
 
 
 def _status(value: object) -> BuddyStatus:

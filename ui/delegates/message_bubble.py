@@ -34,6 +34,8 @@ from PySide6.QtGui import (
     QFontMetrics,
     QMouseEvent,
     QPainter,
+    QPalette,
+    QPen,
     QStaticText,
     QTextLayout,
     QTextOption,
@@ -327,6 +329,12 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         # enough to show a new icon.
         if bubble.outgoing and state is not None:
             paint_state_icon(painter, bubble.icon, state)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            # The keyboard's place in the list: a frame round the bubble.
+            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(bubble.rect.adjusted(-1, -1, 1, 1), RADIUS, RADIUS)
         painter.restore()
 
     def editorEvent(

@@ -220,6 +220,8 @@ class ChatView(QWidget):
         self.composer.setAccessibleName("Message text")
         self.composer.setPlaceholderText("Write a message (Enter sends, Shift+Enter: new line)")
         self.composer.setFixedHeight(64)
+        # Tab and Shift+Tab move the focus on; a tab character is rarely meant.
+        self.composer.setTabChangesFocus(True)
         self.composer.submitted.connect(self.submit)
         self.composer.textChanged.connect(self._update_counter)
         self.counter = QLabel("")

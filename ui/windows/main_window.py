@@ -12,8 +12,8 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -43,6 +43,7 @@ from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
 from ui.roles import Role
 from ui.windows.chat_view import ChatView
+from ui.windows.quick_switcher import QuickSwitcher
 from ui.windows.trace_window import TraceWindow
 from ui.windows.tray import Tray
 
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._trace_window: TraceWindow | None = None
         self._trace_backlog: list[TraceEntry] = []
         self.tray: Tray | None = None
+        self.switcher: QuickSwitcher | None = None
         self.setWindowTitle(f"Softphone — {app.account.aor.removeprefix('sip:')}")
         self.resize(980, 640)
 
@@ -107,7 +109,11 @@ class MainWindow(QMainWindow):
         self.buddy_filter.setPlaceholderText("Search buddies")
         self.buddy_filter.setAccessibleName("Search buddies")
         self.buddy_filter.setClearButtonEnabled(True)
-        self.buddy_filter.textChanged.connect(self.sorted_buddies.set_filter_text)
+        self.buddy_filter.textChanged.connect(self._filter_buddies)
+        # Arrows and Enter in the search box choose from the list below
+        # without taking the focus out of the box.
+        self.buddy_filter.installEventFilter(self)
+        self._filtering = False
         add = QToolButton()
         add.setText("+")
         add.setToolTip("Add a buddy")
@@ -121,6 +127,9 @@ class MainWindow(QMainWindow):
         self.buddy_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.buddy_view.customContextMenuRequested.connect(self._buddy_menu)
         self.buddy_view.selectionModel().currentChanged.connect(self._on_buddy_selected)
+        # Enter or a click chooses; moving through the list only shows.
+        self.buddy_view.activated.connect(self._on_buddy_chosen)
+        self.buddy_view.clicked.connect(self._on_buddy_chosen)
         top = QHBoxLayout()
         top.addWidget(self.buddy_filter, 1)
         top.addWidget(add)
@@ -192,7 +201,20 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Buddies")
         for act in (self.add_action, self.rename_action, self.remove_action):
             menu.addAction(act)
+        self.switch_action = action("&Go to conversation…", self.open_switcher, "Ctrl+K")
+        self.next_action = action("&Next conversation", lambda: self.step_conversation(1))
+        self.next_action.setShortcuts([QKeySequence("Ctrl+Tab"), QKeySequence("Ctrl+PgDown")])
+        self.previous_action = action("&Previous conversation", lambda: self.step_conversation(-1))
+        self.previous_action.setShortcuts(
+            [
+                QKeySequence("Ctrl+Shift+Tab"),
+                QKeySequence("Ctrl+Shift+Backtab"),
+                QKeySequence("Ctrl+PgUp"),
+            ]
+        )
         menu = self.menuBar().addMenu("&Conversation")
+        for act in (self.switch_action, self.next_action, self.previous_action):
+            menu.addAction(act)
         menu.addAction(self.find_action)
 
     def _make_tray(self) -> None:
@@ -242,6 +264,7 @@ class MainWindow(QMainWindow):
             self.buddy_view.setCurrentIndex(proxy_ix)
         if self.chat.peer != peer:
             self._show_peer(peer)
+        self.chat.composer.setFocus()
 
     def show_from_tray(self) -> None:
         """The tray's Show (or a click on its icon): bring the window back.
@@ -263,18 +286,73 @@ class MainWindow(QMainWindow):
         self.open_conversation(peer)
 
     def _on_buddy_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            peer = str(current.data(Role.ID))
-            if peer != self.chat.peer:
-                self._show_peer(peer)
+        # The list's current row moves when a filter hides rows: that is not
+        # the user choosing, so the open conversation stays.
+        if self._filtering or not current.isValid():
+            return
+        peer = str(current.data(Role.ID))
+        if peer != self.chat.peer:
+            self._show_peer(peer)
+
+    def _on_buddy_chosen(self, index: QModelIndex) -> None:
+        """Enter or a click on a row: open it and write there."""
+        if not index.isValid():
+            return
+        peer = str(index.data(Role.ID))
+        if peer != self.chat.peer:
+            self._show_peer(peer)
+        self.chat.composer.setFocus()
+
+    def _filter_buddies(self, text: str) -> None:
+        self._filtering = True
+        try:
+            self.sorted_buddies.set_filter_text(text)
+            # The first match is highlighted: what Enter in the box opens.
+            if text.strip() and self.sorted_buddies.rowCount() > 0:
+                self.buddy_view.setCurrentIndex(self.sorted_buddies.index(0, 0))
+        finally:
+            self._filtering = False
+
+    def _step_buddy(self, step: int) -> None:
+        """Move the list's highlight by *step* rows (from the search box)."""
+        count = self.sorted_buddies.rowCount()
+        if count == 0:
+            return
+        current = self.buddy_view.currentIndex()
+        row = current.row() + step if current.isValid() else (0 if step > 0 else count - 1)
+        row = max(0, min(count - 1, row))
+        self._filtering = True
+        try:
+            self.buddy_view.setCurrentIndex(self.sorted_buddies.index(row, 0))
+        finally:
+            self._filtering = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Up, Down, Enter and Escape in the search box act on the list."""
+        if watched is self.buddy_filter and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self._step_buddy(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                current = self.buddy_view.currentIndex()
+                if not current.isValid() and self.sorted_buddies.rowCount():
+                    current = self.sorted_buddies.index(0, 0)
+                self._on_buddy_chosen(current)
+                return True
+            if key == Qt.Key.Key_Escape and self.buddy_filter.text():
+                self.buddy_filter.clear()
+                return True
+        return super().eventFilter(watched, event)
 
     def _show_peer(self, peer: str) -> None:
+        """Show *peer*'s conversation; the keyboard focus stays where it is."""
         buddy = self.buddies.lookup(peer)
         title = buddy.label if buddy else peer
         self.chat.set_peer(peer, title)
         self._update_subtitle(peer)
         self._mark_read(peer)
-        self.chat.composer.setFocus()
 
     def _update_subtitle(self, peer: str) -> None:
         buddy = self.buddies.lookup(peer)
@@ -289,6 +367,27 @@ class MainWindow(QMainWindow):
         if self.buddies.row_of(peer) is not None:
             self.buddies.set_unread(peer, 0)
         self._update_tray_unread()
+
+    def open_switcher(self) -> None:
+        """Ctrl+K: type part of a name, Enter opens that conversation."""
+        if self.switcher is None:
+            self.switcher = QuickSwitcher(self.buddies, self)
+            self.switcher.chosen.connect(self._switch_to)
+        self.switcher.start()
+
+    def _switch_to(self, peer: str) -> None:
+        self.activateWindow()
+        self.open_conversation(peer)
+
+    def step_conversation(self, step: int) -> None:
+        """Ctrl+Tab / Ctrl+Shift+Tab: the next or previous conversation in the list."""
+        count = self.sorted_buddies.rowCount()
+        if count == 0:
+            return
+        current = self.buddy_view.currentIndex()
+        row = (current.row() + step) % count if current.isValid() else 0
+        self._on_buddy_chosen(self.sorted_buddies.index(row, 0))
+        self.buddy_view.setCurrentIndex(self.sorted_buddies.index(row, 0))
 
     def new_conversation(self) -> None:
         """Ask for an address and open its conversation (Ctrl+N)."""
