@@ -184,9 +184,23 @@ def _migrate_v2(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_v3(db: sqlite3.Connection) -> None:
+    # Version 3: what the user typed and has not sent, per conversation, so
+    # a draft survives quitting.
+    db.execute(
+        """
+        CREATE TABLE drafts (
+            peer TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            updated REAL NOT NULL
+        )
+        """
+    )
+
+
 #: Migration *i* takes the database from version *i* to version *i* + 1.
 #: Append only: a released step is never edited.
-_MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2]
+_MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2, _migrate_v3]
 
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -589,6 +603,33 @@ class Store:
         """Set the conversation's unread count to zero (no-op for an unknown peer)."""
         with self._transaction() as db:
             db.execute("UPDATE conversations SET unread = 0 WHERE peer = ?", (peer,))
+
+    # --- drafts ------------------------------------------------------------------
+
+    def set_draft(self, peer: str, body: str, *, now: float) -> None:
+        """Keep *body* as the unsent text for *peer*; blank text removes the draft."""
+        with self._transaction() as db:
+            if body.strip():
+                db.execute(
+                    """
+                    INSERT INTO drafts (peer, body, updated) VALUES (?, ?, ?)
+                    ON CONFLICT (peer) DO UPDATE SET
+                        body = excluded.body, updated = excluded.updated
+                    """,
+                    (peer, body, now),
+                )
+            else:
+                db.execute("DELETE FROM drafts WHERE peer = ?", (peer,))
+
+    def draft(self, peer: str) -> str:
+        """The unsent text kept for *peer* ("" when none)."""
+        row = self._db.execute("SELECT body FROM drafts WHERE peer = ?", (peer,)).fetchone()
+        return "" if row is None else str(row[0])
+
+    def drafts(self) -> dict[str, str]:
+        """Every kept draft, by peer."""
+        rows = self._db.execute("SELECT peer, body FROM drafts").fetchall()
+        return {row["peer"]: row["body"] for row in rows}
 
     # --- contacts ----------------------------------------------------------------
 

@@ -34,3 +34,5 @@ class Role(IntEnum):
     UNREAD = _BASE + 10
     #: Sort key: 0 for online buddies, 1 for the others.
     ONLINE_RANK = _BASE + 11
+    #: The unsent text kept for a conversation ("" when none).
+    DRAFT = _BASE + 12

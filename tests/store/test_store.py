@@ -65,7 +65,7 @@ def test_open_file_creates_directory_and_uses_wal_and_full_sync(db_path: Path) -
     s = Store.open(db_path)
     try:
         assert db_path.exists()
-        assert s.schema_version == SCHEMA_VERSION == 2
+        assert s.schema_version == SCHEMA_VERSION == 3
         assert s._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         # 2 is FULL: a commit waits until the log is synced.
         assert s._db.execute("PRAGMA synchronous").fetchone()[0] == 2
@@ -586,17 +586,38 @@ def test_a_failed_migration_is_rolled_back(db_path: Path, monkeypatch: pytest.Mo
         db.execute("CREATE TABLE half_done (x)")
         raise sqlite3.OperationalError("step failed")
 
+    good = len(store_module._MIGRATIONS)
     monkeypatch.setattr(store_module, "_MIGRATIONS", [*store_module._MIGRATIONS, broken])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", good + 1)
     with pytest.raises(sqlite3.OperationalError, match="step failed"):
         Store.open(db_path)
 
     db = sqlite3.connect(db_path)
     try:
-        # v2 completed in its own transaction; the broken v3 left no trace.
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        # Each good step completed in its own transaction; the broken one left no trace.
+        assert db.execute("PRAGMA user_version").fetchone()[0] == good
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "half_done" not in tables
         assert "contacts" in tables
     finally:
         db.close()
+
+
+def test_a_draft_is_kept_replaced_and_removed_when_blank(db_path: Path) -> None:
+    s = Store.open(db_path)
+    s.set_draft("sip:bob@example.com", "half a thought", now=1.0)
+    s.set_draft("sip:bob@example.com", "half a thought\nand more", now=2.0)
+    s.set_draft("sip:joe@example.com", "for joe", now=3.0)
+    s.close()
+    s = Store.open(db_path)
+    try:
+        assert s.draft("sip:bob@example.com") == "half a thought\nand more"
+        assert s.drafts() == {
+            "sip:bob@example.com": "half a thought\nand more",
+            "sip:joe@example.com": "for joe",
+        }
+        s.set_draft("sip:joe@example.com", "  ", now=4.0)
+        assert s.draft("sip:joe@example.com") == ""
+        assert list(s.drafts()) == ["sip:bob@example.com"]
+    finally:
+        s.close()

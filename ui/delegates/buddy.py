@@ -15,6 +15,9 @@ from ui.roles import Role
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 ROW_HEIGHT = 54
+#: Put before a conversation's unsent text in the list.
+DRAFT_MARKER = "Draft:"
+DRAFT_COLOR = QColor("#d84315")
 AVATAR = 38
 
 _AVATAR_COLORS = [
@@ -73,6 +76,7 @@ class BuddyDelegate(QStyledItemDelegate):
         aor = str(index.data(Role.ID) or "")
         status = _status(index.data(Role.BUDDY_STATUS))
         line = str(index.data(Role.BUDDY_LINE) or "")
+        draft = " ".join(str(index.data(Role.DRAFT) or "").split())
         unread = int(index.data(Role.UNREAD) or 0)
 
         top = rect.top() + (rect.height() - AVATAR) // 2
@@ -133,6 +137,17 @@ class BuddyDelegate(QStyledItemDelegate):
         painter.setPen(sub)
         sfm = QFontMetrics(small)
         line_rect = QRect(left, name_rect.bottom() + 3, width, sfm.height())
+        if draft:
+            # The unsent text, marked so it is not mistaken for a message.
+            marker = DRAFT_MARKER + " "
+            painter.setPen(DRAFT_COLOR if not selected else text_color)
+            painter.drawText(
+                line_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, marker
+            )
+            line_rect.setLeft(line_rect.left() + sfm.horizontalAdvance(marker))
+            width -= sfm.horizontalAdvance(marker)
+            painter.setPen(sub)
+            line = draft
         painter.drawText(
             line_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

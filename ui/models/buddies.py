@@ -59,6 +59,7 @@ class Buddy:
     last_seen: float | None = None
     detail: str = ""
     unread: int = 0
+    draft: str = ""
 
     @property
     def label(self) -> str:
@@ -116,6 +117,8 @@ class BuddyListModel(QAbstractListModel):
             return status_line(buddy)
         if role == Role.UNREAD:
             return buddy.unread
+        if role == Role.DRAFT:
+            return buddy.draft
         if role == Role.ONLINE_RANK:
             return 0 if buddy.status == ONLINE else 1
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -126,6 +129,8 @@ class BuddyListModel(QAbstractListModel):
             parts = [buddy.label, status_line(buddy)]
             if buddy.unread:
                 parts.append(f"{buddy.unread} unread")
+            if buddy.draft:
+                parts.append("draft")
             return ", ".join(part for part in parts if part)
         return None
 
@@ -156,6 +161,9 @@ class BuddyListModel(QAbstractListModel):
                     continue
                 buddy = Buddy(conversation.peer, conversation.display_name, False)
             rows[conversation.peer] = replace(buddy, unread=conversation.unread)
+        for aor, text in self.store.drafts().items():
+            if aor in rows:
+                rows[aor] = replace(rows[aor], draft=text)
         for aor, buddy in rows.items():
             previous = old.get(aor)
             if previous is not None:
@@ -211,6 +219,13 @@ class BuddyListModel(QAbstractListModel):
             self.upsert(aor, is_contact=False)
         row = self._row[aor]
         self._set(row, replace(self._rows[row], unread=unread), [Role.UNREAD])
+
+    def set_draft(self, aor: str, text: str) -> None:
+        """Mark *aor*'s row as having the unsent *text* ("" clears the mark)."""
+        row = self._row.get(aor)
+        if row is None:
+            return
+        self._set(row, replace(self._rows[row], draft=text), [Role.DRAFT])
 
     def set_state(self, state: Any) -> None:
         """Apply a presence `BuddyState` (aor, status, devices, last_seen, detail)."""

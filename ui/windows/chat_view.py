@@ -8,6 +8,9 @@ user switches to another buddy and back.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
@@ -41,6 +44,10 @@ from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate, layout
 from ui.models.conversation import ConversationModel
 from ui.roles import Role
 
+log = logging.getLogger(__name__)
+
+#: How long after the last key the draft is written to the store.
+DRAFT_SAVE_MS = 600
 #: The byte counter appears once the text is this close to the limit.
 COUNTER_FROM = UDP_BODY_LIMIT - 300
 #: Older pages searched per "find" before giving up (50 messages each).
@@ -173,13 +180,20 @@ class ChatView(QWidget):
 
     send_requested = Signal(str, str)
     retry_requested = Signal(int)
+    #: The kept draft of a conversation changed: (peer, text; "" for none).
+    draft_changed = Signal(str, str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.peer: str | None = None
         self.model: ConversationModel | None = None
-        self._drafts: dict[str, str] = {}
+        # Typing writes the draft to the store a moment after the last key,
+        # so a crash or quit loses at most that moment.
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_SAVE_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
 
         self.title = QLabel("")
         self.title.setObjectName("chatTitle")
@@ -224,6 +238,7 @@ class ChatView(QWidget):
         self.composer.setTabChangesFocus(True)
         self.composer.submitted.connect(self.submit)
         self.composer.textChanged.connect(self._update_counter)
+        self.composer.textChanged.connect(self._draft_timer.start)
         self.counter = QLabel("")
         self.counter.setAccessibleName("Message size")
         self.send_button = QPushButton("Send")
@@ -247,9 +262,8 @@ class ChatView(QWidget):
     # -- conversation -------------------------------------------------------------
 
     def set_peer(self, peer: str | None, title: str = "") -> None:
-        """Show the conversation with *peer*; the current draft is kept aside."""
-        if self.peer is not None:
-            self._drafts[self.peer] = self.composer.toPlainText()
+        """Show the conversation with *peer*; the current draft is kept in the store."""
+        self.save_draft()
         self.peer = peer
         old = self.model
         if peer is None:
@@ -270,7 +284,9 @@ class ChatView(QWidget):
         enabled = peer is not None
         self.composer.setEnabled(enabled)
         self.send_button.setEnabled(enabled)
-        self.composer.setPlainText(self._drafts.pop(peer, "") if peer else "")
+        self.composer.blockSignals(True)
+        self.composer.setPlainText(self.store.draft(peer) if peer else "")
+        self.composer.blockSignals(False)
         self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
         self._update_counter()
 
@@ -279,10 +295,26 @@ class ChatView(QWidget):
         self.subtitle.setText(text)
 
     def draft(self, peer: str) -> str:
-        """What is typed for *peer* (shown now or kept aside)."""
+        """What is typed for *peer* (shown now or kept in the store)."""
         if peer == self.peer:
             return self.composer.toPlainText()
-        return self._drafts.get(peer, "")
+        return self.store.draft(peer)
+
+    def save_draft(self) -> None:
+        """Write the open conversation's composer text to the store now."""
+        self._draft_timer.stop()
+        peer = self.peer
+        if peer is None:
+            return
+        text = self.composer.toPlainText()
+        if text == self.store.draft(peer) or (not text.strip() and not self.store.draft(peer)):
+            return
+        try:
+            self.store.set_draft(peer, text, now=time.time())
+        except Exception:  # the disk: the text is still in the composer
+            log.exception("cannot keep the draft")
+            return
+        self.draft_changed.emit(peer, text if text.strip() else "")
 
     def _row_option(self, row: int) -> tuple[QStyleOptionViewItem, QModelIndex]:
         model = self.model

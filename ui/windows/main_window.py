@@ -143,6 +143,9 @@ class MainWindow(QMainWindow):
         self.chat = ChatView(self.store)
         self.chat.send_requested.connect(self.send)
         self.chat.retry_requested.connect(self.retry)
+        self.chat.draft_changed.connect(self.buddies.set_draft)
+        # Before ui.main ends the loop: the open conversation's draft is kept.
+        self.quit_requested.connect(self.chat.save_draft)
 
         splitter = QSplitter()
         splitter.addWidget(left)
