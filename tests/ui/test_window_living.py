@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
-from tests.ui.window_fixture import focused, make_window, press, type_text
+from tests.ui.window_fixture import focused, make_window, press, receive, type_text
 from ui.roles import Role
 from ui.windows.main_window import MainWindow
 
@@ -57,3 +61,77 @@ def test_drafts_survive_quitting_and_are_marked_in_the_list(qtbot, tmp_path: Pat
     assert again.chat.composer.toPlainText() == ""
     qtbot.waitUntil(lambda: _row(again, BOB).data(Role.DRAFT) == "")
     assert again.app.store.draft(BOB) == ""
+
+
+def _click_row(qtbot, window: MainWindow, aor: str) -> None:
+    view = window.buddy_view
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(_row(window, aor)).center()
+    )
+
+
+def _tooltip_at(qtbot, view, row: int) -> str:  # type: ignore[no-untyped-def]
+    """Hover over the bubble at *row* and read the tooltip Qt shows."""
+    rect = view.visualRect(view.model().index(row, 0))
+    pos = rect.center()
+    qtbot.mouseMove(view.viewport(), pos)
+    QApplication.sendEvent(
+        view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
+    )
+    qtbot.waitUntil(QToolTip.isVisible)
+    text = QToolTip.text()
+    QToolTip.hideText()
+    return text
+
+
+# The offscreen platform cannot raise the tooltip window; it still shows it.
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support propagateSizeHints"
+)
+def test_dates_new_messages_and_groups(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "alice.db")
+    window.add_buddy(BOB, "Bob")
+    window.add_buddy(JOE, "Joe")
+    now = time.time()
+    today = time.mktime((*time.localtime(now)[:3], 12, 0, 0, 0, 0, -1))
+    day = 24 * 3600
+    old = today - 5 * day
+    store = window.store
+    store.insert_outgoing(BOB, "long ago", now=old)
+    receive(window, BOB, "answer", when=old + 60)
+    receive(window, BOB, "and more", when=old + 90)  # same side, 30 s later: grouped
+    receive(window, BOB, "yesterday's", when=today - day)
+    store.mark_read(BOB)
+    receive(window, BOB, "unread one", when=today)
+    receive(window, BOB, "unread two", when=today + 1)
+    _click_row(qtbot, window, BOB)
+    chat = window.chat
+    assert chat.peer == BOB
+    shown = [chat.shown_marks(row) for row in range(6)]
+    expected_old = QLocale().toString(QDate(*time.localtime(old)[:3]), "dddd d MMMM")
+    if time.localtime(old).tm_year != time.localtime(now).tm_year:
+        expected_old += f" {time.localtime(old).tm_year}"
+    assert shown == [
+        (expected_old, False),
+        (None, False),
+        (None, False),
+        ("Yesterday", False),
+        ("Today", True),
+        (None, False),
+    ]
+    # Grouped bubbles sit closer than bubbles of different sides.
+    gap_grouped = chat.bubble_rect(2).top() - chat.bubble_rect(1).bottom()
+    gap_other = chat.bubble_rect(1).top() - chat.bubble_rect(0).bottom()
+    assert gap_grouped < gap_other
+    # Tooltips give the full date; a received message is not "delivered".
+    received = _tooltip_at(qtbot, chat.view, 1)
+    assert received.startswith("Received ")
+    assert str(time.localtime(old).tm_year) in received
+    assert "delivered" not in received
+    sent = _tooltip_at(qtbot, chat.view, 0)
+    assert sent.splitlines()[0] == "waiting to be sent"
+    assert sent.splitlines()[1].startswith("Sent ")
+    # Read now: coming back shows no "New messages" line.
+    _click_row(qtbot, window, JOE)
+    _click_row(qtbot, window, BOB)
+    assert [chat.shown_marks(row)[1] for row in range(6)] == [False] * 6

@@ -73,7 +73,8 @@ class Harness:
         assert model is not None
         row = model.row_of(message_id)
         assert row is not None
-        return str(model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole))
+        # The first line is the state; the second says when it was sent.
+        return str(model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)).splitlines()[0]
 
 
 @asynccontextmanager

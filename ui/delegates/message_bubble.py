@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction
 from ui.icons import delivery_icon
-from ui.models.conversation import ConversationModel
+from ui.models.conversation import ConversationModel, RowMarks
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -68,6 +69,12 @@ IN_SELECTED = IN_COLOR.darker(112)
 TEXT_COLOR = QColor("#1b1b1b")
 STAMP_COLOR = QColor("#6b6b6b")
 
+NO_MARKS = RowMarks()
+#: Height of a date separator or the "New messages" line.
+MARK_HEIGHT = 26
+#: Top margin of a bubble that follows one from the same side.
+GROUPED_MARGIN_Y = 0
+
 #: States a click on the icon retries.
 RETRYABLE = (DeliveryState.FAILED, DeliveryState.DECLINED)
 
@@ -87,6 +94,7 @@ class ShownMessage:
     outgoing: bool
     created: float
     state: DeliveryState | None
+    marks: RowMarks = NO_MARKS
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,11 @@ class Bubble:
     stamp_origin: QPointF
     outgoing: bool
     layout: QTextLayout
+    #: The date separator's text and where it goes (None: no separator).
+    day: str | None = None
+    day_rect: QRect | None = None
+    #: Where the "New messages" line goes (None: not here).
+    new_rect: QRect | None = None
 
 
 #: QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would
@@ -166,6 +179,7 @@ def message_at(index: ModelIndex) -> ShownMessage:
             record.direction is Direction.OUT,
             record.created,
             record.state,
+            model.marks(index.row()),
         )
     state = index.data(Role.DELIVERY)
     return ShownMessage(
@@ -190,9 +204,19 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
     meta_height = max(small_metrics.height(), ICON if outgoing else 0)
     bubble_w = max(widest, meta_width) + 2 * PADDING
     bubble_h = height + META_GAP + meta_height + 2 * PADDING
+    marks = message.marks
+    top = 0
+    day_rect = new_rect = None
+    if marks.day is not None:
+        day_rect = QRect(0, top, width, MARK_HEIGHT)
+        top += MARK_HEIGHT
+    if marks.new_messages:
+        new_rect = QRect(0, top, width, MARK_HEIGHT)
+        top += MARK_HEIGHT
+    top += GROUPED_MARGIN_Y if marks.grouped else MARGIN_Y
     # A row's rect runs from 0 to width - 1, as QRect.right() counts.
     x = width - 1 - MARGIN_X - bubble_w if outgoing else MARGIN_X
-    rect = QRectF(x, MARGIN_Y, bubble_w, bubble_h)
+    rect = QRectF(x, top, bubble_w, bubble_h)
     icon = QRect(
         int(rect.right() - PADDING - ICON),
         int(rect.bottom() - PADDING - ICON),
@@ -209,7 +233,7 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
         icon.top() - 2 + (ICON + 4 - small_metrics.height()) // 2,
     )
     return Bubble(
-        size=QSize(width, int(bubble_h) + 2 * MARGIN_Y + 1),
+        size=QSize(width, int(rect.bottom()) + MARGIN_Y + 1),
         rect=rect,
         text_origin=QPointF(rect.left() + PADDING, rect.top() + PADDING),
         icon=icon,
@@ -217,6 +241,9 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
         stamp_origin=stamp_origin,
         outgoing=outgoing,
         layout=layout,
+        day=marks.day,
+        day_rect=day_rect,
+        new_rect=new_rect,
     )
 
 
@@ -231,8 +258,11 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         # Both keyed by (message id, row width). The geometry does not
         # depend on the delivery state, so a state change repaints from
         # here with the new icon.
-        self._sizes: dict[tuple[int, int], QSize] = {}
-        self._bubbles: OrderedDict[tuple[int, int], Bubble] = OrderedDict()
+        # The key also holds the row's marks (date separator, "New
+        # messages", grouping): they change when an older page or a new
+        # message arrives next to the row.
+        self._sizes: dict[tuple[int, int, RowMarks], QSize] = {}
+        self._bubbles: OrderedDict[tuple[int, int, RowMarks], Bubble] = OrderedDict()
         self._font: QFont | None = None
         self._small = QFont()
 
@@ -258,11 +288,11 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         message: ShownMessage | None = None
         if isinstance(model, ConversationModel):
             record = model.record(index.row())
-            key = (int(record.id), option.rect.width())
+            key = (int(record.id), option.rect.width(), model.marks(index.row()))
             state: DeliveryState | None = record.state
         else:
             message = message_at(index)
-            key = (message.id, option.rect.width())
+            key = (message.id, option.rect.width(), NO_MARKS)
             state = message.state
         bubble = self._bubbles.get(key)
         if bubble is None:
@@ -284,9 +314,10 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         """
         model = index.model()
         if isinstance(model, ConversationModel):
-            key = (int(model.record(index.row()).id), option.rect.width())
+            row = index.row()
+            key = (int(model.record(row).id), option.rect.width(), model.marks(row))
         else:
-            key = (int(index.data(Role.ID) or 0), option.rect.width())
+            key = (int(index.data(Role.ID) or 0), option.rect.width(), NO_MARKS)
         size = self._sizes.get(key)
         if size is None:
             if len(self._sizes) > SIZE_CACHE:
@@ -313,6 +344,16 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         painter.translate(option.rect.topLeft())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if bubble.day_rect is not None and bubble.day is not None:
+            self._paint_mark(painter, option, bubble.day_rect, bubble.day, accent=False)
+        if bubble.new_rect is not None:
+            self._paint_mark(
+                painter,
+                option,
+                bubble.new_rect,
+                QCoreApplication.translate("conversation", "New messages"),
+                accent=True,
+            )
         if bubble.outgoing:
             color = OUT_SELECTED if selected else OUT_COLOR
         else:
@@ -336,6 +377,34 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(bubble.rect.adjusted(-1, -1, 1, 1), RADIUS, RADIUS)
         painter.restore()
+
+    def _paint_mark(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rect: QRect,
+        text: str,
+        *,
+        accent: bool,
+    ) -> None:
+        """A centred label with a rule either side: a date, or "New messages"."""
+        palette = option.palette
+        color = (
+            palette.color(QPalette.ColorRole.Highlight)
+            if accent
+            else palette.color(QPalette.ColorRole.PlaceholderText)
+        )
+        painter.setFont(self._small)
+        metrics = QFontMetrics(self._small)
+        label_w = metrics.horizontalAdvance(text) + 16
+        mid = rect.center().y()
+        left = rect.left() + MARGIN_X
+        right = rect.right() - MARGIN_X
+        label = QRect(rect.center().x() - label_w // 2, rect.top(), label_w, rect.height())
+        painter.setPen(QPen(color, 1))
+        painter.drawLine(left, mid, label.left(), mid)
+        painter.drawLine(label.right(), mid, right, mid)
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
 
     def editorEvent(
         self,

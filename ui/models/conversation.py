@@ -8,17 +8,51 @@ row and only the roles that changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
-from softphone.store import MessageId, MessageRecord, Store
+from softphone.store import Direction, MessageId, MessageRecord, Store
+from ui.dates import day_label, full_time, same_day
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 #: Messages read per page.
 PAGE_SIZE = 50
+#: Messages from one side closer together than this are drawn as a group.
+GROUP_SECONDS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class RowMarks:
+    """What is drawn above a message besides its bubble."""
+
+    #: The date separator ("Today", "Monday 23 November"), when the day changes here.
+    day: str | None = None
+    #: The "New messages" line: the first message the user has not read.
+    new_messages: bool = False
+    #: Follows a message from the same side shortly before: drawn close to it.
+    grouped: bool = False
+
+
+def tooltip(record: MessageRecord) -> str:
+    """A bubble's tooltip: when, and for a sent message what became of it."""
+    when = full_time(record.created)
+    if record.direction is Direction.IN:
+        return QCoreApplication.translate("conversation", "Received {when}").format(when=when)
+    # The state first: it is what a sender looks for.
+    return QCoreApplication.translate("conversation", "{state}\nSent {when}").format(
+        when=when, state=record.detail
+    )
 
 
 class ConversationModel(QAbstractListModel):
@@ -43,8 +77,14 @@ class ConversationModel(QAbstractListModel):
         # page lowers _first_seq instead of renumbering every row.
         self._seq: dict[int, int] = {}
         self._first_seq = 0
-        first = store.messages(peer, limit=page_size)
-        self._has_more = len(first) == page_size
+        #: The first unread message, where the "New messages" line goes.
+        self.first_unread: int | None = None
+        # One message more than a page is read: the one just above the
+        # first row decides that row's date separator and grouping, so they
+        # do not change (and the rows do not move) when older pages load.
+        first = store.messages(peer, limit=page_size + 1)
+        self._has_more = len(first) > page_size
+        self._previous: MessageRecord | None = first.pop(0) if self._has_more else None
         self._rows = first
         for offset, record in enumerate(first):
             self._seq[record.id] = offset
@@ -68,8 +108,10 @@ class ConversationModel(QAbstractListModel):
             return record.direction
         if role == Role.DELIVERY:
             return record.state
-        if role == Role.STATUS_DETAIL or role == Qt.ItemDataRole.ToolTipRole:
+        if role == Role.STATUS_DETAIL:
             return record.detail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(record)
         if role == Role.TIME:
             return record.created
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -111,8 +153,9 @@ class ConversationModel(QAbstractListModel):
         if not self._has_more:
             return 0
         before = self._rows[0].id if self._rows else None
-        page = self.store.messages(self.peer, before_id=before, limit=self.page_size)
-        self._has_more = len(page) == self.page_size
+        page = self.store.messages(self.peer, before_id=before, limit=self.page_size + 1)
+        self._has_more = len(page) > self.page_size
+        self._previous = page.pop(0) if self._has_more else None
         # A page may overlap rows appended meanwhile only if ids went
         # backwards, which SQLite AUTOINCREMENT rules out; still, never
         # show one message twice.
@@ -144,6 +187,7 @@ class ConversationModel(QAbstractListModel):
         if removed <= 0:
             return 0
         self.beginRemoveRows(QModelIndex(), 0, removed - 1)
+        self._previous = self._rows[removed - 1]
         for record in self._rows[:removed]:
             del self._seq[record.id]
         del self._rows[:removed]
@@ -151,6 +195,27 @@ class ConversationModel(QAbstractListModel):
         self._has_more = True
         self.endRemoveRows()
         return removed
+
+    def marks(self, row: int, *, now: float | None = None) -> RowMarks:
+        """The separator, "New messages" line and grouping of *row*.
+
+        Raises:
+            IndexError: no such row.
+        """
+        record = self.record(row)
+        previous = self._rows[row - 1] if row > 0 else self._previous
+        new_messages = record.id == self.first_unread
+        day = None
+        if previous is None or not same_day(previous.created, record.created):
+            day = day_label(record.created, now=now)
+        grouped = (
+            previous is not None
+            and day is None
+            and not new_messages
+            and previous.direction is record.direction
+            and 0 <= record.created - previous.created < GROUP_SECONDS
+        )
+        return RowMarks(day=day, new_messages=new_messages, grouped=grouped)
 
     def row_of(self, message_id: int) -> int | None:
         """The row showing *message_id*, or None when it is not loaded."""

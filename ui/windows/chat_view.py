@@ -274,6 +274,7 @@ class ChatView(QWidget):
         else:
             self.model = ConversationModel(self.store, peer, parent=self)
             self.model.auto_fetch = False
+            self.model.first_unread = self._first_unread(self.model)
             self.view.setModel(self.model)
             self.title.setText(title or peer)
             self.subtitle.setText(peer if title and title != peer else "")
@@ -289,6 +290,29 @@ class ChatView(QWidget):
         self.composer.blockSignals(False)
         self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
         self._update_counter()
+
+    def _first_unread(self, model: ConversationModel) -> int | None:
+        """The oldest unread message shown, where "New messages" goes (None: all read)."""
+        unread = next((c.unread for c in self.store.conversations() if c.peer == model.peer), 0)
+        first = None
+        for row in range(model.rowCount() - 1, -1, -1):
+            if unread <= 0:
+                break
+            record = model.record(row)
+            if record.direction is Direction.IN:
+                first = int(record.id)
+                unread -= 1
+        return first
+
+    def shown_marks(self, row: int) -> tuple[str | None, bool]:
+        """The date separator drawn above *row* (or None) and whether "New messages" is.
+
+        Raises:
+            IndexError: no such row.
+        """
+        option, index = self._row_option(row)
+        bubble = self.delegate.bubble(option, index)
+        return bubble.day, bubble.new_rect is not None
 
     def set_subtitle(self, text: str) -> None:
         """The line under the title (the buddy's address and state)."""
@@ -307,12 +331,13 @@ class ChatView(QWidget):
         if peer is None:
             return
         text = self.composer.toPlainText()
-        if text == self.store.draft(peer) or (not text.strip() and not self.store.draft(peer)):
-            return
         try:
+            kept = self.store.draft(peer)
+            if text == kept or (not text.strip() and not kept):
+                return
             self.store.set_draft(peer, text, now=time.time())
-        except Exception:  # the disk: the text is still in the composer
-            log.exception("cannot keep the draft")
+        except Exception:  # the disk, or a store already closed: the text stays on screen
+            log.warning("cannot keep the draft for %s", peer, exc_info=True)
             return
         self.draft_changed.emit(peer, text if text.strip() else "")
 
