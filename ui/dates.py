@@ -11,7 +11,7 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale
 
-__all__ = ["day_label", "full_time", "same_day"]
+__all__ = ["day_label", "full_time", "list_time", "same_day"]
 
 
 def _date(when: float) -> QDate:
@@ -44,3 +44,19 @@ def full_time(when: float) -> str:
     return QLocale().toString(
         moment, QCoreApplication.translate("dates", "dddd d MMMM yyyy, HH:mm:ss")
     )
+
+
+def list_time(when: float, *, now: float | None = None) -> str:
+    """The time beside a conversation: "14:02" today, "Yesterday", "Mon" this week, "23 Nov"."""
+    day = _date(when)
+    today = _date(time.time() if now is None else now)
+    if day == today:
+        return time.strftime("%H:%M", time.localtime(when))
+    if day.addDays(1) == today:
+        return QCoreApplication.translate("dates", "Yesterday")
+    locale = QLocale()
+    if day.daysTo(today) < 7:
+        return locale.toString(day, "ddd")
+    if day.year() == today.year():
+        return locale.toString(day, QCoreApplication.translate("dates", "d MMM"))
+    return locale.toString(day, QCoreApplication.translate("dates", "d MMM yyyy"))

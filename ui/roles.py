@@ -36,3 +36,7 @@ class Role(IntEnum):
     ONLINE_RANK = _BASE + 11
     #: The unsent text kept for a conversation ("" when none).
     DRAFT = _BASE + 12
+    #: The last message of a conversation, as the list's second line ("" when none).
+    LAST_MESSAGE = _BASE + 13
+    #: When the conversation last had a message (seconds since the epoch; None: no conversation).
+    LAST_TIME = _BASE + 14

@@ -135,3 +135,102 @@ def test_dates_new_messages_and_groups(qtbot, tmp_path: Path) -> None:
     _click_row(qtbot, window, JOE)
     _click_row(qtbot, window, BOB)
     assert [chat.shown_marks(row)[1] for row in range(6)] == [False] * 6
+
+
+def _order(window: MainWindow) -> list[str]:
+    model = window.buddy_view.model()
+    return [str(model.index(row, 0).data(Role.ID)) for row in range(model.rowCount())]
+
+
+CAROL = "sip:carol@example.test"
+
+
+def test_the_list_is_conversations_most_recent_first_and_holds_still_under_the_pointer(
+    qtbot, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tmp_path / "alice.db")
+    for aor, name in ((BOB, "Bob"), (JOE, "Joe"), (CAROL, "Carol")):
+        window.add_buddy(aor, name)
+    now = time.time()
+    receive(window, JOE, "old news", when=now - 3600)
+    window.open_conversation(BOB)
+    type_text(qtbot, "newest")
+    press(qtbot, Qt.Key.Key_Return)
+    # Bob (just now), Joe (an hour ago), then Carol with no conversation.
+    assert _order(window) == [BOB, JOE, CAROL]
+    assert _row(window, BOB).data(Role.LAST_MESSAGE) == "You: newest"
+    assert _row(window, JOE).data(Role.LAST_MESSAGE) == "old news"
+    assert _row(window, JOE).data(Role.UNREAD) == 1
+    assert _row(window, CAROL).data(Role.LAST_MESSAGE) == ""
+    # With the pointer over the list, a new message from Joe moves nothing...
+    view = window.buddy_view
+    qtbot.mouseMove(view.viewport(), view.visualRect(_row(window, BOB)).center())
+    receive(window, JOE, "breaking news")
+    assert _order(window) == [BOB, JOE, CAROL]
+    assert _row(window, JOE).data(Role.LAST_MESSAGE) == "breaking news"
+    assert _row(window, JOE).data(Role.UNREAD) == 2
+    # ...until it leaves; then Joe goes to the top.
+    qtbot.mouseMove(window.chat.view.viewport(), window.chat.view.viewport().rect().center())
+    qtbot.waitUntil(lambda: _order(window) == [JOE, BOB, CAROL])
+
+
+def _stub_gdbus(tmp_path: Path, code: int) -> tuple[str, Path]:
+    """A `gdbus` that writes its arguments to a file and exits with *code*."""
+    log = tmp_path / f"gdbus-{code}.log"
+    script = tmp_path / f"gdbus-{code}"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {log}\nexit {code}\n')
+    script.chmod(0o755)
+    return str(script), log
+
+
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support propagateSizeHints"
+)
+def test_closing_hides_to_the_tray_says_so_once_and_notifications_go_on(
+    qtbot, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tmp_path / "alice.db")
+    assert window.tray is not None
+    # The offscreen platform has no tray; this stands for a desktop that has one.
+    window.tray.available = True
+    program, log = _stub_gdbus(tmp_path, 0)
+    window.tray.notifier.program = program
+    window.add_buddy(BOB, "Bob")
+    with qtbot.assertNotEmitted(window.quit_requested):
+        window.close()
+    assert not window.isVisible()
+    assert window.tray.last_balloon is not None
+    assert "still running" in window.tray.last_balloon[0]
+    # Said once: the next close hides without a word.
+    window.tray.last_balloon = None
+    window.show_from_tray()
+    with qtbot.assertNotEmitted(window.quit_requested):
+        window.close()
+    assert window.tray.last_balloon is None
+    # Hidden, still online: a message becomes a desktop notification.
+    receive(window, BOB, "are you there?")
+    qtbot.waitUntil(log.exists)
+    qtbot.waitUntil(lambda: "are you there?" in log.read_text())
+    args = log.read_text().splitlines()
+    assert "org.freedesktop.Notifications.Notify" in args
+    assert args[args.index("org.freedesktop.Notifications.Notify") + 4] == "Bob"
+    # A notification server that fails: the tray's balloon says it instead.
+    failing, _ = _stub_gdbus(tmp_path, 1)
+    window.tray.notifier.program = failing
+    receive(window, BOB, "hello?")
+    qtbot.waitUntil(lambda: window.tray.last_balloon == ("Bob", "hello?"))
+    # The tray's Quit quits.
+    with qtbot.waitSignal(window.quit_requested):
+        window.tray.quit_action.trigger()
+
+
+def test_the_quit_on_close_setting_is_kept(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "alice.db")
+    assert window.tray is not None
+    window.tray.available = True
+    window.quit_on_close_action.trigger()
+    with qtbot.waitSignal(window.quit_requested):
+        window.close()
+    window.app.store.close()
+    again = make_window(qtbot, tmp_path / "alice.db")
+    assert again.quit_on_close_action.isChecked()

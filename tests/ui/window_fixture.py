@@ -19,16 +19,20 @@ from softphone.app import Application, AppOptions
 from softphone.config import Account
 from softphone.store import MessageRecord, Store
 from ui.bridge import CoreBridge
-from ui.windows.main_window import MainWindow
+from ui.windows.main_window import MainWindow, window_settings
 
 ME = "sip:alice@example.test"
 
 
 def make_window(qtbot, db: Path | str, *, account: Account | None = None) -> MainWindow:
-    """A shown main window for alice with its store at *db* (core not started)."""
+    """A shown main window for alice with its store at *db* (core not started).
+
+    Its preferences live beside *db*, never in the user's config.
+    """
     account = account or Account(aor=ME, registrar="127.0.0.1:9", expires=300)
     app = Application(account, "secret", Store.open(db), AppOptions(listen_host="127.0.0.1"))
-    window = MainWindow(app, CoreBridge(app))
+    settings = window_settings(str(Path(db).parent))
+    window = MainWindow(app, CoreBridge(app), settings=settings)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from softphone.services.presence import BuddyStatus
+from ui.dates import list_time
 from ui.icons import buddy_dot
 from ui.roles import Role
 
@@ -75,7 +76,9 @@ class BuddyDelegate(QStyledItemDelegate):
         name = str(index.data(Role.NAME) or "")
         aor = str(index.data(Role.ID) or "")
         status = _status(index.data(Role.BUDDY_STATUS))
-        line = str(index.data(Role.BUDDY_LINE) or "")
+        # A conversation shows its last message; a buddy without one, its state.
+        line = str(index.data(Role.LAST_MESSAGE) or "") or str(index.data(Role.BUDDY_LINE) or "")
+        last_time = index.data(Role.LAST_TIME)
         draft = " ".join(str(index.data(Role.DRAFT) or "").split())
         unread = int(index.data(Role.UNREAD) or 0)
 
@@ -109,7 +112,7 @@ class BuddyDelegate(QStyledItemDelegate):
             text = str(unread) if unread < 100 else "99+"
             fm = QFontMetrics(small)
             badge_width = max(fm.horizontalAdvance(text) + 12, 20)
-            badge = QRectF(rect.right() - 10 - badge_width, rect.center().y() - 10, badge_width, 20)
+            badge = QRectF(rect.right() - 10 - badge_width, rect.top() + 28, badge_width, 20)
             painter.setBrush(QColor("#1e88e5"))
             painter.drawRoundedRect(badge, 10, 10)
             painter.setFont(small)
@@ -118,19 +121,38 @@ class BuddyDelegate(QStyledItemDelegate):
 
         left = int(avatar.right()) + 10
         width = rect.right() - left - 14 - badge_width
+        stamp_width = 0
+        if last_time is not None:
+            stamp = list_time(float(last_time))
+            small_font = QFont(option.font)
+            small_font.setPointSizeF(max(option.font.pointSizeF() * 0.8, 6.0))
+            painter.setFont(small_font)
+            stamp_color = QColor(text_color)
+            stamp_color.setAlphaF(0.6)
+            painter.setPen(stamp_color)
+            sfm0 = QFontMetrics(small_font)
+            stamp_width = sfm0.horizontalAdvance(stamp) + 8
+            painter.drawText(
+                QRect(rect.right() - 10 - stamp_width, rect.top() + 8, stamp_width, sfm0.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                stamp,
+            )
         name_font = QFont(option.font)
         name_font.setBold(unread > 0)
         painter.setFont(name_font)
         painter.setPen(text_color)
         fm = QFontMetrics(name_font)
-        name_rect = QRect(left, rect.top() + 8, width, fm.height())
+        name_width = rect.right() - left - 14 - stamp_width
+        name_rect = QRect(left, rect.top() + 8, name_width, fm.height())
         painter.drawText(
             name_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(name, Qt.TextElideMode.ElideRight, width),
+            fm.elidedText(name, Qt.TextElideMode.ElideRight, name_width),
         )
         small = QFont(option.font)
         small.setPointSizeF(max(option.font.pointSizeF() * 0.85, 6.0))
+        # Unread: the last message in bold too, so it stands out.
+        small.setBold(unread > 0)
         painter.setFont(small)
         sub = QColor(text_color)
         sub.setAlphaF(0.65)

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from softphone.store import Store
+from softphone.store import Direction, Store
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -60,6 +61,10 @@ class Buddy:
     detail: str = ""
     unread: int = 0
     draft: str = ""
+    #: The conversation's last message ("" when there is none) and its time.
+    last_text: str = ""
+    last_time: float | None = None
+    last_outgoing: bool = False
 
     @property
     def label(self) -> str:
@@ -74,6 +79,16 @@ def status_line(buddy: Buddy, *, now: float | None = None) -> str:
     if buddy.status == OFFLINE and buddy.last_seen is not None:
         return f"last seen {format_last_seen(buddy.last_seen, now=now)}"
     return _STATUS_WORDS.get(buddy.status, "")
+
+
+def last_line(buddy: Buddy) -> str:
+    """The list's second line: the last message on one line ("You: ..." when sent)."""
+    text = " ".join(buddy.last_text.split())
+    if not text:
+        return ""
+    if buddy.last_outgoing:
+        return QCoreApplication.translate("buddies", "You: {text}").format(text=text)
+    return text
 
 
 def format_last_seen(when: float, *, now: float | None = None) -> str:
@@ -119,6 +134,10 @@ class BuddyListModel(QAbstractListModel):
             return buddy.unread
         if role == Role.DRAFT:
             return buddy.draft
+        if role == Role.LAST_MESSAGE:
+            return last_line(buddy)
+        if role == Role.LAST_TIME:
+            return buddy.last_time
         if role == Role.ONLINE_RANK:
             return 0 if buddy.status == ONLINE else 1
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -160,7 +179,14 @@ class BuddyListModel(QAbstractListModel):
                 if self.store.is_blocked(conversation.peer):
                     continue
                 buddy = Buddy(conversation.peer, conversation.display_name, False)
-            rows[conversation.peer] = replace(buddy, unread=conversation.unread)
+            last = self.store.messages(conversation.peer, limit=1)
+            rows[conversation.peer] = replace(
+                buddy,
+                unread=conversation.unread,
+                last_text=last[-1].body if last else "",
+                last_time=last[-1].created if last else conversation.last_activity,
+                last_outgoing=bool(last) and last[-1].direction is Direction.OUT,
+            )
         for aor, text in self.store.drafts().items():
             if aor in rows:
                 rows[aor] = replace(rows[aor], draft=text)
@@ -227,6 +253,25 @@ class BuddyListModel(QAbstractListModel):
             return
         self._set(row, replace(self._rows[row], draft=text), [Role.DRAFT])
 
+    def set_last_message(self, record: Any) -> None:
+        """Show *record* (a `MessageRecord`) as its conversation's last message."""
+        if record.peer not in self._row:
+            self.upsert(record.peer, is_contact=False)
+        row = self._row[record.peer]
+        buddy = self._rows[row]
+        if buddy.last_time is not None and record.created < buddy.last_time:
+            return
+        self._set(
+            row,
+            replace(
+                buddy,
+                last_text=record.body,
+                last_time=record.created,
+                last_outgoing=record.direction is Direction.OUT,
+            ),
+            [Role.LAST_MESSAGE, Role.LAST_TIME],
+        )
+
     def set_state(self, state: Any) -> None:
         """Apply a presence `BuddyState` (aor, status, devices, last_seen, detail)."""
         row = self._row.get(state.aor)
@@ -249,13 +294,38 @@ class BuddyListModel(QAbstractListModel):
 
 
 class BuddySortProxy(QSortFilterProxyModel):
-    """Online buddies first, then by name; filters on name or address."""
+    """Conversations first, most recent on top; then buddies without one, online
+    first, by name. Filters on name or address.
+
+    `hold()` stops re-sorting (while the pointer is over the list, so no row
+    moves under it); `release()` sorts once for everything that changed.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setDynamicSortFilter(True)
         self._needle = ""
+        self._held = False
         self.sort(0)
+
+    def hold(self) -> None:
+        """Keep the rows where they are until `release()`."""
+        if not self._held:
+            self._held = True
+            self.setDynamicSortFilter(False)
+
+    def release(self) -> None:
+        """Sort again and go back to sorting on every change."""
+        if self._held:
+            self._held = False
+            self.setDynamicSortFilter(True)
+            self.invalidate()
+            self.sort(0)
+
+    @property
+    def held(self) -> bool:
+        """True while re-sorting is held back."""
+        return self._held
 
     def set_filter_text(self, text: str) -> None:
         """Show only buddies whose name or address contains *text* (any case)."""
@@ -268,11 +338,14 @@ class BuddySortProxy(QSortFilterProxyModel):
             self.invalidateFilter()
 
     def lessThan(self, left: ModelIndex, right: ModelIndex) -> bool:
-        """Rank (online first), then name without case, then address."""
+        """Most recent conversation first; then online, then name, then address."""
         model = self.sourceModel()
 
-        def key(ix: ModelIndex) -> tuple[int, str, str]:
+        def key(ix: ModelIndex) -> tuple[int, float, int, str, str]:
+            when = model.data(ix, Role.LAST_TIME)
             return (
+                0 if when is not None else 1,
+                -float(when) if when is not None else 0.0,
                 int(model.data(ix, Role.ONLINE_RANK)),
                 str(model.data(ix, Role.NAME)).casefold(),
                 str(model.data(ix, Role.ID)),

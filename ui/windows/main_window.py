@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -80,6 +80,20 @@ def registration_text(status: RegistrationStatus) -> str:
     return text
 
 
+#: Preference keys in `window_settings()`.
+QUIT_ON_CLOSE_KEY = "window/quit_on_close"
+TOLD_HIDDEN_KEY = "window/told_hidden_to_tray"
+
+
+def window_settings(directory: str | None = None) -> QSettings:
+    """The window's preferences: an INI file in *directory* (default: the user's config)."""
+    if directory is None:
+        return QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, "softphone", "window"
+        )
+    return QSettings(f"{directory}/window.ini", QSettings.Format.IniFormat)
+
+
 class MainWindow(QMainWindow):
     """Buddies, conversation, composer and the registration state in words.
 
@@ -89,8 +103,17 @@ class MainWindow(QMainWindow):
 
     quit_requested = Signal()
 
-    def __init__(self, app: Application, bridge: CoreBridge, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        app: Application,
+        bridge: CoreBridge,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
+        #: The window's own preferences (close to tray or quit, said once).
+        self.settings = settings if settings is not None else window_settings()
         self.app = app
         self.bridge = bridge
         self.store = app.store
@@ -130,6 +153,8 @@ class MainWindow(QMainWindow):
         # Enter or a click chooses; moving through the list only shows.
         self.buddy_view.activated.connect(self._on_buddy_chosen)
         self.buddy_view.clicked.connect(self._on_buddy_chosen)
+        # No row moves under the pointer: sorting waits until it leaves.
+        self.buddy_view.viewport().installEventFilter(self)
         top = QHBoxLayout()
         top.addWidget(self.buddy_filter, 1)
         top.addWidget(add)
@@ -192,6 +217,12 @@ class MainWindow(QMainWindow):
         self.account_action = action("&Account…", self.open_account_dialog)
         self.trace_action = action("SIP &trace", self.open_trace)
         self.quit_action = action("&Quit", self.quit_requested.emit, QKeySequence("Ctrl+Q"))
+        self.quit_on_close_action = QAction(self.tr("Quit when the window is &closed"), self)
+        self.quit_on_close_action.setCheckable(True)
+        self.quit_on_close_action.setChecked(
+            bool(self.settings.value(QUIT_ON_CLOSE_KEY, False, type=bool))
+        )
+        self.quit_on_close_action.toggled.connect(self._set_quit_on_close)
         self.find_action = action(
             "&Find in conversation", self.chat.open_find, QKeySequence.StandardKey.Find
         )
@@ -199,8 +230,11 @@ class MainWindow(QMainWindow):
         self.rename_action = action("&Rename buddy…", self.rename_buddy)
         self.remove_action = action("Re&move buddy", self.remove_buddy)
         menu = self.menuBar().addMenu("&Softphone")
-        for act in (self.new_action, self.account_action, self.trace_action, self.quit_action):
+        for act in (self.new_action, self.account_action, self.trace_action):
             menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.quit_on_close_action)
+        menu.addAction(self.quit_action)
         menu = self.menuBar().addMenu("&Buddies")
         for act in (self.add_action, self.rename_action, self.remove_action):
             menu.addAction(act)
@@ -331,7 +365,16 @@ class MainWindow(QMainWindow):
             self._filtering = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Up, Down, Enter and Escape in the search box act on the list."""
+        """Up, Down, Enter and Escape in the search box act on the list.
+
+        While the pointer is over the list its order is held.
+        """
+        if watched is self.buddy_view.viewport():
+            if event.type() in (QEvent.Type.Enter, QEvent.Type.MouseMove):
+                self.sorted_buddies.hold()
+            elif event.type() == QEvent.Type.Leave:
+                self.sorted_buddies.release()
+            return False
         if watched is self.buddy_filter and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
@@ -432,6 +475,7 @@ class MainWindow(QMainWindow):
 
     def _on_message_added(self, record: MessageRecord) -> None:
         self.chat.show_added(record)
+        self.buddies.set_last_message(record)
         if record.direction is not Direction.IN:
             if self.buddies.row_of(record.peer) is None:
                 self.buddies.upsert(record.peer, is_contact=False)
@@ -599,10 +643,34 @@ class MainWindow(QMainWindow):
     # -- closing -------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing the window quits the app (unregistering first)."""
+        """Closing the window hides it to the tray where there is one (the
+        messenger stays online); else, or when the user chose so, it quits
+        (unregistering first)."""
+        if (
+            self.tray is not None
+            and self.tray.available
+            and not self.quit_on_close_action.isChecked()
+        ):
+            event.ignore()
+            self.chat.save_draft()
+            self.hide()
+            if not self.settings.value(TOLD_HIDDEN_KEY, False, type=bool):
+                # Said once: where it went, and how to quit.
+                self.settings.setValue(TOLD_HIDDEN_KEY, True)
+                self.tray.show_balloon(
+                    self.tr("Softphone is still running"),
+                    self.tr(
+                        "You stay online and get new messages here."
+                        " Use Quit in this icon's menu to go offline."
+                    ),
+                )
+            return
         self._drop_windows()
         event.accept()
         self.quit_requested.emit()
+
+    def _set_quit_on_close(self, checked: bool) -> None:
+        self.settings.setValue(QUIT_ON_CLOSE_KEY, checked)
 
     def _drop_windows(self) -> None:
         if self._trace_window is not None:

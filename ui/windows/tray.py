@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from ui.icons import app_icon
+from ui.notify import DesktopNotifier
 
 __all__ = ["NOTIFICATION_MAX_CHARS", "Notification", "Tray", "badge_icon"]
 
@@ -91,6 +92,10 @@ class Tray(QObject):
         self._unread = 0
         self._last: Notification | None = None
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        #: The last balloon asked for (title, body), shown or not.
+        self.last_balloon: tuple[str, str] | None = None
+        #: Desktop notifications; the tray's balloon when there is no server.
+        self.notifier = DesktopNotifier(self.show_balloon, self)
 
         self.menu = QMenu(window)
         self.show_action = self.menu.addAction("&Show Softphone")
@@ -151,8 +156,13 @@ class Tray(QObject):
         if len(body) > NOTIFICATION_MAX_CHARS:
             body = body[: NOTIFICATION_MAX_CHARS - 1].rstrip() + "…"
         self._last = Notification(peer=peer, title=display_name or peer, body=body)
+        self.notifier.notify(self._last.title, body)
+
+    def show_balloon(self, title: str, body: str) -> None:
+        """Show *title* and *body* from the tray icon (where there is a tray)."""
+        self.last_balloon = (title, body)
         if self.available and self.tray_icon.supportsMessages():
-            self.tray_icon.showMessage(self._last.title, body, app_icon(), NOTIFICATION_MS)
+            self.tray_icon.showMessage(title, body, app_icon(), NOTIFICATION_MS)
 
     def hide(self) -> None:
         """Take the icon off the tray (before quitting)."""
