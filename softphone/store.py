@@ -604,6 +604,27 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE conversations SET unread = 0 WHERE peer = ?", (peer,))
 
+    def delete_message(self, message_id: MessageId) -> None:
+        """Delete one message from this computer's history (the peer is not told).
+
+        Raises:
+            NotFound: no message has that id.
+        """
+        with self._transaction() as db:
+            if db.execute("DELETE FROM messages WHERE id = ?", (message_id,)).rowcount == 0:
+                raise NotFound(f"no message {message_id}")
+
+    def delete_conversation(self, peer: str) -> None:
+        """Delete every message, the draft and the conversation with *peer*.
+
+        A contact stays a contact. Deleting a conversation that does not
+        exist does nothing.
+        """
+        with self._transaction() as db:
+            db.execute("DELETE FROM messages WHERE peer = ?", (peer,))
+            db.execute("DELETE FROM drafts WHERE peer = ?", (peer,))
+            db.execute("DELETE FROM conversations WHERE peer = ?", (peer,))
+
     # --- drafts ------------------------------------------------------------------
 
     def set_draft(self, peer: str, body: str, *, now: float) -> None:

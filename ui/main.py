@@ -38,7 +38,7 @@ from ui import desktop
 from ui.bridge import CoreBridge
 from ui.links import open_link, raise_window
 from ui.single_instance import HandOverError, Instance, claim_or_hand_over
-from ui.windows.main_window import MainWindow
+from ui.windows.main_window import MainWindow, window_settings
 
 if TYPE_CHECKING:
     from softphone.demo import DemoSession
@@ -142,7 +142,9 @@ async def _run(
     if session is None:
         return EXIT_USAGE
     bridge = CoreBridge(session.app)
-    window = MainWindow(session.app, bridge)
+    # The demo keeps even the window's preferences in its own folder.
+    settings = window_settings(str(demo_data_dir())) if session.demo is not None else None
+    window = MainWindow(session.app, bridge, settings=settings, demo=session.demo is not None)
     window.quit_requested.connect(quit_event.set)
     # --hidden (the login start) stays in the tray, when there is one to click.
     hidden = getattr(args, "hidden", False) and window.tray is not None

@@ -50,15 +50,19 @@ def test_draft_survives_switching_conversations(view: ChatView) -> None:
     assert view.draft(CAROL) == "for carol"
 
 
-def test_byte_counter_appears_near_the_limit(view: ChatView) -> None:
+def test_the_size_says_nothing_until_it_matters_then_what_happens(view: ChatView) -> None:
     view.composer.setPlainText("a" * 100)
     assert view.counter.text() == ""
     # Korean syllables are 3 bytes each in UTF-8: the counter counts bytes.
-    view.composer.setPlainText("밥" * 400)
-    assert view.counter.text() == "1200 / 1300 bytes"
+    view.composer.setPlainText("밥" * 430)
+    assert view.counter.text() == ""
     view.composer.setPlainText("밥" * 450)
-    assert view.counter.text() == "1350 / 1300 bytes"
-    assert "TCP" in view.counter.toolTip()
+    assert view.counter.text() == "Long: sent over TCP"
+    assert "1350 bytes" in view.counter.toolTip()
+    view.tcp_available = lambda: False
+    view.composer.setPlainText("밥" * 451)
+    assert view.counter.text() == "Too long for this account"
+    assert "at most 1300" in view.counter.toolTip()
 
 
 def test_no_conversation_disables_the_composer(view: ChatView) -> None:

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolTip
 
 from tests.ui.window_fixture import focused, make_window, press, receive, type_text
 from ui.roles import Role
@@ -234,3 +234,103 @@ def test_the_quit_on_close_setting_is_kept(qtbot, tmp_path: Path) -> None:
     window.app.store.close()
     again = make_window(qtbot, tmp_path / "alice.db")
     assert again.quit_on_close_action.isChecked()
+
+
+def test_the_demo_never_writes_the_real_account(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    from softphone.config import default_config_path
+
+    real = Path(default_config_path())
+    assert str(real).startswith(str(home))
+    window = make_window(qtbot, tmp_path / "demo" / "history.db")
+    window.demo = True
+    stored: list[object] = []
+    monkeypatch.setattr("keyring.set_password", lambda *args: stored.append(args))
+    # The menu's Account... (as a click would trigger it).
+    window.account_action.trigger()
+    notice = window.findChild(QMessageBox, "demoAccountNotice")
+    assert notice is not None
+    qtbot.waitUntil(notice.isVisible)
+    assert "demo" in notice.text()
+    qtbot.keyClick(notice, Qt.Key.Key_Return)
+    assert not real.exists()
+    assert stored == []
+    assert not (home / ".config").exists()
+
+
+def _answer_next_question(qtbot, button: QMessageBox.StandardButton) -> list[str]:
+    """Click *button* on the next question box as soon as it shows; returns its text."""
+    seen: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        qtbot.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, click)
+    return seen
+
+
+# Menus and question boxes on the offscreen platform: cannot raise or grab.
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise",
+    "This plugin does not support grabbing",
+    "This plugin does not support propagateSizeHints",
+)
+def test_deleting_a_message_and_a_strangers_conversation_stays_deleted(
+    qtbot, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.db"
+    window = make_window(qtbot, db)
+    stranger = "sip:stranger@example.test"
+    window.add_buddy(BOB, "Bob")
+    receive(window, stranger, "buy now")
+    receive(window, BOB, "keep this")
+    receive(window, BOB, "delete this")
+    window.open_conversation(BOB)
+    chat = window.chat
+    # The last bubble's context menu: Delete message.
+    view = chat.view
+    pos = chat.bubble_rect(1).center().toPoint()
+    QTimer.singleShot(0, lambda: _choose_menu_item(qtbot, "Delete message"))
+    view.customContextMenuRequested.emit(pos)
+    qtbot.waitUntil(lambda: chat.model is not None and chat.model.rowCount() == 1)
+    # The stranger's row offers deleting the conversation, in those words.
+    seen = _answer_next_question(qtbot, QMessageBox.StandardButton.Yes)
+    rect = window.buddy_view.visualRect(_row(window, stranger))
+    QTimer.singleShot(0, lambda: _choose_menu_item(qtbot, "Delete conversation…"))
+    window.buddy_view.customContextMenuRequested.emit(rect.center())
+    qtbot.waitUntil(lambda: stranger not in _order(window))
+    assert "Delete the conversation with stranger@example.test" in seen[0]
+    assert "buddies" not in seen[0]
+    window.close()
+    window.app.store.close()
+    again = make_window(qtbot, db)
+    assert stranger not in _order(again)
+    again.open_conversation(BOB)
+    assert again.chat.model is not None
+    assert [again.chat.model.record(r).body for r in range(again.chat.model.rowCount())] == [
+        "keep this"
+    ]
+
+
+def _choose_menu_item(qtbot, text: str) -> None:
+    """Click the item *text* of the context menu that is open now."""
+    menu = QApplication.activePopupWidget()
+    if not isinstance(menu, QMenu):
+        QTimer.singleShot(20, lambda: _choose_menu_item(qtbot, text))
+        return
+    for action in menu.actions():
+        if action.text() == text:
+            qtbot.mouseClick(
+                menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center()
+            )
+            return
+    raise AssertionError(f"no {text!r} in {[a.text() for a in menu.actions()]}")

@@ -242,6 +242,17 @@ class ConversationModel(QAbstractListModel):
         self._rows.append(record)
         self.endInsertRows()
 
+    def remove(self, message_id: int) -> None:
+        """Take a deleted message off the list (ignored when not loaded)."""
+        row = self.row_of(message_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._seq = {record.id: offset for offset, record in enumerate(self._rows)}
+        self._first_seq = 0
+        self.endRemoveRows()
+
     def update(self, record: MessageRecord) -> None:
         """Show a message's new delivery state; repaint only that row."""
         row = self.row_of(record.id)

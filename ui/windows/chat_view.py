@@ -8,8 +8,10 @@ user switches to another buddy and back.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QEvent,
@@ -39,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from softphone.services.messaging import UDP_BODY_LIMIT
 from softphone.sip.delivery import DeliveryState
-from softphone.store import Direction, Store
+from softphone.store import Direction, MessageId, NotFound, Store
 from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate, layout_lines
 from ui.models.conversation import ConversationModel
 from ui.roles import Role
@@ -48,8 +50,6 @@ log = logging.getLogger(__name__)
 
 #: How long after the last key the draft is written to the store.
 DRAFT_SAVE_MS = 600
-#: The byte counter appears once the text is this close to the limit.
-COUNTER_FROM = UDP_BODY_LIMIT - 300
 #: Older pages searched per "find" before giving up (50 messages each).
 FIND_PAGES = 40
 #: Rows kept loaded while the list follows new messages. Every append lays
@@ -180,6 +180,8 @@ class ChatView(QWidget):
 
     send_requested = Signal(str, str)
     retry_requested = Signal(int)
+    #: A message of this conversation was deleted (the peer's address).
+    message_deleted = Signal(str)
     #: The kept draft of a conversation changed: (peer, text; "" for none).
     draft_changed = Signal(str, str)
 
@@ -188,6 +190,8 @@ class ChatView(QWidget):
         self.store = store
         self.peer: str | None = None
         self.model: ConversationModel | None = None
+        #: Whether a message over the UDP limit can go over TCP (set by the window).
+        self.tcp_available: Callable[[], bool] = lambda: True
         # Typing writes the draft to the store a moment after the last key,
         # so a crash or quit loses at most that moment.
         self._draft_timer = QTimer(self)
@@ -386,18 +390,28 @@ class ChatView(QWidget):
 
     def _update_counter(self) -> None:
         size = len(self.composer.toPlainText().encode("utf-8"))
-        if size < COUNTER_FROM:
+        if size <= UDP_BODY_LIMIT:
+            # Nothing to say: any message this size goes as it is.
             self.counter.setText("")
+            self.counter.setToolTip("")
             return
-        self.counter.setText(f"{size} / {UDP_BODY_LIMIT} bytes")
-        # Over the limit the message still goes, over TCP (RFC 3428 5).
-        color = "#c62828" if size > UDP_BODY_LIMIT else "#ef6c00"
-        self.counter.setStyleSheet(f"color: {color};")
-        self.counter.setToolTip(
-            "Messages over 1300 bytes are sent over TCP (RFC 3428)"
-            if size > UDP_BODY_LIMIT
-            else "Close to the 1300-byte limit for a message over UDP"
-        )
+        if self.tcp_available():
+            # RFC 3428 5: over the UDP limit the message goes over TCP.
+            self.counter.setStyleSheet("")
+            self.counter.setText(self.tr("Long: sent over TCP"))
+            self.counter.setToolTip(
+                self.tr("{size} bytes: more than {limit}, so it is sent over TCP").format(
+                    size=size, limit=UDP_BODY_LIMIT
+                )
+            )
+        else:
+            self.counter.setStyleSheet("color: palette(link-visited); font-weight: bold;")
+            self.counter.setText(self.tr("Too long for this account"))
+            self.counter.setToolTip(
+                self.tr("{size} bytes: this account can send at most {limit}; shorten it").format(
+                    size=size, limit=UDP_BODY_LIMIT
+                )
+            )
 
     # -- model updates --------------------------------------------------------------
 
@@ -426,10 +440,23 @@ class ChatView(QWidget):
             message_id = int(index.data(Role.ID))
             retry.triggered.connect(lambda: self.retry_requested.emit(message_id))
             menu.addAction(retry)
+        delete = QAction(self.tr("Delete message"), menu)
+        delete_id = int(index.data(Role.ID))
+        delete.triggered.connect(lambda: self.delete_message(delete_id))
+        menu.addAction(delete)
         details = QAction(str(index.data(Role.STATUS_DETAIL)), menu)
         details.setEnabled(False)
         menu.addAction(details)
         menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def delete_message(self, message_id: int) -> None:
+        """Delete one message from this computer (the peer keeps theirs)."""
+        with contextlib.suppress(NotFound):
+            self.store.delete_message(MessageId(message_id))
+        if self.model is not None:
+            self.model.remove(message_id)
+        self.delegate.forget_layouts()
+        self.message_deleted.emit(self.peer or "")
 
     # -- find -------------------------------------------------------------------------
 

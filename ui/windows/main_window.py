@@ -38,6 +38,7 @@ from softphone.sip import SipUri
 from softphone.sip.errors import ParseError
 from softphone.store import Direction, MessageId, MessageRecord, NotFound
 from softphone.trace import TraceEntry
+from softphone.transport.base import TransportKind
 from ui.bridge import CoreBridge
 from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
@@ -110,8 +111,12 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
+        demo: bool = False,
     ) -> None:
         super().__init__(parent)
+        #: The demo's made-up account: nothing here may touch the real
+        #: settings file or keyring.
+        self.demo = demo
         #: The window's own preferences (close to tray or quit, said once).
         self.settings = settings if settings is not None else window_settings()
         self.app = app
@@ -121,7 +126,9 @@ class MainWindow(QMainWindow):
         self._trace_backlog: list[TraceEntry] = []
         self.tray: Tray | None = None
         self.switcher: QuickSwitcher | None = None
-        self.setWindowTitle(f"Softphone — {app.account.aor.removeprefix('sip:')}")
+        # Ending in the application's display name, so the platform does not
+        # append it a second time (QPlatformWindow::formatWindowTitle).
+        self.setWindowTitle(f"{app.account.aor.removeprefix('sip:')} — Softphone")
         self.resize(980, 640)
 
         # Buddies
@@ -169,6 +176,7 @@ class MainWindow(QMainWindow):
         self.chat.send_requested.connect(self.send)
         self.chat.retry_requested.connect(self.retry)
         self.chat.draft_changed.connect(self.buddies.set_draft)
+        self.chat.tcp_available = self._tcp_available
         # Before ui.main ends the loop: the open conversation's draft is kept.
         self.quit_requested.connect(self.chat.save_draft)
 
@@ -302,6 +310,12 @@ class MainWindow(QMainWindow):
         if self.chat.peer != peer:
             self._show_peer(peer)
         self.chat.composer.setFocus()
+
+    def _tcp_available(self) -> bool:
+        """Whether a message too big for UDP can go (RFC 3428 5: over TCP)."""
+        bound = self.app.agent.transports
+        # Before start nothing is bound yet; the account will have TCP then.
+        return not bound or TransportKind.TCP in bound
 
     def show_from_tray(self) -> None:
         """The tray's Show (or a click on its icon): bring the window back.
@@ -599,16 +613,48 @@ class MainWindow(QMainWindow):
         if self.chat.peer == aor:
             self.chat.set_peer(None)
 
+    def delete_conversation(self, aor: str, *, confirm: bool = True) -> None:
+        """Delete the conversation with *aor* from this computer; it stays deleted.
+
+        A buddy stays in the list without it; a stranger's row goes.
+        """
+        name = aor.removeprefix("sip:")
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Delete conversation"),
+                self.tr(
+                    "Delete the conversation with {name}? Its messages are deleted from"
+                    " this computer only; {name} is not told."
+                ).format(name=name),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.store.delete_conversation(aor)
+        if self.chat.peer == aor:
+            self.chat.set_peer(None)
+        buddy = self.buddies.lookup(aor)
+        if buddy is not None and not buddy.is_contact:
+            self.buddies.remove(aor)
+        else:
+            self.buddies.reload()
+        self._update_tray_unread()
+
     def _buddy_menu(self, pos: QPoint) -> None:
         ix = self.buddy_view.indexAt(pos)
         menu = QMenu(self)
         menu.addAction(self.add_action)
         if ix.isValid():
             aor = str(ix.data(Role.ID))
-            rename = menu.addAction("Rename…")
+            buddy = self.buddies.lookup(aor)
+            rename = menu.addAction(self.tr("Rename…"))
             rename.triggered.connect(lambda: self.rename_buddy(aor))
-            remove = menu.addAction("Remove")
-            remove.triggered.connect(lambda: self.remove_buddy(aor))
+            if buddy is not None and buddy.is_contact:
+                remove = menu.addAction(self.tr("Remove from buddies"))
+                remove.triggered.connect(lambda: self.remove_buddy(aor))
+            if buddy is not None and buddy.last_time is not None:
+                delete = menu.addAction(self.tr("Delete conversation…"))
+                delete.triggered.connect(lambda: self.delete_conversation(aor))
         menu.popup(self.buddy_view.viewport().mapToGlobal(pos))
 
     # -- other windows ------------------------------------------------------------------
@@ -627,7 +673,26 @@ class MainWindow(QMainWindow):
         self._trace_window.raise_()
 
     def open_account_dialog(self) -> None:
-        """Show the account settings; changes apply on the next start."""
+        """Show the account settings; changes apply on the next start.
+
+        In the demo there is nothing to set: its account is made up, and
+        saving it would overwrite the user's real one.
+        """
+        if self.demo:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("Account"),
+                self.tr(
+                    "This is the demo: its account is made up and is not saved."
+                    " To use your own account, quit and start Softphone without the demo."
+                ),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("demoAccountNotice")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
         try:
             from ui.windows.settings_dialog import AccountDialog
         except ImportError:
