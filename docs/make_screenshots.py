@@ -12,6 +12,7 @@ display, e.g.:
 
     Xvfb :97 -screen 0 1280x800x24 &
     DISPLAY=:97 python3 docs/make_screenshots.py
+    DISPLAY=:97 python3 docs/make_screenshots.py --dark   # docs/screenshot-dark.png
 """
 
 from __future__ import annotations
@@ -31,17 +32,19 @@ if os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
 
 import qasync  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QFontMetrics, QPixmap  # noqa: E402
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip  # noqa: E402
 
 from softphone.demo import ALICE, BOB, CAROL, JOE  # noqa: E402
 from softphone.services.presence import BuddyStatus  # noqa: E402
+from softphone.sip.delivery import DeliveryState  # noqa: E402
 from softphone.store import MessageRecord  # noqa: E402
 from ui.bridge import CoreBridge  # noqa: E402
 from ui.main import demo_session  # noqa: E402
 from ui.windows.main_window import MainWindow  # noqa: E402
 
-OUT_MAIN = ROOT / "docs" / "screenshot-main.png"
+DARK = "--dark" in sys.argv
+OUT_MAIN = ROOT / "docs" / ("screenshot-dark.png" if DARK else "screenshot-main.png")
 OUT_TRACE = ROOT / "docs" / "screenshot-trace.png"
 DAVE = "sip:dave@example.com"
 
@@ -94,7 +97,37 @@ async def scene(data_dir: Path) -> None:
     app, demo = session.app, session.demo
     alice = demo.alice
     assert alice is not None and alice.registration is not None
-    window = MainWindow(app, CoreBridge(app))
+    # Some older history, so the pictures show date separators and a
+    # message of several lines.
+    day = 24 * 3600
+    now = time.time()
+    app.store.insert_incoming(
+        ALICE,
+        "Did you get the tickets?",
+        content_type="text/plain",
+        call_id="older-1",
+        cseq=1,
+        from_tag="t",
+        now=now - 3 * day,
+    )
+    tickets = app.store.insert_outgoing(
+        ALICE, "Yes!\nTwo seats, row 7\nSee you on Friday", now=now - 3 * day + 120
+    )
+    app.store.update_state(tickets.id, DeliveryState.SENDING, now=now - 3 * day + 120)
+    app.store.update_state(
+        tickets.id, DeliveryState.DELIVERED, code=200, reason="OK", now=now - 3 * day + 121
+    )
+    app.store.insert_incoming(
+        ALICE,
+        "Great, thanks!",
+        content_type="text/plain",
+        call_id="older-2",
+        cseq=1,
+        from_tag="t",
+        now=now - day,
+    )
+    app.store.mark_read(ALICE)
+    window = MainWindow(app, CoreBridge(app), demo=True)
     window.resize(1040, 680)
     window.show()
     try:
@@ -116,7 +149,7 @@ async def scene(data_dir: Path) -> None:
 
         await until(lambda: last_from(ALICE) == "안녕하세요! 밥", "alice's greeting")
         window.open_conversation(ALICE)
-        sent = window.send(ALICE, "안녕, 앨리스! 오늘 점심 같이 먹을래요?")
+        sent = window.send(ALICE, "안녕, 앨리스!\n오늘 점심 같이 먹을래요?")
         assert sent is not None
         await until(settled(sent), "delivered")
         await until(lambda: last_from(ALICE).startswith("Echo:"), "alice's echo")
@@ -157,6 +190,8 @@ async def scene(data_dir: Path) -> None:
         grab_with_popups(window).save(str(OUT_MAIN))
         print(f"wrote {OUT_MAIN}")
 
+        if DARK:
+            return
         window.open_trace()
         trace = window._trace_window
         assert trace is not None
@@ -176,8 +211,32 @@ async def scene(data_dir: Path) -> None:
         await session.close()
 
 
+def dark_palette() -> QPalette:
+    """A dark theme's palette, as a desktop in dark mode hands to Qt."""
+    palette = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#202124"),
+        (QPalette.ColorRole.Base, "#1b1b1d"),
+        (QPalette.ColorRole.AlternateBase, "#2a2a2d"),
+        (QPalette.ColorRole.Text, "#e8e8e8"),
+        (QPalette.ColorRole.WindowText, "#e8e8e8"),
+        (QPalette.ColorRole.Button, "#2d2d30"),
+        (QPalette.ColorRole.ButtonText, "#e8e8e8"),
+        (QPalette.ColorRole.Highlight, "#3d7bd9"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#2d2d30"),
+        (QPalette.ColorRole.ToolTipText, "#e8e8e8"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
+    ):
+        palette.setColor(role, QColor(color))
+    return palette
+
+
 def main() -> None:
-    QApplication.instance() or QApplication(sys.argv[:1])
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    if DARK:
+        qapp.setStyle("Fusion")
+        qapp.setPalette(dark_palette())
     with tempfile.TemporaryDirectory() as tmp:
         qasync.run(scene(Path(tmp)))
 

@@ -61,13 +61,37 @@ ICON = 16
 #: Space between the text and the time line.
 META_GAP = 2
 
-OUT_COLOR = QColor("#d7ecff")
-IN_COLOR = QColor("#f0f0f0")
-OUT_SELECTED = OUT_COLOR.darker(112)
-IN_SELECTED = IN_COLOR.darker(112)
-#: Bubbles have fixed light colours, so the text colours are fixed too.
-TEXT_COLOR = QColor("#1b1b1b")
-STAMP_COLOR = QColor("#6b6b6b")
+#: How much of the highlight colour a sent bubble takes over the base, and
+#: how much of the text colour a received one does: drawn from the palette,
+#: so light and dark themes both read well.
+OUT_TINT = 0.22
+IN_TINT = 0.07
+SELECTED_TINT = 0.12
+
+
+def blend(base: QColor, other: QColor, amount: float) -> QColor:
+    """*base* moved *amount* (0..1) of the way towards *other*."""
+    return QColor.fromRgbF(
+        base.redF() + (other.redF() - base.redF()) * amount,
+        base.greenF() + (other.greenF() - base.greenF()) * amount,
+        base.blueF() + (other.blueF() - base.blueF()) * amount,
+    )
+
+
+def bubble_colors(
+    palette: QPalette, *, outgoing: bool, selected: bool
+) -> tuple[QColor, QColor, QColor]:
+    """Fill, text and time colours of a bubble, from *palette*."""
+    base = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.Text)
+    tint = OUT_TINT if outgoing else IN_TINT
+    if selected:
+        tint += SELECTED_TINT
+    target = palette.color(QPalette.ColorRole.Highlight) if outgoing else text
+    fill = blend(base, target, tint)
+    stamp = blend(fill, text, 0.6)
+    return fill, text, stamp
+
 
 NO_MARKS = RowMarks()
 #: Height of a date separator or the "New messages" line.
@@ -354,17 +378,16 @@ class MessageBubbleDelegate(QStyledItemDelegate):
                 QCoreApplication.translate("conversation", "New messages"),
                 accent=True,
             )
-        if bubble.outgoing:
-            color = OUT_SELECTED if selected else OUT_COLOR
-        else:
-            color = IN_SELECTED if selected else IN_COLOR
+        color, text_color, stamp_color = bubble_colors(
+            option.palette, outgoing=bubble.outgoing, selected=selected
+        )
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         painter.drawRoundedRect(bubble.rect, RADIUS, RADIUS)
-        painter.setPen(TEXT_COLOR)
+        painter.setPen(text_color)
         bubble.layout.draw(painter, bubble.text_origin)
         painter.setFont(self._small)
-        painter.setPen(STAMP_COLOR)
+        painter.setPen(stamp_color)
         painter.drawStaticText(bubble.stamp_origin, bubble.stamp)
         # The state is read on every paint, so dataChanged for the row is
         # enough to show a new icon.
