@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.window_fixture import focused, press, type_text, window_fixture  # noqa: F401
@@ -143,3 +144,49 @@ def test_the_focused_row_is_drawn_differently(window: MainWindow, qtbot) -> None
     qtbot.waitUntil(lambda: not view.hasFocus())
     without = view.viewport().grab(rect).toImage()
     assert with_focus != without
+
+
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support propagateSizeHints"
+)
+def test_ctrl_i_shows_the_buddys_devices_and_recent_changes(window: MainWindow, qtbot) -> None:
+    from softphone.services.presence import BuddyState, BuddyStatus, Device
+
+    _buddies(window)
+    window.open_conversation(JOE)
+    since = 1_700_000_000.0
+    online = BuddyState(
+        aor=JOE,
+        status=BuddyStatus.ONLINE,
+        devices=(
+            Device("sip:joe@192.0.2.7:5062;transport=tcp", None, 3600, since),
+            Device("sip:joe@198.51.100.2:5060", None, 45, None),
+        ),
+        last_seen=since,
+        detail="online on 2 devices",
+    )
+    offline = BuddyState(JOE, BuddyStatus.OFFLINE, (), since + 60, "offline, last seen 22:14")
+    # As the presence service reports them (RFC 3680 NOTIFYs).
+    window.bridge.buddy_changed.emit(online)
+    window.bridge.buddy_changed.emit(offline)
+    window.bridge.buddy_changed.emit(online)
+    press(qtbot, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    details = window.details
+    assert details is not None
+    qtbot.waitUntil(details.isVisible)
+    assert details.address.text() == "joe@example.test"
+    table = details.devices
+    rows = [
+        [table.item(row, column).text() for column in range(3)] for row in range(table.rowCount())
+    ]
+    assert rows[0][0] == "sip:joe@192.0.2.7:5062;transport=tcp"
+    assert "2023" in rows[0][1]
+    assert rows[0][2] == "in 60 min"
+    assert rows[1][1:] == ["not said", "in 45 s"]
+    history = [details.history.item(row).text() for row in range(details.history.count())]
+    # Newest first; before them, what the window saw while subscribing.
+    assert [line.split("  ", 1)[1] for line in history][:3] == [
+        "online on 2 devices",
+        "offline, last seen 22:14",
+        "online on 2 devices",
+    ]

@@ -268,7 +268,7 @@ def _answer_next_question(qtbot, button: QMessageBox.StandardButton) -> list[str
 
     def click() -> None:
         box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
+        if not isinstance(box, QMessageBox) or box.button(button) is None:
             QTimer.singleShot(20, click)
             return
         seen.append(box.text())

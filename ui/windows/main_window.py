@@ -43,6 +43,7 @@ from ui.bridge import CoreBridge
 from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
 from ui.roles import Role
+from ui.windows.buddy_details import BuddyDetails
 from ui.windows.chat_view import ChatView
 from ui.windows.quick_switcher import QuickSwitcher
 from ui.windows.trace_window import TraceWindow
@@ -80,6 +81,9 @@ def registration_text(status: RegistrationStatus) -> str:
         text = f"{text}, trying again in {status.retry_in:.0f} s"
     return text
 
+
+#: State changes kept per buddy for the details window.
+PRESENCE_HISTORY = 20
 
 #: Preference keys in `window_settings()`.
 QUIT_ON_CLOSE_KEY = "window/quit_on_close"
@@ -126,6 +130,11 @@ class MainWindow(QMainWindow):
         self._trace_backlog: list[TraceEntry] = []
         self.tray: Tray | None = None
         self.switcher: QuickSwitcher | None = None
+        self.details: BuddyDetails | None = None
+        self._details_aor: str | None = None
+        # Per buddy: (when, words) of its last state changes, newest last.
+        self._presence_history: dict[str, list[tuple[float, str]]] = {}
+        self._last_state: dict[str, BuddyState] = {}
         # Ending in the application's display name, so the platform does not
         # append it a second time (QPlatformWindow::formatWindowTitle).
         self.setWindowTitle(f"{app.account.aor.removeprefix('sip:')} — Softphone")
@@ -257,8 +266,14 @@ class MainWindow(QMainWindow):
                 QKeySequence("Ctrl+PgUp"),
             ]
         )
+        self.details_action = action("Buddy &details…", lambda: self.open_details(), "Ctrl+I")
         menu = self.menuBar().addMenu("&Conversation")
-        for act in (self.switch_action, self.next_action, self.previous_action):
+        for act in (
+            self.switch_action,
+            self.next_action,
+            self.previous_action,
+            self.details_action,
+        ):
             menu.addAction(act)
         menu.addAction(self.find_action)
 
@@ -521,6 +536,14 @@ class MainWindow(QMainWindow):
 
     def _on_buddy_changed(self, state: BuddyState) -> None:
         self.buddies.set_state(state)
+        self._last_state[state.aor] = state
+        history = self._presence_history.setdefault(state.aor, [])
+        words = state.detail or str(getattr(state.status, "value", state.status))
+        if not history or history[-1][1] != words:
+            history.append((time.time(), words))
+            del history[:-PRESENCE_HISTORY]
+        if self.details is not None and self.details.isVisible() and self._details_aor == state.aor:
+            self.open_details(state.aor)
         if state.aor == self.chat.peer:
             self._update_subtitle(state.aor)
 
@@ -640,6 +663,25 @@ class MainWindow(QMainWindow):
             self.buddies.reload()
         self._update_tray_unread()
 
+    def open_details(self, aor: str | None = None) -> None:
+        """Show the buddy's devices, last seen and recent changes (Ctrl+I)."""
+        aor = aor or self.chat.peer or self.current_buddy()
+        if aor is None:
+            return
+        if self.details is None:
+            self.details = BuddyDetails(self)
+        buddy = self.buddies.lookup(aor)
+        presence = self.bridge.presence
+        state: object | None = self._last_state.get(aor)
+        if state is None and presence is not None:
+            state = presence.state(aor)
+        self._details_aor = aor
+        self.details.show_state(
+            buddy.label if buddy else aor, aor, state, self._presence_history.get(aor, [])
+        )
+        self.details.show()
+        self.details.raise_()
+
     def _buddy_menu(self, pos: QPoint) -> None:
         ix = self.buddy_view.indexAt(pos)
         menu = QMenu(self)
@@ -647,6 +689,8 @@ class MainWindow(QMainWindow):
         if ix.isValid():
             aor = str(ix.data(Role.ID))
             buddy = self.buddies.lookup(aor)
+            details = menu.addAction(self.tr("Details…"))
+            details.triggered.connect(lambda: self.open_details(aor))
             rename = menu.addAction(self.tr("Rename…"))
             rename.triggered.connect(lambda: self.rename_buddy(aor))
             if buddy is not None and buddy.is_contact:
