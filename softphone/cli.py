@@ -324,7 +324,7 @@ users file (TOML):
 
 Every MESSAGE and SUBSCRIBE must be authenticated; a MESSAGE is relayed
 only when its From is the signed-in address. Failed logins are logged one
-per line ("auth failure from HOST:PORT ...", see docs/security.md).
+per line ("auth failure from HOST port PORT ...", see docs/security.md).
 
 exit status: 0 stopped by SIGINT or SIGTERM; 1 cannot listen (port in use,
 no permission); 2 usage error (users file, options)""",

@@ -16,8 +16,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from softphone.server import LocalServer
+from softphone.server.loops import OwnAddresses
 from softphone.sip import Contact, NameAddr, SipUri, new_tag
 from softphone.trace import Direction, TraceEntry
+from softphone.transport.base import Address
 from tests.security.server_peers import Device, RawClient
 
 pytestmark = pytest.mark.timeout(60)
@@ -176,3 +178,25 @@ async def test_max_forwards_is_counted_down_and_zero_is_refused(
         assert [r.max_forwards for r in device.requests] == [0]
     finally:
         device.close()
+
+
+def test_own_addresses_when_bound_to_a_wildcard() -> None:
+    own = OwnAddresses(Address("0.0.0.0", 5060), "sip.example.com")
+    assert [
+        own.is_own(host, port)
+        for host, port in (
+            ("127.0.0.1", 5060),
+            ("127.0.0.2", 5060),  # any loopback address reaches a wildcard socket
+            ("::1", 5060),
+            ("[::1]", 5060),
+            ("localhost", 5060),
+            ("sip.example.com", 5060),  # the domain, on our port
+            ("127.0.0.1", 5061),  # another port
+            ("192.0.2.1", 5060),  # TEST-NET: not an address of this computer
+            ("elsewhere.example.com", 5060),
+        )
+    ] == [True, True, True, True, True, True, False, False, False]
+    bound = OwnAddresses(Address("127.0.0.1", 5070), "example.com")
+    assert [bound.is_own(h, 5070) for h in ("127.0.0.1", "127.0.0.2")] == [True, False]
+    assert bound.uri_is_own(SipUri.parse("sip:bob@127.0.0.1:5070;transport=tcp"))
+    assert not bound.uri_is_own(SipUri.parse("sips:bob@127.0.0.1"))  # 5061

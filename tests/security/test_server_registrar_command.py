@@ -179,3 +179,19 @@ async def test_a_broken_users_file_is_one_sentence_and_exit_2(tmp_path: Path) ->
         f'softphone: the users file {path} needs a [users] table like "sip:bob@example.com"'
         ' = "password"'
     ]
+
+
+async def test_help_documents_the_users_file_and_exit_codes(tmp_path: Path) -> None:
+    process = await spawn(tmp_path, "registrar", "--help")
+    out, _ = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0
+    text = out.decode()
+    for needed in (
+        "[users]",
+        "[watchers]",
+        '"sip:bob@example.com" = ["sip:alice@example.com"]',
+        "auth failure from HOST port PORT",
+        "exit status: 0 stopped by SIGINT or SIGTERM; 1 cannot listen",
+        "--max-bindings",
+    ):
+        assert needed in text, needed
