@@ -8,6 +8,8 @@ dialog and changes nothing.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -15,6 +17,8 @@ from softphone.link import LinkError, SipLink, parse_link
 from ui.windows.main_window import MainWindow
 
 __all__ = ["open_link", "raise_window", "refuse"]
+
+log = logging.getLogger(__name__)
 
 
 def raise_window(window: QWidget) -> None:
@@ -50,4 +54,9 @@ def open_link(window: MainWindow, text: str) -> SipLink | None:
         composer.setPlainText(f"{draft}\n{link.body}" if draft.strip() else link.body)
         composer.moveCursor(composer.textCursor().MoveOperation.End)
     window.chat.composer.setFocus()
+    log.info(
+        "opened the conversation with %s from a link%s",
+        link.address,
+        " with a draft" if link.body else "",
+    )
     return link

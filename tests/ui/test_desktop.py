@@ -258,17 +258,29 @@ def test_hidden_start_stays_in_the_tray_until_launched_again(
     monkeypatch.setattr(ui_main.QSystemTrayIcon, "isSystemTrayAvailable", lambda: True)
     args = argparse.Namespace(command=None, demo=True, hidden=True)
 
+    # Windows of earlier tests may linger, hidden: only this test's counts.
+    earlier = list(QApplication.topLevelWidgets())  # held, so no id is reused
+
     def windows() -> list[MainWindow]:
-        return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and not any(w is e for e in earlier)
+        ]
 
     async def user() -> None:
         await wait_until(lambda: windows() != [], "the window made", timeout=30)
         win = windows()[0]
-        await wait_until(
-            lambda: win.registration_label.text() == "Registered as bob@example.com",
-            "bob registered",
-            timeout=30,
-        )
+        try:
+            await wait_until(
+                lambda: win.registration_label.text() == "Registered as bob@example.com",
+                "bob registered",
+                timeout=30,
+            )
+        except AssertionError:
+            raise AssertionError(
+                f"bob not registered: the status bar says {win.registration_label.text()!r}"
+            ) from None
         assert not win.isVisible()
         # Launching it again (from the menu) brings the window up.
         assert await _send(instance_name(ui_main.profile_of(args)), None) is True
