@@ -120,6 +120,10 @@ class Application:
             self.agent, account, digest, self.locate_servers, outbound=self.outbound
         )
         self._started = False
+        #: Registered at least once, and whether the server is lost now:
+        #: presence follows the registration's flow.
+        self._was_registered = False
+        self._server_lost = False
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -177,6 +181,25 @@ class Application:
             self.registration.add_listener(callback)
 
     def _on_registration(self, status: RegistrationStatus) -> None:
+        if status.state is RegistrationState.REGISTERED:
+            if self._server_lost:
+                # Back (the same server restarted, or another one): it may
+                # know none of our subscriptions.
+                self._server_lost = False
+                self.presence.server_back()
+            self._was_registered = True
+        elif (
+            self._was_registered
+            and not self._server_lost
+            and status.state
+            in (
+                RegistrationState.REGISTERING,
+                RegistrationState.FAILED,
+            )
+        ):
+            # The flow died, a refresh went unanswered or failed over.
+            self._server_lost = True
+            self.presence.server_lost()
         if status.state is RegistrationState.REGISTERED:
             self.messaging.flush()
         if self.keepalive is None or self.registration is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
-from softphone.services.presence import BuddyStatus
+from softphone.buddy import BuddyStatus
 from softphone.sip.delivery import DeliveryState
 
 __all__ = [

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -30,6 +29,7 @@ from typing import TypeVar
 
 from softphone.account import SipIdentity
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
+from softphone.buddy import BuddyState, BuddyStatus, Device, format_time, reconnecting, unreachable
 from softphone.location import LocationError
 from softphone.services.outbound import Outbound
 from softphone.sip import NameAddr, Request, SipUri
@@ -81,50 +81,6 @@ _RETIRED_GRACE = TIMER_N
 _NO_SUCH_USER = frozenset({404, 410, 484, 604})
 #: Final responses that mean "you may not watch this user".
 _NOT_ALLOWED = frozenset({401, 403, 407, 603})
-
-
-class BuddyStatus(enum.Enum):
-    """What the buddy list shows for one buddy."""
-
-    #: At least one device is registered.
-    ONLINE = "online"
-    #: The registrar holds no device for the buddy.
-    OFFLINE = "offline"
-    #: Nothing known yet, or the subscription failed for a reason that says
-    #: nothing about the buddy (timeout, server error).
-    UNKNOWN = "unknown"
-    #: The notifier accepted the subscription but has not authorized it
-    #: (``Subscription-State: pending``, RFC 6665 §4.1.3).
-    WAITING = "waiting"
-    #: Refused: 403/603 or ``terminated;reason=rejected``.
-    NOT_ALLOWED = "not-allowed"
-    #: 404 or ``terminated;reason=noresource``.
-    NO_SUCH_USER = "no-such-user"
-
-
-@dataclass(frozen=True)
-class Device:
-    """One registered contact of a buddy (an RFC 3680 ``<contact>``)."""
-
-    uri: str
-    display_name: str | None
-    #: Seconds the binding had left when the notifier last reported it.
-    expires: int | None
-    #: Epoch seconds since when it is registered, when known.
-    registered_since: float | None
-
-
-@dataclass(frozen=True)
-class BuddyState:
-    """A buddy's registration state, as the UI shows it."""
-
-    aor: str
-    status: BuddyStatus
-    devices: tuple[Device, ...]
-    #: Epoch seconds when the buddy was last known online (None: never seen).
-    last_seen: float | None
-    #: Words for people: "online on 2 devices", "offline, last seen 14:02".
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -198,6 +154,9 @@ class _Watch:
     servers: tuple[Target, ...] = ()
     #: A refresh for full state is on its way (RFC 3680 §5.2); never ask twice.
     full_state_asked: bool = False
+    #: Subscribing again after the server was lost: no NOTIFY of the new
+    #: dialog yet, so nothing known is current.
+    resyncing: bool = False
     state: BuddyState | None = None
 
 
@@ -243,6 +202,8 @@ class Presence:
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False
         self._stopped = False
+        #: The account's server cannot be reached: no buddy state is current.
+        self._unreachable = False
 
     # -- wiring -----------------------------------------------------------------
 
@@ -314,6 +275,53 @@ class Presence:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._started = False
+
+    # -- the account's server ---------------------------------------------------
+
+    def server_lost(self) -> None:
+        """The account's server cannot be reached: no buddy's state is current.
+
+        Every buddy shows "unknown (server unreachable)" with the time it
+        was last seen until `server_back()`; a state the server no longer
+        vouches for is never shown as current.
+        """
+        if self._unreachable:
+            return
+        self._unreachable = True
+        now = self._clock()
+        for watch in list(self._watches.values()):
+            if watch.online:
+                watch.last_seen = now
+            self._update(watch)
+
+    def server_back(self) -> None:
+        """The account is registered again: subscribe to every buddy anew.
+
+        The server that answers now (restarted, as Kamailio keeps
+        subscriptions only in memory, or another one after failover) may
+        know none of our dialogs: each buddy gets a new subscription (new
+        dialog, full state first, RFC 6665 4.1.2, RFC 3680 5.2).
+        """
+        self._unreachable = False
+        for watch in list(self._watches.values()):
+            self._resubscribe(watch)
+
+    def _resubscribe(self, watch: _Watch) -> None:
+        self._cancel_timer(watch)
+        old, watch.sub = watch.sub, None
+        if old is not None:
+            self._retire(old, self._now())
+        watch.target = None
+        watch.failure = None
+        watch.synced = False
+        watch.online = False
+        watch.view = ReginfoView()
+        watch.since.clear()
+        watch.full_state_asked = False
+        watch.resyncing = True
+        self._update(watch)
+        if self._started and not self._stopped and self._watches.get(watch.aor) is watch:
+            self._spawn(self._begin(watch))
 
     # -- buddies ----------------------------------------------------------------
 
@@ -452,6 +460,11 @@ class Presence:
         except (TransactionFailed, LocationError) as exc:
             log.info("SUBSCRIBE for %s failed: %s", watch.aor, exc)
             self._emit(self._subscribe_events, SubscribeOutcome(watch.aor, kind, None, str(exc)))
+            if kind == "refresh" and watch.sub is sub and not self._stopped:
+                # No answer to a refresh: the server may have lost the
+                # dialog; a new subscription tells the truth (full state).
+                self._resubscribe(watch)
+                return
             sub.on_transaction_failed(self._now())
         except (AuthenticationFailed, ParseError) as exc:
             log.warning("SUBSCRIBE for %s: authentication failed: %s", watch.aor, exc)
@@ -469,6 +482,11 @@ class Presence:
                 self._subscribe_events,
                 SubscribeOutcome(watch.aor, kind, response.status, response.reason),
             )
+            if kind == "refresh" and response.status == 481 and watch.sub is sub:
+                # RFC 6665 4.1.2.2: the notifier no longer knows the
+                # subscription (a restart): make a new one.
+                self._resubscribe(watch)
+                return
             if response.status in (401, 407):
                 # No password to answer with: nothing will change by waiting.
                 if kind != "unsubscribe":
@@ -645,6 +663,7 @@ class Presence:
                 except Exception:
                     log.exception("contact event callback failed")
         watch.synced = True
+        watch.resyncing = False
 
     def _ask_full_state(self, watch: _Watch) -> None:
         # RFC 3680 §5.2: after a version gap "the subscriber ... SHOULD
@@ -700,6 +719,10 @@ class Presence:
 
     def _compute(self, watch: _Watch) -> BuddyState:
         aor = watch.aor
+        if self._unreachable:
+            return unreachable(aor, watch.last_seen, self._clock())
+        if watch.resyncing and not watch.synced:
+            return reconnecting(aor, watch.last_seen, self._clock())
         if watch.failure is not None:
             status, detail = watch.failure
             return BuddyState(aor, status, (), watch.last_seen, detail)
@@ -768,7 +791,7 @@ class Presence:
             )
         detail = "offline"
         if watch.last_seen is not None:
-            detail = f"offline, last seen {_format_time(watch.last_seen, self._clock())}"
+            detail = f"offline, last seen {format_time(watch.last_seen, self._clock())}"
         return BuddyState(watch.aor, BuddyStatus.OFFLINE, (), watch.last_seen, detail)
 
     # -- helpers ----------------------------------------------------------------
@@ -792,11 +815,3 @@ class Presence:
                 callback(value)
             except Exception:
                 log.exception("presence callback failed")
-
-
-def _format_time(when: float, now: float) -> str:
-    """HH:MM for today, the date too for older times (local time)."""
-    then, today = time.localtime(when), time.localtime(now)
-    if then[:3] == today[:3]:
-        return time.strftime("%H:%M", then)
-    return time.strftime("%Y-%m-%d %H:%M", then)

@@ -292,11 +292,13 @@ def start_kamailio(
     sha256: bool = False,
     startup_timeout: float = 15.0,
     shm_mb: int = 32,
+    port: int | None = None,
 ) -> KamailioProcess:
     """Start Kamailio on a free port of 127.0.0.1 (and [::1] with `ipv6`).
 
     `users` maps user name to plaintext password at domain `example.test`.
-    Returns once Kamailio answers an OPTIONS request.
+    Returns once Kamailio answers an OPTIONS request. *port* asks for that
+    port (a restart of a stopped server on its address) instead of a free one.
 
     Raises:
         HarnessError: Kamailio is missing, exited, or did not answer in time.
@@ -309,8 +311,9 @@ def start_kamailio(
     module_dir = find_module_dir()
     host = "127.0.0.1"
     last_error = ""
+    wanted = port
     for attempt in range(3):
-        port = free_port(host, also=("::1",) if ipv6 else ())
+        port = wanted or free_port(host, also=("::1",) if ipv6 else ())
         defines = {
             "SIP_PORT": str(port),
             "DOMAIN": f'"{DOMAIN}"',
@@ -358,6 +361,8 @@ def start_kamailio(
             kam.stop()
             last_error = f"{exc}\n--- kamailio log ---\n{kam.log_text()[-4000:]}"
             if "Address already in use" in kam.log_text():
+                if wanted:
+                    time.sleep(0.5)  # the stopped server's socket is going away
                 continue  # lost the port race: try another port
             break
         return kam

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Q
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from softphone.services.presence import BuddyStatus
+from softphone.buddy import BuddyStatus
 from ui.dates import list_time
 from ui.icons import buddy_dot
 from ui.roles import Role

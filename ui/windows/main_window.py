@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.app import Application
+from softphone.buddy import BuddyState
 from softphone.services.messaging import MessageRefused, peer_of
-from softphone.services.presence import BuddyState
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.sip import SipUri
 from softphone.sip.errors import ParseError
