@@ -10,6 +10,7 @@ reported in words, and everything is made again when the server is back.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,3 +121,75 @@ async def test_buddy_follows_a_server_restart(tmp_path: Path) -> None:
     texts = [s.text for s in statuses]
     assert any(t.startswith(f"Connection to {kam.hostport} lost") for t in texts), texts
     assert statuses[-1].state in (S.REGISTERED, S.UNREGISTERED)
+
+
+async def test_listen_reports_a_stopped_server_and_recovers(tmp_path: Path) -> None:
+    # `softphone listen` prints every registration status as a JSON line:
+    # the loss in words within one keep-alive interval plus the probe's
+    # wait, and the recovery when the server is back, with nobody's help.
+    from softphone.config import save_account
+    from tests.interop.test_cli import ROOT, Listener, cli_env
+
+    kam = harness.start_kamailio(tmp_path / "first", USERS)
+    interval = 5  # the shortest keep-alive interval an account may have
+    config = tmp_path / "account.toml"
+    save_account(
+        Account(
+            aor=f"sip:alice@{kam.domain}",
+            registrar=kam.hostport,
+            password_env="PW_ALICE",
+            keepalive_interval=interval,
+        ),
+        config,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "softphone",
+        "listen",
+        "--config",
+        str(config),
+        "--listen-host",
+        "127.0.0.1",
+        "--db",
+        str(tmp_path / "alice.sqlite3"),
+        env=cli_env(tmp_path),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    alice = Listener(process)
+
+    async def next_registration(timeout: float) -> dict[str, object]:
+        while True:
+            line = await alice.next_line(timeout)
+            if line.get("event") == "registration":
+                return line
+
+    try:
+        await alice.registered()
+        kam.stop()
+        lost = await next_registration(interval + 10.0 + 3.0)
+        kam = restart(kam, tmp_path, "second")
+        back = lost
+        while back.get("state") != "registered":
+            back = await next_registration(30.0)
+        assert await alice.interrupt() == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        kam.stop()
+    assert (lost["state"], str(lost["text"]).split(" (")[0]) == (
+        "registering",
+        f"Connection to {kam.hostport} lost",
+    )
+    registrations = [line for line in alice.lines if line.get("event") == "registration"]
+    states = [line["state"] for line in registrations]
+    # registering, registered, lost, (failed and registering again ...),
+    # registered, then unregistered on quit: never "registered" while lost.
+    assert states[:3] == ["registering", "registered", "registering"]
+    assert states[-2:] == ["registered", "unregistered"]
+    assert "registered" not in states[2:-2]
+    for line in registrations:
+        assert "timer" not in str(line["text"]).lower()
