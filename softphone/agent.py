@@ -632,7 +632,10 @@ class UserAgent:
                 _call(entry.on_response, event.response)
             elif isinstance(event, TransactionTimedOut) and not entry.done:
                 entry.done = True
-                _call(entry.on_failure, TransactionFailed("no response (timer F)", timed_out=True))
+                _call(
+                    entry.on_failure,
+                    TransactionFailed(f"no answer after {self.timers.timeout:g} s", timed_out=True),
+                )
             elif isinstance(event, TransportFailed) and not entry.done:
                 entry.done = True
                 _call(entry.on_failure, TransactionFailed(event.reason, timed_out=False))

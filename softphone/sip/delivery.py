@@ -87,7 +87,7 @@ class FailureKind(Enum):
 
 
 _FAILURE_REASONS: dict[FailureKind, str] = {
-    FailureKind.TIMEOUT: "no response from the server (timed out after {timeout} s)",
+    FailureKind.TIMEOUT: "no answer from the server after {timeout} s",
     FailureKind.TRANSPORT_ERROR: "could not reach the server (connection error)",
     FailureKind.NO_ROUTE: "could not find the server's address",
     FailureKind.TOO_LARGE: "message too large to send over UDP (more than 1300 bytes)",
@@ -165,7 +165,7 @@ def describe(state: DeliveryState, code: int | None, reason: str, *, local: bool
 
     A remote outcome names the code and reason phrase the server sent
     ("failed: 404 Not Found"); a local failure gives its own sentence and no
-    code ("failed: no response from the server (timed out after 32 s)"), so
+    code ("failed: no answer from the server after 32 s"), so
     the two can never be confused.
 
     Raises:

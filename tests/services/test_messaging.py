@@ -234,7 +234,7 @@ async def test_timer_f_is_a_local_failure(
     assert final.reason == failure_reason(
         FailureKind.TIMEOUT, timeout=alice.messaging._agent.timers.timeout
     )
-    assert final.reason.endswith(f"after {64 * alice.messaging._agent.timers.t1:g} s)")
+    assert final.reason.endswith(f"after {64 * alice.messaging._agent.timers.t1:g} s")
     assert len(peer.requests) > 1  # retransmitted over UDP (timer E) before giving up
 
 

@@ -85,7 +85,7 @@ def test_failure_sentences_are_distinct() -> None:
 def test_timeout_sentence_names_the_timer_length() -> None:
     assert TIMER_F_SECONDS == 32.0
     assert failure_reason(FailureKind.TIMEOUT) == (
-        "no response from the server (timed out after 32 s)"
+        "no answer from the server after 32 s"
     )
     assert "after 4 s" in failure_reason(FailureKind.TIMEOUT, timeout=4.0)
     assert "after 0.5 s" in failure_reason(FailureKind.TIMEOUT, timeout=0.5)
@@ -156,7 +156,7 @@ def test_describe_local_failure(kind: FailureKind) -> None:
 def test_local_timeout_reads_differently_from_remote_408() -> None:
     local = describe(DeliveryState.FAILED, None, FailureKind.TIMEOUT.reason, local=True)
     remote = describe(DeliveryState.FAILED, 408, "Request Timeout", local=False)
-    assert local == "failed: no response from the server (timed out after 32 s)"
+    assert local == "failed: no answer from the server after 32 s"
     assert "408" not in local
     assert local != remote
 

@@ -280,7 +280,7 @@ def test_local_failure_is_kept_apart_from_remote_codes(store: Store) -> None:
         now=33.0,
     )
     assert (rec.code, rec.local_failure) == (None, True)
-    assert rec.detail == "failed: no response from the server (timed out after 32 s)"
+    assert rec.detail == "failed: no answer from the server after 32 s"
 
 
 def test_update_state_rejects_bad_input(store: Store) -> None:
