@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start in the tray without showing the window (as at login)",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("ko", "en"),
+        help="the window's language (default: the system's)",
+    )
     sub = parser.add_subparsers(dest="command")
 
     gui = sub.add_parser(
@@ -118,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gui.add_argument(
         "--hidden", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    gui.add_argument(
+        "--lang", choices=("ko", "en"), default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
     gui.add_argument(
         "link",

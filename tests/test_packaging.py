@@ -21,3 +21,7 @@ def test_every_package_directory_is_listed() -> None:
     assert config["package-dir"]["ui.resources"] == "resources"
     assert "icons/*.svg" in config["package-data"]["ui.resources"]
     assert (ROOT / "resources" / "icons" / "delivery-delivered.svg").is_file()
+    # The compiled translations ship beside them.
+    assert "translations/*.qm" in config["package-data"]["ui.resources"]
+    for language in ("ko", "en"):
+        assert (ROOT / "resources" / "translations" / f"softphone_{language}.qm").is_file()

@@ -71,6 +71,7 @@ def run_gui(args: argparse.Namespace) -> int:
     qapp = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     qapp.setApplicationName("softphone")
     qapp.setApplicationDisplayName("Softphone")
+    apply_language(args)
     # The window's closeEvent asks main() to finish; Qt must not end the loop
     # on its own before we have unregistered.
     qapp.setQuitOnLastWindowClosed(False)
@@ -88,6 +89,15 @@ def run_gui(args: argparse.Namespace) -> int:
         if "Event loop stopped before Future completed" in str(exc):
             return EXIT_OK
         raise
+
+
+def apply_language(args: argparse.Namespace) -> str:
+    """Translate the window into `--lang`, or the system's language; returns it."""
+    from ui.i18n import install_translator
+
+    app = QApplication.instance()
+    assert app is not None
+    return install_translator(app, getattr(args, "lang", None))
 
 
 async def main(args: argparse.Namespace) -> int:

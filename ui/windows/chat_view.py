@@ -211,7 +211,7 @@ class ChatView(QWidget):
 
         self.find_bar = QWidget()
         self.find_edit = QLineEdit()
-        self.find_edit.setPlaceholderText("Find in this conversation")
+        self.find_edit.setPlaceholderText(self.tr("Find in this conversation"))
         self.find_edit.setAccessibleName("Find in conversation")
         self.find_edit.returnPressed.connect(self.find_next)
         self.find_status = QLabel("")
@@ -236,7 +236,9 @@ class ChatView(QWidget):
 
         self.composer = Composer()
         self.composer.setAccessibleName("Message text")
-        self.composer.setPlaceholderText("Write a message (Enter sends, Shift+Enter: new line)")
+        self.composer.setPlaceholderText(
+            self.tr("Write a message (Enter sends, Shift+Enter: new line)")
+        )
         self.composer.setFixedHeight(64)
         # Tab and Shift+Tab move the focus on; a tab character is rarely meant.
         self.composer.setTabChangesFocus(True)
@@ -245,7 +247,7 @@ class ChatView(QWidget):
         self.composer.textChanged.connect(self._draft_timer.start)
         self.counter = QLabel("")
         self.counter.setAccessibleName("Message size")
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setAccessibleName("Send message")
         self.send_button.clicked.connect(self.submit)
         side = QVBoxLayout()
@@ -273,8 +275,10 @@ class ChatView(QWidget):
         if peer is None:
             self.model = None
             self.view.setModel(None)
-            self.title.setText("No conversation")
-            self.subtitle.setText("Pick a buddy, or press Ctrl+N to start a conversation")
+            self.title.setText(self.tr("No conversation"))
+            self.subtitle.setText(
+                self.tr("Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one")
+            )
         else:
             self.model = ConversationModel(self.store, peer, parent=self)
             self.model.auto_fetch = False
@@ -432,11 +436,11 @@ class ChatView(QWidget):
         if not index.isValid():
             return
         menu = QMenu(self)
-        copy = QAction("Copy text", menu)
+        copy = QAction(self.tr("Copy text"), menu)
         copy.triggered.connect(lambda: _copy(str(index.data(Role.TEXT))))
         menu.addAction(copy)
         if index.data(Role.DIRECTION) is Direction.OUT and index.data(Role.DELIVERY) in RETRYABLE:
-            retry = QAction("Retry", menu)
+            retry = QAction(self.tr("Retry"), menu)
             message_id = int(index.data(Role.ID))
             retry.triggered.connect(lambda: self.retry_requested.emit(message_id))
             menu.addAction(retry)

@@ -145,8 +145,8 @@ class MainWindow(QMainWindow):
         self.sorted_buddies = BuddySortProxy(self)
         self.sorted_buddies.setSourceModel(self.buddies)
         self.buddy_filter = QLineEdit()
-        self.buddy_filter.setPlaceholderText("Search buddies")
-        self.buddy_filter.setAccessibleName("Search buddies")
+        self.buddy_filter.setPlaceholderText(self.tr("Search conversations and buddies"))
+        self.buddy_filter.setAccessibleName(self.tr("Search conversations and buddies"))
         self.buddy_filter.setClearButtonEnabled(True)
         self.buddy_filter.textChanged.connect(self._filter_buddies)
         # Arrows and Enter in the search box choose from the list below
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         self._filtering = False
         add = QToolButton()
         add.setText("+")
-        add.setToolTip("Add a buddy")
+        add.setToolTip(self.tr("Add a buddy"))
         add.setAccessibleName("Add buddy")
         add.clicked.connect(self.add_buddy)
         self.buddy_view = QListView()
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([300, 680])
         self.setCentralWidget(splitter)
 
-        self.registration_label = QLabel("Not registered")
+        self.registration_label = QLabel(self.tr("Not registered"))
         self.registration_label.setAccessibleName("Registration state")
         self.statusBar().addWidget(self.registration_label, 1)
 
@@ -229,11 +229,13 @@ class MainWindow(QMainWindow):
             return act
 
         self.new_action = action(
-            "&New conversation…", self.new_conversation, QKeySequence.StandardKey.New
+            self.tr("&New conversation…"), self.new_conversation, QKeySequence.StandardKey.New
         )
-        self.account_action = action("&Account…", self.open_account_dialog)
-        self.trace_action = action("SIP &trace", self.open_trace)
-        self.quit_action = action("&Quit", self.quit_requested.emit, QKeySequence("Ctrl+Q"))
+        self.account_action = action(self.tr("&Account…"), self.open_account_dialog)
+        self.trace_action = action(self.tr("SIP &trace"), self.open_trace)
+        self.quit_action = action(
+            self.tr("&Quit"), self.quit_requested.emit, QKeySequence("Ctrl+Q")
+        )
         self.quit_on_close_action = QAction(self.tr("Quit when the window is &closed"), self)
         self.quit_on_close_action.setCheckable(True)
         self.quit_on_close_action.setChecked(
@@ -241,24 +243,26 @@ class MainWindow(QMainWindow):
         )
         self.quit_on_close_action.toggled.connect(self._set_quit_on_close)
         self.find_action = action(
-            "&Find in conversation", self.chat.open_find, QKeySequence.StandardKey.Find
+            self.tr("&Find in conversation"), self.chat.open_find, QKeySequence.StandardKey.Find
         )
-        self.add_action = action("&Add buddy…", self.add_buddy)
-        self.rename_action = action("&Rename buddy…", self.rename_buddy)
-        self.remove_action = action("Re&move buddy", self.remove_buddy)
-        menu = self.menuBar().addMenu("&Softphone")
+        self.add_action = action(self.tr("&Add buddy…"), self.add_buddy)
+        self.rename_action = action(self.tr("&Rename buddy…"), self.rename_buddy)
+        self.remove_action = action(self.tr("Re&move buddy"), self.remove_buddy)
+        menu = self.menuBar().addMenu(self.tr("&Softphone"))
         for act in (self.new_action, self.account_action, self.trace_action):
             menu.addAction(act)
         menu.addSeparator()
         menu.addAction(self.quit_on_close_action)
         menu.addAction(self.quit_action)
-        menu = self.menuBar().addMenu("&Buddies")
+        menu = self.menuBar().addMenu(self.tr("&Buddies"))
         for act in (self.add_action, self.rename_action, self.remove_action):
             menu.addAction(act)
-        self.switch_action = action("&Go to conversation…", self.open_switcher, "Ctrl+K")
-        self.next_action = action("&Next conversation", lambda: self.step_conversation(1))
+        self.switch_action = action(self.tr("&Go to conversation…"), self.open_switcher, "Ctrl+K")
+        self.next_action = action(self.tr("&Next conversation"), lambda: self.step_conversation(1))
         self.next_action.setShortcuts([QKeySequence("Ctrl+Tab"), QKeySequence("Ctrl+PgDown")])
-        self.previous_action = action("&Previous conversation", lambda: self.step_conversation(-1))
+        self.previous_action = action(
+            self.tr("&Previous conversation"), lambda: self.step_conversation(-1)
+        )
         self.previous_action.setShortcuts(
             [
                 QKeySequence("Ctrl+Shift+Tab"),
@@ -266,8 +270,10 @@ class MainWindow(QMainWindow):
                 QKeySequence("Ctrl+PgUp"),
             ]
         )
-        self.details_action = action("Buddy &details…", lambda: self.open_details(), "Ctrl+I")
-        menu = self.menuBar().addMenu("&Conversation")
+        self.details_action = action(
+            self.tr("Buddy &details…"), lambda: self.open_details(), "Ctrl+I"
+        )
+        menu = self.menuBar().addMenu(self.tr("&Conversation"))
         for act in (
             self.switch_action,
             self.next_action,

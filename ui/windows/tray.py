@@ -98,10 +98,10 @@ class Tray(QObject):
         self.notifier = DesktopNotifier(self.show_balloon, self)
 
         self.menu = QMenu(window)
-        self.show_action = self.menu.addAction("&Show Softphone")
+        self.show_action = self.menu.addAction(self.tr("&Show Softphone"))
         self.show_action.triggered.connect(self._show_window)
         self.menu.addSeparator()
-        self.quit_action = self.menu.addAction("&Quit")
+        self.quit_action = self.menu.addAction(self.tr("&Quit"))
         self.quit_action.triggered.connect(self.quit_requested.emit)
 
         self.tray_icon = QSystemTrayIcon(app_icon(), self)
