@@ -13,6 +13,7 @@ display, e.g.:
     Xvfb :97 -screen 0 1280x800x24 &
     DISPLAY=:97 python3 docs/make_screenshots.py
     DISPLAY=:97 python3 docs/make_screenshots.py --dark   # docs/screenshot-dark.png
+    DISPLAY=:97 python3 docs/make_screenshots.py --ko     # docs/screenshot-korean.png
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ from ui.main import demo_session  # noqa: E402
 from ui.windows.main_window import MainWindow  # noqa: E402
 
 DARK = "--dark" in sys.argv
-OUT_MAIN = ROOT / "docs" / ("screenshot-dark.png" if DARK else "screenshot-main.png")
+KOREAN = "--ko" in sys.argv
+OUT_MAIN = ROOT / "docs" / (
+    "screenshot-dark.png" if DARK else "screenshot-korean.png" if KOREAN else "screenshot-main.png"
+)
 OUT_TRACE = ROOT / "docs" / "screenshot-trace.png"
 DAVE = "sip:dave@example.com"
 
@@ -190,7 +194,7 @@ async def scene(data_dir: Path) -> None:
         grab_with_popups(window).save(str(OUT_MAIN))
         print(f"wrote {OUT_MAIN}")
 
-        if DARK:
+        if DARK or KOREAN:
             return
         window.open_trace()
         trace = window._trace_window
@@ -234,6 +238,10 @@ def dark_palette() -> QPalette:
 
 def main() -> None:
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    if KOREAN:
+        from ui.i18n import install_translator
+
+        install_translator(qapp, "ko")
     if DARK:
         qapp.setStyle("Fusion")
         qapp.setPalette(dark_palette())

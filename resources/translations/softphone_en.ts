@@ -341,10 +341,53 @@
 <context>
     <name>buddies</name>
     <message>
-        <location filename="../../ui/models/buddies.py" line="90" />
+        <location filename="../../ui/models/buddies.py" line="43" />
+        <location filename="../../ui/models/buddies.py" line="82" />
+        <source>online</source>
+        <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service.</extracomment>
+        <translation>online</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="44" />
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="46" />
+        <source>waiting for authorization</source>
+        <translation>waiting for authorization</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="47" />
+        <source>not allowed to see this buddy</source>
+        <translation>not allowed to see this buddy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="48" />
+        <source>unknown user</source>
+        <translation>unknown user</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="81" />
+        <source>on {count} devices</source>
+        <extracomment>The conversation's last message ("" when there is none) and its time.</extracomment>
+        <translation>on {count} devices</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="84" />
+        <source>last seen {when}</source>
+        <translation>last seen {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="97" />
         <source>You: {text}</source>
-        <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service. The conversation's last message ("" when there is none) and its time.</extracomment>
         <translation>You: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delegates/buddy.py" line="30" />
+        <source>Draft:</source>
+        <extracomment>Put before a conversation's unsent text in the list.</extracomment>
+        <translation>Draft:</translation>
     </message>
 </context>
 <context>

@@ -341,10 +341,53 @@
 <context>
     <name>buddies</name>
     <message>
-        <location filename="../../ui/models/buddies.py" line="90" />
+        <location filename="../../ui/models/buddies.py" line="43" />
+        <location filename="../../ui/models/buddies.py" line="82" />
+        <source>online</source>
+        <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service.</extracomment>
+        <translation>온라인</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="44" />
+        <source>offline</source>
+        <translation>오프라인</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="46" />
+        <source>waiting for authorization</source>
+        <translation>승인을 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="47" />
+        <source>not allowed to see this buddy</source>
+        <translation>이 친구의 상태를 볼 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="48" />
+        <source>unknown user</source>
+        <translation>없는 사용자</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="81" />
+        <source>on {count} devices</source>
+        <extracomment>The conversation's last message ("" when there is none) and its time.</extracomment>
+        <translation>기기 {count}대에서 접속 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="84" />
+        <source>last seen {when}</source>
+        <translation>마지막 접속 {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="97" />
         <source>You: {text}</source>
-        <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service. The conversation's last message ("" when there is none) and its time.</extracomment>
         <translation>나: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delegates/buddy.py" line="30" />
+        <source>Draft:</source>
+        <extracomment>Put before a conversation's unsent text in the list.</extracomment>
+        <translation>임시 저장:</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import zlib
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -17,7 +27,7 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 ROW_HEIGHT = 54
 #: Put before a conversation's unsent text in the list.
-DRAFT_MARKER = "Draft:"
+DRAFT_MARKER = QT_TRANSLATE_NOOP("buddies", "Draft:")
 DRAFT_COLOR = QColor("#d84315")
 AVATAR = 38
 
@@ -161,7 +171,7 @@ class BuddyDelegate(QStyledItemDelegate):
         line_rect = QRect(left, name_rect.bottom() + 3, width, sfm.height())
         if draft:
             # The unsent text, marked so it is not mistaken for a message.
-            marker = DRAFT_MARKER + " "
+            marker = QCoreApplication.translate("buddies", DRAFT_MARKER) + " "
             painter.setPen(DRAFT_COLOR if not selected else text_color)
             painter.drawText(
                 line_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, marker

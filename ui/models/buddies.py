@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QCoreApplication,
     QModelIndex,
@@ -39,12 +40,12 @@ NOT_ALLOWED = "not-allowed"
 NO_SUCH_USER = "no-such-user"
 
 _STATUS_WORDS = {
-    ONLINE: "online",
-    OFFLINE: "offline",
+    ONLINE: QT_TRANSLATE_NOOP("buddies", "online"),
+    OFFLINE: QT_TRANSLATE_NOOP("buddies", "offline"),
     UNKNOWN: "",
-    WAITING: "waiting for authorization",
-    NOT_ALLOWED: "not allowed to see this buddy",
-    NO_SUCH_USER: "unknown user",
+    WAITING: QT_TRANSLATE_NOOP("buddies", "waiting for authorization"),
+    NOT_ALLOWED: QT_TRANSLATE_NOOP("buddies", "not allowed to see this buddy"),
+    NO_SUCH_USER: QT_TRANSLATE_NOOP("buddies", "unknown user"),
 }
 
 
@@ -74,11 +75,17 @@ class Buddy:
 
 def status_line(buddy: Buddy, *, now: float | None = None) -> str:
     """The second line under a buddy's name: "on 2 devices", "last seen 14:02"."""
+    translate = QCoreApplication.translate
     if buddy.status == ONLINE:
-        return f"on {buddy.devices} devices" if buddy.devices > 1 else "online"
+        if buddy.devices > 1:
+            return translate("buddies", "on {count} devices").format(count=buddy.devices)
+        return translate("buddies", "online")
     if buddy.status == OFFLINE and buddy.last_seen is not None:
-        return f"last seen {format_last_seen(buddy.last_seen, now=now)}"
-    return _STATUS_WORDS.get(buddy.status, "")
+        return translate("buddies", "last seen {when}").format(
+            when=format_last_seen(buddy.last_seen, now=now)
+        )
+    words = _STATUS_WORDS.get(buddy.status, "")
+    return translate("buddies", words) if words else ""
 
 
 def last_line(buddy: Buddy) -> str:
