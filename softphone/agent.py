@@ -12,7 +12,6 @@ import asyncio
 import heapq
 import itertools
 import logging
-import re
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -22,12 +21,10 @@ from typing import TypeVar
 from softphone import __version__
 from softphone.ratelimit import RateLimit, RateLimiter
 from softphone.sip import (
-    Headers,
     ParseError,
     Request,
     Response,
     SipUri,
-    TelUri,
     new_branch,
     new_tag,
     parse,
@@ -41,6 +38,7 @@ from softphone.sip.transaction import (
     State,
     transaction_key,
 )
+from softphone.sip.uas import Answer, Uas, answer_unparseable, response_destination, stamp_via
 from softphone.trace import Direction, TraceEntry, TraceObserver, redact
 from softphone.transport.base import Address, Target, Transport, TransportKind
 from softphone.transport.stream import StreamTransport
@@ -49,13 +47,6 @@ from softphone.transport.udp import UdpTransport
 log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
-
-#: Methods the agent answers itself when no service claims them.
-_BUILTIN = frozenset({"OPTIONS", "ACK", "CANCEL"})
-
-#: Methods that never create a dialog here (RFC 3428 4: MESSAGE outside a
-#: session), so a To tag on one names a dialog we cannot know.
-_NO_DIALOG = frozenset({"MESSAGE"})
 
 #: Methods the rate limit applies to: each new one may cost a disk write.
 _RATE_LIMITED = frozenset({"MESSAGE"})
@@ -142,15 +133,6 @@ class _ServerEntry:
     final_sent: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Route:
-    handler: RequestHandler
-    #: MIME types the handler takes in a body; None means any.
-    accept: tuple[str, ...] | None
-    #: True when the handler knows its dialogs and answers 481 itself.
-    in_dialog: bool
-
-
 class UserAgent:
     """Owns transports and transactions; routes new requests to handlers.
 
@@ -180,11 +162,11 @@ class UserAgent:
         #: The per-sender token buckets, when a rate limit was given.
         self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self.user_agent = user_agent
-        #: Option tags we support (RFC 3261 20.37); a Require outside it gets 420.
-        self.supported = frozenset(supported)
+        #: The RFC 3261 8.2 checks for the methods services take (sans-I/O).
+        self.uas = Uas(supported=supported)
         self._clock = clock
         self._transports: dict[TransportKind, Transport] = {}
-        self._routes: dict[str, _Route] = {}
+        self._handlers: dict[str, RequestHandler] = {}
         self._client: dict[tuple[str, str], _ClientEntry] = {}
         self._server: dict[tuple[object, ...], _ServerEntry] = {}
         self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
@@ -256,11 +238,8 @@ class UserAgent:
         handler sees it. The default is False for MESSAGE, True otherwise.
         """
         method = method.upper()
-        if in_dialog is None:
-            in_dialog = method not in _NO_DIALOG
-        self._routes[method] = _Route(
-            handler, tuple(a.lower() for a in accept) if accept is not None else None, in_dialog
-        )
+        self.uas.add_route(method, accept=accept, in_dialog=in_dialog)
+        self._handlers[method] = handler
 
     def add_observer(self, observer: TraceObserver) -> None:
         """Call *observer* with a redacted `TraceEntry` for every message."""
@@ -272,9 +251,14 @@ class UserAgent:
             self._observers.remove(observer)
 
     @property
+    def supported(self) -> frozenset[str]:
+        """Option tags we support (RFC 3261 20.37); a Require outside it gets 420."""
+        return self.uas.supported
+
+    @property
     def allowed_methods(self) -> list[str]:
         """The methods this agent answers (the Allow header, RFC 3261 20.5)."""
-        return sorted(set(self._routes) | _BUILTIN)
+        return self.uas.allowed_methods
 
     def local_address(self, kind: TransportKind, toward: Address | None = None) -> Address:
         """The address peers reach us at on *kind*, as put in Via and Contact.
@@ -465,7 +449,9 @@ class UserAgent:
             request=request,
             source=source,
             transport=transport,
-            destination=_response_destination(request, source, transport),
+            destination=Address(
+                *response_destination(request.via[0], (source.host, source.port), reliable=reliable)
+            ),
             to_tag=request.to.tag or new_tag(),
         )
         self._server[key] = entry
@@ -488,59 +474,22 @@ class UserAgent:
         self._pump_server(entry)
 
     def _dispatch(self, incoming: IncomingRequest, entry: _ServerEntry) -> None:
-        """Run RFC 3261 8.2's checks in its order, then hand over."""
+        """Run RFC 3261 8.2's checks (`Uas.check`), then hand over."""
         request = incoming.request
-        route = self._routes.get(request.method)
-        # 8.2.1: method inspection comes first.
-        if route is None and request.method not in ("OPTIONS", "CANCEL"):
-            incoming.respond(405, headers=[("Allow", ", ".join(self.allowed_methods))])
+        answer = self.uas.check(request)
+        if answer is not None:
+            self._give(incoming, answer)
             return
-        # 8.2.2.1: a Request-URI scheme we do not understand gets 416.
-        if not isinstance(request.uri, SipUri | TelUri):
-            incoming.respond(416)
-            return
-        # 8.2.2.3: every Require option must be one we support (never for
-        # CANCEL; ACK never reaches here).
-        if request.method != "CANCEL":
-            unsupported = [tag for tag in request.require if tag not in self.supported]
-            if unsupported:
-                incoming.respond(420, headers=[("Unsupported", ", ".join(unsupported))])
-                return
-        if request.method == "CANCEL" and route is None:
-            # We answer INVITEs at once with a final response, so there is
-            # never anything left to cancel (RFC 3261 9.2).
-            incoming.respond(481)
-            return
-        # 8.2.3: content processing.
-        if route is not None and route.accept is not None and request.body:
-            content_type = request.content_type
-            if content_type is None or content_type.mime.lower() not in route.accept:
-                incoming.respond(415, headers=[("Accept", ", ".join(route.accept))])
-                return
-        # RFC 3261 12.2.2: "If the UAS wishes to reject the request because it
-        # does not wish to recreate the dialog, it MUST respond to the request
-        # with a 481". A handler that keeps no dialogs knows none by a To tag.
-        if route is not None and not route.in_dialog and request.to.tag is not None:
-            incoming.respond(481)
-            return
-        if route is not None and request.method in _RATE_LIMITED and self.rate_limiter is not None:
+        handler = self._handlers[request.method]
+        if request.method in _RATE_LIMITED and self.rate_limiter is not None:
             retry_after = self.rate_limiter.check(_sender_key(incoming), self._now())
             if retry_after is not None:
                 # RFC 3261 21.5.4 / 20.33: a 503 with Retry-After asks the
                 # sender to wait instead of retrying at once.
                 incoming.respond(503, headers=[("Retry-After", str(int(retry_after)))])
                 return
-        if route is None:  # OPTIONS without a service: answer for the agent (RFC 3261 11.2)
-            incoming.respond(
-                200,
-                headers=[
-                    ("Allow", ", ".join(self.allowed_methods)),
-                    ("Accept", "text/plain, application/reginfo+xml"),
-                ],
-            )
-            return
         try:
-            route.handler(incoming)
+            handler(incoming)
         except ParseError:
             raise  # a malformed header the handler read: answered by the caller
         except Exception:
@@ -548,38 +497,22 @@ class UserAgent:
             if not entry.final_sent:
                 incoming.respond(500, "Server Internal Error")
 
+    @staticmethod
+    def _give(incoming: IncomingRequest, answer: Answer) -> None:
+        incoming.respond(answer.status, answer.reason, headers=answer.headers)
+
     def _answer_unparseable(
         self, exc: ParseError, data: bytes, source: Address, transport: Transport
     ) -> None:
-        """Answer a request we could not accept, if it can be answered at all.
-
-        A response needs Via, From, To, Call-ID and CSeq copied from the
-        request (RFC 3261 8.2.6.2). They come from `ParseError.partial` when
-        the parser could split the header lines, else from the raw bytes
-        (a broken Request-Line still leaves readable header lines, and RFC
-        4475 3.1.2 prefers a 400 or 505 to silence). Without a Via there is
-        nowhere to send a response, so the message is dropped. Never raises.
-        """
-        try:
-            found = _copied_headers(exc.partial, data)
-            if found is None:
-                log.info("dropping unparseable message from %s: %s", source, exc.reason)
-                return
-            method, headers = found
-            # RFC 3261 17: an ACK is never answered. A top Via without even a
-            # sent-protocol and sent-by could not be matched by the peer.
-            top_via = _split_first_via(headers.get("Via") or "")[0]
-            if method == "ACK" or _VIA_START.match(top_via) is None:
-                log.info("dropping unanswerable request from %s: %s", source, exc.reason)
-                return
-            response = Response(status=exc.status, reason=exc.reason, headers=headers)
-            _stamp_via(response, source, transport.kind)
-            data = bytes(response)
-            destination = _unparseable_destination(headers, source, transport)
-        except Exception:  # the raw headers themselves cannot be written back
-            log.info("dropping unanswerable request from %s: %s", source, exc.reason)
+        """Answer a request we could not accept, if it can be answered at all."""
+        found = answer_unparseable(
+            exc, data, (source.host, source.port), reliable=transport.kind.reliable
+        )
+        if found is None:
+            log.info("dropping unanswerable message from %s: %s", source, exc.reason)
             return
-        self._send(transport, data, destination, None)
+        response, (host, port) = found
+        self._send(transport, response, Address(host, port), None)
 
     def _on_transport_error(self, peer: Address, transport: Transport, reason: str) -> None:
         now = self._now()
@@ -609,7 +542,7 @@ class UserAgent:
             reason,
             to_tag=None if status == 100 else entry.to_tag,
         )
-        _stamp_via(response, entry.source, entry.transport.kind)
+        stamp_via(response, (entry.source.host, entry.source.port))
         for name, value in headers:
             response.headers.add(name, value)
         if body:
@@ -809,147 +742,3 @@ def _loop_time(
     if clock is None:
         return deadline
     return loop.time() + (deadline - clock())
-
-
-def _response_destination(request: Request, source: Address, transport: Transport) -> Address:
-    """Where responses to *request* go (RFC 3261 18.2.2, RFC 3581 4).
-
-    On a stream, back on the connection it came in on (keyed by the source);
-    on UDP, to the source port when the client asked with rport, else to the
-    sent-by port at the address the request came from.
-    """
-    if transport.kind.reliable:
-        return source
-    via = request.via[0]
-    if via.rport is not None:
-        return source
-    return Address(source.host, via.port or 5060)
-
-
-def _stamp_via(response: Response, source: Address, kind: TransportKind) -> None:
-    """Add received and fill rport in the top Via of a response.
-
-    RFC 3261 18.2.1 adds `received` when the sent-by host differs from the
-    packet's source; RFC 3581 4 fills an empty `rport` with the source port
-    and then always adds `received`.
-    """
-    first_line = response.headers.get("Via")
-    if first_line is None:
-        return
-    top, sep, rest = _split_first_via(first_line)
-    params = top.split(";")
-    sent_by = params[0].split()[-1] if params[0].split() else ""
-    if sent_by.startswith("["):
-        host = sent_by[1:].split("]", 1)[0]
-    else:
-        host = sent_by.rsplit(":", 1)[0] if sent_by.count(":") == 1 else sent_by
-    stamped = [params[0]]
-    rport = False
-    for param in params[1:]:
-        name = param.split("=", 1)[0].strip().lower()
-        if name == "rport":
-            stamped.append(f"rport={source.port}")
-            rport = True
-        elif name != "received":
-            stamped.append(param)
-    if rport or host != source.host:
-        stamped.insert(1, f"received={source.host}")
-    response.headers.replace_first("Via", ";".join(stamped) + sep + rest)
-
-
-def _split_first_via(line: str) -> tuple[str, str, str]:
-    """Split a Via line at the first comma outside quotes."""
-    in_quotes = False
-    for index, char in enumerate(line):
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char == "," and not in_quotes:
-            return line[:index], ",", line[index + 1 :]
-    return line, "", ""
-
-
-#: Compact header names (RFC 3261 7.3.3) among those a response copies.
-_COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID"}
-#: What RFC 3261 8.2.6.2 copies into a response; Via keeps every value.
-_COPIED = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq"}
-_TO_TAG = re.compile(r";[ \t]*tag[ \t]*=", re.IGNORECASE)
-_VIA_START = re.compile(r"[ \t]*SIP[ \t]*/[ \t]*[^/ \t]+[ \t]*/[ \t]*[^ \t]+[ \t]+[^ \t;,]")
-_VIA_SENT_BY = re.compile(
-    r"[ \t]*SIP[ \t]*/[ \t]*[^/ \t]+[ \t]*/[ \t]*[^ \t]+[ \t]+"
-    r"(?:\[[^\]]*\]|[^ \t:;,\[]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?"
-)
-_RPORT = re.compile(r";[ \t]*rport[ \t]*(?:[;=,]|$)", re.IGNORECASE)
-_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-
-
-def _copied_headers(partial: Request | None, data: bytes) -> tuple[str, Headers] | None:
-    """The method and the headers a response to an unparseable request copies.
-
-    From *partial* when the parser produced one, else read from the raw
-    bytes. Single-valued fields keep their first value only (RFC 4475
-    multi01 has two From lines: one is enough to answer). A To without a
-    tag gets one (RFC 3261 8.2.6.2). Returns None for a response or for
-    bytes with no request line.
-    """
-    if partial is not None:
-        method = partial.method
-        lines: list[tuple[str, str]] = list(partial.headers)
-    else:
-        raw = _raw_request(data)
-        if raw is None:
-            return None
-        method, lines = raw
-    headers = Headers()
-    for name, value in lines:
-        canonical = _COPIED.get(_COMPACT.get(name.strip(), name.strip()).lower())
-        if canonical is None or _UNSAFE.search(value):
-            continue
-        if canonical != "Via" and canonical in headers:
-            continue
-        if canonical == "To" and not _TO_TAG.search(value.rsplit(">", 1)[-1]):
-            value = f"{value};tag={new_tag()}"
-        headers.add(canonical, value.strip())
-    return method, headers
-
-
-def _raw_request(data: bytes) -> tuple[str, list[tuple[str, str]]] | None:
-    """Split a request whose start line the parser refused into header lines.
-
-    Best effort, for answering only: folded lines are unfolded (RFC 3261
-    7.3.1), anything without a colon is skipped.
-    """
-    head = re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0]
-    text = head.decode("utf-8", errors="replace")
-    start, *rest = re.split(r"\r?\n", text)
-    words = start.split()
-    if not words or start.startswith("SIP/"):
-        return None  # empty, or a response: never answered (RFC 3261 18.1.2)
-    unfolded: list[str] = []
-    for line in rest:
-        if line[:1] in (" ", "\t") and unfolded:
-            unfolded[-1] += " " + line.strip()
-        else:
-            unfolded.append(line)
-    lines: list[tuple[str, str]] = []
-    for line in unfolded:
-        name, colon, value = line.partition(":")
-        if colon and name.strip():
-            lines.append((name.strip(), value.strip()))
-    return words[0], lines
-
-
-def _unparseable_destination(headers: Headers, source: Address, transport: Transport) -> Address:
-    """Where the answer to an unparseable request goes (RFC 3261 18.2.2).
-
-    The rule for a parsed request, read from the raw top Via: back to the
-    source port with rport (RFC 3581 4), else to the source address at the
-    sent-by port. The top Via was checked against `_VIA_START` already.
-    """
-    if transport.kind.reliable:
-        return source
-    top = _split_first_via(headers.get("Via") or "")[0]
-    match = _VIA_SENT_BY.match(top)
-    if match is None or _RPORT.search(top[match.end() :]):
-        return source
-    port = int(match.group(1)) if match.group(1) else transport.kind.default_port
-    return Address(source.host, port) if 0 < port < 65536 else source

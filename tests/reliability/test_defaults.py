@@ -126,8 +126,8 @@ async def test_notify_for_unknown_subscription_still_gets_481_from_presence() ->
         assert [parse(d).status for d, _ in stack.transport.sent] == [481]  # type: ignore[union-attr]
         # The presence handler, not the agent's MESSAGE rule, answered it: a
         # handler registered for NOTIFY is dialog-aware by default.
-        assert stack.agent._routes["NOTIFY"].in_dialog
-        assert not stack.agent._routes["MESSAGE"].in_dialog
+        assert stack.agent.uas.routes["NOTIFY"].in_dialog
+        assert not stack.agent.uas.routes["MESSAGE"].in_dialog
     finally:
         stack.close()
 
