@@ -33,9 +33,11 @@ from softphone.sip.events import ResponseReceived, TransactionTimedOut, Transpor
 from softphone.sip.timers import TimerConfig
 from softphone.sip.transaction import (
     ClientTransaction,
+    CompletedTransactions,
     InviteServerTransaction,
     ServerTransaction,
     State,
+    raw_transaction_key,
     transaction_key,
 )
 from softphone.sip.uas import Answer, Uas, answer_unparseable, response_destination, stamp_via
@@ -57,6 +59,11 @@ MAX_UDP_MESSAGE = 64_000
 
 #: How much of an oversized datagram is read to find the headers to answer.
 _HEAD_PEEK = 8192
+
+#: What finished server transactions may hold at once (their response bytes),
+#: and how many there may be: a flood of requests must not grow memory.
+COMPLETED_BYTES = 4 * 1024 * 1024
+COMPLETED_COUNT = 20_000
 
 
 class TransactionFailed(Exception):
@@ -149,13 +156,17 @@ class UserAgent:
         clock: Callable[[], float] | None = None,
         rate_limit: RateLimit | None = None,
         max_datagram: int = MAX_UDP_MESSAGE,
+        completed_bytes: int = COMPLETED_BYTES,
+        completed_count: int = COMPLETED_COUNT,
     ) -> None:
         """Create an agent; nothing is bound until `listen()`.
 
         With *rate_limit*, new MESSAGE requests beyond it (per sender's
         address of record) are answered 503 with Retry-After before their
         handler runs. A UDP datagram over *max_datagram* bytes is answered
-        413 without being parsed.
+        413 without being parsed. Finished server transactions waiting for
+        retransmissions hold at most *completed_bytes* and *completed_count*
+        (the oldest are forgotten first).
         """
         self.timers = timers or TimerConfig()
         self.max_datagram = max_datagram
@@ -169,6 +180,11 @@ class UserAgent:
         self._handlers: dict[str, RequestHandler] = {}
         self._client: dict[tuple[str, str], _ClientEntry] = {}
         self._server: dict[tuple[object, ...], _ServerEntry] = {}
+        #: Finished UDP server transactions: key -> (response bytes, where
+        #: it goes), replayed to retransmissions until timer J.
+        self.completed: CompletedTransactions[tuple[object, ...], Address] = CompletedTransactions(
+            max_bytes=completed_bytes, max_count=completed_count
+        )
         self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
         self._counter = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -388,8 +404,11 @@ class UserAgent:
 
     def _on_receive(self, data: bytes, source: Address, transport: Transport) -> None:
         self._trace(Direction.IN, transport, source, data)
-        if not data.strip(b"\r\n"):
+        if data[:1] in (b"\r", b"\n") and not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
+        now = self._now()
+        if self.completed and self._replay_completed(raw_transaction_key(data), transport, now):
+            return  # a retransmission answered from bytes, nothing parsed
         if not transport.kind.reliable and len(data) > self.max_datagram:
             # Refused before parsing: RFC 3261 18.1.1 wants messages this big
             # on a congestion-controlled transport, and RFC 3428 5 caps a
@@ -398,7 +417,6 @@ class UserAgent:
                 ParseError("Message too large", 413), data[:_HEAD_PEEK], source, transport
             )
             return
-        now = self._now()
         try:
             message = parse(data)
         except ParseError as exc:
@@ -435,8 +453,22 @@ class UserAgent:
             existing.tx.receive(request, now)
             self._pump_server(existing)
             return
+        if self._replay_completed(key, transport, now):
+            return  # a retransmission the cheap key read could not match
         if request.method == "ACK":
             return  # an ACK for nothing we know: RFC 3261 17.2.3, drop it
+        try:
+            answer = self.uas.check(request)
+        except ParseError as exc:
+            # parse() reads only the headers every request needs; one the
+            # checks read (Require, Content-Type, To) may still be malformed.
+            # That is the peer's error: answer it as parse() would have.
+            answer = Answer(exc.status, exc.reason)
+        if answer is not None and answer.stateless:
+            # RFC 3261 8.2.7: a refusal needs no transaction; a
+            # retransmission of the request is refused again.
+            self._respond_stateless(request, source, transport, answer)
+            return
         tx: ServerTransaction | InviteServerTransaction
         reliable = transport.kind.reliable
         if request.method == "INVITE":
@@ -457,7 +489,10 @@ class UserAgent:
         self._server[key] = entry
         incoming = IncomingRequest(request, source, transport, self, entry)
         try:
-            self._dispatch(incoming, entry)
+            if answer is not None:
+                self._give(incoming, answer)  # an INVITE's refusal: timer G resends it
+            else:
+                self._dispatch(incoming, entry)
         except ParseError as exc:
             # parse() reads only the headers every request needs; one read
             # later (Require, Content-Type, ...) may still be malformed. That
@@ -474,12 +509,8 @@ class UserAgent:
         self._pump_server(entry)
 
     def _dispatch(self, incoming: IncomingRequest, entry: _ServerEntry) -> None:
-        """Run RFC 3261 8.2's checks (`Uas.check`), then hand over."""
+        """Hand a request that passed RFC 3261 8.2's checks to its service."""
         request = incoming.request
-        answer = self.uas.check(request)
-        if answer is not None:
-            self._give(incoming, answer)
-            return
         handler = self._handlers[request.method]
         if request.method in _RATE_LIMITED and self.rate_limiter is not None:
             retry_after = self.rate_limiter.check(_sender_key(incoming), self._now())
@@ -500,6 +531,33 @@ class UserAgent:
     @staticmethod
     def _give(incoming: IncomingRequest, answer: Answer) -> None:
         incoming.respond(answer.status, answer.reason, headers=answer.headers)
+
+    def _respond_stateless(
+        self, request: Request, source: Address, transport: Transport, answer: Answer
+    ) -> None:
+        response = Response.for_request(
+            request, answer.status, answer.reason, to_tag=request.to.tag or new_tag()
+        )
+        for name, value in answer.headers:
+            response.headers.add(name, value)
+        stamp_via(response, (source.host, source.port))
+        destination = response_destination(
+            request.via[0], (source.host, source.port), reliable=transport.kind.reliable
+        )
+        self._send(transport, bytes(response), Address(*destination), None)
+
+    def _replay_completed(
+        self, key: tuple[object, ...] | None, transport: Transport, now: float
+    ) -> bool:
+        """Answer a retransmission of a finished transaction from its bytes."""
+        if key is None or transport.kind.reliable:
+            return False
+        found = self.completed.get(key, now)
+        if found is None:
+            return False
+        response, destination = found
+        self._send(transport, response, destination, None)
+        return True
 
     def _answer_unparseable(
         self, exc: ParseError, data: bytes, source: Address, transport: Transport
@@ -591,6 +649,20 @@ class UserAgent:
         for data in entry.tx.datagrams_to_send():
             self._send(entry.transport, data, destination, None)
         entry.tx.events()  # nothing in a server transaction needs the service
+        tx = entry.tx
+        if (
+            isinstance(tx, ServerTransaction)
+            and tx.state is State.COMPLETED
+            and tx.last_response is not None
+            and tx.deadline is not None
+        ):
+            # Completed only replays its response until timer J: keep the
+            # bytes and drop the request and the machine (RFC 3261 17.2.2).
+            if self._server.get(entry.key) is entry:
+                del self._server[entry.key]
+                self.completed.add(entry.key, tx.last_response, destination, expires=tx.deadline)
+                self._arm()
+            return
         if entry.tx.state is State.TERMINATED:
             if self._server.get(entry.key) is entry:
                 del self._server[entry.key]
@@ -606,9 +678,14 @@ class UserAgent:
     def _arm(self) -> None:
         # One TimerHandle for every transaction, re-armed at the earliest
         # deadline; stale heap entries are skipped when they come up.
-        if self._closed or not self._heap:
+        if self._closed:
             return
-        earliest = self._heap[0][0]
+        deadlines = [self._heap[0][0]] if self._heap else []
+        if self.completed.deadline is not None:
+            deadlines.append(self.completed.deadline)
+        if not deadlines:
+            return
+        earliest = min(deadlines)
         if self._timer is not None and self._timer_at is not None and self._timer_at <= earliest:
             return
         if self._timer is not None:
@@ -621,6 +698,7 @@ class UserAgent:
         self._timer = None
         self._timer_at = None
         now = self._now()
+        self.completed.expire(now)
         while self._heap and self._heap[0][0] <= now:
             _, _, entry = heapq.heappop(self._heap)
             if (
@@ -693,7 +771,7 @@ class UserAgent:
     @property
     def pending_transactions(self) -> int:
         """Client and server transactions still alive."""
-        return len(self._client) + len(self._server)
+        return len(self._client) + len(self._server) + len(self.completed)
 
     def close(self) -> None:
         """Close every transport; pending client transactions fail."""
@@ -707,6 +785,9 @@ class UserAgent:
                 _call(entry.on_failure, TransactionFailed("the agent was closed", timed_out=False))
         self._client.clear()
         self._server.clear()
+        self.completed = CompletedTransactions(
+            max_bytes=self.completed.max_bytes, max_count=self.completed.max_count
+        )
         self._heap.clear()
         for transport in self._transports.values():
             transport.close()

@@ -19,11 +19,13 @@ in the table is a bug of the caller and raises :class:`LocalProtocolError`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from enum import Enum, auto
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from softphone.sip.errors import LocalProtocolError
+from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.events import (
     Event,
     ResponseReceived,
@@ -31,6 +33,7 @@ from softphone.sip.events import (
     TransactionTimedOut,
     TransportFailed,
 )
+from softphone.sip.fields import Via
 from softphone.sip.message import Request
 from softphone.sip.timers import TimerConfig, TimerName
 
@@ -41,12 +44,14 @@ __all__ = [
     "MAGIC_COOKIE",
     "ClientState",
     "ClientTransaction",
+    "CompletedTransactions",
     "Input",
     "InviteServerTransaction",
     "ServerState",
     "ServerTransaction",
     "State",
     "TransactionStateMachine",
+    "raw_transaction_key",
     "transaction_key",
 ]
 
@@ -384,6 +389,11 @@ class _ServerBase(_Transaction):
         super().__init__(request, reliable=reliable, timers=timers)
         self._last_response: bytes | None = None
 
+    @property
+    def last_response(self) -> bytes | None:
+        """The bytes of the last response sent, replayed to retransmissions."""
+        return self._last_response
+
     def _send(self, response: Response) -> None:
         self._last_response = bytes(response)
         self._datagrams.append(self._last_response)
@@ -580,3 +590,152 @@ def transaction_key(message: Request | Response) -> tuple[str, ...]:
         f"{cseq.seq} {method}",
         str(via),
     )
+
+
+#: How far into a request `raw_transaction_key` looks for Via and CSeq.
+_KEY_SCAN = 8192
+
+
+def raw_transaction_key(data: bytes) -> tuple[str, ...] | None:
+    """The `transaction_key` of a request read from its raw bytes, cheaply.
+
+    Only the top Via and the CSeq method are read (RFC 3261 17.2.3), so a
+    retransmission of a finished transaction can be answered from stored
+    bytes without parsing the rest. Returns None whenever the cheap read is
+    not sure (a response, folded or compact-less oddities, an RFC 2543
+    branch): the caller then parses the message in full, which gives the
+    same key for every request this returns one for.
+    """
+    if data.startswith(b"SIP/"):
+        return None
+    end = data.find(b"\r\n\r\n", 0, _KEY_SCAN)
+    lines = data[: end if end >= 0 else _KEY_SCAN].split(b"\r\n")
+    via: bytes | None = None
+    cseq: bytes | None = None
+    for line in lines[1:]:
+        if line.startswith((b" ", b"\t")):
+            return None  # folded lines: leave them to the parser
+        name, _, value = line.partition(b":")
+        name = name.rstrip().lower()
+        if via is None and name in (b"via", b"v"):
+            via = value
+        elif name == b"cseq":
+            if cseq is not None:
+                return None  # two CSeq lines: the parser refuses those
+            cseq = value
+    if via is None or cseq is None:
+        return None
+    words = cseq.split()
+    if len(words) != 2:
+        return None
+    try:
+        top = Via.parse(via.split(b",", 1)[0].strip().decode("utf-8", "surrogateescape"))
+        method = words[1].decode("ascii")
+    except (ParseError, UnicodeDecodeError):
+        return None
+    branch = top.branch or ""
+    if not (branch.startswith(MAGIC_COOKIE) and len(branch) > len(MAGIC_COOKIE)):
+        return None
+    return (branch, top.sent_by.lower(), "INVITE" if method == "ACK" else method)
+
+
+_K = TypeVar("_K", bound=Hashable)
+_C = TypeVar("_C")
+
+
+@dataclass(slots=True)
+class _Completed(Generic[_C]):
+    response: bytes
+    context: _C
+    expires: float
+    size: int
+
+
+class CompletedTransactions(Generic[_K, _C]):
+    """Non-INVITE server transactions in Completed, kept as bytes only.
+
+    RFC 3261 17.2.2: in Completed the transaction's one job is to answer a
+    retransmitted request with the final response again until timer J. So
+    what is kept is the key, the response's bytes, when J fires, and a small
+    *context* of the caller's (where the response goes), never the request.
+    The total is capped: past *max_bytes* or *max_count* the oldest go first
+    (their retransmissions, if any, are then taken as new requests, which
+    the services already deduplicate, RFC 3261 8.2.2.2).
+
+    Args:
+        max_bytes: the most response and key bytes held at once.
+        max_count: the most transactions held at once.
+
+    Raises:
+        ValueError: a cap is not positive.
+    """
+
+    #: What one entry costs beyond its response bytes (key, record, index).
+    OVERHEAD = 256
+
+    def __init__(self, *, max_bytes: int = 4 * 1024 * 1024, max_count: int = 20_000) -> None:
+        if max_bytes <= 0 or max_count <= 0:
+            raise ValueError("the caps must be positive")
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+        self._entries: OrderedDict[_K, _Completed[_C]] = OrderedDict()
+        self._bytes = 0
+        #: Entries dropped before their timer J because of the caps.
+        self.evicted = 0
+
+    def add(self, key: _K, response: bytes, context: _C, *, expires: float) -> None:
+        """Keep *response* for retransmissions of *key* until *expires*."""
+        self.discard(key)
+        size = len(response) + self.OVERHEAD
+        self._entries[key] = _Completed(response, context, expires, size)
+        self._bytes += size
+        while self._entries and (
+            self._bytes > self.max_bytes or len(self._entries) > self.max_count
+        ):
+            self._pop_oldest()
+            self.evicted += 1
+
+    def get(self, key: _K, now: float) -> tuple[bytes, _C] | None:
+        """The response bytes and context for a retransmission of *key*."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires <= now:  # timer J fired: a new request now
+            self.discard(key)
+            return None
+        return entry.response, entry.context
+
+    def discard(self, key: _K) -> None:
+        """Forget *key* if it is held."""
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size
+
+    def expire(self, now: float) -> None:
+        """Forget every transaction whose timer J fired by *now*."""
+        # Timer J is the same for every entry, so insertion order is expiry
+        # order; an entry with a shorter J behind a longer one waits a bit.
+        while self._entries:
+            entry = next(iter(self._entries.values()))
+            if entry.expires > now:
+                return
+            self._pop_oldest()
+
+    @property
+    def deadline(self) -> float | None:
+        """When `expire` next has work, or None when nothing is held."""
+        if not self._entries:
+            return None
+        return next(iter(self._entries.values())).expires
+
+    @property
+    def bytes_held(self) -> int:
+        """Response bytes plus `OVERHEAD` per entry, for the caps."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _pop_oldest(self) -> None:
+        _, entry = self._entries.popitem(last=False)
+        self._bytes -= entry.size

@@ -1,0 +1,194 @@
+"""Peak RSS of `softphone listen` and `softphone registrar` under a 64 KB flood.
+
+    python3 -m bench.flood_rss [--seconds 25] [--rate 1000] [--after 40]
+                               [--target listen|registrar|both] [--tree DIR]
+
+Starts `softphone registrar` on loopback and `softphone listen` registered
+with it, then sends the chosen process 64 KB UDP requests at --rate per
+second for --seconds (NOTIFYs for a subscription that does not exist to the
+client, which it answers 481; MESSAGEs for a user that does not exist to the
+registrar), sampling the process's RSS every 0.2 s. After the flood it waits
+--after seconds (timer J is 32 s) and reads the RSS again. --tree runs the
+product from another checkout (to measure an older commit). Prints one JSON
+object per target: idle, peak and after RSS in MiB, requests sent.
+
+Traffic goes to 127.0.0.1 only; the flood stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: The body that makes each request about 64 KB.
+BODY = b"x" * 63_000
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of *pid* in MiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def free_port() -> int:
+    """A port free for both UDP and TCP on loopback."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = int(udp.getsockname()[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+
+
+def flood_request(method: str, uri: str, number: int, port: int) -> bytes:
+    tag = f";tag=nosuchdialog{number}" if method == "NOTIFY" else ""
+    event = "Event: reg\r\nSubscription-State: active;expires=60\r\n" if method == "NOTIFY" else ""
+    head = (
+        f"{method} {uri} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKrss{number};rport\r\n"
+        f"Max-Forwards: 70\r\n"
+        f"From: <sip:mallory@example.com>;tag=m{number}\r\n"
+        f"To: <{uri}>{tag}\r\n"
+        f"Call-ID: rss-{number}@127.0.0.1\r\n"
+        f"CSeq: 1 {method}\r\n{event}"
+        f"Content-Type: text/plain\r\nContent-Length: {len(BODY)}\r\n\r\n"
+    )
+    return head.encode() + BODY
+
+
+def flood(pid: int, port: int, method: str, uri: str, seconds: float, rate: float) -> dict[str, float]:
+    """Send 64 KB requests to 127.0.0.1:*port*; return sent count and peak RSS."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.setblocking(False)
+    own = sock.getsockname()[1]
+    start = time.monotonic()
+    next_sample = start
+    sent = 0
+    peak = 0.0
+    while (now := time.monotonic()) < start + seconds:
+        due = int((now - start) * rate)
+        while sent < due:
+            try:
+                sock.sendto(flood_request(method, uri, sent, own), ("127.0.0.1", port))
+            except BlockingIOError:
+                break
+            sent += 1
+        try:  # drain the answers so the socket never blocks the loop
+            while sock.recv(65535):
+                pass
+        except BlockingIOError:
+            pass
+        if now >= next_sample:
+            peak = max(peak, rss_mib(pid)[0])
+            next_sample = now + 0.2
+        time.sleep(0.001)
+    sock.close()
+    return {"sent": sent, "peak_rss_mib": max(peak, rss_mib(pid)[1])}
+
+
+def read_json_line(process: subprocess.Popen[str], key: str, value: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        obj = json.loads(line)
+        if obj.get(key) == value:
+            return obj
+    raise RuntimeError(f"no {key}={value} from {process.args}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=25.0)
+    parser.add_argument("--rate", type=float, default=1000.0, help="requests per second")
+    parser.add_argument("--after", type=float, default=40.0, help="seconds to wait after")
+    parser.add_argument("--target", choices=["listen", "registrar", "both"], default="both")
+    parser.add_argument("--tree", type=Path, help="run the product from this checkout")
+    args = parser.parse_args(argv)
+    env = dict(os.environ, PW="bob-pw")
+    if args.tree is not None:
+        env["PYTHONPATH"] = str(args.tree.resolve())
+    with tempfile.TemporaryDirectory() as tmp:
+        users = Path(tmp) / "users.toml"
+        users.write_text('[users]\n"sip:bob@example.com" = "bob-pw"\n')
+        registrar_port = free_port()
+        registrar = subprocess.Popen(
+            [sys.executable, "-m", "softphone", "registrar", "--users", str(users)]
+            + ["--port", str(registrar_port), "--domain", "example.com"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp,
+        )
+        listen_port = free_port()
+        listen = None
+        try:
+            read_json_line(registrar, "event", "listening", 20)
+            listen = subprocess.Popen(
+                [sys.executable, "-m", "softphone", "listen", "--aor", "sip:bob@example.com"]
+                + ["--registrar", f"127.0.0.1:{registrar_port}", "--password-env", "PW"]
+                + ["--local-port", str(listen_port), "--db", str(Path(tmp) / "bob.db")]
+                + ["--listen-host", "127.0.0.1"],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=tmp,
+            )
+            read_json_line(listen, "state", "registered", 20)
+            targets = {
+                "listen": (listen, listen_port, "NOTIFY", "sip:bob@127.0.0.1"),
+                "registrar": (registrar, registrar_port, "MESSAGE", "sip:nobody@example.com"),
+            }
+            chosen = ["listen", "registrar"] if args.target == "both" else [args.target]
+            for name in chosen:
+                process, port, method, uri = targets[name]
+                idle = rss_mib(process.pid)[0]
+                figures = flood(process.pid, port, method, uri, args.seconds, args.rate)
+                time.sleep(args.after)
+                after = rss_mib(process.pid)[0]
+                print(
+                    json.dumps(
+                        {
+                            "target": name,
+                            "request": f"{method} of {len(BODY) // 1000 + 1} KB",
+                            "seconds": args.seconds,
+                            "rate": args.rate,
+                            "sent": figures["sent"],
+                            "idle_rss_mib": round(idle, 1),
+                            "peak_rss_mib": round(figures["peak_rss_mib"], 1),
+                            "after_rss_mib": round(after, 1),
+                        }
+                    ),
+                    flush=True,
+                )
+        finally:
+            for process in (listen, registrar):
+                if process is not None:
+                    process.terminate()
+                    try:
+                        process.wait(10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
