@@ -71,7 +71,9 @@ def flood_request(method: str, uri: str, number: int, port: int) -> bytes:
     return head.encode() + BODY
 
 
-def flood(pid: int, port: int, method: str, uri: str, seconds: float, rate: float) -> dict[str, float]:
+def flood(
+    pid: int, port: int, method: str, uri: str, seconds: float, rate: float
+) -> dict[str, float]:
     """Send 64 KB requests to 127.0.0.1:*port*; return sent count and peak RSS."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))

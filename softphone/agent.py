@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from softphone import __version__
-from softphone.ratelimit import RateLimit, RateLimiter
+from softphone.ratelimit import FloodGuard, FloodLimits
 from softphone.sip import (
     ParseError,
     Request,
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-#: Methods the rate limit applies to: each new one may cost a disk write.
+#: Methods the flood limits apply to: each new one may cost a disk write.
 _RATE_LIMITED = frozenset({"MESSAGE"})
 
 #: The largest UDP datagram the agent processes (64 KB of 1000 bytes);
@@ -154,24 +154,24 @@ class UserAgent:
         user_agent: str = f"softphone/{__version__}",
         supported: Iterable[str] = (),
         clock: Callable[[], float] | None = None,
-        rate_limit: RateLimit | None = None,
+        limits: FloodLimits | None = None,
         max_datagram: int = MAX_UDP_MESSAGE,
         completed_bytes: int = COMPLETED_BYTES,
         completed_count: int = COMPLETED_COUNT,
     ) -> None:
         """Create an agent; nothing is bound until `listen()`.
 
-        With *rate_limit*, new MESSAGE requests beyond it (per sender's
-        address of record) are answered 503 with Retry-After before their
-        handler runs. A UDP datagram over *max_datagram* bytes is answered
+        With *limits*, new MESSAGE requests beyond them (per source address
+        and overall) are answered 503 with Retry-After, and bodies over the
+        cap 413, before their handler runs. A UDP datagram over *max_datagram* bytes is answered
         413 without being parsed. Finished server transactions waiting for
         retransmissions hold at most *completed_bytes* and *completed_count*
         (the oldest are forgotten first).
         """
         self.timers = timers or TimerConfig()
         self.max_datagram = max_datagram
-        #: The per-sender token buckets, when a rate limit was given.
-        self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        #: The flood limits (per source address and overall), when given.
+        self.flood_guard = FloodGuard(limits) if limits is not None else None
         self.user_agent = user_agent
         #: The RFC 3261 8.2 checks for the methods services take (sans-I/O).
         self.uas = Uas(supported=supported)
@@ -464,6 +464,18 @@ class UserAgent:
             # checks read (Require, Content-Type, To) may still be malformed.
             # That is the peer's error: answer it as parse() would have.
             answer = Answer(exc.status, exc.reason)
+        if answer is None and request.method in _RATE_LIMITED and self.flood_guard is not None:
+            refusal = self.flood_guard.admit(source.host, len(request.body), now)
+            if refusal is not None:
+                # RFC 3261 21.5.4 / 20.33: a 503 with Retry-After asks the
+                # sender to wait instead of retrying at once; nothing stored.
+                log.info("refusing %s from %s: %s", request.method, source, refusal.reason)
+                retry = refusal.retry_after
+                answer = Answer(
+                    refusal.status,
+                    refusal.reason,
+                    (("Retry-After", str(retry)),) if retry is not None else (),
+                )
         if answer is not None and answer.stateless:
             # RFC 3261 8.2.7: a refusal needs no transaction; a
             # retransmission of the request is refused again.
@@ -512,13 +524,6 @@ class UserAgent:
         """Hand a request that passed RFC 3261 8.2's checks to its service."""
         request = incoming.request
         handler = self._handlers[request.method]
-        if request.method in _RATE_LIMITED and self.rate_limiter is not None:
-            retry_after = self.rate_limiter.check(_sender_key(incoming), self._now())
-            if retry_after is not None:
-                # RFC 3261 21.5.4 / 20.33: a 503 with Retry-After asks the
-                # sender to wait instead of retrying at once.
-                incoming.respond(503, headers=[("Retry-After", str(int(retry_after)))])
-                return
         try:
             handler(incoming)
         except ParseError:
@@ -792,20 +797,6 @@ class UserAgent:
         for transport in self._transports.values():
             transport.close()
         self._transports.clear()
-
-
-def _sender_key(incoming: IncomingRequest) -> str:
-    """Who a request counts against: the From address of record.
-
-    Keyed on the address of record rather than the source address, so that
-    every user behind one proxy is not limited as one sender; a From that
-    is not a SIP URI counts against the source address.
-    """
-    uri = incoming.request.from_.uri
-    if isinstance(uri, SipUri):
-        user = f"{uri.user}@" if uri.user else ""
-        return f"{uri.scheme}:{user}{uri.host.lower()}"
-    return str(incoming.source)
 
 
 def _call(callback: Callable[[_T], None], argument: _T) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
 from softphone.location import HostPort, LocationError, locate_all
+from softphone.ratelimit import FloodLimits
 from softphone.resolver import Resolver
 from softphone.services.messaging import Messaging
 from softphone.services.outbound import Outbound
@@ -52,6 +53,9 @@ class AppOptions:
     keepalive_interval: float | None = None
     #: How long a stream keep-alive waits for its pong (RFC 5626 4.4.1).
     keepalive_timeout: float = PONG_TIMEOUT
+    #: Flood and disk-fill limits on incoming messages (per source address,
+    #: overall, body size); None turns them off.
+    limits: FloodLimits | None = field(default_factory=FloodLimits)
 
 
 class Application:
@@ -71,7 +75,7 @@ class Application:
         self.options = options or AppOptions()
         self.account = account
         self.store = store
-        self.agent = UserAgent(timers=self.options.timers)
+        self.agent = UserAgent(timers=self.options.timers, limits=self.options.limits)
         #: One RFC 3263 resolver, so every service shares its cache. AAAA
         #: answers only when we listen on IPv6: an IPv4 socket cannot use them.
         self.resolver = Resolver(

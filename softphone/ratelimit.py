@@ -1,9 +1,11 @@
-"""A per-sender token bucket for incoming requests (flood protection).
+"""Token buckets for incoming requests (flood and disk-fill protection).
 
-Sans-I/O: the caller passes `now` in. The agent asks `check(key, now)` for
-every new MESSAGE before its handler runs; a refusal is answered 503 with
+Sans-I/O: the caller passes `now` in. The agent asks `FloodGuard.admit`
+for every new request that may cost a disk write (MESSAGE) before its
+handler runs: per source address (not the From address, which the sender
+chooses) and over all sources together. A refusal is answered 503 with
 Retry-After (RFC 3261 21.5.4, 20.33), which tells a well-behaved sender to
-slow down, and costs us no disk write.
+slow down, and costs us no disk write; a body over the cap is answered 413.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
-__all__ = ["RateLimit", "RateLimiter"]
+__all__ = ["FloodGuard", "FloodLimits", "RateLimit", "RateLimiter", "Refusal"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,3 +89,61 @@ class RateLimiter:
     def __len__(self) -> int:
         """How many senders are remembered."""
         return len(self._buckets)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FloodLimits:
+    """The limits the product runs with unless told otherwise.
+
+    Attributes:
+        per_source: what one source address (IP) may send. Everything a
+            server relays comes from its address, so this is also what all
+            buddies together may send through it.
+        overall: what all sources together may send.
+        max_body: the largest body stored, in bytes; larger is refused 413.
+    """
+
+    per_source: RateLimit = RateLimit(rate=20.0, burst=100.0)
+    overall: RateLimit = RateLimit(rate=100.0, burst=300.0, max_senders=1)
+    max_body: int = 16 * 1024
+
+    def __post_init__(self) -> None:
+        if self.max_body <= 0:
+            raise ValueError("max_body must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a request was not admitted, as the response says it."""
+
+    status: int
+    reason: str
+    #: Seconds for Retry-After (503), else None.
+    retry_after: int | None = None
+
+
+class FloodGuard:
+    """Admits or refuses new requests by `FloodLimits`."""
+
+    def __init__(self, limits: FloodLimits | None = None) -> None:
+        self.limits = limits or FloodLimits()
+        self.per_source = RateLimiter(self.limits.per_source)
+        self.overall = RateLimiter(self.limits.overall)
+
+    def admit(self, source: str, body_size: int, now: float) -> Refusal | None:
+        """Check one new request from *source* (an IP address) with a body.
+
+        Returns None when it may pass, else the refusal to answer with. A
+        refused request takes no token from the overall bucket, so one
+        noisy source cannot lock every other one out.
+        """
+        wait = self.per_source.check(source, now)
+        if wait is not None:
+            return Refusal(503, "Too many requests from your address", int(wait))
+        wait = self.overall.check("*", now)
+        if wait is not None:
+            return Refusal(503, "Too many requests", int(wait))
+        if body_size > self.limits.max_body:
+            # RFC 3261 21.4.13: 413 Request Entity Too Large.
+            return Refusal(413, f"Message body over {self.limits.max_body} bytes")
+        return None

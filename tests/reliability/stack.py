@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from softphone.account import Account
 from softphone.agent import UserAgent
-from softphone.ratelimit import RateLimit
+from softphone.ratelimit import FloodLimits
 from softphone.services.messaging import Messaging, peer_of
 from softphone.services.presence import Presence
 from softphone.sip import Response, SipUri, parse
@@ -173,11 +173,11 @@ class Peer:
         store: Store,
         *,
         timers: TimerConfig,
-        rate_limit: RateLimit | None = None,
+        limits: FloodLimits | None = None,
     ) -> None:
         self.account = account
         self.store = store
-        self.agent = UserAgent(timers=timers, rate_limit=rate_limit)
+        self.agent = UserAgent(timers=timers, limits=limits)
         self.target: Target | None = None
         self.states: dict[int, list[MessageRecord]] = {}
         self.inbox: list[MessageRecord] = []

@@ -1,18 +1,27 @@
-"""Safe defaults: rate limit, 481 outside dialogs, block list, digest, TLS.
+"""Safe defaults: flood limits, 481 outside dialogs, block list, digest, TLS.
 
-TLS verification against a self-signed server is tested end to end in
-tests/transport/test_tls.py (test_verification_fails_by_default_...,
-test_host_name_is_checked_...); here only the default context is pinned.
+The flood limits (per source address, overall, body size) are constructed
+by the product itself: `AppOptions.limits` defaults to `FloodLimits()`, so
+`softphone listen` and the window run with them (shown through a running
+`softphone listen` in tests/security/test_client_flood.py). The block list
+is filled only through the store here. TLS verification against a
+self-signed server is tested end to end in tests/transport/test_tls.py
+(test_verification_fails_by_default_..., test_host_name_is_checked_...);
+here only the default context is pinned.
 """
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import ssl
 from pathlib import Path
 
 import pytest
 
-from softphone.ratelimit import RateLimit, RateLimiter
+from softphone.account import Account
+from softphone.app import Application, AppOptions
+from softphone.ratelimit import FloodGuard, FloodLimits, RateLimit, RateLimiter
 from softphone.sip import parse
 from softphone.sip.auth import DigestClient
 from softphone.store import Store
@@ -66,14 +75,59 @@ def test_bad_limits_are_refused(kwargs: dict[str, float]) -> None:
 # -- the agent's hook ----------------------------------------------------------------
 
 
-async def test_agent_answers_503_with_retry_after_beyond_the_rate(tmp_path: Path) -> None:
+async def udp_exchange_from(data: bytes, to: Address, local_host: str) -> bytes:
+    """Send one datagram from a fresh socket on *local_host*; return the answer."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((local_host, 0))
+    sock.setblocking(False)
+    try:
+        await loop.sock_sendto(sock, data, (to.host, to.port))
+        async with asyncio.timeout(5):
+            answer, _ = await loop.sock_recvfrom(sock, 65535)
+        return answer
+    finally:
+        sock.close()
+
+
+def test_the_product_runs_with_flood_limits_by_default(tmp_path: Path) -> None:
+    app = Application(Account("sip:bob@example.test"), None, Store.open(tmp_path / "b.db"))
+    try:
+        assert AppOptions().limits == FloodLimits()
+        assert app.agent.flood_guard is not None
+        assert app.agent.flood_guard.limits == FloodLimits()
+    finally:
+        app.store.close()
+
+
+def test_guard_limits_per_source_then_overall_then_body() -> None:
+    guard = FloodGuard(
+        FloodLimits(
+            per_source=RateLimit(rate=1.0, burst=2.0),
+            overall=RateLimit(rate=1.0, burst=3.0),
+            max_body=10,
+        )
+    )
+    assert guard.admit("192.0.2.1", 5, 0.0) is None
+    assert guard.admit("192.0.2.1", 5, 0.0) is None
+    refused = guard.admit("192.0.2.1", 5, 0.0)
+    assert refused is not None and (refused.status, refused.retry_after) == (503, 1)
+    # A refused request took no overall token: another source still passes once.
+    assert guard.admit("192.0.2.2", 5, 0.0) is None
+    overall = guard.admit("192.0.2.3", 5, 0.0)
+    assert overall is not None and (overall.status, overall.reason) == (503, "Too many requests")
+    big = guard.admit("192.0.2.4", 11, 10.0)
+    assert big is not None and big.status == 413 and "10 bytes" in big.reason
+
+
+async def test_agent_answers_503_with_retry_after_per_source_address(tmp_path: Path) -> None:
     from softphone.sip.timers import TimerConfig
 
     bob = Peer(
         BOB,
         Store.open(tmp_path / "b.db"),
         timers=TimerConfig(t1=0.02),
-        rate_limit=RateLimit(rate=0.5, burst=5.0),
+        limits=FloodLimits(per_source=RateLimit(rate=0.5, burst=5.0)),
     )
     where = await bob.start()
     try:
@@ -85,9 +139,32 @@ async def test_agent_answers_503_with_retry_after_beyond_the_rate(tmp_path: Path
         assert {a.headers.get("Retry-After") for a in answers[5:]} == {"2"}
         # Refused ones are not stored: the 503 cost no disk write.
         assert bob.store.count_messages("sip:odd@example.test") == 5
-        # Other senders and other methods are not limited.
+        # Another From from the same address is the same source: refused too.
         other = _message(b"x", "text/plain", 200).replace(b"sip:odd@", b"sip:other@")
-        assert parse(await udp_exchange(other, where)).status == 200  # type: ignore[union-attr]
+        assert parse(await udp_exchange(other, where)).status == 503  # type: ignore[union-attr]
+        # Another source address has its own bucket.
+        answer = parse(await udp_exchange_from(other, where, "127.0.0.2"))
+        assert answer.status == 200  # type: ignore[union-attr]
+        assert bob.store.count_messages("sip:other@example.test") == 1
+    finally:
+        bob.close()
+
+
+async def test_body_over_the_cap_gets_413_with_a_reason_and_is_not_stored(tmp_path: Path) -> None:
+    from softphone.sip.timers import TimerConfig
+
+    bob = Peer(
+        BOB, Store.open(tmp_path / "b.db"), timers=TimerConfig(t1=0.02), limits=FloodLimits()
+    )
+    where = await bob.start()
+    try:
+        cap = FloodLimits().max_body
+        answer = parse(await udp_exchange(_message(b"x" * (cap + 1), "text/plain", 500), where))
+        assert answer.status == 413  # type: ignore[union-attr]
+        assert answer.reason == f"Message body over {cap} bytes"  # type: ignore[union-attr]
+        assert bob.store.count_messages("sip:odd@example.test") == 0
+        answer = parse(await udp_exchange(_message(b"x" * cap, "text/plain", 501), where))
+        assert answer.status == 200  # type: ignore[union-attr]
     finally:
         bob.close()
 

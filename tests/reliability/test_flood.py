@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from softphone.ratelimit import RateLimit
+from softphone.ratelimit import FloodLimits, RateLimit
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
 from softphone.trace import Direction, TraceEntry
@@ -62,7 +62,9 @@ class LagMonitor:
 
 
 async def flood(tmp_path: Path, *, rate: int, seconds: int, limit: RateLimit) -> dict[str, float]:
-    bob = Peer(BOB, Store.open(tmp_path / "bob.db"), timers=TimerConfig(), rate_limit=limit)
+    # The limit per source address; SIPp is one source. Overall: out of the way.
+    limits = FloodLimits(per_source=limit, overall=RateLimit(rate=1e6, burst=1e6))
+    bob = Peer(BOB, Store.open(tmp_path / "bob.db"), timers=TimerConfig(), limits=limits)
     where = await bob.start()
     answered: set[Identity] = set()
     refused: list[bytes] = []

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 import softphone.agent
+from softphone.account import Account
 from softphone.agent import COMPLETED_BYTES, COMPLETED_COUNT
 from softphone.app import Application, AppOptions
-from softphone.config import Account
 from softphone.sip import Request, parse
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
