@@ -133,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         users.write_text('[users]\n"sip:bob@example.com" = "bob-pw"\n')
         registrar_port = free_port()
         registrar = subprocess.Popen(
-            [sys.executable, "-m", "softphone", "registrar", "--users", str(users)]
-            + ["--port", str(registrar_port), "--domain", "example.com"],
+            [
+                *(sys.executable, "-m", "softphone", "registrar", "--users", str(users)),
+                *("--port", str(registrar_port), "--domain", "example.com"),
+            ],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
@@ -145,10 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             read_json_line(registrar, "event", "listening", 20)
             listen = subprocess.Popen(
-                [sys.executable, "-m", "softphone", "listen", "--aor", "sip:bob@example.com"]
-                + ["--registrar", f"127.0.0.1:{registrar_port}", "--password-env", "PW"]
-                + ["--local-port", str(listen_port), "--db", str(Path(tmp) / "bob.db")]
-                + ["--listen-host", "127.0.0.1"],
+                [
+                    *(sys.executable, "-m", "softphone", "listen", "--aor", "sip:bob@example.com"),
+                    *("--registrar", f"127.0.0.1:{registrar_port}", "--password-env", "PW"),
+                    *("--local-port", str(listen_port), "--db", str(Path(tmp) / "bob.db")),
+                    *("--listen-host", "127.0.0.1"),
+                ],
                 stdout=subprocess.PIPE,
                 text=True,
                 env=env,
