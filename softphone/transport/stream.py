@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 from typing import cast
@@ -23,6 +24,20 @@ log = logging.getLogger(__name__)
 #: Connections beyond this many are refused so a flood of sockets cannot
 #: grow memory without bound.
 MAX_CONNECTIONS = 1024
+
+#: Connections one source address may hold open to us at once: enough for a
+#: few devices behind one NAT or a server's flows, too few to take every
+#: slot of `MAX_CONNECTIONS`.
+MAX_PER_SOURCE = 16
+
+#: An accepted connection with no complete message and no keep-alive for
+#: this long is closed. RFC 5626 keep-alives come every 25 s or so, and a
+#: server's own flows to us are ones we opened (never timed out here).
+IDLE_TIMEOUT = 120.0
+
+#: An accepted connection holding half a message for this long is closed:
+#: the rest of a real message follows within a round trip.
+PARTIAL_TIMEOUT = 30.0
 
 #: A keep-alive pong (RFC 5626 4.4.1): the answer to a CRLFCRLF ping.
 PONG = b"\r\n"
@@ -39,6 +54,15 @@ class _Connection(asyncio.Protocol):
         self.pending: list[bytes] = []
         #: True once we decided to close: the loss is then no peer failure.
         self.closing = False
+        #: True for a connection the peer opened (the timeouts apply to it).
+        self.accepted = peer is None
+        #: True while it counts against its source's `max_per_source`.
+        self.counted = False
+        now = asyncio.get_running_loop().time()
+        #: When the framer last held no partial message (a message or a ping
+        #: ended there), and since when it holds one.
+        self.last_activity = now
+        self.partial_since: float | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -65,6 +89,14 @@ class _Connection(asyncio.Protocol):
             self._owner._report_error(self.peer, exc.reason)
             self.close()
             return
+        now = asyncio.get_running_loop().time()
+        if messages or self._framer.pings != pings_before:
+            self.last_activity = now
+        if self._framer.buffered:
+            if self.partial_since is None or messages:
+                self.partial_since = now
+        else:
+            self.partial_since = None
         if self._framer.pings != pings_before:
             self.write(PONG)
         for message in messages:
@@ -110,14 +142,26 @@ class StreamTransport:
         *,
         client_ssl: ssl.SSLContext | None,
         max_message_size: int,
+        max_per_source: int = MAX_PER_SOURCE,
+        idle_timeout: float = IDLE_TIMEOUT,
+        partial_timeout: float = PARTIAL_TIMEOUT,
     ) -> None:
         self.kind = kind
+        self.max_per_source = max_per_source
+        self.idle_timeout = idle_timeout
+        self.partial_timeout = partial_timeout
+        #: Accepted connections per source host, for `max_per_source`.
+        self._per_source: dict[str, int] = {}
+        self._sweeper: asyncio.TimerHandle | None = None
         self._receiver = receiver
         self._on_error = on_error
         self._client_ssl = client_ssl
         self.max_message_size = max_message_size
         self._connections: dict[Address, _Connection] = {}
         self._server: asyncio.Server | None = None
+        #: The bound, never listening socket of a TLS transport without a
+        #: certificate: it holds the port our Contact names.
+        self._reserved: socket.socket | None = None
         # The loop keeps only weak references to tasks: hold the connects.
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -140,24 +184,60 @@ class StreamTransport:
         server_ssl: ssl.SSLContext | None = None,
         client_ssl: ssl.SSLContext | None = None,
         max_message_size: int = 65_535,
+        max_per_source: int = MAX_PER_SOURCE,
+        idle_timeout: float = IDLE_TIMEOUT,
+        partial_timeout: float = PARTIAL_TIMEOUT,
     ) -> StreamTransport:
         """Listen on *host*:*port* (0 picks a free port).
 
         For TLS, *server_ssl* is needed to accept connections and
-        *client_ssl* (verifying by default) to open them.
+        *client_ssl* (verifying by default) to open them. A source address
+        may hold *max_per_source* accepted connections; an accepted
+        connection is closed after *idle_timeout* seconds without a message
+        or keep-alive, or *partial_timeout* seconds holding half a message.
+
+        TLS without *server_ssl* accepts nothing: the port is bound (so a
+        Contact can name it) but never listens, and requests reach us only on
+        the connections we open (RFC 5626 flows). A TLS account listens on
+        TLS or not at all, never on cleartext TCP.
 
         Raises:
             OSError: the address cannot be bound.
         """
         self = cls(
-            kind, receiver, on_error, client_ssl=client_ssl, max_message_size=max_message_size
+            kind,
+            receiver,
+            on_error,
+            client_ssl=client_ssl,
+            max_message_size=max_message_size,
+            max_per_source=max_per_source,
+            idle_timeout=idle_timeout,
+            partial_timeout=partial_timeout,
         )
         loop = asyncio.get_running_loop()
+        if kind is TransportKind.TLS and server_ssl is None:
+            family, type_, proto, _, sockaddr = (
+                await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+            )[0]
+            reserved = socket.socket(family, type_, proto)
+            try:
+                reserved.bind(sockaddr)
+            except OSError:
+                reserved.close()
+                raise
+            self._reserved = reserved
+            self.local = Address.from_sockaddr(reserved.getsockname())
+            return self
         self._server = await loop.create_server(
             lambda: _Connection(self, None), host, port, ssl=server_ssl
         )
         self.local = Address.from_sockaddr(self._server.sockets[0].getsockname())
         return self
+
+    @property
+    def accepting(self) -> bool:
+        """True when peers can open connections to us (a listening socket)."""
+        return self._server is not None
 
     def send(self, data: bytes, destination: Address, *, server_name: str | None = None) -> None:
         """Write on the connection to *destination*, opening one if needed.
@@ -217,13 +297,53 @@ class StreamTransport:
         if len(self._connections) >= MAX_CONNECTIONS:
             log.warning("refusing connection from %s: too many connections", connection.peer)
             return False
+        host = connection.peer.host
+        if self._per_source.get(host, 0) >= self.max_per_source:
+            log.warning(
+                "refusing connection from %s: %d open from that address",
+                connection.peer,
+                self.max_per_source,
+            )
+            return False
+        self._per_source[host] = self._per_source.get(host, 0) + 1
+        connection.counted = True
         self._connections[connection.peer] = connection
+        self._arm_sweeper()
         return True
 
     def _forget(self, connection: _Connection) -> None:
         assert connection.peer is not None
+        if connection.counted:
+            connection.counted = False
+            host = connection.peer.host
+            left = self._per_source.get(host, 0) - 1
+            if left > 0:
+                self._per_source[host] = left
+            else:
+                self._per_source.pop(host, None)
         if self._connections.get(connection.peer) is connection:
             del self._connections[connection.peer]
+
+    def _arm_sweeper(self) -> None:
+        if self._sweeper is None and not self._closed:
+            period = max(0.05, min(self.idle_timeout, self.partial_timeout) / 4)
+            self._sweeper = asyncio.get_running_loop().call_later(period, self._sweep)
+
+    def _sweep(self) -> None:
+        """Close accepted connections that sent nothing, or half a message, too long."""
+        self._sweeper = None
+        now = asyncio.get_running_loop().time()
+        accepted = [c for c in self._connections.values() if c.accepted and not c.closing]
+        for connection in accepted:
+            if connection.partial_since is not None:
+                if now - connection.partial_since >= self.partial_timeout:
+                    log.info("closing %s: half a message for too long", connection.peer)
+                    connection.close()
+            elif now - connection.last_activity >= self.idle_timeout:
+                log.info("closing %s: nothing received for too long", connection.peer)
+                connection.close()
+        if any(c.accepted and not c.closing for c in self._connections.values()):
+            self._arm_sweeper()
 
     def _report_error(self, peer: Address, reason: str) -> None:
         if self._on_error is not None:
@@ -239,10 +359,16 @@ class StreamTransport:
     def close(self) -> None:
         """Stop listening, close every connection and cancel pending connects."""
         self._closed = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         for task in list(self._tasks):
             task.cancel()
         if self._server is not None:
             self._server.close()
+        if self._reserved is not None:
+            self._reserved.close()
+            self._reserved = None
         for connection in list(self._connections.values()):
             connection.close()
         self._connections.clear()
