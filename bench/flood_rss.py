@@ -1,14 +1,17 @@
 """Peak RSS of `softphone listen` and `softphone registrar` under a 64 KB flood.
 
     python3 -m bench.flood_rss [--seconds 25] [--rate 1000] [--after 40]
-                               [--target listen|registrar|both] [--tree DIR]
+                               [--target listen|registrar|both|listen-db] [--tree DIR]
 
 Starts `softphone registrar` on loopback and `softphone listen` registered
 with it, then sends the chosen process 64 KB UDP requests at --rate per
 second for --seconds (NOTIFYs for a subscription that does not exist to the
 client, which it answers 481; MESSAGEs for a user that does not exist to the
 registrar), sampling the process's RSS every 0.2 s. After the flood it waits
---after seconds (timer J is 32 s) and reads the RSS again. --tree runs the
+--after seconds (timer J is 32 s) and reads the RSS again. `listen-db`
+floods the client with MESSAGEs of 16 KB (the largest body it stores) from
+1,000 rotating From addresses and reports how much its database grew. --tree
+runs the
 product from another checkout (to measure an older commit). Prints one JSON
 object per target: idle, peak and after RSS in MiB, requests sent.
 
@@ -41,6 +44,11 @@ def rss_mib(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+def db_size(db: Path) -> int:
+    """Bytes of the database and its write-ahead log."""
+    return sum(p.stat().st_size for p in (db, db.with_name(db.name + "-wal")) if p.exists())
+
+
 def free_port() -> int:
     """A port free for both UDP and TCP on loopback."""
     while True:
@@ -56,19 +64,24 @@ def free_port() -> int:
 
 
 def flood_request(method: str, uri: str, number: int, port: int) -> bytes:
+    body = BODY
+    sender = "mallory"
+    if method == "MESSAGE" and uri.startswith("sip:bob@"):
+        body = b"m" * 16_000  # stored, not refused for its size
+        sender = f"user{number % 1000}"
     tag = f";tag=nosuchdialog{number}" if method == "NOTIFY" else ""
     event = "Event: reg\r\nSubscription-State: active;expires=60\r\n" if method == "NOTIFY" else ""
     head = (
         f"{method} {uri} SIP/2.0\r\n"
         f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKrss{number};rport\r\n"
         f"Max-Forwards: 70\r\n"
-        f"From: <sip:mallory@example.com>;tag=m{number}\r\n"
+        f"From: <sip:{sender}@example.com>;tag=m{number}\r\n"
         f"To: <{uri}>{tag}\r\n"
         f"Call-ID: rss-{number}@127.0.0.1\r\n"
         f"CSeq: 1 {method}\r\n{event}"
-        f"Content-Type: text/plain\r\nContent-Length: {len(BODY)}\r\n\r\n"
+        f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\n\r\n"
     )
-    return head.encode() + BODY
+    return head.encode() + body
 
 
 def flood(
@@ -122,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=25.0)
     parser.add_argument("--rate", type=float, default=1000.0, help="requests per second")
     parser.add_argument("--after", type=float, default=40.0, help="seconds to wait after")
-    parser.add_argument("--target", choices=["listen", "registrar", "both"], default="both")
+    parser.add_argument(
+        "--target", choices=["listen", "registrar", "both", "listen-db"], default="both"
+    )
     parser.add_argument("--tree", type=Path, help="run the product from this checkout")
     args = parser.parse_args(argv)
     env = dict(os.environ, PW="bob-pw")
@@ -161,11 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             read_json_line(listen, "state", "registered", 20)
             targets = {
                 "listen": (listen, listen_port, "NOTIFY", "sip:bob@127.0.0.1"),
+                "listen-db": (listen, listen_port, "MESSAGE", "sip:bob@example.com"),
                 "registrar": (registrar, registrar_port, "MESSAGE", "sip:nobody@example.com"),
             }
             chosen = ["listen", "registrar"] if args.target == "both" else [args.target]
+            db = Path(tmp) / "bob.db"
             for name in chosen:
                 process, port, method, uri = targets[name]
+                db_before = db_size(db)
                 idle = rss_mib(process.pid)[0]
                 figures = flood(process.pid, port, method, uri, args.seconds, args.rate)
                 time.sleep(args.after)
@@ -174,13 +192,14 @@ def main(argv: list[str] | None = None) -> int:
                     json.dumps(
                         {
                             "target": name,
-                            "request": f"{method} of {len(BODY) // 1000 + 1} KB",
+                            "request_bytes": len(flood_request(method, uri, 0, 9)),
                             "seconds": args.seconds,
                             "rate": args.rate,
                             "sent": figures["sent"],
                             "idle_rss_mib": round(idle, 1),
                             "peak_rss_mib": round(figures["peak_rss_mib"], 1),
                             "after_rss_mib": round(after, 1),
+                            "db_growth_mib": round((db_size(db) - db_before) / 2**20, 1),
                         }
                     ),
                     flush=True,

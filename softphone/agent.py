@@ -43,6 +43,7 @@ from softphone.sip.transaction import (
 from softphone.sip.uas import Answer, Uas, answer_unparseable, response_destination, stamp_via
 from softphone.trace import Direction, TraceEntry, TraceObserver, redact
 from softphone.transport.base import Address, Target, Transport, TransportKind
+from softphone.transport.memory import MemoryNetwork
 from softphone.transport.stream import StreamTransport
 from softphone.transport.udp import UdpTransport
 
@@ -172,6 +173,12 @@ class UserAgent:
         self.max_datagram = max_datagram
         #: The flood limits (per source address and overall), when given.
         self.flood_guard = FloodGuard(limits) if limits is not None else None
+        #: An in-memory network to bind on instead of sockets (tests, and
+        #: flows run without ports); set before `listen()`.
+        self.network: MemoryNetwork | None = None
+        #: Who may send requests to services: None takes every source;
+        #: otherwise a source it refuses gets 403 before any service runs.
+        self.admit_source: Callable[[Address], bool] | None = None
         self.user_agent = user_agent
         #: The RFC 3261 8.2 checks for the methods services take (sans-I/O).
         self.uas = Uas(supported=supported)
@@ -210,7 +217,9 @@ class UserAgent:
             OSError: the address cannot be bound.
         """
         transport: Transport
-        if kind is TransportKind.UDP:
+        if self.network is not None:
+            transport = self.network.bind(kind, host, port, self.receive)
+        elif kind is TransportKind.UDP:
             transport = await UdpTransport.bind(host, port, self.receive)
         else:
             transport = await StreamTransport.bind(
@@ -464,6 +473,11 @@ class UserAgent:
             # checks read (Require, Content-Type, To) may still be malformed.
             # That is the peer's error: answer it as parse() would have.
             answer = Answer(exc.status, exc.reason)
+        if answer is None and self.admit_source is not None and not self.admit_source(source):
+            # Registered through a server, requests come over its flow; one
+            # sent straight to our port could claim any From (RFC 3261 26.1).
+            log.info("refusing %s from %s: not our server", request.method, source)
+            answer = Answer(403, "Requests are taken only from your SIP server")
         if answer is None and request.method in _RATE_LIMITED and self.flood_guard is not None:
             refusal = self.flood_guard.admit(source.host, len(request.body), now)
             if refusal is not None:
@@ -476,6 +490,11 @@ class UserAgent:
                     refusal.reason,
                     (("Retry-After", str(retry)),) if retry is not None else (),
                 )
+                # This answer depends on the time: a retransmission must get
+                # the same one, not a 200 once a token is back (the sender's
+                # transaction ended with the 503), so its bytes are kept.
+                self._respond_stateless(request, source, transport, answer, key=key, now=now)
+                return
         if answer is not None and answer.stateless:
             # RFC 3261 8.2.7: a refusal needs no transaction; a
             # retransmission of the request is refused again.
@@ -538,18 +557,33 @@ class UserAgent:
         incoming.respond(answer.status, answer.reason, headers=answer.headers)
 
     def _respond_stateless(
-        self, request: Request, source: Address, transport: Transport, answer: Answer
+        self,
+        request: Request,
+        source: Address,
+        transport: Transport,
+        answer: Answer,
+        *,
+        key: tuple[object, ...] | None = None,
+        now: float = 0.0,
     ) -> None:
+        """Answer without a transaction; with *key*, keep the bytes until timer J."""
         response = Response.for_request(
             request, answer.status, answer.reason, to_tag=request.to.tag or new_tag()
         )
         for name, value in answer.headers:
             response.headers.add(name, value)
         stamp_via(response, (source.host, source.port))
-        destination = response_destination(
-            request.via[0], (source.host, source.port), reliable=transport.kind.reliable
+        destination = Address(
+            *response_destination(
+                request.via[0], (source.host, source.port), reliable=transport.kind.reliable
+            )
         )
-        self._send(transport, bytes(response), Address(*destination), None)
+        data = bytes(response)
+        if key is not None and not transport.kind.reliable:
+            expires = now + self.timers.timer_j(reliable=False)
+            self.completed.add(key, data, destination, expires=expires)
+            self._arm()
+        self._send(transport, data, destination, None)
 
     def _replay_completed(
         self, key: tuple[object, ...] | None, transport: Transport, now: float

@@ -29,7 +29,7 @@ from softphone.services.registration import (
 from softphone.sip.auth import DigestClient
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
-from softphone.transport.base import Target, TransportKind
+from softphone.transport.base import Address, Target, TransportKind
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,11 @@ class AppOptions:
     #: Flood and disk-fill limits on incoming messages (per source address,
     #: overall, body size); None turns them off.
     limits: FloodLimits | None = field(default_factory=FloodLimits)
+    #: Take requests sent straight to our port from anywhere. Off: while
+    #: registering, only the account's servers (every address the
+    #: registration may use, failover targets too) reach the services; the
+    #: rest get 403. The local demo turns it on.
+    accept_direct: bool = False
 
 
 class Application:
@@ -123,6 +128,10 @@ class Application:
         self.presence = Presence(
             self.agent, account, digest, self.locate_servers, outbound=self.outbound
         )
+        #: The IP address of every server the account's requests may go to.
+        self.server_hosts: set[str] = set()
+        if self.options.register and not self.options.accept_direct:
+            self.agent.admit_source = self._from_server
         self._started = False
         #: Registered at least once, and whether the server is lost now:
         #: presence follows the registration's flow.
@@ -179,6 +188,9 @@ class Application:
             return True
         return self.registration.status.state is RegistrationState.REGISTERED
 
+    def _from_server(self, source: Address) -> bool:
+        return _normal_host(source.host) in self.server_hosts
+
     def on_registration(self, callback: Callable[[RegistrationStatus], None]) -> None:
         """Call *callback* with every registration status."""
         if self.registration is not None:
@@ -230,6 +242,7 @@ class Application:
         """
         hop = self.account.outbound_proxy or self.account.registrar or self.account.domain
         found = await locate_all(HostPort.parse(hop), self.account.transport, self.resolver)
+        self.server_hosts.update(_normal_host(t.address.host) for t in found)
         ipv6 = _is_ipv6(self.options.listen_host)
         targets = [t for t in found if t.address.is_ipv6 == ipv6]
         if not targets:
@@ -250,6 +263,14 @@ class Application:
             softphone.location.LocationError: it cannot be found.
         """
         return (await self.locate_servers())[0]
+
+
+def _normal_host(host: str) -> str:
+    """*host* as one spelling of its IP address (IPv6 compressed, no brackets)."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return host.lower()
 
 
 def _is_ipv6(host: str) -> bool:

@@ -147,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     listen = sub.add_parser("listen", help="print each received message as a JSON line")
     _account_flags(listen)
+    listen.add_argument(
+        "--accept-direct",
+        action="store_true",
+        help="take messages sent straight to this port, not only through the server",
+    )
 
     watch = sub.add_parser("watch", help="print every buddy-state change as a JSON line")
     _account_flags(watch)
@@ -264,7 +269,7 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
         account,
         password,
         store,
-        AppOptions(listen_host=args.listen_host, register=True),
+        AppOptions(listen_host=args.listen_host, register=True, accept_direct=args.accept_direct),
     )
     _log_traffic(app)
 
@@ -291,6 +296,7 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
         )
 
     app.messaging.on_message_added(on_added)
+    app.messaging.on_store_problem(lambda text: _print_json({"event": "error", "text": text}))
     app.on_registration(on_registration)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

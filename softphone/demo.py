@@ -176,7 +176,7 @@ async def _start_buddies(
         account(ALICE, "Alice"),
         passwords[ALICE],
         Store.open(":memory:"),
-        AppOptions(listen_host=host, timers=timers),
+        AppOptions(listen_host=host, timers=timers, accept_direct=True),
     )
     greeted = False
 

@@ -334,7 +334,7 @@ class Store:
             ON CONFLICT (peer) DO UPDATE SET
                 unread = unread + excluded.unread,
                 last_activity = max(last_activity, excluded.last_activity),
-                display_name = CASE WHEN excluded.display_name != ''
+                display_name = CASE WHEN display_name = ''
                     THEN excluded.display_name ELSE display_name END
             """,
             (peer, display_name, unread, now),
@@ -393,7 +393,8 @@ class Store:
         had none. A retransmission or a retry with the same identity returns
         the stored record and ``False``, and changes nothing. A new message
         counts as unread in its conversation; a non-empty *display_name*
-        (from the From header) names the conversation.
+        (from the From header) names a conversation that has no name yet,
+        and never renames one: the sender chooses that text.
 
         The row is committed before this returns, so the 200 OK that follows
         is only sent for a message that is on disk.

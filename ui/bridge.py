@@ -35,12 +35,15 @@ class CoreBridge(QObject):
     buddy_changed = Signal(object)
     #: A SIP message went on or came off the wire (`softphone.trace.TraceEntry`).
     trace_entry = Signal(object)
+    #: Received messages cannot be saved: a sentence for the status bar.
+    store_problem = Signal(str)
 
     def __init__(self, app: Application, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app = app
         app.messaging.on_message_added(self._on_added)
         app.messaging.on_message_state(self._on_state)
+        app.messaging.on_store_problem(self.store_problem.emit)
         app.on_registration(self._on_registration)
         app.agent.add_observer(self._on_trace)
         presence = self.presence

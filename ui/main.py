@@ -263,7 +263,9 @@ async def demo_session(
     except BaseException:
         await demo.stop()
         raise
-    app = Application(demo.account, demo.password, store, AppOptions(listen_host="127.0.0.1"))
+    # The demo's buddies are on this computer: direct messages are welcome.
+    options = AppOptions(listen_host="127.0.0.1", accept_direct=True)
+    app = Application(demo.account, demo.password, store, options)
     return Session(app, demo)
 
 

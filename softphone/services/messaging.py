@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -80,6 +81,9 @@ class Messaging:
         self._clock = clock
         self._added: list[MessageCallback] = []
         self._changed: list[MessageCallback] = []
+        self._store_problems: list[Callable[[str], None]] = []
+        #: The sentence last reported about storing, until a store succeeds.
+        self._store_problem: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[MessageId] = set()
         # Messages to one peer leave in the order they were written.
@@ -94,6 +98,23 @@ class Messaging:
     def on_message_state(self, callback: MessageCallback) -> None:
         """Call *callback* whenever an outgoing message changes state."""
         self._changed.append(callback)
+
+    def on_store_problem(self, callback: Callable[[str], None]) -> None:
+        """Call *callback* with a sentence when received messages cannot be saved.
+
+        Once per problem: again only after a message was saved in between.
+        """
+        self._store_problems.append(callback)
+
+    def _report_store_problem(self, sentence: str) -> None:
+        if self._store_problem == sentence:
+            return
+        self._store_problem = sentence
+        for callback in list(self._store_problems):
+            try:
+                callback(sentence)
+            except Exception:
+                log.exception("store problem callback failed")
 
     def start(self) -> list[MessageRecord]:
         """Take MESSAGE requests from the agent and recover the outbox.
@@ -308,11 +329,13 @@ class Messaging:
                 now=self._clock(),
                 display_name=_storable(request.from_.display_name or ""),
             )
-        except Exception:
+        except Exception as exc:
             # Never 200 for a message that is not on disk (disk full, locked).
             log.exception("cannot store an incoming message")
             incoming.respond(500, "Cannot store the message")
+            self._report_store_problem(store_problem(exc))
             return
+        self._store_problem = None
         incoming.respond(200)
         if created:
             self._emit(self._added, record)
@@ -323,6 +346,23 @@ class Messaging:
                 callback(record)
             except Exception:
                 log.exception("message callback failed")
+
+
+#: What the window and `softphone listen` say when the disk is full.
+DISK_FULL = "Your disk is full: messages cannot be saved"
+
+
+def store_problem(exc: BaseException) -> str:
+    """A sentence for a person about why a message could not be saved."""
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        # SQLITE_FULL, and SQLITE_IOERR (with its extended codes in the high
+        # bytes) for a write the file system refused (ENOSPC, EFBIG).
+        if code is not None and code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+            return DISK_FULL
+        if "disk" in str(exc) or "full" in str(exc):
+            return DISK_FULL
+    return "Messages cannot be saved: the message database refused them"
 
 
 def _storable(text: str) -> str:
@@ -355,9 +395,11 @@ def _decode(body: bytes, charset: str | None) -> str:
 __all__ = [
     "ACCEPTED_TYPES",
     "CONTENT_TYPE",
+    "DISK_FULL",
     "UDP_BODY_LIMIT",
     "Direction",
     "MessageRefused",
     "Messaging",
     "peer_of",
+    "store_problem",
 ]

@@ -142,8 +142,10 @@ async def test_agent_answers_503_with_retry_after_per_source_address(tmp_path: P
         # Another From from the same address is the same source: refused too.
         other = _message(b"x", "text/plain", 200).replace(b"sip:odd@", b"sip:other@")
         assert parse(await udp_exchange(other, where)).status == 503  # type: ignore[union-attr]
-        # Another source address has its own bucket.
-        answer = parse(await udp_exchange_from(other, where, "127.0.0.2"))
+        # Another source address has its own bucket (a new request: the same
+        # bytes again would be a retransmission, answered with the same 503).
+        fresh = _message(b"x", "text/plain", 201).replace(b"sip:odd@", b"sip:other@")
+        answer = parse(await udp_exchange_from(fresh, where, "127.0.0.2"))
         assert answer.status == 200  # type: ignore[union-attr]
         assert bob.store.count_messages("sip:other@example.test") == 1
     finally:

@@ -206,6 +206,8 @@ class MainWindow(QMainWindow):
         bridge.registration_changed.connect(self.show_registration)
         bridge.buddy_changed.connect(self._on_buddy_changed)
         bridge.trace_entry.connect(self._on_trace_entry)
+        # Plain text in the status bar until the next message is shown there.
+        bridge.store_problem.connect(self.statusBar().showMessage)
         self._watch_contacts()
         self._make_tray()
         if self.app.registration is not None:
