@@ -48,6 +48,13 @@ async def test_300_messages_from_one_address_get_503_after_the_limit(tmp_path: P
                 assert retry_after is not None and int(retry_after) >= 1
         # Nothing refused was stored; everything answered 200 was.
         assert stored(client.db) == statuses.count(200)
+        # Each stored one is printed once (the lines are read as they come).
+        await client.listen.wait_for(
+            lambda _line: (
+                sum("body" in line for line in client.listen.lines) >= statuses.count(200)
+            ),
+            10,
+        )
         printed = [line for line in client.listen.lines if "body" in line]
         assert len(printed) == statuses.count(200)
 
