@@ -2,12 +2,18 @@
 
     python3 -m tests.reliability.crash_driver send --db D --proxy H:P --count 500
     python3 -m tests.reliability.crash_driver listen --db D --port P
+    python3 -m tests.reliability.crash_driver listen --db D --port P --hold-commit
 
 `send` stores N messages to sip:bob@example.test, prints one JSON line per
 stored message, sends them through the proxy, and prints the final states.
 With `--count 0` it only recovers (what a restart does) and flushes the
 outbox. `listen` answers MESSAGEs on the port until killed. Both run the
 product's own start-up path, so a SIGKILL tests what a user's crash does.
+
+`--hold-commit` is a test hook, not a product option: the store of the
+listening app stops for good between writing a received message and
+committing it (`CommitHeldStore`), and says so on stdout, so a test can
+SIGKILL the process at exactly that point.
 """
 
 from __future__ import annotations
@@ -15,8 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from softphone.account import Account
 from softphone.app import Application, AppOptions
@@ -27,6 +38,33 @@ from softphone.store import Direction, Store
 def _print(obj: object) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
+
+
+class CommitHeldStore(Store):
+    """Test hook: a store that never commits a received message.
+
+    After ``insert_incoming`` has written its rows, and before the COMMIT,
+    it prints ``{"holding": call_id}`` and blocks the thread (the event
+    loop's) until the process is killed. Whatever the application put on the
+    wire for that message before this point is all it will ever send.
+    """
+
+    _holding: str | None = None
+
+    def insert_incoming(self, peer: str, body: str, **kwargs: Any) -> tuple[Any, bool]:
+        self._holding = str(kwargs.get("call_id"))
+        try:
+            return super().insert_incoming(peer, body, **kwargs)
+        finally:
+            self._holding = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with super()._transaction() as db:
+            yield db
+            if self._holding is not None:
+                _print({"holding": self._holding})
+                threading.Event().wait()  # blocks until SIGKILL
 
 
 async def send(args: argparse.Namespace) -> None:
@@ -60,7 +98,8 @@ async def listen(args: argparse.Namespace) -> None:
     options = AppOptions(
         listen_host="127.0.0.1", register=False, timers=TimerConfig(t1=args.t1), limits=None
     )
-    app = Application(account, None, Store.open(args.db), options)
+    store = (CommitHeldStore if args.hold_commit else Store).open(args.db)
+    app = Application(account, None, store, options)
     await app.start()
     _print({"event": "ready", "port": args.port})
     await asyncio.Event().wait()
@@ -77,6 +116,7 @@ def main() -> None:
     r = sub.add_parser("listen")
     r.add_argument("--db", type=Path, required=True)
     r.add_argument("--port", type=int, required=True)
+    r.add_argument("--hold-commit", action="store_true")
     r.add_argument("--t1", type=float, default=0.05)
     args = parser.parse_args()
     asyncio.run(send(args) if args.role == "send" else listen(args))
