@@ -5,6 +5,9 @@ scripts and tests read) and log in words on standard error.
 
 Exit codes: 0 success, 1 the message failed or was declined, 2 a usage or
 settings error (with a sentence saying what to fix).
+
+`block ADDRESS`, `unblock ADDRESS` and `blocked` change and list the senders
+whose messages are declined (603); they touch only the message database.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
+from softphone.blocking import blocked_addresses, set_blocked
 from softphone.config import password_for
 from softphone.launch import UsageError, open_store, resolve_account, resolve_password
 from softphone.link import LinkError, looks_like_link, parse_link
@@ -185,9 +190,40 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["install", "uninstall"],
         help="install: the menu entry, icons and sip: links for this user; uninstall: remove them",
     )
+    for name, help_text in (
+        ("block", "decline (603) every message from ADDRESS from now on"),
+        ("unblock", "accept messages from ADDRESS again"),
+    ):
+        cmd = sub.add_parser(name, help=help_text)
+        cmd.add_argument("address", metavar="ADDRESS", help="sender, e.g. bob@example.com")
+        _db_flag(cmd)
+    _db_flag(sub.add_parser("blocked", help="print each blocked address as a JSON line"))
 
     _registrar_parser(sub)
     return parser
+
+
+def _db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="message database (default: in the data directory)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+
+def run_block(args: argparse.Namespace) -> int:
+    """`softphone block|unblock ADDRESS` and `softphone blocked`."""
+    store = open_store(args)
+    try:
+        if args.command == "blocked":
+            for address in blocked_addresses(store):
+                _print_json({"address": address, "blocked": True})
+            return EXIT_OK
+        try:
+            peer = set_blocked(store, args.address, args.command == "block", now=time.time())
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        _print_json({"address": peer, "blocked": args.command == "block"})
+        return EXIT_OK
+    finally:
+        store.close()
 
 
 def _log_traffic(app: Application) -> None:
@@ -544,6 +580,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ui.desktop import run_desktop_command
 
             return run_desktop_command(args.action)
+        if command in ("block", "unblock", "blocked"):
+            return run_block(args)
         account = resolve_account(args)
         if command == "send":
             return asyncio.run(run_send(args, account))

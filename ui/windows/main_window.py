@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         # Ending in the application's display name, so the platform does not
         # append it a second time (QPlatformWindow::formatWindowTitle).
         self.setWindowTitle(f"{app.account.aor.removeprefix('sip:')} — Softphone")
+        self.buddy_menu: QMenu | None = None  # the last context menu, for tests
         self.resize(980, 640)
 
         # Buddies
@@ -247,6 +248,9 @@ class MainWindow(QMainWindow):
         self.find_action = action(
             self.tr("&Find in conversation"), self.chat.open_find, QKeySequence.StandardKey.Find
         )
+        self.block_action = action(self.tr("&Block sender"), self._on_block_toggled)
+        self.block_action.setCheckable(True)
+        self.block_action.setEnabled(False)
         self.add_action = action(self.tr("&Add buddy…"), self.add_buddy)
         self.rename_action = action(self.tr("&Rename buddy…"), self.rename_buddy)
         self.remove_action = action(self.tr("Re&move buddy"), self.remove_buddy)
@@ -284,6 +288,7 @@ class MainWindow(QMainWindow):
         ):
             menu.addAction(act)
         menu.addAction(self.find_action)
+        menu.addAction(self.block_action)
 
     def _make_tray(self) -> None:
         try:
@@ -434,6 +439,7 @@ class MainWindow(QMainWindow):
         buddy = self.buddies.lookup(peer)
         title = buddy.label if buddy else peer
         self.chat.set_peer(peer, title)
+        self._sync_block_action()
         self._update_subtitle(peer)
         self._mark_read(peer)
 
@@ -441,7 +447,7 @@ class MainWindow(QMainWindow):
         buddy = self.buddies.lookup(peer)
         if buddy is None:
             return
-        line = status_line(buddy)
+        line = "blocked" if self.store.is_blocked(peer) else status_line(buddy)
         address = peer.removeprefix("sip:")
         self.chat.set_subtitle(f"{address} · {line}" if line else address)
 
@@ -643,6 +649,33 @@ class MainWindow(QMainWindow):
         self.buddies.remove(aor)
         if self.chat.peer == aor:
             self.chat.set_peer(None)
+            self._sync_block_action()
+
+    def set_blocked(self, aor: str, blocked: bool) -> None:
+        """Block *aor* (its messages get 603 Decline and are not stored) or unblock it.
+
+        The conversation stays listed until the next start, so the same menu
+        can unblock it; a blocked buddy is no longer watched.
+        """
+        self.store.set_blocked(aor, blocked, now=time.time())
+        presence = self.bridge.presence
+        if presence is not None:
+            if blocked:
+                presence.unwatch(aor)
+            elif any(c.aor == aor and c.display_name for c in self.store.contacts()):
+                presence.watch(aor)
+        self._sync_block_action()
+        if self.chat.peer == aor:
+            self._update_subtitle(aor)
+
+    def _on_block_toggled(self, checked: bool) -> None:
+        if self.chat.peer is not None:
+            self.set_blocked(self.chat.peer, checked)
+
+    def _sync_block_action(self) -> None:
+        peer = self.chat.peer
+        self.block_action.setEnabled(peer is not None)
+        self.block_action.setChecked(peer is not None and self.store.is_blocked(peer))
 
     def delete_conversation(self, aor: str, *, confirm: bool = True) -> None:
         """Delete the conversation with *aor* from this computer; it stays deleted.
@@ -664,6 +697,7 @@ class MainWindow(QMainWindow):
         self.store.delete_conversation(aor)
         if self.chat.peer == aor:
             self.chat.set_peer(None)
+            self._sync_block_action()
         buddy = self.buddies.lookup(aor)
         if buddy is not None and not buddy.is_contact:
             self.buddies.remove(aor)
@@ -707,6 +741,10 @@ class MainWindow(QMainWindow):
             if buddy is not None and buddy.last_time is not None:
                 delete = menu.addAction(self.tr("Delete conversation…"))
                 delete.triggered.connect(lambda: self.delete_conversation(aor))
+            blocked = self.store.is_blocked(aor)
+            block = menu.addAction(self.tr("Unblock") if blocked else self.tr("Block"))
+            block.triggered.connect(lambda: self.set_blocked(aor, not blocked))
+        self.buddy_menu = menu
         menu.popup(self.buddy_view.viewport().mapToGlobal(pos))
 
     # -- other windows ------------------------------------------------------------------
