@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.link",
         ),
     ),
-    ("services", ("softphone.services", "softphone.server")),
+    ("services", ("softphone.services", "softphone.server", "softphone.blocking")),
     ("application core", ("softphone.app",)),
     (
         "start-up",
