@@ -239,6 +239,10 @@ def _contact(row: sqlite3.Row) -> ContactRecord:
     )
 
 
+def _casefold(text: object) -> object:
+    return text.casefold() if isinstance(text, str) else text
+
+
 class Store:
     """The application's database. Build with `Store.open`."""
 
@@ -280,6 +284,9 @@ class Store:
             # waits for the log to be synced (FULL).
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
+            # Case-insensitive search for every script: SQLite's LIKE and
+            # lower() fold ASCII only.
+            db.create_function("casefold", 1, _casefold, deterministic=True)
             store = cls(db)
             store._migrate()
         except BaseException:
@@ -535,6 +542,59 @@ class Store:
                 (peer, before_id, limit),
             ).fetchall()
         return [_message(row) for row in reversed(rows)]
+
+    def find_message(
+        self,
+        peer: str,
+        text: str,
+        *,
+        before_id: MessageId | None = None,
+        after_id: MessageId | None = None,
+    ) -> MessageId | None:
+        """The message of the conversation whose body contains *text*, ignoring case.
+
+        Searches the whole conversation on disk, not just what a view has
+        loaded. With *after_id* the oldest match newer than it is returned;
+        otherwise the newest match older than *before_id* (or the newest
+        match of all when it is None). None when nothing matches.
+        """
+        needle = text.casefold()
+        if not needle:
+            return None
+        if after_id is not None:
+            row = self._db.execute(
+                """
+                SELECT id FROM messages WHERE peer = ? AND id > ?
+                  AND instr(casefold(body), ?) > 0 ORDER BY id LIMIT 1
+                """,
+                (peer, after_id, needle),
+            ).fetchone()
+        else:
+            row = self._db.execute(
+                """
+                SELECT id FROM messages WHERE peer = ? AND id < ?
+                  AND instr(casefold(body), ?) > 0 ORDER BY id DESC LIMIT 1
+                """,
+                (peer, before_id if before_id is not None else 1 << 62, needle),
+            ).fetchone()
+        return None if row is None else MessageId(row[0])
+
+    def messages_after(
+        self, peer: str, *, after_id: MessageId, limit: int = 50
+    ) -> list[MessageRecord]:
+        """The oldest *limit* messages of the conversation newer than *after_id*, oldest first.
+
+        The page below a view's last row, when the view shows an older part
+        of the history (a find far back).
+        """
+        rows = self._db.execute(
+            f"""
+            SELECT {_MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND id > ?
+            ORDER BY id LIMIT ?
+            """,
+            (peer, after_id, max(0, limit)),
+        ).fetchall()
+        return [_message(row) for row in rows]
 
     def count_messages(self, peer: str) -> int:
         """How many messages the conversation with *peer* holds."""

@@ -85,6 +85,7 @@ class ConversationModel(QAbstractListModel):
         first = store.messages(peer, limit=page_size + 1)
         self._has_more = len(first) > page_size
         self._previous: MessageRecord | None = first.pop(0) if self._has_more else None
+        self._has_newer = False
         self._rows = first
         for offset, record in enumerate(first):
             self._seq[record.id] = offset
@@ -171,6 +172,63 @@ class ConversationModel(QAbstractListModel):
         self.endInsertRows()
         return len(page)
 
+    @property
+    def has_newer(self) -> bool:
+        """True while the rows end before the newest message (after `jump_to`)."""
+        return self._has_newer
+
+    def jump_to(self, message_id: MessageId) -> None:
+        """Show the history around *message_id*: a page each side of it.
+
+        A find far back in a long history lands here instead of loading
+        every message in between, which a list view would have to lay out.
+        Newer pages come back with `load_newer`; `show_newest` returns to
+        the end of the conversation. Already loaded: nothing changes.
+        """
+        if message_id in self._seq:
+            return
+        half = max(1, self.page_size // 2)
+        # One more than half: the message above the first row (`_previous`).
+        older = self.store.messages(self.peer, before_id=MessageId(message_id + 1), limit=half + 1)
+        newer = self.store.messages_after(self.peer, after_id=message_id, limit=half)
+        self._reset(older + newer, has_more=len(older) > half, has_newer=len(newer) == half)
+
+    def load_newer(self) -> int:
+        """Put the next newer page below the last row; returns the rows added."""
+        if not self._has_newer or not self._rows:
+            return 0
+        page = self.store.messages_after(
+            self.peer, after_id=self._rows[-1].id, limit=self.page_size
+        )
+        page = [record for record in page if record.id not in self._seq]
+        self._has_newer = len(page) == self.page_size
+        if not page:
+            return 0
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row + len(page) - 1)
+        for offset, record in enumerate(page):
+            self._seq[record.id] = self._first_seq + row + offset
+        self._rows.extend(page)
+        self.endInsertRows()
+        return len(page)
+
+    def show_newest(self) -> None:
+        """Back to the newest page (after `jump_to`); nothing to do otherwise."""
+        if self._has_newer:
+            first = self.store.messages(self.peer, limit=self.page_size + 1)
+            self._reset(first, has_more=len(first) > self.page_size, has_newer=False)
+
+    def _reset(self, rows: list[MessageRecord], *, has_more: bool, has_newer: bool) -> None:
+        # With has_more, rows[0] is the message above the first row shown.
+        self.beginResetModel()
+        self._previous = rows.pop(0) if has_more else None
+        self._rows = rows
+        self._first_seq = 0
+        self._seq = {record.id: offset for offset, record in enumerate(rows)}
+        self._has_more = has_more
+        self._has_newer = has_newer
+        self.endResetModel()
+
     def trim_older(self, keep: int) -> int:
         """Unload all but the newest *keep* rows; returns the rows removed.
 
@@ -233,8 +291,12 @@ class ConversationModel(QAbstractListModel):
         return self._rows[row]
 
     def add(self, record: MessageRecord) -> None:
-        """Append a new message of this conversation (ignored if already shown)."""
-        if record.peer != self.peer or record.id in self._seq:
+        """Append a new message of this conversation (ignored if already shown).
+
+        While the rows end before the newest message (`has_newer`), the new
+        one is not appended: it is on disk, and `load_newer` brings it.
+        """
+        if record.peer != self.peer or record.id in self._seq or self._has_newer:
             return
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)

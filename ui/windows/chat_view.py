@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 
 #: How long after the last key the draft is written to the store.
 DRAFT_SAVE_MS = 600
-#: Older pages searched per "find" before giving up (50 messages each).
-FIND_PAGES = 40
 #: Rows kept loaded while the list follows new messages. Every append lays
 #: out each loaded row again (QListView has no cheaper path for rows of
 #: different heights), so older rows are unloaded past this, a page at a
@@ -67,6 +65,23 @@ QScrollBar::handle:vertical:hover, QScrollBar::handle:vertical:pressed { backgro
 QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; border: none; }
 QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }
 """
+
+
+class FindEdit(QLineEdit):
+    """The find field: Enter finds the next (older) match, Shift+Enter the previous."""
+
+    next_requested = Signal()
+    previous_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.previous_requested.emit()
+            else:
+                self.next_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class Composer(QPlainTextEdit):
@@ -116,6 +131,9 @@ class HistoryView(QListView):
         model = self.conversation()
         if value == bar.minimum() and model is not None and model.has_more and bar.maximum() > 0:
             self.load_older_keeping_position()
+        elif value == bar.maximum() and model is not None and model.has_newer:
+            # Showing an older part of the history (a find): page newer in.
+            model.load_newer()
 
     def load_older_keeping_position(self) -> int:
         """Load one older page; the rows on screen stay where they are."""
@@ -139,6 +157,8 @@ class HistoryView(QListView):
         """
         self._follow_queued = False
         model = self.conversation()
+        if model is not None:
+            model.show_newest()
         if model is not None and model.rowCount() > FOLLOW_ROWS + model.page_size:
             # Removed before the layout runs, so that layout is the only one.
             model.trim_older(FOLLOW_ROWS)
@@ -153,6 +173,7 @@ class HistoryView(QListView):
         if (
             model is not None
             and end == model.rowCount() - 1
+            and not model.has_newer
             and self._stick_to_bottom
             and not self._follow_queued
         ):
@@ -210,10 +231,11 @@ class ChatView(QWidget):
         header.addWidget(self.subtitle)
 
         self.find_bar = QWidget()
-        self.find_edit = QLineEdit()
+        self.find_edit = FindEdit()
         self.find_edit.setPlaceholderText(self.tr("Find in this conversation"))
         self.find_edit.setAccessibleName("Find in conversation")
-        self.find_edit.returnPressed.connect(self.find_next)
+        self.find_edit.next_requested.connect(self.find_next)
+        self.find_edit.previous_requested.connect(self.find_previous)
         self.find_status = QLabel("")
         close_find = QToolButton()
         close_find.setText("✕")
@@ -421,8 +443,12 @@ class ChatView(QWidget):
 
     def show_added(self, record: object) -> None:
         """Append a new message if it belongs to the open conversation."""
-        if self.model is not None:
-            self.model.add(record)  # type: ignore[arg-type]
+        if self.model is None:
+            return
+        if self.model.has_newer and getattr(record, "direction", None) is Direction.OUT:
+            # Sent while reading an older part of the history: show the end.
+            self.view.scroll_to_newest()
+        self.model.add(record)  # type: ignore[arg-type]
 
     def show_state(self, record: object) -> None:
         """Repaint a message whose delivery state changed."""
@@ -477,34 +503,46 @@ class ChatView(QWidget):
         self.composer.setFocus()
 
     def find_next(self) -> bool:
-        """Select the next older message containing the find text.
+        """Select the next older message containing the find text (Enter).
 
-        Searches the loaded rows upwards from the selection, then loads
-        older pages (at most `FIND_PAGES` per call). Returns True if found.
+        The whole conversation in the store is searched, ignoring case; past
+        the oldest match it wraps to the newest. Returns True if found.
         """
-        needle = self.find_edit.text().casefold()
+        return self._find(older=True)
+
+    def find_previous(self) -> bool:
+        """Select the next newer match (Shift+Enter); past the newest, wrap to the oldest."""
+        return self._find(older=False)
+
+    def _find(self, *, older: bool) -> bool:
+        text = self.find_edit.text()
         model = self.model
-        if model is None or not needle:
+        if model is None or not text:
             return False
         current = self.view.currentIndex()
-        row = (current.row() if current.isValid() else model.rowCount()) - 1
-        pages = 0
-        while True:
-            while row >= 0:
-                if needle in model.record(row).body.casefold():
-                    ix = model.index(row, 0)
-                    self.view.setCurrentIndex(ix)
-                    self.view.scrollTo(ix, QAbstractItemView.ScrollHint.PositionAtCenter)
-                    self.find_status.setText("")
-                    return True
-                row -= 1
-            if pages >= FIND_PAGES or not model.has_more:
-                break
-            added = model.load_older()
-            pages += 1
-            row = added - 1
-        self.find_status.setText("Not found")
-        return False
+        anchor = model.message_id(current.row()) if current.isValid() else None
+        peer = model.peer
+        if older:
+            found = self.store.find_message(peer, text, before_id=anchor)
+            if found is None and anchor is not None:
+                found = self.store.find_message(peer, text)  # wrap to the newest
+        else:
+            found = None
+            if anchor is not None:
+                found = self.store.find_message(peer, text, after_id=anchor)
+            if found is None:
+                found = self.store.find_message(peer, text, after_id=MessageId(0))
+        if found is None:
+            self.find_status.setText("Not found")
+            return False
+        model.jump_to(found)
+        row = model.row_of(found)
+        assert row is not None
+        ix = model.index(row, 0)
+        self.view.setCurrentIndex(ix)
+        self.view.scrollTo(ix, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.find_status.setText("")
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Esc closes the find bar."""
