@@ -107,6 +107,25 @@ requires_kamailio = _requires("kamailio")
 requires_sipp = _requires("sipp")
 
 
+_PACKAGES = {"kamailio": "kamailio kamailio-presence-modules", "sipp": "sip-tester"}
+
+
+def require_binary(name: str) -> str:
+    """The path of peer binary *name*, for a fixture or a test about to start it.
+
+    Without it the test is skipped with the package to install; under
+    CI=true it fails instead, since a CI image without its peers would
+    otherwise pass by running nothing.
+    """
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (apt-get install {_PACKAGES.get(name, name)})"
+        if _in_ci():
+            pytest.fail(f"{reason}; CI=true needs every peer")
+        pytest.skip(reason)
+    return path
+
+
 def find_binary(name: str) -> str:
     """Return the path of `name` on PATH.
 
@@ -303,7 +322,7 @@ def start_kamailio(
     Raises:
         HarnessError: Kamailio is missing, exited, or did not answer in time.
     """
-    binary = find_binary("kamailio")
+    binary = require_binary("kamailio")
     workdir = tmp_path / "kamailio"
     workdir.mkdir(parents=True, exist_ok=True)
     dbdir = workdir / "db"
@@ -660,7 +679,7 @@ def start_sipp(
     Raises:
         HarnessError: sipp is not installed or the scenario file is missing.
     """
-    binary = find_binary("sipp")
+    binary = require_binary("sipp")
     path = Path(scenario)
     if not path.is_absolute():
         path = SIPP_DIR / path
