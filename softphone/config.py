@@ -170,12 +170,43 @@ def password_for(account: Account) -> str | None:
         return None
 
 
+#: Keyring backends that would put the password in a plain file, or keep it
+#: nowhere: "never to a file" holds only if these are refused.
+_FILE_BACKEND_MODULES = ("keyrings.alt.file", "keyrings.alt.pyfs", "keyring.backends.null")
+
+
+def plaintext_backend(backend: object) -> str | None:
+    """The name of the plain-file (or null) backend *backend* is or chains to, else None."""
+    inner = getattr(backend, "backends", None)  # keyring's ChainerBackend
+    for candidate in list(inner) if isinstance(inner, list | tuple) else [backend]:
+        kind = type(candidate)
+        if (
+            kind.__module__.startswith(_FILE_BACKEND_MODULES)
+            or "plaintext" in kind.__name__.lower()
+        ):
+            return f"{kind.__module__}.{kind.__name__}"
+    return None
+
+
 def store_password(account: Account, password: str) -> None:
     """Keep *password* for *account* in the operating system's keyring.
 
+    A backend that would write the password to a plain file (keyrings.alt's
+    file backends) or drop it (the null backend) is refused, so the
+    password never reaches a file.
+
     Raises:
-        SettingsError: no keyring is available or it refused the password.
+        SettingsError: no keyring is available, it is a plain-file backend,
+            or it refused the password.
     """
+    unsafe = plaintext_backend(keyring.get_keyring())
+    if unsafe is not None:
+        raise SettingsError(
+            f"The keyring backend {unsafe} would keep the password in a plain file or"
+            " not at all, so it is not stored; use the desktop's keyring (Secret"
+            " Service, KWallet, macOS Keychain, Windows Credential Locker) or set"
+            " password_env to the name of an environment variable that holds it"
+        )
     try:
         keyring.set_password(APP_NAME, account.aor, password)
     except keyring.errors.NoKeyringError:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.account import Account, SettingsError
-from softphone.config import save_account, store_password
+from softphone.config import plaintext_backend, save_account, store_password
 from softphone.transport.base import TransportKind
 from ui import desktop
 
@@ -56,10 +56,16 @@ _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
 
 
 def keyring_available() -> bool:
-    """True when the operating system offers a keyring that can keep a password."""
+    """True when the operating system offers a keyring that can keep a password.
+
+    A backend that writes a plain file does not count: the password never
+    goes to a file.
+    """
     try:
         backend = keyring.get_keyring()
     except Exception:  # a broken keyring configuration is "no keyring", not a crash
+        return False
+    if plaintext_backend(backend) is not None:
         return False
     return not isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring)
 
