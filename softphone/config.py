@@ -134,7 +134,9 @@ def save_account(account: Account, path: Path | str) -> None:
         OSError: the file could not be written.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Only the user may list or read the settings folder (the file itself
+    # is 0600: mkstemp creates it so).
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     text = _to_toml(account)
     # Write a sibling file and rename it over the old one, so a crash leaves
     # either the old settings or the new ones, never half a file.

@@ -15,6 +15,7 @@ applied in its own transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -239,6 +240,24 @@ def _contact(row: sqlite3.Row) -> ContactRecord:
     )
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file (and its folder) readable by the user only.
+
+    The history is private: the folder is made 0700 and the file 0600
+    before SQLite opens it, whatever the umask; SQLite gives its -wal and
+    -shm files the database file's permissions. An existing file or folder
+    is left as it is (it may be one the user chose with --db).
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except IsADirectoryError:
+        return  # sqlite3 says what is wrong with it
+    os.close(fd)
+
+
 def _casefold(text: object) -> object:
     return text.casefold() if isinstance(text, str) else text
 
@@ -264,7 +283,7 @@ class Store:
                 file is left at the last version that completed.
         """
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         # isolation_level=None: the store issues BEGIN/COMMIT itself, so a
         # commit happens exactly where the code says and nowhere else.
         db = sqlite3.connect(str(path), isolation_level=None)
