@@ -9,6 +9,7 @@ which is the tray's balloon.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import shutil
@@ -71,7 +72,9 @@ class DesktopNotifier(QObject):
                 "0",
                 "softphone",
                 title,
-                body,
+                # Servers with "body-markup" read the body as markup: escaped,
+                # a sender's "<b>" or "<img>" shows as written.
+                html.escape(body, quote=False),
                 "[]",
                 "{}",
                 str(NOTIFY_TIMEOUT_MS),

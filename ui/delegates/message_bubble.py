@@ -47,6 +47,7 @@ from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction
 from ui.icons import delivery_icon
 from ui.models.conversation import ConversationModel, RowMarks
+from ui.plain import body_text
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -199,7 +200,7 @@ def message_at(index: ModelIndex) -> ShownMessage:
         record = model.record(index.row())
         return ShownMessage(
             int(record.id),
-            record.body,
+            body_text(record.body),
             record.direction is Direction.OUT,
             record.created,
             record.state,

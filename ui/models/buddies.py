@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 
 from softphone.store import Direction, Store
+from ui.plain import one_line, tooltip_html
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -130,7 +131,7 @@ class BuddyListModel(QAbstractListModel):
             return None
         buddy = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
-            return buddy.label
+            return one_line(buddy.label)
         if role == Role.ID:
             return buddy.aor
         if role == Role.BUDDY_STATUS:
@@ -148,8 +149,8 @@ class BuddyListModel(QAbstractListModel):
         if role == Role.ONLINE_RANK:
             return 0 if buddy.status == ONLINE else 1
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(
-                part for part in (buddy.aor, buddy.detail or status_line(buddy)) if part
+            return tooltip_html(
+                "\n".join(part for part in (buddy.aor, buddy.detail or status_line(buddy)) if part)
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
             parts = [buddy.label, status_line(buddy)]
@@ -157,7 +158,7 @@ class BuddyListModel(QAbstractListModel):
                 parts.append(f"{buddy.unread} unread")
             if buddy.draft:
                 parts.append("draft")
-            return ", ".join(part for part in parts if part)
+            return one_line(", ".join(part for part in parts if part), 400)
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 
 from softphone.store import Direction, MessageId, MessageRecord, Store
 from ui.dates import day_label, full_time, same_day
+from ui.plain import body_text, one_line, tooltip_html
 from ui.roles import Role
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -102,7 +103,7 @@ class ConversationModel(QAbstractListModel):
             return None
         record = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole or role == Role.TEXT:
-            return record.body
+            return body_text(record.body)
         if role == Role.ID:
             return int(record.id)
         if role == Role.DIRECTION:
@@ -110,13 +111,14 @@ class ConversationModel(QAbstractListModel):
         if role == Role.DELIVERY:
             return record.state
         if role == Role.STATUS_DETAIL:
-            return record.detail
+            return one_line(record.detail, 400)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(record)
+            # The reason phrase comes from the peer: shown literally.
+            return tooltip_html(tooltip(record))
         if role == Role.TIME:
             return record.created
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{record.body} ({record.detail})"
+            return one_line(f"{record.body} ({record.detail})", 1000)
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

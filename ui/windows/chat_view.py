@@ -44,6 +44,7 @@ from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, NotFound, Store
 from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate, layout_lines
 from ui.models.conversation import ConversationModel
+from ui.plain import MAX_LINE, one_line
 from ui.roles import Role
 
 log = logging.getLogger(__name__)
@@ -220,10 +221,13 @@ class ChatView(QWidget):
         self._draft_timer.setInterval(DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self.save_draft)
 
+        # Names and addresses come from the network: plain text, never rich.
         self.title = QLabel("")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setObjectName("chatTitle")
         self.title.setStyleSheet("font-weight: bold; font-size: 13pt;")
         self.subtitle = QLabel("")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
         self.subtitle.setStyleSheet("color: #6b6b6b;")
         header = QVBoxLayout()
         header.setSpacing(0)
@@ -306,8 +310,8 @@ class ChatView(QWidget):
             self.model.auto_fetch = False
             self.model.first_unread = self._first_unread(self.model)
             self.view.setModel(self.model)
-            self.title.setText(title or peer)
-            self.subtitle.setText(peer if title and title != peer else "")
+            self.title.setText(one_line(title or peer))
+            self.subtitle.setText(one_line(peer) if title and title != peer else "")
             self.view.scroll_to_newest()
             QTimer.singleShot(0, self.view.scroll_to_newest)
         if old is not None:
@@ -346,7 +350,7 @@ class ChatView(QWidget):
 
     def set_subtitle(self, text: str) -> None:
         """The line under the title (the buddy's address and state)."""
-        self.subtitle.setText(text)
+        self.subtitle.setText(one_line(text, 2 * MAX_LINE))
 
     def draft(self, peer: str) -> str:
         """What is typed for *peer* (shown now or kept in the store)."""

@@ -42,6 +42,7 @@ from softphone.transport.base import TransportKind
 from ui.bridge import CoreBridge
 from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
+from ui.plain import one_line
 from ui.roles import Role
 from ui.windows.buddy_details import BuddyDetails
 from ui.windows.chat_view import ChatView
@@ -198,6 +199,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self.registration_label = QLabel(self.tr("Not registered"))
+        # Reason phrases come from the server: plain text.
+        self.registration_label.setTextFormat(Qt.TextFormat.PlainText)
         self.registration_label.setAccessibleName("Registration state")
         self.statusBar().addWidget(self.registration_label, 1)
 
@@ -628,7 +631,7 @@ class MainWindow(QMainWindow):
             self.store.add_contact(aor, name.strip(), now=time.time())
         self.buddies.upsert(aor, name.strip())
         if self.chat.peer == aor:
-            self.chat.title.setText(name.strip() or aor)
+            self.chat.title.setText(one_line(name.strip() or aor))
 
     def remove_buddy(self, aor: str | None = None, *, confirm: bool = True) -> None:
         """Remove the selected (or given) buddy; its history stays in the store."""

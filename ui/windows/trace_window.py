@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.trace import Direction, TraceEntry, redact
+from ui.plain import tooltip_html
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -224,7 +225,7 @@ class TraceModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.DIRECTION:
                 return "received" if row.direction is Direction.IN else "sent"
-            return self._display(row, column)
+            return tooltip_html(str(self._display(row, column)))
         if role == Qt.ItemDataRole.ForegroundRole and _is_failure(row.status):
             # Failures stand out: they are what one opens the trace for.
             return QBrush(QColor("#b71c1c"))

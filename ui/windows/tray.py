@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from ui.icons import app_icon
 from ui.notify import DesktopNotifier
+from ui.plain import one_line
 
 __all__ = ["NOTIFICATION_MAX_CHARS", "Notification", "Tray", "badge_icon"]
 
@@ -152,11 +153,10 @@ class Tray(QObject):
         The caller decides when (the main window is not focused); clicking it
         emits `activated_peer` with *peer*. Long text is shortened.
         """
-        body = " ".join(text.split())
-        if len(body) > NOTIFICATION_MAX_CHARS:
-            body = body[: NOTIFICATION_MAX_CHARS - 1].rstrip() + "…"
-        self._last = Notification(peer=peer, title=display_name or peer, body=body)
-        self.notifier.notify(self._last.title, body)
+        body = one_line(" ".join(text.split()), NOTIFICATION_MAX_CHARS)
+        title = one_line(display_name or peer)
+        self._last = Notification(peer=peer, title=title, body=body)
+        self.notifier.notify(title, body)
 
     def show_balloon(self, title: str, body: str) -> None:
         """Show *title* and *body* from the tray icon (where there is a tray)."""
