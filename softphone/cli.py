@@ -3,8 +3,11 @@
 Headless commands print one JSON object per line on standard output (what
 scripts and tests read) and log in words on standard error.
 
-Exit codes: 0 success, 1 the message failed or was declined, 2 a usage or
-settings error (with a sentence saying what to fix).
+Exit codes: 0 success, 1 the message failed or was declined (`send` also
+when it could not register: a registrar that refuses or does not answer, in
+one sentence, after the first attempt), 2 a usage or settings error (with a
+sentence saying what to fix: a bad flag, an unset or empty password
+variable, a --db that is a folder or not a message database).
 
 `block ADDRESS`, `unblock ADDRESS` and `blocked` change and list the senders
 whose messages are declined (603); they touch only the message database.
@@ -34,7 +37,7 @@ from softphone.location import HostPort, locate
 from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
 from softphone.services.presence import BuddyState, Presence
-from softphone.services.registration import RegistrationState
+from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.services.welcome import WelcomeServer
 from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
@@ -272,7 +275,7 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
             # through back-off for a registrar that refused or is silent.
             status = await app.registration.wait_settled(REGISTER_WAIT)
             if status.state is not RegistrationState.REGISTERED:
-                failed = app.messaging.give_up(record.id, f"not registered: {status.text}")
+                failed = app.messaging.give_up(record.id, _not_registered(status))
                 if failed.state.is_final:
                     _print_json(
                         {"state": failed.state.value, "code": failed.code, "reason": failed.reason}
@@ -295,6 +298,15 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
         return EXIT_OK if ok else EXIT_FAILED
     finally:
         await app.stop()
+
+
+def _not_registered(status: RegistrationStatus) -> str:
+    """Why a one-shot `send` gave up: the first outcome, without the back-off."""
+    text = status.text
+    if status.retry_in is not None:
+        # "Server not answering, retrying in 6 s": this command does not retry.
+        text = text.rsplit(", retrying", 1)[0]
+    return f"not registered: {text}"
 
 
 async def run_listen(args: argparse.Namespace, account: Account) -> int:

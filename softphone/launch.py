@@ -10,11 +10,13 @@ never has to import the command line to start.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 from softphone.account import Account, SettingsError
 from softphone.config import default_config_path, default_data_dir, load_account, password_for
-from softphone.store import Store
+from softphone.store import Store, StoreError
 
 __all__ = [
     "UsageError",
@@ -114,6 +116,13 @@ def resolve_password(account: Account) -> str | None:
             keyring has no password either (the value is never printed).
     """
     password = password_for(account)
+    if password == "" and account.password_env is not None:
+        # An empty password is always a mistake (an unset secret in a
+        # script); sent, it would only earn a 403 from the registrar.
+        raise UsageError(
+            f"The environment variable {account.password_env} (named by --password-env or"
+            " password_env) is empty; put the account's password in it"
+        )
     if password is None and account.password_env is not None:
         raise UsageError(
             f"The environment variable {account.password_env} (named by --password-env or"
@@ -127,7 +136,15 @@ def open_store(args: argparse.Namespace) -> Store:
     """The message database the flags name, or the one in the data directory.
 
     Raises:
-        OSError: the database cannot be opened or created.
+        UsageError: the path is a folder, a file that is not a softphone
+            database, or cannot be opened or created (said in one sentence).
     """
-    path = getattr(args, "db", None) or default_data_dir() / "history.sqlite3"
-    return Store.open(path)
+    path = Path(getattr(args, "db", None) or default_data_dir() / "history.sqlite3")
+    if path.is_dir():
+        raise UsageError(f"The message database {path} is a folder; give a file with --db")
+    try:
+        return Store.open(path)
+    except StoreError as exc:
+        raise UsageError(f"{exc}; give another file with --db") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"The message database {path} cannot be opened: {exc}") from None
