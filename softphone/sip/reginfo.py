@@ -10,14 +10,20 @@ Two jobs, both sans-I/O:
   state, applying full and partial documents by version as RFC 3680 §5.2 says,
   and reports what changed.
 
-The parser never reads a file or a URL: the document is parsed from memory
-with entity resolution, DTD loading and network access switched off, and any
-document that declares a DOCTYPE is refused before lxml sees it.
+The parser never reads a file or a URL: only UTF-8 documents are accepted
+(RFC 3680 5.3; an XML declaration naming another encoding, UTF-7 say, is
+refused, and the parser is told the encoding rather than reading it from the
+document), a DOCTYPE is looked for in the decoded text and refused before
+lxml sees it, entity resolution, DTD loading and network access are off, and
+a resolver refuses any external load that gets past all that. Reason phrases
+never carry the parser's own error text, which could tell a sender whether a
+file exists.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -155,10 +161,29 @@ class ReginfoDocument:
 # Parsing
 
 
-def _make_parser() -> etree.XMLParser:
+class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+    """Answers every external load (DTD, entity, XInclude) with nothing.
+
+    libxml2 opened files a document named even with entity resolution and
+    DTD loading off; every URL it would fetch comes here instead, and is
+    noted so the document is refused.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+        self.asked.append(str(system_url))
+        return self.resolve_string("", context)
+
+
+def _make_parser() -> tuple[etree.XMLParser, _RefuseExternal]:
     # Every safety-relevant option is spelled out: lxml's own default for
-    # resolve_entities is True, which is what XXE attacks rely on.
-    return etree.XMLParser(
+    # resolve_entities is True, which is what XXE attacks rely on. The
+    # encoding is given, so a declaration cannot switch the decoder.
+    parser = etree.XMLParser(
+        encoding="utf-8",
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -168,6 +193,15 @@ def _make_parser() -> etree.XMLParser:
         remove_comments=True,
         collect_ids=False,
     )
+    resolver = _RefuseExternal()
+    parser.resolvers.add(resolver)
+    return parser, resolver
+
+
+# `<?xml version="1.0" encoding="..."?>`: the declared encoding, if any.
+_DECLARED_ENCODING = re.compile(
+    rb"""\A\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""", re.IGNORECASE
+)
 
 
 def _clean_detail(text: str) -> str:
@@ -184,13 +218,21 @@ def _check_raw(body: bytes) -> None:
         )
     if not body.strip():
         raise ParseError("empty reginfo body", status=400)
-    # UTF-16/32 documents hide "<!DOCTYPE" from the byte scan below; nobody
-    # sends them for this package, so refuse them rather than scan them.
+    # RFC 3680 5.3: documents are UTF-8. Anything else (UTF-16/32 with their
+    # NUL bytes, a declaration naming UTF-7 or Latin-1) could hide a
+    # DOCTYPE from the check below, which reads the decoded text.
     if b"\x00" in body or body.startswith((b"\xfe\xff", b"\xff\xfe")):
-        raise ParseError("reginfo body must use an ASCII-compatible encoding", status=415)
+        raise ParseError("reginfo body must be UTF-8", status=415)
+    declared = _DECLARED_ENCODING.match(body)
+    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise ParseError("reginfo body must be UTF-8", status=415)
+    try:
+        text = body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParseError("reginfo body must be UTF-8", status=415) from None
     # A DOCTYPE is the door to entity expansion (billion laughs) and external
     # entities (XXE); RFC 3680 documents never need one.
-    if b"<!doctype" in body.lower():
+    if "<!doctype" in text.lower():
         raise ParseError("reginfo document with a DOCTYPE refused", status=400)
 
 
@@ -320,14 +362,17 @@ def parse_reginfo(body: bytes) -> ReginfoDocument:
             contact uri).
     """
     _check_raw(body)
+    parser, resolver = _make_parser()
+    # The parser's own message is never sent back: it may name a file the
+    # sender asked about and so say whether it exists.
     try:
-        root = etree.fromstring(body, _make_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"malformed reginfo XML: {_clean_detail(str(exc))}", status=400) from None
-    except ValueError as exc:  # e.g. an unsupported encoding declaration
-        raise ParseError(f"unreadable reginfo XML: {_clean_detail(str(exc))}", status=400) from None
-    # Belt and braces: the byte scan above should already have caught it.
-    if root.getroottree().docinfo.doctype:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError:
+        raise ParseError("malformed reginfo XML", status=400) from None
+    except ValueError:  # e.g. an unsupported encoding declaration
+        raise ParseError("unreadable reginfo XML", status=400) from None
+    # Belt and braces: the checks above should already have caught these.
+    if root.getroottree().docinfo.doctype or resolver.asked:
         raise ParseError("reginfo document with a DOCTYPE refused", status=400)
 
     ns, local = _split_tag(root.tag)
