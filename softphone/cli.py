@@ -241,8 +241,20 @@ def _log_traffic(app: Application) -> None:
     app.agent.add_observer(observe)
 
 
+#: Direction overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
+#: line separators JSON leaves raw: written as \\u escapes, so a sender's
+#: text cannot reorder or split what a terminal shows, and a JSON reader
+#: still gets the exact characters back.
+_JSON_ESCAPED = {
+    code: f"\\u{code:04x}"
+    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029, 0x85)
+}
+
+
 def _print_json(obj: dict[str, object]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    # json.dumps escapes newlines and other control characters already.
+    text = json.dumps(obj, ensure_ascii=False).translate(_JSON_ESCAPED)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

@@ -317,7 +317,12 @@ class Messaging:
             incoming.respond(603, "Decline")
             return
         content_type = request.content_type
-        text = _decode(request.body, content_type.charset if content_type else None)
+        try:
+            text = _decode(request.body, content_type.charset if content_type else None)
+        except UnsupportedCharset:
+            # RFC 3261 21.4.13: a body we cannot read as text.
+            incoming.respond(415, "Unsupported charset")
+            return
         try:
             record, created = self._store.insert_incoming(
                 peer,
@@ -379,16 +384,27 @@ def _storable(text: str) -> str:
     return raw.decode("utf-8", "replace")
 
 
+class UnsupportedCharset(ValueError):
+    """The charset names a codec that is not a text encoding (base64, zlib, ...)."""
+
+
 def _decode(body: bytes, charset: str | None) -> str:
     """Decode a text body by its charset; unknown charsets fall back to UTF-8.
 
     Undecodable bytes become U+FFFD rather than losing the message.
+
+    Raises:
+        UnsupportedCharset: Python knows the name as a bytes-to-bytes codec
+            (``charset=base64``), which decodes to no text at all.
     """
     name = (charset or "utf-8").strip('"')
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except LookupError:
         name = "utf-8"
+    else:
+        if not info._is_text_encoding:
+            raise UnsupportedCharset(name)
     return body.decode(name, errors="replace")
 
 
