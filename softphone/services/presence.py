@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -132,6 +133,25 @@ def normalize_aor(aor: str) -> str:
         raise ValueError(f"{aor!r} is not a SIP address: {exc.reason}") from None
     user = f"{uri.user}@" if uri.user else ""
     return f"{uri.scheme}:{user}{uri.host.lower()}"
+
+
+def _only_about(doc: ReginfoDocument, aor: str) -> ReginfoDocument:
+    """*doc* without the registrations of other addresses (RFC 3680 5).
+
+    Each <registration> names its AoR; only the watched one's contacts are
+    this buddy's devices, whatever else a notifier puts in the document.
+    """
+
+    def same(other: str) -> bool:
+        try:
+            return normalize_aor(other) == aor
+        except ValueError:
+            return False
+
+    mine = tuple(r for r in doc.registrations if same(r.aor))
+    if len(mine) == len(doc.registrations):
+        return doc
+    return dataclasses.replace(doc, registrations=mine)
 
 
 @dataclass(eq=False)
@@ -642,6 +662,7 @@ class Presence:
                 self._on_terminated(watch, event.termination)
 
     def _apply(self, watch: _Watch, doc: ReginfoDocument) -> None:
+        doc = _only_about(doc, watch.aor)
         result = watch.view.apply(doc, full_always_replaces=True)
         if result.status is ApplyStatus.NEED_FULL_STATE:
             self._ask_full_state(watch)
