@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import signal
 import sys
 import time
@@ -314,10 +315,9 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
 
 def _not_registered(status: RegistrationStatus) -> str:
     """Why a one-shot `send` gave up: the first outcome, without the back-off."""
-    text = status.text
-    if status.retry_in is not None:
-        # "Server not answering, retrying in 6 s": this command does not retry.
-        text = text.rsplit(", retrying", 1)[0]
+    # "No answer from example.com after 32 s, trying again in 6 s": the
+    # window retries, this command does not.
+    text = re.sub(r", (?:re)?trying(?: again)? in \d+ s$", "", status.text)
     return f"not registered: {text}"
 
 

@@ -29,7 +29,7 @@ def test_keepalive_sentence_matches_the_defaults() -> None:
     assert f"{DEFAULT_KEEPALIVE_INTERVAL} s by default" in readme
     assert f"answered within {PONG_TIMEOUT:g} s" in readme
     assert inspect.signature(KeepAlive).parameters["probe_every"].default == 4
-    assert "every fourth time an OPTIONS request" in readme
+    assert "(at the latest every fourth time)" in readme
     assert "keep-alive every 25 s" not in readme
 
 
