@@ -89,7 +89,6 @@ _CANONICAL: dict[str, str] = {name.lower(): name for name in _KNOWN}
 _CANONICAL.update(_COMPACT)
 
 
-_INDEX = "\x00index"
 _KEYS: dict[str, str] = {}
 
 
@@ -159,7 +158,7 @@ class Headers:
     and dropped whenever the headers change.
     """
 
-    __slots__ = ("_cache", "_items")
+    __slots__ = ("_cache", "_idx", "_items")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         """Build headers from ``(name, value)`` pairs.
@@ -170,6 +169,9 @@ class Headers:
         """
         self._items: list[tuple[str, str, str]] = []
         self._cache: dict[str, Any] = {}
+        # key -> raw values, built by the parser's one pass over the lines (or
+        # on first lookup); None after a change.
+        self._idx: dict[str, list[str]] | None = None
         for name, value in items:
             self.add(name, value)
 
@@ -183,7 +185,8 @@ class Headers:
         # it may hand over the lookup index it built on the way.
         headers = cls.__new__(cls)
         headers._items = items
-        headers._cache = {} if index is None else {_INDEX: index}
+        headers._cache = {}
+        headers._idx = index
         return headers
 
     @staticmethod
@@ -198,7 +201,7 @@ class Headers:
 
     def _index(self) -> dict[str, list[str]]:
         # Built once per change: typed views look headers up many times.
-        index: dict[str, list[str]] | None = self._cache.get(_INDEX)
+        index = self._idx
         if index is None:
             index = {}
             for key, _, value in self._items:
@@ -206,16 +209,20 @@ class Headers:
                     index[key].append(value)
                 else:
                     index[key] = [value]
-            self._cache[_INDEX] = index
+            self._idx = index
         return index
 
     def _lines(self, key: str) -> list[str] | None:
         # The index's own list (no copy) for a lower-case canonical key: for
         # the typed views, which only read it.
-        index = self._cache.get(_INDEX)
+        index = self._idx
         if index is None:
             index = self._index()
         return index.get(key)
+
+    def _changed(self) -> None:
+        self._cache.clear()
+        self._idx = None
 
     def get(self, name: str) -> str | None:
         """Return the first raw value of *name*, or ``None``."""
@@ -246,7 +253,7 @@ class Headers:
         """
         canonical = self._check(name, value)
         self._items.append((canonical.lower(), canonical, value))
-        self._cache.clear()
+        self._changed()
 
     def insert_first(self, name: str, value: str) -> None:
         """Insert a header line before every other line of any name.
@@ -258,7 +265,7 @@ class Headers:
         """
         canonical = self._check(name, value)
         self._items.insert(0, (canonical.lower(), canonical, value))
-        self._cache.clear()
+        self._changed()
 
     def replace_first(self, name: str, value: str) -> None:
         """Replace the first line of *name* in place (append if there is none).
@@ -276,7 +283,7 @@ class Headers:
                 break
         else:
             self._items.append((lname, canonical, value))
-        self._cache.clear()
+        self._changed()
 
     def set(self, name: str, value: str) -> None:
         """Replace every line of *name* by one line, at the first one's place.
@@ -299,13 +306,13 @@ class Headers:
         if not placed:
             items.append(entry)
         self._items = items
-        self._cache.clear()
+        self._changed()
 
     def remove(self, name: str) -> None:
         """Remove every line of *name* (no error if there is none)."""
         lname = canonical_name(name).lower()
         self._items = [item for item in self._items if item[0] != lname]
-        self._cache.clear()
+        self._changed()
 
     def copy(self) -> Headers:
         """Return an independent copy."""

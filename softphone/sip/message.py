@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -113,19 +113,6 @@ REASON_PHRASES: dict[int, str] = {
     606: "Not Acceptable",
 }
 
-# Headers that RFC 3261 8.1.1 requires in every request and (20) response.
-_REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
-# Headers that may appear only once (their grammar has no comma list).
-_SINGLE = (
-    "From",
-    "To",
-    "Call-ID",
-    "CSeq",
-    "Max-Forwards",
-    "Content-Type",
-    "Expires",
-    "Date",
-)
 # rfc1123-date = wkday "," SP date1 SP time SP "GMT" (RFC 3261 20.17)
 _DATE = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} "
@@ -141,28 +128,42 @@ _KEYS: dict[str, tuple[str, str]] = {}
 for _lname, _canonical in _CANONICAL.items():
     for _spelling in (_lname, _canonical, _lname.upper()):
         _KEYS[_spelling] = (_canonical.lower(), _canonical)
-_REQUIRED_KEYS = tuple((name, name.lower()) for name in _REQUIRED)
-_SINGLE_KEYS = tuple((name, name.lower()) for name in _SINGLE)
+# One header line after unfolding: a token name, the colon (LWS around it
+# allowed, RFC 3261 7.3.1) and the value without surrounding whitespace. A
+# line that does not match makes the splitter take its line-by-line path,
+# which says what is wrong.
+_HEADER_LINE = re.compile(
+    rf"^([{TOKEN_CHARS}]+)[ \t]*:[ \t]*((?:[^\r\n]*[^ \t\r\n])?)[ \t]*\r\n", re.MULTILINE
+)
+# Optional views that parse() fills in when their header is absent, so that
+# reading one costs a dict lookup: (key, empty value is a list).
+_ABSENT_NONE = (
+    "min-expires",
+    "event",
+    "subscription-state",
+    "authorization",
+    "proxy-authorization",
+    "retry-after",
+)
+_ABSENT_LIST = ("allow", "supported", "require", "www-authenticate", "proxy-authenticate")
+
+# Each typed view below is built from the raw values of its header (the
+# lines list of the index the splitter made, or None when absent): no
+# header is looked up or scanned twice.
 
 
-def _single(headers: Headers, name: str) -> str | None:
-    values = headers._lines(name.lower())
-    if values is None:
+def _single(lines: list[str] | None, name: str) -> str | None:
+    if lines is None:
         return None
-    if len(values) > 1:
+    if len(lines) > 1:
         raise ParseError(f"Multiple {name} headers")
-    return values[0]
+    return lines[0]
 
 
-def _required(headers: Headers, name: str) -> str:
-    value = _single(headers, name)
+def _name_addr(lines: list[str] | None, name: str) -> NameAddr:
+    value = _single(lines, name)
     if value is None:
         raise ParseError(f"Missing {name} header")
-    return value
-
-
-def _name_addr(headers: Headers, name: str) -> NameAddr:
-    value = _required(headers, name)
     try:
         return NameAddr.parse(value)
     except ParseError as exc:
@@ -177,31 +178,28 @@ def _name_addr(headers: Headers, name: str) -> NameAddr:
     raise ParseError(reason)
 
 
-def _parse_from(headers: Headers) -> NameAddr:
-    return _name_addr(headers, "From")
+def _from_of(lines: list[str] | None) -> NameAddr:
+    return _name_addr(lines, "From")
 
 
-def _parse_to(headers: Headers) -> NameAddr:
-    return _name_addr(headers, "To")
+def _to_of(lines: list[str] | None) -> NameAddr:
+    return _name_addr(lines, "To")
 
 
-def _delta(headers: Headers, name: str) -> int | None:
-    value = _single(headers, name)
-    return None if value is None else parse_delta_seconds(value, name)
+def _expires_of(lines: list[str] | None) -> int | None:
+    value = _single(lines, "Expires")
+    return None if value is None else parse_delta_seconds(value, "Expires")
 
 
-def _parse_expires(headers: Headers) -> int | None:
-    return _delta(headers, "Expires")
+def _min_expires_of(lines: list[str] | None) -> int | None:
+    value = _single(lines, "Min-Expires")
+    return None if value is None else parse_delta_seconds(value, "Min-Expires")
 
 
-def _parse_min_expires(headers: Headers) -> int | None:
-    return _delta(headers, "Min-Expires")
-
-
-def _parse_via(headers: Headers) -> list[Via]:
+def _via_of(lines: list[str] | None) -> list[Via]:
     out: list[Via] = []
     parse_via = Via.parse
-    for line in headers._lines("via") or ():
+    for line in lines or ():
         try:
             if "," in line or '"' in line or "<" in line:
                 out.extend(parse_via(item) for item in split_list(line, strict=True))
@@ -217,23 +215,28 @@ def _parse_via(headers: Headers) -> list[Via]:
     return out
 
 
-def _parse_call_id(headers: Headers) -> str:
-    value = _required(headers, "Call-ID")
+def _call_id_of(lines: list[str] | None) -> str:
+    value = _single(lines, "Call-ID")
+    if value is None:
+        raise ParseError("Missing Call-ID header")
     if CALL_ID.fullmatch(value) is None:
         raise ParseError("Bad Call-ID header")
     return value
 
 
-def _parse_cseq(headers: Headers) -> CSeq:
+def _cseq_of(lines: list[str] | None) -> CSeq:
+    value = _single(lines, "CSeq")
+    if value is None:
+        raise ParseError("Missing CSeq header")
     try:
-        return CSeq.parse(_required(headers, "CSeq"))
+        return CSeq.parse(value)
     except ParseError as exc:
         reason = exc.reason if "CSeq" in exc.reason else f"Bad CSeq header: {exc.reason}"
         raise ParseError(reason) from None
 
 
-def _parse_max_forwards(headers: Headers) -> int | None:
-    value = _single(headers, "Max-Forwards")
+def _max_forwards_of(lines: list[str] | None) -> int | None:
+    value = _single(lines, "Max-Forwards")
     if value is None:
         return None
     # Max-Forwards = 1*DIGIT; RFC 3261 20.22 limits it to 0-255.
@@ -242,8 +245,7 @@ def _parse_max_forwards(headers: Headers) -> int | None:
     return int(value)
 
 
-def _parse_contact(headers: Headers) -> list[Contact]:
-    lines = headers._lines("contact")
+def _contact_of(lines: list[str] | None) -> list[Contact]:
     if lines is None:
         return []
     elements = []
@@ -261,110 +263,67 @@ def _parse_contact(headers: Headers) -> list[Contact]:
         raise ParseError(f"Bad Contact header: {exc.reason}") from None
 
 
-def _parse_content_type(headers: Headers) -> ContentType | None:
-    value = _single(headers, "Content-Type")
+def _content_type_of(lines: list[str] | None) -> ContentType | None:
+    value = _single(lines, "Content-Type")
     return None if value is None else ContentType.parse(value)
 
 
-def _parse_date(headers: Headers) -> str | None:
-    value = _single(headers, "Date")
+def _date_of(lines: list[str] | None) -> str | None:
+    value = _single(lines, "Date")
     if value is not None and _DATE.fullmatch(value) is None:
         raise ParseError("Date is not an RFC 1123 date in GMT")
     return value
 
 
-def _parse_event(headers: Headers) -> Event | None:
-    value = _single(headers, "Event")
+def _event_of(lines: list[str] | None) -> Event | None:
+    value = _single(lines, "Event")
     return None if value is None else Event.parse(value)
 
 
-def _parse_subscription_state(headers: Headers) -> SubscriptionState | None:
-    value = _single(headers, "Subscription-State")
+def _subscription_state_of(lines: list[str] | None) -> SubscriptionState | None:
+    value = _single(lines, "Subscription-State")
     return None if value is None else SubscriptionState.parse(value)
 
 
-def _parse_retry_after(headers: Headers) -> RetryAfter | None:
-    value = _single(headers, "Retry-After")
+def _retry_after_of(lines: list[str] | None) -> RetryAfter | None:
+    value = _single(lines, "Retry-After")
     return None if value is None else RetryAfter.parse(value)
 
 
-def _tokens(name: str) -> Callable[[Headers], list[str]]:
-    key = name.lower()
-
-    def parse_tokens(headers: Headers) -> list[str]:
-        lines = headers._lines(key)
-        if lines is None:
-            return []
-        if len(lines) == 1 and _TOKEN_LIST.fullmatch(lines[0]) is not None:
-            # One line of tokens and commas, checked by one regex.
-            return [item.strip(" \t") for item in lines[0].split(",")]
-        values = headers.values(key)
-        for value in values:
-            if TOKEN.fullmatch(value) is None:
-                raise ParseError(f"Bad {name} header")
-        return values
-
-    return parse_tokens
+def _tokens_of(lines: list[str] | None, name: str) -> list[str]:
+    if lines is None:
+        return []
+    if len(lines) == 1 and _TOKEN_LIST.fullmatch(lines[0]) is not None:
+        # One line of tokens and commas, checked by one regex.
+        return [item.strip(" \t") for item in lines[0].split(",")]
+    values = []
+    for line in lines:
+        values.extend(split_list(line))
+    for value in values:
+        if TOKEN.fullmatch(value) is None:
+            raise ParseError(f"Bad {name} header")
+    return values
 
 
-_ALLOW = _tokens("Allow")
-_SUPPORTED = _tokens("Supported")
-_REQUIRE = _tokens("Require")
+def _challenges_of(lines: list[str] | None) -> list[Challenge]:
+    return [] if lines is None else _auth().parse_challenges(lines)
 
 
-def _challenges(name: str) -> Callable[[Headers], list[Challenge]]:
-    key = name.lower()
-
-    def parse_all(headers: Headers) -> list[Challenge]:
-        from softphone.sip.auth import parse_challenges
-
-        out: list[Challenge] = []
-        for value in headers._lines(key) or ():
-            out.extend(parse_challenges(value))
-        return out
-
-    return parse_all
+def _credentials_of(lines: list[str] | None) -> Credentials | None:
+    return None if lines is None else _auth().parse_credentials(lines[0])
 
 
-def _credentials(name: str) -> Callable[[Headers], Credentials | None]:
-    key = name.lower()
-
-    def parse_first(headers: Headers) -> Credentials | None:
-        from softphone.sip.auth import parse_credentials
-
-        values = headers._lines(key)
-        return None if values is None else parse_credentials(values[0])
-
-    return parse_first
+_AUTH: Any = None
 
 
-_WWW_AUTHENTICATE = _challenges("WWW-Authenticate")
-_PROXY_AUTHENTICATE = _challenges("Proxy-Authenticate")
-_AUTHORIZATION = _credentials("Authorization")
-_PROXY_AUTHORIZATION = _credentials("Proxy-Authorization")
+def _auth() -> Any:
+    # softphone.sip.auth imports this module: bind it on first use, once.
+    global _AUTH
+    if _AUTH is None:
+        from softphone.sip import auth
 
-# What parse() validates by building it (RFC 3261 8.1.1 and 20), in order.
-_VALIDATED: tuple[tuple[str, Callable[[Headers], object]], ...] = (
-    ("via", _parse_via),
-    ("from", _parse_from),
-    ("to", _parse_to),
-    ("call-id", _parse_call_id),
-    ("cseq", _parse_cseq),
-    ("max-forwards", _parse_max_forwards),
-    ("contact", _parse_contact),
-    ("content-type", _parse_content_type),
-    ("expires", _parse_expires),
-    ("date", _parse_date),
-)
-
-
-def _view(key: str, parse: Callable[[Headers], T]) -> property:
-    def get(self: _Message) -> T:
-        return self.headers.cached(key, parse)
-
-    get.__name__ = key
-    get.__doc__ = parse.__doc__
-    return property(get)
+        _AUTH = auth
+    return _AUTH
 
 
 class _Message:
@@ -372,7 +331,7 @@ class _Message:
 
     Each view parses its header on first access; a malformed header raises
     :class:`ParseError` from the view (``parse()`` has already validated the
-    headers the stack relies on).
+    headers the stack relies on, and filled in the absent optional ones).
     """
 
     headers: Headers
@@ -381,73 +340,81 @@ class _Message:
     @property
     def via(self) -> list[Via]:
         """Every Via value, top first."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "via" in cache:
             return cache["via"]  # type: ignore[no-any-return]
-        value = cache["via"] = _parse_via(self.headers)
+        value = cache["via"] = _via_of(headers._lines("via"))
         return value
 
     @property
     def from_(self) -> NameAddr:
         """The From header. Raises: ParseError when missing or malformed."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "from" in cache:
             return cache["from"]  # type: ignore[no-any-return]
-        value = cache["from"] = _parse_from(self.headers)
+        value = cache["from"] = _from_of(headers._lines("from"))
         return value
 
     @property
     def to(self) -> NameAddr:
         """The To header. Raises: ParseError when missing or malformed."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "to" in cache:
             return cache["to"]  # type: ignore[no-any-return]
-        value = cache["to"] = _parse_to(self.headers)
+        value = cache["to"] = _to_of(headers._lines("to"))
         return value
 
     @property
     def call_id(self) -> str:
         """The Call-ID. Raises: ParseError when missing or malformed."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "call-id" in cache:
             return cache["call-id"]  # type: ignore[no-any-return]
-        value = cache["call-id"] = _parse_call_id(self.headers)
+        value = cache["call-id"] = _call_id_of(headers._lines("call-id"))
         return value
 
     @property
     def cseq(self) -> CSeq:
         """The CSeq. Raises: ParseError when missing or malformed."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "cseq" in cache:
             return cache["cseq"]  # type: ignore[no-any-return]
-        value = cache["cseq"] = _parse_cseq(self.headers)
+        value = cache["cseq"] = _cseq_of(headers._lines("cseq"))
         return value
 
     @property
     def contact(self) -> list[Contact]:
         """Every Contact value (``Contact(None)`` for ``*``)."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "contact" in cache:
             return cache["contact"]  # type: ignore[no-any-return]
-        value = cache["contact"] = _parse_contact(self.headers)
+        value = cache["contact"] = _contact_of(headers._lines("contact"))
         return value
 
     @property
     def max_forwards(self) -> int | None:
         """Max-Forwards (0-255), or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "max-forwards" in cache:
             return cache["max-forwards"]  # type: ignore[no-any-return]
-        value = cache["max-forwards"] = _parse_max_forwards(self.headers)
+        value = cache["max-forwards"] = _max_forwards_of(headers._lines("max-forwards"))
         return value
 
     @property
     def content_type(self) -> ContentType | None:
         """Content-Type, or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "content-type" in cache:
             return cache["content-type"]  # type: ignore[no-any-return]
-        value = cache["content-type"] = _parse_content_type(self.headers)
+        value = cache["content-type"] = _content_type_of(headers._lines("content-type"))
         return value
 
     @property
@@ -458,118 +425,134 @@ class _Message:
     @property
     def expires(self) -> int | None:
         """Expires in seconds, or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "expires" in cache:
             return cache["expires"]  # type: ignore[no-any-return]
-        value = cache["expires"] = _parse_expires(self.headers)
+        value = cache["expires"] = _expires_of(headers._lines("expires"))
         return value
 
     @property
     def min_expires(self) -> int | None:
         """Min-Expires in seconds (RFC 3261 20.23), or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "min-expires" in cache:
             return cache["min-expires"]  # type: ignore[no-any-return]
-        value = cache["min-expires"] = _parse_min_expires(self.headers)
+        value = cache["min-expires"] = _min_expires_of(headers._lines("min-expires"))
         return value
 
     @property
     def date(self) -> str | None:
         """The raw Date header (checked to be an RFC 1123 GMT date), or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "date" in cache:
             return cache["date"]  # type: ignore[no-any-return]
-        value = cache["date"] = _parse_date(self.headers)
+        value = cache["date"] = _date_of(headers._lines("date"))
         return value
 
     @property
     def event(self) -> Event | None:
         """Event (RFC 6665), or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "event" in cache:
             return cache["event"]  # type: ignore[no-any-return]
-        value = cache["event"] = _parse_event(self.headers)
+        value = cache["event"] = _event_of(headers._lines("event"))
         return value
 
     @property
     def subscription_state(self) -> SubscriptionState | None:
         """Subscription-State (RFC 6665), or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "subscription-state" in cache:
             return cache["subscription-state"]  # type: ignore[no-any-return]
-        value = cache["subscription-state"] = _parse_subscription_state(self.headers)
+        lines = headers._lines("subscription-state")
+        value = cache["subscription-state"] = _subscription_state_of(lines)
         return value
 
     @property
     def allow(self) -> list[str]:
         """Allow: the methods, as written."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "allow" in cache:
             return cache["allow"]  # type: ignore[no-any-return]
-        value = cache["allow"] = _ALLOW(self.headers)
+        value = cache["allow"] = _tokens_of(headers._lines("allow"), "Allow")
         return value
 
     @property
     def supported(self) -> list[str]:
         """Supported option tags."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "supported" in cache:
             return cache["supported"]  # type: ignore[no-any-return]
-        value = cache["supported"] = _SUPPORTED(self.headers)
+        value = cache["supported"] = _tokens_of(headers._lines("supported"), "Supported")
         return value
 
     @property
     def require(self) -> list[str]:
         """Require option tags."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "require" in cache:
             return cache["require"]  # type: ignore[no-any-return]
-        value = cache["require"] = _REQUIRE(self.headers)
+        value = cache["require"] = _tokens_of(headers._lines("require"), "Require")
         return value
 
     @property
     def www_authenticate(self) -> list[Challenge]:
         """Every WWW-Authenticate challenge (parsed by ``softphone.sip.auth``)."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "www-authenticate" in cache:
             return cache["www-authenticate"]  # type: ignore[no-any-return]
-        value = cache["www-authenticate"] = _WWW_AUTHENTICATE(self.headers)
+        value = cache["www-authenticate"] = _challenges_of(headers._lines("www-authenticate"))
         return value
 
     @property
     def proxy_authenticate(self) -> list[Challenge]:
         """Every Proxy-Authenticate challenge."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "proxy-authenticate" in cache:
             return cache["proxy-authenticate"]  # type: ignore[no-any-return]
-        value = cache["proxy-authenticate"] = _PROXY_AUTHENTICATE(self.headers)
+        lines = headers._lines("proxy-authenticate")
+        value = cache["proxy-authenticate"] = _challenges_of(lines)
         return value
 
     @property
     def authorization(self) -> Credentials | None:
         """The first Authorization header's credentials, or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "authorization" in cache:
             return cache["authorization"]  # type: ignore[no-any-return]
-        value = cache["authorization"] = _AUTHORIZATION(self.headers)
+        value = cache["authorization"] = _credentials_of(headers._lines("authorization"))
         return value
 
     @property
     def proxy_authorization(self) -> Credentials | None:
         """The first Proxy-Authorization header's credentials, or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "proxy-authorization" in cache:
             return cache["proxy-authorization"]  # type: ignore[no-any-return]
-        value = cache["proxy-authorization"] = _PROXY_AUTHORIZATION(self.headers)
+        lines = headers._lines("proxy-authorization")
+        value = cache["proxy-authorization"] = _credentials_of(lines)
         return value
 
     @property
     def retry_after(self) -> RetryAfter | None:
         """Retry-After, or ``None``."""
-        cache = self.headers._cache
+        headers = self.headers
+        cache = headers._cache
         if "retry-after" in cache:
             return cache["retry-after"]  # type: ignore[no-any-return]
-        value = cache["retry-after"] = _parse_retry_after(self.headers)
+        value = cache["retry-after"] = _retry_after_of(headers._lines("retry-after"))
         return value
 
     def _serialize(self, start_line: str) -> bytes:
@@ -590,21 +573,64 @@ class _Message:
         return "\r\n".join(lines).encode("utf-8", "surrogateescape") + self.body
 
     def _validate(self) -> None:
+        # RFC 3261 8.1.1: every request and response carries Via, From, To,
+        # Call-ID and CSeq; those and the headers whose grammar has no comma
+        # list appear once. The checks run in a fixed order so that the first
+        # problem found is always the same one.
         headers = self.headers
         index = headers._index()
-        for name, key in _REQUIRED_KEYS:
-            if key not in index:
-                raise ParseError(f"Missing {name} header")
-        for name, key in _SINGLE_KEYS:
-            values = index.get(key)
-            if values is not None and len(values) > 1:
+        get = index.get
+        via = get("via")
+        from_ = get("from")
+        to = get("to")
+        call_id = get("call-id")
+        cseq = get("cseq")
+        if via is None:
+            raise ParseError("Missing Via header")
+        if from_ is None:
+            raise ParseError("Missing From header")
+        if to is None:
+            raise ParseError("Missing To header")
+        if call_id is None:
+            raise ParseError("Missing Call-ID header")
+        if cseq is None:
+            raise ParseError("Missing CSeq header")
+        max_forwards = get("max-forwards")
+        contact = get("contact")
+        content_type = get("content-type")
+        expires = get("expires")
+        date = get("date")
+        for name, lines in (
+            ("From", from_),
+            ("To", to),
+            ("Call-ID", call_id),
+            ("CSeq", cseq),
+            ("Max-Forwards", max_forwards),
+            ("Content-Type", content_type),
+            ("Expires", expires),
+            ("Date", date),
+        ):
+            if lines is not None and len(lines) > 1:
                 raise ParseError(f"Multiple {name} headers")
-        # Build (and cache) the views the stack relies on, in this order, so
-        # that the first problem found is always the same one.
+        # Build (and cache) the views the stack relies on, from the lines the
+        # splitter indexed.
         cache = headers._cache
-        for key, parse_view in _VALIDATED:
-            if key not in cache:
-                cache[key] = parse_view(headers)
+        cache["via"] = _via_of(via)
+        cache["from"] = _name_addr(from_, "From")
+        cache["to"] = _name_addr(to, "To")
+        cache["call-id"] = _call_id_of(call_id)
+        cache["cseq"] = _cseq_of(cseq)
+        cache["max-forwards"] = None if max_forwards is None else _max_forwards_of(max_forwards)
+        cache["contact"] = [] if contact is None else _contact_of(contact)
+        cache["content-type"] = None if content_type is None else _content_type_of(content_type)
+        cache["expires"] = None if expires is None else _expires_of(expires)
+        cache["date"] = None if date is None else _date_of(date)
+        for key in _ABSENT_NONE:
+            if key not in index:
+                cache[key] = None
+        for key in _ABSENT_LIST:
+            if key not in index:
+                cache[key] = []
 
 
 def _headers_without_length(headers: Headers) -> list[tuple[str, str]]:
@@ -789,9 +815,40 @@ def _split_headers(head: str) -> tuple[list[tuple[str, str, str]], dict[str, lis
     if "\r\n " in head or "\r\n\t" in head:
         # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS.
         head = LINE_BREAK.sub(" ", head)
-    lines = head.split("\r\n")
-    if len(lines) > MAX_HEADERS + 1:
+    count = head.count("\r\n")
+    if count > MAX_HEADERS:
         raise ParseError("Too many header fields", 413)
+    first = head.find("\r\n")
+    if first < 0:
+        return [], {}
+    # One regex pass over every line; when each line matched, the lines are
+    # all well formed and nothing else needs scanning.
+    found = _HEADER_LINE.findall(head + "\r\n", first + 2)
+    if len(found) != count:
+        return _split_lines(head.split("\r\n"))
+    items = []
+    index: dict[str, list[str]] = {}
+    keys = _KEYS
+    for name, value in found:
+        entry = keys.get(name)
+        if entry is None:
+            lname = name.lower()
+            entry = keys.get(lname)
+            if entry is None:
+                entry = (lname, name)
+        key = entry[0]
+        items.append((key, entry[1], value))
+        values = index.get(key)
+        if values is None:
+            index[key] = [value]
+        else:
+            values.append(value)
+    return items, index
+
+
+def _split_lines(lines: list[str]) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
+    # Line by line, for a header section with a line the regex did not take:
+    # the same result for good lines, and the reason for the bad one.
     items = []
     index: dict[str, list[str]] = {}
     keys = _KEYS
@@ -799,8 +856,6 @@ def _split_headers(head: str) -> tuple[list[tuple[str, str, str]], dict[str, lis
         name, colon, value = line.partition(":")
         if not colon:
             raise ParseError("Header line without a colon")
-        # Names as usually written ("Via", "v", "Call-ID") are found as they
-        # are; anything else is trimmed and lower-cased first.
         entry = keys.get(name)
         if entry is None:
             name = name.rstrip(" \t")
