@@ -8,6 +8,11 @@ committed before the call returns:
   typed message is lost whatever the network or a crash does;
 - a received message is on disk before it is answered with 200 OK.
 
+Writes that arrive together (a burst of incoming messages, the state
+changes of messages on their way) share one transaction and one sync of the
+log through `commit_group` (see `softphone.groupcommit`): the disk is then
+paid once per group, not once per row.
+
 The schema is versioned with ``PRAGMA user_version``; `_MIGRATIONS` lists
 the steps from version 0 (an empty file) to the current version, each
 applied in its own transaction.
@@ -17,12 +22,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import NewType
+from typing import Any, NewType
 
 from softphone.sip.delivery import DeliveryState, FailureKind, describe
 
@@ -37,9 +42,13 @@ __all__ = [
     "NotFound",
     "Store",
     "StoreError",
+    "Write",
 ]
 
 MessageId = NewType("MessageId", int)
+
+#: One write, run inside a transaction the store opened (see `Store.commit_group`).
+Write = Callable[[sqlite3.Connection], Any]
 
 #: The content type of a message the user types (RFC 3428 9: text/plain is
 #: the one type every endpoint must support).
@@ -268,6 +277,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection) -> None:
         """Wrap an open connection; use `Store.open` instead."""
         self._db = connection
+        self._commit_listeners: list[Callable[[int], None]] = []
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -323,7 +333,7 @@ class Store:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, writes: int = 1) -> Iterator[sqlite3.Connection]:
         # IMMEDIATE takes the write lock at once, so a read-then-write (the
         # dedupe check) cannot interleave with another writer.
         self._db.execute("BEGIN IMMEDIATE")
@@ -333,6 +343,46 @@ class Store:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        if self._commit_listeners:
+            self._committed(writes)
+
+    def on_commit(self, callback: Callable[[int], None]) -> None:
+        """Call *callback* after every commit with the number of writes it held."""
+        self._commit_listeners.append(callback)
+
+    def _committed(self, writes: int) -> None:
+        for callback in list(self._commit_listeners):
+            callback(writes)
+
+    def commit_group(self, writes: Sequence[Write]) -> list[Any]:
+        """Run *writes* in one transaction: one commit (one sync of the log) for all.
+
+        Each write runs in its own savepoint, so one that raises (a refused
+        state change) is undone alone and the others still commit. Returns,
+        in order, each write's result or the exception it raised; when this
+        returns, every successful write is on disk.
+
+        Raises:
+            sqlite3.Error: the transaction itself could not be committed;
+                nothing of it is on disk.
+        """
+        results: list[Any] = []
+        db = self._db
+        with self._transaction(len(writes)):
+            for write in writes:
+                db.execute("SAVEPOINT write")
+                try:
+                    results.append(write(db))
+                except Exception as exc:
+                    db.execute("ROLLBACK TO write")
+                    results.append(exc)
+                db.execute("RELEASE write")
+        return results
+
+    def _one(self, write: Write) -> Any:
+        # A write committed on its own, raising what it raised.
+        with self._transaction() as db:
+            return write(db)
 
     def _migrate(self) -> None:
         version = self.schema_version
@@ -423,9 +473,38 @@ class Store:
         and never renames one: the sender chooses that text.
 
         The row is committed before this returns, so the 200 OK that follows
-        is only sent for a message that is on disk.
+        is only sent for a message that is on disk. `incoming_write` is the
+        same write for `commit_group`.
         """
-        with self._transaction() as db:
+        result: tuple[MessageRecord, bool] = self._one(
+            self.incoming_write(
+                peer,
+                body,
+                content_type=content_type,
+                call_id=call_id,
+                cseq=cseq,
+                from_tag=from_tag,
+                now=now,
+                display_name=display_name,
+            )
+        )
+        return result
+
+    def incoming_write(
+        self,
+        peer: str,
+        body: str,
+        *,
+        content_type: str,
+        call_id: str,
+        cseq: int,
+        from_tag: str,
+        now: float,
+        display_name: str = "",
+    ) -> Write:
+        """The write of `insert_incoming`, for `commit_group`; it returns (record, created)."""
+
+        def write(db: sqlite3.Connection) -> tuple[MessageRecord, bool]:
             row = db.execute(
                 f"""
                 SELECT {_MESSAGE_COLUMNS} FROM messages
@@ -459,6 +538,8 @@ class Store:
             assert cursor.lastrowid is not None
             return self._get_message(db, cursor.lastrowid), True
 
+        return write
+
     def update_state(
         self,
         message_id: MessageId,
@@ -475,6 +556,7 @@ class Store:
         clears them). A message has one final outcome per attempt: once it
         is DELIVERED or ACCEPTED nothing changes it, and a FAILED or
         DECLINED message may only go back to QUEUED (the user retries).
+        `state_write` is the same write for `commit_group`.
 
         Raises:
             NotFound: no message has that id.
@@ -483,11 +565,35 @@ class Store:
                 on a state other than FAILED or together with a code.
             ValueError: *code* is outside 100..699.
         """
+        write = self.state_write(
+            message_id, state, code=code, reason=reason, local_failure=local_failure, now=now
+        )
+        record: MessageRecord = self._one(write)
+        return record
+
+    def state_write(
+        self,
+        message_id: MessageId,
+        state: DeliveryState,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        local_failure: bool = False,
+        now: float,
+    ) -> Write:
+        """The write of `update_state`, for `commit_group`; it returns the record.
+
+        Raises:
+            InvalidTransition: *local_failure* on a state other than FAILED
+                or with a code (the write itself raises the others).
+            ValueError: *code* is outside 100..699.
+        """
         if code is not None and not 100 <= code <= 699:
             raise ValueError(f"{code} is not a SIP status code (100..699)")
         if local_failure and (state is not DeliveryState.FAILED or code is not None):
             raise InvalidTransition("a local failure is FAILED and carries no status code")
-        with self._transaction() as db:
+
+        def write(db: sqlite3.Connection) -> MessageRecord:
             current = self._get_message(db, message_id)
             if current.direction is Direction.IN:
                 raise InvalidTransition(f"message {message_id} is incoming; it has no outbox state")
@@ -509,19 +615,28 @@ class Store:
             )
             return self._get_message(db, message_id)
 
+        return write
+
     def set_wire_identity(self, message_id: MessageId, call_id: str, cseq: int) -> None:
         """Remember the Call-ID and CSeq an outgoing message was sent with.
 
         Raises:
             NotFound: no message has that id.
         """
-        with self._transaction() as db:
+        self._one(self.wire_identity_write(message_id, call_id, cseq))
+
+    def wire_identity_write(self, message_id: MessageId, call_id: str, cseq: int) -> Write:
+        """The write of `set_wire_identity`, for `commit_group`."""
+
+        def write(db: sqlite3.Connection) -> None:
             cursor = db.execute(
                 "UPDATE messages SET call_id = ?, cseq = ? WHERE id = ?",
                 (call_id, cseq, message_id),
             )
             if cursor.rowcount == 0:
                 raise NotFound(f"no message with id {message_id}")
+
+        return write
 
     def message(self, message_id: MessageId) -> MessageRecord:
         """The message with that id.

@@ -16,9 +16,11 @@ import logging
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 from softphone.account import Account
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
+from softphone.groupcommit import GroupCommit
 from softphone.location import LocationError
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
@@ -76,6 +78,9 @@ class Messaging:
         self._account = account
         self._store = store
         self._outbound = outbound or Outbound(agent, digest)
+        # Incoming rows and the states of messages on their way are committed
+        # in groups: a burst pays for one sync of the disk, not one per row.
+        self._writes = GroupCommit(store)
         self._locate = locate_next_hop
         self._is_ready = is_ready
         self._clock = clock
@@ -178,9 +183,10 @@ class Messaging:
             self._schedule(record)
 
     async def drain(self) -> None:
-        """Wait until nothing is on its way."""
+        """Wait until nothing is on its way, then commit what is still queued."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        self._writes.flush()
 
     def _schedule(self, record: MessageRecord) -> None:
         if record.id in self._in_flight:
@@ -197,7 +203,7 @@ class Messaging:
                 await self._deliver_now(record)
         except Exception:  # a bug must not leave the message SENDING forever
             log.exception("sending message %s failed", record.id)
-            self._fail_locally(record.id, FailureKind.TRANSPORT_ERROR)
+            await self._fail_locally(record.id, FailureKind.TRANSPORT_ERROR)
         finally:
             self._in_flight.discard(record.id)
 
@@ -206,21 +212,23 @@ class Messaging:
         try:
             found = await self._locate(record.peer)
         except LocationError as exc:
-            self._fail_locally(record.id, FailureKind.NO_ROUTE, str(exc))
+            await self._fail_locally(record.id, FailureKind.NO_ROUTE, str(exc))
             return
         targets = [found] if isinstance(found, Target) else list(found)
         if not targets:
-            self._fail_locally(record.id, FailureKind.NO_ROUTE)
+            await self._fail_locally(record.id, FailureKind.NO_ROUTE)
             return
         if len(body) > UDP_BODY_LIMIT and any(t.kind is TransportKind.UDP for t in targets):
             # RFC 3428 5: too big for UDP; TCP to the same hops if we have it.
             if self._agent.transport(TransportKind.TCP) is None:
-                self._fail_locally(record.id, FailureKind.TOO_LARGE)
+                await self._fail_locally(record.id, FailureKind.TOO_LARGE)
                 return
             targets = list(
                 dict.fromkeys(Target(t.address, TransportKind.TCP, t.server_name) for t in targets)
             )
-        self._update(record.id, DeliveryState.SENDING)
+        # SENDING is on disk before the request is on the wire: after a crash
+        # the message is reported as not answered, never sent twice unasked.
+        await self._update_grouped(record.id, DeliveryState.SENDING)
         call_id = new_call_id(self._account.domain)
         from_tag = new_tag()
         cseq = 0
@@ -228,7 +236,11 @@ class Messaging:
         def build(_target: Target) -> Request:
             nonlocal cseq
             cseq += 1
-            self._store.set_wire_identity(record.id, call_id, cseq)
+            # Committed with the next group, before the final state (writes
+            # are committed in the order they are submitted).
+            self._writes.submit(
+                self._store.wire_identity_write(record.id, call_id, cseq), _log_failure
+            )
             return self._build(record.peer, body, call_id, from_tag, cseq)
 
         try:
@@ -237,22 +249,22 @@ class Messaging:
             # is answered by the server that sent it.
             response = (await self._outbound.send(build, targets=targets)).response
         except AuthenticationFailed:
-            self._fail_locally(record.id, FailureKind.AUTH_FAILED)
+            await self._fail_locally(record.id, FailureKind.AUTH_FAILED)
             return
         except ParseError as exc:
             # A challenge we cannot read: the server's fault, but no
             # response code of ours to show for it.
-            self._fail_locally(record.id, FailureKind.AUTH_FAILED, exc.reason)
+            await self._fail_locally(record.id, FailureKind.AUTH_FAILED, exc.reason)
             return
         except TransactionFailed as exc:
             kind = FailureKind.TIMEOUT if exc.timed_out else FailureKind.TRANSPORT_ERROR
-            self._fail_locally(record.id, kind, None if exc.timed_out else exc.reason)
+            await self._fail_locally(record.id, kind, None if exc.timed_out else exc.reason)
             return
         state = from_response(response.status)
         if state is DeliveryState.SENDING:
             # A 401/407 left unanswered (no password): that is a failure.
             state = DeliveryState.FAILED
-        self._update(record.id, state, code=response.status, reason=response.reason)
+        await self._update_grouped(record.id, state, code=response.status, reason=response.reason)
 
     def _build(
         self,
@@ -276,13 +288,38 @@ class Messaging:
         headers.add("Content-Type", CONTENT_TYPE)
         return Request(method="MESSAGE", uri=to_uri, headers=headers, body=body)
 
-    def _fail_locally(
+    async def _fail_locally(
         self, message_id: MessageId, kind: FailureKind, detail: str | None = None
     ) -> None:
         # The timer F sentence states the real length with this agent's T1.
         sentence = failure_reason(kind, timeout=self._agent.timers.timeout)
         reason = sentence if detail is None else f"{sentence} ({detail})"
-        self._update(message_id, DeliveryState.FAILED, reason=reason, local_failure=True)
+        await self._update_grouped(
+            message_id, DeliveryState.FAILED, reason=reason, local_failure=True
+        )
+
+    async def _update_grouped(
+        self,
+        message_id: MessageId,
+        state: DeliveryState,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        local_failure: bool = False,
+    ) -> MessageRecord:
+        # A state change from the network: committed with the others of its
+        # group, announced once it is on disk.
+        write = self._store.state_write(
+            message_id,
+            state,
+            code=code,
+            reason=reason,
+            local_failure=local_failure,
+            now=self._clock(),
+        )
+        record: MessageRecord = await self._writes.write(write)
+        self._emit(self._changed, record)
+        return record
 
     def _update(
         self,
@@ -324,7 +361,7 @@ class Messaging:
             incoming.respond(415, "Unsupported charset")
             return
         try:
-            record, created = self._store.insert_incoming(
+            write = self._store.incoming_write(
                 peer,
                 text,
                 content_type=_storable(request.headers.get("Content-Type") or CONTENT_TYPE),
@@ -340,8 +377,26 @@ class Messaging:
             incoming.respond(500, "Cannot store the message")
             self._report_store_problem(store_problem(exc))
             return
+        # The 200 goes out when the group holding this row is committed.
+        self._writes.submit(write, partial(self._stored, incoming))
+
+    def _stored(
+        self, incoming: IncomingRequest, result: object, error: BaseException | None
+    ) -> None:
+        if incoming.responded:
+            return
+        if error is not None:
+            # Never 200 for a message that is not on disk (disk full, locked).
+            log.error("cannot store an incoming message: %s", error)
+            incoming.respond(500, "Cannot store the message")
+            self._report_store_problem(store_problem(error))
+            return
+        record, created = result  # type: ignore[misc]
         self._store_problem = None
-        incoming.respond(200)
+        try:
+            incoming.respond(200)
+        except Exception:  # the agent closed while the row was being committed
+            log.exception("cannot answer a stored message")
         if created:
             self._emit(self._added, record)
 
@@ -368,6 +423,11 @@ def store_problem(exc: BaseException) -> str:
         if "disk" in str(exc) or "full" in str(exc):
             return DISK_FULL
     return "Messages cannot be saved: the message database refused them"
+
+
+def _log_failure(_result: object, error: BaseException | None) -> None:
+    if error is not None:
+        log.error("cannot store a message's state: %s", error)
 
 
 def _storable(text: str) -> str:

@@ -52,8 +52,10 @@ class Harness:
         async def step() -> None:
             self.stack.transport.sent.clear()
             self.stack.feed(data)
-            # Let due transaction timers run, as the app's loop would.
+            # Let due transaction timers run, as the app's loop would, and
+            # commit the stored rows (their 200s go out after the commit).
             await asyncio.sleep(0)
+            await self.stack.messaging.drain()
             self._note_answers()
 
         self.loop.run_until_complete(step())

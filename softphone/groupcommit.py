@@ -1,0 +1,111 @@
+"""Group commit: writes that arrive together share one transaction.
+
+Each commit waits for the log to reach the disk (``synchronous=FULL``), so
+one commit per received message caps a burst at the disk's sync rate. Here the
+first write of a group opens a short window (a few milliseconds: a burst
+of datagrams is read in that time); every write submitted until it closes,
+or until the group is full, is committed together by `Store.commit_group`.
+Each write's callback runs right after that commit, so whoever answers
+200 OK from it answers for a row that is on disk.
+
+The commit runs on the event-loop thread, at most once per window: one
+short commit per turn of the loop instead of one per row (a separate writer
+thread would need a second connection and a lock shared with the window's
+own reads and writes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from softphone.store import Store, Write
+
+__all__ = ["GroupCommit"]
+
+log = logging.getLogger(__name__)
+
+#: How long the first write of a group waits for others, in seconds.
+WINDOW = 0.002
+#: Most writes in one transaction; a full group is committed at once.
+MAX_WRITES = 256
+
+
+#: Told a write's result, or the exception that kept it off the disk.
+Done = Callable[[Any, BaseException | None], None]
+
+
+class GroupCommit:
+    """Collects writes for *store* and commits them in groups on the running loop."""
+
+    def __init__(
+        self, store: Store, *, window: float = WINDOW, max_writes: int = MAX_WRITES
+    ) -> None:
+        self._store = store
+        self._window = window
+        self._max_writes = max_writes
+        self._pending: list[tuple[Write, Done]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def pending(self) -> int:
+        """Writes waiting for their group's commit."""
+        return len(self._pending)
+
+    def submit(self, write: Write, done: Done) -> None:
+        """Queue *write*; *done* is called right after the commit that holds it.
+
+        *done* gets (result, None), or (None, exception) when the write
+        raised (e.g. `InvalidTransition`) or the commit failed
+        (`sqlite3.Error`): then the row is not on disk.
+        """
+        self._pending.append((write, done))
+        if len(self._pending) >= self._max_writes:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._window, self.flush)
+
+    def write(self, write: Write) -> asyncio.Future[Any]:
+        """Queue *write*; the future gets its result once it is committed."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def done(result: Any, error: BaseException | None) -> None:
+            if future.done():
+                return
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+        self.submit(write, done)
+        return future
+
+    def flush(self) -> None:
+        """Commit every queued write now (also used on shutdown)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        group, self._pending = self._pending, []
+        if not group:
+            return
+        try:
+            results = self._store.commit_group([write for write, _ in group])
+        except Exception as exc:
+            log.exception("cannot commit %d writes", len(group))
+            for _, done in group:
+                _tell(done, None, exc)
+            return
+        for (_, done), result in zip(group, results, strict=True):
+            if isinstance(result, Exception):
+                _tell(done, None, result)
+            else:
+                _tell(done, result, None)
+
+
+def _tell(done: Done, result: Any, error: BaseException | None) -> None:
+    try:
+        done(result, error)
+    except Exception:  # one caller's bug must not keep the others unanswered
+        log.exception("group commit callback failed")
