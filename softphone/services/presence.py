@@ -24,7 +24,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -45,7 +45,6 @@ from softphone.sip.reginfo import (
     ReginfoDocument,
     ReginfoView,
     RegistrationState,
-    parse_reginfo,
 )
 from softphone.sip.subscription import (
     DEFAULT_EXPIRES,
@@ -78,6 +77,10 @@ __all__ = [
 #: How long an ended subscription still answers its NOTIFYs with 200: the
 #: final NOTIFY after our ``Expires: 0`` and its retransmissions (64*T1).
 _RETIRED_GRACE = TIMER_N
+#: Initial SUBSCRIBEs on their way at once. Watching 1,000 buddies sends
+#: them pipelined, this many outstanding, rather than one after another or
+#: all at once (which fills the server's transaction memory and our socket).
+INITIAL_CONCURRENCY = 64
 #: Final responses to an initial SUBSCRIBE that mean "this user does not exist".
 _NO_SUCH_USER = frozenset({404, 410, 484, 604})
 #: Final responses that mean "you may not watch this user".
@@ -224,6 +227,10 @@ class Presence:
         self._stopped = False
         #: The account's server cannot be reached: no buddy state is current.
         self._unreachable = False
+        # Initial SUBSCRIBEs: the first goes alone (its challenge lets the
+        # others carry credentials pre-emptively), then a bounded pipeline.
+        self._slots: asyncio.Semaphore | None = None
+        self._first_initial: asyncio.Future[None] | None = None
 
     # -- wiring -----------------------------------------------------------------
 
@@ -256,6 +263,8 @@ class Presence:
         self._agent.handle("NOTIFY", self._on_notify_request)
         self._started = True
         self._stopped = False
+        self._slots = None
+        self._first_initial = None
         for watch in self._watches.values():
             if watch.sub is None:
                 self._spawn(self._begin(watch))
@@ -417,8 +426,37 @@ class Presence:
             loop = asyncio.get_running_loop()
             watch.timer = loop.call_later(DEFAULT_RETRY_DELAY, self._restart, watch)
             return
-        if self._watches.get(watch.aor) is not watch or self._stopped:
-            return
+        async with self._initial_slot():
+            if self._watches.get(watch.aor) is not watch or self._stopped:
+                return
+            await self._subscribe_first_time(watch, servers)
+
+    @contextlib.asynccontextmanager
+    async def _initial_slot(self) -> AsyncIterator[None]:
+        """A place among the initial SUBSCRIBEs on their way.
+
+        The first one waits for nobody; the others wait until it has its
+        answer, so that a server's digest challenge is answered once and
+        then sent pre-emptively (the way out remembers it), instead of
+        costing every buddy a second round trip.
+        """
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(INITIAL_CONCURRENCY)
+        first = self._first_initial
+        if first is None:
+            first = self._first_initial = asyncio.get_running_loop().create_future()
+            leading = True
+        else:
+            leading = False
+            await asyncio.shield(first)
+        try:
+            async with self._slots:
+                yield
+        finally:
+            if leading and not first.done():
+                first.set_result(None)
+
+    async def _subscribe_first_time(self, watch: _Watch, servers: Sequence[Target]) -> None:
         watch.failure = None
         target = servers[0]
         # The Contact names one transport: fail over among servers on it.
@@ -626,10 +664,10 @@ class Presence:
         except ParseError:
             substate = None
         version = full = None
-        if status == 200 and request.body:
-            with contextlib.suppress(ParseError):
-                doc = parse_reginfo(request.body)
-                version, full = doc.version, doc.state is DocState.FULL
+        # The document the subscription parsed: a body is parsed once.
+        doc = sub.last_document if status == 200 and request.body else None
+        if doc is not None:
+            version, full = doc.version, doc.state is DocState.FULL
         self._emit(
             self._notify_events,
             NotifyReceived(

@@ -265,6 +265,9 @@ class Subscription:
         self._state = SubState.INIT
         self._termination: Termination | None = None
         self._events: list[SubscriptionEvent] = []
+        #: The reginfo document of the last NOTIFY body accepted (parsed once,
+        #: for whoever else wants to read it).
+        self.last_document: ReginfoDocument | None = None
         self._failures = 0
         self._new_dialog()
 
@@ -623,6 +626,7 @@ class Subscription:
         if contacts and contacts[0].address is not None:
             self._remote_target = contacts[0].address.uri
         if request.body:
+            self.last_document = document
             self._events.append(NotifyBody(request.body, mime, document))
         if self._unsubscribed:
             # The final NOTIFY after our Expires: 0 (RFC 6665 §4.1.2.3).

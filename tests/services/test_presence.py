@@ -483,3 +483,68 @@ def test_state_of_an_unwatched_buddy_is_unknown() -> None:
     presence = Presence(agent, Account(aor="sip:alice@example.test"), None, locate)
     state = presence.state("sip:nobody@example.test")
     assert (state.status, state.detail, state.devices) == (BuddyStatus.UNKNOWN, "not watched", ())
+
+
+# -- many buddies ---------------------------------------------------------------
+
+
+async def test_initial_subscribes_go_first_alone_then_pipelined_and_bounded(
+    notifier: Notifier,
+) -> None:
+    # The first SUBSCRIBE goes alone (its challenge is then answered
+    # pre-emptively by the rest), then at most INITIAL_CONCURRENCY are on
+    # their way at once: never one after another, never all at once.
+    from softphone.services.presence import INITIAL_CONCURRENCY
+
+    notifier.answer_at_once = False
+    buddies = [f"sip:b{n:03d}@example.test" for n in range(150)]
+    watcher = await make_watcher(notifier)
+    try:
+        for aor in buddies:
+            watcher.presence.watch(aor)
+        waves = []
+        while len(notifier.subscribes) < len(buddies):
+            before = len(notifier.subscribes)
+            left = len(buddies) - before
+            expected = 1 if before == 0 else min(INITIAL_CONCURRENCY, left)
+            await notifier.wait_subscribes(before + expected, timeout=20)
+            # Held unanswered, nothing more may go out.
+            await asyncio.sleep(0.2)
+            waves.append(len(notifier.subscribes) - before)
+            notifier.answer_held()
+        assert waves == [
+            1,
+            INITIAL_CONCURRENCY,
+            INITIAL_CONCURRENCY,
+            150 - 1 - 2 * INITIAL_CONCURRENCY,
+        ]
+        assert sorted(str(r.to.uri) for r in notifier.subscribes) == buddies
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+async def test_a_notify_body_is_parsed_once(
+    watcher: Watcher, notifier: Notifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import softphone.services.presence as presence_module
+    import softphone.sip.reginfo as reginfo_module
+    import softphone.sip.subscription as subscription_module
+
+    parsed: list[bytes] = []
+    real = reginfo_module.parse_reginfo
+
+    def counting(body: bytes) -> reginfo_module.ReginfoDocument:
+        parsed.append(body)
+        return real(body)
+
+    for module in (subscription_module, presence_module):
+        monkeypatch.setattr(module, "parse_reginfo", counting, raising=False)
+    reports: list[object] = []
+    watcher.presence.on_notify(reports.append)  # a listener reads the document too
+    dialog = await subscribed(watcher, notifier)
+    body = reginfo(JOE)
+    await notifier.notify(dialog, body=body)
+    await watcher.wait_status(BuddyStatus.OFFLINE)
+    assert parsed == [body.encode()]
+    assert [getattr(r, "version", None) for r in reports] == [0]
