@@ -5,8 +5,8 @@
     python3 -m bench --smoke    one short run of each (CI keeps them working)
     python3 -m bench --parse-only   parsers only
     python3 -m bench --only chat --only startup
-                                only those benchmarks (parse, stack, chat,
-                                presence, roundtrip, startup)
+                                only those benchmarks (parse, stack, listen,
+                                chat, presence, roundtrip, idle, startup)
     python3 -m bench --results bench/RESULTS.md
                                 also write the table to that file
 
@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import chat, machine, parsers, presence, roundtrip, stack, startup
+from bench import chat, idle, listen, machine, parsers, presence, roundtrip, stack, startup
 from bench.table import Row, render
 
 RATIO_NOTE = (
@@ -32,7 +32,7 @@ RATIO_NOTE = (
 )
 
 #: Every benchmark, in table order.
-BENCHMARKS = ("parse", "stack", "chat", "presence", "roundtrip", "startup")
+BENCHMARKS = ("parse", "stack", "listen", "chat", "presence", "roundtrip", "idle", "startup")
 
 
 def collect(
@@ -48,12 +48,16 @@ def collect(
         rows += parsers.run(repeats=repeats, seconds=seconds)
     if "stack" in chosen:
         rows += stack.run(smoke=smoke)
+    if "listen" in chosen:
+        rows += listen.run(smoke=smoke)
     if "chat" in chosen:
         rows += chat.run(smoke=smoke)
     if "presence" in chosen:
         rows += presence.run(smoke=smoke)
     if "roundtrip" in chosen:
         rows += roundtrip.run(smoke=smoke)
+    if "idle" in chosen:
+        rows += idle.run(smoke=smoke)
     if "startup" in chosen:
         rows += startup.run(smoke=smoke)
     return rows

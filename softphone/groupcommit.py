@@ -1,23 +1,26 @@
 """Group commit: writes that arrive together share one transaction.
 
 Each commit waits for the log to reach the disk (``synchronous=FULL``), so
-one commit per received message caps a burst at the disk's sync rate. Here the
-first write of a group opens a short window (a few milliseconds: a burst
-of datagrams is read in that time); every write submitted until it closes,
-or until the group is full, is committed together by `Store.commit_group`.
-Each write's callback runs right after that commit, so whoever answers
-200 OK from it answers for a row that is on disk.
+one commit per received message caps a burst at the disk's sync rate. Here a
+group stays open while writes keep coming: the loop reads one datagram per
+turn, so as long as each turn brings another write the group waits one
+more turn, up to a short window (a few milliseconds) or a full group. The
+first turn that brings nothing (the socket is drained) commits the group
+with `Store.commit_group`; a write that comes alone is committed on the
+next turn, without waiting. Each write's callback runs right after that
+commit, so whoever answers 200 OK from it answers for a row on disk.
 
-The commit runs on the event-loop thread, at most once per window: one
-short commit per turn of the loop instead of one per row (a separate writer
-thread would need a second connection and a lock shared with the window's
-own reads and writes).
+The commit runs on the event-loop thread, at most once per group: one
+short commit per burst instead of one per row. A separate writer thread
+would need a second connection, and the window's own writes (a typed
+message is committed before `send` returns) would then wait on its lock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +30,8 @@ __all__ = ["GroupCommit"]
 
 log = logging.getLogger(__name__)
 
-#: How long the first write of a group waits for others, in seconds.
-WINDOW = 0.002
+#: The longest a group stays open for more writes, in seconds.
+WINDOW = 0.005
 #: Most writes in one transaction; a full group is committed at once.
 MAX_WRITES = 256
 
@@ -47,7 +50,10 @@ class GroupCommit:
         self._window = window
         self._max_writes = max_writes
         self._pending: list[tuple[Write, Done]] = []
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
+        # When the open group was opened, and whether a write came this turn.
+        self._opened = 0.0
+        self._arrived = False
 
     @property
     def pending(self) -> int:
@@ -62,10 +68,22 @@ class GroupCommit:
         (`sqlite3.Error`): then the row is not on disk.
         """
         self._pending.append((write, done))
+        self._arrived = True
         if len(self._pending) >= self._max_writes:
             self.flush()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._window, self.flush)
+            self._opened = time.monotonic()
+            self._timer = asyncio.get_running_loop().call_soon(self._turn)
+
+    def _turn(self) -> None:
+        # Runs once per turn of the loop while a group is open.
+        self._timer = None
+        if self._arrived and time.monotonic() - self._opened < self._window:
+            # This turn brought more: the burst is still being read.
+            self._arrived = False
+            self._timer = asyncio.get_running_loop().call_soon(self._turn)
+            return
+        self.flush()
 
     def write(self, write: Write) -> asyncio.Future[Any]:
         """Queue *write*; the future gets its result once it is committed."""

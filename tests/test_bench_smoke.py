@@ -37,6 +37,16 @@ STACK_ROWS = [
     ("stack UDP: ours as UAC", "softphone UAC → SIPp UAS"),
     ("stack UDP: baseline", "SIPp UAC → SIPp UAS"),
 ]
+LISTEN_ROWS = [
+    ("listen: 200 MESSAGEs, ≤20 outstanding", "softphone listen ← SIPp UAC"),
+    ("listen: 200 MESSAGEs, ≤20 outstanding", "SIPp UAC → SIPp UAS (baseline)"),
+    ("memory: peak RSS", "softphone listen, 200 MESSAGEs"),
+    ("memory: peak RSS", "softphone registrar, 200 MESSAGEs"),
+    ("memory: peak RSS", "softphone listen, 50 × 64 KB"),
+    ("memory: peak RSS", "softphone registrar, 50 × 64 KB"),
+    ("memory: per finished server transaction", "softphone UserAgent (MESSAGE, 200 sent)"),
+]
+IDLE_ROWS = [("idle: registered, 10 buddies", "softphone core (Application)")]
 CHAT_SUBJECTS = [
     "ChatView (softphone)",
     "QListWidget, item per message",
@@ -139,7 +149,40 @@ def test_smoke_table_has_every_row_in_order(smoke_report: str) -> None:
         else [("round trip: Enter-to-delivered, 100 ms each way", "first message")]
     )
     startup_rows = STARTUP_ROWS if shutil.which("Xvfb") else STARTUP_ROWS[:3]
-    assert normalised == (PARSE_ROWS + STACK_ROWS + CHAT_ROWS + presence + roundtrip + startup_rows)
+    assert normalised == (
+        PARSE_ROWS
+        + STACK_ROWS
+        + LISTEN_ROWS
+        + CHAT_ROWS
+        + presence
+        + roundtrip
+        + IDLE_ROWS
+        + startup_rows
+    )
+
+
+def test_smoke_listen_rows_answer_everything_and_store_it(smoke_report: str) -> None:
+    rows = {r["subject"]: r for r in _table(smoke_report) if r["benchmark"].startswith("listen")}
+    listen = rows["softphone listen ← SIPp UAC"]
+    assert _value(listen) > 0
+    assert "200 answered, 0 failed" in listen["detail"]
+    assert "200 rows on disk (every answered one)" in listen["detail"]
+    memory = [r for r in _table(smoke_report) if r["benchmark"].startswith("memory")]
+    assert len(memory) == 6
+    for row in memory:
+        number, unit = row["median"].split(" ")
+        assert float(number.replace(",", "")) > 0 and unit in ("MiB", "bytes"), row
+
+
+def test_smoke_idle_row_counts_wakeups(smoke_report: str) -> None:
+    rows = [r for r in _table(smoke_report) if r["benchmark"].startswith("idle")]
+    [row] = rows
+    if not shutil.which("kamailio"):
+        assert row["notes"] == "kamailio not installed"
+        return
+    number, unit = row["median"].split(" ")
+    assert unit == "wake-ups/min" and float(number.replace(",", "")) > 0
+    assert "CPU " in row["detail"] and "timers run:" in row["detail"]
 
 
 def test_smoke_report_describes_the_machine(smoke_report: str) -> None:

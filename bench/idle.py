@@ -1,0 +1,140 @@
+"""Idle cost: the app core registered with 100 buddies, doing nothing.
+
+Kamailio (the presence bench's set-up, `bench.presence._kamailio`) holds
+alice and the buddies. The core (`softphone.app.Application`: registration,
+keep-alive, messaging, presence watching every buddy) starts, waits until
+it is registered and every buddy's state is known, then idles for the
+measured span. Counted over that span only:
+
+- CPU seconds (`resource.getrusage`, user + system) of this process, which
+  runs nothing else meanwhile;
+- wake-ups: returns from the event loop's `select()` (each one is the
+  process woken by a timer or a socket);
+- timer callbacks run, by callback name, to show which timers fire.
+
+Both are reported per minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import resource
+import selectors
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.presence import PASSWORD, WATCHER, _kamailio, buddy_names
+from bench.table import Row
+from softphone.account import Account
+from softphone.app import Application, AppOptions
+from softphone.store import Store
+from tests.interop import harness
+
+
+class _CountingSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
+    """A selector that counts how often `select()` returns (the loop wakes)."""
+
+    wakeups = 0
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        ready = super().select(timeout)
+        _CountingSelector.wakeups += 1
+        return ready  # type: ignore[no-any-return]
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _idle(kam: harness.KamailioProcess, names: list[str], seconds: float) -> dict[str, Any]:
+    account = Account(
+        aor=f"sip:{WATCHER}@{harness.DOMAIN}",
+        registrar=kam.hostport,
+        local_port=0,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-idle-") as tmp:
+        store = Store.open(Path(tmp) / "alice.sqlite3")
+        app = Application(account, PASSWORD, store, AppOptions(listen_host="127.0.0.1"))
+        await app.start()
+        try:
+            aors = [f"sip:{name}@{harness.DOMAIN}" for name in names]
+            for aor in aors:
+                app.presence.watch(aor)
+            async with asyncio.timeout(60):
+                while not (app.is_ready() and all(app.presence.synced(a) for a in aors)):
+                    await asyncio.sleep(0.1)
+            loop = asyncio.get_running_loop()
+            fired: collections.Counter[str] = collections.Counter()
+            original = asyncio.TimerHandle._run
+
+            def counting(handle: asyncio.TimerHandle) -> None:
+                callback = getattr(handle, "_callback", None)
+                name = getattr(callback, "__qualname__", repr(callback))
+                fired[name] += 1
+                original(handle)
+
+            asyncio.TimerHandle._run = counting  # type: ignore[method-assign]
+            try:
+                wakeups = _CountingSelector.wakeups
+                cpu = _cpu()
+                start = loop.time()
+                await asyncio.sleep(seconds)
+                span = loop.time() - start
+                cpu = _cpu() - cpu
+                wakeups = _CountingSelector.wakeups - wakeups
+            finally:
+                asyncio.TimerHandle._run = original  # type: ignore[method-assign]
+            # Our own sleep is one of them; it is the measurement, not the app.
+            fired["sleep"] = 0
+            return {
+                "span": span,
+                "cpu": cpu,
+                "wakeups": wakeups - 1,
+                "fired": {k: v for k, v in fired.most_common() if v},
+                "registered": app.is_ready(),
+            }
+        finally:
+            await app.stop()
+            store.close()
+
+
+def run(*, smoke: bool) -> list[Row]:
+    """The idle row (Kamailio missing: the row says so)."""
+    buddies = 10 if smoke else 100
+    seconds = 3.0 if smoke else 60.0
+    name = f"idle: registered, {buddies} buddies"
+    subject = "softphone core (Application)"
+    if shutil.which("kamailio") is None:
+        return [Row(name, subject, None, "wake-ups/min", note="kamailio not installed")]
+    names = buddy_names(buddies)
+    with tempfile.TemporaryDirectory(prefix="bench-idle-") as tmp:
+        kam = _kamailio(Path(tmp), names)
+        try:
+            loop = asyncio.SelectorEventLoop(_CountingSelector())
+            try:
+                result = loop.run_until_complete(_idle(kam, names, seconds))
+            finally:
+                loop.close()
+        finally:
+            kam.stop()
+    per_minute = 60.0 / result["span"]
+    timers = ", ".join(f"{k} {v}" for k, v in result["fired"].items()) or "none"
+    return [
+        Row(
+            name,
+            subject,
+            result["wakeups"] * per_minute,
+            "wake-ups/min",
+            f"CPU {result['cpu'] * per_minute:.3f} s/min over {result['span']:.0f} s;"
+            f" timers run: {timers}",
+        )
+    ]
+
+
+if __name__ == "__main__":  # pragma: no cover - by hand: python3 -m bench.idle
+    for row in run(smoke=False):
+        print(row.cells())
