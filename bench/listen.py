@@ -305,7 +305,7 @@ def run(*, smoke: bool) -> list[Row]:
                 f"softphone registrar, {n:,} MESSAGEs",
                 registrar_peak,
                 "MiB",
-                f"VmHWM after the load; {relayed[1]} answered 403 (the sender is not one"
+                f"VmHWM after the load; {relayed[1]} refused (the sender is not one"
                 f" of its users), {relayed[0]} 200, {relayed[2]:.1f} s",
             )
         )
