@@ -85,21 +85,6 @@ class GroupCommit:
             return
         self.flush()
 
-    def write(self, write: Write) -> asyncio.Future[Any]:
-        """Queue *write*; the future gets its result once it is committed."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-        def done(result: Any, error: BaseException | None) -> None:
-            if future.done():
-                return
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
-
-        self.submit(write, done)
-        return future
-
     def flush(self) -> None:
         """Commit every queued write now (also used on shutdown)."""
         if self._timer is not None:

@@ -317,9 +317,19 @@ class Messaging:
             local_failure=local_failure,
             now=self._clock(),
         )
-        record: MessageRecord = await self._writes.write(write)
-        self._emit(self._changed, record)
-        return record
+        committed: asyncio.Future[MessageRecord] = asyncio.get_running_loop().create_future()
+
+        def done(record: MessageRecord, error: BaseException | None) -> None:
+            # Announced right after its commit: the store and the window
+            # never tell different states, not even for one turn.
+            if error is not None:
+                committed.set_exception(error)
+                return
+            self._emit(self._changed, record)
+            committed.set_result(record)
+
+        self._writes.submit(write, done)
+        return await committed
 
     def _update(
         self,
