@@ -366,9 +366,15 @@ class Store:
             sqlite3.Error: the transaction itself could not be committed;
                 nothing of it is on disk.
         """
-        results: list[Any] = []
         db = self._db
         with self._transaction(len(writes)):
+            try:
+                # The usual case, every write succeeding: no savepoints.
+                return [write(db) for write in writes]
+            except Exception:  # undo them all, then again one savepoint each
+                db.execute("ROLLBACK")
+                db.execute("BEGIN IMMEDIATE")
+            results: list[Any] = []
             for write in writes:
                 db.execute("SAVEPOINT write")
                 try:
@@ -377,7 +383,7 @@ class Store:
                     db.execute("ROLLBACK TO write")
                     results.append(exc)
                 db.execute("RELEASE write")
-        return results
+            return results
 
     def _one(self, write: Write) -> Any:
         # A write committed on its own, raising what it raised.
@@ -536,7 +542,24 @@ class Store:
                 ),
             )
             assert cursor.lastrowid is not None
-            return self._get_message(db, cursor.lastrowid), True
+            # The row as written: no second read of what was just inserted.
+            record = MessageRecord(
+                id=MessageId(cursor.lastrowid),
+                peer=peer,
+                direction=Direction.IN,
+                body=body,
+                content_type=content_type,
+                created=now,
+                updated=now,
+                state=DeliveryState.DELIVERED,
+                code=None,
+                reason="",
+                local_failure=False,
+                call_id=call_id,
+                cseq=cseq,
+                from_tag=from_tag,
+            )
+            return record, True
 
         return write
 

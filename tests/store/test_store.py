@@ -621,3 +621,44 @@ def test_a_draft_is_kept_replaced_and_removed_when_blank(db_path: Path) -> None:
         assert list(s.drafts()) == ["sip:bob@example.com"]
     finally:
         s.close()
+
+
+# --- group commit ----------------------------------------------------------------
+
+
+def test_commit_group_is_one_commit_and_a_refused_write_stays_alone(db_path: Path) -> None:
+    store = Store.open(db_path)
+    try:
+        sent = store.insert_outgoing(ALICE, "hi", now=1.0)
+        delivered = store.update_state(sent.id, DeliveryState.DELIVERED, code=200, now=2.0)
+        commits: list[int] = []
+        store.on_commit(commits.append)
+        writes = [
+            store.incoming_write(
+                BOB, "one", content_type=TEXT, call_id="g1", cseq=1, from_tag="a", now=3.0
+            ),
+            # DELIVERED is final: this write raises, alone.
+            store.state_write(delivered.id, DeliveryState.FAILED, code=500, now=3.0),
+            store.incoming_write(
+                BOB, "two", content_type=TEXT, call_id="g2", cseq=1, from_tag="b", now=3.0
+            ),
+            # The same identity again in the same group: not a second row.
+            store.incoming_write(
+                BOB, "one", content_type=TEXT, call_id="g1", cseq=1, from_tag="a", now=3.0
+            ),
+        ]
+        one, refused, two, again = store.commit_group(writes)
+        assert commits == [4]
+        assert isinstance(refused, InvalidTransition)
+        assert (one[1], two[1], again[1]) == (True, True, False)
+        assert again[0] == one[0] == store.message(one[0].id)
+        assert two[0] == store.message(two[0].id)
+        assert store.message(delivered.id).state is DeliveryState.DELIVERED
+    finally:
+        store.close()
+    # On disk for another connection.
+    other = Store.open(db_path)
+    try:
+        assert [m.body for m in other.messages(BOB)] == ["one", "two"]
+    finally:
+        other.close()
