@@ -168,7 +168,7 @@ def test_smoke_listen_rows_answer_everything_and_store_it(smoke_report: str) -> 
     assert "200 answered, 0 failed" in listen["detail"]
     assert "200 rows on disk (every answered one)" in listen["detail"]
     memory = [r for r in _table(smoke_report) if r["benchmark"].startswith("memory")]
-    assert len(memory) == 6
+    assert len(memory) == 5
     for row in memory:
         number, unit = row["median"].split(" ")
         assert float(number.replace(",", "")) > 0 and unit in ("MiB", "bytes"), row

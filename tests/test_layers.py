@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone",
             "softphone.transport",
             "softphone.store",
+            "softphone.groupcommit",
             "softphone.trace",
             "softphone.ratelimit",
         ),
