@@ -84,9 +84,7 @@ def test_failure_sentences_are_distinct() -> None:
 
 def test_timeout_sentence_names_the_timer_length() -> None:
     assert TIMER_F_SECONDS == 32.0
-    assert failure_reason(FailureKind.TIMEOUT) == (
-        "no answer from the server after 32 s"
-    )
+    assert failure_reason(FailureKind.TIMEOUT) == ("no answer from the server after 32 s")
     assert "after 4 s" in failure_reason(FailureKind.TIMEOUT, timeout=4.0)
     assert "after 0.5 s" in failure_reason(FailureKind.TIMEOUT, timeout=0.5)
 
