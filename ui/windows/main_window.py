@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         self.find_action = action(
             self.tr("&Find in conversation"), self.chat.open_find, QKeySequence.StandardKey.Find
         )
-        self.block_action = action(self.tr("&Block sender"), self._on_block_toggled)
+        self.block_action = action("&Block sender", self._on_block_toggled)
         self.block_action.setCheckable(True)
         self.block_action.setEnabled(False)
         self.add_action = action(self.tr("&Add buddy…"), self.add_buddy)
@@ -745,7 +745,7 @@ class MainWindow(QMainWindow):
                 delete = menu.addAction(self.tr("Delete conversation…"))
                 delete.triggered.connect(lambda: self.delete_conversation(aor))
             blocked = self.store.is_blocked(aor)
-            block = menu.addAction(self.tr("Unblock") if blocked else self.tr("Block"))
+            block = menu.addAction("Unblock" if blocked else "Block")
             block.triggered.connect(lambda: self.set_blocked(aor, not blocked))
         self.buddy_menu = menu
         menu.popup(self.buddy_view.viewport().mapToGlobal(pos))
