@@ -32,7 +32,7 @@ from typing import Any
 from softphone.account import Account
 from softphone.app import Application, AppOptions
 from softphone.sip.timers import TimerConfig
-from softphone.store import Direction, Store
+from softphone.store import Direction, Store, Write
 
 
 def _print(obj: object) -> None:
@@ -43,24 +43,29 @@ def _print(obj: object) -> None:
 class CommitHeldStore(Store):
     """Test hook: a store that never commits a received message.
 
-    After ``insert_incoming`` has written its rows, and before the COMMIT,
-    it prints ``{"holding": call_id}`` and blocks the thread (the event
-    loop's) until the process is killed. Whatever the application put on the
-    wire for that message before this point is all it will ever send.
+    When a transaction holds the write of a received message (through
+    `incoming_write`, which both `insert_incoming` and the group commit use),
+    it prints ``{"holding": call_id}`` after the writes and before the
+    COMMIT, and blocks the thread (the event loop's) until the process is
+    killed. Whatever the application put on the wire for that message before
+    this point is all it will ever send.
     """
 
     _holding: str | None = None
 
-    def insert_incoming(self, peer: str, body: str, **kwargs: Any) -> tuple[Any, bool]:
-        self._holding = str(kwargs.get("call_id"))
-        try:
-            return super().insert_incoming(peer, body, **kwargs)
-        finally:
-            self._holding = None
+    def incoming_write(self, peer: str, body: str, **kwargs: Any) -> Write:
+        write = super().incoming_write(peer, body, **kwargs)
+        call_id = str(kwargs.get("call_id"))
+
+        def held(db: sqlite3.Connection) -> Any:
+            self._holding = call_id
+            return write(db)
+
+        return held
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with super()._transaction() as db:
+    def _transaction(self, writes: int = 1) -> Iterator[sqlite3.Connection]:
+        with super()._transaction(writes) as db:
             yield db
             if self._holding is not None:
                 _print({"holding": self._holding})
