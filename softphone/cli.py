@@ -35,6 +35,7 @@ from softphone.config import password_for
 from softphone.launch import UsageError, open_store, resolve_account, resolve_password
 from softphone.link import LinkError, looks_like_link, parse_link
 from softphone.location import HostPort, locate
+from softphone.ratelimit import FloodLimits
 from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
 from softphone.services.presence import BuddyState, Presence
@@ -160,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-direct",
         action="store_true",
         help="take messages sent straight to this port, not only through the server",
+    )
+    listen.add_argument(
+        "--no-flood-limits",
+        action="store_true",
+        help="answer every message however fast it comes (load tests from a trusted sender;"
+        " by default one address gets 503 beyond 20 messages a second)",
     )
 
     watch = sub.add_parser("watch", help="print every buddy-state change as a JSON line")
@@ -329,7 +336,12 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
         account,
         password,
         store,
-        AppOptions(listen_host=args.listen_host, register=True, accept_direct=args.accept_direct),
+        AppOptions(
+            listen_host=args.listen_host,
+            register=True,
+            accept_direct=args.accept_direct,
+            limits=None if args.no_flood_limits else FloodLimits(),
+        ),
     )
     _log_traffic(app)
 
