@@ -101,6 +101,12 @@ class MessageRecord:
     call_id: str | None
     cseq: int | None
     from_tag: str | None
+    #: RFC 5438 ``imdn.Message-ID``: the sender's identity for the message
+    #: (ours for an outgoing one); None for plain-text messages.
+    imdn_id: str | None = None
+    #: Incoming: the receipts the sender asked for, comma-separated
+    #: (``positive-delivery,display``); empty when none.
+    disposition: str = ""
 
     @property
     def detail(self) -> str:
@@ -208,16 +214,52 @@ def _migrate_v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_v4(db: sqlite3.Connection) -> None:
+    # Version 4: RFC 5438 message identity. A message that carries an
+    # imdn.Message-ID is the same message when it comes again under a new
+    # Call-ID (a resend after a lost 200), beside the transaction identity.
+    db.execute("ALTER TABLE messages ADD COLUMN imdn_id TEXT")
+    db.execute("ALTER TABLE messages ADD COLUMN disposition TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """
+        CREATE UNIQUE INDEX messages_imdn_in
+        ON messages (peer, imdn_id) WHERE direction = 'in' AND imdn_id IS NOT NULL
+        """
+    )
+    # A receipt names the Message-ID we sent.
+    db.execute(
+        """
+        CREATE INDEX messages_imdn_out
+        ON messages (imdn_id) WHERE direction = 'out' AND imdn_id IS NOT NULL
+        """
+    )
+    # Peers that refused CPIM (415/488): later messages go as text/plain
+    # until the entry is old enough to try CPIM again.
+    db.execute(
+        """
+        CREATE TABLE peer_formats (
+            peer TEXT PRIMARY KEY,
+            plain_only_since REAL NOT NULL
+        )
+        """
+    )
+
+
 #: Migration *i* takes the database from version *i* to version *i* + 1.
 #: Append only: a released step is never edited.
-_MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2, _migrate_v3]
+_MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_v1,
+    _migrate_v2,
+    _migrate_v3,
+    _migrate_v4,
+]
 
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _MESSAGE_COLUMNS = (
     "id, peer, direction, body, content_type, created, updated, state, code, reason,"
-    " local_failure, call_id, cseq, from_tag"
+    " local_failure, call_id, cseq, from_tag, imdn_id, disposition"
 )
 
 
@@ -237,6 +279,8 @@ def _message(row: sqlite3.Row) -> MessageRecord:
         call_id=row["call_id"],
         cseq=row["cseq"],
         from_tag=row["from_tag"],
+        imdn_id=row["imdn_id"],
+        disposition=row["disposition"],
     )
 
 
@@ -467,13 +511,17 @@ class Store:
         from_tag: str,
         now: float,
         display_name: str = "",
+        imdn_id: str | None = None,
+        disposition: str = "",
     ) -> tuple[MessageRecord, bool]:
         """Store a received message unless it is already stored.
 
         The identity of a request is (*peer*, *call_id*, *cseq*, *from_tag*)
         (RFC 3261 8.2.2.2); pass ``""`` as *from_tag* when the From header
         had none. A retransmission or a retry with the same identity returns
-        the stored record and ``False``, and changes nothing. A new message
+        the stored record and ``False``, and changes nothing; so does a
+        message whose *imdn_id* (RFC 5438 Message-ID) this peer already sent
+        under another Call-ID. A new message
         counts as unread in its conversation; a non-empty *display_name*
         (from the From header) names a conversation that has no name yet,
         and never renames one: the sender chooses that text.
@@ -492,6 +540,8 @@ class Store:
                 from_tag=from_tag,
                 now=now,
                 display_name=display_name,
+                imdn_id=imdn_id,
+                disposition=disposition,
             )
         )
         return result
@@ -507,6 +557,8 @@ class Store:
         from_tag: str,
         now: float,
         display_name: str = "",
+        imdn_id: str | None = None,
+        disposition: str = "",
     ) -> Write:
         """The write of `insert_incoming`, for `commit_group`; it returns (record, created)."""
 
@@ -519,6 +571,14 @@ class Store:
                 """,
                 (peer, call_id, cseq, from_tag),
             ).fetchone()
+            if row is None and imdn_id is not None:
+                row = db.execute(
+                    f"""
+                    SELECT {_MESSAGE_COLUMNS} FROM messages
+                    WHERE direction = 'in' AND peer = ? AND imdn_id = ?
+                    """,
+                    (peer, imdn_id),
+                ).fetchone()
             if row is not None:
                 return _message(row), False
             self._touch_conversation(db, peer, now, unread=1, display_name=display_name)
@@ -526,8 +586,8 @@ class Store:
                 """
                 INSERT INTO messages (peer, direction, body, content_type, created, updated,
                                       state, code, reason, local_failure,
-                                      call_id, cseq, from_tag)
-                VALUES (?, 'in', ?, ?, ?, ?, ?, NULL, '', 0, ?, ?, ?)
+                                      call_id, cseq, from_tag, imdn_id, disposition)
+                VALUES (?, 'in', ?, ?, ?, ?, ?, NULL, '', 0, ?, ?, ?, ?, ?)
                 """,
                 (
                     peer,
@@ -539,6 +599,8 @@ class Store:
                     call_id,
                     cseq,
                     from_tag,
+                    imdn_id,
+                    disposition,
                 ),
             )
             assert cursor.lastrowid is not None
@@ -558,6 +620,8 @@ class Store:
                 call_id=call_id,
                 cseq=cseq,
                 from_tag=from_tag,
+                imdn_id=imdn_id,
+                disposition=disposition,
             )
             return record, True
 

@@ -11,7 +11,6 @@ message.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import logging
 import sqlite3
 import time
@@ -22,6 +21,7 @@ from softphone.account import Account
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.groupcommit import GroupCommit
 from softphone.location import LocationError
+from softphone.services import content
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
@@ -39,7 +39,7 @@ UDP_BODY_LIMIT = 1300
 CONTENT_TYPE = "text/plain;charset=UTF-8"
 
 #: MIME types a received MESSAGE may carry; others get 415 with Accept.
-ACCEPTED_TYPES = ("text/plain",)
+ACCEPTED_TYPES = content.ACCEPTED_TYPES
 
 
 class MessageRefused(Exception):
@@ -47,6 +47,8 @@ class MessageRefused(Exception):
 
 
 MessageCallback = Callable[[MessageRecord], None]
+#: Told of a receipt or typing indication from a peer (never stored as chat).
+SignalCallback = Callable[[str, "content.Receipt | content.Composing"], None]
 #: Finds the next hop for a peer: the servers to try, in order (or just one).
 LocateNextHop = Callable[[str], Awaitable[Target | Sequence[Target]]]
 
@@ -89,6 +91,7 @@ class Messaging:
         self._store_problems: list[Callable[[str], None]] = []
         #: The sentence last reported about storing, until a store succeeds.
         self._store_problem: str | None = None
+        self._signals: list[SignalCallback] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[MessageId] = set()
         # Messages to one peer leave in the order they were written.
@@ -120,6 +123,10 @@ class Messaging:
                 callback(sentence)
             except Exception:
                 log.exception("store problem callback failed")
+
+    def on_signal(self, callback: SignalCallback) -> None:
+        """Call *callback* (peer, value) with every receipt and typing indication."""
+        self._signals.append(callback)
 
     def start(self) -> list[MessageRecord]:
         """Take MESSAGE requests from the agent and recover the outbox.
@@ -363,23 +370,36 @@ class Messaging:
         if self._store.is_blocked(peer):
             incoming.respond(603, "Decline")
             return
-        content_type = request.content_type
         try:
-            text = _decode(request.body, content_type.charset if content_type else None)
-        except UnsupportedCharset:
-            # RFC 3261 21.4.13: a body we cannot read as text.
-            incoming.respond(415, "Unsupported charset")
+            decoded = content.decode_incoming(request)
+        except ParseError as exc:
+            # RFC 3261 21.4.13: a 415 lists what we take.
+            refusal = [("Accept", ", ".join(ACCEPTED_TYPES))] if exc.status == 415 else []
+            if exc.status == 415:
+                refusal.append(("Accept-Encoding", ", ".join(content.ACCEPTED_ENCODINGS)))
+            incoming.respond(exc.status, exc.reason, headers=refusal)
+            return
+        if not isinstance(decoded, content.Chat):
+            # Receipts and typing are signalling, never chat: answered, then told.
+            incoming.respond(200)
+            for signal in list(self._signals):
+                try:
+                    signal(peer, decoded)
+                except Exception:
+                    log.exception("signal callback failed")
             return
         try:
             write = self._store.incoming_write(
                 peer,
-                text,
-                content_type=_storable(request.headers.get("Content-Type") or CONTENT_TYPE),
+                decoded.text,
+                content_type=_storable(decoded.content_type),
                 call_id=_storable(request.call_id),
                 cseq=request.cseq.seq,
                 from_tag=_storable(request.from_.tag or ""),
                 now=self._clock(),
                 display_name=_storable(request.from_.display_name or ""),
+                imdn_id=_storable(decoded.message_id) if decoded.message_id else None,
+                disposition=",".join(sorted(decoded.disposition)),
             )
         except Exception as exc:
             # Never 200 for a message that is not on disk (disk full, locked).
@@ -452,30 +472,6 @@ def _storable(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate of another origin
         raw = text.encode("utf-8", "surrogatepass")
     return raw.decode("utf-8", "replace")
-
-
-class UnsupportedCharset(ValueError):
-    """The charset names a codec that is not a text encoding (base64, zlib, ...)."""
-
-
-def _decode(body: bytes, charset: str | None) -> str:
-    """Decode a text body by its charset; unknown charsets fall back to UTF-8.
-
-    Undecodable bytes become U+FFFD rather than losing the message.
-
-    Raises:
-        UnsupportedCharset: Python knows the name as a bytes-to-bytes codec
-            (``charset=base64``), which decodes to no text at all.
-    """
-    name = (charset or "utf-8").strip('"')
-    try:
-        info = codecs.lookup(name)
-    except LookupError:
-        name = "utf-8"
-    else:
-        if not info._is_text_encoding:
-            raise UnsupportedCharset(name)
-    return body.decode(name, errors="replace")
 
 
 __all__ = [
