@@ -156,6 +156,11 @@ class Account:
     #: them off. 25 s keeps UDP NAT bindings (often dropped after 30 s)
     #: open and notices a dead server within half a minute.
     keepalive_interval: int = DEFAULT_KEEPALIVE_INTERVAL
+    #: Send "displayed" receipts (RFC 5438) when a message was in view;
+    #: "delivered" receipts are sent whenever a sender asks, whatever this says.
+    send_read_receipts: bool = True
+    #: Ask the recipients of our messages for "displayed" receipts.
+    request_read_receipts: bool = True
     # The AoR parsed once, on construction; not a setting (init=False) and
     # not part of equality (it follows from `aor`).
     _uri: SipUri = field(init=False, repr=False, compare=False)
@@ -183,6 +188,9 @@ class Account:
             MAX_EXPIRES,
             f"Expires must be a whole number of seconds between {MIN_EXPIRES} and {MAX_EXPIRES}",
         )
+        for name in ("send_read_receipts", "request_read_receipts"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingsError(f"{name} must be true or false")
         if self.dns_server is not None:
             if not isinstance(self.dns_server, str):
                 raise SettingsError(f"The DNS server must be text, not {self.dns_server!r}")

@@ -17,9 +17,12 @@ from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
 from softphone.location import HostPort, LocationError, locate_all
 from softphone.ratelimit import FloodLimits
 from softphone.resolver import Resolver
+from softphone.services.courier import Courier
+from softphone.services.formats import OutgoingFormats
 from softphone.services.messaging import Messaging
 from softphone.services.outbound import Outbound
 from softphone.services.presence import Presence
+from softphone.services.receipts import Receipts
 from softphone.services.registration import (
     Registration,
     RegistrationState,
@@ -123,6 +126,16 @@ class Application:
             lambda _peer: self.locate_servers(),
             is_ready=self.is_ready,
             outbound=self.outbound,
+            formats=OutgoingFormats(
+                store, account, request_display=lambda: self.account.request_read_receipts
+            ),
+        )
+        #: Receipts and typing indications: MESSAGEs that are not stored.
+        self.courier = Courier(lambda: self.account, self.outbound)
+        #: RFC 5438 receipts: received ones move our messages forward; ours
+        #: say "delivered" when asked, "displayed" when the window says so.
+        self.receipts = Receipts(
+            self.messaging, store, courier=self.courier, account=lambda: self.account
         )
         #: Buddies' registration state (reg-event subscriptions, RFC 3680).
         self.presence = Presence(
@@ -177,6 +190,7 @@ class Application:
         # Closing fails what is still on the wire; let those messages record
         # it before the database closes.
         await self.messaging.drain()
+        await self.receipts.drain()
         self.store.close()
         self._started = False
 

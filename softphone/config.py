@@ -122,6 +122,10 @@ def _to_toml(account: Account) -> str:
         lines.append(f"dns_server = {_toml_string(account.dns_server)}")
     if account.keepalive_interval != DEFAULT_KEEPALIVE_INTERVAL:
         lines.append(f"keepalive_interval = {account.keepalive_interval:d}")
+    if not account.send_read_receipts:
+        lines.append("send_read_receipts = false")
+    if not account.request_read_receipts:
+        lines.append("request_read_receipts = false")
     return "\n".join(lines) + "\n"
 
 

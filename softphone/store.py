@@ -220,6 +220,8 @@ def _migrate_v4(db: sqlite3.Connection) -> None:
     # Call-ID (a resend after a lost 200), beside the transaction identity.
     db.execute("ALTER TABLE messages ADD COLUMN imdn_id TEXT")
     db.execute("ALTER TABLE messages ADD COLUMN disposition TEXT NOT NULL DEFAULT ''")
+    # Incoming: set once a "displayed" receipt went out, so it goes only once.
+    db.execute("ALTER TABLE messages ADD COLUMN display_reported INTEGER NOT NULL DEFAULT 0")
     db.execute(
         """
         CREATE UNIQUE INDEX messages_imdn_in
@@ -703,6 +705,105 @@ class Store:
             return self._get_message(db, message_id)
 
         return write
+
+    def advance_state(
+        self, message_id: MessageId, state: DeliveryState, *, reason: str = "", now: float
+    ) -> MessageRecord:
+        """Move an outgoing message forward after a receipt (RFC 5438).
+
+        The caller decided with `softphone.sip.delivery.after_receipt`; this
+        refuses anything but ACCEPTED/DELIVERED/READ moving to DELIVERED,
+        READ or FAILED. The code is cleared (a receipt has none), *reason*
+        replaces the stored one.
+
+        Raises:
+            NotFound: no message has that id.
+            InvalidTransition: the message is incoming or the move is not
+                one a receipt can make.
+        """
+        receipt_states = (DeliveryState.DELIVERED, DeliveryState.READ, DeliveryState.FAILED)
+        answered = (DeliveryState.ACCEPTED, DeliveryState.DELIVERED, DeliveryState.READ)
+        with self._transaction() as db:
+            current = self._get_message(db, message_id)
+            if (
+                current.direction is Direction.IN
+                or current.state not in answered
+                or state not in receipt_states
+            ):
+                raise InvalidTransition(
+                    f"a receipt cannot move message {message_id} from"
+                    f" {current.state.value} to {state.value}"
+                )
+            db.execute(
+                """
+                UPDATE messages SET state = ?, code = NULL, reason = ?, local_failure = 0,
+                                    updated = ?
+                WHERE id = ?
+                """,
+                (state.value, reason, now, message_id),
+            )
+            return self._get_message(db, message_id)
+
+    def set_imdn_id(self, message_id: MessageId, imdn_id: str) -> MessageRecord:
+        """Give an outgoing message its RFC 5438 Message-ID (once; kept on retries).
+
+        Raises:
+            NotFound: no message has that id.
+        """
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE messages SET imdn_id = ? WHERE id = ? AND imdn_id IS NULL",
+                (imdn_id, message_id),
+            )
+            return self._get_message(db, message_id)
+
+    def mark_display_reported(self, message_id: MessageId) -> bool:
+        """Note that a "displayed" receipt goes out for this incoming message.
+
+        Returns True the first time, False when it was already noted (so a
+        receipt is sent at most once, across restarts too).
+        """
+        with self._transaction() as db:
+            cursor = db.execute(
+                """
+                UPDATE messages SET display_reported = 1
+                WHERE id = ? AND direction = 'in' AND display_reported = 0
+                """,
+                (message_id,),
+            )
+            return cursor.rowcount == 1
+
+    def outgoing_by_imdn_id(self, imdn_id: str) -> MessageRecord | None:
+        """The outgoing message we sent with that Message-ID, if any."""
+        row = self._db.execute(
+            f"""
+            SELECT {_MESSAGE_COLUMNS} FROM messages
+            WHERE direction = 'out' AND imdn_id = ?
+            """,
+            (imdn_id,),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def plain_only_since(self, peer: str) -> float | None:
+        """When *peer* last refused CPIM (415/488), or None."""
+        row = self._db.execute(
+            "SELECT plain_only_since FROM peer_formats WHERE peer = ?", (peer,)
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def set_plain_only(self, peer: str, since: float | None) -> None:
+        """Remember that *peer* takes plain text only (None forgets it)."""
+        with self._transaction() as db:
+            if since is None:
+                db.execute("DELETE FROM peer_formats WHERE peer = ?", (peer,))
+            else:
+                db.execute(
+                    """
+                    INSERT INTO peer_formats (peer, plain_only_since) VALUES (?, ?)
+                    ON CONFLICT (peer) DO UPDATE SET plain_only_since = excluded.plain_only_since
+                    """,
+                    (peer, since),
+                )
 
     def set_wire_identity(self, message_id: MessageId, call_id: str, cseq: int) -> None:
         """Remember the Call-ID and CSeq an outgoing message was sent with.

@@ -47,7 +47,7 @@ ICON_DIR = _icon_dir()
 
 #: One file per delivery state (DESIGN.md's table): queued = clock, sending =
 #: one grey tick, delivered = two ticks, accepted = tick + clock, failed =
-#: red mark, declined = no-entry sign.
+#: red mark, declined = no-entry sign, read = two white ticks on a blue disc.
 DELIVERY_ICON_FILES: dict[DeliveryState, str] = {
     DeliveryState.QUEUED: "delivery-queued.svg",
     DeliveryState.SENDING: "delivery-sending.svg",
@@ -55,6 +55,7 @@ DELIVERY_ICON_FILES: dict[DeliveryState, str] = {
     DeliveryState.ACCEPTED: "delivery-accepted.svg",
     DeliveryState.FAILED: "delivery-failed.svg",
     DeliveryState.DECLINED: "delivery-declined.svg",
+    DeliveryState.READ: "delivery-read.svg",
 }
 
 #: The dot colour for each buddy status.

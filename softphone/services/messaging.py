@@ -22,6 +22,7 @@ from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.groupcommit import GroupCommit
 from softphone.location import LocationError
 from softphone.services import content
+from softphone.services.formats import REFUSES_FORMAT, OutgoingFormats, Wire
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
@@ -73,6 +74,7 @@ class Messaging:
         is_ready: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.time,
         outbound: Outbound | None = None,
+        formats: OutgoingFormats | None = None,
     ) -> None:
         """*outbound* is the account's way out (one is made from *digest*
         when none is given)."""
@@ -86,6 +88,8 @@ class Messaging:
         self._locate = locate_next_hop
         self._is_ready = is_ready
         self._clock = clock
+        #: CPIM with IMDN and the plain-text fallback; None sends text/plain.
+        self._formats = formats
         self._added: list[MessageCallback] = []
         self._changed: list[MessageCallback] = []
         self._store_problems: list[Callable[[str], None]] = []
@@ -169,6 +173,16 @@ class Messaging:
             self._schedule(record)
         return record
 
+    def advance(self, message_id: MessageId, state: DeliveryState, reason: str) -> MessageRecord:
+        """Move a message forward after a receipt and tell the state listeners.
+
+        Raises:
+            softphone.store.InvalidTransition: a receipt cannot make that move.
+        """
+        record = self._store.advance_state(message_id, state, reason=reason, now=self._clock())
+        self._emit(self._changed, record)
+        return record
+
     def give_up(self, message_id: MessageId, reason: str) -> MessageRecord:
         """Mark a message that is still QUEUED as failed here, with *reason*.
 
@@ -215,7 +229,13 @@ class Messaging:
             self._in_flight.discard(record.id)
 
     async def _deliver_now(self, record: MessageRecord) -> None:
-        body = record.body.encode("utf-8")
+        wires = (
+            self._formats.choices(record)
+            if self._formats is not None
+            else [Wire(CONTENT_TYPE, record.body.encode("utf-8"))]
+        )
+        wire = wires[0]
+        body = wire.body
         try:
             found = await self._locate(record.peer)
         except LocationError as exc:
@@ -248,13 +268,20 @@ class Messaging:
             self._writes.submit(
                 self._store.wire_identity_write(record.id, call_id, cseq), _log_failure
             )
-            return self._build(record.peer, body, call_id, from_tag, cseq)
+            return self._build(record.peer, wire.body, call_id, from_tag, cseq, wire.content_type)
 
         try:
-            # RFC 3263 4.3: a transport error, a timeout or a 503 moves the
-            # message to the next server in a new transaction; a challenge
-            # is answered by the server that sent it.
-            response = (await self._outbound.send(build, targets=targets)).response
+            while True:
+                # RFC 3263 4.3: a transport error, a timeout or a 503 moves the
+                # message to the next server in a new transaction; a challenge
+                # is answered by the server that sent it.
+                response = (await self._outbound.send(build, targets=targets)).response
+                if response.status not in REFUSES_FORMAT or wire is wires[-1]:
+                    break
+                # 415/488 to CPIM: the same message again at once as text/plain.
+                assert self._formats is not None
+                self._formats.refused(record.peer)
+                wire = wires[-1]
         except AuthenticationFailed:
             await self._fail_locally(record.id, FailureKind.AUTH_FAILED)
             return
@@ -267,6 +294,8 @@ class Messaging:
             kind = FailureKind.TIMEOUT if exc.timed_out else FailureKind.TRANSPORT_ERROR
             await self._fail_locally(record.id, kind, None if exc.timed_out else exc.reason)
             return
+        if self._formats is not None and 200 <= response.status < 300:
+            self._formats.accepted(record.peer, wire)
         state = from_response(response.status)
         if state is DeliveryState.SENDING:
             # A 401/407 left unanswered (no password): that is a failure.
@@ -280,6 +309,7 @@ class Messaging:
         call_id: str,
         from_tag: str,
         cseq: int,
+        content_type: str = CONTENT_TYPE,
     ) -> Request:
         account = self._account
         to_uri = SipUri.parse(peer)
@@ -292,7 +322,7 @@ class Messaging:
         headers.add("CSeq", f"{cseq} MESSAGE")
         if account.outbound_proxy:
             headers.add("Route", f"<sip:{account.outbound_proxy};lr>")
-        headers.add("Content-Type", CONTENT_TYPE)
+        headers.add("Content-Type", content_type)
         return Request(method="MESSAGE", uri=to_uri, headers=headers, body=body)
 
     async def _fail_locally(

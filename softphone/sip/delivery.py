@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from enum import Enum
 
+from softphone.sip.imdn import ImdnStatus, NotificationKind
+
 __all__ = [
     "TIMER_F_SECONDS",
     "DeliveryState",
     "FailureKind",
+    "after_receipt",
     "describe",
     "failure_reason",
     "from_failure",
@@ -44,6 +47,9 @@ class DeliveryState(Enum):
     FAILED = "failed"
     #: A 6xx: the recipient refused the message (RFC 3261 21.6).
     DECLINED = "declined"
+    #: An IMDN "displayed" receipt came from the recipient (RFC 5438 7.2.1.2):
+    #: the message was shown to a person. Never from a SIP response.
+    READ = "read"
 
     @property
     def is_final(self) -> bool:
@@ -157,7 +163,57 @@ _PREFIXES: dict[DeliveryState, str] = {
     DeliveryState.ACCEPTED: "accepted for later delivery",
     DeliveryState.FAILED: "failed",
     DeliveryState.DECLINED: "declined by recipient",
+    DeliveryState.READ: "read by the recipient",
 }
+
+# The order positive states move in; a receipt never moves a message back
+# (queued < sending < accepted < delivered < read).
+_RANK: dict[DeliveryState, int] = {
+    DeliveryState.QUEUED: 0,
+    DeliveryState.SENDING: 1,
+    DeliveryState.ACCEPTED: 2,
+    DeliveryState.DELIVERED: 3,
+    DeliveryState.READ: 4,
+}
+
+_RECEIPT_FAILURES: dict[ImdnStatus, str] = {
+    ImdnStatus.FAILED: "the recipient's device could not deliver it (receipt: failed)",
+    ImdnStatus.FORBIDDEN: "the recipient's device refused it (receipt: forbidden)",
+    ImdnStatus.ERROR: "the recipient's device reported an error (receipt: error)",
+}
+
+
+def after_receipt(
+    current: DeliveryState, kind: NotificationKind, status: ImdnStatus
+) -> tuple[DeliveryState, str] | None:
+    """The state (and reason) an RFC 5438 receipt moves a message to, or None.
+
+    Only a message with its SIP answer (ACCEPTED or DELIVERED, or READ) is
+    moved; the caller keeps a receipt that arrives before the final response
+    and applies it after. States only move forward: a late ``delivered``
+    after ``displayed`` changes nothing. A ``failed``, ``forbidden`` or
+    ``error`` delivery notification gives FAILED with that status as the
+    reason. A display notification's ``forbidden``/``error`` only says the
+    recipient will not tell us it was read: the message stays delivered.
+    Processing notifications (from intermediaries) change nothing.
+    """
+    if current not in (DeliveryState.ACCEPTED, DeliveryState.DELIVERED, DeliveryState.READ):
+        return None
+    target: DeliveryState
+    reason = ""
+    if kind is NotificationKind.DELIVERY and status is ImdnStatus.DELIVERED:
+        target = DeliveryState.DELIVERED
+    elif kind is NotificationKind.DISPLAY and status is ImdnStatus.DISPLAYED:
+        target = DeliveryState.READ
+    elif kind is NotificationKind.DELIVERY and status in _RECEIPT_FAILURES:
+        if current is DeliveryState.READ:
+            return None  # a person saw it: a later failure cannot undo that
+        return DeliveryState.FAILED, _RECEIPT_FAILURES[status]
+    else:
+        return None
+    if _RANK[target] <= _RANK[current]:
+        return None
+    return target, reason
 
 
 def describe(state: DeliveryState, code: int | None, reason: str, *, local: bool) -> str:

@@ -40,7 +40,8 @@ def test_every_status_code_maps_as_the_table_says(status: int) -> None:
 
 def test_table_covers_each_state_reachable_from_a_response() -> None:
     reached = {from_response(status) for status in range(100, 700)}
-    assert reached == set(DeliveryState) - {DeliveryState.QUEUED}
+    # READ exists only because a receipt said so (RFC 5438): never from a response.
+    assert reached == set(DeliveryState) - {DeliveryState.QUEUED, DeliveryState.READ}
 
 
 def test_only_200_class_except_202_is_delivered() -> None:
@@ -102,6 +103,7 @@ def test_closed_before_answer_sentence() -> None:
         (DeliveryState.ACCEPTED, True),
         (DeliveryState.FAILED, True),
         (DeliveryState.DECLINED, True),
+        (DeliveryState.READ, True),
     ],
 )
 def test_is_final(state: DeliveryState, final: bool) -> None:
@@ -117,6 +119,7 @@ def test_state_values_are_stable_text() -> None:
         "accepted",
         "failed",
         "declined",
+        "read",
     }
 
 

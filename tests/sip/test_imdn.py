@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from softphone.sip.delivery import DeliveryState, after_receipt
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.imdn import ImdnStatus, NotificationKind, build_imdn, parse_imdn
 from softphone.sip.iscomposing import (
@@ -12,6 +13,7 @@ from softphone.sip.iscomposing import (
     parse_iscomposing,
 )
 
+D = DeliveryState
 K = NotificationKind
 S = ImdnStatus
 
@@ -153,6 +155,36 @@ def test_extension_elements_are_ignored() -> None:
         b"<x:z/><stored/></status></processing-notification></imdn>"
     )
     assert (doc.kind, doc.status, doc.timestamp) == (K.PROCESSING, S.STORED, None)
+
+
+# --- the delivery table for receipts ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("current", "kind", "status", "expected"),
+    [
+        (D.ACCEPTED, K.DELIVERY, S.DELIVERED, D.DELIVERED),
+        (D.DELIVERED, K.DELIVERY, S.DELIVERED, None),
+        (D.READ, K.DELIVERY, S.DELIVERED, None),  # late delivered after displayed
+        (D.ACCEPTED, K.DISPLAY, S.DISPLAYED, D.READ),
+        (D.DELIVERED, K.DISPLAY, S.DISPLAYED, D.READ),
+        (D.READ, K.DISPLAY, S.DISPLAYED, None),
+        (D.ACCEPTED, K.DELIVERY, S.FAILED, D.FAILED),
+        (D.DELIVERED, K.DELIVERY, S.ERROR, D.FAILED),
+        (D.READ, K.DELIVERY, S.FORBIDDEN, None),
+        (D.DELIVERED, K.DISPLAY, S.FORBIDDEN, None),  # "will not tell you", not a failure
+        (D.ACCEPTED, K.PROCESSING, S.STORED, None),
+        (D.SENDING, K.DISPLAY, S.DISPLAYED, None),  # the caller keeps it for later
+        (D.QUEUED, K.DELIVERY, S.DELIVERED, None),
+        (D.FAILED, K.DISPLAY, S.DISPLAYED, None),
+        (D.DECLINED, K.DELIVERY, S.DELIVERED, None),
+    ],
+)
+def test_after_receipt(
+    current: DeliveryState, kind: K, status: S, expected: DeliveryState | None
+) -> None:
+    outcome = after_receipt(current, kind, status)
+    assert (outcome[0] if outcome else None) is expected
 
 
 # --- RFC 3994 ----------------------------------------------------------------------

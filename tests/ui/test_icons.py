@@ -92,7 +92,7 @@ def test_failure_icons_are_red_and_sending_is_grey(qapp: QApplication) -> None:
     )
     assert max(red, green, blue) - min(red, green, blue) < 10
     # A tick in the success states is not drawn in a failure colour.
-    for state in (DeliveryState.DELIVERED, DeliveryState.ACCEPTED):
+    for state in (DeliveryState.DELIVERED, DeliveryState.ACCEPTED, DeliveryState.READ):
         red, _green, blue = mean_rgb(opaque_pixels(icon_image(icons.delivery_icon(state))))
         assert blue > red, state
 
