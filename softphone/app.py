@@ -29,6 +29,8 @@ from softphone.services.registration import (
     RegistrationStatus,
     RetryPolicy,
 )
+from softphone.services.timeline import Timeline
+from softphone.services.typing import Typing
 from softphone.sip.auth import DigestClient
 from softphone.sip.timers import TimerConfig
 from softphone.store import Store
@@ -137,6 +139,10 @@ class Application:
         self.receipts = Receipts(
             self.messaging, store, courier=self.courier, account=lambda: self.account
         )
+        #: RFC 3994 "is typing" indications, sent and shown; never stored.
+        self.typing = Typing(self.messaging, self.courier)
+        #: Each outgoing message's story (requests, responses, receipts).
+        self.timeline = Timeline(self.agent, self.messaging, self.receipts, store)
         #: Buddies' registration state (reg-event subscriptions, RFC 3680).
         self.presence = Presence(
             self.agent, account, digest, self.locate_servers, outbound=self.outbound
@@ -191,6 +197,7 @@ class Application:
         # it before the database closes.
         await self.messaging.drain()
         await self.receipts.drain()
+        await self.typing.drain()
         self.store.close()
         self._started = False
 

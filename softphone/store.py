@@ -37,6 +37,7 @@ __all__ = [
     "ConversationRecord",
     "Direction",
     "InvalidTransition",
+    "MessageEvent",
     "MessageId",
     "MessageRecord",
     "NotFound",
@@ -112,6 +113,20 @@ class MessageRecord:
     def detail(self) -> str:
         """The sentence a tooltip shows, e.g. "failed: 404 Not Found"."""
         return describe(self.state, self.code, self.reason, local=self.local_failure)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEvent:
+    """One step in a message's timeline (the details view)."""
+
+    #: When it happened here (seconds since the epoch).
+    at: float
+    #: What happened: queued, sent, response, state, receipt.
+    kind: str
+    #: The SIP status code of a response, else None.
+    code: int | None
+    #: The sentence shown ("MESSAGE to 192.0.2.1:5060 over UDP").
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +250,23 @@ def _migrate_v4(db: sqlite3.Connection) -> None:
         ON messages (imdn_id) WHERE direction = 'out' AND imdn_id IS NOT NULL
         """
     )
+    # A message's whole story for its details view: queued, each request
+    # sent (server, transport), each response, each receipt.
+    db.execute(
+        """
+        CREATE TABLE message_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id INTEGER NOT NULL REFERENCES messages (id),
+            at REAL NOT NULL,
+            kind TEXT NOT NULL,
+            code INTEGER,
+            detail TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX message_events_by_message ON message_events (message_id, id)")
+    # The timeline finds an outgoing message by the Call-ID it went with.
+    db.execute("CREATE INDEX messages_out_call_id ON messages (call_id) WHERE direction = 'out'")
     # Peers that refused CPIM (415/488): later messages go as text/plain
     # until the entry is old enough to try CPIM again.
     db.execute(
@@ -781,6 +813,42 @@ class Store:
             WHERE direction = 'out' AND imdn_id = ?
             """,
             (imdn_id,),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def add_event(
+        self,
+        message_id: MessageId,
+        kind: str,
+        detail: str,
+        *,
+        code: int | None = None,
+        now: float,
+    ) -> None:
+        """Append one step to a message's timeline."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO message_events (message_id, at, kind, code, detail)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (message_id, now, kind, code, detail),
+            )
+
+    def events(self, message_id: MessageId) -> list[MessageEvent]:
+        """A message's timeline, oldest first."""
+        rows = self._db.execute(
+            "SELECT at, kind, code, detail FROM message_events WHERE message_id = ? ORDER BY id",
+            (message_id,),
+        ).fetchall()
+        return [MessageEvent(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def outgoing_by_call_id(self, call_id: str) -> MessageRecord | None:
+        """The outgoing message last sent with *call_id*, if any."""
+        row = self._db.execute(
+            f"""
+            SELECT {_MESSAGE_COLUMNS} FROM messages
+            WHERE direction = 'out' AND call_id = ? ORDER BY id DESC LIMIT 1
+            """,
+            (call_id,),
         ).fetchone()
         return None if row is None else _message(row)
 

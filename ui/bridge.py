@@ -37,6 +37,8 @@ class CoreBridge(QObject):
     trace_entry = Signal(object)
     #: Received messages cannot be saved: a sentence for the status bar.
     store_problem = Signal(str)
+    #: A peer started (True) or stopped (False) typing to us (RFC 3994).
+    typing_changed = Signal(str, bool)
 
     def __init__(self, app: Application, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +51,9 @@ class CoreBridge(QObject):
         presence = self.presence
         if presence is not None:
             presence.on_change(self._on_buddy)
+        typing = getattr(app, "typing", None)
+        if typing is not None:
+            typing.on_change(self._on_typing)
 
     @property
     def presence(self) -> Any | None:
@@ -66,6 +71,9 @@ class CoreBridge(QObject):
 
     def _on_trace(self, entry: TraceEntry) -> None:
         self.trace_entry.emit(entry)
+
+    def _on_typing(self, peer: str, typing: bool) -> None:
+        self.typing_changed.emit(peer, typing)
 
     def _on_buddy(self, state: object) -> None:
         self.buddy_changed.emit(state)

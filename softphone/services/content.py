@@ -11,6 +11,7 @@ to answer with.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -103,6 +104,10 @@ def decode_incoming(request: Request) -> Incoming:
     outer = request.content_type
     mime = outer.mime.lower() if outer is not None else "text/plain"
     charset = outer.charset if outer is not None else None
+    if mime == "text/plain" and looks_like_cpim(body):
+        # Kamailio's msilo stores message/cpim as "text/plain" and sends it
+        # so when the recipient registers (msilo.c m_store): read it as CPIM.
+        mime = CPIM_CONTENT_TYPE
     if mime != CPIM_CONTENT_TYPE:
         raw_type = request.headers.get("Content-Type") or PLAIN_CONTENT_TYPE
         return _decode_part(
@@ -126,6 +131,25 @@ def decode_incoming(request: Request) -> Incoming:
         disposition=cpim.disposition_notification,
         sent_at=cpim.date_time,
     )
+
+
+_CPIM_FIRST = re.compile(rb"^(From|To|DateTime|NS|Subject|cc):[ \t]", re.IGNORECASE)
+_CPIM_INNER = re.compile(rb"\r?\n\r?\nContent-Type:[ \t]*[A-Za-z]", re.IGNORECASE)
+
+
+def looks_like_cpim(body: bytes) -> bool:
+    """True when a text/plain body is a whole CPIM message (mislabelled by a server).
+
+    Needs RFC 3862 message headers first and a blank line followed by the
+    encapsulated Content-Type, which typed text practically never has.
+    """
+    if _CPIM_FIRST.match(body) is None:
+        return False
+    found = _CPIM_INNER.search(body)
+    if found is None:
+        return False
+    head = body[: found.start()].decode("utf-8", "replace")
+    return all(":" in line for line in head.splitlines() if line.strip())
 
 
 def _decode_part(

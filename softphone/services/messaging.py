@@ -98,6 +98,9 @@ class Messaging:
         self._signals: list[SignalCallback] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[MessageId] = set()
+        # Call-ID -> message on its way: a request is named before the group
+        # holding its wire identity is committed.
+        self._on_the_wire: dict[str, MessageId] = {}
         # Messages to one peer leave in the order they were written.
         self._peer_locks: dict[str, asyncio.Lock] = {}
 
@@ -183,6 +186,14 @@ class Messaging:
         self._emit(self._changed, record)
         return record
 
+    def sending(self, call_id: str) -> MessageId | None:
+        """The message being sent under *call_id* now, if any.
+
+        Its wire identity reaches the store with the next group commit; this
+        names it before that (and while its requests are on the wire).
+        """
+        return self._on_the_wire.get(call_id)
+
     def give_up(self, message_id: MessageId, reason: str) -> MessageRecord:
         """Mark a message that is still QUEUED as failed here, with *reason*.
 
@@ -227,6 +238,8 @@ class Messaging:
             await self._fail_locally(record.id, FailureKind.TRANSPORT_ERROR)
         finally:
             self._in_flight.discard(record.id)
+            for call_id in [c for c, m in self._on_the_wire.items() if m == record.id]:
+                del self._on_the_wire[call_id]
 
     async def _deliver_now(self, record: MessageRecord) -> None:
         wires = (
@@ -258,6 +271,7 @@ class Messaging:
         await self._update_grouped(record.id, DeliveryState.SENDING)
         call_id = new_call_id(self._account.domain)
         from_tag = new_tag()
+        self._on_the_wire[call_id] = record.id
         cseq = 0
 
         def build(_target: Target) -> Request:

@@ -40,11 +40,12 @@ __all__ = ["ReceiptEvent", "Receipts"]
 class ReceiptEvent:
     """A receipt that was accepted for one of our messages."""
 
+    #: The message as it was when the receipt came.
     message: MessageRecord
     imdn: Imdn
     #: When it arrived here (POSIX time).
     received: float
-    #: True when it moved the message's state.
+    #: True when it moves the message's state (the state change follows).
     applied: bool
 
 
@@ -106,14 +107,15 @@ class Receipts:
 
     def _apply(self, record: MessageRecord, imdn: Imdn, received: float) -> None:
         outcome = after_receipt(record.state, imdn.kind, imdn.status)
-        if outcome is not None:
-            record = self._messaging.advance(record.id, *outcome)
+        # Listeners hear of the receipt first, then of the state it gave.
         event = ReceiptEvent(record, imdn, received, outcome is not None)
         for callback in list(self._listeners):
             try:
                 callback(event)
             except Exception:
                 log.exception("receipt callback failed")
+        if outcome is not None:
+            self._messaging.advance(record.id, *outcome)
 
     def _on_state(self, record: MessageRecord) -> None:
         if record.id not in self._early or not record.state.is_final:

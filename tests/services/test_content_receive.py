@@ -147,3 +147,18 @@ async def test_malformed_cpim_is_400_and_not_stored(pair: tuple[Side, Side]) -> 
         "malformed CPIM header line",
     )
     assert bob.inbox == []
+
+
+async def test_cpim_that_a_server_labelled_text_plain_is_read_as_cpim(
+    pair: tuple[Side, Side],
+) -> None:
+    """Kamailio's msilo stores message/cpim as text/plain and delivers it so."""
+    alice, bob = pair
+    assert await _send(alice, bob, body=_cpim("stored-1", "while you were out")) == (200, "OK")
+    # Text that merely starts like a header stays text.
+    typed = b"From: the shop\r\nTo: you\r\n\r\nyour order is ready"
+    assert await _send(alice, bob, call_id="t@c", body=typed) == (200, "OK")
+    assert [(m.body, m.imdn_id) for m in bob.inbox] == [
+        ("while you were out", "stored-1"),
+        (typed.decode(), None),
+    ]

@@ -67,6 +67,8 @@ class Buddy:
     last_text: str = ""
     last_time: float | None = None
     last_outgoing: bool = False
+    #: The buddy is composing a message to us (RFC 3994); never stored.
+    typing: bool = False
 
     @property
     def label(self) -> str:
@@ -76,6 +78,8 @@ class Buddy:
 
 def status_line(buddy: Buddy, *, now: float | None = None) -> str:
     """The second line under a buddy's name: "on 2 devices", "last seen 14:02"."""
+    if buddy.typing:
+        return "typing…"
     translate = QCoreApplication.translate
     if buddy.status == ONLINE:
         if buddy.devices > 1:
@@ -207,6 +211,7 @@ class BuddyListModel(QAbstractListModel):
                     devices=previous.devices,
                     last_seen=previous.last_seen,
                     detail=previous.detail,
+                    typing=previous.typing,
                 )
         self.beginResetModel()
         self._rows = list(rows.values())
@@ -279,6 +284,13 @@ class BuddyListModel(QAbstractListModel):
             ),
             [Role.LAST_MESSAGE, Role.LAST_TIME],
         )
+
+    def set_typing(self, aor: str, typing: bool) -> None:
+        """Show (or stop showing) that *aor* is typing; unknown addresses are ignored."""
+        row = self._row.get(aor)
+        if row is None or self._rows[row].typing == typing:
+            return
+        self._set(row, replace(self._rows[row], typing=typing), [Role.BUDDY_LINE])
 
     def set_state(self, state: Any) -> None:
         """Apply a presence `BuddyState` (aor, status, devices, last_seen, detail)."""

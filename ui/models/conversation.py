@@ -8,6 +8,7 @@ row and only the roles that changed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
 from ui.dates import day_label, full_time, same_day
 from ui.plain import body_text, one_line, tooltip_html
@@ -52,8 +54,23 @@ def tooltip(record: MessageRecord) -> str:
         return QCoreApplication.translate("conversation", "Received {when}").format(when=when)
     # The state first: it is what a sender looks for.
     return QCoreApplication.translate("conversation", "{state}\nSent {when}").format(
-        when=when, state=record.detail
+        when=when, state=status_tooltip(record)
     )
+
+
+def status_tooltip(record: MessageRecord) -> str:
+    """The state sentence, with the time a receipt said so ("read by the recipient at 14:02").
+
+    READ comes only from a receipt, and so does DELIVERED without a response
+    code (a 202 upgraded by a delivery receipt); the store's update time of
+    such a message is when the receipt came.
+    """
+    by_receipt = record.state is DeliveryState.READ or (
+        record.state is DeliveryState.DELIVERED and record.code is None and not record.reason
+    )
+    if record.direction is not Direction.OUT or not by_receipt:
+        return record.detail
+    return f"{record.detail} at {time.strftime('%H:%M', time.localtime(record.updated))}"
 
 
 class ConversationModel(QAbstractListModel):
@@ -111,14 +128,14 @@ class ConversationModel(QAbstractListModel):
         if role == Role.DELIVERY:
             return record.state
         if role == Role.STATUS_DETAIL:
-            return one_line(record.detail, 400)
+            return one_line(status_tooltip(record), 400)
         if role == Qt.ItemDataRole.ToolTipRole:
             # The reason phrase comes from the peer: shown literally.
             return tooltip_html(tooltip(record))
         if role == Role.TIME:
             return record.created
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return one_line(f"{record.body} ({record.detail})", 1000)
+            return one_line(f"{record.body} ({status_tooltip(record)})", 1000)
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

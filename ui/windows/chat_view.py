@@ -206,6 +206,14 @@ class ChatView(QWidget):
     message_deleted = Signal(str)
     #: The kept draft of a conversation changed: (peer, text; "" for none).
     draft_changed = Signal(str, str)
+    #: The user edited the draft for a peer: (peer, draft is not empty).
+    draft_edited = Signal(str, bool)
+    #: What is on screen may have changed (scroll, new rows, another peer):
+    #: the window checks which received messages a person could now read.
+    viewed = Signal()
+    #: The user asked for a message's details (context menu or Ctrl+Shift+I;
+    #: Ctrl+I is the buddy's details).
+    details_requested = Signal(int)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,6 +241,13 @@ class ChatView(QWidget):
         header.setSpacing(0)
         header.addWidget(self.title)
         header.addWidget(self.subtitle)
+        # RFC 3994: "Alice is typing…", shown while her indication lasts.
+        self.typing_label = QLabel("")
+        self.typing_label.setAccessibleName("Typing")
+        self.typing_label.setStyleSheet("color: #1565c0; font-style: italic;")
+        self.typing_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.typing_label.hide()
+        header.addWidget(self.typing_label)
 
         self.find_bar = QWidget()
         self.find_edit = FindEdit()
@@ -259,6 +274,17 @@ class ChatView(QWidget):
         self.delegate.retry_requested.connect(self.retry_requested)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        # One check of what is in view per burst of scrolling or appends.
+        self._view_timer = QTimer(self)
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(150)
+        self._view_timer.timeout.connect(self.viewed)
+        self.view.verticalScrollBar().valueChanged.connect(lambda _v: self._view_timer.start())
+        self.details_action = QAction("Message details", self)
+        self.details_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.details_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.details_action.triggered.connect(self._details_of_current)
+        self.addAction(self.details_action)
 
         self.composer = Composer()
         self.composer.setAccessibleName("Message text")
@@ -271,6 +297,8 @@ class ChatView(QWidget):
         self.composer.submitted.connect(self.submit)
         self.composer.textChanged.connect(self._update_counter)
         self.composer.textChanged.connect(self._draft_timer.start)
+        self.composer.textChanged.connect(self._on_draft_edited)
+        self._loading_draft = False
         self.counter = QLabel("")
         self.counter.setAccessibleName("Message size")
         self.send_button = QPushButton(self.tr("Send"))
@@ -319,9 +347,11 @@ class ChatView(QWidget):
         enabled = peer is not None
         self.composer.setEnabled(enabled)
         self.send_button.setEnabled(enabled)
+        self.set_typing(None)
         self.composer.blockSignals(True)
         self.composer.setPlainText(self.store.draft(peer) if peer else "")
         self.composer.blockSignals(False)
+        self._view_timer.start()
         self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
         self._update_counter()
 
@@ -347,6 +377,42 @@ class ChatView(QWidget):
         option, index = self._row_option(row)
         bubble = self.delegate.bubble(option, index)
         return bubble.day, bubble.new_rect is not None
+
+    def set_typing(self, name: str | None) -> None:
+        """Show "*name* is typing…" under the header, or hide it (None)."""
+        if name is None:
+            self.typing_label.hide()
+            self.typing_label.setText("")
+            return
+        self.typing_label.setText(f"{one_line(name, MAX_LINE)} is typing…")
+        self.typing_label.show()
+
+    def _on_draft_edited(self) -> None:
+        if self._loading_draft or self.peer is None:
+            return
+        self.draft_edited.emit(self.peer, bool(self.composer.toPlainText().strip()))
+
+    def visible_incoming(self) -> list[int]:
+        """Ids of received messages whose bubble is on screen now, at least in part."""
+        model = self.model
+        if model is None or not self.view.isVisible():
+            return []
+        viewport = self.view.viewport().rect()
+        top = self.view.indexAt(viewport.topLeft())
+        first = top.row() if top.isValid() else 0
+        ids: list[int] = []
+        for row in range(first, model.rowCount()):
+            rect = self.view.visualRect(model.index(row, 0))
+            if rect.top() > viewport.bottom():
+                break
+            if rect.intersects(viewport) and model.record(row).direction is Direction.IN:
+                ids.append(int(model.record(row).id))
+        return ids
+
+    def _details_of_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.details_requested.emit(int(index.data(Role.ID)))
 
     def set_subtitle(self, text: str) -> None:
         """The line under the title (the buddy's address and state)."""
@@ -416,7 +482,9 @@ class ChatView(QWidget):
 
     def clear_composer(self) -> None:
         """Empty the composer after the text was stored for sending."""
+        self._loading_draft = True
         self.composer.clear()
+        self._loading_draft = False
 
     def _update_counter(self) -> None:
         size = len(self.composer.toPlainText().encode("utf-8"))
@@ -453,6 +521,7 @@ class ChatView(QWidget):
             # Sent while reading an older part of the history: show the end.
             self.view.scroll_to_newest()
         self.model.add(record)  # type: ignore[arg-type]
+        self._view_timer.start()
 
     def show_state(self, record: object) -> None:
         """Repaint a message whose delivery state changed."""
@@ -481,6 +550,11 @@ class ChatView(QWidget):
         details = QAction(str(index.data(Role.STATUS_DETAIL)), menu)
         details.setEnabled(False)
         menu.addAction(details)
+        timeline = QAction("Message details…", menu)
+        timeline.setShortcut(self.details_action.shortcut())
+        message = int(index.data(Role.ID))
+        timeline.triggered.connect(lambda: self.details_requested.emit(message))
+        menu.addAction(timeline)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def delete_message(self, message_id: int) -> None:

@@ -190,6 +190,9 @@ class MainWindow(QMainWindow):
         self.chat.tcp_available = self._tcp_available
         # Before ui.main ends the loop: the open conversation's draft is kept.
         self.quit_requested.connect(self.chat.save_draft)
+        self.chat.draft_edited.connect(self._on_draft_edited)
+        self.chat.viewed.connect(self.report_displayed)
+        self.chat.details_requested.connect(self.show_details)
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -212,6 +215,7 @@ class MainWindow(QMainWindow):
         bridge.trace_entry.connect(self._on_trace_entry)
         # Plain text in the status bar until the next message is shown there.
         bridge.store_problem.connect(self.statusBar().showMessage)
+        bridge.typing_changed.connect(self._on_typing)
         self._watch_contacts()
         self._make_tray()
         if self.app.registration is not None:
@@ -443,6 +447,9 @@ class MainWindow(QMainWindow):
         title = buddy.label if buddy else peer
         self.chat.set_peer(peer, title)
         self._sync_block_action()
+        typing = getattr(self.app, "typing", None)
+        if typing is not None and typing.is_typing(peer):
+            self.chat.set_typing(title)
         self._update_subtitle(peer)
         self._mark_read(peer)
 
@@ -564,6 +571,50 @@ class MainWindow(QMainWindow):
         if state.aor == self.chat.peer:
             self._update_subtitle(state.aor)
 
+    # -- receipts and typing (RFC 5438, RFC 3994) ------------------------------------------
+
+    def report_displayed(self) -> int:
+        """Send "displayed" for received messages a person could be reading now.
+
+        Only when the window is active and not minimised, for the open
+        conversation's messages that are on screen; the receipts service
+        sends each at most once and only when the sender asked and the
+        setting allows. Returns how many receipts went out.
+        """
+        receipts = getattr(self.app, "receipts", None)
+        if receipts is None or self.chat.peer is None:
+            return 0
+        if not self.isActiveWindow() or self.isMinimized() or not self.isVisible():
+            return 0
+        ids = self.chat.visible_incoming()
+        return int(receipts.displayed([MessageId(i) for i in ids])) if ids else 0
+
+    def _on_draft_edited(self, peer: str, has_text: bool) -> None:
+        typing = getattr(self.app, "typing", None)
+        if typing is None:
+            return
+        if has_text:
+            typing.typed(peer)
+        else:
+            typing.stopped(peer)
+
+    def _on_typing(self, peer: str, typing: bool) -> None:
+        self.buddies.set_typing(peer, typing)
+        if peer == self.chat.peer:
+            buddy = self.buddies.lookup(peer)
+            self.chat.set_typing((buddy.label if buddy else peer) if typing else None)
+
+    def show_details(self, message_id: int) -> None:
+        """Open the timeline of one message (context menu or Ctrl+Shift+I)."""
+        from ui.windows.message_details import MessageDetails
+
+        try:
+            dialog = MessageDetails(self.store, MessageId(message_id), parent=self)
+        except NotFound:
+            return
+        self._message_details = dialog
+        dialog.show()
+
     def _on_trace_entry(self, entry: TraceEntry) -> None:
         window = self._trace_window
         if window is None:
@@ -581,6 +632,7 @@ class MainWindow(QMainWindow):
             peer = self.chat.peer
             if peer is not None and self._unread(peer):
                 self._mark_read(peer)
+            self.report_displayed()
 
     # -- buddies ------------------------------------------------------------------------
 
