@@ -7,7 +7,8 @@ Exit codes: 0 success, 1 the message failed or was declined (`send` also
 when it could not register: a registrar that refuses or does not answer, in
 one sentence, after the first attempt), 2 a usage or settings error (with a
 sentence saying what to fix: a bad flag, an unset or empty password
-variable, a --db that is a folder or not a message database).
+variable, a --db that is a folder or not a message database), 3 (`send
+--await`) the message went out but the awaited receipt did not come in time.
 
 `block ADDRESS`, `unblock ADDRESS` and `blocked` change and list the senders
 whose messages are declined (603); they touch only the message database.
@@ -39,6 +40,7 @@ from softphone.ratelimit import FloodLimits
 from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
 from softphone.services.presence import BuddyState, Presence
+from softphone.services.receipts import ReceiptEvent
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.services.welcome import WelcomeServer
 from softphone.sip.auth import DigestClient
@@ -53,6 +55,15 @@ log = logging.getLogger("softphone")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_NO_RECEIPT = 3
+
+#: `send --await`: the state each choice waits for (READ also satisfies
+#: "delivered": a message read was delivered).
+AWAITED = {"delivered": DeliveryState.DELIVERED, "read": DeliveryState.READ}
+_REACHED = {
+    DeliveryState.DELIVERED: (DeliveryState.DELIVERED, DeliveryState.READ),
+    DeliveryState.READ: (DeliveryState.READ,),
+}
 
 #: How long `send` waits for registration before giving up on the message.
 REGISTER_WAIT = 40.0
@@ -153,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=60.0,
         help="give up after this many seconds (default: %(default)s)",
+    )
+    send.add_argument(
+        "--await",
+        dest="await_state",
+        choices=sorted(AWAITED),
+        help="keep waiting after the SIP answer for this receipt (RFC 5438);"
+        " one JSON line per state; exit 3 when it does not come in time",
     )
 
     listen = sub.add_parser("listen", help="print each received message as a JSON line")
@@ -301,6 +319,8 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
                         {"state": failed.state.value, "code": failed.code, "reason": failed.reason}
                     )
                     return EXIT_FAILED
+        if args.await_state is not None:
+            return await _await_receipt(app, record, AWAITED[args.await_state], args.timeout)
         try:
             result: MessageRecord = await asyncio.wait_for(final, args.timeout)
         except TimeoutError:
@@ -326,6 +346,47 @@ def _not_registered(status: RegistrationStatus) -> str:
     # window retries, this command does not.
     text = re.sub(r", (?:re)?trying(?: again)? in \d+ s$", "", status.text)
     return f"not registered: {text}"
+
+
+async def _await_receipt(
+    app: Application, record: MessageRecord, wanted: DeliveryState, timeout: float
+) -> int:
+    """Print each final state of *record* until *wanted* (or better) is reached.
+
+    Exit 0 when reached, 1 when the message failed or was declined, 3 when
+    the time ran out after it went out (the receipt did not come).
+    """
+    loop = asyncio.get_running_loop()
+    changes: asyncio.Queue[MessageRecord] = asyncio.Queue()
+
+    def on_state(changed: MessageRecord) -> None:
+        if changed.id == record.id and changed.state.is_final:
+            changes.put_nowait(changed)
+
+    app.messaging.on_message_state(on_state)
+    current = app.store.message(record.id)
+    if current.state.is_final:
+        changes.put_nowait(current)
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            async with asyncio.timeout(max(0.0, deadline - loop.time())):
+                changed = await changes.get()
+        except TimeoutError:
+            now = app.store.message(record.id)
+            _print_json(
+                {
+                    "state": now.state.value,
+                    "code": now.code,
+                    "reason": f"no {wanted.value} receipt in time",
+                }
+            )
+            return EXIT_NO_RECEIPT if now.state.is_final else EXIT_FAILED
+        _print_json({"state": changed.state.value, "code": changed.code, "reason": changed.reason})
+        if changed.state in _REACHED[wanted]:
+            return EXIT_OK
+        if changed.state in (DeliveryState.FAILED, DeliveryState.DECLINED):
+            return EXIT_FAILED
 
 
 async def run_listen(args: argparse.Namespace, account: Account) -> int:
@@ -367,8 +428,27 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
             }
         )
 
+    def on_receipt(event: ReceiptEvent) -> None:
+        # Receipts for messages this account sent (RFC 5438); never chat.
+        _print_json(
+            {
+                "event": "receipt",
+                "from": event.message.peer,
+                "message_id": event.imdn.message_id,
+                "notification": event.imdn.kind.value,
+                "status": event.imdn.status.value,
+                "applied": event.applied,
+                "time": event.received,
+            }
+        )
+
+    def on_typing(peer: str, typing: bool) -> None:
+        _print_json({"event": "typing", "from": peer, "active": typing})
+
     app.messaging.on_message_added(on_added)
     app.messaging.on_store_problem(lambda text: _print_json({"event": "error", "text": text}))
+    app.receipts.on_receipt(on_receipt)
+    app.typing.on_change(on_typing)
     app.on_registration(on_registration)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -5,12 +5,15 @@ on a free loopback port with random passwords kept in memory only, and
 three buddies and an application server that live in this process, each
 built from the product's own services:
 
-* **alice** (an `Application`) echoes every message Bob sends ("Echo: ...")
-  and, watching Bob's registration with her presence service, greets him
-  with "안녕하세요! 밥" once he is online (answered 200: delivered, not read);
+* **alice** (an `Application`) reads every message Bob sends a few seconds
+  after it arrives (her "displayed" receipt turns it READ, RFC 5438), then
+  types (Bob sees "Alice is typing…", RFC 3994) and echoes it ("Echo:
+  ..."); watching Bob's registration with her presence service, she greets
+  him with "안녕하세요! 밥" once he is online;
 * **carol** declines every message with 603 Decline;
 * **joe**'s phone comes and goes: it registers, then unregisters, every
-  45-75 s, so his online dot changes;
+  45-75 s, so his online dot changes. It is a plain-text-only client (as
+  baresip is): CPIM gets 415, so Bob's message goes again as text/plain;
 * the Welcome Notice application server of RFC 3680 §6, `sip:app.example.com`
   (`softphone.services.welcome.WelcomeServer` on its own `Presence` and
   user agent), watches bob's and joe's registrations and sends "Welcome to
@@ -118,12 +121,16 @@ async def start_demo(
     joe_interval: tuple[float, float] = (45.0, 75.0),
     timers: TimerConfig | None = None,
     ready_timeout: float = 10.0,
+    read_delay: float = 3.0,
+    typing_delay: float = 2.5,
 ) -> DemoSession:
     """Start the embedded server, the demo buddies and the welcome server.
 
     *data_dir* is created if missing; the buddies keep their history in
     memory, so nothing else is written. *joe_interval* is the range of
-    seconds between Joe's phone coming and going (shorter in tests).
+    seconds between Joe's phone coming and going (shorter in tests);
+    *read_delay* is how long Alice takes to read a message, *typing_delay*
+    how long she then types her answer.
     Returns once every buddy is registered and the welcome server watches.
 
     Raises:
@@ -149,7 +156,15 @@ async def start_demo(
         server=server,
     )
     try:
-        await _start_buddies(session, passwords, host, joe_interval, timers, ready_timeout)
+        await _start_buddies(
+            session,
+            passwords,
+            host,
+            joe_interval,
+            timers,
+            ready_timeout,
+            (read_delay, typing_delay),
+        )
     except BaseException:
         await session.stop()
         raise
@@ -163,6 +178,7 @@ async def _start_buddies(
     joe_interval: tuple[float, float],
     timers: TimerConfig | None,
     ready_timeout: float,
+    delays: tuple[float, float],
 ) -> None:
     address = session.registrar_address
 
@@ -179,10 +195,27 @@ async def _start_buddies(
         AppOptions(listen_host=host, timers=timers, accept_direct=True),
     )
     greeted = False
+    replies: set[asyncio.Task[None]] = set()
+
+    async def read_and_answer(record: MessageRecord) -> None:
+        read_delay, typing_delay = delays
+        # She reads it (a "displayed" receipt: Bob's bubble turns READ) ...
+        await asyncio.sleep(read_delay)
+        alice.receipts.displayed([record.id])
+        # ... types for a while (Bob sees "Alice is typing…") and answers.
+        alice.typing.typed(BOB)
+        await asyncio.sleep(typing_delay)
+        alice.messaging.send(BOB, f"Echo: {record.body}")
 
     def on_alice_message(record: MessageRecord) -> None:
         if record.direction is Direction.IN and record.peer == BOB:
-            alice.messaging.send(BOB, f"Echo: {record.body}")
+            task = asyncio.get_running_loop().create_task(read_and_answer(record))
+            replies.add(task)
+            task.add_done_callback(replies.discard)
+
+    def stop_replies() -> None:
+        for task in list(replies):
+            task.cancel()
 
     def on_buddy(state: BuddyState) -> None:
         nonlocal greeted
@@ -195,6 +228,7 @@ async def _start_buddies(
     alice.presence.watch(BOB)
     await alice.start()
     session._stoppers.append(alice.stop)
+    session._stoppers.append(stop_replies)
     session.alice = alice
 
     # Carol: a registered device that declines everything.
@@ -210,7 +244,7 @@ async def _start_buddies(
     session.welcome = app_server.welcome
 
     joe = _Device(account(JOE, "Joe"), passwords[JOE], address, timers)
-    await joe.start(host, answer=200)
+    await joe.start(host, answer=200, plain_text_only=True)
     session._stoppers.append(joe.stop)
 
     for name, registration in (
@@ -241,8 +275,13 @@ class _Device:
         )
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, host: str, *, answer: int) -> None:
+    async def start(self, host: str, *, answer: int, plain_text_only: bool = False) -> None:
         def on_message(incoming: IncomingRequest) -> None:
+            content_type = incoming.request.content_type
+            if plain_text_only and (content_type is None or content_type.mime != "text/plain"):
+                # RFC 3261 21.4.13, as plain-text-only clients answer CPIM.
+                incoming.respond(415, headers=[("Accept", "text/plain")])
+                return
             incoming.respond(answer)
 
         self.agent.handle("MESSAGE", on_message)

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from softphone.sip.auth import parse_credentials
+from softphone.sip.cpim import parse_cpim
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord
+from softphone.trace import Direction as TraceDirection
 from tests.interop import harness
 from tests.interop.conftest import USERS
 from tests.interop.harness import KamailioProcess, SippProcess, run_sipp
@@ -195,8 +197,14 @@ async def test_body_over_1300_bytes_goes_over_tcp(kamailio: KamailioProcess, ali
         bob = Chat(bob_client)
         big = "한" * 500  # 1500 bytes of UTF-8
         kinds: list[str] = []
+        # Our requests only: bob's delivered receipt comes back as a small
+        # MESSAGE over UDP.
         alice.client.app.agent.add_observer(
-            lambda e: kinds.append(e.transport.value) if e.data.startswith(b"MESSAGE ") else None
+            lambda e: (
+                kinds.append(e.transport.value)
+                if e.data.startswith(b"MESSAGE ") and e.direction is TraceDirection.OUT
+                else None
+            )
         )
         sent = await alice.send("sip:bob@example.test", big)
         assert (sent.state, sent.code) == (D.DELIVERED, 200)
@@ -223,7 +231,10 @@ async def test_sipp_callee_answer_is_kept(
         register_sipp(kamailio, tmp_path, "bob", uas.port)
         sent = await alice.send("sip:bob@example.test", "hello sipp")
         assert alice.history[sent.id] == [(D.QUEUED, None, ""), (D.SENDING, None, ""), final]
-        assert [m.body.strip() for m in uas.wait_for("MESSAGE", timeout=5)] == ["hello sipp"]
+        # Our text goes as CPIM (RFC 3862) with an RFC 5438 Message-ID.
+        got = uas.wait_for("MESSAGE", timeout=5)
+        assert [m.header("Content-Type") for m in got] == ["message/cpim"]
+        assert [parse_cpim(m.body.encode()).body.strip() for m in got] == [b"hello sipp"]
     finally:
         uas.stop()
 
@@ -252,7 +263,9 @@ async def test_through_an_outbound_proxy(kamailio: KamailioProcess) -> None:
         client.app.agent.add_observer(
             lambda e: (
                 routes.append(e.text.split("\r\n", 1)[0] + " | " + _route(e.text))
+                # Ours only: bob's delivered receipt comes in as a MESSAGE.
                 if e.data.startswith((b"REGISTER ", b"MESSAGE "))
+                and e.direction is TraceDirection.OUT
                 else None
             )
         )

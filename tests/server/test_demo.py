@@ -30,7 +30,9 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None
 
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[DemoSession]:
-    session = await start_demo(tmp_path / "data", joe_interval=(0.4, 0.7))
+    session = await start_demo(
+        tmp_path / "data", joe_interval=(0.4, 0.7), read_delay=0.3, typing_delay=0.3
+    )
     try:
         yield session
     finally:
@@ -68,6 +70,12 @@ async def test_bob_gets_welcome_greeting_echo_and_decline(demo: DemoSession) -> 
             incoming.append((record.peer, record.body))
 
     bob.messaging.on_message_added(on_added)
+    states: list[DeliveryState] = []
+    typing: list[bool] = []
+    bob.messaging.on_message_state(
+        lambda r: states.append(r.state) if r.peer == "sip:alice@example.com" else None
+    )
+    bob.typing.on_change(lambda peer, active: typing.append(active))
     await bob.start()
     try:
         assert bob.registration is not None
@@ -87,7 +95,10 @@ async def test_bob_gets_welcome_greeting_echo_and_decline(demo: DemoSession) -> 
         )
         alice_record = bob.store.message(to_alice.id)
         carol_record = bob.store.message(to_carol.id)
-        assert (alice_record.state, alice_record.code) == (DeliveryState.DELIVERED, 200)
+        # Alice read it (her "displayed" receipt), typed, then answered.
+        assert states == [DeliveryState.SENDING, DeliveryState.DELIVERED, DeliveryState.READ]
+        assert (alice_record.state, alice_record.code) == (DeliveryState.READ, None)
+        assert typing == [True, False]
         assert (carol_record.state, carol_record.code) == (DeliveryState.DECLINED, 603)
     finally:
         await bob.stop()
@@ -148,6 +159,12 @@ async def test_bob_is_welcomed_again_after_coming_back(demo: DemoSession) -> Non
             welcomes.append(record.body)
 
     bob.messaging.on_message_added(on_added)
+    states: list[DeliveryState] = []
+    typing: list[bool] = []
+    bob.messaging.on_message_state(
+        lambda r: states.append(r.state) if r.peer == "sip:alice@example.com" else None
+    )
+    bob.typing.on_change(lambda peer, active: typing.append(active))
     await bob.start()
     try:
         assert bob.registration is not None
@@ -162,3 +179,26 @@ async def test_bob_is_welcomed_again_after_coming_back(demo: DemoSession) -> Non
     bob_sent = [code for aor, _, code in demo.welcome.sent if aor == BOB] if demo.welcome else []
     assert welcomes == [WELCOME_TEXT, WELCOME_TEXT]
     assert bob_sent == [200, 200]
+
+
+async def test_joe_takes_plain_text_only_and_still_gets_the_message(demo: DemoSession) -> None:
+    bob = Application(
+        demo.account, demo.password, Store.open(":memory:"), AppOptions(listen_host="127.0.0.1")
+    )
+    states: list[DeliveryState] = []
+    bob.messaging.on_message_state(lambda r: states.append(r.state))
+    await bob.start()
+    try:
+        assert bob.registration is not None
+        assert await bob.registration.wait_registered(5)
+        await wait_for(lambda: bool(demo.server.bindings(JOE)))
+        record = bob.messaging.send(JOE, "hello joe")
+        await wait_for(lambda: bob.store.message(record.id).state.is_final)
+        # CPIM refused with 415, sent again at once as text/plain: one bubble.
+        assert states == [DeliveryState.SENDING, DeliveryState.DELIVERED]
+        assert bob.store.plain_only_since(JOE) is not None
+        # Its details tell the story (challenges left out: digest is not the point).
+        codes = [e.code for e in bob.store.events(record.id) if e.kind == "response"]
+        assert [code for code in codes if code not in (401, 407)] == [415, 200]
+    finally:
+        await bob.stop()

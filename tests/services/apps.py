@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from softphone.account import Account
 from softphone.agent import Target
 from softphone.app import Application, AppOptions
-from softphone.account import Account
 from softphone.services.content import PLAIN_CONTENT_TYPE, encode_cpim
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.delivery import DeliveryState

@@ -174,12 +174,16 @@ def test_demo_window_plays_the_whole_story_and_quits_cleanly(
         await wait_until(
             lambda: shown(sent.id, Role.DELIVERY) is DeliveryState.DELIVERED, "delivered"
         )
+        # A few seconds later Alice reads it (READ), then types her answer.
+        await wait_until(lambda: shown(sent.id, Role.DELIVERY) is DeliveryState.READ, "read")
+        await wait_until(lambda: win.chat.typing_label.text() == "Alice is typing…", "typing")
         await wait_until(
             lambda: any(
                 model.record(r).body == "Echo: hello alice" for r in range(model.rowCount())
             ),
             "alice's echo",
         )
+        assert not win.chat.typing_label.isVisibleTo(win)
 
         # Carol declines: the bubble shows the declined state and its reason.
         win.open_conversation(CAROL)
