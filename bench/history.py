@@ -56,7 +56,7 @@ _STATES = [
     (DeliveryState.DELIVERED, 200, "OK", 0),
     (DeliveryState.DELIVERED, 200, "OK", 0),
     (DeliveryState.DELIVERED, 200, "OK", 0),
-    (DeliveryState.DELIVERED, 200, "OK", 0),
+    (DeliveryState.READ, None, "", 0),
     (DeliveryState.ACCEPTED, 202, "Accepted", 0),
     (DeliveryState.FAILED, 404, "Not Found", 0),
     (DeliveryState.FAILED, None, "no response (Timer F)", 1),

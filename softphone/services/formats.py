@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from softphone.account import Account
 from softphone.services.content import PLAIN_CONTENT_TYPE, encode_cpim
-from softphone.sip import NameAddr, SipUri
+from softphone.sip.cpim import cpim_address
 from softphone.store import MessageRecord, Store
 
 __all__ = ["PLAIN_RECHECK", "REFUSES_FORMAT", "OutgoingFormats", "Wire", "new_message_id"]
@@ -86,8 +86,11 @@ class OutgoingFormats:
         )
         account = self._account
         content_type, body = encode_cpim(
-            from_=str(NameAddr(SipUri.parse(account.aor), account.display_name or None)),
-            to=str(NameAddr(SipUri.parse(record.peer))),
+            # No formal name: liblinphone 5.1 mis-reads a CPIM From with one
+            # (quoted: "Message is invalid"; tokens: the Message-ID is lost,
+            # so its receipts name something else). The SIP From has it.
+            from_=cpim_address(account.aor),
+            to=cpim_address(record.peer),
             now=self._clock(),
             content_type=PLAIN_CONTENT_TYPE,
             body=plain.body,

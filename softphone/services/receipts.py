@@ -26,7 +26,7 @@ from softphone.services.content import Composing, Receipt, encode_cpim
 from softphone.services.courier import Courier
 from softphone.services.formats import REFUSES_FORMAT, new_message_id
 from softphone.services.messaging import Messaging
-from softphone.sip import NameAddr, SipUri
+from softphone.sip.cpim import cpim_address
 from softphone.sip.delivery import DeliveryState, after_receipt
 from softphone.sip.imdn import IMDN_CONTENT_TYPE, Imdn, ImdnStatus, NotificationKind, build_imdn
 from softphone.store import Direction, MessageId, MessageRecord, Store
@@ -92,7 +92,7 @@ class Receipts:
         """Take a receipt that *peer* sent (already answered 200)."""
         record = self._store.outgoing_by_imdn_id(imdn.message_id)
         if record is None or record.direction is not Direction.OUT:
-            log.info("receipt from %s for a Message-ID we never sent: ignored", peer)
+            log.info("receipt from %s for unknown Message-ID %r: ignored", peer, imdn.message_id)
             return
         if record.peer != peer:
             # Only the address the message went to may say what became of it.
@@ -174,8 +174,11 @@ class Receipts:
         # RFC 5438 7.1.1.1: the IMDN goes in CPIM with its own Message-ID and
         # no Disposition-Notification (a receipt is never answered).
         content_type, body = encode_cpim(
-            from_=str(NameAddr(SipUri.parse(account.aor), account.display_name or None)),
-            to=str(NameAddr(SipUri.parse(record.peer))),
+            # No formal name: liblinphone 5.1 mis-reads a CPIM From with one
+            # (quoted: "Message is invalid"; tokens: the Message-ID is lost,
+            # so its receipts name something else). The SIP From has it.
+            from_=cpim_address(account.aor),
+            to=cpim_address(record.peer),
             now=self._clock(),
             content_type=IMDN_CONTENT_TYPE,
             body=document,
