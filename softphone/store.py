@@ -825,13 +825,23 @@ class Store:
         code: int | None = None,
         now: float,
     ) -> None:
-        """Append one step to a message's timeline."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO message_events (message_id, at, kind, code, detail)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (message_id, now, kind, code, detail),
-            )
+        """Append one step to a message's timeline.
+
+        Committed without waiting for the disk (synchronous=NORMAL for this
+        one transaction): a timeline step is worth no fsync of its own (one
+        cost 7.6 ms against 0.65 ms here), and the next message write, which
+        does wait, makes it durable too.
+        """
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT INTO message_events (message_id, at, kind, code, detail)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (message_id, now, kind, code, detail),
+                )
+        finally:
+            self._db.execute("PRAGMA synchronous = FULL")
 
     def events(self, message_id: MessageId) -> list[MessageEvent]:
         """A message's timeline, oldest first."""

@@ -185,9 +185,11 @@ class Receipts:
             message_id=new_message_id(),
             content_headers=(("Content-Disposition", "notification"),),
         )
-        task = asyncio.get_running_loop().create_task(
-            self._deliver(record.peer, content_type, body)
-        )
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop, no network: nothing can be sent
+            return
+        task = loop.create_task(self._deliver(record.peer, content_type, body))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

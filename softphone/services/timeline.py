@@ -26,6 +26,9 @@ __all__ = ["Timeline"]
 
 _CALL_ID = re.compile(rb"^(?:Call-ID|i)[ \t]*:[ \t]*([^\r\n]+)", re.IGNORECASE | re.MULTILINE)
 _CSEQ = re.compile(rb"^CSeq[ \t]*:[ \t]*(\d+)[ \t]+MESSAGE\b", re.IGNORECASE | re.MULTILINE)
+_CONTENT_TYPE = re.compile(
+    rb"^(?:Content-Type|c)[ \t]*:[ \t]*([^;\r\n]+)", re.IGNORECASE | re.MULTILINE
+)
 _STATUS = re.compile(rb"^SIP/2\.0 (\d{3}) ?([^\r\n]*)")
 # Wire identities seen (retransmissions are not new steps); forgotten in bulk.
 _SEEN_LIMIT = 4096
@@ -110,7 +113,10 @@ class Timeline:
             if key in self._seen:
                 return
             self._remember(key)
-            self._add(message_id, "sent", f"MESSAGE (CSeq {int(cseq.group(1))}) to {where}")
+            found = _CONTENT_TYPE.search(head)
+            kind = found.group(1).decode("ascii", "replace").strip() if found else "no body"
+            detail = f"MESSAGE as {kind} (CSeq {int(cseq.group(1))}) to {where}"
+            self._add(message_id, "sent", detail)
             return
         status = _STATUS.match(head)
         if status is None:

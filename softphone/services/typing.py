@@ -76,7 +76,10 @@ class Typing:
         """The user changed the draft for *peer* (and it is not empty)."""
         if peer in self._refusing:
             return
-        loop = asyncio.get_running_loop()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop, no network: nothing can be sent
+            return
         now = loop.time()
         state = self._out.setdefault(peer, _Outgoing())
         if state.idle_timer is not None:
@@ -104,9 +107,13 @@ class Typing:
     def _send(self, peer: str, state: ComposingState) -> None:
         if peer in self._refusing:
             return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop, no network: nothing can be sent
+            return
         body = build_iscomposing(state, refresh=REFRESH)
         self.sent += 1
-        task = asyncio.get_running_loop().create_task(self._deliver(peer, body))
+        task = loop.create_task(self._deliver(peer, body))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -662,3 +662,19 @@ def test_commit_group_is_one_commit_and_a_refused_write_stays_alone(db_path: Pat
         assert [m.body for m in other.messages(BOB)] == ["one", "two"]
     finally:
         other.close()
+
+
+def test_timeline_events_leave_every_other_write_fully_synced(db_path: Path) -> None:
+    s = Store.open(db_path)
+    try:
+        record = s.insert_outgoing("sip:bob@example.com", "hi", now=1.0)
+        s.add_event(record.id, "sent", "MESSAGE to 192.0.2.1:5060 over UDP", now=2.0)
+        s.add_event(record.id, "response", "200 OK", code=200, now=3.0)
+        assert [(e.kind, e.code, e.at) for e in s.events(record.id)] == [
+            ("sent", None, 2.0),
+            ("response", 200, 3.0),
+        ]
+        # A 200 OK is only sent for a message on disk: FULL again after an event.
+        assert s._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        s.close()

@@ -324,3 +324,25 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, memory_keyring: Memo
     assert len(controls) >= 10
     for control in controls:
         assert control.accessibleName(), f"{type(control).__name__} {control.objectName()!r}"
+
+
+def test_read_receipt_settings_are_on_by_default_and_saved_when_turned_off(
+    qtbot: QtBot, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    dialog = open_dialog(qtbot)
+    assert dialog.read_receipts_check.isChecked()
+    assert dialog.request_receipts_check.isChecked()
+    dialog.aor_edit.setText("alice@example.com")
+    dialog.read_receipts_check.setFocus()
+    qtbot.keyClick(dialog.read_receipts_check, Qt.Key.Key_Space)
+    with qtbot.waitSignal(dialog.accepted):
+        press_ok(dialog)
+    account = dialog.account()
+    assert (account.send_read_receipts, account.request_read_receipts) == (False, True)
+    path = tmp_path / "account.toml"
+    dialog.save_to(path)
+    assert load_account(path) == account
+    # Opened again, the dialog shows what was saved.
+    again = open_dialog(qtbot, load_account(path))
+    assert not again.read_receipts_check.isChecked()
+    assert again.request_receipts_check.isChecked()

@@ -20,6 +20,7 @@ from tests.interop.harness import KamailioProcess
 from tests.ui.conftest import registered, wait_until
 from tests.ui.test_window_sip import window_for
 from ui.models.buddies import status_line
+from ui.roles import Role
 from ui.windows.message_details import MessageDetails
 
 pytestmark = pytest.mark.interop
@@ -59,6 +60,11 @@ def test_typing_read_receipt_and_details(
             assert label.text() == "Alice is typing…"
             buddy = bob.window.buddies.lookup(ALICE)
             assert buddy is not None and status_line(buddy) == "typing…"
+            row = bob.window.buddies.row_of(ALICE)
+            assert row is not None
+            # The list's second line (the last message's preview) says it too.
+            index = bob.window.buddies.index(row, 0)
+            assert index.data(Role.LAST_MESSAGE) == "typing…"
 
             # Enter sends it; typing ends; Bob's device says delivered.
             qtbot.keyClick(composer, Qt.Key.Key_Return)
@@ -110,7 +116,7 @@ def test_typing_read_receipt_and_details(
             assert steps == [
                 ("queued", "written and stored, waiting to be sent"),
                 ("state", "sending"),
-                ("sent", f"MESSAGE (CSeq n) to {server}"),
+                ("sent", f"MESSAGE as message/cpim (CSeq n) to {server}"),
                 ("response", f"200 OK from {server}"),
                 ("state", "delivered to the recipient's device: 200 OK"),
                 ("receipt", "receipt: delivery delivered (sent …); state unchanged"),

@@ -147,7 +147,8 @@ class BuddyListModel(QAbstractListModel):
         if role == Role.DRAFT:
             return buddy.draft
         if role == Role.LAST_MESSAGE:
-            return last_line(buddy)
+            # RFC 3994: while the buddy types, that replaces the preview.
+            return "typing…" if buddy.typing else last_line(buddy)
         if role == Role.LAST_TIME:
             return buddy.last_time
         if role == Role.ONLINE_RANK:
@@ -290,7 +291,9 @@ class BuddyListModel(QAbstractListModel):
         row = self._row.get(aor)
         if row is None or self._rows[row].typing == typing:
             return
-        self._set(row, replace(self._rows[row], typing=typing), [Role.BUDDY_LINE])
+        self._set(
+            row, replace(self._rows[row], typing=typing), [Role.BUDDY_LINE, Role.LAST_MESSAGE]
+        )
 
     def set_state(self, state: Any) -> None:
         """Apply a presence `BuddyState` (aor, status, devices, last_seen, detail)."""

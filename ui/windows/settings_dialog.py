@@ -137,6 +137,18 @@ class AccountDialog(QDialog):
         for kind in TransportKind:
             self.transport_combo.addItem(kind.value.upper(), kind)
 
+        # RFC 5438: "displayed" receipts say a person saw the message.
+        self.read_receipts_check = QCheckBox("Send &read receipts", self)
+        self.read_receipts_check.setAccessibleName("Send read receipts")
+        self.read_receipts_check.setToolTip(
+            "Tell the sender when a message was shown to you. Delivery receipts"
+            " are always sent when asked."
+        )
+        self.read_receipts_check.setChecked(True)
+        self.request_receipts_check = QCheckBox("As&k for read receipts", self)
+        self.request_receipts_check.setAccessibleName("Ask for read receipts")
+        self.request_receipts_check.setChecked(True)
+
         self.keyring_note = QLabel(self)
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setAccessibleName("Keyring")
@@ -170,6 +182,8 @@ class AccountDialog(QDialog):
             form.addRow(label, self._with_error(name, widget))
             if name == "password":
                 form.addRow("", self.keyring_note)
+        form.addRow("", self.read_receipts_check)
+        form.addRow("", self.request_receipts_check)
 
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
@@ -310,10 +324,14 @@ class AccountDialog(QDialog):
             keepalive_interval=(
                 base.keepalive_interval if base is not None else Account.keepalive_interval
             ),
+            send_read_receipts=self.read_receipts_check.isChecked(),
+            request_read_receipts=self.request_receipts_check.isChecked(),
         )
 
     def _fill(self, account: Account) -> None:
         self.aor_edit.setText(account.aor)
+        self.read_receipts_check.setChecked(account.send_read_receipts)
+        self.request_receipts_check.setChecked(account.request_read_receipts)
         self.display_name_edit.setText(account.display_name)
         # A user name equal to the AoR's user part is the default: show it empty.
         if account.username != account.uri.user:
