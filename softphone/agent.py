@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from softphone import __version__
+from softphone.direction import Direction
+from softphone.listeners import Listeners
 from softphone.ratelimit import FloodGuard, FloodLimits
 from softphone.sip import (
     ParseError,
@@ -41,7 +43,7 @@ from softphone.sip.transaction import (
     transaction_key,
 )
 from softphone.sip.uas import Answer, Uas, answer_unparseable, response_destination, stamp_via
-from softphone.trace import Direction, TraceEntry, TraceObserver, redact
+from softphone.trace import TraceEntry, TraceObserver, redact
 from softphone.transport.base import Address, Target, Transport, TransportKind
 from softphone.transport.memory import MemoryNetwork
 from softphone.transport.stream import StreamTransport
@@ -196,7 +198,7 @@ class UserAgent:
         self._counter = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
-        self._observers: list[TraceObserver] = []
+        self._observers: Listeners[[TraceEntry]] = Listeners("trace", log)
         self._local_ip_cache: dict[tuple[str, bool], str] = {}
         self._closed = False
 
@@ -268,12 +270,11 @@ class UserAgent:
 
     def add_observer(self, observer: TraceObserver) -> None:
         """Call *observer* with a redacted `TraceEntry` for every message."""
-        self._observers.append(observer)
+        self._observers.add(observer)
 
     def remove_observer(self, observer: TraceObserver) -> None:
         """Stop calling *observer*."""
-        if observer in self._observers:
-            self._observers.remove(observer)
+        self._observers.remove(observer)
 
     @property
     def supported(self) -> frozenset[str]:
@@ -776,11 +777,7 @@ class UserAgent:
             remote=remote,
             data=redact(data),
         )
-        for observer in list(self._observers):
-            try:
-                observer(entry)
-            except Exception:
-                log.exception("trace observer failed")
+        self._observers(entry)
 
     def _now(self) -> float:
         if self._clock is not None:

@@ -9,9 +9,8 @@ same sender.
 
 from __future__ import annotations
 
-from softphone.services.messaging import peer_of
+from softphone.sip.aor import aor_key, parse_aor
 from softphone.sip.errors import ParseError
-from softphone.sip.uri import SipUri
 from softphone.store import Store
 
 
@@ -25,12 +24,12 @@ def normalize_address(text: str) -> str:
     if not text:
         raise ValueError("Type an address like bob@example.com")
     try:
-        uri = SipUri.parse(text if text.startswith(("sip:", "sips:")) else f"sip:{text}")
+        uri = parse_aor(text)
     except ParseError as exc:
         raise ValueError(f"{text!r} is not a SIP address: {exc.reason}") from None
     if not uri.user:
         raise ValueError(f"{text!r} has no user part; type an address like bob@example.com")
-    return peer_of(uri)
+    return aor_key(uri)
 
 
 def set_blocked(store: Store, address: str, blocked: bool, *, now: float) -> str:

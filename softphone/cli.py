@@ -46,7 +46,6 @@ from softphone.services.welcome import WelcomeServer
 from softphone.sip.auth import DigestClient
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageRecord
-from softphone.trace import Direction as TraceDirection
 from softphone.trace import TraceEntry
 from softphone.transport.base import Target, TransportKind, parse_nameserver
 
@@ -261,7 +260,7 @@ def _log_traffic(app: Application) -> None:
         return
 
     def observe(entry: TraceEntry) -> None:
-        arrow = "<-" if entry.direction is TraceDirection.IN else "->"
+        arrow = "<-" if entry.direction is Direction.IN else "->"
         log.debug("%s %s %s\n%s", arrow, entry.transport.value, entry.remote, entry.text)
 
     app.agent.add_observer(observe)

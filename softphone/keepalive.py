@@ -22,7 +22,6 @@ owner re-registers (on the next server) and calls `watch()` again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -138,11 +137,11 @@ class KeepAlive:
         transport = self._agent.transport(target.kind)
         self._heard = False
         if isinstance(transport, StreamTransport):
-            transport.activity_observers.append(self._on_activity)
-            transport.loss_observers.append(self._on_loss)
+            transport.activity_observers.add(self._on_activity)
+            transport.loss_observers.add(self._on_loss)
             self._observed = transport
         elif isinstance(transport, UdpTransport):
-            transport.activity_observers.append(self._on_activity)
+            transport.activity_observers.add(self._on_activity)
             self._observed = transport
         self._task = asyncio.get_running_loop().create_task(self._run(target))
 
@@ -229,11 +228,9 @@ class KeepAlive:
 
     def _detach(self) -> None:
         if self._observed is not None:
-            with contextlib.suppress(ValueError):
-                self._observed.activity_observers.remove(self._on_activity)
+            self._observed.activity_observers.remove(self._on_activity)
             if isinstance(self._observed, StreamTransport):
-                with contextlib.suppress(ValueError):
-                    self._observed.loss_observers.remove(self._on_loss)
+                self._observed.loss_observers.remove(self._on_loss)
             self._observed = None
 
 

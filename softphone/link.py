@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from softphone.sip.aor import aor_key
 from softphone.sip.errors import ParseError
 from softphone.sip.uri import SipUri
 
@@ -44,7 +45,7 @@ class SipLink:
     @property
     def address(self) -> str:
         """The conversation's address: ``sip:user@host``, host in lower case."""
-        return f"{self.uri.scheme}:{self.uri.user}@{self.uri.host.lower()}"
+        return aor_key(self.uri)
 
 
 def looks_like_link(text: str) -> bool:

@@ -20,15 +20,17 @@ applied in its own transaction.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, NewType
 
+from softphone.direction import Direction
+from softphone.listeners import Listeners
 from softphone.sip.delivery import DeliveryState, FailureKind, describe
 
 __all__ = [
@@ -55,6 +57,8 @@ Write = Callable[[sqlite3.Connection], Any]
 #: the one type every endpoint must support).
 DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 
+log = logging.getLogger(__name__)
+
 
 class StoreError(Exception):
     """Base of the errors the store raises on purpose."""
@@ -66,15 +70,6 @@ class NotFound(StoreError, LookupError):
 
 class InvalidTransition(StoreError):
     """A state change the delivery table does not allow (a bug in the caller)."""
-
-
-class Direction(Enum):
-    """Which way a message went."""
-
-    #: Received from the peer.
-    IN = "in"
-    #: Sent (or to be sent) by the user.
-    OUT = "out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +350,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection) -> None:
         """Wrap an open connection; use `Store.open` instead."""
         self._db = connection
-        self._commit_listeners: list[Callable[[int], None]] = []
+        self._commit_listeners: Listeners[[int]] = Listeners("commit", log)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -426,11 +421,10 @@ class Store:
 
     def on_commit(self, callback: Callable[[int], None]) -> None:
         """Call *callback* after every commit with the number of writes it held."""
-        self._commit_listeners.append(callback)
+        self._commit_listeners.add(callback)
 
     def _committed(self, writes: int) -> None:
-        for callback in list(self._commit_listeners):
-            callback(writes)
+        self._commit_listeners(writes)
 
     def commit_group(self, writes: Sequence[Write]) -> list[Any]:
         """Run *writes* in one transaction: one commit (one sync of the log) for all.

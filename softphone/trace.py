@@ -7,11 +7,11 @@ the text.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from softphone.direction import Direction
 from softphone.transport.base import Address, TransportKind
 
 _CREDENTIALS = re.compile(
@@ -31,13 +31,6 @@ def redact(data: bytes) -> bytes:
     """
     head, sep, body = data.partition(b"\r\n\r\n")
     return _CREDENTIALS.sub(lambda m: m.group(1) + REDACTED, head) + sep + body
-
-
-class Direction(enum.Enum):
-    """Which way a traced message went."""
-
-    IN = "in"
-    OUT = "out"
 
 
 @dataclass(frozen=True, slots=True)

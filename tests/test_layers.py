@@ -42,6 +42,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.groupcommit",
             "softphone.trace",
             "softphone.ratelimit",
+            "softphone.listeners",
+            "softphone.direction",
         ),
     ),
     (

@@ -27,6 +27,7 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
+from softphone.listeners import Listeners
 from softphone.location import HostPort, LocationError, locate
 from softphone.server.bindings import (
     DEFAULT_MAX_BINDINGS,
@@ -40,6 +41,7 @@ from softphone.server.loops import OwnAddresses
 from softphone.server.notifier import RegSubscription
 from softphone.server.throttle import AuthThrottle
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
+from softphone.sip.aor import aor_key
 from softphone.sip.reginfo import REGINFO_CONTENT_TYPE
 from softphone.sip.timers import TimerConfig
 from softphone.transport.base import Address, Target, TransportKind
@@ -88,10 +90,7 @@ def aor_of(uri: object) -> str | None:
     A URI without a user part (an application server such as
     `sip:app.example.com`) is its own AoR.
     """
-    if not isinstance(uri, SipUri):
-        return None
-    host = uri.host.lower()
-    return f"sip:{uri.user}@{host}" if uri.user else f"sip:{host}"
+    return aor_key(uri) if isinstance(uri, SipUri) else None
 
 
 def _normal_aor(text: str) -> str:
@@ -222,7 +221,7 @@ class LocalServer:
         self.agent = UserAgent(timers=timers, user_agent="softphone-registrar")
         self._dialogs: dict[tuple[str, str, str], _Dialog] = {}
         self._reg_ids: dict[str, str] = {}
-        self._listeners: list[BindingListener] = []
+        self._listeners: Listeners[[str, list[BindingChange]]] = Listeners("binding", log)
         self._tasks: set[asyncio.Task[None]] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._address: Address | None = None
@@ -295,7 +294,7 @@ class LocalServer:
 
     def add_listener(self, listener: BindingListener) -> None:
         """Call *listener* with an AoR and its changes after each change."""
-        self._listeners.append(listener)
+        self._listeners.add(listener)
 
     def bindings(self, aor: str) -> list[Binding]:
         """The current bindings of *aor*."""
@@ -505,11 +504,7 @@ class LocalServer:
                 self._publisher = asyncio.get_running_loop().create_task(self._run_publisher())
                 self._tasks.add(self._publisher)
                 self._publisher.add_done_callback(self._tasks.discard)
-        for listener in list(self._listeners):
-            try:
-                listener(aor, changes)
-            except Exception:
-                log.exception("binding listener failed")
+        self._listeners(aor, changes)
 
     async def _run_publisher(self) -> None:
         while self._publications:

@@ -20,11 +20,13 @@ from functools import partial
 from softphone.account import Account
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.groupcommit import GroupCommit
+from softphone.listeners import Listeners
 from softphone.location import LocationError
 from softphone.services import content
 from softphone.services.formats import REFUSES_FORMAT, OutgoingFormats, Wire
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
+from softphone.sip.aor import aor_key
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason, from_response
 from softphone.sip.errors import ParseError
@@ -54,10 +56,8 @@ SignalCallback = Callable[[str, "content.Receipt | content.Composing"], None]
 LocateNextHop = Callable[[str], Awaitable[Target | Sequence[Target]]]
 
 
-def peer_of(uri: SipUri) -> str:
-    """The address of record of a URI: `sip:user@host`, no port or params."""
-    user = f"{uri.user}@" if uri.user else ""
-    return f"{uri.scheme}:{user}{uri.host.lower()}"
+#: The address of record of a URI (`softphone.sip.aor`): the store's key for a peer.
+peer_of = aor_key
 
 
 class Messaging:
@@ -90,12 +90,14 @@ class Messaging:
         self._clock = clock
         #: CPIM with IMDN and the plain-text fallback; None sends text/plain.
         self._formats = formats
-        self._added: list[MessageCallback] = []
-        self._changed: list[MessageCallback] = []
-        self._store_problems: list[Callable[[str], None]] = []
+        self._added: Listeners[[MessageRecord]] = Listeners("message added", log)
+        self._changed: Listeners[[MessageRecord]] = Listeners("message state", log)
+        self._store_problems: Listeners[[str]] = Listeners("store problem", log)
         #: The sentence last reported about storing, until a store succeeds.
         self._store_problem: str | None = None
-        self._signals: list[SignalCallback] = []
+        self._signals: Listeners[[str, content.Receipt | content.Composing]] = Listeners(
+            "signal", log
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[MessageId] = set()
         # Call-ID -> message on its way: a request is named before the group
@@ -108,32 +110,28 @@ class Messaging:
 
     def on_message_added(self, callback: MessageCallback) -> None:
         """Call *callback* with every new message, sent or received."""
-        self._added.append(callback)
+        self._added.add(callback)
 
     def on_message_state(self, callback: MessageCallback) -> None:
         """Call *callback* whenever an outgoing message changes state."""
-        self._changed.append(callback)
+        self._changed.add(callback)
 
     def on_store_problem(self, callback: Callable[[str], None]) -> None:
         """Call *callback* with a sentence when received messages cannot be saved.
 
         Once per problem: again only after a message was saved in between.
         """
-        self._store_problems.append(callback)
+        self._store_problems.add(callback)
 
     def _report_store_problem(self, sentence: str) -> None:
         if self._store_problem == sentence:
             return
         self._store_problem = sentence
-        for callback in list(self._store_problems):
-            try:
-                callback(sentence)
-            except Exception:
-                log.exception("store problem callback failed")
+        self._store_problems(sentence)
 
     def on_signal(self, callback: SignalCallback) -> None:
         """Call *callback* (peer, value) with every receipt and typing indication."""
-        self._signals.append(callback)
+        self._signals.add(callback)
 
     def start(self) -> list[MessageRecord]:
         """Take MESSAGE requests from the agent and recover the outbox.
@@ -145,7 +143,7 @@ class Messaging:
         self._agent.handle("MESSAGE", self._on_request, accept=ACCEPTED_TYPES)
         recovered = self._store.recover_after_restart(self._clock())
         for record in recovered:
-            self._emit(self._changed, record)
+            self._changed(record)
         return recovered
 
     # -- sending ----------------------------------------------------------------
@@ -164,7 +162,7 @@ class Messaging:
         except ParseError as exc:
             raise MessageRefused(f"{peer!r} is not a SIP address: {exc.reason}") from exc
         record = self._store.insert_outgoing(peer_of(peer_uri), text, now=self._clock())
-        self._emit(self._added, record)
+        self._added(record)
         if self._is_ready():
             self._schedule(record)
         return record
@@ -183,7 +181,7 @@ class Messaging:
             softphone.store.InvalidTransition: a receipt cannot make that move.
         """
         record = self._store.advance_state(message_id, state, reason=reason, now=self._clock())
-        self._emit(self._changed, record)
+        self._changed(record)
         return record
 
     def sending(self, call_id: str) -> MessageId | None:
@@ -376,7 +374,7 @@ class Messaging:
             if error is not None:
                 committed.set_exception(error)
                 return
-            self._emit(self._changed, record)
+            self._changed(record)
             committed.set_result(record)
 
         self._writes.submit(write, done)
@@ -399,7 +397,7 @@ class Messaging:
             local_failure=local_failure,
             now=self._clock(),
         )
-        self._emit(self._changed, record)
+        self._changed(record)
         return record
 
     # -- receiving --------------------------------------------------------------
@@ -426,11 +424,7 @@ class Messaging:
         if not isinstance(decoded, content.Chat):
             # Receipts and typing are signalling, never chat: answered, then told.
             incoming.respond(200)
-            for signal in list(self._signals):
-                try:
-                    signal(peer, decoded)
-                except Exception:
-                    log.exception("signal callback failed")
+            self._signals(peer, decoded)
             return
         try:
             write = self._store.incoming_write(
@@ -472,14 +466,7 @@ class Messaging:
         except Exception:  # the agent closed while the row was being committed
             log.exception("cannot answer a stored message")
         if created:
-            self._emit(self._added, record)
-
-    def _emit(self, callbacks: list[MessageCallback], record: MessageRecord) -> None:
-        for callback in list(callbacks):
-            try:
-                callback(record)
-            except Exception:
-                log.exception("message callback failed")
+            self._added(record)
 
 
 #: What the window and `softphone listen` say when the disk is full.

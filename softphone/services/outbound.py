@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from softphone.agent import ProvisionalCallback, TransactionFailed, UserAgent
+from softphone.listeners import Listeners
 from softphone.location import LocationError
 from softphone.sip import Request, Response
 from softphone.sip.auth import DigestClient
@@ -82,7 +83,7 @@ class Outbound:
         #: Method -> the credentials headers its last challenge asked for,
         #: so the next request of that method carries them at once.
         self._wanted: dict[str, frozenset[str]] = {}
-        self._attempt_listeners: list[Callable[[Request, Target], None]] = []
+        self._attempt_listeners: Listeners[[Request, Target]] = Listeners("attempt", log)
 
     @property
     def digest(self) -> DigestClient | None:
@@ -91,7 +92,7 @@ class Outbound:
 
     def on_attempt(self, callback: Callable[[Request, Target], None]) -> None:
         """Call *callback* with every request just before it is sent (tests, traces)."""
-        self._attempt_listeners.append(callback)
+        self._attempt_listeners.add(callback)
 
     async def servers(self) -> list[Target]:
         """The servers to try, in order.
@@ -173,11 +174,7 @@ class Outbound:
                 guessed = bool(answered)
             for name, value in answered:
                 request.headers.add(name, value)
-            for listener in list(self._attempt_listeners):
-                try:
-                    listener(request, target)
-                except Exception:
-                    log.exception("attempt listener failed")
+            self._attempt_listeners(request, target)
             response = await self._agent.request(request, target, on_provisional=on_provisional)
             statuses.append(response.status)
             if response.status not in (401, 407) or digest is None:

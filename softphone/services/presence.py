@@ -31,9 +31,11 @@ from typing import TypeVar
 from softphone.account import SipIdentity
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.buddy import BuddyState, BuddyStatus, Device, format_time, reconnecting, unreachable
+from softphone.listeners import Listeners
 from softphone.location import LocationError
 from softphone.services.outbound import Outbound
 from softphone.sip import NameAddr, Request, SipUri
+from softphone.sip.aor import aor_key, parse_aor
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.errors import ParseError
 from softphone.sip.reginfo import (
@@ -127,15 +129,10 @@ def normalize_aor(aor: str) -> str:
     Raises:
         ValueError: *aor* is not a SIP URI.
     """
-    text = aor.strip()
-    if ":" not in text.split("@", 1)[0]:
-        text = f"sip:{text}"
     try:
-        uri = SipUri.parse(text)
+        return aor_key(parse_aor(aor))
     except ParseError as exc:
         raise ValueError(f"{aor!r} is not a SIP address: {exc.reason}") from None
-    user = f"{uri.user}@" if uri.user else ""
-    return f"{uri.scheme}:{user}{uri.host.lower()}"
 
 
 def _only_about(doc: ReginfoDocument, aor: str) -> ReginfoDocument:
@@ -218,10 +215,10 @@ class Presence:
         self._by_call_id: dict[str, _Watch] = {}
         # Ended subscriptions still owed a 200 for their final NOTIFY.
         self._retired: list[tuple[float, Subscription]] = []
-        self._changed: list[ChangeCallback] = []
-        self._contact_events: list[ContactCallback] = []
-        self._subscribe_events: list[Callable[[SubscribeOutcome], None]] = []
-        self._notify_events: list[Callable[[NotifyReceived], None]] = []
+        self._changed: Listeners[[BuddyState]] = Listeners("presence change", log)
+        self._contact_events: Listeners[[str, ContactChange]] = Listeners("contact event", log)
+        self._subscribe_events: Listeners[[SubscribeOutcome]] = Listeners("subscribe", log)
+        self._notify_events: Listeners[[NotifyReceived]] = Listeners("notify", log)
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False
         self._stopped = False
@@ -236,7 +233,7 @@ class Presence:
 
     def on_change(self, callback: ChangeCallback) -> None:
         """Call *callback* with a buddy's new :class:`BuddyState` on every change."""
-        self._changed.append(callback)
+        self._changed.add(callback)
 
     def on_contact_event(self, callback: ContactCallback) -> None:
         """Call *callback* with (aor, change) for every contact that changed.
@@ -245,15 +242,15 @@ class Presence:
         and :meth:`synced` reflect the document, so a listener can tell the
         first snapshot (``synced(aor)`` still False) from later changes.
         """
-        self._contact_events.append(callback)
+        self._contact_events.add(callback)
 
     def on_subscribe(self, callback: Callable[[SubscribeOutcome], None]) -> None:
         """Call *callback* when a SUBSCRIBE of ours ends (for logs and tools)."""
-        self._subscribe_events.append(callback)
+        self._subscribe_events.add(callback)
 
     def on_notify(self, callback: Callable[[NotifyReceived], None]) -> None:
         """Call *callback* for every NOTIFY of ours that was answered."""
-        self._notify_events.append(callback)
+        self._notify_events.add(callback)
 
     def start(self) -> None:
         """Take NOTIFY requests from the agent and subscribe to every watched buddy.
@@ -517,7 +514,7 @@ class Presence:
                 watch.target = sent.target
         except (TransactionFailed, LocationError) as exc:
             log.info("SUBSCRIBE for %s failed: %s", watch.aor, exc)
-            self._emit(self._subscribe_events, SubscribeOutcome(watch.aor, kind, None, str(exc)))
+            self._subscribe_events(SubscribeOutcome(watch.aor, kind, None, str(exc)))
             if kind == "refresh" and watch.sub is sub and not self._stopped:
                 # No answer to a refresh: the server may have lost the
                 # dialog; a new subscription tells the truth (full state).
@@ -526,7 +523,7 @@ class Presence:
             sub.on_transaction_failed(self._now())
         except (AuthenticationFailed, ParseError) as exc:
             log.warning("SUBSCRIBE for %s: authentication failed: %s", watch.aor, exc)
-            self._emit(self._subscribe_events, SubscribeOutcome(watch.aor, kind, None, str(exc)))
+            self._subscribe_events(SubscribeOutcome(watch.aor, kind, None, str(exc)))
             if kind != "unsubscribe":
                 self._give_up(
                     watch, sub, BuddyStatus.UNKNOWN, "unknown: the server refused our credentials"
@@ -536,8 +533,7 @@ class Presence:
             log.info(
                 "SUBSCRIBE (%s) for %s: %s %s", kind, watch.aor, response.status, response.reason
             )
-            self._emit(
-                self._subscribe_events,
+            self._subscribe_events(
                 SubscribeOutcome(watch.aor, kind, response.status, response.reason),
             )
             if kind == "refresh" and response.status == 481 and watch.sub is sub:
@@ -668,8 +664,7 @@ class Presence:
         doc = sub.last_document if status == 200 and request.body else None
         if doc is not None:
             version, full = doc.version, doc.state is DocState.FULL
-        self._emit(
-            self._notify_events,
+        self._notify_events(
             NotifyReceived(
                 aor,
                 status,
@@ -716,11 +711,7 @@ class Presence:
         watch.online = online
         self._note_devices(watch, result)
         for change in result.contact_changes:
-            for callback in list(self._contact_events):
-                try:
-                    callback(watch.aor, change)
-                except Exception:
-                    log.exception("contact event callback failed")
+            self._contact_events(watch.aor, change)
         watch.synced = True
         watch.resyncing = False
 
@@ -774,7 +765,7 @@ class Presence:
         if state != watch.state:
             watch.state = state
             if self._watches.get(watch.aor) is watch:
-                self._emit(self._changed, state)
+                self._changed(state)
 
     def _compute(self, watch: _Watch) -> BuddyState:
         aor = watch.aor
@@ -867,10 +858,3 @@ class Presence:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("presence task failed", exc_info=task.exception())
-
-    def _emit(self, callbacks: Sequence[Callable[[_T], None]], value: _T) -> None:
-        for callback in list(callbacks):
-            try:
-                callback(value)
-            except Exception:
-                log.exception("presence callback failed")

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from softphone.account import Account
+from softphone.listeners import Listeners
 from softphone.services.content import Composing, Receipt, encode_cpim
 from softphone.services.courier import Courier
 from softphone.services.formats import REFUSES_FORMAT, new_message_id
@@ -73,7 +74,7 @@ class Receipts:
         # Peers that answered 415/488 to a receipt get no more (RFC 5438 does
         # not oblige anyone to take them).
         self._refusing: set[str] = set()
-        self._listeners: list[ReceiptCallback] = []
+        self._listeners: Listeners[[ReceiptEvent]] = Listeners("receipt", log)
         # Receipts that came before their message's final response.
         self._early: dict[MessageId, list[tuple[Imdn, float]]] = {}
         messaging.on_signal(self._on_signal)
@@ -82,7 +83,7 @@ class Receipts:
 
     def on_receipt(self, callback: ReceiptCallback) -> None:
         """Call *callback* with every accepted receipt."""
-        self._listeners.append(callback)
+        self._listeners.add(callback)
 
     def _on_signal(self, peer: str, value: Receipt | Composing) -> None:
         if isinstance(value, Receipt):
@@ -109,11 +110,7 @@ class Receipts:
         outcome = after_receipt(record.state, imdn.kind, imdn.status)
         # Listeners hear of the receipt first, then of the state it gave.
         event = ReceiptEvent(record, imdn, received, outcome is not None)
-        for callback in list(self._listeners):
-            try:
-                callback(event)
-            except Exception:
-                log.exception("receipt callback failed")
+        self._listeners(event)
         if outcome is not None:
             self._messaging.advance(record.id, *outcome)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from softphone.account import Account
 from softphone.agent import TransactionFailed, UserAgent
+from softphone.listeners import Listeners
 from softphone.location import LocationError
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
@@ -124,7 +125,9 @@ class Registration:
         self._account = account
         self._outbound = outbound or Outbound(agent, digest)
         self._locate = locate_registrar
-        self._listeners: list[StatusCallback] = [on_change] if on_change else []
+        self._listeners: Listeners[[RegistrationStatus]] = Listeners("registration status", log)
+        if on_change is not None:
+            self._listeners.add(on_change)
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._call_id = new_call_id(account.domain)
@@ -149,7 +152,7 @@ class Registration:
 
     def add_listener(self, callback: StatusCallback) -> None:
         """Call *callback* with every new status."""
-        self._listeners.append(callback)
+        self._listeners.add(callback)
 
     @property
     def contact(self) -> SipUri | None:
@@ -204,7 +207,7 @@ class Registration:
             if status.state in settled and not future.done():
                 future.set_result(status)
 
-        self._listeners.append(on_change)
+        self._listeners.add(on_change)
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
@@ -495,8 +498,7 @@ class Registration:
             return
         self.status = status
         log.info("registration: %s", status.text)
-        for listener in list(self._listeners):
-            listener(status)
+        self._listeners(status)
 
 
 def _via(target: Target) -> str:

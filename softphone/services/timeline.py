@@ -17,7 +17,6 @@ from softphone.agent import UserAgent
 from softphone.services.messaging import Messaging
 from softphone.services.receipts import ReceiptEvent, Receipts
 from softphone.store import Direction, MessageId, MessageRecord, Store
-from softphone.trace import Direction as WireDirection
 from softphone.trace import TraceEntry
 
 log = logging.getLogger(__name__)
@@ -91,8 +90,8 @@ class Timeline:
 
     def _on_wire(self, entry: TraceEntry) -> None:
         head = entry.data.split(b"\r\n\r\n", 1)[0]
-        outgoing_request = entry.direction is WireDirection.OUT and head.startswith(b"MESSAGE ")
-        response = entry.direction is WireDirection.IN and head.startswith(b"SIP/2.0 ")
+        outgoing_request = entry.direction is Direction.OUT and head.startswith(b"MESSAGE ")
+        response = entry.direction is Direction.IN and head.startswith(b"SIP/2.0 ")
         if not (outgoing_request or response):
             return
         cseq = _CSEQ.search(head)

@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from softphone.listeners import Listeners
 from softphone.services.content import Composing, Receipt
 from softphone.services.courier import Courier
 from softphone.services.messaging import Messaging
@@ -63,7 +64,7 @@ class Typing:
         self._out: dict[str, _Outgoing] = {}
         self._refusing: set[str] = set()
         self._typing: dict[str, asyncio.TimerHandle] = {}
-        self._listeners: list[TypingCallback] = []
+        self._listeners: Listeners[[str, bool]] = Listeners("typing", log)
         self._tasks: set[asyncio.Task[None]] = set()
         #: How many indications went out (a bound the tests check).
         self.sent = 0
@@ -137,7 +138,7 @@ class Typing:
 
     def on_change(self, callback: TypingCallback) -> None:
         """Call *callback* (peer, typing) when a peer starts or stops typing."""
-        self._listeners.append(callback)
+        self._listeners.add(callback)
 
     def is_typing(self, peer: str) -> bool:
         """True while *peer* is composing a message to us."""
@@ -175,8 +176,4 @@ class Typing:
         self._tell(peer, False)
 
     def _tell(self, peer: str, typing: bool) -> None:
-        for callback in list(self._listeners):
-            try:
-                callback(peer, typing)
-            except Exception:
-                log.exception("typing callback failed")
+        self._listeners(peer, typing)

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 from softphone.account import SipIdentity
 from softphone.agent import TransactionFailed, UserAgent
+from softphone.listeners import Listeners
 from softphone.services.outbound import Outbound
 from softphone.services.presence import (
     NotifyReceived,
@@ -114,7 +115,9 @@ class WelcomeServer:
         self._account = account
         self._text = text
         self._clock = clock
-        self._steps: list[StepCallback] = [on_step] if on_step else []
+        self._steps: Listeners[[WelcomeStep]] = Listeners("welcome step", log)
+        if on_step is not None:
+            self._steps.add(on_step)
         # (aor, registration id, contact id) -> (uri, callid) of active contacts.
         self._active: dict[tuple[str, str, str], tuple[str, str | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -125,7 +128,7 @@ class WelcomeServer:
 
     def on_step(self, callback: StepCallback) -> None:
         """Call *callback* with every step (for logs and the command line)."""
-        self._steps.append(callback)
+        self._steps.add(callback)
 
     def watch(self, aor: str) -> None:
         """Subscribe to *aor* and greet its new devices.
@@ -245,11 +248,7 @@ class WelcomeServer:
     def _step(self, step: WelcomeStep) -> None:
         step = WelcomeStep(**{**asdict(step), "time": self._clock()})
         log.info("welcome: %s", step.as_dict())
-        for callback in list(self._steps):
-            try:
-                callback(step)
-            except Exception:
-                log.exception("welcome step callback failed")
+        self._steps(step)
 
 
 def _event_name(event: ContactEvent | str) -> str:

@@ -25,6 +25,7 @@ Typical use by the presence service::
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from softphone.sip.errors import LocalProtocolError, ParseError
@@ -38,9 +39,11 @@ __all__ = [
     "DEFAULT_EXPIRES",
     "DEFAULT_RETRY_DELAY",
     "MAX_RETRY_DELAY",
+    "SUBSCRIPTION_TRANSITIONS",
     "TIMER_N",
     "NotifyBody",
     "StateChanged",
+    "SubInput",
     "SubState",
     "Subscription",
     "SubscriptionEvent",
@@ -90,6 +93,44 @@ class SubState(enum.Enum):
     ACTIVE = "active"
     #: Over; see :attr:`Subscription.termination` for why and what next.
     TERMINATED = "terminated"
+
+
+class SubInput(enum.Enum):
+    """What moves a subscription from one state to another."""
+
+    #: The initial SUBSCRIBE is built (RFC 6665 4.1.2.1).
+    SEND_INITIAL = "send-initial"
+    #: A NOTIFY said Subscription-State: pending (RFC 6665 4.1.3).
+    NOTIFY_PENDING = "notify-pending"
+    #: A NOTIFY said Subscription-State: active.
+    NOTIFY_ACTIVE = "notify-active"
+    #: A terminated NOTIFY, a failure, our unsubscribe, Timer N, expiry.
+    TERMINATE = "terminate"
+    #: A terminated subscription starts again as a new dialog.
+    RESTART = "restart"
+
+
+_SS = SubState
+_SI = SubInput
+
+#: Every move a subscription may make (RFC 6665 4.1.2, 4.1.3); anything else
+#: is a bug of the caller and raises LocalProtocolError.
+SUBSCRIPTION_TRANSITIONS: Mapping[tuple[SubState, SubInput], SubState] = {
+    (_SS.INIT, _SI.SEND_INITIAL): _SS.NOTIFY_WAIT,
+    # A NOTIFY may come before the 2xx (4.1.2.4), and "pending" and "active"
+    # may follow each other in either order (4.1.3).
+    (_SS.NOTIFY_WAIT, _SI.NOTIFY_PENDING): _SS.PENDING,
+    (_SS.NOTIFY_WAIT, _SI.NOTIFY_ACTIVE): _SS.ACTIVE,
+    (_SS.PENDING, _SI.NOTIFY_PENDING): _SS.PENDING,
+    (_SS.PENDING, _SI.NOTIFY_ACTIVE): _SS.ACTIVE,
+    (_SS.ACTIVE, _SI.NOTIFY_PENDING): _SS.PENDING,
+    (_SS.ACTIVE, _SI.NOTIFY_ACTIVE): _SS.ACTIVE,
+    (_SS.NOTIFY_WAIT, _SI.TERMINATE): _SS.TERMINATED,
+    (_SS.PENDING, _SI.TERMINATE): _SS.TERMINATED,
+    (_SS.ACTIVE, _SI.TERMINATE): _SS.TERMINATED,
+    # A new subscription is a new dialog (4.1.2.4, 4.1.3 "may attempt").
+    (_SS.TERMINATED, _SI.RESTART): _SS.INIT,
+}
 
 
 class TerminationReason(enum.Enum):
@@ -351,7 +392,7 @@ class Subscription:
         """
         if self._state is not SubState.INIT:
             raise LocalProtocolError("the initial SUBSCRIBE was already sent")
-        self._set_state(SubState.NOTIFY_WAIT)
+        self._move(SubInput.SEND_INITIAL)
         # RFC 6665 §4.1.2.4: Timer N starts when the SUBSCRIBE is sent.
         self._timer_n_at = now + TIMER_N
         return self._build(self._expires, initial=True)
@@ -583,6 +624,9 @@ class Subscription:
             # RFC 6665 §4.1.3: "If the NOTIFY request does not match a
             # subscription ... respond with a 481 (Subscription does not exist)."
             return 481, "Subscription does not exist"
+        if self._state is SubState.INIT:
+            # No SUBSCRIBE went out in this dialog: nothing to notify about.
+            return 481, "Subscription does not exist"
         if self._state is SubState.TERMINATED and not self._unsubscribed:
             return 481, "Subscription does not exist"
         try:
@@ -665,7 +709,7 @@ class Subscription:
         # RFC 6665 §4.1.3: "active" means authorized; "pending" received but
         # not yet authorized. An unknown value is taken as pending: it
         # proves the subscription exists without claiming authorization.
-        self._set_state(SubState.ACTIVE if state == "active" else SubState.PENDING)
+        self._move(SubInput.NOTIFY_ACTIVE if state == "active" else SubInput.NOTIFY_PENDING)
         if self._expires_at is None:
             # A NOTIFY before the 2xx: keep Timer-N-like bookkeeping until the
             # 2xx or an expires parameter tells us the duration.
@@ -689,8 +733,7 @@ class Subscription:
         if self._state is SubState.TERMINATED:
             # A new subscription is a new dialog: new Call-ID, tag and CSeq.
             self._new_dialog()
-            self._state = SubState.INIT
-            self._events.append(StateChanged(SubState.TERMINATED, SubState.INIT))
+            self._move(SubInput.RESTART)
             return self.initial_request(now)
         if self._send_now:
             self._send_now = False
@@ -745,7 +788,17 @@ class Subscription:
         self._last_request_expires = None
         self._last_was_initial = True
 
-    def _set_state(self, new: SubState) -> None:
+    def _move(self, input_: SubInput) -> None:
+        """Move by the table; a StateChanged event when the state changes.
+
+        Raises:
+            LocalProtocolError: *input_* is not allowed in the current state.
+        """
+        new = SUBSCRIPTION_TRANSITIONS.get((self._state, input_))
+        if new is None:
+            raise LocalProtocolError(
+                f"subscription input {input_.name} is not allowed in state {self._state.name}"
+            )
         if new is not self._state:
             self._events.append(StateChanged(self._state, new))
             self._state = new
@@ -808,7 +861,7 @@ class Subscription:
         )
         self._refresh_outstanding = False
         self._send_now = False
-        self._set_state(SubState.TERMINATED)
+        self._move(SubInput.TERMINATE)
         self._events.append(Terminated(termination))
 
 

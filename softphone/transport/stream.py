@@ -11,9 +11,9 @@ import asyncio
 import logging
 import socket
 import ssl
-from collections.abc import Callable
 from typing import cast
 
+from softphone.listeners import Listeners
 from softphone.sip.errors import ParseError
 from softphone.sip.framing import StreamFramer
 from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
@@ -77,8 +77,7 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         assert self.peer is not None
-        for observer in list(self._owner.activity_observers):
-            _notify(observer, self.peer)
+        self._owner.activity_observers(self.peer)
         pings_before = self._framer.pings
         try:
             messages = self._framer.feed(data)
@@ -169,8 +168,8 @@ class StreamTransport:
         #: Keep-alive hooks (RFC 5626 4.4.1): called with the peer for any
         #: bytes read on a connection (a pong, or a message: both prove the
         #: flow alive), and with (peer, reason) when a connection fails.
-        self.activity_observers: list[Callable[[Address], None]] = []
-        self.loss_observers: list[Callable[[Address, str], None]] = []
+        self.activity_observers: Listeners[[Address]] = Listeners("stream activity", log)
+        self.loss_observers: Listeners[[Address, str]] = Listeners("stream loss", log)
 
     @classmethod
     async def bind(
@@ -348,8 +347,7 @@ class StreamTransport:
     def _report_error(self, peer: Address, reason: str) -> None:
         if self._on_error is not None:
             self._on_error(peer, self, reason)
-        for observer in list(self.loss_observers):
-            _notify(observer, peer, reason)
+        self.loss_observers(peer, reason)
 
     @property
     def connection_count(self) -> int:
@@ -372,11 +370,3 @@ class StreamTransport:
         for connection in list(self._connections.values()):
             connection.close()
         self._connections.clear()
-
-
-def _notify(observer: Callable[..., None], *args: object) -> None:
-    """Call an observer; a bug in one must not break the connection."""
-    try:
-        observer(*args)
-    except Exception:
-        log.exception("stream observer failed")

@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
 from typing import cast
 
+from softphone.listeners import Listeners
 from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class UdpTransport(asyncio.DatagramProtocol):
         self.local = Address("0.0.0.0", 0)
         #: Called with the source of every datagram: anything from the
         #: server proves the flow alive (the keep-alive probes only silence).
-        self.activity_observers: list[Callable[[Address], None]] = []
+        self.activity_observers: Listeners[[Address]] = Listeners("datagram activity", log)
 
     @classmethod
     async def bind(
@@ -74,8 +74,7 @@ class UdpTransport(asyncio.DatagramProtocol):
         # A bug in processing one datagram must never stop the socket.
         try:
             source = Address.from_sockaddr(addr)
-            for observer in list(self.activity_observers):
-                observer(source)
+            self.activity_observers(source)
             self._receiver(data, source, self)
         except Exception:
             log.exception("error while handling a datagram from %s", addr)

@@ -13,9 +13,11 @@ from softphone.sip.reginfo import ContactEvent, DocState
 from softphone.sip.subscription import (
     DEFAULT_EXPIRES,
     DEFAULT_RETRY_DELAY,
+    SUBSCRIPTION_TRANSITIONS,
     TIMER_N,
     NotifyBody,
     StateChanged,
+    SubInput,
     Subscription,
     SubState,
     Terminated,
@@ -643,3 +645,54 @@ def test_timer_before_deadline_does_nothing() -> None:
     assert sub.handle_timer(deadline - 0.001) is None
     assert sub.state is SubState.ACTIVE
     assert sub.deadline == deadline
+
+
+# ------------------------------------------------------------ the transition table
+
+
+def test_every_move_outside_the_table_is_refused() -> None:
+    # Each state reached through the public API, then every input the table
+    # does not list for it is refused and leaves the state as it was.
+    def in_state(state: SubState) -> Subscription:
+        sub = make_sub()
+        if state is SubState.INIT:
+            return sub
+        request = sub.initial_request(0.0)
+        if state is SubState.NOTIFY_WAIT:
+            return sub
+        if state is SubState.TERMINATED:
+            sub.on_response(answer(request, 404), 0.0)
+            return sub
+        sub.on_response(answer(request, 202), 0.0)
+        substate = "active;expires=3600" if state is SubState.ACTIVE else "pending"
+        assert sub.on_notify(notify(sub, 1, substate), 0.0) == (200, "OK")
+        return sub
+
+    refused = 0
+    for state in SubState:
+        for input_ in SubInput:
+            sub = in_state(state)
+            assert sub.state is state
+            if (state, input_) in SUBSCRIPTION_TRANSITIONS:
+                sub._move(input_)
+                assert sub.state is SUBSCRIPTION_TRANSITIONS[(state, input_)]
+                continue
+            with pytest.raises(LocalProtocolError, match=f"{input_.name}.*{state.name}"):
+                sub._move(input_)
+            assert sub.state is state
+            refused += 1
+    assert refused == len(SubState) * len(SubInput) - len(SUBSCRIPTION_TRANSITIONS)
+    # Nothing comes back from the end but a new dialog.
+    assert {i for (s, i) in SUBSCRIPTION_TRANSITIONS if s is SubState.TERMINATED} == {
+        SubInput.RESTART
+    }
+
+
+def test_a_notify_before_any_subscribe_is_refused_with_481() -> None:
+    sub = make_sub()
+    assert sub.on_notify(notify(sub, 1, "active;expires=60"), 0.0) == (
+        481,
+        "Subscription does not exist",
+    )
+    assert sub.state is SubState.INIT
+    assert sub.events() == []

@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.app import Application
+from softphone.blocking import normalize_address
 from softphone.buddy import BuddyState
-from softphone.services.messaging import MessageRefused, peer_of
+from softphone.services.messaging import MessageRefused
 from softphone.services.registration import RegistrationState, RegistrationStatus
-from softphone.sip import SipUri
-from softphone.sip.errors import ParseError
 from softphone.store import Direction, MessageId, MessageRecord, NotFound
 from softphone.trace import TraceEntry
 from softphone.transport.base import TransportKind
@@ -51,24 +50,6 @@ from ui.windows.trace_window import TraceWindow
 from ui.windows.tray import Tray
 
 log = logging.getLogger(__name__)
-
-
-def normalize_address(text: str) -> str:
-    """A typed address as the store keys it: "bob@example.com" → "sip:bob@example.com".
-
-    Raises:
-        ValueError: *text* is not a SIP address with a user part.
-    """
-    text = text.strip()
-    if not text:
-        raise ValueError("Type an address like bob@example.com")
-    try:
-        uri = SipUri.parse(text if text.startswith(("sip:", "sips:")) else f"sip:{text}")
-    except ParseError as exc:
-        raise ValueError(f"{text!r} is not a SIP address: {exc.reason}") from None
-    if not uri.user:
-        raise ValueError(f"{text!r} has no user part; type an address like bob@example.com")
-    return peer_of(uri)
 
 
 def registration_text(status: RegistrationStatus) -> str:
