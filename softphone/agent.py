@@ -222,7 +222,7 @@ class UserAgent:
         if self.network is not None:
             transport = self.network.bind(kind, host, port, self.receive)
         elif kind is TransportKind.UDP:
-            transport = await UdpTransport.bind(host, port, self.receive)
+            transport = await UdpTransport.bind(host, port, self.receive, self._on_transport_error)
         else:
             transport = await StreamTransport.bind(
                 kind,
@@ -365,6 +365,10 @@ class UserAgent:
         )
         self._client[entry.key] = entry
         self._pump_client(entry)
+        if isinstance(transport, UdpTransport):
+            # Nothing listening there fails the transaction at once ("connection
+            # refused"), not after timer F, so failover moves on (RFC 3263 4.3).
+            transport.probe(target.address)
 
     async def request(
         self,

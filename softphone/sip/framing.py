@@ -35,13 +35,18 @@ class StreamFramer:
         self._buffer = bytearray()
         # Where the header-section search may resume (avoids rescanning).
         self._scanned = 0
+        #: After a 413: the header lines of the refused message that were
+        #: read whole (ending in a blank line), so the transport can still
+        #: answer it (RFC 3261 21.4.11); None when nothing could be read.
+        self.refused_head: bytes | None = None
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add received bytes; return the messages they complete.
 
         Raises:
             ParseError: 413 when a header section or a declared body would
-                exceed ``max_size`` (the body is never buffered); 400 when the
+                exceed ``max_size`` (the body is never buffered; what could be
+                read of the header is in :attr:`refused_head`); 400 when the
                 Content-Length is missing, malformed or given twice.
         """
         buffer = self._buffer
@@ -63,11 +68,17 @@ class StreamFramer:
             if end < 0:
                 self._scanned = len(buffer)
                 if len(buffer) > self.max_size:
+                    # The header lines that did arrive whole may still say
+                    # where an answer goes (Via, From, To, Call-ID, CSeq).
+                    last = buffer.rfind(b"\r\n", 0, self.max_size)
+                    if last > 0:
+                        self.refused_head = bytes(buffer[:last]) + b"\r\n\r\n"
                     raise ParseError("Header section too large", 413)
                 return messages
             length = self._content_length(bytes(buffer[:end]))
             total = end + 4 + length
             if total > self.max_size:
+                self.refused_head = bytes(buffer[: end + 4])
                 raise ParseError("Message too large", 413)
             if len(buffer) < total:
                 self._scanned = end

@@ -16,6 +16,7 @@ from typing import cast
 from softphone.listeners import Listeners
 from softphone.sip.errors import ParseError
 from softphone.sip.framing import StreamFramer
+from softphone.sip.uas import answer_unparseable
 from softphone.transport.base import Address, ErrorReceiver, Receiver, TransportKind
 from softphone.transport.tls import client_context
 
@@ -42,6 +43,11 @@ PARTIAL_TIMEOUT = 30.0
 #: A keep-alive pong (RFC 5626 4.4.1): the answer to a CRLFCRLF ping.
 PONG = b"\r\n"
 
+#: After answering a message too large with 413, the rest the peer sends is
+#: read and dropped for this long, so the answer is not lost to a reset
+#: (closing a socket with unread data resets it); then the connection closes.
+DRAIN_TIMEOUT = 5.0
+
 
 class _Connection(asyncio.Protocol):
     """One TCP or TLS connection with its framer."""
@@ -63,6 +69,8 @@ class _Connection(asyncio.Protocol):
         #: ended there), and since when it holds one.
         self.last_activity = now
         self.partial_since: float | None = None
+        #: After a 413: what the peer still sends is dropped until it closes.
+        self.draining = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -77,6 +85,8 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         assert self.peer is not None
+        if self.draining:
+            return  # the rest of a message already answered 413
         self._owner.activity_observers(self.peer)
         pings_before = self._framer.pings
         try:
@@ -85,8 +95,12 @@ class _Connection(asyncio.Protocol):
             # RFC 3261 18.3: a stream we cannot frame cannot be resynchronised;
             # close it rather than buffer what the peer claims is coming.
             log.warning("closing stream from %s: %s", self.peer, exc.reason)
+            answered = self._answer_refused(exc)
             self._owner._report_error(self.peer, exc.reason)
-            self.close()
+            if answered:
+                self._drain()
+            else:
+                self.close()
             return
         now = asyncio.get_running_loop().time()
         if messages or self._framer.pings != pings_before:
@@ -104,6 +118,36 @@ class _Connection(asyncio.Protocol):
             except Exception:
                 log.exception("error while handling a message from %s", self.peer)
 
+    def _answer_refused(self, exc: ParseError) -> bool:
+        """Answer a message the framer refused (413) when its header can be read.
+
+        The peer then learns why (RFC 3261 21.4.11) instead of seeing a reset.
+        A response or a request without Via, Call-ID or CSeq gets nothing.
+        """
+        head = self._framer.refused_head
+        if exc.status != 413 or head is None or self._transport is None or self.peer is None:
+            return False
+        found = answer_unparseable(exc, head, (self.peer.host, self.peer.port), reliable=True)
+        if found is None:
+            return False
+        # On a stream the answer goes back on the connection the request came
+        # on (RFC 3261 18.2.2), whatever its Via says.
+        self._transport.write(found[0])
+        return True
+
+    def _drain(self) -> None:
+        """Send what was written, stop reading messages, close a little later.
+
+        The write side is shut (FIN after the answer) when the transport can;
+        what the peer still sends is dropped, never buffered.
+        """
+        assert self._transport is not None
+        self.draining = True
+        self.closing = True  # our decision: its end is no peer failure
+        if self._transport.can_write_eof():
+            self._transport.write_eof()
+        asyncio.get_running_loop().call_later(self._owner.drain_timeout, self.close)
+
     def connection_lost(self, exc: Exception | None) -> None:
         if self.peer is not None:
             self._owner._forget(self)
@@ -118,7 +162,7 @@ class _Connection(asyncio.Protocol):
     def write(self, data: bytes) -> None:
         if self._transport is None:
             self.pending.append(data)
-        elif not self._transport.is_closing():
+        elif not self._transport.is_closing() and not self.draining:
             self._transport.write(data)
 
     def close(self) -> None:
@@ -149,6 +193,7 @@ class StreamTransport:
         self.max_per_source = max_per_source
         self.idle_timeout = idle_timeout
         self.partial_timeout = partial_timeout
+        self.drain_timeout = DRAIN_TIMEOUT
         #: Accepted connections per source host, for `max_per_source`.
         self._per_source: dict[str, int] = {}
         self._sweeper: asyncio.TimerHandle | None = None
@@ -289,7 +334,7 @@ class StreamTransport:
             # fallback to an unverified connection.
             if self._connections.get(destination) is connection:
                 del self._connections[destination]
-            self._report_error(destination, f"cannot connect to {destination}: {exc}")
+            self._report_error(destination, _connect_failure(exc))
 
     def _adopt(self, connection: _Connection) -> bool:
         assert connection.peer is not None
@@ -370,3 +415,16 @@ class StreamTransport:
         for connection in list(self._connections.values()):
             connection.close()
         self._connections.clear()
+
+
+def _connect_failure(exc: BaseException) -> str:
+    """Why a connection could not be opened, in words (the user reads it)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = exc.verify_message or exc.reason or "unknown reason"
+        return f"the server's certificate cannot be trusted (certificate verify failed: {why})"
+    if isinstance(exc, TimeoutError):
+        return "no answer to the connection"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"cannot connect: {reason}"

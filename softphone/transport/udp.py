@@ -19,6 +19,21 @@ RECEIVE_BUFFER = 4 * 1024 * 1024
 #: The largest UDP payload there is; anything the kernel hands us is at most this.
 MAX_DATAGRAM = 65_535
 
+#: A destination that sent us something this recently is not probed again.
+HEARD_FRESH = 30.0
+
+#: How long a probe waits for the ICMP "port unreachable" before it ends
+#: (on the way it takes one round trip; silence proves nothing).
+PROBE_WAIT = 2.0
+
+#: At most this many probes at once, and this many destinations remembered.
+MAX_PROBES = 64
+MAX_REMEMBERED = 1024
+
+#: What a probe sends: an RFC 5626 keep-alive ping, which a SIP server
+#: ignores (or answers with a pong) and which carries nothing.
+PROBE = b"\r\n\r\n"
+
 
 class UdpTransport(asyncio.DatagramProtocol):
     """A bound UDP socket that hands every datagram to the user agent.
@@ -37,6 +52,9 @@ class UdpTransport(asyncio.DatagramProtocol):
         #: Called with the source of every datagram: anything from the
         #: server proves the flow alive (the keep-alive probes only silence).
         self.activity_observers: Listeners[[Address]] = Listeners("datagram activity", log)
+        #: Destinations probed, with when we last heard from them.
+        self._heard: dict[Address, float] = {}
+        self._probes: dict[Address, asyncio.Task[None]] = {}
 
     @classmethod
     async def bind(
@@ -74,6 +92,8 @@ class UdpTransport(asyncio.DatagramProtocol):
         # A bug in processing one datagram must never stop the socket.
         try:
             source = Address.from_sockaddr(addr)
+            if source in self._heard:
+                self._heard[source] = asyncio.get_running_loop().time()
             self.activity_observers(source)
             self._receiver(data, source, self)
         except Exception:
@@ -81,8 +101,69 @@ class UdpTransport(asyncio.DatagramProtocol):
 
     def error_received(self, exc: Exception) -> None:
         # ICMP errors on an unconnected socket do not say which destination
-        # failed; transactions to it end by timer F instead.
+        # failed: `probe` asks from a connected one instead.
         log.debug("UDP socket error: %s", exc)
+
+    def probe(self, destination: Address) -> None:
+        """Find out at once whether nothing listens at *destination*.
+
+        The listening socket is unconnected, and the kernel reports an ICMP
+        "port unreachable" only on a connected UDP socket, where it says
+        which destination failed. A socket connected to *destination* gets it, as
+        "connection refused": then every transaction to *destination* fails
+        with that reason through *on_error*, so the caller moves on to the
+        next server (RFC 3263 4.3) instead of waiting for timer F. Skipped
+        for a destination heard from within `HEARD_FRESH`, or being probed.
+        """
+        if self._on_error is None or destination in self._probes:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        heard = self._heard.get(destination)
+        if heard is not None and now - heard < HEARD_FRESH:
+            return
+        if len(self._probes) >= MAX_PROBES:
+            return
+        self._heard.pop(destination, None)
+        self._heard[destination] = -HEARD_FRESH  # newest last; heard from: never yet
+        while len(self._heard) > MAX_REMEMBERED:
+            del self._heard[next(iter(self._heard))]
+        task = loop.create_task(self._probe(destination))
+        self._probes[destination] = task
+        task.add_done_callback(lambda _: self._probes.pop(destination, None))
+
+    async def _probe(self, destination: Address) -> None:
+        loop = asyncio.get_running_loop()
+        refused: asyncio.Future[None] = loop.create_future()
+
+        class Probe(asyncio.DatagramProtocol):
+            def error_received(self, exc: Exception) -> None:
+                if isinstance(exc, ConnectionRefusedError) and not refused.done():
+                    refused.set_result(None)
+
+        try:
+            probe, _ = await loop.create_datagram_endpoint(
+                Probe, remote_addr=(destination.host, destination.port)
+            )
+        except OSError as exc:  # no route at all: the request's own send says so
+            log.debug("cannot probe %s: %s", destination, exc)
+            return
+        try:
+            probe.sendto(PROBE)
+            await asyncio.wait_for(refused, PROBE_WAIT)
+        except TimeoutError:
+            return  # silence: maybe a server that is slow; timer F decides
+        except OSError as exc:
+            log.debug("probe to %s: %s", destination, exc)
+            return
+        finally:
+            probe.close()
+        log.info("nothing listens at %s (connection refused)", destination)
+        if self._on_error is not None and not self._closing():
+            self._on_error(destination, self, "connection refused")
+
+    def _closing(self) -> bool:
+        return self._transport is None or self._transport.is_closing()
 
     def send(self, data: bytes, destination: Address, *, server_name: str | None = None) -> None:
         """Queue one datagram; drops it (with a log line) when the socket is closed."""
@@ -92,5 +173,7 @@ class UdpTransport(asyncio.DatagramProtocol):
         self._transport.sendto(data, (destination.host, destination.port))
 
     def close(self) -> None:
+        for task in list(self._probes.values()):
+            task.cancel()
         if self._transport is not None:
             self._transport.close()

@@ -50,6 +50,8 @@ class ScriptedPeer(asyncio.DatagramProtocol):
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if not data.strip(b"\r\n"):
+            return  # a keep-alive or the agent's reachability probe: ignored, as servers do
         message = parse(data)
         if not isinstance(message, Request):
             return
