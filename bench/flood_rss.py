@@ -21,9 +21,11 @@ Traffic goes to 127.0.0.1 only; the flood stops by itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,18 @@ def rss_mib(pid: int) -> tuple[float, float]:
 def db_size(db: Path) -> int:
     """Bytes of the database and its write-ahead log."""
     return sum(p.stat().st_size for p in (db, db.with_name(db.name + "-wal")) if p.exists())
+
+
+def stored(db: Path) -> tuple[int, int]:
+    """(incoming messages, bytes of their bodies) in the database, read alongside."""
+    if not db.exists():
+        return 0, 0
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
+        rows, body = con.execute(
+            "SELECT count(*), coalesce(sum(length(CAST(body AS BLOB))), 0)"
+            " FROM messages WHERE direction = 'in'"
+        ).fetchone()
+    return int(rows), int(body)
 
 
 def free_port() -> int:
@@ -184,13 +198,27 @@ def main(argv: list[str] | None = None) -> int:
             for name in chosen:
                 process, port, method, uri = targets[name]
                 db_before = db_size(db)
+                rows_before, body_before = stored(db)
                 idle = rss_mib(process.pid)[0]
                 figures = flood(process.pid, port, method, uri, args.seconds, args.rate)
                 time.sleep(args.after)
                 after = rss_mib(process.pid)[0]
+                growth = db_size(db) - db_before
+                rows, body = stored(db)
+                disk = {}
+                if name == "listen-db":
+                    # The store's growth per second from one flooding address,
+                    # with the product's default limits (softphone/ratelimit.py).
+                    disk = {
+                        "db_growth_bytes": growth,
+                        "db_growth_bytes_per_s": round(growth / args.seconds),
+                        "stored_messages": rows - rows_before,
+                        "stored_body_bytes": body - body_before,
+                    }
                 print(
                     json.dumps(
                         {
+                            **disk,
                             "target": name,
                             "request_bytes": len(flood_request(method, uri, 0, 9)),
                             "seconds": args.seconds,
@@ -199,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                             "idle_rss_mib": round(idle, 1),
                             "peak_rss_mib": round(figures["peak_rss_mib"], 1),
                             "after_rss_mib": round(after, 1),
-                            "db_growth_mib": round((db_size(db) - db_before) / 2**20, 1),
+                            "db_growth_mib": round(growth / 2**20, 1),
                         }
                     ),
                     flush=True,
