@@ -16,6 +16,7 @@ from softphone.agent import UserAgent
 from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
 from softphone.location import HostPort, LocationError, locate_all
 from softphone.ratelimit import FloodLimits
+from softphone.resend_policy import ResendPolicy
 from softphone.resolver import Resolver
 from softphone.services.courier import Courier
 from softphone.services.formats import OutgoingFormats
@@ -29,6 +30,7 @@ from softphone.services.registration import (
     RegistrationStatus,
     RetryPolicy,
 )
+from softphone.services.resend import Resender
 from softphone.services.timeline import Timeline
 from softphone.services.typing import Typing
 from softphone.sip.auth import DigestClient
@@ -66,6 +68,9 @@ class AppOptions:
     #: registration may use, failover targets too) reach the services; the
     #: rest get 403. The local demo turns it on.
     accept_direct: bool = False
+    #: Back-off and window of the automatic resend (None: 30 s growing to
+    #: 1 h, for 24 h; see `softphone.resend_policy`).
+    resend: ResendPolicy | None = None
 
 
 class Application:
@@ -131,7 +136,11 @@ class Application:
             formats=OutgoingFormats(
                 store, account, request_display=lambda: self.account.request_read_receipts
             ),
+            resend=self.options.resend,
         )
+        #: Messages that failed for a reason that is not the recipient's
+        #: answer go again on their own (and at once when the server is back).
+        self.resender = Resender(self.messaging, store, is_ready=self.is_ready)
         #: Receipts and typing indications: MESSAGEs that are not stored.
         self.courier = Courier(lambda: self.account, self.outbound)
         #: RFC 5438 receipts: received ones move our messages forward; ours
@@ -156,6 +165,8 @@ class Application:
         #: presence follows the registration's flow.
         self._was_registered = False
         self._server_lost = False
+        #: Registered now (a refresh is not a connection coming back).
+        self._registered = False
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -178,15 +189,18 @@ class Application:
             except OSError:
                 await self.agent.listen(TransportKind.TCP, self.options.listen_host, port)
         self.messaging.start()
+        self.resender.start()
         self.presence.start()
         if self.registration is not None:
             self.registration.start()
         else:
+            self.resender.connection_back()
             self.messaging.flush()
         self._started = True
 
     async def stop(self) -> None:
         """Unsubscribe and unregister (Expires: 0), then close sockets and the store."""
+        self.resender.stop()
         await self.presence.stop()
         if self.keepalive is not None:
             self.keepalive.stop()
@@ -238,7 +252,14 @@ class Application:
             self._server_lost = True
             self.presence.server_lost()
         if status.state is RegistrationState.REGISTERED:
+            if not self._registered:
+                # Connected (again): what failed for want of a connection
+                # goes first, then what was queued meanwhile.
+                self._registered = True
+                self.resender.connection_back()
             self.messaging.flush()
+        else:
+            self._registered = False
         if self.keepalive is None or self.registration is None:
             return
         target = self.registration.target

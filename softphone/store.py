@@ -43,6 +43,7 @@ __all__ = [
     "MessageId",
     "MessageRecord",
     "NotFound",
+    "ResendSchedule",
     "Store",
     "StoreError",
     "Write",
@@ -103,6 +104,15 @@ class MessageRecord:
     #: Incoming: the receipts the sender asked for, comma-separated
     #: (``positive-delivery,display``); empty when none.
     disposition: str = ""
+    #: Outgoing: when it first went on the wire (None: not yet); automatic
+    #: resends stop a day after it (`softphone.resend_policy`).
+    first_attempt: float | None = None
+    #: Outgoing: failures that were not the recipient's answer, so far.
+    attempts: int = 0
+    #: Outgoing, FAILED: when it is sent again on its own (None: it is not).
+    resend_at: float | None = None
+    #: Outgoing, FAILED: automatic resends ran out (24 h after the first attempt).
+    gave_up: bool = False
 
     @property
     def detail(self) -> str:
@@ -142,6 +152,36 @@ class ContactRecord:
     display_name: str
     added: float
     blocked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResendSchedule:
+    """An outgoing message's automatic-resend bookkeeping (see `softphone.resend_policy`)."""
+
+    #: Failures that were not the recipient's answer, so far.
+    attempts: int
+    #: When it goes again (seconds since the epoch); None: not on its own.
+    resend_at: float | None = None
+    #: Automatic resends ran out.
+    gave_up: bool = False
+    #: Forget when it first went out (the user's own retry starts the day over).
+    restart: bool = False
+
+    @classmethod
+    def fresh(cls) -> ResendSchedule:
+        """The schedule of a message the user sends again: nothing counted."""
+        return cls(attempts=0, restart=True)
+
+
+def _write_schedule(db: sqlite3.Connection, message_id: MessageId, resend: ResendSchedule) -> None:
+    db.execute(
+        """
+        UPDATE messages SET attempts = ?, resend_at = ?, gave_up = ?,
+                            first_attempt = CASE WHEN ? THEN NULL ELSE first_attempt END
+        WHERE id = ?
+        """,
+        (resend.attempts, resend.resend_at, int(resend.gave_up), int(resend.restart), message_id),
+    )
 
 
 # --- schema ------------------------------------------------------------------
@@ -274,6 +314,17 @@ def _migrate_v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_v5(db: sqlite3.Connection) -> None:
+    # Version 5: automatic resend. A message that failed for a reason that
+    # is not the recipient's answer keeps its schedule on disk, so a restart
+    # neither forgets it nor starts its back-off (or its day) over.
+    db.execute("ALTER TABLE messages ADD COLUMN first_attempt REAL")
+    db.execute("ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE messages ADD COLUMN resend_at REAL")
+    db.execute("ALTER TABLE messages ADD COLUMN gave_up INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX messages_resend ON messages (resend_at) WHERE resend_at IS NOT NULL")
+
+
 #: Migration *i* takes the database from version *i* to version *i* + 1.
 #: Append only: a released step is never edited.
 _MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -281,6 +332,7 @@ _MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_v2,
     _migrate_v3,
     _migrate_v4,
+    _migrate_v5,
 ]
 
 #: The schema version this code reads and writes.
@@ -288,7 +340,8 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 _MESSAGE_COLUMNS = (
     "id, peer, direction, body, content_type, created, updated, state, code, reason,"
-    " local_failure, call_id, cseq, from_tag, imdn_id, disposition"
+    " local_failure, call_id, cseq, from_tag, imdn_id, disposition,"
+    " first_attempt, attempts, resend_at, gave_up"
 )
 
 
@@ -310,6 +363,10 @@ def _message(row: sqlite3.Row) -> MessageRecord:
         from_tag=row["from_tag"],
         imdn_id=row["imdn_id"],
         disposition=row["disposition"],
+        first_attempt=row["first_attempt"],
+        attempts=row["attempts"],
+        resend_at=row["resend_at"],
+        gave_up=bool(row["gave_up"]),
     )
 
 
@@ -664,6 +721,7 @@ class Store:
         reason: str = "",
         local_failure: bool = False,
         now: float,
+        resend: ResendSchedule | None = None,
     ) -> MessageRecord:
         """Record a new delivery state for an outgoing message.
 
@@ -673,6 +731,12 @@ class Store:
         DECLINED message may only go back to QUEUED (the user retries).
         `state_write` is the same write for `commit_group`.
 
+        The first SENDING stamps `first_attempt`. *resend* (FAILED only)
+        stores the automatic resend's schedule; without it any planned
+        resend is cleared and the failure count kept. QUEUED with
+        ``ResendSchedule.restart()`` (the user's own retry) starts the count
+        and the day over.
+
         Raises:
             NotFound: no message has that id.
             InvalidTransition: the message is incoming, the change leaves a
@@ -681,7 +745,13 @@ class Store:
             ValueError: *code* is outside 100..699.
         """
         write = self.state_write(
-            message_id, state, code=code, reason=reason, local_failure=local_failure, now=now
+            message_id,
+            state,
+            code=code,
+            reason=reason,
+            local_failure=local_failure,
+            now=now,
+            resend=resend,
         )
         record: MessageRecord = self._one(write)
         return record
@@ -695,18 +765,22 @@ class Store:
         reason: str = "",
         local_failure: bool = False,
         now: float,
+        resend: ResendSchedule | None = None,
     ) -> Write:
         """The write of `update_state`, for `commit_group`; it returns the record.
 
         Raises:
             InvalidTransition: *local_failure* on a state other than FAILED
-                or with a code (the write itself raises the others).
+                or with a code, a schedule on a state other than FAILED or
+                QUEUED (the write itself raises the others).
             ValueError: *code* is outside 100..699.
         """
         if code is not None and not 100 <= code <= 699:
             raise ValueError(f"{code} is not a SIP status code (100..699)")
         if local_failure and (state is not DeliveryState.FAILED or code is not None):
             raise InvalidTransition("a local failure is FAILED and carries no status code")
+        if resend is not None and state not in (DeliveryState.FAILED, DeliveryState.QUEUED):
+            raise InvalidTransition("only a failed or queued message has a resend schedule")
 
         def write(db: sqlite3.Connection) -> MessageRecord:
             current = self._get_message(db, message_id)
@@ -723,14 +797,49 @@ class Store:
             db.execute(
                 """
                 UPDATE messages
-                SET state = ?, code = ?, reason = ?, local_failure = ?, updated = ?
+                SET state = ?, code = ?, reason = ?, local_failure = ?, updated = ?,
+                    resend_at = NULL, gave_up = 0
                 WHERE id = ?
                 """,
                 (state.value, code, reason, int(local_failure), now, message_id),
             )
+            if state is DeliveryState.SENDING:
+                db.execute(
+                    "UPDATE messages SET first_attempt = coalesce(first_attempt, ?) WHERE id = ?",
+                    (now, message_id),
+                )
+            elif resend is not None:
+                _write_schedule(db, message_id, resend)
             return self._get_message(db, message_id)
 
         return write
+
+    def reschedule(self, message_id: MessageId, resend: ResendSchedule) -> MessageRecord:
+        """Store a new resend schedule for a FAILED message (its state stays).
+
+        Raises:
+            NotFound: no message has that id.
+            InvalidTransition: the message is not an outgoing FAILED one.
+        """
+        with self._transaction() as db:
+            current = self._get_message(db, message_id)
+            if current.direction is not Direction.OUT or current.state is not DeliveryState.FAILED:
+                raise InvalidTransition(
+                    f"message {message_id} is {current.state.value}; only a failed one is resent"
+                )
+            _write_schedule(db, message_id, resend)
+            return self._get_message(db, message_id)
+
+    def resend_planned(self) -> list[MessageRecord]:
+        """Every FAILED message with an automatic resend planned, soonest first."""
+        rows = self._db.execute(
+            f"""
+            SELECT {_MESSAGE_COLUMNS} FROM messages
+            WHERE resend_at IS NOT NULL AND state = ? ORDER BY resend_at, id
+            """,
+            (DeliveryState.FAILED.value,),
+        ).fetchall()
+        return [_message(row) for row in rows]
 
     def advance_state(
         self, message_id: MessageId, state: DeliveryState, *, reason: str = "", now: float
@@ -877,21 +986,30 @@ class Store:
                     (peer, since),
                 )
 
-    def set_wire_identity(self, message_id: MessageId, call_id: str, cseq: int) -> None:
-        """Remember the Call-ID and CSeq an outgoing message was sent with.
+    def set_wire_identity(
+        self, message_id: MessageId, call_id: str, cseq: int, from_tag: str | None = None
+    ) -> None:
+        """Remember the Call-ID, CSeq (and From tag) an outgoing message was sent with.
+
+        A resend goes with the same identity, so the recipient knows it.
 
         Raises:
             NotFound: no message has that id.
         """
-        self._one(self.wire_identity_write(message_id, call_id, cseq))
+        self._one(self.wire_identity_write(message_id, call_id, cseq, from_tag))
 
-    def wire_identity_write(self, message_id: MessageId, call_id: str, cseq: int) -> Write:
+    def wire_identity_write(
+        self, message_id: MessageId, call_id: str, cseq: int, from_tag: str | None = None
+    ) -> Write:
         """The write of `set_wire_identity`, for `commit_group`."""
 
         def write(db: sqlite3.Connection) -> None:
             cursor = db.execute(
-                "UPDATE messages SET call_id = ?, cseq = ? WHERE id = ?",
-                (call_id, cseq, message_id),
+                """
+                UPDATE messages SET call_id = ?, cseq = ?, from_tag = coalesce(?, from_tag)
+                WHERE id = ?
+                """,
+                (call_id, cseq, from_tag, message_id),
             )
             if cursor.rowcount == 0:
                 raise NotFound(f"no message with id {message_id}")

@@ -56,6 +56,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.account",
             "softphone.buddy",
             "softphone.link",
+            "softphone.resend_policy",
         ),
     ),
     ("services", ("softphone.services", "softphone.server", "softphone.blocking")),

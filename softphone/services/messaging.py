@@ -22,6 +22,7 @@ from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.groupcommit import GroupCommit
 from softphone.listeners import Listeners
 from softphone.location import LocationError
+from softphone.resend_policy import ResendPolicy
 from softphone.services import content
 from softphone.services.formats import REFUSES_FORMAT, OutgoingFormats, Wire
 from softphone.services.outbound import Outbound
@@ -30,7 +31,7 @@ from softphone.sip.aor import aor_key
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason, from_response
 from softphone.sip.errors import ParseError
-from softphone.store import Direction, MessageId, MessageRecord, Store
+from softphone.store import Direction, MessageId, MessageRecord, ResendSchedule, Store
 from softphone.transport.base import Target, TransportKind
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,11 @@ class Messaging:
         clock: Callable[[], float] = time.time,
         outbound: Outbound | None = None,
         formats: OutgoingFormats | None = None,
+        resend: ResendPolicy | None = None,
     ) -> None:
         """*outbound* is the account's way out (one is made from *digest*
-        when none is given)."""
+        when none is given); *resend* the automatic resend's back-off and
+        window (`softphone.resend_policy`)."""
         self._agent = agent
         self._account = account
         self._store = store
@@ -90,6 +93,8 @@ class Messaging:
         self._clock = clock
         #: CPIM with IMDN and the plain-text fallback; None sends text/plain.
         self._formats = formats
+        #: Which failures are sent again on their own, and when.
+        self.resend_policy = resend or ResendPolicy()
         self._added: Listeners[[MessageRecord]] = Listeners("message added", log)
         self._changed: Listeners[[MessageRecord]] = Listeners("message state", log)
         self._store_problems: Listeners[[str]] = Listeners("store problem", log)
@@ -137,12 +142,16 @@ class Messaging:
         """Take MESSAGE requests from the agent and recover the outbox.
 
         Messages left SENDING by a previous run are marked failed ("closed
-        before the server answered") and returned; queued ones go out when
-        `flush()` runs.
+        before the server answered"), given an automatic resend (with the
+        same identity, so the recipient keeps one copy) and returned;
+        queued ones go out when `flush()` runs.
         """
         self._agent.handle("MESSAGE", self._on_request, accept=ACCEPTED_TYPES)
-        recovered = self._store.recover_after_restart(self._clock())
-        for record in recovered:
+        recovered = []
+        for record in self._store.recover_after_restart(self._clock()):
+            plan = self._plan(record, retry_after=None)
+            record = self._store.reschedule(record.id, plan)
+            recovered.append(record)
             self._changed(record)
         return recovered
 
@@ -168,11 +177,63 @@ class Messaging:
         return record
 
     def retry(self, message_id: MessageId) -> MessageRecord:
-        """Send a failed or declined message again; its id stays the same."""
+        """Send a failed or declined message again now (the user asked).
+
+        Its id, Call-ID and Message-ID stay the same, so the recipient
+        never keeps two copies; the automatic resends start over.
+
+        Raises:
+            softphone.store.NotFound: no message has that id.
+            softphone.store.InvalidTransition: it is not failed or declined.
+        """
+        record = self._update(message_id, DeliveryState.QUEUED, resend=ResendSchedule.fresh())
+        if self._is_ready():
+            self._schedule(record)
+        return record
+
+    def resend(self, message_id: MessageId) -> MessageRecord:
+        """Send a message planned for an automatic resend now (the resend timer's call).
+
+        The failure count and the first attempt's time are kept. A message
+        that is no longer waiting for a resend (the user retried it, or it
+        was deleted) is left as it is.
+
+        Raises:
+            softphone.store.NotFound: no message has that id.
+        """
+        record = self._store.message(message_id)
+        if record.state is not DeliveryState.FAILED or record.resend_at is None:
+            return record
         record = self._update(message_id, DeliveryState.QUEUED)
         if self._is_ready():
             self._schedule(record)
         return record
+
+    def postpone(self, message_id: MessageId) -> MessageRecord:
+        """A planned resend is due but the account is not connected: plan the next.
+
+        Counted as a failure, so the pause grows and the day still ends;
+        the connection coming back sends it at once (`Resender`).
+
+        Raises:
+            softphone.store.NotFound: no message has that id.
+        """
+        record = self._store.message(message_id)
+        if record.state is not DeliveryState.FAILED or record.resend_at is None:
+            return record
+        record = self._store.reschedule(message_id, self._plan(record, retry_after=None))
+        self._changed(record)
+        return record
+
+    def _plan(self, record: MessageRecord, *, retry_after: float | None) -> ResendSchedule:
+        """The schedule after a failure of *record* that is not the recipient's answer."""
+        plan = self.resend_policy.plan(
+            now=self._clock(),
+            attempts=record.attempts,
+            first_attempt=record.first_attempt,
+            retry_after=retry_after,
+        )
+        return ResendSchedule(plan.attempts, plan.resend_at, gave_up=plan.gave_up)
 
     def advance(self, message_id: MessageId, state: DeliveryState, reason: str) -> MessageRecord:
         """Move a message forward after a receipt and tell the state listeners.
@@ -233,7 +294,7 @@ class Messaging:
                 await self._deliver_now(record)
         except Exception:  # a bug must not leave the message SENDING forever
             log.exception("sending message %s failed", record.id)
-            await self._fail_locally(record.id, FailureKind.TRANSPORT_ERROR)
+            await self._fail_locally(record, FailureKind.TRANSPORT_ERROR)
         finally:
             self._in_flight.discard(record.id)
             for call_id in [c for c, m in self._on_the_wire.items() if m == record.id]:
@@ -250,27 +311,33 @@ class Messaging:
         try:
             found = await self._locate(record.peer)
         except LocationError as exc:
-            await self._fail_locally(record.id, FailureKind.NO_ROUTE, str(exc))
+            await self._fail_locally(record, FailureKind.NO_ROUTE, str(exc))
             return
         targets = [found] if isinstance(found, Target) else list(found)
         if not targets:
-            await self._fail_locally(record.id, FailureKind.NO_ROUTE)
+            await self._fail_locally(record, FailureKind.NO_ROUTE)
             return
         if len(body) > UDP_BODY_LIMIT and any(t.kind is TransportKind.UDP for t in targets):
             # RFC 3428 5: too big for UDP; TCP to the same hops if we have it.
             if self._agent.transport(TransportKind.TCP) is None:
-                await self._fail_locally(record.id, FailureKind.TOO_LARGE)
+                await self._fail_locally(record, FailureKind.TOO_LARGE)
                 return
             targets = list(
                 dict.fromkeys(Target(t.address, TransportKind.TCP, t.server_name) for t in targets)
             )
         # SENDING is on disk before the request is on the wire: after a crash
         # the message is reported as not answered, never sent twice unasked.
-        await self._update_grouped(record.id, DeliveryState.SENDING)
-        call_id = new_call_id(self._account.domain)
-        from_tag = new_tag()
+        record = await self._update_grouped(record.id, DeliveryState.SENDING)
+        # A resend is the same request to the recipient: the Call-ID, From
+        # tag and CSeq it last went with (RFC 3261 8.2.2.2 dedupes on those
+        # three; the CPIM Message-ID stays too, RFC 5438 6.3). A new Via
+        # branch makes it a new transaction for every hop; the one before
+        # has ended (it failed). A challenge still moves the CSeq on
+        # (RFC 3261 22.2), and a challenged request was never relayed.
+        call_id = record.call_id or new_call_id(self._account.domain)
+        from_tag = record.from_tag or new_tag()
         self._on_the_wire[call_id] = record.id
-        cseq = 0
+        cseq = record.cseq - 1 if record.cseq else 0
 
         def build(_target: Target) -> Request:
             nonlocal cseq
@@ -278,7 +345,7 @@ class Messaging:
             # Committed with the next group, before the final state (writes
             # are committed in the order they are submitted).
             self._writes.submit(
-                self._store.wire_identity_write(record.id, call_id, cseq), _log_failure
+                self._store.wire_identity_write(record.id, call_id, cseq, from_tag), _log_failure
             )
             return self._build(record.peer, wire.body, call_id, from_tag, cseq, wire.content_type)
 
@@ -295,16 +362,16 @@ class Messaging:
                 self._formats.refused(record.peer)
                 wire = wires[-1]
         except AuthenticationFailed:
-            await self._fail_locally(record.id, FailureKind.AUTH_FAILED)
+            await self._fail_locally(record, FailureKind.AUTH_FAILED)
             return
         except ParseError as exc:
             # A challenge we cannot read: the server's fault, but no
             # response code of ours to show for it.
-            await self._fail_locally(record.id, FailureKind.AUTH_FAILED, exc.reason)
+            await self._fail_locally(record, FailureKind.AUTH_FAILED, exc.reason)
             return
         except TransactionFailed as exc:
             kind = FailureKind.TIMEOUT if exc.timed_out else FailureKind.TRANSPORT_ERROR
-            await self._fail_locally(record.id, kind, None if exc.timed_out else exc.reason)
+            await self._fail_locally(record, kind, None if exc.timed_out else exc.reason)
             return
         if self._formats is not None and 200 <= response.status < 300:
             self._formats.accepted(record.peer, wire)
@@ -312,7 +379,15 @@ class Messaging:
         if state is DeliveryState.SENDING:
             # A 401/407 left unanswered (no password): that is a failure.
             state = DeliveryState.FAILED
-        await self._update_grouped(record.id, state, code=response.status, reason=response.reason)
+        resend = None
+        if state is DeliveryState.FAILED and self.resend_policy.resendable(code=response.status):
+            # Not the recipient's answer (408, 503, 504): sent again later,
+            # never sooner than a Retry-After says (RFC 3261 21.5.4).
+            after = response.retry_after
+            resend = self._plan(record, retry_after=None if after is None else after.seconds)
+        await self._update_grouped(
+            record.id, state, code=response.status, reason=response.reason, resend=resend
+        )
 
     def _build(
         self,
@@ -338,13 +413,17 @@ class Messaging:
         return Request(method="MESSAGE", uri=to_uri, headers=headers, body=body)
 
     async def _fail_locally(
-        self, message_id: MessageId, kind: FailureKind, detail: str | None = None
+        self, record: MessageRecord, kind: FailureKind, detail: str | None = None
     ) -> None:
         # The timer F sentence states the real length with this agent's T1.
         sentence = failure_reason(kind, timeout=self._agent.timers.timeout)
         reason = sentence if detail is None else f"{sentence} ({detail})"
+        resend = None
+        if self.resend_policy.resendable(failure=kind):
+            # Nobody answered: sent again when the connection is back.
+            resend = self._plan(record, retry_after=None)
         await self._update_grouped(
-            message_id, DeliveryState.FAILED, reason=reason, local_failure=True
+            record.id, DeliveryState.FAILED, reason=reason, local_failure=True, resend=resend
         )
 
     async def _update_grouped(
@@ -355,6 +434,7 @@ class Messaging:
         code: int | None = None,
         reason: str = "",
         local_failure: bool = False,
+        resend: ResendSchedule | None = None,
     ) -> MessageRecord:
         # A state change from the network: committed with the others of its
         # group, announced once it is on disk.
@@ -365,6 +445,7 @@ class Messaging:
             reason=reason,
             local_failure=local_failure,
             now=self._clock(),
+            resend=resend,
         )
         committed: asyncio.Future[MessageRecord] = asyncio.get_running_loop().create_future()
 
@@ -388,6 +469,7 @@ class Messaging:
         code: int | None = None,
         reason: str = "",
         local_failure: bool = False,
+        resend: ResendSchedule | None = None,
     ) -> MessageRecord:
         record = self._store.update_state(
             message_id,
@@ -396,6 +478,7 @@ class Messaging:
             reason=reason,
             local_failure=local_failure,
             now=self._clock(),
+            resend=resend,
         )
         self._changed(record)
         return record

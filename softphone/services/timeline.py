@@ -16,6 +16,7 @@ from collections.abc import Callable
 from softphone.agent import UserAgent
 from softphone.services.messaging import Messaging
 from softphone.services.receipts import ReceiptEvent, Receipts
+from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
 from softphone.trace import TraceEntry
 
@@ -66,6 +67,11 @@ class Timeline:
             self._add(record.id, "queued", "written and stored, waiting to be sent")
 
     def _on_state(self, record: MessageRecord) -> None:
+        if record.state is DeliveryState.QUEUED and record.call_id:
+            # Going again under the same Call-ID and CSeq (a resend): its
+            # requests and answers are new steps, not retransmissions.
+            call_id = record.call_id.encode()
+            self._seen = {key for key in self._seen if key[1] != call_id}
         self._add(record.id, "state", record.detail, record.code)
 
     def _on_receipt(self, event: ReceiptEvent) -> None:

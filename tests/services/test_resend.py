@@ -1,0 +1,250 @@
+"""Automatic resend through the messaging service and its timer, against a scripted peer.
+
+Short back-off tables come in as a parameter (`ResendPolicy`), never sleeps
+of minutes; every test asserts the message's whole state history and what
+reached the peer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from softphone.resend_policy import ResendPolicy
+from softphone.services.resend import Resender
+from softphone.sip import Request, Response
+from softphone.sip.delivery import DeliveryState
+from softphone.store import Store
+from softphone.transport.base import Target, TransportKind
+from tests.services.scripted import ScriptedPeer, answer
+from tests.services.test_messaging import ALICE, Side
+
+D = DeliveryState
+QUICK = ResendPolicy(backoff=(0.05, 0.1), window=30.0)
+
+
+@pytest.fixture
+async def alice() -> AsyncIterator[Side]:
+    side = Side(ALICE)
+    side.messaging.resend_policy = QUICK
+    await side.start()
+    yield side
+    side.close()
+
+
+@pytest.fixture
+async def peers() -> AsyncIterator[list[ScriptedPeer]]:
+    started: list[ScriptedPeer] = []
+    yield started
+    for peer in started:
+        peer.close()
+
+
+async def scripted(
+    alice: Side, peers: list[ScriptedPeer], script: Callable[[Request], list[Response]]
+) -> ScriptedPeer:
+    peer = await ScriptedPeer.start(script)
+    peers.append(peer)
+    alice.target = Target(peer.address, TransportKind.UDP)
+    return peer
+
+
+def resender(side: Side) -> Resender:
+    timer = Resender(side.messaging, side.store, is_ready=lambda: side.ready)
+    timer.start()
+    return timer
+
+
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"not seen within {timeout} s: {what}") from None
+
+
+def identities(peer: ScriptedPeer) -> list[tuple[str, int, str | None]]:
+    """(Call-ID, CSeq, From tag) of each request the peer got, retransmissions merged."""
+    seen: list[tuple[str, int, str | None]] = []
+    for request in peer.requests:
+        key = (request.call_id, request.cseq.seq, request.from_.tag)
+        if not seen or seen[-1] != key:
+            seen.append(key)
+    return seen
+
+
+def answers(*statuses: tuple[int, tuple[str, str] | None]) -> Callable[[Request], list[Response]]:
+    """One scripted answer per new transaction (by branch), the last one repeated."""
+    branches: list[str] = []
+
+    def script(request: Request) -> list[Response]:
+        branch = request.via[0].branch or ""
+        if branch not in branches:
+            branches.append(branch)
+        status, header = statuses[min(len(branches), len(statuses)) - 1]
+        if status == 0:
+            return []  # silent: timer F
+        return [answer(request, status, *([header] if header else []))]
+
+    return script
+
+
+async def test_503_with_retry_after_is_resent_once_with_the_same_identity(
+    alice: Side, peers: list[ScriptedPeer]
+) -> None:
+    peer = await scripted(alice, peers, answers((503, ("Retry-After", "1")), (200, None)))
+    timer = resender(alice)
+    record = alice.messaging.send("sip:bob@example.test", "again")
+    await until(lambda: alice.states(record)[-1] is D.DELIVERED, "delivered")
+    timer.stop()
+    assert alice.states(record) == [
+        *(D.QUEUED, D.SENDING, D.FAILED),
+        *(D.QUEUED, D.SENDING, D.DELIVERED),
+    ]
+    failed = alice.history[record.id][2]
+    assert failed[:2] == (D.FAILED, 503)
+    # One request, sent twice: the recipient sees one message.
+    assert len(identities(peer)) == 1
+    assert len({r.via[0].branch for r in peer.requests}) == 2
+    final = alice.store.message(record.id)
+    assert (final.attempts, final.resend_at, final.gave_up) == (1, None, False)
+
+
+async def test_retry_after_sets_the_plan(alice: Side, peers: list[ScriptedPeer]) -> None:
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05,))
+    await scripted(alice, peers, answers((503, ("Retry-After", "120"))))
+    record = alice.messaging.send("sip:bob@example.test", "later")
+    await alice.messaging.drain()
+    failed = alice.store.message(record.id)
+    assert failed.state is D.FAILED
+    # Never sooner than the server asked (RFC 3261 21.5.4), not the 0.05 s back-off.
+    assert failed.resend_at is not None and failed.resend_at - failed.updated == pytest.approx(
+        120, abs=1
+    )
+
+
+@pytest.mark.parametrize("status", [404, 480, 486, 603])
+async def test_the_recipients_answer_is_never_resent(
+    alice: Side, peers: list[ScriptedPeer], status: int
+) -> None:
+    peer = await scripted(alice, peers, answers((status, None)))
+    timer = resender(alice)
+    record = alice.messaging.send("sip:bob@example.test", "no")
+    await alice.messaging.drain()
+    # Many times the back-off table's longest pause.
+    await asyncio.sleep(0.5)
+    timer.stop()
+    final = alice.store.message(record.id)
+    assert alice.states(record) == [
+        D.QUEUED,
+        D.SENDING,
+        D.DECLINED if status >= 600 else D.FAILED,
+    ]
+    assert (final.resend_at, final.attempts, final.gave_up) == (None, 0, False)
+    assert len(peer.requests) == 1
+
+
+async def test_no_answer_waits_for_the_connection_then_goes_once(
+    alice: Side, peers: list[ScriptedPeer]
+) -> None:
+    # Silent (timer F) the first time; meanwhile the account lost its
+    # server, so due resends are only planned again; when the connection
+    # is back it goes at once and is answered.
+    peer = await scripted(alice, peers, answers((0, None), (200, None)))
+    timer = resender(alice)
+    record = alice.messaging.send("sip:bob@example.test", "are you there")
+    await until(lambda: alice.states(record)[-1] is D.FAILED, "failed")
+    alice.ready = False
+    await until(lambda: alice.store.message(record.id).attempts >= 3, "planned again offline")
+    assert alice.states(record)[3:] == [D.FAILED, D.FAILED]  # re-planned, never sent
+    alice.ready = True
+    timer.connection_back()
+    await until(lambda: alice.states(record)[-1] is D.DELIVERED, "delivered")
+    timer.stop()
+    history = alice.states(record)
+    assert history[:3] == [D.QUEUED, D.SENDING, D.FAILED]
+    assert set(history[3:-3]) == {D.FAILED}
+    assert history[-3:] == [D.QUEUED, D.SENDING, D.DELIVERED]
+    assert len(identities(peer)) == 1
+
+
+async def test_gives_up_after_the_window(alice: Side, peers: list[ScriptedPeer]) -> None:
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05,), window=0.3)
+    peer = await scripted(alice, peers, answers((408, None)))
+    timer = resender(alice)
+    record = alice.messaging.send("sip:bob@example.test", "hello?")
+    await until(lambda: alice.store.message(record.id).gave_up, "given up")
+    await asyncio.sleep(0.3)
+    timer.stop()
+    history = alice.states(record)
+    final = alice.store.message(record.id)
+    assert history[-1] is D.FAILED and final.resend_at is None
+    # Every attempt: queued, sending, failed; nothing after the give-up.
+    attempts = final.attempts
+    assert history == [D.QUEUED] + [D.SENDING, D.FAILED, D.QUEUED] * (attempts - 1) + [
+        D.SENDING,
+        D.FAILED,
+    ]
+    assert attempts >= 2
+    assert len(peer.requests) == attempts
+    assert len(identities(peer)) == 1
+
+
+async def test_the_users_retry_starts_the_day_over(alice: Side, peers: list[ScriptedPeer]) -> None:
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05,), window=0.0)
+    await scripted(alice, peers, answers((408, None)))
+    record = alice.messaging.send("sip:bob@example.test", "x")
+    await alice.messaging.drain()
+    assert alice.store.message(record.id).gave_up
+    retried = alice.messaging.retry(record.id)
+    assert (retried.state, retried.attempts, retried.gave_up, retried.first_attempt) == (
+        D.QUEUED,
+        0,
+        False,
+        None,
+    )
+    await alice.messaging.drain()
+    assert alice.store.message(record.id).attempts == 1
+
+
+async def test_the_schedule_survives_a_restart(tmp_path: Path, peers: list[ScriptedPeer]) -> None:
+    path = tmp_path / "history.sqlite3"
+    first = Side(ALICE, Store.open(path))
+    first.messaging.resend_policy = ResendPolicy(backoff=(3600.0,))
+    await first.start()
+    peer = await scripted(first, peers, answers((503, None), (200, None)))
+    record = first.messaging.send("sip:bob@example.test", "tomorrow")
+    await first.messaging.drain()
+    planned = first.store.message(record.id)
+    first.close()
+    assert planned.state is D.FAILED and planned.resend_at is not None
+
+    # The next run finds the plan on disk: still an hour away, so nothing
+    # goes until the connection is back... but a 503 keeps its time.
+    second = Side(ALICE, Store.open(path))
+    second.target = first.target
+    await second.start()
+    kept = second.store.message(record.id)
+    assert (kept.resend_at, kept.attempts, kept.first_attempt) == (
+        planned.resend_at,
+        1,
+        planned.first_attempt,
+    )
+    timer = resender(second)
+    timer.connection_back()
+    await asyncio.sleep(0.2)
+    assert second.store.message(record.id).state is D.FAILED
+    timer.stop()
+    # Two hours later (a clock handed in): it goes, with the same identity.
+    later = Resender(second.messaging, second.store, clock=lambda: time.time() + 7200)
+    later.start()
+    await until(lambda: second.store.message(record.id).state is D.DELIVERED, "delivered")
+    later.stop()
+    second.close()
+    assert second.states(record) == [D.QUEUED, D.SENDING, D.DELIVERED]
+    assert len(identities(peer)) == 1
