@@ -40,3 +40,5 @@ class Role(IntEnum):
     LAST_MESSAGE = _BASE + 13
     #: When the conversation last had a message (seconds since the epoch; None: no conversation).
     LAST_TIME = _BASE + 14
+    #: The line under a sent bubble: "Not sent: … Will try again at 10:32", "Sending…" ("": none).
+    STATUS_LINE = _BASE + 15

@@ -41,7 +41,13 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QStyleOptionViewItem,
+)
 
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction
@@ -100,8 +106,11 @@ MARK_HEIGHT = 26
 #: Top margin of a bubble that follows one from the same side.
 GROUPED_MARGIN_Y = 0
 
-#: States a click on the icon retries.
+#: States a click on the icon or the Retry button retries.
 RETRYABLE = (DeliveryState.FAILED, DeliveryState.DECLINED)
+#: Padding inside the Retry button, each side of its label.
+BUTTON_PADDING_X = 10
+BUTTON_PADDING_Y = 4
 
 #: Sizes kept before the size cache starts over (resizing makes new widths).
 SIZE_CACHE = 20_000
@@ -120,6 +129,10 @@ class ShownMessage:
     created: float
     state: DeliveryState | None
     marks: RowMarks = NO_MARKS
+    #: The line under the text ("Not sent: …", "Sending…"; "" for none).
+    status: str = ""
+    #: Whether the bubble carries a Retry button.
+    retry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +153,11 @@ class Bubble:
     day_rect: QRect | None = None
     #: Where the "New messages" line goes (None: not here).
     new_rect: QRect | None = None
+    #: The status line, laid out, and where it goes (None: no line).
+    status: QTextLayout | None = None
+    status_origin: QPointF | None = None
+    #: The Retry button (None: no button).
+    button: QRect | None = None
 
 
 #: QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would
@@ -189,6 +207,11 @@ def format_time(when: float) -> str:
     return time.strftime("%H:%M", time.localtime(when))
 
 
+def retry_label() -> str:
+    """The Retry button's text."""
+    return QCoreApplication.translate("conversation", "Retry")
+
+
 def message_at(index: ModelIndex) -> ShownMessage:
     """The message shown at *index*.
 
@@ -197,23 +220,49 @@ def message_at(index: ModelIndex) -> ShownMessage:
     """
     model = index.model()
     if isinstance(model, ConversationModel):
-        record = model.record(index.row())
+        row = index.row()
+        record = model.record(row)
+        outgoing = record.direction is Direction.OUT
         return ShownMessage(
             int(record.id),
             body_text(record.body),
-            record.direction is Direction.OUT,
+            outgoing,
             record.created,
             record.state,
-            model.marks(index.row()),
+            model.marks(row),
+            model.status_line(row),
+            outgoing and record.state in RETRYABLE,
         )
     state = index.data(Role.DELIVERY)
+    outgoing = index.data(Role.DIRECTION) is Direction.OUT
     return ShownMessage(
         int(index.data(Role.ID) or 0),
         str(index.data(Role.TEXT) or ""),
-        index.data(Role.DIRECTION) is Direction.OUT,
+        outgoing,
         float(index.data(Role.TIME) or 0.0),
         state if isinstance(state, DeliveryState) else None,
+        status=str(index.data(Role.STATUS_LINE) or ""),
+        retry=outgoing and state in RETRYABLE,
     )
+
+
+#: What decides a bubble's layout besides its text: (id, width, marks,
+#: status line, Retry button).
+LayoutKey = tuple[int, int, RowMarks, str, bool]
+
+
+def layout_key(index: ModelIndex, width: int) -> LayoutKey:
+    """The cache key of *index*'s bubble at *width*; cheap for a `ConversationModel`."""
+    model = index.model()
+    if isinstance(model, ConversationModel):
+        row = index.row()
+        record = model.record(row)
+        retry = record.direction is Direction.OUT and record.state in RETRYABLE
+        return (int(record.id), width, model.marks(row), model.status_line(row), retry)
+    state = index.data(Role.DELIVERY)
+    retry = index.data(Role.DIRECTION) is Direction.OUT and state in RETRYABLE
+    status = str(index.data(Role.STATUS_LINE) or "")
+    return (int(index.data(Role.ID) or 0), width, NO_MARKS, status, retry)
 
 
 def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
@@ -227,8 +276,23 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
     max_text = max(int(width * MAX_BUBBLE_FRACTION) - 2 * PADDING, 40)
     layout, height, widest = _text_layout(message.text, font, max_text)
     meta_height = max(small_metrics.height(), ICON if outgoing else 0)
+    status: QTextLayout | None = None
+    status_height = 0.0
+    if message.status:
+        status, status_height, status_widest = _text_layout(message.status, small, max_text)
+        widest = max(widest, status_widest)
+        status_height += META_GAP
+    button_size: QSize | None = None
+    if message.retry:
+        metrics = QFontMetrics(font)
+        button_size = QSize(
+            metrics.horizontalAdvance(retry_label()) + 2 * BUTTON_PADDING_X,
+            metrics.height() + 2 * BUTTON_PADDING_Y,
+        )
+        meta_width += button_size.width() + 8
+        meta_height = max(meta_height, button_size.height())
     bubble_w = max(widest, meta_width) + 2 * PADDING
-    bubble_h = height + META_GAP + meta_height + 2 * PADDING
+    bubble_h = height + META_GAP + status_height + meta_height + 2 * PADDING
     marks = message.marks
     top = 0
     day_rect = new_rect = None
@@ -242,12 +306,19 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
     # A row's rect runs from 0 to width - 1, as QRect.right() counts.
     x = width - 1 - MARGIN_X - bubble_w if outgoing else MARGIN_X
     rect = QRectF(x, top, bubble_w, bubble_h)
-    icon = QRect(
-        int(rect.right() - PADDING - ICON),
-        int(rect.bottom() - PADDING - ICON),
-        ICON,
-        ICON,
-    )
+    icon_top = int(rect.bottom() - PADDING - ICON)
+    button = None
+    if button_size is not None:
+        # The button at the start of the time line, the icon centred on it.
+        meta_top = int(rect.bottom() - PADDING - meta_height)
+        button = QRect(
+            int(rect.left() + PADDING),
+            meta_top + (meta_height - button_size.height()) // 2,
+            button_size.width(),
+            button_size.height(),
+        )
+        icon_top = meta_top + (meta_height - ICON) // 2
+    icon = QRect(int(rect.right() - PADDING - ICON), icon_top, ICON, ICON)
     # The time ends left of the icon (or at the padding) and is centred on
     # the icon's line.
     right = icon.left() - 4 if outgoing else int(rect.right() - PADDING)
@@ -257,6 +328,9 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
         right - small_metrics.horizontalAdvance(stamp),
         icon.top() - 2 + (ICON + 4 - small_metrics.height()) // 2,
     )
+    status_origin = None
+    if status is not None:
+        status_origin = QPointF(rect.left() + PADDING, rect.top() + PADDING + height + META_GAP)
     return Bubble(
         size=QSize(width, int(rect.bottom()) + MARGIN_Y + 1),
         rect=rect,
@@ -269,6 +343,9 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
         day=marks.day,
         day_rect=day_rect,
         new_rect=new_rect,
+        status=status,
+        status_origin=status_origin,
+        button=button,
     )
 
 
@@ -286,8 +363,10 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         # The key also holds the row's marks (date separator, "New
         # messages", grouping): they change when an older page or a new
         # message arrives next to the row.
-        self._sizes: dict[tuple[int, int, RowMarks], QSize] = {}
-        self._bubbles: OrderedDict[tuple[int, int, RowMarks], Bubble] = OrderedDict()
+        # The status line and the Retry button are in the key too: a
+        # failure adds them, a retry takes them away.
+        self._sizes: dict[LayoutKey, QSize] = {}
+        self._bubbles: OrderedDict[LayoutKey, Bubble] = OrderedDict()
         self._font: QFont | None = None
         self._small = QFont()
 
@@ -310,18 +389,15 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             self._small = QFont(font)
             self._small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
         model = index.model()
-        message: ShownMessage | None = None
+        key = layout_key(index, option.rect.width())
         if isinstance(model, ConversationModel):
-            record = model.record(index.row())
-            key = (int(record.id), option.rect.width(), model.marks(index.row()))
-            state: DeliveryState | None = record.state
+            state: DeliveryState | None = model.record(index.row()).state
         else:
-            message = message_at(index)
-            key = (message.id, option.rect.width(), NO_MARKS)
-            state = message.state
+            value = index.data(Role.DELIVERY)
+            state = value if isinstance(value, DeliveryState) else None
         bubble = self._bubbles.get(key)
         if bubble is None:
-            bubble = lay_out(message or message_at(index), font, key[1])
+            bubble = lay_out(message_at(index), font, key[1])
             self._bubbles[key] = bubble
             if len(self._bubbles) > LAYOUT_CACHE:
                 self._bubbles.popitem(last=False)
@@ -337,12 +413,7 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         The delivery state is not part of the key: it changes the icon,
         which `paint` reads afresh, never the bubble's size.
         """
-        model = index.model()
-        if isinstance(model, ConversationModel):
-            row = index.row()
-            key = (int(model.record(row).id), option.rect.width(), model.marks(row))
-        else:
-            key = (int(index.data(Role.ID) or 0), option.rect.width(), NO_MARKS)
+        key = layout_key(index, option.rect.width())
         size = self._sizes.get(key)
         if size is None:
             if len(self._sizes) > SIZE_CACHE:
@@ -359,6 +430,11 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         """Where the delivery icon of *index* is painted (for hit tests)."""
         icon = self._bubble(option, index)[0].icon
         return icon.translated(option.rect.topLeft())
+
+    def button_rect(self, option: QStyleOptionViewItem, index: ModelIndex) -> QRect | None:
+        """Where the Retry button of *index* is painted (None: it has none)."""
+        button = self._bubble(option, index)[0].button
+        return None if button is None else button.translated(option.rect.topLeft())
 
     # -- painting -----------------------------------------------------------------
 
@@ -387,9 +463,14 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(bubble.rect, RADIUS, RADIUS)
         painter.setPen(text_color)
         bubble.layout.draw(painter, bubble.text_origin)
+        if bubble.status is not None and bubble.status_origin is not None:
+            painter.setPen(status_color(option.palette, state))
+            bubble.status.draw(painter, bubble.status_origin)
         painter.setFont(self._small)
         painter.setPen(stamp_color)
         painter.drawStaticText(bubble.stamp_origin, bubble.stamp)
+        if bubble.button is not None:
+            self._paint_button(painter, option, bubble.button)
         # The state is read on every paint, so dataChanged for the row is
         # enough to show a new icon.
         if bubble.outgoing and state is not None:
@@ -401,6 +482,19 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(bubble.rect.adjusted(-1, -1, 1, 1), RADIUS, RADIUS)
         painter.restore()
+
+    def _paint_button(self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect) -> None:
+        """The Retry button, drawn by the style as a real push button is."""
+        button = QStyleOptionButton()
+        button.rect = rect
+        button.text = retry_label()
+        button.palette = option.palette
+        button.fontMetrics = QFontMetrics(option.font)
+        button.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        painter.setFont(option.font)
+        style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, widget)
 
     def _paint_mark(
         self,
@@ -437,20 +531,29 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: ModelIndex,
     ) -> bool:
-        """A click on the red mark of a failed message asks for a retry."""
+        """A click on the Retry button or the red mark of a failed message asks for a retry."""
         if (
             event.type() == QEvent.Type.MouseButtonRelease
             and isinstance(event, QMouseEvent)
             and event.button() == Qt.MouseButton.LeftButton
             and index.data(Role.DIRECTION) is Direction.OUT
             and index.data(Role.DELIVERY) in RETRYABLE
-            and self.icon_rect(option, index)
-            .adjusted(-4, -4, 4, 4)
-            .contains(event.position().toPoint())
         ):
-            self.retry_requested.emit(int(index.data(Role.ID)))
-            return True
+            point = event.position().toPoint()
+            button = self.button_rect(option, index)
+            on_icon = self.icon_rect(option, index).adjusted(-4, -4, 4, 4).contains(point)
+            if on_icon or (button is not None and button.contains(point)):
+                self.retry_requested.emit(int(index.data(Role.ID)))
+                return True
         return super().editorEvent(event, model, option, index)
+
+
+def status_color(palette: QPalette, state: DeliveryState | None) -> QColor:
+    """The status line's colour: red for a message that did not go, else muted."""
+    if state in RETRYABLE:
+        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        return QColor(239, 154, 154) if dark else QColor(183, 28, 28)
+    return palette.color(QPalette.ColorRole.PlaceholderText)
 
 
 def paint_state_icon(painter: QPainter, rect: QRect, state: DeliveryState) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from softphone.resend_policy import WINDOW
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
 from ui.dates import day_label, full_time, same_day
@@ -73,6 +74,46 @@ def status_tooltip(record: MessageRecord) -> str:
     return f"{record.detail} at {time.strftime('%H:%M', time.localtime(record.updated))}"
 
 
+def failure_text(record: MessageRecord) -> str:
+    """Why a message did not go: the local sentence, or the code and reason it got."""
+    if record.local_failure or record.code is None:
+        return record.reason
+    return f"{record.code} {record.reason}".rstrip()
+
+
+def status_line(record: MessageRecord, *, retrying: bool = False) -> str:
+    """The line a sent bubble shows under its text ("" for none).
+
+    A failed message says why and what happens next ("Not sent: no answer
+    from the server after 32 s. Will try again at 10:32", "... Gave up
+    after 24 hours"); a declined one the recipient's answer; a message on
+    its way again after a failure (the user's Retry, *retrying*, or an
+    automatic resend) says "Sending…".
+    """
+    if record.direction is not Direction.OUT:
+        return ""
+    translate = QCoreApplication.translate
+    state = record.state
+    if state is DeliveryState.FAILED:
+        # The reason phrase comes from the network: one plain line.
+        reason = one_line(failure_text(record), 200)
+        if record.resend_at is not None:
+            return translate("conversation", "Not sent: {reason}. Will try again at {time}").format(
+                reason=reason, time=time.strftime("%H:%M", time.localtime(record.resend_at))
+            )
+        if record.gave_up:
+            return translate(
+                "conversation", "Not sent: {reason}. Gave up after {hours} hours"
+            ).format(reason=reason, hours=f"{WINDOW / 3600:g}")
+        return translate("conversation", "Not sent: {reason}").format(reason=reason)
+    if state is DeliveryState.DECLINED:
+        reason = one_line(failure_text(record), 200)
+        return translate("conversation", "Declined: {reason}").format(reason=reason)
+    if state in (DeliveryState.QUEUED, DeliveryState.SENDING) and (retrying or record.attempts > 0):
+        return translate("conversation", "Sending…")
+    return ""
+
+
 class ConversationModel(QAbstractListModel):
     """The messages exchanged with one peer.
 
@@ -97,6 +138,8 @@ class ConversationModel(QAbstractListModel):
         self._first_seq = 0
         #: The first unread message, where the "New messages" line goes.
         self.first_unread: int | None = None
+        #: Messages the user asked to send again, until they have an answer.
+        self._retrying: set[int] = set()
         # One message more than a page is read: the one just above the
         # first row decides that row's date separator and grouping, so they
         # do not change (and the rows do not move) when older pages load.
@@ -134,6 +177,8 @@ class ConversationModel(QAbstractListModel):
             return tooltip_html(tooltip(record))
         if role == Role.TIME:
             return record.created
+        if role == Role.STATUS_LINE:
+            return self.status_line(index.row())
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return one_line(f"{record.body} ({status_tooltip(record)})", 1000)
         return None
@@ -336,12 +381,33 @@ class ConversationModel(QAbstractListModel):
 
     def update(self, record: MessageRecord) -> None:
         """Show a message's new delivery state; repaint only that row."""
+        if record.state.is_final:
+            self._retrying.discard(record.id)
         row = self.row_of(record.id)
         if row is None:
             return
         self._rows[row] = record
         ix = self.index(row, 0)
-        self.dataChanged.emit(ix, ix, [Role.DELIVERY, Role.STATUS_DETAIL])
+        self.dataChanged.emit(ix, ix, [Role.DELIVERY, Role.STATUS_DETAIL, Role.STATUS_LINE])
+
+    def mark_retrying(self, message_id: int) -> None:
+        """The user asked to send *message_id* again: "Sending…" until it is answered."""
+        self._retrying.add(message_id)
+
+    def status_line(self, row: int) -> str:
+        """The line under the bubble at *row* (see `status_line`).
+
+        Raises:
+            IndexError: no such row.
+        """
+        record = self.record(row)
+        if record.direction is not Direction.OUT or record.state in (
+            DeliveryState.DELIVERED,
+            DeliveryState.READ,
+            DeliveryState.ACCEPTED,
+        ):
+            return ""  # the common case, asked for every row on each layout
+        return status_line(record, retrying=record.id in self._retrying)
 
     def message_id(self, row: int) -> MessageId:
         """The id of the message at *row*.

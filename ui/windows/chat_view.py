@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     QRectF,
     Qt,
     QTimer,
@@ -42,7 +43,12 @@ from PySide6.QtWidgets import (
 from softphone.services.messaging import UDP_BODY_LIMIT
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, NotFound, Store
-from ui.delegates.message_bubble import RETRYABLE, MessageBubbleDelegate, layout_lines
+from ui.delegates.message_bubble import (
+    RETRYABLE,
+    MessageBubbleDelegate,
+    layout_key,
+    layout_lines,
+)
 from ui.models.conversation import ConversationModel
 from ui.plain import MAX_LINE, one_line
 from ui.roles import Role
@@ -271,7 +277,7 @@ class ChatView(QWidget):
         self.view.setAccessibleName("Messages")
         self.delegate = MessageBubbleDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
-        self.delegate.retry_requested.connect(self.retry_requested)
+        self.delegate.retry_requested.connect(self.retry)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         # One check of what is in view per burst of scrolling or appends.
@@ -285,6 +291,12 @@ class ChatView(QWidget):
         self.details_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.details_action.triggered.connect(self._details_of_current)
         self.addAction(self.details_action)
+        # The Retry button's key: the selected bubble, when it did not go.
+        self.retry_action = QAction(self.tr("Retry"), self)
+        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.retry_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.retry_action.triggered.connect(self._retry_current)
+        self.addAction(self.retry_action)
 
         self.composer = Composer()
         self.composer.setAccessibleName("Message text")
@@ -524,11 +536,56 @@ class ChatView(QWidget):
         self._view_timer.start()
 
     def show_state(self, record: object) -> None:
-        """Repaint a message whose delivery state changed."""
-        if self.model is not None:
-            self.model.update(record)  # type: ignore[arg-type]
+        """Repaint a message whose delivery state changed.
+
+        When its status line or Retry button comes or goes the bubble's
+        height changes, and the view is told to lay that row out again.
+        """
+        model = self.model
+        if model is None:
+            return
+        row = model.row_of(getattr(record, "id", -1))
+        before = None if row is None else layout_key(model.index(row, 0), 0)[3:]
+        model.update(record)  # type: ignore[arg-type]
+        if row is not None and layout_key(model.index(row, 0), 0)[3:] != before:
+            self.delegate.sizeHintChanged.emit(model.index(row, 0))
 
     # -- retry ------------------------------------------------------------------------
+
+    def retry(self, message_id: int) -> None:
+        """Ask to send a failed message again now; its bubble says "Sending…" at once."""
+        model = self.model
+        if model is not None:
+            model.mark_retrying(message_id)
+        self.retry_requested.emit(message_id)
+
+    def _retry_current(self) -> None:
+        index = self.view.currentIndex()
+        if (
+            index.isValid()
+            and index.data(Role.DIRECTION) is Direction.OUT
+            and index.data(Role.DELIVERY) in RETRYABLE
+        ):
+            self.retry(int(index.data(Role.ID)))
+
+    def status_text(self, row: int) -> str:
+        """The status line the bubble at *row* shows ("" for none).
+
+        Raises:
+            IndexError: no such row.
+        """
+        option, index = self._row_option(row)
+        status = self.delegate.bubble(option, index).status
+        return "" if status is None else status.text().replace("\u2028", "\n")
+
+    def retry_button(self, row: int) -> QRect | None:
+        """The Retry button of the bubble at *row*, in viewport coordinates (None: none).
+
+        Raises:
+            IndexError: no such row.
+        """
+        option, index = self._row_option(row)
+        return self.delegate.button_rect(option, index)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
@@ -540,8 +597,9 @@ class ChatView(QWidget):
         menu.addAction(copy)
         if index.data(Role.DIRECTION) is Direction.OUT and index.data(Role.DELIVERY) in RETRYABLE:
             retry = QAction(self.tr("Retry"), menu)
+            retry.setShortcut(self.retry_action.shortcut())
             message_id = int(index.data(Role.ID))
-            retry.triggered.connect(lambda: self.retry_requested.emit(message_id))
+            retry.triggered.connect(lambda: self.retry(message_id))
             menu.addAction(retry)
         delete = QAction(self.tr("Delete message"), menu)
         delete_id = int(index.data(Role.ID))

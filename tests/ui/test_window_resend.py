@@ -1,0 +1,240 @@
+"""The window when the server goes away: the status bar, the failed bubble, Retry.
+
+Alice's window, Bob and `LocalServer` share one in-memory network
+(`softphone.transport.memory`). The link to Alice is cut one way (nothing
+reaches her), as a dead Wi-Fi does: her keep-alive probe gets no answer, a
+message she sends reaches Bob but his 200 never comes back. Every test
+drives the window with real mouse and key events and asserts whole
+histories: the status bar's sentences, each message's states, Bob's inbox.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+
+from softphone.account import Account
+from softphone.app import Application, AppOptions
+from softphone.resend_policy import ResendPolicy
+from softphone.services.registration import RetryPolicy
+from softphone.sip.delivery import DeliveryState
+from softphone.store import MessageRecord, Store
+from softphone.transport.base import Address, TransportKind
+from softphone.transport.memory import MemoryNetwork, MemoryTransport
+from tests.ui.conftest import registered, wait_until
+from tests.ui.test_window_memory import DOMAIN, PASSWORDS, TIMERS, World, running, window
+from tests.ui.test_window_sip import Harness
+
+D = DeliveryState
+BOB = f"sip:bob@{DOMAIN}"
+#: Short enough that a test waits seconds, never minutes (the product's is
+#: 30 s growing to an hour, for a day).
+QUICK_RESEND = ResendPolicy(backoff=(30.0,), window=3600.0)
+
+
+class CutNetwork(MemoryNetwork):
+    """The in-memory network with a link that can be cut towards some addresses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreachable: set[Address] = set()
+
+    def deliver(self, sender: MemoryTransport, data: bytes, destination: Address) -> None:
+        if destination in self.unreachable:
+            self.log.append((sender.kind, sender.local, destination, b""))
+            return  # lost on the way, as UDP over a dead link
+        super().deliver(sender, data, destination)
+
+
+class CutWorld(World):
+    def __init__(self) -> None:
+        super().__init__()
+        self.network = CutNetwork()
+        self.server.agent.network = self.network
+
+    def alice(self, db: Path) -> Application:
+        account = Account(aor=f"sip:alice@{DOMAIN}", registrar=self.registrar, expires=300)
+        app = Application(
+            account,
+            PASSWORDS[account.aor],
+            Store.open(db),
+            AppOptions(
+                listen_host="127.0.0.1",
+                timers=TIMERS,
+                # The loss is noticed by the keep-alive (an OPTIONS on UDP).
+                keepalive_interval=0.5,
+                keepalive_timeout=0.3,
+                retry=RetryPolicy(first=0.3, maximum=0.6),
+                resend=QUICK_RESEND,
+            ),
+        )
+        app.agent.network = self.network
+        return app
+
+    def cut(self, app: Application) -> None:
+        self.network.unreachable.add(app.agent.local_address(TransportKind.UDP))
+
+    def heal(self) -> None:
+        self.network.unreachable.clear()
+
+
+def status_bar_history(ui: Harness) -> list[str]:
+    """Every sentence the status bar showed, as the window drew it."""
+    shown: list[str] = []
+    # Connected after the window's own slot: reads what it just showed.
+    ui.window.bridge.registration_changed.connect(
+        lambda _status: shown.append(ui.window.registration_label.text())
+    )
+    return shown
+
+
+def collapse(texts: list[str]) -> list[str]:
+    """The kinds of sentence, in order, repeats merged (numbers of seconds dropped)."""
+    kinds: list[str] = []
+    for text in texts:
+        kind = re.sub(r"\d+(\.\d+)? s\b", "N s", re.sub(r" \([^)]*\)", "", text))
+        if not kinds or kinds[-1] != kind:
+            kinds.append(kind)
+    return kinds
+
+
+def row_of(ui: Harness, record: MessageRecord) -> int:
+    model = ui.window.chat.model
+    assert model is not None
+    row = model.row_of(record.id)
+    assert row is not None
+    return row
+
+
+def test_server_lost_and_back_status_bar_and_failed_message_resent_once(
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot
+) -> None:
+    async def scenario() -> None:
+        w = CutWorld()
+        await w.start()
+        try:
+            ui = window(w.alice(tmp_path / "alice.db"), qtbot)
+            shown = status_bar_history(ui)
+            async with running(w.app("bob", tmp_path / "bob.db")) as bob, running(ui.app):
+                await registered(bob)
+                await registered(ui.app)
+                ui.window.add_buddy(f"bob@{DOMAIN}", "Bob")
+                ui.window.open_conversation(BOB)
+                w.cut(ui.app)
+                # Sent before the loss is noticed: it reaches Bob, his 200 is lost.
+                one = ui.type_and_enter("one")
+                await wait_until(
+                    lambda: ui.window.registration_label.text().startswith("Connection to"),
+                    "the loss in the status bar",
+                )
+                # Typed while the server is lost: it waits.
+                two = ui.type_and_enter("two")
+                await wait_until(lambda: ui.shown_state(one.id) is D.FAILED, "one failed")
+                chat = ui.window.chat
+                failed_line = chat.status_text(row_of(ui, one))
+                button = chat.retry_button(row_of(ui, one))
+                assert ui.shown_state(two.id) is D.QUEUED
+                w.heal()
+                await wait_until(
+                    lambda: (
+                        ui.shown_state(one.id) is D.DELIVERED
+                        and ui.shown_state(two.id) is D.DELIVERED
+                    ),
+                    "both delivered",
+                )
+                inbox = [m.body for m in bob.store.messages(f"sip:alice@{DOMAIN}")]
+                after = chat.status_text(row_of(ui, one)), chat.retry_button(row_of(ui, one))
+            ui.window.hide()
+        finally:
+            await w.server.stop()
+        # The status bar said so in words, and recovered on its own.
+        kinds = collapse(shown)
+        me = f"alice@{DOMAIN}"
+        assert kinds[:3] == [
+            f"Registering as {me}…",
+            f"Registered as {me}",
+            f"Connection to {w.registrar} lost, trying again…",
+        ], shown
+        # Never "registered" while lost (a failed attempt may be said in
+        # between); registered again on its own, then quit.
+        assert kinds[-2:] == [f"Registered as {me}", "Not registered"], shown
+        assert not any(k.startswith("Registered") for k in kinds[3:-2]), shown
+        assert not any("timer" in text.lower() for text in shown)
+        # The failed bubble said why and when it goes again, with a Retry button.
+        assert re.fullmatch(
+            r"Not sent: no answer from the server after 3\.2 s\. Will try again at \d\d:\d\d",
+            failed_line,
+        ), failed_line
+        assert button is not None and button.isValid()
+        assert after == ("", None)
+        # Sent again on its own when the connection was back; Bob has each once.
+        assert ui.history[int(one.id)] == [
+            *(D.QUEUED, D.SENDING, D.FAILED),
+            *(D.QUEUED, D.SENDING, D.DELIVERED),
+        ]
+        assert ui.history[int(two.id)] == [D.QUEUED, D.SENDING, D.DELIVERED]
+        assert inbox == ["one", "two"]
+
+    loop.run_until_complete(scenario())
+
+
+def test_retry_button_sends_now_and_says_so_at_once(
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot
+) -> None:
+    async def scenario() -> None:
+        w = CutWorld()
+        await w.start()
+        try:
+            ui = window(w.alice(tmp_path / "alice.db"), qtbot)
+            async with running(ui.app):
+                await registered(ui.app)
+                nobody = f"sip:nobody@{DOMAIN}"
+                ui.window.open_conversation(nobody)
+                sent = ui.type_and_enter("anyone?")
+                # 404 is the recipient's side answering: never sent again on its own.
+                await wait_until(lambda: ui.shown_state(sent.id) is D.FAILED, "failed")
+                chat = ui.window.chat
+                row = row_of(ui, sent)
+                failed_line = chat.status_text(row)
+                button = chat.retry_button(row)
+                assert button is not None
+                viewport = chat.view.viewport()
+                assert viewport.rect().contains(button)
+                assert chat.view.isVisible()
+
+                qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=button.center())
+                # At once, before the loop runs again: pending, "Sending…", no button.
+                at_once = (
+                    ui.shown_state(sent.id),
+                    chat.status_text(row),
+                    chat.retry_button(row),
+                )
+                await wait_until(lambda: len(ui.history[int(sent.id)]) == 6, "second answer")
+
+                # From the keyboard: the bubble selected, Ctrl+R.
+                chat.view.setFocus()
+                qtbot.mouseClick(
+                    viewport,
+                    Qt.MouseButton.LeftButton,
+                    pos=chat.bubble_rect(row).center().toPoint(),
+                )
+                assert chat.view.currentIndex().row() == row
+                qtbot.keyClick(chat.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+                by_key = ui.shown_state(sent.id)
+                await wait_until(lambda: len(ui.history[int(sent.id)]) == 9, "third answer")
+            ui.window.hide()
+        finally:
+            await w.server.stop()
+        assert failed_line == "Not sent: 404 Not Found"
+        assert at_once == (D.QUEUED, "Sending…", None)
+        assert by_key is D.QUEUED
+        assert ui.history[int(sent.id)] == [
+            *(D.QUEUED, D.SENDING, D.FAILED),
+            *(D.QUEUED, D.SENDING, D.FAILED),
+            *(D.QUEUED, D.SENDING, D.FAILED),
+        ]
+
+    loop.run_until_complete(scenario())
