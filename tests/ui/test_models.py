@@ -92,9 +92,10 @@ def test_state_change_repaints_one_row_and_only_state_roles(store: Store, qtbot)
         model.update(changed)
     top, bottom, roles = blocker.args
     assert (top.row(), bottom.row()) == (1, 1)
-    assert set(roles) == {Role.DELIVERY, Role.STATUS_DETAIL}
+    assert set(roles) == {Role.DELIVERY, Role.STATUS_DETAIL, Role.STATUS_LINE}
     assert model.index(1, 0).data(Role.DELIVERY) is DeliveryState.DECLINED
     assert model.index(1, 0).data(Role.STATUS_DETAIL) == "declined by recipient: 603 Decline"
+    assert model.index(1, 0).data(Role.STATUS_LINE) == "Declined: 603 Decline"
 
 
 def test_add_appends_only_this_peers_new_messages(store: Store) -> None:
@@ -372,13 +373,24 @@ def test_state_change_keeps_the_size_and_paints_the_new_icon(
             painter.end()
 
     paint()
-    store.update_state(record.id, DeliveryState.SENDING, now=2.0)
-    model.update(store.update_state(record.id, DeliveryState.FAILED, reason="x", now=3.0))
+    model.update(store.update_state(record.id, DeliveryState.SENDING, now=2.0))
     paint()
-    assert [state for state, _ in painted] == [DeliveryState.QUEUED, DeliveryState.FAILED]
-    # The icon is drawn where a click asks for a retry.
-    assert painted[1][1] == delegate.icon_rect(option, model.index(0, 0))
+    # Only the icon changes on the way: the same size.
     assert delegate.sizeHint(option, model.index(0, 0)) == before
+    model.update(store.update_state(record.id, DeliveryState.FAILED, reason="x", now=3.0))
+    # A failure adds its status line and the Retry button below the text.
+    failed = delegate.sizeHint(option, model.index(0, 0))
+    assert failed.height() > before.height()
+    option.rect = QRect(0, 0, 400, failed.height())
+    image = QImage(400, failed.height(), QImage.Format.Format_ARGB32_Premultiplied)
+    paint()
+    assert [state for state, _ in painted] == [
+        DeliveryState.QUEUED,
+        DeliveryState.SENDING,
+        DeliveryState.FAILED,
+    ]
+    # The icon is drawn where a click asks for a retry.
+    assert painted[2][1] == delegate.icon_rect(option, model.index(0, 0))
     tip = str(model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)).splitlines()
     assert tip[0] == model.record(0).detail
     assert tip[1].startswith("Sent ")

@@ -11,6 +11,7 @@ histories: the status bar's sentences, each message's states, Bob's inbox.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import qasync
@@ -21,7 +22,7 @@ from softphone.app import Application, AppOptions
 from softphone.resend_policy import ResendPolicy
 from softphone.services.registration import RetryPolicy
 from softphone.sip.delivery import DeliveryState
-from softphone.store import MessageRecord, Store
+from softphone.store import MessageRecord, ResendSchedule, Store
 from softphone.transport.base import Address, TransportKind
 from softphone.transport.memory import MemoryNetwork, MemoryTransport
 from tests.ui.conftest import registered, wait_until
@@ -238,3 +239,37 @@ def test_retry_button_sends_now_and_says_so_at_once(
         ]
 
     loop.run_until_complete(scenario())
+
+
+def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
+    from ui.i18n import install_translator
+    from ui.models.conversation import status_line
+
+    store = Store.open(tmp_path / "alice.db")
+    record = store.insert_outgoing(BOB, "안녕", now=1000.0)
+    store.update_state(record.id, D.SENDING, now=1001.0)
+    planned = store.update_state(
+        record.id,
+        D.FAILED,
+        code=503,
+        reason="Service Unavailable",
+        now=1002.0,
+        resend=ResendSchedule(attempts=1, resend_at=1032.0),
+    )
+    gave_up = store.reschedule(record.id, ResendSchedule(attempts=9, gave_up=True))
+    store.close()
+    install_translator(qapp, "ko")
+    try:
+        korean = [status_line(planned), status_line(gave_up)]
+    finally:
+        install_translator(qapp, "en")
+    english = [status_line(planned), status_line(gave_up)]
+    at = time.strftime("%H:%M", time.localtime(1032.0))
+    assert korean == [
+        f"보내지 못함: 503 Service Unavailable. {at}에 다시 보냅니다",
+        "보내지 못함: 503 Service Unavailable. 24시간 동안 시도한 뒤 포기했습니다",
+    ]
+    assert english == [
+        f"Not sent: 503 Service Unavailable. Will try again at {at}",
+        "Not sent: 503 Service Unavailable. Gave up after 24 hours",
+    ]
