@@ -114,6 +114,8 @@ _STRICT_FILES = {
     "test_window_text.py",
     "test_window_keyboard.py",
     "test_window_living.py",
+    "test_window_resend.py",
+    "test_window_resend_kamailio.py",
 }
 
 
