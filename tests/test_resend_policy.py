@@ -122,3 +122,12 @@ def test_short_tables_for_tests_and_bad_tables_refused() -> None:
         ResendPolicy(backoff=(-1.0,))
     with pytest.raises(ValueError):
         ResendPolicy(window=-1.0)
+
+
+def test_readme_tells_the_table() -> None:
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
+    assert BACKOFF == (30, 60, 120, 300, 900, 1800, 3600)
+    assert "after 30 s, 1, 2, 5, 15 and 30 minutes, then every hour" in readme
+    assert f"for {WINDOW / 3600:g} hours after it first went out" in readme
