@@ -39,6 +39,7 @@ from softphone.server.bindings import (
 from softphone.server.digest import DEFAULT_ALGORITHMS, AuthOutcome, DigestAuthenticator
 from softphone.server.loops import OwnAddresses
 from softphone.server.notifier import RegSubscription
+from softphone.server.silent import SilentTargets
 from softphone.server.throttle import AuthThrottle
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
 from softphone.sip.aor import aor_key
@@ -219,6 +220,8 @@ class LocalServer:
         )
         self._max_expires = max_expires
         self.agent = UserAgent(timers=timers, user_agent="softphone-registrar")
+        #: Relay targets that did not answer lately are left out for a while.
+        self.silent = SilentTargets()
         self._dialogs: dict[tuple[str, str, str], _Dialog] = {}
         self._reg_ids: dict[str, str] = {}
         self._listeners: Listeners[[str, list[BindingChange]]] = Listeners("binding", log)
@@ -607,8 +610,11 @@ class LocalServer:
     async def _relay_to(self, incoming: IncomingRequest, bindings: list[Binding]) -> None:
         request = incoming.request
         hops = request.max_forwards
+        # One copy per transport address, however many contacts name it.
+        addresses: set[tuple[TransportKind, Address]] = set()
         pending = {
-            asyncio.ensure_future(self._relay_one(request, binding, hops)) for binding in bindings
+            asyncio.ensure_future(self._relay_one(request, binding, hops, addresses))
+            for binding in bindings
         }
         best: tuple[int, str, list[tuple[str, str]], bytes] | None = None
         try:
@@ -616,25 +622,32 @@ class LocalServer:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     answer = task.result()
+                    if answer is _NO_COPY:
+                        continue
                     if 200 <= answer[0] < 300:
                         best = answer
-                        pending_left = pending
+                        # The others' transactions go on to their end anyway
+                        # (RFC 3261 17.1.2); let them finish so a target that
+                        # never answers is known as such (silent.py).
+                        if pending:
+                            self._spawn(_settle(pending))
                         pending = set()
-                        for other in pending_left:
-                            other.cancel()
                         break
                     if best is None or _better(answer[0], best[0]):
                         best = answer
         finally:
             for task in pending:
                 task.cancel()
-        assert best is not None
-        status, reason, headers, body = best
+        status, reason, headers, body = best or (480, "Temporarily Unavailable", [], b"")
         if not incoming.responded:
             incoming.respond(status, reason, headers=headers, body=body)
 
     async def _relay_one(
-        self, request: Request, binding: Binding, hops: int | None
+        self,
+        request: Request,
+        binding: Binding,
+        hops: int | None,
+        addresses: set[tuple[TransportKind, Address]],
     ) -> tuple[int, str, list[tuple[str, str]], bytes]:
         headers = Headers()
         for name in _RELAYED_HEADERS:
@@ -650,15 +663,37 @@ class LocalServer:
                 # Never relay to ourselves (RFC 5393): whatever name the
                 # contact used, it resolved to this server.
                 return 482, "Loop Detected", [], b""
+        except (LocationError, LookupError):
+            return 480, "Temporarily Unavailable", [], b""
+        address = (target.kind, target.address)
+        if address in addresses:
+            return _NO_COPY  # the copy on its way there answers for it
+        addresses.add(address)
+        if self.silent.left_out(address, self._now()):
+            # It did not answer lately: no eleven retransmissions to it again
+            # (softphone/server/silent.py).
+            return 480, "Temporarily Unavailable", [], b""
+        self.silent.sending(address, self._now())
+        outcome = "abandoned"
+        try:
             response = await self.agent.request(relayed, target)
+            outcome = "answered"
         except TransactionFailed as exc:
             # RFC 3261 16.7 step 6 / 16.8: a timeout counts as a 408; a
             # contact we cannot reach is temporarily unavailable.
             if exc.timed_out:
+                outcome = "timed out"
                 return 408, "Request Timeout", [], b""
             return 480, "Temporarily Unavailable", [], b""
-        except (LocationError, LookupError):
+        except LookupError:
             return 480, "Temporarily Unavailable", [], b""
+        finally:
+            if outcome == "answered":
+                self.silent.answered(address)
+            elif outcome == "timed out":
+                self.silent.timed_out(address, self._now())
+            else:
+                self.silent.abandoned(address)
         return response.status, response.reason, _returned_headers(response), response.body
 
     # -- authentication ---------------------------------------------------------------
@@ -782,6 +817,22 @@ class LocalServer:
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
+
+
+async def _settle(tasks: set[asyncio.Future[_Answer]]) -> None:
+    """Wait for *tasks*, whose answers no longer matter."""
+    try:
+        await asyncio.gather(*tasks, return_exceptions=True)
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        raise
+
+
+_Answer = tuple[int, str, list[tuple[str, str]], bytes]
+
+#: What a relay to a transport address already being sent to returns: no answer.
+_NO_COPY: tuple[int, str, list[tuple[str, str]], bytes] = (0, "", [], b"")
 
 
 def _better(status: int, than: int) -> bool:
