@@ -29,8 +29,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 #: The body that makes each request about 64 KB.
 BODY = b"x" * 63_000
@@ -100,7 +102,7 @@ def flood_request(method: str, uri: str, number: int, port: int) -> bytes:
 
 def flood(
     pid: int, port: int, method: str, uri: str, seconds: float, rate: float
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Send 64 KB requests to 127.0.0.1:*port*; return sent count and peak RSS."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
@@ -110,6 +112,7 @@ def flood(
     next_sample = start
     sent = 0
     peak = 0.0
+    answers: dict[str, int] = {}
     while (now := time.monotonic()) < start + seconds:
         due = int((now - start) * rate)
         while sent < due:
@@ -119,8 +122,9 @@ def flood(
                 break
             sent += 1
         try:  # drain the answers so the socket never blocks the loop
-            while sock.recv(65535):
-                pass
+            while answer := sock.recv(65535):
+                status = answer[8:11].decode("ascii", "replace")
+                answers[status] = answers.get(status, 0) + 1
         except BlockingIOError:
             pass
         if now >= next_sample:
@@ -128,7 +132,7 @@ def flood(
             next_sample = now + 0.2
         time.sleep(0.001)
     sock.close()
-    return {"sent": sent, "peak_rss_mib": max(peak, rss_mib(pid)[1])}
+    return {"sent": sent, "peak_rss_mib": max(peak, rss_mib(pid)[1]), "answers": answers}
 
 
 def read_json_line(process: subprocess.Popen[str], key: str, value: str, timeout: float) -> dict:
@@ -142,6 +146,12 @@ def read_json_line(process: subprocess.Popen[str], key: str, value: str, timeout
         if obj.get(key) == value:
             return obj
     raise RuntimeError(f"no {key}={value} from {process.args}")
+
+
+def _drain(process: subprocess.Popen[str]) -> None:
+    assert process.stdout is not None
+    for _ in process.stdout:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         listen_port = free_port()
         listen = None
+        chosen: list[str] = []
+        db_start = 0
         try:
             read_json_line(registrar, "event", "listening", 20)
             listen = subprocess.Popen(
@@ -188,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=tmp,
             )
             read_json_line(listen, "state", "registered", 20)
+            # Every stored message is a JSON line on its stdout: read them, or
+            # a full pipe would stop the process after a few 16 KB lines.
+            for process in (listen, registrar):
+                threading.Thread(target=_drain, args=(process,), daemon=True).start()
             targets = {
                 "listen": (listen, listen_port, "NOTIFY", "sip:bob@127.0.0.1"),
                 "listen-db": (listen, listen_port, "MESSAGE", "sip:bob@example.com"),
@@ -195,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             chosen = ["listen", "registrar"] if args.target == "both" else [args.target]
             db = Path(tmp) / "bob.db"
+            db_start = db_size(db)
             for name in chosen:
                 process, port, method, uri = targets[name]
                 db_before = db_size(db)
@@ -224,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                             "seconds": args.seconds,
                             "rate": args.rate,
                             "sent": figures["sent"],
+                            "answers": figures["answers"],
                             "idle_rss_mib": round(idle, 1),
                             "peak_rss_mib": round(figures["peak_rss_mib"], 1),
                             "after_rss_mib": round(after, 1),
@@ -240,6 +258,15 @@ def main(argv: list[str] | None = None) -> int:
                         process.wait(10)
                     except subprocess.TimeoutExpired:
                         process.kill()
+        if "listen-db" in chosen:
+            # Closed, the write-ahead log is folded into the database: what
+            # the flood left on disk for good.
+            closed = db_size(Path(tmp) / "bob.db")
+            print(
+                json.dumps(
+                    {"target": "listen-db", "db_growth_after_close_bytes": closed - db_start}
+                )
+            )
     return 0
 
 

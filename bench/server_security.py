@@ -6,13 +6,17 @@ Prints one JSON object per line:
   signed in, to a user who registered as many contacts as it could (all at
   one "victim" device that answers 200);
 * `guessing`: wrong-password REGISTERs one socket tries for `seconds`, how
-  many were judged (401 after credentials) and how many were refused 503.
+  many were judged (401 after credentials) and how many were refused 503;
+* `silent`: datagrams a host that never answers receives for each of three
+  MESSAGEs from a signed-in user to a user with 10 contacts there (default
+  timers: the first waits for timer F, 32 s).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 
 from softphone.agent import UserAgent
@@ -20,6 +24,7 @@ from softphone.server import LocalServer
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, Request, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
+from softphone.sip.timers import TimerConfig
 from softphone.trace import Direction, TraceEntry
 from softphone.transport.base import Target, TransportKind
 
@@ -128,8 +133,62 @@ async def guessing(seconds: float = 5.0) -> dict[str, object]:
     return {"benchmark": "guessing", "seconds": seconds, "judged": judged, "refused_503": refused}
 
 
+async def silent() -> dict[str, object]:
+    server = LocalServer(PASSWORDS)
+    await server.start()
+    target = Target(server.address, TransportKind.UDP)
+    host = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    host.bind(("127.0.0.1", 0))
+    host.setblocking(False)
+    port = host.getsockname()[1]
+
+    def arrived() -> int:
+        count = 0
+        while True:
+            try:
+                data = host.recv(65535)
+            except BlockingIOError:
+                return count
+            count += data.startswith(b"MESSAGE ")
+
+    # The sender waits longer than the relay's timer F, to hear its 408.
+    client = UserAgent(timers=TimerConfig(t1=1.0))
+    await client.listen(TransportKind.UDP, "127.0.0.1", 0)
+    contacts = ", ".join(f"<sip:d{i}@127.0.0.1:{port}>" for i in range(10))
+    await Outbound(client, DigestClient("bob", "bob-pw")).send(
+        lambda _t: _request(
+            "REGISTER",
+            "sip:example.com",
+            "sip:bob@example.com",
+            "sip:bob@example.com",
+            [("Contact", contacts), ("Expires", "300")],
+        ),
+        targets=target,
+    )
+    alice = Outbound(client, DigestClient("alice", "alice-pw"))
+    result: dict[str, object] = {"benchmark": "silent", "contacts": 10}
+    for number in (1, 2, 3):
+        sent = await alice.send(
+            lambda _t: _request(
+                "MESSAGE",
+                "sip:bob@example.com",
+                "sip:alice@example.com",
+                "sip:bob@example.com",
+                [("Content-Type", "text/plain")],
+            ),
+            targets=target,
+        )
+        await asyncio.sleep(0.5)
+        result[f"message{number}_answer"] = sent.response.status
+        result[f"message{number}_datagrams_at_host"] = arrived()
+    host.close()
+    client.close()
+    await server.stop()
+    return result
+
+
 async def main() -> None:
-    for bench in (relay, guessing):
+    for bench in (relay, guessing, silent):
         print(json.dumps(await bench()), flush=True)
 
 
