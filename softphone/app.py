@@ -6,6 +6,7 @@ and tests drive it without a QApplication.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 from collections.abc import Callable
@@ -307,6 +308,8 @@ class Application:
         return (await self.locate_servers())[0]
 
 
+# Asked for every request's source: the few server addresses repeat.
+@functools.lru_cache(maxsize=256)
 def _normal_host(host: str) -> str:
     """*host* as one spelling of its IP address (IPv6 compressed, no brackets)."""
     try:

@@ -1,6 +1,7 @@
 """SQLite storage: message history, the outbox, conversations and contacts.
 
-One connection, used from the event-loop thread. Every call is one short,
+One connection, used from the event-loop thread (and a second one for
+group commits, see below). Every call is one short,
 indexed statement or transaction. Writes that the protocol depends on are
 committed before the call returns:
 
@@ -11,7 +12,10 @@ committed before the call returns:
 Writes that arrive together (a burst of incoming messages, the state
 changes of messages on their way) share one transaction and one sync of the
 log through `commit_group` (see `softphone.groupcommit`): the disk is then
-paid once per group, not once per row.
+paid once per group, not once per row. `prepare_group` splits that in two:
+the writes on the loop's thread, on a second connection to the file, and
+the commit (the wait for the disk) on another thread, while the loop goes
+on reading the network.
 
 The schema is versioned with ``PRAGMA user_version``; `_MIGRATIONS` lists
 the steps from version 0 (an empty file) to the current version, each
@@ -43,6 +47,7 @@ __all__ = [
     "MessageId",
     "MessageRecord",
     "NotFound",
+    "PreparedGroup",
     "ResendSchedule",
     "Store",
     "StoreError",
@@ -401,6 +406,57 @@ def _casefold(text: object) -> object:
     return text.casefold() if isinstance(text, str) else text
 
 
+def _connect(path: str, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    # isolation_level=None: the store issues BEGIN/COMMIT itself, so a
+    # commit happens exactly where the code says and nowhere else.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def _configure(db: sqlite3.Connection) -> None:
+    # In WAL mode, synchronous=NORMAL does not sync the log on
+    # commit: the last transactions may vanish on power loss. A
+    # message answered 200 OK must survive that, so every commit
+    # waits for the log to be synced (FULL).
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    # Case-insensitive search for every script: SQLite's LIKE and
+    # lower() fold ASCII only.
+    db.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+class PreparedGroup:
+    """Writes done in an open transaction, waiting for `commit` (`Store.prepare_group`)."""
+
+    def __init__(self, store: Store, db: sqlite3.Connection, results: list[Any]) -> None:
+        self._store = store
+        self._db = db
+        #: Each write's result, or the exception it raised (its savepoint undone).
+        self.results = results
+
+    def commit(self) -> None:
+        """Commit the group: when this returns, every successful write is on disk.
+
+        May run on any one thread while the preparing thread goes on.
+
+        Raises:
+            sqlite3.Error: the commit failed; the group was rolled back and
+                nothing of it is on disk.
+        """
+        try:
+            self._store._commit(self._db)
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def announce(self) -> None:
+        """Tell `Store.on_commit` listeners (on the store's thread, after `commit`)."""
+        if self._store._commit_listeners:
+            self._store._committed(len(self.results))
+
+
 class Store:
     """The application's database. Build with `Store.open`."""
 
@@ -408,6 +464,11 @@ class Store:
         """Wrap an open connection; use `Store.open` instead."""
         self._db = connection
         self._commit_listeners: Listeners[[int]] = Listeners("commit", log)
+        # The file, when there is one: groups are committed on a second
+        # connection to it (`prepare_group`), so their sync can run on
+        # another thread while this connection serves reads.
+        self._path: str | None = None
+        self._group_db: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -424,10 +485,7 @@ class Store:
         """
         if str(path) != ":memory:":
             _create_private(Path(path))
-        # isolation_level=None: the store issues BEGIN/COMMIT itself, so a
-        # commit happens exactly where the code says and nowhere else.
-        db = sqlite3.connect(str(path), isolation_level=None)
-        db.row_factory = sqlite3.Row
+        db = _connect(str(path))
         try:
             # WAL lets a reader (a second process, a backup) see committed
             # rows while we write, and makes a commit one sequential append.
@@ -437,24 +495,21 @@ class Store:
             db.close()
             raise StoreError(f"{path} is not a softphone database: {exc}") from exc
         try:
-            # In WAL mode, synchronous=NORMAL does not sync the log on
-            # commit: the last transactions may vanish on power loss. A
-            # message answered 200 OK must survive that, so every commit
-            # waits for the log to be synced (FULL).
-            db.execute("PRAGMA synchronous = FULL")
-            db.execute("PRAGMA foreign_keys = ON")
-            # Case-insensitive search for every script: SQLite's LIKE and
-            # lower() fold ASCII only.
-            db.create_function("casefold", 1, _casefold, deterministic=True)
+            _configure(db)
             store = cls(db)
             store._migrate()
         except BaseException:
             db.close()
             raise
+        if str(path) != ":memory:":
+            store._path = str(path)
         return store
 
     def close(self) -> None:
         """Close the connection. Everything returned so far is already committed."""
+        if self._group_db is not None:
+            self._group_db.close()
+            self._group_db = None
         self._db.close()
 
     @property
@@ -472,9 +527,13 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self._commit(self._db)
         if self._commit_listeners:
             self._committed(writes)
+
+    def _commit(self, db: sqlite3.Connection) -> None:
+        # The one place a transaction is committed (the sync of the log).
+        db.execute("COMMIT")
 
     def on_commit(self, callback: Callable[[int], None]) -> None:
         """Call *callback* after every commit with the number of writes it held."""
@@ -495,11 +554,52 @@ class Store:
             sqlite3.Error: the transaction itself could not be committed;
                 nothing of it is on disk.
         """
-        db = self._db
-        with self._transaction(len(writes)):
+        group = self._prepare(self._db, writes)
+        group.commit()
+        group.announce()
+        return group.results
+
+    def prepare_group(self, writes: Sequence[Write]) -> PreparedGroup:
+        """Run *writes* in one open transaction; `PreparedGroup.commit` ends it.
+
+        `commit_group` in two halves, so that the commit (the wait for the
+        disk) can run on another thread while the event loop goes on: the
+        writes run here, on the caller's thread, on the store's group
+        connection (a second connection to the same file; the store's own
+        for an in-memory database). Until the group is committed, no other
+        group may be prepared, and the store's own writes wait for its lock.
+
+        Raises:
+            sqlite3.Error: the transaction could not be opened.
+        """
+        return self._prepare(self._group_connection(), writes)
+
+    @property
+    def commits_off_thread(self) -> bool:
+        """True when a prepared group may be committed on another thread."""
+        return self._path is not None
+
+    def _group_connection(self) -> sqlite3.Connection:
+        if self._path is None:
+            return self._db
+        if self._group_db is None:
+            # Used by one thread at a time: the loop's while writing, the
+            # committing thread while it commits.
+            db = _connect(self._path, check_same_thread=False)
+            try:
+                _configure(db)
+            except BaseException:
+                db.close()
+                raise
+            self._group_db = db
+        return self._group_db
+
+    def _prepare(self, db: sqlite3.Connection, writes: Sequence[Write]) -> PreparedGroup:
+        db.execute("BEGIN IMMEDIATE")
+        try:
             try:
                 # The usual case, every write succeeding: no savepoints.
-                return [write(db) for write in writes]
+                return PreparedGroup(self, db, [write(db) for write in writes])
             except Exception:  # undo them all, then again one savepoint each
                 db.execute("ROLLBACK")
                 db.execute("BEGIN IMMEDIATE")
@@ -512,7 +612,11 @@ class Store:
                     db.execute("ROLLBACK TO write")
                     results.append(exc)
                 db.execute("RELEASE write")
-            return results
+            return PreparedGroup(self, db, results)
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def _one(self, write: Write) -> Any:
         # A write committed on its own, raising what it raised.

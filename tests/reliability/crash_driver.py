@@ -24,8 +24,6 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +44,7 @@ class CommitHeldStore(Store):
     When a transaction holds the write of a received message (through
     `incoming_write`, which both `insert_incoming` and the group commit use),
     it prints ``{"holding": call_id}`` after the writes and before the
-    COMMIT, and blocks the thread (the event loop's) until the process is
+    COMMIT, and blocks the thread that commits until the process is
     killed. Whatever the application put on the wire for that message before
     this point is all it will ever send.
     """
@@ -63,13 +61,11 @@ class CommitHeldStore(Store):
 
         return held
 
-    @contextmanager
-    def _transaction(self, writes: int = 1) -> Iterator[sqlite3.Connection]:
-        with super()._transaction(writes) as db:
-            yield db
-            if self._holding is not None:
-                _print({"holding": self._holding})
-                threading.Event().wait()  # blocks until SIGKILL
+    def _commit(self, db: sqlite3.Connection) -> None:
+        if self._holding is not None:
+            _print({"holding": self._holding})
+            threading.Event().wait()  # blocks until SIGKILL
+        super()._commit(db)
 
 
 async def send(args: argparse.Namespace) -> None:

@@ -11,7 +11,11 @@ states go through the same groups.
 from __future__ import annotations
 
 import socket
+import sqlite3
+import threading
 from pathlib import Path
+
+import pytest
 
 from softphone.agent import Target
 from softphone.sip.delivery import DeliveryState
@@ -24,6 +28,7 @@ from tests.reliability.stack import (
     BOB,
     Peer,
     answered_identity,
+    options_probe,
     stored_identities,
     wait_until,
 )
@@ -132,4 +137,112 @@ async def test_outgoing_states_are_committed_in_groups_before_they_are_shown(
         assert len(commits[20:]) < 60
     finally:
         alice.close()
+        bob.close()
+
+
+def statuses_by_call_id(sock: socket.socket) -> list[tuple[str, int]]:
+    """(Call-ID, status) of every response already queued on *sock*, in order."""
+    from softphone.sip import Response, parse
+
+    out = []
+    sock.setblocking(False)
+    while True:
+        try:
+            data = sock.recv(65535)
+        except BlockingIOError:
+            return out
+        message = parse(data)
+        assert isinstance(message, Response)
+        out.append((message.call_id, message.status))
+
+
+async def test_the_loop_answers_while_a_group_waits_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The commit (the sync of the log) runs on a thread of its own: while it
+    # waits, other requests are answered, and the MESSAGE only after it.
+    bob = Peer(BOB, Store.open(tmp_path / "bob.db"), timers=TimerConfig())
+    where = await bob.start()
+    release = threading.Event()
+    waiting = threading.Event()
+    commit = Store._commit
+
+    def slow_disk(store: Store, db: sqlite3.Connection) -> None:
+        if db is not store._db:  # a group's commit, not the store's own writes
+            waiting.set()
+            release.wait(10)
+        commit(store, db)
+
+    monkeypatch.setattr(Store, "_commit", slow_disk)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    answers: list[tuple[str, int]] = []
+    try:
+        sender.bind(("127.0.0.1", 0))
+        port = sender.getsockname()[1]
+        sender.sendto(burst_message(0, port), (where.host, where.port))
+        assert await wait_until(waiting.is_set, timeout=10)
+        sender.sendto(
+            options_probe(1).replace(b"192.0.2.9:5060", f"127.0.0.1:{port}".encode()),
+            (where.host, where.port),
+        )
+
+        def probe_answered() -> bool:
+            answers.extend(statuses_by_call_id(sender))
+            return any(call_id.startswith("probe-") for call_id, _ in answers)
+
+        assert await wait_until(probe_answered, timeout=5)
+        assert bob.inbox == [] and not any(c.startswith("burst-") for c, _ in answers)
+        release.set()
+
+        def message_answered() -> bool:
+            answers.extend(statuses_by_call_id(sender))
+            return ("burst-0@127.0.0.1", 200) in answers
+
+        assert await wait_until(message_answered, timeout=10)
+        assert [c for c, _ in answers][0].startswith("probe-")
+        assert [m.body for m in bob.inbox] == ["message 0"]
+    finally:
+        release.set()
+        sender.close()
+        bob.close()
+
+
+async def test_a_commit_that_fails_on_its_thread_answers_500_and_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = Peer(BOB, Store.open(tmp_path / "bob.db"), timers=TimerConfig())
+    where = await bob.start()
+    commit = Store._commit
+    threads: list[str] = []
+
+    def full_disk(store: Store, db: sqlite3.Connection) -> None:
+        if db is not store._db:
+            threads.append(threading.current_thread().name)
+            raise sqlite3.OperationalError("database or disk is full")
+        commit(store, db)
+
+    monkeypatch.setattr(Store, "_commit", full_disk)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    answers: list[tuple[str, int]] = []
+    try:
+        sender.bind(("127.0.0.1", 0))
+        port = sender.getsockname()[1]
+        sender.sendto(burst_message(0, port), (where.host, where.port))
+
+        def answered(call_id: str) -> bool:
+            answers.extend(statuses_by_call_id(sender))
+            return any(c == call_id for c, _ in answers)
+
+        assert await wait_until(lambda: answered("burst-0@127.0.0.1"), timeout=10)
+        assert answers == [("burst-0@127.0.0.1", 500)]
+        assert threads and threading.current_thread().name not in threads
+        assert bob.store.count_messages(CAROL) == 0 and bob.inbox == []
+        # The disk has room again: the next message is stored and answered.
+        monkeypatch.setattr(Store, "_commit", commit)
+        sender.sendto(burst_message(1, port), (where.host, where.port))
+        assert await wait_until(lambda: answered("burst-1@127.0.0.1"), timeout=10)
+        assert answers[-1] == ("burst-1@127.0.0.1", 200)
+        assert [m.body for m in bob.store.messages(CAROL)] == ["message 1"]
+    finally:
+        sender.close()
         bob.close()

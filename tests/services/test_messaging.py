@@ -403,7 +403,7 @@ async def test_never_200_when_not_stored(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError("database or disk is full")
 
-    monkeypatch.setattr(bob.store, "commit_group", disk_full)
+    monkeypatch.setattr(bob.store, "prepare_group", disk_full)
     to = bob.agent.local_address(TransportKind.UDP)
     response = await alice.agent.request(raw_message(to), Target(to, TransportKind.UDP))
     assert response.status == 500
