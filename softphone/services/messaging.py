@@ -108,6 +108,8 @@ class Messaging:
         # Call-ID -> message on its way: a request is named before the group
         # holding its wire identity is committed.
         self._on_the_wire: dict[str, MessageId] = {}
+        # Messages with a state written but not yet announced, and how many.
+        self._settling: dict[MessageId, int] = {}
         # Messages to one peer leave in the order they were written.
         self._peer_locks: dict[str, asyncio.Lock] = {}
 
@@ -252,6 +254,15 @@ class Messaging:
         names it before that (and while its requests are on the wire).
         """
         return self._on_the_wire.get(call_id)
+
+    def settling(self, message_id: MessageId) -> bool:
+        """True while a state of the message is on its way to the disk, not yet announced.
+
+        Its group is committed on another thread, so the store may already
+        hold the new state a moment before the state listeners hear of it;
+        whoever decides from the stored state (a receipt) waits for them.
+        """
+        return message_id in self._settling
 
     def give_up(self, message_id: MessageId, reason: str) -> MessageRecord:
         """Mark a message that is still QUEUED as failed here, with *reason*.
@@ -448,10 +459,14 @@ class Messaging:
             resend=resend,
         )
         committed: asyncio.Future[MessageRecord] = asyncio.get_running_loop().create_future()
+        self._settling[message_id] = self._settling.get(message_id, 0) + 1
 
         def done(record: MessageRecord, error: BaseException | None) -> None:
-            # Announced right after its commit: the store and the window
-            # never tell different states, not even for one turn.
+            # Announced as soon as the loop hears of its commit; until then
+            # `settling` says the store may be ahead of the listeners.
+            left = self._settling.pop(message_id, 1) - 1
+            if left:
+                self._settling[message_id] = left
             if error is not None:
                 committed.set_exception(error)
                 return

@@ -100,8 +100,12 @@ class Receipts:
             log.info("receipt from %s for a message sent to %s: ignored", peer, record.peer)
             return
         now = self._clock()
-        if record.state in (DeliveryState.QUEUED, DeliveryState.SENDING):
-            # RFC 5438 does not order a receipt after the 200: keep it.
+        if record.state in (
+            DeliveryState.QUEUED,
+            DeliveryState.SENDING,
+        ) or self._messaging.settling(record.id):
+            # RFC 5438 does not order a receipt after the 200: keep it (also
+            # while the 200's state is committed but not yet announced).
             self._early.setdefault(record.id, []).append((imdn, now))
             return
         self._apply(record, imdn, now)

@@ -28,11 +28,11 @@ BOB = "sip:bob@example.test"
 class Peer:
     """One Application with recorders for what its callbacks said."""
 
-    def __init__(self, aor: str, name: str, **account: object) -> None:
+    def __init__(self, aor: str, name: str, db: str = ":memory:", **account: object) -> None:
         self.app = Application(
             Account(aor=aor, display_name=name, **account),  # type: ignore[arg-type]
             None,
-            Store.open(":memory:"),
+            Store.open(db),
             AppOptions(listen_host="127.0.0.1", register=False, timers=TimerConfig(t1=0.02)),
         )
         self.inbox: list[MessageRecord] = []
@@ -73,8 +73,10 @@ class Peer:
 
 
 @asynccontextmanager
-async def two_peers(**bob_account: object) -> AsyncIterator[tuple[Peer, Peer]]:
-    alice, bob = Peer(ALICE, "Alice"), Peer(BOB, "Bob", **bob_account)
+async def two_peers(
+    alice_db: str = ":memory:", **bob_account: object
+) -> AsyncIterator[tuple[Peer, Peer]]:
+    alice, bob = Peer(ALICE, "Alice", alice_db), Peer(BOB, "Bob", **bob_account)
     await alice.app.start()
     await bob.app.start()
     alice.route_to(bob)

@@ -7,13 +7,18 @@ client and sends receipts the way Linphone and Blink write them.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
 
 from softphone.services.receipts import ReceiptEvent
 from softphone.sip import Request, Response
 from softphone.sip.cpim import parse_cpim
 from softphone.sip.delivery import DeliveryState
 from softphone.sip.imdn import IMDN_CONTENT_TYPE, ImdnStatus, NotificationKind, build_imdn
-from softphone.store import MessageRecord
+from softphone.store import MessageRecord, Store
 from tests.services.apps import BOB, Peer, cpim_wrapped, send_raw, two_peers
 from tests.services.scripted import ScriptedPeer, answer
 
@@ -172,6 +177,50 @@ async def test_a_receipt_before_the_200_is_kept_and_applied_after_it() -> None:
             assert alice.history[record.id] == [D.QUEUED, D.SENDING, D.DELIVERED, D.READ]
         finally:
             held.close()
+
+
+async def test_a_receipt_while_the_200s_state_is_committed_but_not_yet_announced_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Alice's store is a file: its group commits run on their own thread, so
+    # for a moment DELIVERED is on disk and not yet announced. A receipt read
+    # in that moment must not overtake the state it follows.
+    commit = Store._commit
+    held = threading.Event()
+    release = threading.Event()
+
+    def slow_to_tell(store: Store, db: sqlite3.Connection) -> None:
+        commit(store, db)
+        if db is store._db or held.is_set():
+            return
+        states = {row[0] for row in db.execute("SELECT state FROM messages WHERE direction='out'")}
+        if "delivered" in states:
+            held.set()
+            release.wait(10)  # committed; the loop has not heard of it yet
+
+    monkeypatch.setattr(Store, "_commit", slow_to_tell)
+    async with two_peers(str(tmp_path / "alice.db")) as (alice, bob):
+        told: list[object] = []
+        alice.app.messaging.on_message_state(lambda r: told.append(r.state))
+        alice.app.receipts.on_receipt(lambda e: told.append((e.imdn.status, e.applied)))
+        try:
+            record = alice.app.messaging.send(BOB, "hi")
+            while not held.is_set():
+                await asyncio.sleep(0.01)
+            stored = alice.app.store.message(record.id)
+            assert stored.state is D.DELIVERED and stored.imdn_id is not None
+            mid = stored.imdn_id
+            assert (
+                await receipt(bob, alice, mid, NotificationKind.DISPLAY, ImdnStatus.DISPLAYED)
+                == 200
+            )
+            assert alice.history[record.id] == [D.QUEUED, D.SENDING]
+        finally:
+            release.set()
+        await alice.until(lambda: alice.history[record.id][-1] is D.READ)
+        assert alice.history[record.id] == [D.QUEUED, D.SENDING, D.DELIVERED, D.READ]
+        # The state first, then the receipt that moved it on.
+        assert told.index(D.DELIVERED) < told.index((ImdnStatus.DISPLAYED, True))
 
 
 async def test_bob_says_delivered_when_stored_and_displayed_only_when_the_window_says() -> None:
