@@ -161,6 +161,9 @@ class Account:
     send_read_receipts: bool = True
     #: Ask the recipients of our messages for "displayed" receipts.
     request_read_receipts: bool = True
+    #: Take MESSAGEs sent straight to our port by anyone, not only those
+    #: through the account's servers (which get 403 otherwise).
+    accept_direct: bool = False
     # The AoR parsed once, on construction; not a setting (init=False) and
     # not part of equality (it follows from `aor`).
     _uri: SipUri = field(init=False, repr=False, compare=False)
@@ -188,7 +191,7 @@ class Account:
             MAX_EXPIRES,
             f"Expires must be a whole number of seconds between {MIN_EXPIRES} and {MAX_EXPIRES}",
         )
-        for name in ("send_read_receipts", "request_read_receipts"):
+        for name in ("send_read_receipts", "request_read_receipts", "accept_direct"):
             if not isinstance(getattr(self, name), bool):
                 raise SettingsError(f"{name} must be true or false")
         if self.dns_server is not None:

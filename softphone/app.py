@@ -67,7 +67,8 @@ class AppOptions:
     #: Take requests sent straight to our port from anywhere. Off: while
     #: registering, only the account's servers (every address the
     #: registration may use, failover targets too) reach the services; the
-    #: rest get 403. The local demo turns it on.
+    #: rest get 403. The local demo turns it on; so does the account's own
+    #: setting (`Account.accept_direct`).
     accept_direct: bool = False
     #: Back-off and window of the automatic resend (None: 30 s growing to
     #: 1 h, for 24 h; see `softphone.resend_policy`).
@@ -91,6 +92,9 @@ class Application:
         self.options = options or AppOptions()
         self.account = account
         self.store = store
+        #: Whether a password was given (the window says "asks for" rather
+        #: than "did not accept" when the server wants one and there is none).
+        self.has_password = bool(password)
         self.agent = UserAgent(timers=self.options.timers, limits=self.options.limits)
         #: One RFC 3263 resolver, so every service shares its cache. AAAA
         #: answers only when we listen on IPv6: an IPv4 socket cannot use them.
@@ -159,7 +163,7 @@ class Application:
         )
         #: The IP address of every server the account's requests may go to.
         self.server_hosts: set[str] = set()
-        if self.options.register and not self.options.accept_direct:
+        if self.options.register and not (self.options.accept_direct or account.accept_direct):
             self.agent.admit_source = self._from_server
         self._started = False
         #: Registered at least once, and whether the server is lost now:
@@ -199,8 +203,12 @@ class Application:
             self.messaging.flush()
         self._started = True
 
-    async def stop(self) -> None:
-        """Unsubscribe and unregister (Expires: 0), then close sockets and the store."""
+    async def stop(self, *, close_store: bool = True) -> None:
+        """Unsubscribe and unregister (Expires: 0), then close sockets and the store.
+
+        *close_store* False leaves the store open for the core that takes
+        over the same account (a changed password or server).
+        """
         self.resender.stop()
         await self.presence.stop()
         if self.keepalive is not None:
@@ -213,7 +221,8 @@ class Application:
         await self.messaging.drain()
         await self.receipts.drain()
         await self.typing.drain()
-        self.store.close()
+        if close_store:
+            self.store.close()
         self._started = False
 
     # -- state ------------------------------------------------------------------

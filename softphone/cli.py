@@ -33,7 +33,13 @@ from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
 from softphone.blocking import blocked_addresses, set_blocked
 from softphone.config import password_for
-from softphone.launch import UsageError, open_store, resolve_account, resolve_password
+from softphone.launch import (
+    UsageError,
+    open_store,
+    resolve_account,
+    resolve_password,
+    with_defaults,
+)
 from softphone.link import LinkError, looks_like_link, parse_link
 from softphone.location import HostPort, locate
 from softphone.ratelimit import FloodLimits
@@ -238,7 +244,12 @@ def _db_flag(parser: argparse.ArgumentParser) -> None:
 
 def run_block(args: argparse.Namespace) -> int:
     """`softphone block|unblock ADDRESS` and `softphone blocked`."""
-    store = open_store(args)
+    try:
+        # The block list is the account's, kept with its history.
+        account: Account | None = resolve_account(with_defaults(args))
+    except UsageError:
+        account = None
+    store = open_store(args, account)
     try:
         if args.command == "blocked":
             for address in blocked_addresses(store):
@@ -286,7 +297,7 @@ def _print_json(obj: dict[str, object]) -> None:
 async def run_send(args: argparse.Namespace, account: Account) -> int:
     """`softphone send TO TEXT`: register (the server found automatically), send, report."""
     password = resolve_password(account)
-    store = open_store(args)
+    store = open_store(args, account)
     app = Application(
         account,
         password,
@@ -391,7 +402,7 @@ async def _await_receipt(
 async def run_listen(args: argparse.Namespace, account: Account) -> int:
     """`softphone listen`: register and print every received message."""
     password = resolve_password(account)
-    store = open_store(args)
+    store = open_store(args, account)
     app = Application(
         account,
         password,

@@ -9,7 +9,9 @@ tests), or from the operating system's keyring.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
+import re
 import tempfile
 import tomllib
 from pathlib import Path
@@ -20,11 +22,15 @@ import keyring.errors
 import platformdirs
 
 from softphone.account import DEFAULT_KEEPALIVE_INTERVAL, Account, SettingsError
+from softphone.sip.errors import SipError
+from softphone.sip.uri import SipUri
 
 __all__ = [
     "APP_NAME",
+    "account_folder_name",
     "default_config_path",
     "default_data_dir",
+    "keyring_usable",
     "load_account",
     "password_for",
     "save_account",
@@ -46,6 +52,30 @@ def default_config_path() -> Path:
 def default_data_dir() -> Path:
     """Where the message database lives by default (the platform's data directory)."""
     return platformdirs.user_data_path(APP_NAME)
+
+
+def account_folder_name(aor: str) -> str:
+    """The name of *aor*'s own folder in the data directory ("bob@example.com").
+
+    Readable where the address allows it; a short hash keeps two addresses
+    that differ only in characters a file name cannot hold apart.
+    """
+    try:
+        uri = SipUri.parse(aor)
+    except SipError:
+        uri = None
+    if uri is None or not uri.user:
+        text = aor
+    else:
+        # The host is case-insensitive (RFC 3261 19.1.4), the user part not.
+        text = f"{uri.user}@{uri.host.lower()}"
+        if uri.scheme == "sips":
+            text = f"sips-{text}"
+    safe = re.sub(r"[^A-Za-z0-9._@+-]", "_", text)[:80]
+    if safe != text or safe.startswith("."):
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        safe = f"{safe.lstrip('.')}-{digest}"
+    return safe
 
 
 # The settings a file may hold: the constructor's fields (not the parsed AoR).
@@ -126,6 +156,8 @@ def _to_toml(account: Account) -> str:
         lines.append("send_read_receipts = false")
     if not account.request_read_receipts:
         lines.append("request_read_receipts = false")
+    if account.accept_direct:
+        lines.append("accept_direct = true")
     return "\n".join(lines) + "\n"
 
 
@@ -194,6 +226,24 @@ def plaintext_backend(backend: object) -> str | None:
     return None
 
 
+def keyring_usable() -> bool:
+    """True when the operating system offers a keyring that can keep a password.
+
+    A backend that writes a plain file, or keeps nothing (the null and the
+    "fail" backends), does not count: the password never goes to a file.
+    """
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration is "no keyring", not a crash
+        return False
+    if plaintext_backend(backend) is not None:
+        return False
+    inner = getattr(backend, "backends", None)  # keyring's ChainerBackend
+    if isinstance(inner, list | tuple) and not inner:
+        return False
+    return type(backend).__module__ not in ("keyring.backends.fail", "keyring.backends.null")
+
+
 def store_password(account: Account, password: str) -> None:
     """Keep *password* for *account* in the operating system's keyring.
 
@@ -210,15 +260,15 @@ def store_password(account: Account, password: str) -> None:
         raise SettingsError(
             f"The keyring backend {unsafe} would keep the password in a plain file or"
             " not at all, so it is not stored; use the desktop's keyring (Secret"
-            " Service, KWallet, macOS Keychain, Windows Credential Locker) or set"
-            " password_env to the name of an environment variable that holds it"
+            " Service, KWallet, macOS Keychain, Windows Credential Locker), or keep"
+            " the password in an environment variable"
         )
     try:
         keyring.set_password(APP_NAME, account.aor, password)
     except keyring.errors.NoKeyringError:
         raise SettingsError(
-            "No keyring is available to keep the password; set password_env to the"
-            " name of an environment variable that holds it instead"
+            "No keyring is available to keep the password; keep it in an environment"
+            " variable instead"
         ) from None
     except keyring.errors.KeyringError as exc:
         # The backend's message may be all the user gets to know; it never

@@ -344,7 +344,10 @@ def test_no_keyring_backend_gives_none(no_keyring: None, monkeypatch: pytest.Mon
 
 
 def test_store_password_without_keyring_explains(no_keyring: None) -> None:
-    with pytest.raises(SettingsError, match=r"^No keyring is available .* password_env"):
+    with pytest.raises(
+        SettingsError,
+        match=r"^No keyring is available to keep the password; keep it in an environment",
+    ):
         store_password(Account(AOR), SECRET)
 
 

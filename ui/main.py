@@ -22,17 +22,32 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from softphone.account import Account
+from softphone.account import Account, SettingsError
 from softphone.app import Application, AppOptions
-from softphone.config import default_config_path, default_data_dir, password_for
-from softphone.launch import UsageError, open_store, resolve_account, with_defaults
+from softphone.config import (
+    account_folder_name,
+    default_config_path,
+    default_data_dir,
+    password_for,
+    store_password,
+)
+from softphone.launch import (
+    PasswordLookup,
+    PasswordSource,
+    UsageError,
+    lookup_password,
+    open_store,
+    resolve_account,
+    with_defaults,
+)
 from softphone.store import Store
 from ui import desktop
 from ui.bridge import CoreBridge
@@ -55,14 +70,62 @@ class Session:
 
     app: Application
     demo: DemoSession | None = None
+    #: The flags the app started with (where histories are, what to bind).
+    args: argparse.Namespace | None = None
+    #: The password in use; without a keyring, the only copy (memory only).
+    password: str | None = None
+    _changing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def close(self) -> None:
         """Unregister and close the core, then stop the demo server."""
-        try:
-            await self.app.stop()
-        finally:
-            if self.demo is not None:
-                await self.demo.stop()
+        async with self._changing:
+            try:
+                await self.app.stop()
+            finally:
+                if self.demo is not None:
+                    await self.demo.stop()
+
+    async def change_account(
+        self, window: MainWindow, account: Account, password: str | None
+    ) -> None:
+        """Run *account* instead of the current one, without a restart.
+
+        The old account is unregistered (within the registration's own
+        time limit: an unreachable server is dropped), the new one
+        registers, and every buddy of its history is subscribed again.
+        *password* None keeps the current password for the same address,
+        or finds the new address's own.
+        """
+        async with self._changing:
+            args = with_defaults(self.args or argparse.Namespace())
+            old = self.app
+            if password is None:
+                if account.aor == old.account.aor and self.password is not None:
+                    password = self.password
+                else:
+                    password = lookup_password(account).password
+            same = account_folder_name(account.aor) == account_folder_name(old.account.aor)
+            if same:
+                store = old.store
+            else:
+                try:
+                    store = open_store(args, account)
+                except UsageError as exc:
+                    window.statusBar().showMessage(str(exc), 10000)
+                    return
+            app = Application(account, password, store, _options(args))
+            window.use_app(app, CoreBridge(app))
+            self.app, self.password = app, password
+            await old.stop(close_store=not same)
+            try:
+                await app.start()
+            except OSError as exc:
+                window.statusBar().showMessage(
+                    QCoreApplication.translate(
+                        "MainWindow", "Cannot open the network port: {error}"
+                    ).format(error=exc),
+                    10000,
+                )
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -156,6 +219,16 @@ async def _run(
     settings = window_settings(str(demo_data_dir())) if session.demo is not None else None
     window = MainWindow(session.app, bridge, settings=settings, demo=session.demo is not None)
     window.quit_requested.connect(quit_event.set)
+    window.config_path = Path(getattr(args, "config", None) or default_config_path())
+    changes: set[asyncio.Task[None]] = set()
+
+    def change_account(account: Account, password: str | None) -> None:
+        assert window is not None
+        task = asyncio.ensure_future(session.change_account(window, account, password))
+        changes.add(task)
+        task.add_done_callback(changes.discard)
+
+    window.account_changed.connect(change_account)
     # --hidden (the login start) stays in the tray, when there is one to click.
     hidden = getattr(args, "hidden", False) and window.tray is not None
     if not hidden or not QSystemTrayIcon.isSystemTrayAvailable():
@@ -213,9 +286,48 @@ async def open_session(args: argparse.Namespace) -> Session | None:
         account = resolve_account(args)
     except UsageError as exc:
         return await _first_run(args, str(exc))
-    store = open_store(args)
-    options = AppOptions(listen_host=args.listen_host)
-    return Session(Application(account, password_for(account), store, options))
+    lookup = lookup_password(account)
+    password = lookup.password
+    if password is None:
+        password = await ask_password(account, lookup)
+    store = open_store(args, account)
+    app = Application(account, password, store, _options(args))
+    return Session(app, args=args, password=password)
+
+
+def _options(args: argparse.Namespace) -> AppOptions:
+    return AppOptions(listen_host=args.listen_host)
+
+
+async def ask_password(account: Account, lookup: PasswordLookup) -> str | None:
+    """Ask for the password in a small dialog, saying why; None when the user declines.
+
+    Where a keyring exists the password goes there; without one it is
+    kept in memory only, for this run.
+    """
+    from ui.windows.password_dialog import PasswordDialog, password_sentence
+
+    address = account.aor.removeprefix("sip:")
+    dialog = PasswordDialog(address, password_sentence(lookup, address))
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda result: done.done() or done.set_result(int(result)))
+    # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.
+    dialog.open()
+    dialog.activateWindow()
+    dialog.password_edit.setFocus()
+    accepted = await done
+    dialog.hide()
+    dialog.deleteLater()
+    if not accepted:
+        # Started without one: if the server asks, the window asks again.
+        return None
+    password = dialog.password()
+    if lookup.source is PasswordSource.NOT_STORED:
+        try:
+            store_password(account, password)
+        except SettingsError as exc:
+            log.warning("the password was not kept: %s", exc)
+    return password
 
 
 async def add_to_menu() -> None:
@@ -306,6 +418,6 @@ async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
     except OSError as exc:
         # The account still works for this run; say why it will be asked again.
         QMessageBox.warning(None, "Softphone", f"The settings could not be saved: {exc}")
-    store = open_store(args)
-    options = AppOptions(listen_host=args.listen_host)
-    return Session(Application(account, password, store, options))
+    store = open_store(args, account)
+    app = Application(account, password, store, _options(args))
+    return Session(app, args=args, password=password)

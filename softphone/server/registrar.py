@@ -320,6 +320,10 @@ class LocalServer:
         """Reg-event subscriptions alive."""
         return len(self._dialogs)
 
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """(watcher, watched AoR) of every reg-event subscription alive."""
+        return [(d.sub.watcher, d.sub.aor) for d in self._dialogs.values()]
+
     @property
     def _own_address(self) -> OwnAddresses:
         if self._own is None:

@@ -24,7 +24,7 @@ from softphone.agent import ProvisionalCallback, TransactionFailed, UserAgent
 from softphone.listeners import Listeners
 from softphone.location import LocationError
 from softphone.sip import Request, Response
-from softphone.sip.auth import DigestClient
+from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.transport.base import Target
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,12 @@ class Outbound:
             guessed = False
             # The answer replaces credentials for the same header; a 407
             # then a 401 needs both Proxy-Authorization and Authorization.
-            new = digest.answer(judged, response)
+            try:
+                new = digest.answer(judged, response)
+            except AuthenticationFailed as exc:
+                # Keep the server's words for the user ("401 Unauthorized").
+                exc.status, exc.phrase = response.status, response.reason
+                raise
             names = {name.lower() for name, _ in new}
             answered = [(n, v) for n, v in answered if n.lower() not in names] + new
         return response

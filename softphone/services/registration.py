@@ -65,6 +65,11 @@ class RegistrationStatus:
     retry_in: float | None = None
     #: The server that answered, as host:port.
     server: str | None = None
+    #: The server wants a password we do not have or refused ours: only the
+    #: user can fix it (the window asks); no retry is scheduled.
+    credentials_refused: bool = False
+    #: The server's reason phrase for that (with `code`), e.g. "Forbidden".
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,10 +281,17 @@ class Registration:
                 raise  # KeyError, IndexError: a bug, not a missing transport
             text = f"Cannot reach {self._domain()} ({exc})"
             return self._fail(text, None, failures + 1), expires, failures + 1
-        except AuthenticationFailed:
+        except AuthenticationFailed as exc:
             # RFC 3261 22.2: a second challenge after our credentials means
             # they were refused; asking again would only repeat it.
-            self._fail("Wrong credentials (the server refused them)", None, None)
+            said = f"{exc.status} {exc.phrase}".strip() if exc.status else "the server refused them"
+            self._fail(
+                f"Wrong credentials ({said})",
+                exc.status,
+                None,
+                refused=True,
+                reason=exc.phrase,
+            )
             return None, expires, failures
         except TransactionFailed as exc:
             domain = self._domain()
@@ -319,11 +331,23 @@ class Registration:
             # Kamailio (and most registrars) answer credentials they refuse
             # with 403 rather than a second 401 (RFC 3261 22.2 allows both).
             self._fail(
-                f"Wrong credentials ({status} {response.reason})", status, None, server=server
+                f"Wrong credentials ({status} {response.reason})",
+                status,
+                None,
+                server=server,
+                refused=True,
+                reason=response.reason,
             )
             return None, expires, failures
         if status in (401, 407):
-            self._fail(f"The server asks for a password ({status})", status, None, server=server)
+            self._fail(
+                f"The server asks for a password ({status})",
+                status,
+                None,
+                server=server,
+                refused=True,
+                reason=response.reason,
+            )
             return None, expires, failures
         if status == 404:
             self._fail(f"Unknown user ({status} {response.reason})", status, None, server=server)
@@ -373,11 +397,22 @@ class Registration:
         *,
         server: str | None = None,
         wait: float | None = None,
+        refused: bool = False,
+        reason: str | None = None,
     ) -> float | None:
         """Report a failure; with *failures*, schedule a retry and say when."""
         self._registered.clear()
         if failures is None:
-            self._set(RegistrationStatus(RegistrationState.FAILED, text, code=code, server=server))
+            self._set(
+                RegistrationStatus(
+                    RegistrationState.FAILED,
+                    text,
+                    code=code,
+                    server=server,
+                    credentials_refused=refused,
+                    reason=reason,
+                )
+            )
             return None
         delay = wait if wait is not None else self._retry.wait(failures, self._rng)
         self._set(

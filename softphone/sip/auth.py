@@ -96,12 +96,16 @@ class AuthenticationFailed(SipError):
         reason: a sentence for the user ("wrong user name or password",
             "no supported authentication scheme").
         realm: the realm concerned, when there is one.
+        status, phrase: the response that refused the credentials (a second
+            401 or 407 and its reason phrase), when the caller knows it.
     """
 
     def __init__(self, reason: str, realm: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.realm = realm
+        self.status: int | None = None
+        self.phrase: str | None = None
 
 
 def _param(params: Sequence[tuple[str, str]], name: str) -> str | None:

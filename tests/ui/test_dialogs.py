@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from softphone.account import Account, SettingsError
 from softphone.config import APP_NAME, load_account
 from softphone.transport.base import TransportKind
+from tests.ui.visible_text import settings_jargon, visible_strings
 from ui.windows.settings_dialog import AccountDialog, keyring_available
 
 
@@ -261,24 +262,26 @@ def test_password_field_hides_what_is_typed(qtbot: QtBot, memory_keyring: Memory
     assert dialog.password_edit.echoMode() == QLineEdit.EchoMode.Password
 
 
-def test_without_a_keyring_the_dialog_says_so_and_offers_a_variable(
+def test_without_a_keyring_the_password_is_kept_in_memory_and_the_dialog_says_so(
     qtbot: QtBot, no_keyring: None
 ) -> None:
     assert not keyring_available()
     dialog = open_dialog(qtbot)
     assert dialog.keyring_note.isVisible()
-    assert "No keyring" in dialog.keyring_note.text()
-    assert dialog.password_env_edit.isVisible()
-    dialog.aor_edit.setText("sip:alice@example.com")
-    dialog.password_edit.setText("secret")
-    press_ok(dialog)
-    assert dialog.isVisible()
-    assert dialog.error_text("password").startswith("No keyring is available")
-    dialog.password_env_edit.setText("ALICE_PASSWORD")
+    assert dialog.keyring_note.text() == (
+        "No password store was found on this computer, so Softphone will ask for"
+        " your password each time it starts."
+    )
+    assert dialog.password_env_edit.isVisible()  # still possible, never required
+    assert settings_jargon(visible_strings()) == []
+    qtbot.keyClicks(dialog.aor_edit, "sip:alice@example.com")
+    qtbot.keyClicks(dialog.password_edit, "secret")
     with qtbot.waitSignal(dialog.accepted):
-        press_ok(dialog)
-    assert dialog.account().password_env == "ALICE_PASSWORD"
-    assert dialog.password() == "secret"
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    assert dialog.account().password_env is None
+    assert dialog.password() == "secret"  # for this run only
 
 
 def test_with_a_keyring_the_variable_field_is_hidden(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, Signal
@@ -30,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softphone.account import Account
 from softphone.app import Application
 from softphone.blocking import normalize_address
 from softphone.buddy import BuddyState
+from softphone.config import default_config_path
 from softphone.services.messaging import MessageRefused
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.store import Direction, MessageId, MessageRecord, NotFound
@@ -64,6 +67,27 @@ def registration_text(status: RegistrationStatus) -> str:
     return text
 
 
+#: What a new registration depends on: a change to any of these re-registers.
+_CONNECTION_FIELDS = (
+    "aor",
+    "display_name",
+    "username",
+    "registrar",
+    "outbound_proxy",
+    "transport",
+    "local_port",
+    "expires",
+    "password_env",
+    "dns_server",
+    "keepalive_interval",
+    "accept_direct",
+)
+
+
+def _needs_new_core(old: Account, new: Account) -> bool:
+    return any(getattr(old, name) != getattr(new, name) for name in _CONNECTION_FIELDS)
+
+
 #: State changes kept per buddy for the details window.
 PRESENCE_HISTORY = 20
 
@@ -89,6 +113,9 @@ class MainWindow(QMainWindow):
     """
 
     quit_requested = Signal()
+    #: The account dialog was saved with changes that need a new registration:
+    #: (Account, the typed password or None for unchanged).
+    account_changed = Signal(object, object)
 
     def __init__(
         self,
@@ -108,6 +135,12 @@ class MainWindow(QMainWindow):
         self.app = app
         self.bridge = bridge
         self.store = app.store
+        #: Where Account... saves the settings.
+        self.config_path: Path = default_config_path()
+        #: The account dialog while it is open.
+        self.account_dialog: Any = None
+        # The password is asked once per account, not on every failure.
+        self._password_asked = False
         self._trace_window: TraceWindow | None = None
         self._trace_backlog: list[TraceEntry] = []
         self.tray: Tray | None = None
@@ -189,6 +222,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.registration_label, 1)
 
         self._build_menus()
+        self._connect_bridge(bridge)
+        self._watch_contacts()
+        self._make_tray()
+        self._show_first_status()
+
+    def _connect_bridge(self, bridge: CoreBridge) -> None:
         bridge.message_added.connect(self._on_message_added)
         bridge.message_state.connect(self.chat.show_state)
         bridge.registration_changed.connect(self.show_registration)
@@ -197,12 +236,37 @@ class MainWindow(QMainWindow):
         # Plain text in the status bar until the next message is shown there.
         bridge.store_problem.connect(self.statusBar().showMessage)
         bridge.typing_changed.connect(self._on_typing)
-        self._watch_contacts()
-        self._make_tray()
+
+    def _show_first_status(self) -> None:
         if self.app.registration is not None:
             self.show_registration(self.app.registration.status)
         else:
             self.registration_label.setText(f"Direct mode (not registering) as {self._me()}")
+
+    def use_app(self, app: Application, bridge: CoreBridge) -> None:
+        """Show another core (the account changed): its history, buddies and state.
+
+        The open conversation's draft goes to the old store first; the old
+        core's signals no longer reach the window (it is being stopped).
+        """
+        self.chat.save_draft()
+        self.chat.set_peer(None)
+        self.bridge.blockSignals(True)
+        self.app = app
+        self.bridge = bridge
+        self.store = app.store
+        self.chat.store = app.store
+        self.buddies.store = app.store
+        self.buddies.reload()
+        self._presence_history.clear()
+        self._last_state.clear()
+        self._password_asked = False
+        self._sync_block_action()
+        self.setWindowTitle(f"{self._me()} — Softphone")
+        self._connect_bridge(bridge)
+        self._watch_contacts()
+        self._update_tray_unread()
+        self._show_first_status()
 
     # -- set-up -------------------------------------------------------------------
 
@@ -306,11 +370,34 @@ class MainWindow(QMainWindow):
     # -- registration ---------------------------------------------------------------
 
     def show_registration(self, status: RegistrationStatus) -> None:
-        """Put the registration state in words in the status bar."""
+        """Put the registration state in words in the status bar.
+
+        When the server wants a password we lack or refused ours, the
+        account dialog opens at the password field, once per account.
+        """
         self.registration_label.setText(registration_text(status))
         self.registration_label.setToolTip(
             f"Server {status.server}" if status.server else "No server has answered yet"
         )
+        if (
+            status.state is RegistrationState.FAILED
+            and status.credentials_refused
+            and not self._password_asked
+            and not self.demo
+        ):
+            self._password_asked = True
+            self.ask_for_password(self.password_problem(status))
+
+    def password_problem(self, status: RegistrationStatus) -> str:
+        """The server's refusal in words: "The server did not accept the password for ..."."""
+        answer = f"{status.code} {status.reason or ''}".strip() if status.code else ""
+        me = self._me()
+        if not getattr(self.app, "has_password", True):
+            text = self.tr("The server asks for the password for {address}")
+        else:
+            text = self.tr("The server did not accept the password for {address}")
+        text = text.format(address=me)
+        return f"{text} ({answer})" if answer else text
 
     # -- conversations --------------------------------------------------------------
 
@@ -799,10 +886,13 @@ class MainWindow(QMainWindow):
         self._trace_window.raise_()
 
     def open_account_dialog(self) -> None:
-        """Show the account settings; changes apply on the next start.
+        """Show the account settings; saved changes apply at once.
 
-        In the demo there is nothing to set: its account is made up, and
-        saving it would overwrite the user's real one.
+        A changed server, user, password, transport or port re-registers
+        (`account_changed`, which `ui.main` turns into a new core); the
+        read-receipt choices apply without it. In the demo there is nothing
+        to set: its account is made up, and saving it would overwrite the
+        user's real one.
         """
         if self.demo:
             box = QMessageBox(
@@ -819,17 +909,49 @@ class MainWindow(QMainWindow):
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
             return
+        self._account_dialog()
+
+    def ask_for_password(self, problem: str) -> None:
+        """Open the account dialog at the password field, *problem* said above it."""
+        dialog = self._account_dialog()
+        if dialog is not None:
+            dialog.show_password_problem(problem)
+
+    def _account_dialog(self) -> Any:
         try:
             from ui.windows.settings_dialog import AccountDialog
         except ImportError:
             self.statusBar().showMessage("The account dialog is not available", 5000)
-            return
+            return None
+        shown = self.account_dialog
+        if shown is not None and shown.isVisible():
+            shown.raise_()
+            shown.activateWindow()
+            return shown
+        if shown is not None:
+            shown.deleteLater()
         dialog = AccountDialog(self.app.account, parent=self)
-        if dialog.exec() and hasattr(dialog, "save_to"):
-            from softphone.config import default_config_path
+        dialog.accepted.connect(lambda: self._account_saved(dialog))
+        self.account_dialog = dialog
+        # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.
+        dialog.open()
+        return dialog
 
-            dialog.save_to(default_config_path())
-            self.statusBar().showMessage("Saved; the new settings apply after a restart", 8000)
+    def _account_saved(self, dialog: Any) -> None:
+        account = dialog.account()
+        password = dialog.password() or None
+        try:
+            dialog.save_to(self.config_path)
+        except OSError as exc:
+            self.statusBar().showMessage(
+                self.tr("The settings could not be saved: {error}").format(error=exc), 8000
+            )
+        if password is None and not _needs_new_core(self.app.account, account):
+            # Read receipts are read from the account when used: no re-register.
+            self.app.account = account
+            self.statusBar().showMessage(self.tr("Saved"), 5000)
+            return
+        self.account_changed.emit(account, password)
 
     # -- closing -------------------------------------------------------------------------
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
-import keyring.backends.null
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,9 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.account import Account, SettingsError
-from softphone.config import plaintext_backend, save_account, store_password
+from softphone.config import keyring_usable, save_account, store_password
 from softphone.transport.base import TransportKind
 from ui import desktop
+from ui.windows.password_dialog import no_keyring_sentence
 
 __all__ = ["AccountDialog", "keyring_available"]
 
@@ -59,15 +57,9 @@ def keyring_available() -> bool:
     """True when the operating system offers a keyring that can keep a password.
 
     A backend that writes a plain file does not count: the password never
-    goes to a file.
+    goes to a file (`softphone.config.keyring_usable`).
     """
-    try:
-        backend = keyring.get_keyring()
-    except Exception:  # a broken keyring configuration is "no keyring", not a crash
-        return False
-    if plaintext_backend(backend) is not None:
-        return False
-    return not isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring)
+    return keyring_usable()
 
 
 class AccountDialog(QDialog):
@@ -148,17 +140,36 @@ class AccountDialog(QDialog):
         self.request_receipts_check = QCheckBox("As&k for read receipts", self)
         self.request_receipts_check.setAccessibleName("Ask for read receipts")
         self.request_receipts_check.setChecked(True)
+        # Without it, while registered only the account's servers reach us
+        # (others get 403): see docs/security.md.
+        self.accept_direct_check = QCheckBox(
+            self.tr("Accept messages sent &directly to this computer"), self
+        )
+        self.accept_direct_check.setAccessibleName(
+            self.tr("Accept messages sent directly to this computer")
+        )
+        self.accept_direct_note = QLabel(
+            self.tr(
+                "Off: only messages that come through your provider's server are taken."
+                " On: anyone who can reach this computer can send you messages."
+            ),
+            self,
+        )
+        self.accept_direct_note.setWordWrap(True)
+        self.accept_direct_check.setToolTip(self.accept_direct_note.text())
 
         self.keyring_note = QLabel(self)
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setAccessibleName("Keyring")
-        self.keyring_note.setText(
-            ""
-            if self._has_keyring
-            else "No keyring is available on this computer to keep the password. Name an"
-            " environment variable that holds it instead (for example SOFTPHONE_PASSWORD)."
-        )
+        self.keyring_note.setText("" if self._has_keyring else no_keyring_sentence())
         self.keyring_note.setVisible(not self._has_keyring)
+        #: The server's refusal of the password, in words, above the field.
+        self.password_problem = QLabel(self)
+        self.password_problem.setWordWrap(True)
+        self.password_problem.setStyleSheet(_ERROR_STYLE)
+        self.password_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.password_problem.setAccessibleName(self.tr("Password problem"))
+        self.password_problem.hide()
 
         self._errors: dict[str, QLabel] = {}
         self._password_env_box: QWidget | None = None
@@ -181,9 +192,12 @@ class AccountDialog(QDialog):
             label.setBuddy(widget)
             form.addRow(label, self._with_error(name, widget))
             if name == "password":
+                form.insertRow(form.rowCount() - 1, "", self.password_problem)
                 form.addRow("", self.keyring_note)
         form.addRow("", self.read_receipts_check)
         form.addRow("", self.request_receipts_check)
+        form.addRow("", self.accept_direct_check)
+        form.addRow("", self.accept_direct_note)
 
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
@@ -286,7 +300,7 @@ class AccountDialog(QDialog):
             self._show_error(str(exc))
             return
         password = self.password_edit.text()
-        if password:
+        if password and self._has_keyring:
             try:
                 store_password(account, password)
             except SettingsError as exc:
@@ -295,8 +309,18 @@ class AccountDialog(QDialog):
                     self._show_password_env(True)
                     self._show_error(str(exc))
                     return
+        # Without a keyring the password stays in memory (`password()`) until
+        # the app quits; the note above says it is asked at every start.
         self._account = account
         super().accept()
+
+    def show_password_problem(self, sentence: str) -> None:
+        """Say *sentence* (the server's refusal) above the password field and go there."""
+        self.password_problem.setText(sentence)
+        self.password_problem.show()
+        self.password_edit.clear()
+        self.password_edit.setPlaceholderText("")
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- building -----------------------------------------------------------------------
 
@@ -326,12 +350,14 @@ class AccountDialog(QDialog):
             ),
             send_read_receipts=self.read_receipts_check.isChecked(),
             request_read_receipts=self.request_receipts_check.isChecked(),
+            accept_direct=self.accept_direct_check.isChecked(),
         )
 
     def _fill(self, account: Account) -> None:
         self.aor_edit.setText(account.aor)
         self.read_receipts_check.setChecked(account.send_read_receipts)
         self.request_receipts_check.setChecked(account.request_read_receipts)
+        self.accept_direct_check.setChecked(account.accept_direct)
         self.display_name_edit.setText(account.display_name)
         # A user name equal to the AoR's user part is the default: show it empty.
         if account.username != account.uri.user:

@@ -1,0 +1,155 @@
+"""No keyring, or an empty password variable: the app asks at start, in plain words.
+
+`ui.main.main()` starts on a settings file that gives no password; the
+small password dialog appears, says why in one sentence, takes the
+password from the keyboard, and the window registers with it. The password
+is kept in memory only: no file under the test's home holds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from softphone.account import Account
+from softphone.config import save_account
+from softphone.server import LocalServer
+from tests.ui.conftest import wait_until
+from tests.ui.test_account_live import end_app_if_failed, visible_window
+from tests.ui.visible_text import settings_jargon, visible_strings
+from ui import main as ui_main
+from ui.windows.password_dialog import PasswordDialog
+
+ALICE = "sip:alice@example.com"
+PASSWORD = "alice-pw"
+VARIABLE = "SOFTPHONE_TEST_PROMPT_PASSWORD"
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+def password_dialog() -> PasswordDialog | None:
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, PasswordDialog) and widget.isVisible():
+            return widget
+    return None
+
+
+def start_and_answer(loop: qasync.QEventLoop, qtbot, account: Account) -> list[str]:
+    """Start the app on *account*; answer the password dialog by keyboard; its sentences."""
+    seen: list[str] = []
+
+    async def user() -> None:
+        await wait_until(lambda: password_dialog() is not None, "the password dialog")
+        dialog = password_dialog()
+        assert dialog is not None
+        seen.append(dialog.reason_label.text())
+        seen.extend(visible_strings())
+        await wait_until(dialog.password_edit.hasFocus, "focus in the password field")
+        focused = QApplication.focusWidget()
+        assert focused is dialog.password_edit
+        qtbot.keyClicks(focused, PASSWORD)
+        qtbot.keyClick(focused, Qt.Key.Key_Return)
+        await wait_until(lambda: visible_window() is not None, "the window")
+        window = visible_window()
+        assert window is not None
+        await wait_until(
+            lambda: window.registration_label.text() == "Registered as alice@example.com",
+            "registered with the typed password",
+        )
+        seen.extend(visible_strings())
+        window.quit_action.trigger()
+
+    async def scenario() -> int:
+        server = LocalServer({ALICE: PASSWORD}, domain="example.com")
+        address = await server.start("127.0.0.1", 0)
+        try:
+            fields = {"aor": account.aor, "password_env": account.password_env}
+            save_account(
+                Account(**fields, registrar=address.sent_by),  # type: ignore[arg-type]
+                ui_main.default_config_path(),
+            )
+            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1")
+            driver = asyncio.ensure_future(user())
+            end_app_if_failed(driver)
+            code = await ui_main.main(args)
+            await driver
+            return code
+        finally:
+            await server.stop()
+
+    assert loop.run_until_complete(scenario()) == 0
+    return seen
+
+
+def files_holding(text: str, *folders: Path) -> list[Path]:
+    found = []
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and text.encode() in path.read_bytes():
+                found.append(path)
+    return found
+
+
+def _homes() -> list[Path]:
+    return [Path(os.environ[name]) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")]
+
+
+def test_without_a_keyring_the_password_is_asked_at_start_and_kept_in_memory(
+    loop: qasync.QEventLoop, no_keyring: None, qtbot
+) -> None:
+    seen = start_and_answer(loop, qtbot, Account(ALICE))
+    assert seen[0] == (
+        "No password store was found on this computer, so Softphone will ask for"
+        " your password each time it starts."
+    )
+    assert settings_jargon(seen) == []
+    assert files_holding(PASSWORD, *_homes()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(None, "but that variable is not set."), ("", "but that variable is empty.")],
+)
+def test_an_unset_or_empty_password_variable_is_said_in_words_and_asked(
+    loop: qasync.QEventLoop,
+    no_keyring: None,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot,
+    value: str | None,
+    words: str,
+) -> None:
+    if value is None:
+        monkeypatch.delenv(VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(VARIABLE, value)
+    seen = start_and_answer(loop, qtbot, Account(ALICE, password_env=VARIABLE))
+    assert seen[0] == (
+        "Softphone was set to read the password for alice@example.com from the"
+        f" environment variable {VARIABLE}, {words}"
+    )
+    assert settings_jargon(seen) == []
+
+
+def test_the_jargon_check_finds_setting_names() -> None:
+    assert settings_jargon(["set password_env to X", "edit account.toml", "fine words"]) == [
+        "set password_env to X",
+        "edit account.toml",
+    ]
