@@ -76,6 +76,14 @@ class Session:
     password: str | None = None
     _changing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    @property
+    def started_aor(self) -> str | None:
+        """The address the session started with (whose history --db names)."""
+        return self._started_aor
+
+    def __post_init__(self) -> None:
+        self._started_aor: str | None = self.app.account.aor
+
     async def close(self) -> None:
         """Unregister and close the core, then stop the demo server."""
         async with self._changing:
@@ -108,6 +116,12 @@ class Session:
             if same:
                 store = old.store
             else:
+                if self.started_aor is not None and account_folder_name(
+                    account.aor
+                ) != account_folder_name(self.started_aor):
+                    # --db names the history of the account it started with;
+                    # any other account keeps its own.
+                    args = argparse.Namespace(**{**vars(args), "db": None})
                 try:
                     store = open_store(args, account)
                 except UsageError as exc:
@@ -310,7 +324,12 @@ async def ask_password(account: Account, lookup: PasswordLookup) -> str | None:
     address = account.aor.removeprefix("sip:")
     dialog = PasswordDialog(address, password_sentence(lookup, address))
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda result: done.done() or done.set_result(int(result)))
+
+    def finish(result: int) -> None:
+        if not done.done():
+            done.set_result(int(result))
+
+    dialog.finished.connect(finish)
     # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.
     dialog.open()
     dialog.activateWindow()

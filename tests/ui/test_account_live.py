@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import keyring
 import pytest
@@ -109,6 +110,7 @@ def run_app(
     user: Callable[[LocalServer], Awaitable[None]],
     *,
     watchers: dict[str, list[str]] | None = None,
+    db: Path | None = None,
 ) -> int:
     """Start the server, then the app on a settings file for *account*; run *user*."""
 
@@ -120,7 +122,7 @@ def run_app(
                 Account(**{**_fields(account), "registrar": address.sent_by}),
                 ui_main.default_config_path(),
             )
-            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1")
+            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1", db=db)
             driver = asyncio.ensure_future(user(server))
             end_app_if_failed(driver)
             code = await ui_main.main(args)
@@ -212,9 +214,12 @@ def test_changing_the_account_in_the_dialog_registers_the_new_one_at_once(
     assert PASSWORDS[CAROL] not in ui_main.default_config_path().read_text()
 
 
+@pytest.mark.parametrize("explicit_db", [False, True], ids=["data-folder", "--db"])
 def test_each_account_shows_only_its_own_history(
-    loop: qasync.QEventLoop, memory_keyring: MemoryKeyring, qtbot
+    loop: qasync.QEventLoop, memory_keyring: MemoryKeyring, qtbot, tmp_path: Path, explicit_db: bool
 ) -> None:
+    # --db names the history of the account the app starts with.
+    db = tmp_path / "given.sqlite3" if explicit_db else None
     keyring.set_password(APP_NAME, ALICE, PASSWORDS[ALICE])
     keyring.set_password(APP_NAME, CAROL, PASSWORDS[CAROL])
     erin = f"sip:erin@{DOMAIN}"
@@ -255,7 +260,13 @@ def test_each_account_shows_only_its_own_history(
         assert bodies == ["for erin, from alice"]
         window.quit_action.trigger()  # Softphone > Quit
 
-    assert run_app(loop, PASSWORDS, Account(ALICE, expires=300), user) == 0
+    assert run_app(loop, PASSWORDS, Account(ALICE, expires=300), user, db=db) == 0
+    if db is not None:
+        store = Store.open(db)
+        try:
+            assert [m.body for m in store.messages(erin)] == ["for erin, from alice"]
+        finally:
+            store.close()
 
 
 def test_a_refused_password_opens_the_dialog_at_the_password_field_once(
