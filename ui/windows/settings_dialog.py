@@ -318,6 +318,9 @@ class AccountDialog(QDialog):
         """Say *sentence* (the server's refusal) above the password field and go there."""
         self.password_problem.setText(sentence)
         self.password_problem.show()
+        # Grow to the new line rather than squeeze the rows below it.
+        self.layout().activate()
+        self.adjustSize()
         self.password_edit.clear()
         self.password_edit.setPlaceholderText("")
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
