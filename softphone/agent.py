@@ -644,7 +644,7 @@ class UserAgent:
             reason,
             to_tag=None if status == 100 else entry.to_tag,
         )
-        stamp_via(response, (entry.source.host, entry.source.port))
+        stamp_via(response, (entry.source.host, entry.source.port), top=entry.request.via[0])
         for name, value in headers:
             response.headers.add(name, value)
         if body:

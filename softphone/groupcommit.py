@@ -168,9 +168,17 @@ class GroupCommit:
         self._start_next()
 
     def _start_next(self) -> None:
-        # What arrived while the last group was written is the next group.
-        if self._pending and self._committing is None and self._timer is None:
+        # What arrived while the last group was committed starts the next
+        # group, which stays open while turns bring more (as a new one does):
+        # a sync per handful of rows would cost more than it saves.
+        if not self._pending or self._committing is not None or self._timer is not None:
+            return
+        if len(self._pending) >= self._max_writes:
             self._start()
+            return
+        self._opened = time.monotonic()
+        self._arrived = True
+        self._timer = asyncio.get_running_loop().call_soon(self._turn)
 
     def _commit_here(self, group: _Group) -> None:
         error: BaseException | None = None

@@ -751,6 +751,8 @@ class Response(_Message):
         if to_tag is not None and TOKEN.fullmatch(to_tag) is None:
             raise LocalProtocolError(f"invalid To tag {to_tag!r}")
         items: list[tuple[str, str, str]] = []
+        # The To view parse() built (one To header), so it is not read again.
+        to_view = request.headers._cache.get("to")
         for key, name, value in request.headers._items:
             if key in ("via", "from", "call-id", "cseq") or (
                 # RFC 3261 8.2.6.1: a 100 Trying copies Timestamp.
@@ -758,8 +760,14 @@ class Response(_Message):
             ):
                 items.append((key, name, value))
             elif key == "to":
-                if to_tag is not None and not _has_tag(value):
-                    value = f"{value};tag={to_tag}"
+                if to_tag is not None:
+                    tagged = (
+                        to_view.tag is not None
+                        if isinstance(to_view, NameAddr)
+                        else _has_tag(value)
+                    )
+                    if not tagged:
+                        value = f"{value};tag={to_tag}"
                 items.append((key, name, value))
         return cls(status, reason, Headers._from_parsed(items))
 

@@ -213,16 +213,17 @@ def response_destination(via: Via, source: HostPort, *, reliable: bool) -> HostP
     return (source[0], port) if 0 < port < 65536 else source
 
 
-def stamp_via(response: Response, source: HostPort) -> None:
+def stamp_via(response: Response, source: HostPort, *, top: Via | None = None) -> None:
     """Add received and fill rport in the top Via of *response*.
 
     RFC 3261 18.2.1 adds `received` when the sent-by host differs from the
     packet's source; RFC 3581 4 fills an empty `rport` with the source port
     and then always adds `received`. A top Via that cannot be read is left
-    as it is.
+    as it is. *top* is that Via already parsed (the request's, which the
+    response copied), so it is not read again.
     """
     line = response.headers.get("Via")
-    via = top_via(response.headers)
+    via = top if top is not None else top_via(response.headers)
     if line is None or via is None:
         return
     rest = _split_first(line)[1]

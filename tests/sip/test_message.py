@@ -82,6 +82,8 @@ def test_response_for_request() -> None:
     assert Response.for_request(request, 486, "Busy now").reason == "Busy now"
     tagged = Response.for_request(parse(bytes(ok)), 200, to_tag="other")  # type: ignore[arg-type]
     assert tagged.to.tag == "b2"
+    # A parsed request's To view says it has a tag: the header is copied as is.
+    assert tagged.headers.get("To") == ok.headers.get("To")
     with pytest.raises(LocalProtocolError):
         Response.for_request(request, 200, to_tag="bad tag")
 

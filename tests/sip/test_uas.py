@@ -149,6 +149,26 @@ def test_only_the_top_via_of_a_line_is_stamped() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "via",
+    [
+        "SIP/2.0/UDP client.example.test:5070;rport;branch=z9hG4bKuas1",
+        "SIP/2.0/UDP 198.51.100.7:5070;branch=z9hG4bKuas1",
+        "SIP/2.0/UDP 198.51.100.7:5070;received=192.0.2.1;rport=9;branch=z9hG4bKuas1",
+        'SIP/2.0/UDP a.example.test;branch=z9hG4bKtop;x="q,;", SIP/2.0/TCP b.example.test',
+    ],
+)
+def test_stamping_from_the_requests_parsed_via_is_the_same(via: str) -> None:
+    # The agent hands stamp_via the Via the request's parse built.
+    message = parse(bytes(request(Via=via)))
+    assert isinstance(message, Request)
+    read_again = Response.for_request(message, 200, to_tag="t")
+    stamp_via(read_again, SOURCE)
+    given = Response.for_request(message, 200, to_tag="t")
+    stamp_via(given, SOURCE, top=message.via[0])
+    assert bytes(given) == bytes(read_again)
+
+
 def test_unparseable_request_is_answered_to_its_via() -> None:
     data = (
         b"MESSAGE sip:bob@example.test SIP/7.0\r\n"
