@@ -20,6 +20,7 @@ comparing contact sets, never from ``event`` alone.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import logging
@@ -213,8 +214,14 @@ class Presence:
         #: over every buddy (a scan per NOTIFY is quadratic with 1,000 buddies).
         #: A hint only: a miss or a stale entry falls back to the scan.
         self._by_call_id: dict[str, _Watch] = {}
-        # Ended subscriptions still owed a 200 for their final NOTIFY.
-        self._retired: list[tuple[float, Subscription]] = []
+        # Ended subscriptions still owed a 200 for their final NOTIFY, by
+        # Call-ID (only a NOTIFY with its Call-ID can match one), and in the
+        # order their grace ends. Unsubscribing 1,000 buddies must not make
+        # each final NOTIFY scan every other one.
+        self._retired: dict[str, list[Subscription]] = {}
+        self._retired_order: collections.deque[tuple[float, str, Subscription]] = (
+            collections.deque()
+        )
         self._changed: Listeners[[BuddyState]] = Listeners("presence change", log)
         self._contact_events: Listeners[[str, ContactChange]] = Listeners("contact event", log)
         self._subscribe_events: Listeners[[SubscribeOutcome]] = Listeners("subscribe", log)
@@ -565,8 +572,16 @@ class Presence:
         self._update(watch)
 
     def _retire(self, sub: Subscription, now: float) -> None:
-        self._retired = [(at, s) for at, s in self._retired if at > now]
-        self._retired.append((now + _RETIRED_GRACE, sub))
+        order = self._retired_order
+        while order and order[0][0] <= now:
+            _, call_id, old = order.popleft()
+            same = self._retired.get(call_id, [])
+            if old in same:
+                same.remove(old)
+            if not same:
+                self._retired.pop(call_id, None)
+        order.append((now + _RETIRED_GRACE, sub.call_id, sub))
+        self._retired.setdefault(sub.call_id, []).append(sub)
 
     # -- timers -----------------------------------------------------------------
 
@@ -622,13 +637,20 @@ class Presence:
             }
 
     def _notify_candidates(self, request: Request) -> list[_Watch]:
-        """The watch a NOTIFY's Call-ID points at first, then every watch."""
+        """The watch a NOTIFY's Call-ID points at first, then every watch.
+
+        None for the Call-ID of an ended subscription (the retired ones
+        answer it): a NOTIFY matches only the subscription with its Call-ID.
+        """
         try:
-            hinted = self._by_call_id.get(request.call_id)
+            call_id = request.call_id
         except ParseError:
-            hinted = None
+            return list(self._watches.values())
+        hinted = self._by_call_id.get(call_id)
         if hinted is not None and hinted.sub is not None and hinted.sub.matches(request):
             return [hinted]
+        if call_id in self._retired:
+            return []
         return list(self._watches.values())
 
     def _on_notify_request(self, incoming: IncomingRequest) -> None:
@@ -644,7 +666,11 @@ class Presence:
                 if status == 200:
                     self._on_accepted_notify(watch, sub, request)
                 return
-        for _, sub in self._retired:
+        try:
+            retired = self._retired.get(request.call_id, ())
+        except ParseError:
+            retired = ()
+        for sub in retired:
             if sub.matches(request):
                 status, reason = sub.on_notify(request, now)
                 incoming.respond(status, reason)
