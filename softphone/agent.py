@@ -12,6 +12,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -59,6 +60,12 @@ _RATE_LIMITED = frozenset({"MESSAGE"})
 #: The largest UDP datagram the agent processes (64 KB of 1000 bytes);
 #: anything larger is answered 413 from its first bytes, never parsed.
 MAX_UDP_MESSAGE = 64_000
+
+#: An end timer (K, J, D: the transaction only waits to be forgotten, RFC
+#: 3261 17.1.1.2, 17.1.2.2, 17.2.2) this many seconds away or more is
+#: rounded up to a whole second of the clock, so that the transactions that
+#: end in the same second are freed in one wake-up, not one each.
+_COALESCE_FROM = 2.0
 
 #: How much of an oversized datagram is read to find the headers to answer.
 _HEAD_PEEK = 8192
@@ -585,7 +592,7 @@ class UserAgent:
         )
         data = bytes(response)
         if key is not None and not transport.kind.reliable:
-            expires = now + self.timers.timer_j(reliable=False)
+            expires = _end_deadline(now + self.timers.timer_j(reliable=False), now)
             self.completed.add(key, data, destination, expires=expires)
             self._arm()
         self._send(transport, data, destination, None)
@@ -677,6 +684,9 @@ class UserAgent:
         if entry.tx.state is State.TERMINATED:
             if self._client.get(entry.key) is entry:
                 del self._client[entry.key]
+        elif entry.tx.state is State.COMPLETED and entry.tx.deadline is not None:
+            # Completed waits only for timer K (D for INVITE) to end it.
+            self._schedule(entry, _end_deadline(entry.tx.deadline, self._now()))
         else:
             self._schedule(entry, entry.tx.deadline)
 
@@ -704,7 +714,8 @@ class UserAgent:
             # bytes and drop the request and the machine (RFC 3261 17.2.2).
             if self._server.get(entry.key) is entry:
                 del self._server[entry.key]
-                self.completed.add(entry.key, tx.last_response, destination, expires=tx.deadline)
+                expires = _end_deadline(tx.deadline, self._now())
+                self.completed.add(entry.key, tx.last_response, destination, expires=expires)
                 self._arm()
             return
         if entry.tx.state is State.TERMINATED:
@@ -840,6 +851,13 @@ def _call(callback: Callable[[_T], None], argument: _T) -> None:
         callback(argument)
     except Exception:
         log.exception("callback %r failed", callback)
+
+
+def _end_deadline(deadline: float, now: float) -> float:
+    """*deadline* of an end timer, coalesced (see `_COALESCE_FROM`)."""
+    if deadline - now < _COALESCE_FROM:
+        return deadline
+    return float(math.ceil(deadline))
 
 
 def _loop_time(

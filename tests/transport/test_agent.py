@@ -281,3 +281,39 @@ async def test_trace_sees_both_directions_with_credentials_redacted(
     assert b"0123456789abcdef" not in entries[0].data
     assert b"Authorization: <redacted>" in entries[0].data
     assert entries[1].first_line == "SIP/2.0 200 OK"
+
+
+async def test_transactions_ending_in_the_same_second_are_freed_in_one_wake_up() -> None:
+    # Twenty MESSAGEs answered within 0.8 s: their timers J (32 s) end in
+    # the same second, and the agent wakes once for all of them.
+    now = [1000.1]
+    agent = UserAgent(clock=lambda: now[0])
+
+    class Capture:
+        kind = TransportKind.UDP
+        local = Address("127.0.0.1", 5060)
+
+        def send(self, data: bytes, to: Address, *, server_name: str | None = None) -> None:
+            pass
+
+    agent.handle("MESSAGE", lambda incoming: incoming.respond(200))
+    for n in range(20):
+        now[0] = 1000.1 + n * 0.04
+        request = make_request("MESSAGE", Address("127.0.0.1", 5060), body=b"hi")
+        request.headers.insert_first("Via", f"SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKend{n}")
+        agent.receive(bytes(request), Address("192.0.2.9", 5060), Capture())  # type: ignore[arg-type]
+    assert agent.pending_transactions == 20
+    wake_ups = []
+    try:
+        while agent.pending_transactions and len(wake_ups) < 30:
+            # Run the agent's timer at the time it asked for (the loop would
+            # wake then; here the clock jumps there).
+            assert agent._timer is not None and agent._timer_at is not None
+            agent._timer.cancel()
+            now[0] = agent._timer_at
+            wake_ups.append(now[0])
+            agent._on_timer()
+        assert agent.pending_transactions == 0
+        assert len(wake_ups) == 1 and wake_ups[0] >= 1000.1 + 0.76 + 32.0
+    finally:
+        agent.close()
