@@ -72,7 +72,15 @@ class Timeline:
             # requests and answers are new steps, not retransmissions.
             call_id = record.call_id.encode()
             self._seen = {key for key in self._seen if key[1] != call_id}
-        self._add(record.id, "state", record.detail, record.code)
+        detail = record.detail
+        if record.resend_at is not None:
+            # Not the recipient's answer: the automatic resend's plan.
+            detail += time.strftime(
+                "; will try again at %H:%M:%S", time.localtime(record.resend_at)
+            )
+        elif record.gave_up:
+            detail += "; no more automatic resends (a day after the first attempt)"
+        self._add(record.id, "state", detail, record.code)
 
     def _on_receipt(self, event: ReceiptEvent) -> None:
         imdn = event.imdn

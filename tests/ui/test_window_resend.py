@@ -147,6 +147,7 @@ def test_server_lost_and_back_status_bar_and_failed_message_resent_once(
                     "both delivered",
                 )
                 inbox = [m.body for m in bob.store.messages(f"sip:alice@{DOMAIN}")]
+                steps = [e.detail for e in ui.app.store.events(one.id) if e.kind == "state"]
                 after = chat.status_text(row_of(ui, one)), chat.retry_button(row_of(ui, one))
             ui.window.hide()
         finally:
@@ -178,6 +179,14 @@ def test_server_lost_and_back_status_bar_and_failed_message_resent_once(
         ]
         assert ui.history[int(two.id)] == [D.QUEUED, D.SENDING, D.DELIVERED]
         assert inbox == ["one", "two"]
+        # The details view's timeline has the plan with the failure.
+        assert steps[0] == "sending"
+        assert re.fullmatch(
+            r"failed: no answer from the server after 3\.2 s; will try again at \d\d:\d\d:\d\d",
+            steps[1],
+        ), steps
+        assert steps[2:4] == ["waiting to be sent", "sending"], steps
+        assert steps[-1] == "delivered to the recipient's device: 200 OK", steps
 
     loop.run_until_complete(scenario())
 
