@@ -21,7 +21,7 @@ from softphone.sip.delivery import DeliveryState
 from softphone.store import Store
 from softphone.transport.base import Target, TransportKind
 from tests.services.scripted import ScriptedPeer, answer
-from tests.services.test_messaging import ALICE, Side
+from tests.services.test_messaging import ALICE, BOB, Side
 
 D = DeliveryState
 QUICK = ResendPolicy(backoff=(0.05, 0.1), window=30.0)
@@ -254,3 +254,47 @@ async def test_the_schedule_survives_a_restart(tmp_path: Path, peers: list[Scrip
     second.close()
     assert second.states(record) == [D.QUEUED, D.SENDING, D.DELIVERED]
     assert len(identities(peer)) == 1
+
+
+async def test_left_sending_by_a_crash_goes_again_once_as_the_same_request(
+    tmp_path: Path,
+) -> None:
+    # Before the crash the request reached Bob (he stored it) but his 200
+    # did not come back. The next run resends it as soon as it is
+    # connected, under the identity it went with: Bob keeps one copy.
+    bob = Side(BOB)
+    await bob.start()
+    path = tmp_path / "history.sqlite3"
+    crashed = Store.open(path)
+    then = time.time() - 5  # moments ago: within the (short) window of resends
+    in_flight = crashed.insert_outgoing("sip:bob@example.test", "was on the wire", now=then)
+    crashed.update_state(in_flight.id, D.SENDING, now=then)
+    crashed.set_wire_identity(in_flight.id, "c4a5h@example.test", 1, "t4g")
+    crashed.close()
+    bob.store.insert_incoming(
+        "sip:alice@example.test",
+        "was on the wire",
+        content_type="text/plain;charset=UTF-8",
+        call_id="c4a5h@example.test",
+        cseq=1,
+        from_tag="t4g",
+        now=then,
+    )
+    alice = Side(ALICE, Store.open(path))
+    alice.messaging.resend_policy = QUICK
+    try:
+        alice.target = Target(bob.agent.local_address(TransportKind.UDP), TransportKind.UDP)
+        await alice.agent.listen(TransportKind.UDP, "127.0.0.1", 0)
+        recovered = alice.messaging.start()
+        assert [(r.state, r.resend_at is not None) for r in recovered] == [(D.FAILED, True)]
+        timer = resender(alice)
+        timer.connection_back()
+        await until(lambda: alice.states(in_flight)[-1] is D.DELIVERED, "delivered")
+        timer.stop()
+        assert alice.states(in_flight) == [D.FAILED, D.QUEUED, D.SENDING, D.DELIVERED]
+        assert [m.body for m in bob.store.messages("sip:alice@example.test")] == ["was on the wire"]
+        sent = alice.store.message(in_flight.id)
+        assert (sent.call_id, sent.cseq, sent.from_tag) == ("c4a5h@example.test", 1, "t4g")
+    finally:
+        alice.close()
+        bob.close()
