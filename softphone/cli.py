@@ -656,6 +656,14 @@ async def run_welcome(args: argparse.Namespace, account: Account) -> int:
     return EXIT_OK
 
 
+def has_terminal() -> bool:
+    """Whether a person can read this process's stderr (it is a terminal)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
+
+
 def route_link(argv: Sequence[str], commands: Sequence[str]) -> list[str]:
     """*argv* with ``gui`` put before a leading link (``softphone sip:bob@...``).
 
@@ -694,8 +702,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gui":
             link = getattr(args, "link", None)
             if link is not None:
-                # Checked before anything starts: a refused link starts nothing.
-                parse_link(link)
+                try:
+                    parse_link(link)
+                except LinkError as exc:
+                    sys.stderr.write(f"softphone: {exc}\n")
+                    if has_terminal():
+                        # Checked before anything starts: a refused link starts nothing.
+                        return EXIT_USAGE
+                    # From a browser or the desktop, where no one reads stderr:
+                    # the window (running, or starting now) says it instead.
+                    args.link = None
+                    args.refused = str(exc)
             from ui.main import run_gui
 
             return run_gui(args)

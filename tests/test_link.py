@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from softphone import cli
 from softphone.cli import build_parser, main, route_link
 from softphone.link import MAX_LINK, LinkError, looks_like_link, parse_link
 
@@ -73,10 +74,35 @@ def test_links_go_to_the_window_and_commands_stay_commands() -> None:
     "text", ["sip:alice@example.com?subject=x", "http://example.com", "sip:a@b%0d%0aVia:x"]
 )
 def test_the_command_refuses_a_hostile_link_before_starting(
-    text: str, capsys: pytest.CaptureFixture[str]
+    text: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Exit 2 and one line on stderr; no window, no server, nothing opened.
+    # From a terminal: exit 2 and one line on stderr; no window, no server, nothing opened.
+    monkeypatch.setattr(cli, "has_terminal", lambda: True)
     assert main([text]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("softphone: ") and err.count("\n") == 1
+
+
+def test_without_a_terminal_the_window_says_why_the_link_was_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A browser launched it: stderr reaches no one, so the window gets the
+    # sentence and opens nothing (tests/ui/test_single_instance.py shows it).
+    import ui.main
+
+    monkeypatch.setattr(cli, "has_terminal", lambda: False)
+    started: list[tuple[str | None, str | None]] = []
+
+    def run_gui(args: object) -> int:
+        started.append((getattr(args, "link", None), getattr(args, "refused", None)))
+        return 0
+
+    monkeypatch.setattr(ui.main, "run_gui", run_gui)
+    assert main(["sip:alice@example.com?subject=x"]) == 0
+    sentence = (
+        "The link asks to set the 'subject' header; only a message text (?body=)"
+        " may come with a link."
+    )
+    assert started == [(None, sentence)]
+    assert capsys.readouterr().err == f"softphone: {sentence}\n"

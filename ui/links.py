@@ -32,6 +32,8 @@ def refuse(parent: QWidget | None, sentence: str) -> QMessageBox:
     """Say *sentence* in a window-modal dialog without a nested event loop."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Softphone", sentence, parent=parent)
     box.setAccessibleName("Link refused")
+    # The sentence quotes the link, which a web page wrote: plain text.
+    box.setTextFormat(Qt.TextFormat.PlainText)
     # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
@@ -46,14 +48,7 @@ def open_link(window: MainWindow, text: str) -> SipLink | None:
     except LinkError as exc:
         refuse(window, str(exc))
         return None
-    window.open_conversation(link.address)
-    if link.body:
-        composer = window.chat.composer
-        draft = composer.toPlainText()
-        # Whatever was typed stays: the link's text goes after it.
-        composer.setPlainText(f"{draft}\n{link.body}" if draft.strip() else link.body)
-        composer.moveCursor(composer.textCursor().MoveOperation.End)
-    window.chat.composer.setFocus()
+    window.open_sip_link(link)
     log.info(
         "opened the conversation with %s from a link%s",
         link.address,

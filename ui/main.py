@@ -51,7 +51,7 @@ from softphone.launch import (
 from softphone.store import Store
 from ui import desktop
 from ui.bridge import CoreBridge
-from ui.links import open_link, raise_window
+from ui.links import open_link, raise_window, refuse
 from ui.single_instance import HandOverError, Instance, claim_or_hand_over
 from ui.windows.main_window import MainWindow, window_settings
 
@@ -187,16 +187,18 @@ async def main(args: argparse.Namespace) -> int:
     quit_event = asyncio.Event()
     qapp.aboutToQuit.connect(quit_event.set)
     link: str | None = getattr(args, "link", None)
+    # The sentence of a link the command refused, for the window to say.
+    refused: str | None = getattr(args, "refused", None)
     # One window per profile: a running one takes the link and this launch ends.
     try:
-        instance = await claim_or_hand_over(profile_of(args), link)
+        instance = await claim_or_hand_over(profile_of(args), link, refused)
     except HandOverError as exc:
         sys.stderr.write(f"softphone: {exc}\n")
         return EXIT_USAGE
     if instance is None:
-        return EXIT_OK
+        return EXIT_OK if refused is None else EXIT_USAGE
     try:
-        return await _run(args, instance, quit_event, link)
+        return await _run(args, instance, quit_event, link, refused)
     finally:
         instance.close()
 
@@ -210,11 +212,16 @@ def profile_of(args: argparse.Namespace) -> str:
 
 
 async def _run(
-    args: argparse.Namespace, instance: Instance, quit_event: asyncio.Event, link: str | None
+    args: argparse.Namespace,
+    instance: Instance,
+    quit_event: asyncio.Event,
+    link: str | None,
+    refused: str | None = None,
 ) -> int:
     window: MainWindow | None = None
     # Launches that arrive while the first-run dialog is up wait for the window.
     pending: list[str | None] = []
+    refusals: list[str] = [] if refused is None else [refused]
 
     def later_launch(text: str | None) -> None:
         if window is None:
@@ -224,7 +231,15 @@ async def _run(
         else:
             open_link(window, text)
 
+    def later_refusal(sentence: str) -> None:
+        if window is None:
+            refusals.append(sentence)
+        else:
+            raise_window(window)
+            refuse(window, sentence)
+
     instance.requested.connect(later_launch)
+    instance.refused.connect(later_refusal)
     session = await open_session(args)
     if session is None:
         return EXIT_USAGE
@@ -251,6 +266,8 @@ async def _run(
         open_link(window, link)
     for text in pending:
         later_launch(text)
+    for sentence in refusals:
+        refuse(window, sentence)
     try:
         await session.app.start()
     except OSError as exc:

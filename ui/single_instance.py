@@ -5,7 +5,9 @@ lock file and listens on a local socket, both named from the user id and a
 hash of the profile, so two users or two profiles never meet. A later
 launch connects, sends one JSON line (``{"link": "sip:..."}`` or
 ``{"link": null}``) and waits for ``ok``; the first raises its window and
-opens the conversation.
+opens the conversation. A launch whose link the command refused (a browser
+handed over a bad one, and no terminal shows the sentence) sends
+``{"link": null, "refused": "<the sentence>"}``: the window says it.
 
 A crashed first instance (SIGKILL) leaves both behind. `QLockFile` sees
 that the process holding the lock is gone and takes the lock over; the
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: A request longer than this is not a launch's (a link is at most 1 KB).
 MAX_REQUEST = 4096
+#: Characters of a refusal's sentence handed over (its JSON stays under MAX_REQUEST).
+MAX_SENTENCE = 600
 #: How long a launch waits for the running instance to answer, in seconds.
 ANSWER_TIMEOUT = 5.0
 #: How long a launch that lost the lock waits for the winner's socket.
@@ -62,6 +66,8 @@ class Instance(QObject):
 
     #: A later launch asked to be shown; the link it carried, or None.
     requested = Signal(object)
+    #: A later launch refused its link: the sentence saying why.
+    refused = Signal(str)
 
     def __init__(self, name: str, lock: QLockFile) -> None:
         super().__init__()
@@ -117,7 +123,11 @@ class Instance(QObject):
             request = json.loads(line.decode("utf-8")) if len(line) <= MAX_REQUEST else None
         except ValueError:
             request = None
-        if not isinstance(request, dict) or not isinstance(request.get("link"), str | None):
+        if (
+            not isinstance(request, dict)
+            or not isinstance(request.get("link"), str | None)
+            or not isinstance(request.get("refused"), str | None)
+        ):
             log.warning("ignored a malformed request on %s", self.name)
             socket.write(b"refused\n")
             socket.disconnectFromServer()
@@ -125,11 +135,16 @@ class Instance(QObject):
         socket.write(b"ok\n")
         socket.flush()
         socket.disconnectFromServer()
-        self.requested.emit(request["link"])
+        if request.get("refused") is not None:
+            self.refused.emit(request["refused"])
+        else:
+            self.requested.emit(request["link"])
 
 
-async def _send(name: str, link: str | None) -> bool | None:
-    """Hand *link* to the instance at *name*: True taken, None nobody there.
+async def _send(name: str, link: str | None, refused: str | None = None) -> bool | None:
+    """Hand *link* (or the *refused* sentence) to the instance at *name*.
+
+    Returns True when taken, None when nobody is there.
 
     Raises:
         HandOverError: someone is there but did not take it in time.
@@ -166,7 +181,11 @@ async def _send(name: str, link: str | None) -> bool | None:
 
     socket.readyRead.connect(read)
     socket.disconnected.connect(closed)
-    socket.write(json.dumps({"link": link}).encode("utf-8") + b"\n")
+    request: dict[str, str | None] = {"link": link}
+    if refused is not None:
+        # A sentence, bounded so the request stays one short line.
+        request["refused"] = refused[:MAX_SENTENCE]
+    socket.write(json.dumps(request).encode("utf-8") + b"\n")
     socket.flush()
     try:
         reply = await asyncio.wait_for(answer, ANSWER_TIMEOUT)
@@ -182,8 +201,13 @@ async def _send(name: str, link: str | None) -> bool | None:
     return True
 
 
-async def claim_or_hand_over(profile: str, link: str | None) -> Instance | None:
+async def claim_or_hand_over(
+    profile: str, link: str | None, refused: str | None = None
+) -> Instance | None:
     """Become the instance for *profile*, or hand *link* to the running one.
+
+    *refused* is the sentence of a link the command refused: the running
+    window shows it (and opens nothing).
 
     Returns the `Instance` to keep while running, or None when a running
     instance took the request (this launch should end with success).
@@ -195,7 +219,7 @@ async def claim_or_hand_over(profile: str, link: str | None) -> Instance | None:
     name = instance_name(profile)
     deadline = asyncio.get_running_loop().time() + STARTUP_WAIT
     while True:
-        if await _send(name, link):
+        if await _send(name, link, refused):
             return None
         lock = QLockFile(str(_lock_path(name)))
         # Only a dead owner makes the lock stale, never its age: a window

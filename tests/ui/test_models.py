@@ -319,9 +319,9 @@ def test_cached_sizes_and_paints_lay_nothing_out_and_read_no_roles(
     laid_out: list[int] = []
     real_lay_out = message_bubble.lay_out
 
-    def counting_lay_out(message, font, width):
+    def counting_lay_out(message, font, width, *rest):
         laid_out.append(message.id)
-        return real_lay_out(message, font, width)
+        return real_lay_out(message, font, width, *rest)
 
     roles: list[int] = []
     real_data = ConversationModel.data

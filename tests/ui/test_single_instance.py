@@ -193,3 +193,73 @@ def test_a_killed_instance_does_not_block_the_next(tmp_path: Path) -> None:
     finally:
         if second.poll() is None:
             second.kill()
+
+
+def test_a_link_refused_without_a_terminal_is_said_in_the_window(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A browser hands over bad links: the starting window, then the running one, says why."""
+    from PySide6.QtCore import Qt, QTimer
+
+    from softphone import cli
+
+    data = Path(os.environ["XDG_DATA_HOME"]) / "softphone"
+    monkeypatch.setattr(ui_main, "default_data_dir", lambda: data)
+    # As from a browser: stderr is no terminal (the subprocess's is a pipe too).
+    monkeypatch.setattr(cli, "has_terminal", lambda: False)
+    seen: list[list[str]] = []
+
+    def boxes(win: MainWindow) -> list[QMessageBox]:
+        """The dialogs shown over *win* (earlier tests' windows may still have theirs)."""
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible() and w.parent() is win
+        ]
+
+    launches: list[subprocess.CompletedProcess[str]] = []
+
+    async def user() -> None:
+        await wait_until(lambda: window() is not None, "the demo window", timeout=30)
+        win = window()
+        assert win is not None
+
+        def said(window: MainWindow) -> list[str]:
+            return [box.text() for box in boxes(window)]
+
+        # No window was running: the one starting now says it.
+        await wait_until(lambda: said(win) != [], "the first refusal", timeout=30)
+        seen.append(said(win))
+        for box in boxes(win):
+            # The sentence quotes the link: shown as written, never as markup.
+            assert box.textFormat() == Qt.TextFormat.PlainText
+            box.close()
+        await wait_until(lambda: said(win) == [], "the dialog closed")
+        # A window is running: a second launch hands its refusal over and ends.
+        done = await asyncio.to_thread(softphone, "--demo", "mailto:dave@example.com")
+        launches.append(done)
+        await wait_until(lambda: said(win) != [], "the handed-over refusal")
+        seen.append(said(win))
+        assert win.chat.peer is None  # nothing opened
+        win.quit_action.trigger()
+
+    def start_user() -> None:
+        driver = asyncio.ensure_future(user())
+        quit_on_failure(driver)
+        driver.add_done_callback(lambda d: None if d.cancelled() else d.exception())
+
+    QTimer.singleShot(0, start_user)
+    # The product's entry point, as `softphone --demo 'sip:…'` runs from a browser.
+    assert cli.main(["--demo", "sip:carol@example.com?%3Cb%3EX%3C/b%3E=1"]) == 0
+    assert seen == [
+        [
+            "The link asks to set the '<b>X</b>' header; only a message text (?body=)"
+            " may come with a link."
+        ],
+        ["Softphone opens only sip: and sips: links, not mailto: links."],
+    ]
+    [done] = launches
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "softphone: Softphone opens only sip: and sips: links, not mailto: links.\n"
+    )

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction
+from ui.delegates.bubble_links import LinkSpan, find_links, link_formats, span_at
 from ui.icons import delivery_icon
 from ui.models.conversation import ConversationModel, RowMarks
 from ui.plain import body_text
@@ -158,6 +159,8 @@ class Bubble:
     status_origin: QPointF | None = None
     #: The Retry button (None: no button).
     button: QRect | None = None
+    #: The links in the text (`ui.delegates.bubble_links`), drawn underlined.
+    links: tuple[LinkSpan, ...] = ()
 
 
 #: QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would
@@ -165,10 +168,18 @@ class Bubble:
 LINE_SEPARATOR = "\u2028"
 
 
-def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, float, float]:
-    """Lay *text* out in *width*; returns the layout, its height and widest line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", LINE_SEPARATOR)
+def shown_text(text: str) -> str:
+    """*text* as the layout holds it: each line break one U+2028."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", LINE_SEPARATOR)
+
+
+def _text_layout(
+    text: str, font: QFont, width: int, formats: list[QTextLayout.FormatRange] | None = None
+) -> tuple[QTextLayout, float, float]:
+    """Lay *text* (already `shown_text`) out in *width*; the layout, its height and widest line."""
     layout = QTextLayout(text, font)
+    if formats:
+        layout.setFormats(formats)
     option = QTextOption()
     # Long words (URLs) break anywhere rather than overflow the bubble.
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -265,8 +276,10 @@ def layout_key(index: ModelIndex, width: int) -> LayoutKey:
     return (int(index.data(Role.ID) or 0), width, NO_MARKS, status, retry)
 
 
-def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
-    """Lay one bubble out for a row *width* pixels wide."""
+def lay_out(
+    message: ShownMessage, font: QFont, width: int, link_color: QColor | None = None
+) -> Bubble:
+    """Lay one bubble out for a row *width* pixels wide; links drawn in *link_color*."""
     small = QFont(font)
     small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
     small_metrics = QFontMetrics(small)
@@ -274,7 +287,10 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
     outgoing = message.outgoing
     meta_width = small_metrics.horizontalAdvance(stamp) + (ICON + 4 if outgoing else 0)
     max_text = max(int(width * MAX_BUBBLE_FRACTION) - 2 * PADDING, 40)
-    layout, height, widest = _text_layout(message.text, font, max_text)
+    text = shown_text(message.text)
+    links = tuple(find_links(text))
+    formats = link_formats(list(links), link_color or QColor(Qt.GlobalColor.blue))
+    layout, height, widest = _text_layout(text, font, max_text, formats)
     meta_height = max(small_metrics.height(), ICON if outgoing else 0)
     status: QTextLayout | None = None
     status_height = 0.0
@@ -346,6 +362,7 @@ def lay_out(message: ShownMessage, font: QFont, width: int) -> Bubble:
         status=status,
         status_origin=status_origin,
         button=button,
+        links=links,
     )
 
 
@@ -369,12 +386,14 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         self._bubbles: OrderedDict[LayoutKey, Bubble] = OrderedDict()
         self._font: QFont | None = None
         self._small = QFont()
+        self._link_color: QColor | None = None
 
     def forget_layouts(self) -> None:
         """Drop every cached size and layout (the font changed)."""
         self._sizes.clear()
         self._bubbles.clear()
         self._font = None
+        self._link_color = None
 
     # -- geometry -----------------------------------------------------------------
 
@@ -383,9 +402,12 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     ) -> tuple[Bubble, DeliveryState | None]:
         """The laid-out bubble of *index* for *option*'s width, and its state."""
         font = option.font
-        if font != self._font:
+        link_color = option.palette.color(QPalette.ColorRole.Link)
+        if font != self._font or link_color != self._link_color:
+            # A new font, or a new palette (dark theme): links change colour.
             self.forget_layouts()
             self._font = QFont(font)
+            self._link_color = QColor(link_color)
             self._small = QFont(font)
             self._small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
         model = index.model()
@@ -397,7 +419,7 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             state = value if isinstance(value, DeliveryState) else None
         bubble = self._bubbles.get(key)
         if bubble is None:
-            bubble = lay_out(message_at(index), font, key[1])
+            bubble = lay_out(message_at(index), font, key[1], link_color)
             self._bubbles[key] = bubble
             if len(self._bubbles) > LAYOUT_CACHE:
                 self._bubbles.popitem(last=False)
@@ -425,6 +447,14 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     def bubble(self, option: QStyleOptionViewItem, index: ModelIndex) -> Bubble:
         """The laid-out bubble of *index* for *option*'s width (from the cache)."""
         return self._bubble(option, index)[0]
+
+    def link_at(
+        self, option: QStyleOptionViewItem, index: ModelIndex, point: QPointF
+    ) -> LinkSpan | None:
+        """The link drawn at *point* (the view's coordinates) in the row of *index*."""
+        bubble = self._bubble(option, index)[0]
+        origin = bubble.text_origin + QPointF(option.rect.topLeft())
+        return span_at(bubble.layout, bubble.links, point - origin)
 
     def icon_rect(self, option: QStyleOptionViewItem, index: ModelIndex) -> QRect:
         """Where the delivery icon of *index* is painted (for hit tests)."""

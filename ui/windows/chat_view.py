@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from softphone.services.messaging import UDP_BODY_LIMIT
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, NotFound, Store
+from ui.delegates.bubble_links import BubbleLinks
 from ui.delegates.message_bubble import (
     RETRYABLE,
     MessageBubbleDelegate,
@@ -220,6 +221,8 @@ class ChatView(QWidget):
     #: The user asked for a message's details (context menu or Ctrl+Shift+I;
     #: Ctrl+I is the buddy's details).
     details_requested = Signal(int)
+    #: A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`).
+    link_activated = Signal(object)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -278,6 +281,8 @@ class ChatView(QWidget):
         self.delegate = MessageBubbleDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
         self.delegate.retry_requested.connect(self.retry)
+        self.links = BubbleLinks(self.view)
+        self.links.activated.connect(self.link_activated)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         # One check of what is in view per burst of scrolling or appends.

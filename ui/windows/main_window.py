@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -36,12 +37,14 @@ from softphone.app import Application
 from softphone.blocking import normalize_address
 from softphone.buddy import BuddyState
 from softphone.config import default_config_path
+from softphone.link import LinkError, SipLink, parse_link
 from softphone.services.messaging import MessageRefused
 from softphone.services.registration import RegistrationState, RegistrationStatus
 from softphone.store import Direction, MessageId, MessageRecord, NotFound
 from softphone.trace import TraceEntry
 from softphone.transport.base import TransportKind
 from ui.bridge import CoreBridge
+from ui.delegates.bubble_links import LinkKind, LinkSpan
 from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
 from ui.plain import one_line
@@ -207,6 +210,9 @@ class MainWindow(QMainWindow):
         self.chat.draft_edited.connect(self._on_draft_edited)
         self.chat.viewed.connect(self.report_displayed)
         self.chat.details_requested.connect(self.show_details)
+        #: Opens a web link from a message: the desktop's browser (tests put their own).
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.chat.link_activated.connect(self.follow_link)
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -413,6 +419,32 @@ class MainWindow(QMainWindow):
         if self.chat.peer != peer:
             self._show_peer(peer)
         self.chat.composer.setFocus()
+
+    def open_sip_link(self, link: SipLink) -> None:
+        """Open the conversation *link* names; its ``?body=`` text joins the draft, unsent."""
+        self.open_conversation(link.address)
+        if link.body:
+            composer = self.chat.composer
+            draft = composer.toPlainText()
+            # Whatever was typed stays: the link's text goes after it.
+            composer.setPlainText(f"{draft}\n{link.body}" if draft.strip() else link.body)
+            composer.moveCursor(composer.textCursor().MoveOperation.End)
+        self.chat.composer.setFocus()
+
+    def follow_link(self, span: LinkSpan) -> None:
+        """A link in a message was clicked: the browser for the web, a conversation for SIP."""
+        if span.kind is LinkKind.WEB:
+            # StrictMode: the text was checked as an http(s) address with a host.
+            url = QUrl(span.target, QUrl.ParsingMode.StrictMode)
+            if url.isValid() and url.scheme().lower() in ("http", "https"):
+                self.open_url(url)
+            return
+        try:
+            link = parse_link(span.target)
+        except LinkError as exc:  # checked when found; a message's text never changes
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.open_sip_link(link)
 
     def _tcp_available(self) -> bool:
         """Whether a message too big for UDP can go (RFC 3428 5: over TCP)."""
