@@ -9,6 +9,7 @@ same sender.
 
 from __future__ import annotations
 
+from softphone.phrase import say
 from softphone.sip.aor import aor_key, parse_aor
 from softphone.sip.errors import ParseError
 from softphone.store import Store
@@ -22,13 +23,21 @@ def normalize_address(text: str) -> str:
     """
     text = text.strip()
     if not text:
-        raise ValueError("Type an address like bob@example.com")
+        raise ValueError(str(say("Type an address like bob@example.com")))
     try:
         uri = parse_aor(text)
     except ParseError as exc:
-        raise ValueError(f"{text!r} is not a SIP address: {exc.reason}") from None
+        raise ValueError(
+            str(say("{text} is not a SIP address: {reason}", text=repr(text), reason=exc.reason))
+        ) from None
     if not uri.user:
-        raise ValueError(f"{text!r} has no user part; type an address like bob@example.com")
+        raise ValueError(
+            str(
+                say(
+                    "{text} has no user part; type an address like bob@example.com", text=repr(text)
+                )
+            )
+        )
     return aor_key(uri)
 
 

@@ -29,10 +29,13 @@ import enum
 import time
 from dataclasses import dataclass
 
+from softphone.phrase import Phrase, say
+
 __all__ = [
     "BuddyState",
     "BuddyStatus",
     "Device",
+    "described",
     "format_time",
     "reconnecting",
     "unreachable",
@@ -81,6 +84,19 @@ class BuddyState:
     last_seen: float | None
     #: Words for people: "online on 2 devices", "offline, last seen 14:02".
     detail: str
+    #: *detail* as a template and values, for a window to translate.
+    phrase: Phrase | None = None
+
+
+def described(
+    aor: str,
+    status: BuddyStatus,
+    devices: tuple[Device, ...],
+    last_seen: float | None,
+    phrase: Phrase,
+) -> BuddyState:
+    """A `BuddyState` whose detail is *phrase* (in English)."""
+    return BuddyState(aor, status, devices, last_seen, str(phrase), phrase)
 
 
 def format_time(when: float, now: float) -> str:
@@ -91,17 +107,21 @@ def format_time(when: float, now: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", then)
 
 
-def _seen(last_seen: float | None, now: float) -> str:
-    return "" if last_seen is None else f", last seen {format_time(last_seen, now)}"
-
-
 def unreachable(aor: str, last_seen: float | None, now: float) -> BuddyState:
     """The account's server cannot be reached: the buddy's state is unknown."""
-    detail = f"unknown (server unreachable){_seen(last_seen, now)}"
-    return BuddyState(aor, BuddyStatus.UNKNOWN, (), last_seen, detail)
+    if last_seen is None:
+        detail = say("unknown (server unreachable)")
+    else:
+        when = format_time(last_seen, now)
+        detail = say("unknown (server unreachable), last seen {when}", when=when)
+    return described(aor, BuddyStatus.UNKNOWN, (), last_seen, detail)
 
 
 def reconnecting(aor: str, last_seen: float | None, now: float) -> BuddyState:
     """The server is back and a new subscription waits for its first NOTIFY."""
-    detail = f"unknown (reconnecting){_seen(last_seen, now)}"
-    return BuddyState(aor, BuddyStatus.UNKNOWN, (), last_seen, detail)
+    if last_seen is None:
+        detail = say("unknown (reconnecting)")
+    else:
+        when = format_time(last_seen, now)
+        detail = say("unknown (reconnecting), last seen {when}", when=when)
+    return described(aor, BuddyStatus.UNKNOWN, (), last_seen, detail)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from softphone.phrase import Phrase, say
 from softphone.sip.aor import aor_key
 from softphone.sip.errors import ParseError
 from softphone.sip.uri import SipUri
@@ -31,6 +32,11 @@ _ESCAPED_BREAK = re.compile(r"%(?:0[dDaA]|00)")
 
 class LinkError(ValueError):
     """The link cannot be opened; the message is one sentence for a person."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        #: The sentence as a template and values, for a window to translate.
+        self.phrase = phrase
 
 
 @dataclass(frozen=True)
@@ -63,36 +69,55 @@ def parse_link(text: str) -> SipLink:
     """
     if len(text) > MAX_LINK:
         raise LinkError(
-            f"The link is too long to open ({len(text)} characters; at most {MAX_LINK})."
+            say(
+                "The link is too long to open ({length} characters; at most {limit}).",
+                length=str(len(text)),
+                limit=str(MAX_LINK),
+            )
         )
     match = _SCHEME.match(text)
     if match is None or match.group(1).lower() not in ("sip", "sips"):
-        what = f"{match.group(1)}: links" if match else "this"
-        raise LinkError(f"Softphone opens only sip: and sips: links, not {what}.")
+        if match is None:
+            raise LinkError(say("Softphone opens only sip: and sips: links, not this."))
+        raise LinkError(
+            say(
+                "Softphone opens only sip: and sips: links, not {scheme}: links.",
+                scheme=match.group(1),
+            )
+        )
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text) or _ESCAPED_BREAK.search(text):
         raise LinkError(
-            "The link contains a line break or control character, which could add"
-            " SIP headers; it was not opened."
+            say(
+                "The link contains a line break or control character, which could add"
+                " SIP headers; it was not opened."
+            )
         )
     try:
         uri = SipUri.parse(text)
     except ParseError as exc:
-        raise LinkError(f"The link is not a valid SIP address: {exc.reason}.") from None
+        raise LinkError(
+            say("The link is not a valid SIP address: {reason}.", reason=exc.reason)
+        ) from None
     if not uri.user:
-        raise LinkError("The link names no one: it needs an address like sip:alice@example.com.")
+        raise LinkError(
+            say("The link names no one: it needs an address like sip:alice@example.com.")
+        )
     if uri.password is not None:
-        raise LinkError("The link contains a password; it was not opened.")
+        raise LinkError(say("The link contains a password; it was not opened."))
     body: str | None = None
     for name, value in uri.headers:
         if name.lower() != "body":
             raise LinkError(
-                f"The link asks to set the {name!r} header; only a message text"
-                " (?body=) may come with a link."
+                say(
+                    "The link asks to set the {header} header; only a message text (?body=)"
+                    " may come with a link.",
+                    header=repr(name),
+                )
             )
         if body is not None:
-            raise LinkError("The link gives the message text twice.")
+            raise LinkError(say("The link gives the message text twice."))
         if any("\udc80" <= ch <= "\udcff" for ch in value):
-            raise LinkError("The link's message text is not valid UTF-8.")
+            raise LinkError(say("The link's message text is not valid UTF-8."))
         body = value
     # SipUri drops nothing else: rebuild it without the headers.
     address = SipUri(

@@ -38,6 +38,7 @@ from softphone.listeners import Listeners
 from softphone.sip.delivery import DeliveryState, FailureKind, describe
 
 __all__ = [
+    "PRESENCE_CHANGES_KEPT",
     "SCHEMA_VERSION",
     "ContactRecord",
     "ConversationRecord",
@@ -48,6 +49,7 @@ __all__ = [
     "MessageRecord",
     "NotFound",
     "PreparedGroup",
+    "PresenceChange",
     "ResendSchedule",
     "Store",
     "StoreError",
@@ -187,6 +189,23 @@ def _write_schedule(db: sqlite3.Connection, message_id: MessageId, resend: Resen
         """,
         (resend.attempts, resend.resend_at, int(resend.gave_up), int(resend.restart), message_id),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChange:
+    """A buddy going online or offline, as the window saw it."""
+
+    aor: str
+    #: When it was seen (seconds since the epoch).
+    at: float
+    #: The buddy's status then (`softphone.buddy.BuddyStatus` value).
+    status: str
+    #: The words shown then, in English ("online on 2 devices").
+    detail: str
+
+
+#: Presence changes kept per buddy: the details pane shows a short history.
+PRESENCE_CHANGES_KEPT = 50
 
 
 # --- schema ------------------------------------------------------------------
@@ -330,6 +349,24 @@ def _migrate_v5(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_resend ON messages (resend_at) WHERE resend_at IS NOT NULL")
 
 
+def _migrate_v6(db: sqlite3.Connection) -> None:
+    # Version 6: each buddy's recent online/offline changes, so the details
+    # pane still shows them after a restart (the last PRESENCE_CHANGES_KEPT
+    # per buddy).
+    db.execute(
+        """
+        CREATE TABLE presence_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            aor TEXT NOT NULL,
+            at REAL NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX presence_changes_by_aor ON presence_changes (aor, id)")
+
+
 #: Migration *i* takes the database from version *i* to version *i* + 1.
 #: Append only: a released step is never edited.
 _MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -338,6 +375,7 @@ _MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_v3,
     _migrate_v4,
     _migrate_v5,
+    _migrate_v6,
 ]
 
 #: The schema version this code reads and writes.
@@ -1328,6 +1366,52 @@ class Store:
         """Every kept draft, by peer."""
         rows = self._db.execute("SELECT peer, body FROM drafts").fetchall()
         return {row["peer"]: row["body"] for row in rows}
+
+    # --- presence history -----------------------------------------------------------
+
+    def add_presence_change(
+        self,
+        aor: str,
+        status: str,
+        detail: str,
+        *,
+        now: float,
+        keep: int = PRESENCE_CHANGES_KEPT,
+    ) -> bool:
+        """Note that *aor*'s status became *status*; False when it already was.
+
+        Only a change of status is kept, so a restart that finds a buddy as
+        it was writes nothing; past *keep* changes per buddy the oldest go.
+        """
+        with self._transaction() as db:
+            last = db.execute(
+                "SELECT status FROM presence_changes WHERE aor = ? ORDER BY id DESC LIMIT 1",
+                (aor,),
+            ).fetchone()
+            if last is not None and last[0] == status:
+                return False
+            db.execute(
+                "INSERT INTO presence_changes (aor, at, status, detail) VALUES (?, ?, ?, ?)",
+                (aor, now, status, detail),
+            )
+            db.execute(
+                """
+                DELETE FROM presence_changes WHERE aor = ? AND id <= (
+                    SELECT id FROM presence_changes WHERE aor = ?
+                    ORDER BY id DESC LIMIT 1 OFFSET ?
+                )
+                """,
+                (aor, aor, keep),
+            )
+        return True
+
+    def presence_changes(self, aor: str) -> list[PresenceChange]:
+        """*aor*'s kept online/offline changes, oldest first."""
+        rows = self._db.execute(
+            "SELECT aor, at, status, detail FROM presence_changes WHERE aor = ? ORDER BY id",
+            (aor,),
+        ).fetchall()
+        return [PresenceChange(row[0], row[1], row[2], row[3]) for row in rows]
 
     # --- contacts ----------------------------------------------------------------
 

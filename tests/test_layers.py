@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.ratelimit",
             "softphone.listeners",
             "softphone.direction",
+            "softphone.phrase",
         ),
     ),
     (

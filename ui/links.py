@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from softphone.link import LinkError, SipLink, parse_link
+from ui.core_text import translated
 from ui.windows.main_window import MainWindow
 
 __all__ = ["open_link", "raise_window", "refuse"]
@@ -30,7 +31,9 @@ def raise_window(window: QWidget) -> None:
 
 def refuse(parent: QWidget | None, sentence: str) -> QMessageBox:
     """Say *sentence* in a window-modal dialog without a nested event loop."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Softphone", sentence, parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, QMessageBox.tr("Softphone"), sentence, parent=parent
+    )
     box.setAccessibleName("Link refused")
     # The sentence quotes the link, which a web page wrote: plain text.
     box.setTextFormat(Qt.TextFormat.PlainText)
@@ -46,7 +49,7 @@ def open_link(window: MainWindow, text: str) -> SipLink | None:
     try:
         link = parse_link(text)
     except LinkError as exc:
-        refuse(window, str(exc))
+        refuse(window, translated(exc.phrase))
         return None
     window.open_sip_link(link)
     log.info(

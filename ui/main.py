@@ -51,6 +51,7 @@ from softphone.launch import (
 from softphone.store import Store
 from ui import desktop
 from ui.bridge import CoreBridge
+from ui.core_text import from_english
 from ui.links import open_link, raise_window, refuse
 from ui.single_instance import HandOverError, Instance, claim_or_hand_over
 from ui.windows.main_window import MainWindow, window_settings
@@ -221,7 +222,8 @@ async def _run(
     window: MainWindow | None = None
     # Launches that arrive while the first-run dialog is up wait for the window.
     pending: list[str | None] = []
-    refusals: list[str] = [] if refused is None else [refused]
+    # Said by the command in English: shown in the window's language.
+    refusals: list[str] = [] if refused is None else [from_english(refused)]
 
     def later_launch(text: str | None) -> None:
         if window is None:
@@ -233,10 +235,10 @@ async def _run(
 
     def later_refusal(sentence: str) -> None:
         if window is None:
-            refusals.append(sentence)
+            refusals.append(from_english(sentence))
         else:
             raise_window(window)
-            refuse(window, sentence)
+            refuse(window, from_english(sentence))
 
     instance.requested.connect(later_launch)
     instance.refused.connect(later_refusal)

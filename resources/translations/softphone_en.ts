@@ -3,167 +3,338 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="146" />
-        <source>Accept messages sent &amp;directly to this computer</source>
+        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <source>Set up your SIP account</source>
         <extracomment>The dialog's result when "Try it on this computer" was chosen. The user chose "Try it on this computer" instead of an account.</extracomment>
+        <translation>Set up your SIP account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <source>Account</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="104" />
+        <source>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</source>
+        <translation>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="108" />
+        <source>Enter the SIP account your provider gave you.</source>
+        <translation>Enter the SIP account your provider gave you.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="115" />
+        <source>Alice Example (optional)</source>
+        <translation>Alice Example (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="118" />
+        <source>same as in the address (optional)</source>
+        <translation>same as in the address (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="122" />
+        <source>unchanged</source>
+        <translation>unchanged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="128" />
+        <source>find automatically</source>
+        <translation>find automatically</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="129" />
+        <source>none (optional)</source>
+        <translation>none (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="130" />
+        <source>the system's (optional)</source>
+        <translation>the system's (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="137" />
+        <source>Send &amp;read receipts</source>
+        <translation>Send &amp;read receipts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="141" />
+        <source>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</source>
+        <translation>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="146" />
+        <source>As&amp;k for read receipts</source>
+        <translation>As&amp;k for read receipts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="152" />
+        <source>Accept messages sent &amp;directly to this computer</source>
         <translation>Accept messages sent &amp;directly to this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="149" />
+        <location filename="../../ui/windows/settings_dialog.py" line="155" />
         <source>Accept messages sent directly to this computer</source>
         <translation>Accept messages sent directly to this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="153" />
+        <location filename="../../ui/windows/settings_dialog.py" line="159" />
         <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="171" />
+        <location filename="../../ui/windows/settings_dialog.py" line="177" />
         <source>Password problem</source>
         <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
         <translation>Password problem</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="184" />
+        <source>Password &amp;variable:</source>
+        <translation>Password &amp;variable:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="186" />
+        <source>&amp;Address:</source>
+        <translation>&amp;Address:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="187" />
+        <source>&amp;Display name:</source>
+        <translation>&amp;Display name:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="188" />
+        <source>&amp;User name:</source>
+        <translation>&amp;User name:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="189" />
+        <source>&amp;Password:</source>
+        <translation>&amp;Password:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="191" />
+        <source>&amp;Registrar:</source>
+        <translation>&amp;Registrar:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="192" />
+        <source>&amp;Outbound proxy:</source>
+        <translation>&amp;Outbound proxy:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="193" />
+        <source>D&amp;NS server:</source>
+        <translation>D&amp;NS server:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="194" />
+        <source>&amp;Transport:</source>
+        <translation>&amp;Transport:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="227" />
+        <source>Try it on &amp;this computer</source>
+        <translation>Try it on &amp;this computer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="231" />
+        <source>Start a small SIP server on this computer with two test users, to try the app without an account</source>
+        <translation>Start a small SIP server on this computer with two test users, to try the app without an account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="242" />
+        <source>Add Softphone to the applications &amp;menu</source>
+        <extracomment>First run only: install the menu entry (`ui.desktop`) once chosen.</extracomment>
+        <translation>Add Softphone to the applications &amp;menu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="245" />
+        <source>A menu entry and icon for you alone; Softphone also opens sip: links</source>
+        <translation>A menu entry and icon for you alone; Softphone also opens sip: links</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="249" />
+        <source>Start Softphone when I &amp;log in</source>
+        <translation>Start Softphone when I &amp;log in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="251" />
+        <source>Starts in the tray, without opening the window</source>
+        <translation>Starts in the tray, without opening the window</translation>
     </message>
 </context>
 <context>
     <name>BuddyDetails</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="43" />
+        <location filename="../../ui/windows/buddy_details.py" line="45" />
         <source>Buddy details</source>
         <translation>Buddy details</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="50" />
+        <location filename="../../ui/windows/buddy_details.py" line="52" />
         <source>Address</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="51" />
+        <location filename="../../ui/windows/buddy_details.py" line="53" />
         <source>State</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="52" />
+        <location filename="../../ui/windows/buddy_details.py" line="54" />
         <source>Last seen</source>
         <translation>Last seen</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="54" />
+        <location filename="../../ui/windows/buddy_details.py" line="56" />
         <source>Registered devices</source>
         <translation>Registered devices</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="58" />
         <source>Device address</source>
         <translation>Device address</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="58" />
         <source>Registered since</source>
         <translation>Registered since</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="58" />
         <source>Expires</source>
         <translation>Expires</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="62" />
+        <location filename="../../ui/windows/buddy_details.py" line="64" />
         <source>Online and offline changes</source>
         <translation>Online and offline changes</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="68" />
+        <location filename="../../ui/windows/buddy_details.py" line="70" />
         <source>Devices (from the registrar)</source>
         <translation>Devices (from the registrar)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="70" />
+        <location filename="../../ui/windows/buddy_details.py" line="72" />
         <source>Recent changes</source>
         <translation>Recent changes</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="81" />
+        <location filename="../../ui/windows/buddy_details.py" line="84" />
         <source>not known yet</source>
         <translation>not known yet</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="83" />
+        <location filename="../../ui/windows/buddy_details.py" line="86" />
         <source>never, so far</source>
         <translation>never, so far</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="90" />
+        <location filename="../../ui/windows/buddy_details.py" line="93" />
         <source>not said</source>
         <translation>not said</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="100" />
-        <source>No change seen since Softphone started</source>
-        <translation>No change seen since Softphone started</translation>
+        <location filename="../../ui/windows/buddy_details.py" line="107" />
+        <source>No change seen yet</source>
+        <translation>No change seen yet</translation>
     </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="260" />
+        <location filename="../../ui/windows/chat_view.py" line="263" />
         <source>Find in this conversation</source>
-        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
+        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>Find in this conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="304" />
+        <location filename="../../ui/windows/chat_view.py" line="294" />
+        <source>Message details</source>
+        <translation>Message details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="309" />
         <source>Write a message (Enter sends, Shift+Enter: new line)</source>
         <translation>Write a message (Enter sends, Shift+Enter: new line)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="316" />
+        <location filename="../../ui/windows/chat_view.py" line="321" />
         <source>Send</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="344" />
+        <location filename="../../ui/windows/chat_view.py" line="349" />
         <source>No conversation</source>
         <translation>No conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="346" />
+        <location filename="../../ui/windows/chat_view.py" line="351" />
         <source>Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one</source>
         <translation>Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="511" />
+        <location filename="../../ui/windows/chat_view.py" line="405" />
+        <source>{name} is typing…</source>
+        <translation>{name} is typing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="518" />
         <source>Long: sent over TCP</source>
         <translation>Long: sent over TCP</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="513" />
+        <location filename="../../ui/windows/chat_view.py" line="520" />
         <source>{size} bytes: more than {limit}, so it is sent over TCP</source>
         <translation>{size} bytes: more than {limit}, so it is sent over TCP</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="519" />
+        <location filename="../../ui/windows/chat_view.py" line="526" />
         <source>Too long for this account</source>
         <translation>Too long for this account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="521" />
+        <location filename="../../ui/windows/chat_view.py" line="528" />
         <source>{size} bytes: this account can send at most {limit}; shorten it</source>
         <translation>{size} bytes: this account can send at most {limit}; shorten it</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="595" />
+        <location filename="../../ui/windows/chat_view.py" line="602" />
         <source>Copy text</source>
         <translation>Copy text</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="295" />
-        <location filename="../../ui/windows/chat_view.py" line="599" />
+        <location filename="../../ui/windows/chat_view.py" line="618" />
+        <source>Message details…</source>
+        <translation>Message details…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="679" />
+        <source>Not found</source>
+        <translation>Not found</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="300" />
+        <location filename="../../ui/windows/chat_view.py" line="606" />
         <source>Retry</source>
         <translation>Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="604" />
+        <location filename="../../ui/windows/chat_view.py" line="611" />
         <source>Delete message</source>
         <translation>Delete message</translation>
     </message>
@@ -171,177 +342,334 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="164" />
-        <location filename="../../ui/windows/main_window.py" line="165" />
+        <location filename="../../ui/windows/main_window.py" line="82" />
+        <source>{text}, trying again in {seconds} s</source>
+        <translation>{text}, trying again in {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="177" />
+        <location filename="../../ui/windows/main_window.py" line="178" />
         <source>Search conversations and buddies</source>
-        <extracomment>What a new registration depends on: a change to any of these re-registers. State changes kept per buddy for the details window. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo's made-up account: nothing here may touch the real settings file or keyring. The window's own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
+        <extracomment>What a new registration depends on: a change to any of these re-registers. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo's made-up account: nothing here may touch the real settings file or keyring. The window's own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
         <translation>Search conversations and buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="174" />
+        <location filename="../../ui/windows/main_window.py" line="187" />
         <source>Add a buddy</source>
         <translation>Add a buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="218" />
+        <location filename="../../ui/windows/main_window.py" line="234" />
         <source>Not registered</source>
+        <extracomment>Opens a web link from a message: the desktop's browser (tests put their own).</extracomment>
         <translation>Not registered</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="287" />
+        <location filename="../../ui/windows/main_window.py" line="261" />
+        <source>Direct mode (not registering) as {me}</source>
+        <translation>Direct mode (not registering) as {me}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="304" />
         <source>&amp;New conversation…</source>
         <translation>&amp;New conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="289" />
+        <location filename="../../ui/windows/main_window.py" line="306" />
         <source>&amp;Account…</source>
         <translation>&amp;Account…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="290" />
+        <location filename="../../ui/windows/main_window.py" line="307" />
         <source>SIP &amp;trace</source>
         <translation>SIP &amp;trace</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="292" />
+        <location filename="../../ui/windows/main_window.py" line="309" />
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="294" />
+        <location filename="../../ui/windows/main_window.py" line="311" />
         <source>Quit when the window is &amp;closed</source>
         <translation>Quit when the window is &amp;closed</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="301" />
+        <location filename="../../ui/windows/main_window.py" line="318" />
         <source>&amp;Find in conversation</source>
         <translation>&amp;Find in conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="306" />
+        <location filename="../../ui/windows/main_window.py" line="320" />
+        <source>&amp;Block sender</source>
+        <translation>&amp;Block sender</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="323" />
         <source>&amp;Add buddy…</source>
         <translation>&amp;Add buddy…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="307" />
+        <location filename="../../ui/windows/main_window.py" line="324" />
         <source>&amp;Rename buddy…</source>
         <translation>&amp;Rename buddy…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="308" />
+        <location filename="../../ui/windows/main_window.py" line="325" />
         <source>Re&amp;move buddy</source>
         <translation>Re&amp;move buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="309" />
+        <location filename="../../ui/windows/main_window.py" line="326" />
         <source>&amp;Softphone</source>
         <translation>&amp;Softphone</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="315" />
+        <location filename="../../ui/windows/main_window.py" line="332" />
         <source>&amp;Buddies</source>
         <translation>&amp;Buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="318" />
+        <location filename="../../ui/windows/main_window.py" line="335" />
         <source>&amp;Go to conversation…</source>
         <translation>&amp;Go to conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="319" />
+        <location filename="../../ui/windows/main_window.py" line="336" />
         <source>&amp;Next conversation</source>
         <translation>&amp;Next conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="322" />
+        <location filename="../../ui/windows/main_window.py" line="339" />
         <source>&amp;Previous conversation</source>
         <translation>&amp;Previous conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="332" />
+        <location filename="../../ui/windows/main_window.py" line="349" />
         <source>Buddy &amp;details…</source>
         <translation>Buddy &amp;details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="334" />
+        <location filename="../../ui/windows/main_window.py" line="351" />
         <source>&amp;Conversation</source>
         <translation>&amp;Conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="396" />
+        <location filename="../../ui/windows/main_window.py" line="397" />
+        <source>Server {server}</source>
+        <translation>Server {server}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="399" />
+        <source>No server has answered yet</source>
+        <translation>No server has answered yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="415" />
         <source>The server asks for the password for {address}</source>
         <translation>The server asks for the password for {address}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="398" />
+        <location filename="../../ui/windows/main_window.py" line="417" />
         <source>The server did not accept the password for {address}</source>
         <translation>The server did not accept the password for {address}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="812" />
+        <location filename="../../ui/windows/main_window.py" line="573" />
+        <source>blocked</source>
+        <translation>blocked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="606" />
+        <source>New conversation</source>
+        <translation>New conversation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="607" />
+        <location filename="../../ui/windows/main_window.py" line="768" />
+        <source>Address (e.g. bob@example.com):</source>
+        <translation>Address (e.g. bob@example.com):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="629" />
+        <source>The message could not be saved: {error}</source>
+        <translation>The message could not be saved: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="641" />
+        <source>Cannot retry: {error}</source>
+        <translation>Cannot retry: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="768" />
+        <location filename="../../ui/windows/main_window.py" line="776" />
+        <location filename="../../ui/windows/main_window.py" line="779" />
+        <source>Add buddy</source>
+        <translation>Add buddy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="779" />
+        <source>Name (optional):</source>
+        <translation>Name (optional):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="799" />
+        <source>Rename buddy</source>
+        <translation>Rename buddy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="800" />
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="821" />
+        <source>Remove buddy</source>
+        <translation>Remove buddy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="822" />
+        <source>Remove {name} from your buddies?</source>
+        <translation>Remove {name} from your buddies?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="871" />
         <source>Delete conversation</source>
         <translation>Delete conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="814" />
+        <location filename="../../ui/windows/main_window.py" line="873" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="857" />
+        <location filename="../../ui/windows/main_window.py" line="918" />
         <source>Details…</source>
         <translation>Details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="859" />
+        <location filename="../../ui/windows/main_window.py" line="920" />
         <source>Rename…</source>
         <translation>Rename…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="862" />
+        <location filename="../../ui/windows/main_window.py" line="923" />
         <source>Remove from buddies</source>
         <translation>Remove from buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="865" />
+        <location filename="../../ui/windows/main_window.py" line="926" />
         <source>Delete conversation…</source>
         <translation>Delete conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="900" />
+        <location filename="../../ui/windows/main_window.py" line="929" />
+        <source>Unblock</source>
+        <translation>Unblock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="929" />
+        <source>Block</source>
+        <translation>Block</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="961" />
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="902" />
+        <location filename="../../ui/windows/main_window.py" line="963" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="947" />
+        <location filename="../../ui/windows/main_window.py" line="985" />
+        <source>The account dialog is not available</source>
+        <translation>The account dialog is not available</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="1008" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="952" />
+        <location filename="../../ui/windows/main_window.py" line="1013" />
         <source>Saved</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="974" />
+        <location filename="../../ui/windows/main_window.py" line="1035" />
         <source>Softphone is still running</source>
         <translation>Softphone is still running</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="976" />
+        <location filename="../../ui/windows/main_window.py" line="1037" />
         <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
         <translation>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="124" />
+        <location filename="../../ui/main.py" line="125" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>Cannot open the network port: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDetails</name>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="55" />
+        <source>Message details</source>
+        <translation>Message details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="61" />
+        <source>To:</source>
+        <translation>To:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="61" />
+        <source>From:</source>
+        <translation>From:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="65" />
+        <source>Text:</source>
+        <translation>Text:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="68" />
+        <source>Type:</source>
+        <translation>Type:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="72" />
+        <source>State:</source>
+        <translation>State:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="72" />
+        <source>received</source>
+        <translation>received</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="75" />
+        <source>Receipts asked:</source>
+        <translation>Receipts asked:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="78" />
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="78" />
+        <source>Step</source>
+        <translation>Step</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="78" />
+        <source>What happened</source>
+        <translation>What happened</translation>
     </message>
 </context>
 <context>
@@ -396,14 +724,22 @@
 <context>
     <name>QDialog</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="34" />
+        <location filename="../../ui/windows/buddy_details.py" line="36" />
         <source>in {minutes} min</source>
         <translation>in {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="35" />
+        <location filename="../../ui/windows/buddy_details.py" line="37" />
         <source>in {seconds} s</source>
         <translation>in {seconds} s</translation>
+    </message>
+</context>
+<context>
+    <name>QMessageBox</name>
+    <message>
+        <location filename="../../ui/links.py" line="35" />
+        <source>Softphone</source>
+        <translation>Softphone</translation>
     </message>
 </context>
 <context>
@@ -426,6 +762,119 @@
     </message>
 </context>
 <context>
+    <name>TraceModel</name>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="126" />
+        <source>Time</source>
+        <extracomment>How many messages the window keeps; older ones are dropped first. How many characters of message text it keeps in all (about 40 MB of str at worst), so 5,000 maximum-size datagrams cannot pin gigabytes. The request's method, or the method a response answers (from CSeq). The response's status code; None for a request. The whole message, redacted.</extracomment>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="128" />
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="129" />
+        <source>Peer</source>
+        <translation>Peer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="130" />
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+</context>
+<context>
+    <name>TraceWindow</name>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="270" />
+        <source>All messages</source>
+        <extracomment>Role under which `data()` returns the row's `TraceRow`. The kind filter's choices: label (English; shown translated) → predicate over (method, status).</extracomment>
+        <translation>All messages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="271" />
+        <source>Requests</source>
+        <translation>Requests</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="272" />
+        <source>Responses</source>
+        <translation>Responses</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="273" />
+        <source>Errors (3xx–6xx)</source>
+        <translation>Errors (3xx–6xx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="345" />
+        <source>SIP trace</source>
+        <translation>SIP trace</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="354" />
+        <source>Filter by first line or peer…</source>
+        <translation>Filter by first line or peer…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="357" />
+        <source>Search whole message</source>
+        <translation>Search whole message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="367" />
+        <source>&amp;Copy</source>
+        <translation>&amp;Copy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="369" />
+        <source>Copy the selected messages</source>
+        <translation>Copy the selected messages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="371" />
+        <source>C&amp;lear</source>
+        <translation>C&amp;lear</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="372" />
+        <source>Forget every message in this window</source>
+        <translation>Forget every message in this window</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="413" />
+        <source>Select a message to see it in full.</source>
+        <translation>Select a message to see it in full.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="525" />
+        <source>{shown} of 1 message shown</source>
+        <translation>{shown} of 1 message shown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="527" />
+        <source>{shown} of {total} messages shown</source>
+        <translation>{shown} of {total} messages shown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="529" />
+        <source>1 message</source>
+        <translation>1 message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="531" />
+        <source>{total} messages</source>
+        <translation>{total} messages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="533" />
+        <source>{count} (the oldest are dropped beyond {capacity})</source>
+        <translation>{count} (the oldest are dropped beyond {capacity})</translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message>
         <location filename="../../ui/windows/tray.py" line="102" />
@@ -438,49 +887,65 @@
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
+    <message>
+        <location filename="../../ui/windows/tray.py" line="177" />
+        <source>Softphone: 1 unread message</source>
+        <translation>Softphone: 1 unread message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/tray.py" line="179" />
+        <source>Softphone: {count} unread messages</source>
+        <translation>Softphone: {count} unread messages</translation>
+    </message>
 </context>
 <context>
     <name>buddies</name>
     <message>
-        <location filename="../../ui/models/buddies.py" line="44" />
-        <location filename="../../ui/models/buddies.py" line="87" />
+        <location filename="../../ui/models/buddies.py" line="45" />
+        <location filename="../../ui/models/buddies.py" line="94" />
         <source>online</source>
         <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service.</extracomment>
         <translation>online</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="45" />
+        <location filename="../../ui/models/buddies.py" line="46" />
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="47" />
+        <location filename="../../ui/models/buddies.py" line="48" />
         <source>waiting for authorization</source>
         <translation>waiting for authorization</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="48" />
+        <location filename="../../ui/models/buddies.py" line="49" />
         <source>not allowed to see this buddy</source>
         <translation>not allowed to see this buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="49" />
+        <location filename="../../ui/models/buddies.py" line="50" />
         <source>unknown user</source>
         <translation>unknown user</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="86" />
-        <source>on {count} devices</source>
+        <location filename="../../ui/models/buddies.py" line="89" />
+        <location filename="../../ui/models/buddies.py" line="159" />
+        <source>typing…</source>
         <extracomment>The conversation's last message ("" when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
+        <translation>typing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="93" />
+        <source>on {count} devices</source>
         <translation>on {count} devices</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="89" />
+        <location filename="../../ui/models/buddies.py" line="96" />
         <source>last seen {when}</source>
         <translation>last seen {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="102" />
+        <location filename="../../ui/models/buddies.py" line="109" />
         <source>You: {text}</source>
         <translation>You: {text}</translation>
     </message>
@@ -494,54 +959,437 @@
 <context>
     <name>conversation</name>
     <message>
-        <location filename="../../ui/models/conversation.py" line="55" />
+        <location filename="../../ui/models/conversation.py" line="56" />
         <source>Received {when}</source>
         <extracomment>Messages read per page. Messages from one side closer together than this are drawn as a group. The date separator ("Today", "Monday 23 November"), when the day changes here. The "New messages" line: the first message the user has not read. Follows a message from the same side shortly before: drawn close to it.</extracomment>
         <translation>Received {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="57" />
+        <location filename="../../ui/models/conversation.py" line="58" />
         <source>{state}
 Sent {when}</source>
         <translation>{state}
 Sent {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="101" />
+        <location filename="../../ui/models/conversation.py" line="76" />
+        <source>{state} at {time}</source>
+        <translation>{state} at {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/conversation.py" line="105" />
         <source>Not sent: {reason}. Will try again at {time}</source>
         <translation>Not sent: {reason}. Will try again at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="105" />
+        <location filename="../../ui/models/conversation.py" line="109" />
         <source>Not sent: {reason}. Gave up after {hours} hours</source>
         <translation>Not sent: {reason}. Gave up after {hours} hours</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="108" />
+        <location filename="../../ui/models/conversation.py" line="112" />
         <source>Not sent: {reason}</source>
         <translation>Not sent: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="111" />
+        <location filename="../../ui/models/conversation.py" line="115" />
         <source>Declined: {reason}</source>
         <translation>Declined: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="113" />
+        <location filename="../../ui/models/conversation.py" line="117" />
         <source>Sending…</source>
         <translation>Sending…</translation>
     </message>
     <message>
-        <location filename="../../ui/delegates/message_bubble.py" line="212" />
+        <location filename="../../ui/delegates/message_bubble.py" line="223" />
         <source>Retry</source>
-        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the "New messages" line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens' worth, since each holds a text layout with its glyphs. The line under the text ("Not sent: …", "Sending…"; "" for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator's text and where it goes (None: no separator). Where the "New messages" line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
+        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the "New messages" line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens' worth, since each holds a text layout with its glyphs. The line under the text ("Not sent: …", "Sending…"; "" for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator's text and where it goes (None: no separator). Where the "New messages" line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). The links in the text (`ui.delegates.bubble_links`), drawn underlined. QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
         <translation>Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/delegates/message_bubble.py" line="455" />
+        <location filename="../../ui/delegates/message_bubble.py" line="485" />
         <source>New messages</source>
         <extracomment>What decides a bubble's layout besides its text: (id, width, marks, status line, Retry button). The user clicked the red mark of a failed or declined message.</extracomment>
         <translation>New messages</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <location filename="../../ui/core_text.py" line="40" />
+        <source>Not registered</source>
+        <extracomment>The translation context of the core's sentences. Every template the core's ``say(...)`` calls use (checked by a test).</extracomment>
+        <translation>Not registered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="41" />
+        <source>Registering as {who}…</source>
+        <translation>Registering as {who}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="42" />
+        <source>Registered as {who}</source>
+        <translation>Registered as {who}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="43" />
+        <source>Registered as {who} (via {server})</source>
+        <translation>Registered as {who} (via {server})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="44" />
+        <source>Registered as {who} (via {server}, {transport})</source>
+        <translation>Registered as {who} (via {server}, {transport})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="45" />
+        <source>Connection to {server} lost ({reason}), trying again…</source>
+        <translation>Connection to {server} lost ({reason}), trying again…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="46" />
+        <source>Connection to {server} lost</source>
+        <translation>Connection to {server} lost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="47" />
+        <source>No answer from {server} after {seconds} s</source>
+        <translation>No answer from {server} after {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="48" />
+        <source>Cannot reach {server} ({reason})</source>
+        <translation>Cannot reach {server} ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="49" />
+        <source>Wrong credentials (the server refused them)</source>
+        <translation>Wrong credentials (the server refused them)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="50" />
+        <source>Wrong credentials ({code} {reason})</source>
+        <translation>Wrong credentials ({code} {reason})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="51" />
+        <source>Wrong credentials ({code})</source>
+        <translation>Wrong credentials ({code})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="52" />
+        <source>The server asks for a password ({code})</source>
+        <translation>The server asks for a password ({code})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="53" />
+        <source>Unknown user ({code} {reason})</source>
+        <translation>Unknown user ({code} {reason})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="54" />
+        <source>Server refused: {code} {reason}</source>
+        <translation>Server refused: {code} {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="55" />
+        <source>{problem}, trying again in {seconds} s</source>
+        <translation>{problem}, trying again in {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="56" />
+        <source>Trying {server}…</source>
+        <translation>Trying {server}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="58" />
+        <source>online on {count} device</source>
+        <translation>online on {count} device</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="59" />
+        <source>online on {count} devices</source>
+        <translation>online on {count} devices</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="60" />
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="61" />
+        <source>offline, last seen {when}</source>
+        <translation>offline, last seen {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="62" />
+        <source>unknown (server unreachable)</source>
+        <translation>unknown (server unreachable)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="63" />
+        <source>unknown (server unreachable), last seen {when}</source>
+        <translation>unknown (server unreachable), last seen {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="64" />
+        <source>unknown (reconnecting)</source>
+        <translation>unknown (reconnecting)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="65" />
+        <source>unknown (reconnecting), last seen {when}</source>
+        <translation>unknown (reconnecting), last seen {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="66" />
+        <source>not allowed ({why})</source>
+        <translation>not allowed ({why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="67" />
+        <source>unknown user ({why})</source>
+        <translation>unknown user ({why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="68" />
+        <source>unknown: {why}</source>
+        <translation>unknown: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="69" />
+        <source>unknown: subscription ended ({why})</source>
+        <translation>unknown: subscription ended ({why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="70" />
+        <source>unknown: subscription ended ({why}), retrying in {seconds} s</source>
+        <translation>unknown: subscription ended ({why}), retrying in {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="71" />
+        <source>waiting for authorization</source>
+        <translation>waiting for authorization</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="72" />
+        <source>subscribing…</source>
+        <translation>subscribing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="73" />
+        <source>subscribed</source>
+        <translation>subscribed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="74" />
+        <source>not watched</source>
+        <translation>not watched</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="76" />
+        <source>Type an address like bob@example.com</source>
+        <translation>Type an address like bob@example.com</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="77" />
+        <source>{text} is not a SIP address: {reason}</source>
+        <translation>{text} is not a SIP address: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="78" />
+        <source>{text} has no user part; type an address like bob@example.com</source>
+        <translation>{text} has no user part; type an address like bob@example.com</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="80" />
+        <source>The link is too long to open ({length} characters; at most {limit}).</source>
+        <translation>The link is too long to open ({length} characters; at most {limit}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="83" />
+        <source>Softphone opens only sip: and sips: links, not {scheme}: links.</source>
+        <translation>Softphone opens only sip: and sips: links, not {scheme}: links.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="86" />
+        <source>Softphone opens only sip: and sips: links, not this.</source>
+        <translation>Softphone opens only sip: and sips: links, not this.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="87" />
+        <source>The link contains a line break or control character, which could add SIP headers; it was not opened.</source>
+        <translation>The link contains a line break or control character, which could add SIP headers; it was not opened.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="92" />
+        <source>The link is not a valid SIP address: {reason}.</source>
+        <translation>The link is not a valid SIP address: {reason}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="93" />
+        <source>The link names no one: it needs an address like sip:alice@example.com.</source>
+        <translation>The link names no one: it needs an address like sip:alice@example.com.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="96" />
+        <source>The link contains a password; it was not opened.</source>
+        <translation>The link contains a password; it was not opened.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="97" />
+        <source>The link asks to set the {header} header; only a message text (?body=) may come with a link.</source>
+        <translation>The link asks to set the {header} header; only a message text (?body=) may come with a link.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="102" />
+        <source>The link gives the message text twice.</source>
+        <translation>The link gives the message text twice.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="103" />
+        <source>The link's message text is not valid UTF-8.</source>
+        <translation>The link's message text is not valid UTF-8.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="112" />
+        <source>written and stored, waiting to be sent</source>
+        <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
+        <translation>written and stored, waiting to be sent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="113" />
+        <source>received and stored</source>
+        <translation>received and stored</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="114" />
+        <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
+        <translation>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="115" />
+        <source>{code} {reason} from {address} over {transport}</source>
+        <translation>{code} {reason} from {address} over {transport}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="116" />
+        <source>receipt: {what}</source>
+        <translation>receipt: {what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="117" />
+        <source>receipt: {what}; state unchanged</source>
+        <translation>receipt: {what}; state unchanged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="118" />
+        <source>{what} (sent {when})</source>
+        <translation>{what} (sent {when})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="119" />
+        <source>{what} (sent {when}); state unchanged</source>
+        <translation>{what} (sent {when}); state unchanged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="125" />
+        <source>queued</source>
+        <extracomment>The steps of a message's timeline (`Store.events` kinds).</extracomment>
+        <translation>queued</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="126" />
+        <source>sent</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="127" />
+        <source>response</source>
+        <translation>response</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="128" />
+        <source>state</source>
+        <translation>state</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="129" />
+        <source>receipt</source>
+        <translation>receipt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="130" />
+        <source>stored</source>
+        <translation>stored</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="135" />
+        <source>waiting to be sent</source>
+        <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
+        <translation>waiting to be sent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="136" />
+        <source>sending</source>
+        <translation>sending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="137" />
+        <source>delivered to the recipient's device</source>
+        <translation>delivered to the recipient's device</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="138" />
+        <source>accepted for later delivery</source>
+        <translation>accepted for later delivery</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="139" />
+        <source>failed</source>
+        <translation>failed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="140" />
+        <source>declined by recipient</source>
+        <translation>declined by recipient</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="141" />
+        <source>read by the recipient</source>
+        <translation>read by the recipient</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="146" />
+        <source>no answer from the server after {timeout} s</source>
+        <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
+        <translation>no answer from the server after {timeout} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="147" />
+        <source>could not reach the server (connection error)</source>
+        <translation>could not reach the server (connection error)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="150" />
+        <source>could not find the server's address</source>
+        <translation>could not find the server's address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="151" />
+        <source>message too large to send over UDP (more than 1300 bytes)</source>
+        <translation>message too large to send over UDP (more than 1300 bytes)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="154" />
+        <source>the server refused the user name or password</source>
+        <translation>the server refused the user name or password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="157" />
+        <source>closed before the server answered</source>
+        <translation>closed before the server answered</translation>
     </message>
 </context>
 <context>

@@ -3,167 +3,338 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="146" />
-        <source>Accept messages sent &amp;directly to this computer</source>
+        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <source>Set up your SIP account</source>
         <extracomment>The dialog's result when "Try it on this computer" was chosen. The user chose "Try it on this computer" instead of an account.</extracomment>
+        <translation>SIP 계정 설정</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <source>Account</source>
+        <translation>계정</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="104" />
+        <source>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</source>
+        <translation>서비스 제공자에게서 받은 SIP 계정을 입력하세요. 비밀번호는 설정 파일이 아니라 이 컴퓨터의 키링에 보관됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="108" />
+        <source>Enter the SIP account your provider gave you.</source>
+        <translation>서비스 제공자에게서 받은 SIP 계정을 입력하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="115" />
+        <source>Alice Example (optional)</source>
+        <translation>홍길동 (선택)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="118" />
+        <source>same as in the address (optional)</source>
+        <translation>주소와 같음 (선택)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="122" />
+        <source>unchanged</source>
+        <translation>바꾸지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="128" />
+        <source>find automatically</source>
+        <translation>자동으로 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="129" />
+        <source>none (optional)</source>
+        <translation>없음 (선택)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="130" />
+        <source>the system's (optional)</source>
+        <translation>시스템 설정 (선택)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="137" />
+        <source>Send &amp;read receipts</source>
+        <translation>읽음 확인 보내기(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="141" />
+        <source>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</source>
+        <translation>메시지가 내 화면에 표시되면 보낸 사람에게 알립니다. 전달 확인은 요청이 있으면 항상 보냅니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="146" />
+        <source>As&amp;k for read receipts</source>
+        <translation>읽음 확인 요청하기(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="152" />
+        <source>Accept messages sent &amp;directly to this computer</source>
         <translation>이 컴퓨터로 직접 보낸 메시지 받기(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="149" />
+        <location filename="../../ui/windows/settings_dialog.py" line="155" />
         <source>Accept messages sent directly to this computer</source>
         <translation>이 컴퓨터로 직접 보낸 메시지 받기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="153" />
+        <location filename="../../ui/windows/settings_dialog.py" line="159" />
         <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>끄면: 서비스 제공자의 서버를 거쳐 온 메시지만 받습니다. 켜면: 이 컴퓨터에 닿을 수 있는 누구나 메시지를 보낼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="171" />
+        <location filename="../../ui/windows/settings_dialog.py" line="177" />
         <source>Password problem</source>
         <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
         <translation>비밀번호 문제</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="184" />
+        <source>Password &amp;variable:</source>
+        <translation>비밀번호 변수(&amp;V):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="186" />
+        <source>&amp;Address:</source>
+        <translation>주소(&amp;A):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="187" />
+        <source>&amp;Display name:</source>
+        <translation>표시 이름(&amp;D):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="188" />
+        <source>&amp;User name:</source>
+        <translation>사용자 이름(&amp;U):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="189" />
+        <source>&amp;Password:</source>
+        <translation>비밀번호(&amp;P):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="191" />
+        <source>&amp;Registrar:</source>
+        <translation>등록 서버(&amp;R):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="192" />
+        <source>&amp;Outbound proxy:</source>
+        <translation>아웃바운드 프록시(&amp;O):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="193" />
+        <source>D&amp;NS server:</source>
+        <translation>DNS 서버(&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="194" />
+        <source>&amp;Transport:</source>
+        <translation>전송 방식(&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <source>Sign in</source>
+        <translation>로그인</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="227" />
+        <source>Try it on &amp;this computer</source>
+        <translation>이 컴퓨터에서 체험하기(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="231" />
+        <source>Start a small SIP server on this computer with two test users, to try the app without an account</source>
+        <translation>계정 없이 앱을 체험할 수 있도록 테스트 사용자 두 명이 있는 작은 SIP 서버를 이 컴퓨터에서 시작합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="242" />
+        <source>Add Softphone to the applications &amp;menu</source>
+        <extracomment>First run only: install the menu entry (`ui.desktop`) once chosen.</extracomment>
+        <translation>응용 프로그램 메뉴에 Softphone 추가(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="245" />
+        <source>A menu entry and icon for you alone; Softphone also opens sip: links</source>
+        <translation>나만 쓰는 메뉴 항목과 아이콘입니다. Softphone이 sip: 링크도 엽니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="249" />
+        <source>Start Softphone when I &amp;log in</source>
+        <translation>로그인할 때 Softphone 시작(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="251" />
+        <source>Starts in the tray, without opening the window</source>
+        <translation>창을 열지 않고 트레이에서 시작합니다</translation>
     </message>
 </context>
 <context>
     <name>BuddyDetails</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="43" />
+        <location filename="../../ui/windows/buddy_details.py" line="45" />
         <source>Buddy details</source>
         <translation>친구 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="50" />
+        <location filename="../../ui/windows/buddy_details.py" line="52" />
         <source>Address</source>
         <translation>주소</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="51" />
+        <location filename="../../ui/windows/buddy_details.py" line="53" />
         <source>State</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="52" />
+        <location filename="../../ui/windows/buddy_details.py" line="54" />
         <source>Last seen</source>
         <translation>마지막 접속</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="54" />
+        <location filename="../../ui/windows/buddy_details.py" line="56" />
         <source>Registered devices</source>
         <translation>등록된 기기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="58" />
         <source>Device address</source>
         <translation>기기 주소</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="58" />
         <source>Registered since</source>
         <translation>등록 시각</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="58" />
         <source>Expires</source>
         <translation>만료</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="62" />
+        <location filename="../../ui/windows/buddy_details.py" line="64" />
         <source>Online and offline changes</source>
         <translation>온라인·오프라인 변화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="68" />
+        <location filename="../../ui/windows/buddy_details.py" line="70" />
         <source>Devices (from the registrar)</source>
         <translation>기기 (등록 서버 정보)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="70" />
+        <location filename="../../ui/windows/buddy_details.py" line="72" />
         <source>Recent changes</source>
         <translation>최근 변화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="81" />
+        <location filename="../../ui/windows/buddy_details.py" line="84" />
         <source>not known yet</source>
         <translation>아직 알 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="83" />
+        <location filename="../../ui/windows/buddy_details.py" line="86" />
         <source>never, so far</source>
         <translation>아직 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="90" />
+        <location filename="../../ui/windows/buddy_details.py" line="93" />
         <source>not said</source>
         <translation>알려지지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="100" />
-        <source>No change seen since Softphone started</source>
-        <translation>Softphone을 시작한 뒤로 변화가 없습니다</translation>
+        <location filename="../../ui/windows/buddy_details.py" line="107" />
+        <source>No change seen yet</source>
+        <translation>아직 본 변화가 없습니다</translation>
     </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="260" />
+        <location filename="../../ui/windows/chat_view.py" line="263" />
         <source>Find in this conversation</source>
-        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
+        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>이 대화에서 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="304" />
+        <location filename="../../ui/windows/chat_view.py" line="294" />
+        <source>Message details</source>
+        <translation>메시지 정보</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="309" />
         <source>Write a message (Enter sends, Shift+Enter: new line)</source>
         <translation>메시지 입력 (Enter: 보내기, Shift+Enter: 줄바꿈)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="316" />
+        <location filename="../../ui/windows/chat_view.py" line="321" />
         <source>Send</source>
         <translation>보내기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="344" />
+        <location filename="../../ui/windows/chat_view.py" line="349" />
         <source>No conversation</source>
         <translation>대화 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="346" />
+        <location filename="../../ui/windows/chat_view.py" line="351" />
         <source>Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one</source>
         <translation>대화를 고르세요. Ctrl+K로 대화로 이동, Ctrl+N으로 새 대화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="511" />
+        <location filename="../../ui/windows/chat_view.py" line="405" />
+        <source>{name} is typing…</source>
+        <translation>{name}님이 입력 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="518" />
         <source>Long: sent over TCP</source>
         <translation>긴 메시지: TCP로 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="513" />
+        <location filename="../../ui/windows/chat_view.py" line="520" />
         <source>{size} bytes: more than {limit}, so it is sent over TCP</source>
         <translation>{size}바이트: {limit}바이트를 넘어서 TCP로 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="519" />
+        <location filename="../../ui/windows/chat_view.py" line="526" />
         <source>Too long for this account</source>
         <translation>이 계정으로 보내기에 너무 깁니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="521" />
+        <location filename="../../ui/windows/chat_view.py" line="528" />
         <source>{size} bytes: this account can send at most {limit}; shorten it</source>
         <translation>{size}바이트: 이 계정은 최대 {limit}바이트까지 보낼 수 있습니다. 줄여 주세요</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="595" />
+        <location filename="../../ui/windows/chat_view.py" line="602" />
         <source>Copy text</source>
         <translation>텍스트 복사</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="295" />
-        <location filename="../../ui/windows/chat_view.py" line="599" />
+        <location filename="../../ui/windows/chat_view.py" line="618" />
+        <source>Message details…</source>
+        <translation>메시지 정보…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="679" />
+        <source>Not found</source>
+        <translation>찾을 수 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="300" />
+        <location filename="../../ui/windows/chat_view.py" line="606" />
         <source>Retry</source>
         <translation>다시 보내기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="604" />
+        <location filename="../../ui/windows/chat_view.py" line="611" />
         <source>Delete message</source>
         <translation>메시지 삭제</translation>
     </message>
@@ -171,177 +342,334 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="164" />
-        <location filename="../../ui/windows/main_window.py" line="165" />
+        <location filename="../../ui/windows/main_window.py" line="82" />
+        <source>{text}, trying again in {seconds} s</source>
+        <translation>{text}, {seconds}초 뒤 다시 시도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="177" />
+        <location filename="../../ui/windows/main_window.py" line="178" />
         <source>Search conversations and buddies</source>
-        <extracomment>What a new registration depends on: a change to any of these re-registers. State changes kept per buddy for the details window. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo's made-up account: nothing here may touch the real settings file or keyring. The window's own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
+        <extracomment>What a new registration depends on: a change to any of these re-registers. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo's made-up account: nothing here may touch the real settings file or keyring. The window's own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
         <translation>대화와 친구 검색</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="174" />
+        <location filename="../../ui/windows/main_window.py" line="187" />
         <source>Add a buddy</source>
         <translation>친구 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="218" />
+        <location filename="../../ui/windows/main_window.py" line="234" />
         <source>Not registered</source>
+        <extracomment>Opens a web link from a message: the desktop's browser (tests put their own).</extracomment>
         <translation>등록되지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="287" />
+        <location filename="../../ui/windows/main_window.py" line="261" />
+        <source>Direct mode (not registering) as {me}</source>
+        <translation>{me}(으)로 직접 연결 모드 (등록하지 않음)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="304" />
         <source>&amp;New conversation…</source>
         <translation>새 대화(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="289" />
+        <location filename="../../ui/windows/main_window.py" line="306" />
         <source>&amp;Account…</source>
         <translation>계정(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="290" />
+        <location filename="../../ui/windows/main_window.py" line="307" />
         <source>SIP &amp;trace</source>
         <translation>SIP 추적(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="292" />
+        <location filename="../../ui/windows/main_window.py" line="309" />
         <source>&amp;Quit</source>
         <translation>끝내기(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="294" />
+        <location filename="../../ui/windows/main_window.py" line="311" />
         <source>Quit when the window is &amp;closed</source>
         <translation>창을 닫으면 끝내기(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="301" />
+        <location filename="../../ui/windows/main_window.py" line="318" />
         <source>&amp;Find in conversation</source>
         <translation>대화에서 찾기(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="306" />
+        <location filename="../../ui/windows/main_window.py" line="320" />
+        <source>&amp;Block sender</source>
+        <translation>보낸 사람 차단(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="323" />
         <source>&amp;Add buddy…</source>
         <translation>친구 추가(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="307" />
+        <location filename="../../ui/windows/main_window.py" line="324" />
         <source>&amp;Rename buddy…</source>
         <translation>친구 이름 바꾸기(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="308" />
+        <location filename="../../ui/windows/main_window.py" line="325" />
         <source>Re&amp;move buddy</source>
         <translation>친구 삭제(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="309" />
+        <location filename="../../ui/windows/main_window.py" line="326" />
         <source>&amp;Softphone</source>
         <translation>Softphone(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="315" />
+        <location filename="../../ui/windows/main_window.py" line="332" />
         <source>&amp;Buddies</source>
         <translation>친구(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="318" />
+        <location filename="../../ui/windows/main_window.py" line="335" />
         <source>&amp;Go to conversation…</source>
         <translation>대화로 이동(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="319" />
+        <location filename="../../ui/windows/main_window.py" line="336" />
         <source>&amp;Next conversation</source>
         <translation>다음 대화(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="322" />
+        <location filename="../../ui/windows/main_window.py" line="339" />
         <source>&amp;Previous conversation</source>
         <translation>이전 대화(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="332" />
+        <location filename="../../ui/windows/main_window.py" line="349" />
         <source>Buddy &amp;details…</source>
         <translation>친구 정보(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="334" />
+        <location filename="../../ui/windows/main_window.py" line="351" />
         <source>&amp;Conversation</source>
         <translation>대화(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="396" />
+        <location filename="../../ui/windows/main_window.py" line="397" />
+        <source>Server {server}</source>
+        <translation>서버 {server}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="399" />
+        <source>No server has answered yet</source>
+        <translation>아직 응답한 서버가 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="415" />
         <source>The server asks for the password for {address}</source>
         <translation>서버가 {address}의 비밀번호를 요구합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="398" />
+        <location filename="../../ui/windows/main_window.py" line="417" />
         <source>The server did not accept the password for {address}</source>
         <translation>서버가 {address}의 비밀번호를 받아들이지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="812" />
+        <location filename="../../ui/windows/main_window.py" line="573" />
+        <source>blocked</source>
+        <translation>차단됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="606" />
+        <source>New conversation</source>
+        <translation>새 대화</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="607" />
+        <location filename="../../ui/windows/main_window.py" line="768" />
+        <source>Address (e.g. bob@example.com):</source>
+        <translation>주소 (예: bob@example.com):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="629" />
+        <source>The message could not be saved: {error}</source>
+        <translation>메시지를 저장하지 못했습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="641" />
+        <source>Cannot retry: {error}</source>
+        <translation>다시 보낼 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="768" />
+        <location filename="../../ui/windows/main_window.py" line="776" />
+        <location filename="../../ui/windows/main_window.py" line="779" />
+        <source>Add buddy</source>
+        <translation>친구 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="779" />
+        <source>Name (optional):</source>
+        <translation>이름 (선택):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="799" />
+        <source>Rename buddy</source>
+        <translation>친구 이름 바꾸기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="800" />
+        <source>Name:</source>
+        <translation>이름:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="821" />
+        <source>Remove buddy</source>
+        <translation>친구 삭제</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="822" />
+        <source>Remove {name} from your buddies?</source>
+        <translation>{name}님을 친구에서 삭제할까요?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="871" />
         <source>Delete conversation</source>
         <translation>대화 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="814" />
+        <location filename="../../ui/windows/main_window.py" line="873" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>{name}님과의 대화를 삭제할까요? 메시지는 이 컴퓨터에서만 삭제되며 {name}님에게는 알리지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="857" />
+        <location filename="../../ui/windows/main_window.py" line="918" />
         <source>Details…</source>
         <translation>정보…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="859" />
+        <location filename="../../ui/windows/main_window.py" line="920" />
         <source>Rename…</source>
         <translation>이름 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="862" />
+        <location filename="../../ui/windows/main_window.py" line="923" />
         <source>Remove from buddies</source>
         <translation>친구에서 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="865" />
+        <location filename="../../ui/windows/main_window.py" line="926" />
         <source>Delete conversation…</source>
         <translation>대화 삭제…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="900" />
+        <location filename="../../ui/windows/main_window.py" line="929" />
+        <source>Unblock</source>
+        <translation>차단 해제</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="929" />
+        <source>Block</source>
+        <translation>차단</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="961" />
         <source>Account</source>
         <translation>계정</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="902" />
+        <location filename="../../ui/windows/main_window.py" line="963" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>데모입니다. 데모 계정은 가상의 계정이며 저장되지 않습니다. 내 계정을 쓰려면 끝낸 뒤 데모 없이 Softphone을 시작하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="947" />
+        <location filename="../../ui/windows/main_window.py" line="985" />
+        <source>The account dialog is not available</source>
+        <translation>계정 대화 상자를 열 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="1008" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="952" />
+        <location filename="../../ui/windows/main_window.py" line="1013" />
         <source>Saved</source>
         <translation>저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="974" />
+        <location filename="../../ui/windows/main_window.py" line="1035" />
         <source>Softphone is still running</source>
         <translation>Softphone이 계속 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="976" />
+        <location filename="../../ui/windows/main_window.py" line="1037" />
         <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
         <translation>온라인 상태가 유지되며 새 메시지가 여기로 옵니다. 오프라인이 되려면 이 아이콘 메뉴의 끝내기를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="124" />
+        <location filename="../../ui/main.py" line="125" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDetails</name>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="55" />
+        <source>Message details</source>
+        <translation>메시지 정보</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="61" />
+        <source>To:</source>
+        <translation>받는 사람:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="61" />
+        <source>From:</source>
+        <translation>보낸 사람:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="65" />
+        <source>Text:</source>
+        <translation>내용:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="68" />
+        <source>Type:</source>
+        <translation>형식:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="72" />
+        <source>State:</source>
+        <translation>상태:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="72" />
+        <source>received</source>
+        <translation>받음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="75" />
+        <source>Receipts asked:</source>
+        <translation>요청된 확인:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="78" />
+        <source>Time</source>
+        <translation>시각</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="78" />
+        <source>Step</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/message_details.py" line="78" />
+        <source>What happened</source>
+        <translation>내용</translation>
     </message>
 </context>
 <context>
@@ -396,14 +724,22 @@
 <context>
     <name>QDialog</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="34" />
+        <location filename="../../ui/windows/buddy_details.py" line="36" />
         <source>in {minutes} min</source>
         <translation>{minutes}분 뒤</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="35" />
+        <location filename="../../ui/windows/buddy_details.py" line="37" />
         <source>in {seconds} s</source>
         <translation>{seconds}초 뒤</translation>
+    </message>
+</context>
+<context>
+    <name>QMessageBox</name>
+    <message>
+        <location filename="../../ui/links.py" line="35" />
+        <source>Softphone</source>
+        <translation>Softphone</translation>
     </message>
 </context>
 <context>
@@ -426,6 +762,119 @@
     </message>
 </context>
 <context>
+    <name>TraceModel</name>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="126" />
+        <source>Time</source>
+        <extracomment>How many messages the window keeps; older ones are dropped first. How many characters of message text it keeps in all (about 40 MB of str at worst), so 5,000 maximum-size datagrams cannot pin gigabytes. The request's method, or the method a response answers (from CSeq). The response's status code; None for a request. The whole message, redacted.</extracomment>
+        <translation>시각</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="128" />
+        <source>Transport</source>
+        <translation>전송</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="129" />
+        <source>Peer</source>
+        <translation>상대</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="130" />
+        <source>Message</source>
+        <translation>메시지</translation>
+    </message>
+</context>
+<context>
+    <name>TraceWindow</name>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="270" />
+        <source>All messages</source>
+        <extracomment>Role under which `data()` returns the row's `TraceRow`. The kind filter's choices: label (English; shown translated) → predicate over (method, status).</extracomment>
+        <translation>모든 메시지</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="271" />
+        <source>Requests</source>
+        <translation>요청</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="272" />
+        <source>Responses</source>
+        <translation>응답</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="273" />
+        <source>Errors (3xx–6xx)</source>
+        <translation>오류 (3xx–6xx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="345" />
+        <source>SIP trace</source>
+        <translation>SIP 추적</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="354" />
+        <source>Filter by first line or peer…</source>
+        <translation>첫 줄이나 상대로 거르기…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="357" />
+        <source>Search whole message</source>
+        <translation>메시지 전체에서 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="367" />
+        <source>&amp;Copy</source>
+        <translation>복사(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="369" />
+        <source>Copy the selected messages</source>
+        <translation>선택한 메시지 복사</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="371" />
+        <source>C&amp;lear</source>
+        <translation>지우기(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="372" />
+        <source>Forget every message in this window</source>
+        <translation>이 창의 메시지를 모두 지웁니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="413" />
+        <source>Select a message to see it in full.</source>
+        <translation>메시지를 고르면 전체 내용이 보입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="525" />
+        <source>{shown} of 1 message shown</source>
+        <translation>메시지 1개 중 {shown}개 표시</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="527" />
+        <source>{shown} of {total} messages shown</source>
+        <translation>메시지 {total}개 중 {shown}개 표시</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="529" />
+        <source>1 message</source>
+        <translation>메시지 1개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="531" />
+        <source>{total} messages</source>
+        <translation>메시지 {total}개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="533" />
+        <source>{count} (the oldest are dropped beyond {capacity})</source>
+        <translation>{count} ({capacity}개를 넘으면 오래된 것부터 버립니다)</translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message>
         <location filename="../../ui/windows/tray.py" line="102" />
@@ -438,49 +887,65 @@
         <source>&amp;Quit</source>
         <translation>끝내기(&amp;Q)</translation>
     </message>
+    <message>
+        <location filename="../../ui/windows/tray.py" line="177" />
+        <source>Softphone: 1 unread message</source>
+        <translation>Softphone: 읽지 않은 메시지 1개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/tray.py" line="179" />
+        <source>Softphone: {count} unread messages</source>
+        <translation>Softphone: 읽지 않은 메시지 {count}개</translation>
+    </message>
 </context>
 <context>
     <name>buddies</name>
     <message>
-        <location filename="../../ui/models/buddies.py" line="44" />
-        <location filename="../../ui/models/buddies.py" line="87" />
+        <location filename="../../ui/models/buddies.py" line="45" />
+        <location filename="../../ui/models/buddies.py" line="94" />
         <source>online</source>
         <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service.</extracomment>
         <translation>온라인</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="45" />
+        <location filename="../../ui/models/buddies.py" line="46" />
         <source>offline</source>
         <translation>오프라인</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="47" />
+        <location filename="../../ui/models/buddies.py" line="48" />
         <source>waiting for authorization</source>
         <translation>승인을 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="48" />
+        <location filename="../../ui/models/buddies.py" line="49" />
         <source>not allowed to see this buddy</source>
         <translation>이 친구의 상태를 볼 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="49" />
+        <location filename="../../ui/models/buddies.py" line="50" />
         <source>unknown user</source>
         <translation>없는 사용자</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="86" />
-        <source>on {count} devices</source>
+        <location filename="../../ui/models/buddies.py" line="89" />
+        <location filename="../../ui/models/buddies.py" line="159" />
+        <source>typing…</source>
         <extracomment>The conversation's last message ("" when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
+        <translation>입력 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/buddies.py" line="93" />
+        <source>on {count} devices</source>
         <translation>기기 {count}대에서 접속 중</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="89" />
+        <location filename="../../ui/models/buddies.py" line="96" />
         <source>last seen {when}</source>
         <translation>마지막 접속 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="102" />
+        <location filename="../../ui/models/buddies.py" line="109" />
         <source>You: {text}</source>
         <translation>나: {text}</translation>
     </message>
@@ -494,54 +959,437 @@
 <context>
     <name>conversation</name>
     <message>
-        <location filename="../../ui/models/conversation.py" line="55" />
+        <location filename="../../ui/models/conversation.py" line="56" />
         <source>Received {when}</source>
         <extracomment>Messages read per page. Messages from one side closer together than this are drawn as a group. The date separator ("Today", "Monday 23 November"), when the day changes here. The "New messages" line: the first message the user has not read. Follows a message from the same side shortly before: drawn close to it.</extracomment>
         <translation>받은 시각 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="57" />
+        <location filename="../../ui/models/conversation.py" line="58" />
         <source>{state}
 Sent {when}</source>
         <translation>{state}
 보낸 시각 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="101" />
+        <location filename="../../ui/models/conversation.py" line="76" />
+        <source>{state} at {time}</source>
+        <translation>{state} ({time})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/conversation.py" line="105" />
         <source>Not sent: {reason}. Will try again at {time}</source>
         <translation>보내지 못함: {reason}. {time}에 다시 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="105" />
+        <location filename="../../ui/models/conversation.py" line="109" />
         <source>Not sent: {reason}. Gave up after {hours} hours</source>
         <translation>보내지 못함: {reason}. {hours}시간 동안 시도한 뒤 포기했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="108" />
+        <location filename="../../ui/models/conversation.py" line="112" />
         <source>Not sent: {reason}</source>
         <translation>보내지 못함: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="111" />
+        <location filename="../../ui/models/conversation.py" line="115" />
         <source>Declined: {reason}</source>
         <translation>거절됨: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="113" />
+        <location filename="../../ui/models/conversation.py" line="117" />
         <source>Sending…</source>
         <translation>보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/delegates/message_bubble.py" line="212" />
+        <location filename="../../ui/delegates/message_bubble.py" line="223" />
         <source>Retry</source>
-        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the "New messages" line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens' worth, since each holds a text layout with its glyphs. The line under the text ("Not sent: …", "Sending…"; "" for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator's text and where it goes (None: no separator). Where the "New messages" line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
+        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the "New messages" line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens' worth, since each holds a text layout with its glyphs. The line under the text ("Not sent: …", "Sending…"; "" for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator's text and where it goes (None: no separator). Where the "New messages" line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). The links in the text (`ui.delegates.bubble_links`), drawn underlined. QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
         <translation>다시 보내기</translation>
     </message>
     <message>
-        <location filename="../../ui/delegates/message_bubble.py" line="455" />
+        <location filename="../../ui/delegates/message_bubble.py" line="485" />
         <source>New messages</source>
         <extracomment>What decides a bubble's layout besides its text: (id, width, marks, status line, Retry button). The user clicked the red mark of a failed or declined message.</extracomment>
         <translation>새 메시지</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <location filename="../../ui/core_text.py" line="40" />
+        <source>Not registered</source>
+        <extracomment>The translation context of the core's sentences. Every template the core's ``say(...)`` calls use (checked by a test).</extracomment>
+        <translation>등록되지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="41" />
+        <source>Registering as {who}…</source>
+        <translation>{who}(으)로 등록하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="42" />
+        <source>Registered as {who}</source>
+        <translation>{who}(으)로 등록됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="43" />
+        <source>Registered as {who} (via {server})</source>
+        <translation>{who}(으)로 등록됨 ({server} 경유)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="44" />
+        <source>Registered as {who} (via {server}, {transport})</source>
+        <translation>{who}(으)로 등록됨 ({server}, {transport} 경유)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="45" />
+        <source>Connection to {server} lost ({reason}), trying again…</source>
+        <translation>{server} 연결이 끊겼습니다 ({reason}). 다시 시도하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="46" />
+        <source>Connection to {server} lost</source>
+        <translation>{server} 연결이 끊겼습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="47" />
+        <source>No answer from {server} after {seconds} s</source>
+        <translation>{server}에서 {seconds}초 동안 응답이 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="48" />
+        <source>Cannot reach {server} ({reason})</source>
+        <translation>{server}에 연결할 수 없습니다 ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="49" />
+        <source>Wrong credentials (the server refused them)</source>
+        <translation>계정 정보가 틀렸습니다 (서버가 거부함)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="50" />
+        <source>Wrong credentials ({code} {reason})</source>
+        <translation>계정 정보가 틀렸습니다 ({code} {reason})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="51" />
+        <source>Wrong credentials ({code})</source>
+        <translation>계정 정보가 틀렸습니다 ({code})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="52" />
+        <source>The server asks for a password ({code})</source>
+        <translation>서버가 비밀번호를 요구합니다 ({code})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="53" />
+        <source>Unknown user ({code} {reason})</source>
+        <translation>없는 사용자입니다 ({code} {reason})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="54" />
+        <source>Server refused: {code} {reason}</source>
+        <translation>서버가 거부했습니다: {code} {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="55" />
+        <source>{problem}, trying again in {seconds} s</source>
+        <translation>{problem}, {seconds}초 뒤 다시 시도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="56" />
+        <source>Trying {server}…</source>
+        <translation>{server}에 연결하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="58" />
+        <source>online on {count} device</source>
+        <translation>온라인 (기기 {count}대)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="59" />
+        <source>online on {count} devices</source>
+        <translation>온라인 (기기 {count}대)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="60" />
+        <source>offline</source>
+        <translation>오프라인</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="61" />
+        <source>offline, last seen {when}</source>
+        <translation>오프라인, 마지막 접속 {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="62" />
+        <source>unknown (server unreachable)</source>
+        <translation>알 수 없음 (서버에 연결할 수 없음)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="63" />
+        <source>unknown (server unreachable), last seen {when}</source>
+        <translation>알 수 없음 (서버에 연결할 수 없음), 마지막 접속 {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="64" />
+        <source>unknown (reconnecting)</source>
+        <translation>알 수 없음 (다시 연결하는 중)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="65" />
+        <source>unknown (reconnecting), last seen {when}</source>
+        <translation>알 수 없음 (다시 연결하는 중), 마지막 접속 {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="66" />
+        <source>not allowed ({why})</source>
+        <translation>볼 수 없음 ({why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="67" />
+        <source>unknown user ({why})</source>
+        <translation>없는 사용자 ({why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="68" />
+        <source>unknown: {why}</source>
+        <translation>알 수 없음: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="69" />
+        <source>unknown: subscription ended ({why})</source>
+        <translation>알 수 없음: 구독이 끝남 ({why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="70" />
+        <source>unknown: subscription ended ({why}), retrying in {seconds} s</source>
+        <translation>알 수 없음: 구독이 끝남 ({why}), {seconds}초 뒤 다시 시도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="71" />
+        <source>waiting for authorization</source>
+        <translation>승인을 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="72" />
+        <source>subscribing…</source>
+        <translation>구독하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="73" />
+        <source>subscribed</source>
+        <translation>구독함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="74" />
+        <source>not watched</source>
+        <translation>지켜보지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="76" />
+        <source>Type an address like bob@example.com</source>
+        <translation>bob@example.com 같은 주소를 입력하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="77" />
+        <source>{text} is not a SIP address: {reason}</source>
+        <translation>{text}은(는) SIP 주소가 아닙니다: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="78" />
+        <source>{text} has no user part; type an address like bob@example.com</source>
+        <translation>{text}에 사용자 부분이 없습니다. bob@example.com 같은 주소를 입력하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="80" />
+        <source>The link is too long to open ({length} characters; at most {limit}).</source>
+        <translation>링크가 너무 길어서 열 수 없습니다 ({length}자, 최대 {limit}자).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="83" />
+        <source>Softphone opens only sip: and sips: links, not {scheme}: links.</source>
+        <translation>Softphone은 sip:과 sips: 링크만 엽니다. {scheme}: 링크는 열지 않습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="86" />
+        <source>Softphone opens only sip: and sips: links, not this.</source>
+        <translation>Softphone은 sip:과 sips: 링크만 엽니다. 이것은 열지 않습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="87" />
+        <source>The link contains a line break or control character, which could add SIP headers; it was not opened.</source>
+        <translation>링크에 SIP 헤더를 덧붙일 수 있는 줄바꿈이나 제어 문자가 있어서 열지 않았습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="92" />
+        <source>The link is not a valid SIP address: {reason}.</source>
+        <translation>링크가 올바른 SIP 주소가 아닙니다: {reason}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="93" />
+        <source>The link names no one: it needs an address like sip:alice@example.com.</source>
+        <translation>링크에 상대가 없습니다. sip:alice@example.com 같은 주소가 필요합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="96" />
+        <source>The link contains a password; it was not opened.</source>
+        <translation>링크에 비밀번호가 들어 있어서 열지 않았습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="97" />
+        <source>The link asks to set the {header} header; only a message text (?body=) may come with a link.</source>
+        <translation>링크가 {header} 헤더를 설정하려고 합니다. 링크에는 메시지 내용(?body=)만 담을 수 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="102" />
+        <source>The link gives the message text twice.</source>
+        <translation>링크에 메시지 내용이 두 번 들어 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="103" />
+        <source>The link's message text is not valid UTF-8.</source>
+        <translation>링크의 메시지 내용이 올바른 UTF-8이 아닙니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="112" />
+        <source>written and stored, waiting to be sent</source>
+        <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
+        <translation>저장함, 보내기를 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="113" />
+        <source>received and stored</source>
+        <translation>받아서 저장함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="114" />
+        <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
+        <translation>{address}(으)로 {transport}를 통해 MESSAGE 보냄 ({kind}, CSeq {cseq})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="115" />
+        <source>{code} {reason} from {address} over {transport}</source>
+        <translation>{address}에서 {transport}로 받은 응답: {code} {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="116" />
+        <source>receipt: {what}</source>
+        <translation>수신 확인: {what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="117" />
+        <source>receipt: {what}; state unchanged</source>
+        <translation>수신 확인: {what}. 상태는 그대로</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="118" />
+        <source>{what} (sent {when})</source>
+        <translation>{what} (보낸 시각 {when})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="119" />
+        <source>{what} (sent {when}); state unchanged</source>
+        <translation>{what} (보낸 시각 {when}). 상태는 그대로</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="125" />
+        <source>queued</source>
+        <extracomment>The steps of a message's timeline (`Store.events` kinds).</extracomment>
+        <translation>대기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="126" />
+        <source>sent</source>
+        <translation>보냄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="127" />
+        <source>response</source>
+        <translation>응답</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="128" />
+        <source>state</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="129" />
+        <source>receipt</source>
+        <translation>수신 확인</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="130" />
+        <source>stored</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="135" />
+        <source>waiting to be sent</source>
+        <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
+        <translation>보내기를 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="136" />
+        <source>sending</source>
+        <translation>보내는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="137" />
+        <source>delivered to the recipient's device</source>
+        <translation>받는 사람의 기기에 전달됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="138" />
+        <source>accepted for later delivery</source>
+        <translation>나중에 전달하도록 접수됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="139" />
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="140" />
+        <source>declined by recipient</source>
+        <translation>받는 사람이 거절함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="141" />
+        <source>read by the recipient</source>
+        <translation>받는 사람이 읽음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="146" />
+        <source>no answer from the server after {timeout} s</source>
+        <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
+        <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="147" />
+        <source>could not reach the server (connection error)</source>
+        <translation>서버에 연결할 수 없음 (연결 오류)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="150" />
+        <source>could not find the server's address</source>
+        <translation>서버 주소를 찾을 수 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="151" />
+        <source>message too large to send over UDP (more than 1300 bytes)</source>
+        <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="154" />
+        <source>the server refused the user name or password</source>
+        <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="157" />
+        <source>closed before the server answered</source>
+        <translation>서버가 응답하기 전에 닫힘</translation>
     </message>
 </context>
 <context>

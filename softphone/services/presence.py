@@ -31,9 +31,18 @@ from typing import TypeVar
 
 from softphone.account import SipIdentity
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
-from softphone.buddy import BuddyState, BuddyStatus, Device, format_time, reconnecting, unreachable
+from softphone.buddy import (
+    BuddyState,
+    BuddyStatus,
+    Device,
+    described,
+    format_time,
+    reconnecting,
+    unreachable,
+)
 from softphone.listeners import Listeners
 from softphone.location import LocationError
+from softphone.phrase import Phrase, say
 from softphone.services.outbound import Outbound
 from softphone.sip import NameAddr, Request, SipUri
 from softphone.sip.aor import aor_key, parse_aor
@@ -163,7 +172,7 @@ class _Watch:
     #: True once a NOTIFY told us the buddy's registration state.
     synced: bool = False
     #: A local outcome that ended the watch (auth failure, no server).
-    failure: tuple[BuddyStatus, str] | None = None
+    failure: tuple[BuddyStatus, Phrase] | None = None
     last_seen: float | None = None
     online: bool = False
     #: (registration id, contact id) -> epoch seconds first seen registered.
@@ -399,7 +408,7 @@ class Presence:
             key = aor
         watch = self._watches.get(key)
         if watch is None or watch.state is None:
-            return BuddyState(key, BuddyStatus.UNKNOWN, (), None, "not watched")
+            return described(key, BuddyStatus.UNKNOWN, (), None, say("not watched"))
         return watch.state
 
     def states(self) -> list[BuddyState]:
@@ -424,7 +433,7 @@ class Presence:
             if not servers:
                 raise LocationError("No server to subscribe at", host="")
         except LocationError as exc:
-            watch.failure = (BuddyStatus.UNKNOWN, f"unknown: {exc}")
+            watch.failure = (BuddyStatus.UNKNOWN, say("unknown: {why}", why=str(exc)))
             self._update(watch)
             # Try again later: the network may come back.
             loop = asyncio.get_running_loop()
@@ -555,14 +564,16 @@ class Presence:
                         watch,
                         sub,
                         BuddyStatus.NOT_ALLOWED,
-                        f"not allowed ({response.status} {response.reason})",
+                        say("not allowed ({why})", why=f"{response.status} {response.reason}"),
                     )
                 return
             sub.on_response(response, self._now())
         if watch.sub is sub:
             self._after(watch)
 
-    def _give_up(self, watch: _Watch, sub: Subscription, status: BuddyStatus, detail: str) -> None:
+    def _give_up(
+        self, watch: _Watch, sub: Subscription, status: BuddyStatus, detail: Phrase
+    ) -> None:
         """End *watch* for a local reason that waiting will not fix."""
         if watch.sub is not sub:
             return
@@ -801,21 +812,21 @@ class Presence:
             return reconnecting(aor, watch.last_seen, self._clock())
         if watch.failure is not None:
             status, detail = watch.failure
-            return BuddyState(aor, status, (), watch.last_seen, detail)
+            return described(aor, status, (), watch.last_seen, detail)
         sub = watch.sub
         if sub is None or sub.state in (SubState.INIT, SubState.NOTIFY_WAIT):
             if watch.synced:
                 return self._from_view(watch)
-            return BuddyState(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, "subscribing…")
+            return described(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, say("subscribing…"))
         if sub.state is SubState.PENDING:
             # RFC 6665 §4.1.3: received but not yet authorized.
-            return BuddyState(
-                aor, BuddyStatus.WAITING, (), watch.last_seen, "waiting for authorization"
+            return described(
+                aor, BuddyStatus.WAITING, (), watch.last_seen, say("waiting for authorization")
             )
         if sub.state is SubState.ACTIVE:
             if watch.synced:
                 return self._from_view(watch)
-            return BuddyState(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, "subscribed")
+            return described(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, say("subscribed"))
         termination = sub.termination
         assert termination is not None
         return self._from_termination(watch, termination)
@@ -824,13 +835,21 @@ class Presence:
         aor, reason, code = watch.aor, termination.reason, termination.status
         if reason is TerminationReason.REJECTED or code in _NOT_ALLOWED:
             what = f"{code} {termination.detail}".strip() if code else "rejected"
-            return BuddyState(
-                aor, BuddyStatus.NOT_ALLOWED, (), watch.last_seen, f"not allowed ({what})"
+            return described(
+                aor,
+                BuddyStatus.NOT_ALLOWED,
+                (),
+                watch.last_seen,
+                say("not allowed ({why})", why=what),
             )
         if reason is TerminationReason.NORESOURCE or code in _NO_SUCH_USER:
             what = str(code) if code else "noresource"
-            return BuddyState(
-                aor, BuddyStatus.NO_SUCH_USER, (), watch.last_seen, f"unknown user ({what})"
+            return described(
+                aor,
+                BuddyStatus.NO_SUCH_USER,
+                (),
+                watch.last_seen,
+                say("unknown user ({why})", why=what),
             )
         if termination.action is TerminationAction.RESUBSCRIBE_NOW and watch.synced:
             # deactivated/timeout: a new subscription follows at once, and
@@ -838,12 +857,14 @@ class Presence:
             return self._from_view(watch)
         why = reason.value if code is None else f"{code} {termination.detail}".strip()
         if termination.action is TerminationAction.STOP:
-            detail = f"unknown: subscription ended ({why})"
+            detail = say("unknown: subscription ended ({why})", why=why)
         else:
-            detail = (
-                f"unknown: subscription ended ({why}), retrying in {termination.delay or 0:.0f} s"
+            detail = say(
+                "unknown: subscription ended ({why}), retrying in {seconds} s",
+                why=why,
+                seconds=f"{termination.delay or 0:.0f}",
             )
-        return BuddyState(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, detail)
+        return described(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, detail)
 
     def _from_view(self, watch: _Watch) -> BuddyState:
         devices: list[Device] = []
@@ -861,14 +882,17 @@ class Presence:
                 )
         if devices:
             count = len(devices)
-            detail = f"online on {count} device{'s' if count != 1 else ''}"
-            return BuddyState(
-                watch.aor, BuddyStatus.ONLINE, tuple(devices), watch.last_seen, detail
+            detail = (
+                say("online on {count} device", count="1")
+                if count == 1
+                else say("online on {count} devices", count=str(count))
             )
-        detail = "offline"
+            return described(watch.aor, BuddyStatus.ONLINE, tuple(devices), watch.last_seen, detail)
+        detail = say("offline")
         if watch.last_seen is not None:
-            detail = f"offline, last seen {format_time(watch.last_seen, self._clock())}"
-        return BuddyState(watch.aor, BuddyStatus.OFFLINE, (), watch.last_seen, detail)
+            when = format_time(watch.last_seen, self._clock())
+            detail = say("offline, last seen {when}", when=when)
+        return described(watch.aor, BuddyStatus.OFFLINE, (), watch.last_seen, detail)
 
     # -- helpers ----------------------------------------------------------------
 

@@ -24,11 +24,13 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from softphone.account import Account
 from softphone.agent import TransactionFailed, UserAgent
 from softphone.listeners import Listeners
 from softphone.location import LocationError
+from softphone.phrase import Phrase, say
 from softphone.services.outbound import Outbound
 from softphone.sip import Headers, NameAddr, Request, Response, SipUri, new_call_id, new_tag
 from softphone.sip.auth import AuthenticationFailed, DigestClient
@@ -70,6 +72,15 @@ class RegistrationStatus:
     credentials_refused: bool = False
     #: The server's reason phrase for that (with `code`), e.g. "Forbidden".
     reason: str | None = None
+    #: *text* as a template and its values, for a window to translate.
+    phrase: Phrase | None = None
+
+
+def _status(state: RegistrationState, phrase: Phrase | str, **fields: Any) -> RegistrationStatus:
+    """A status whose text is *phrase* in English (a str is a sentence of no template)."""
+    if isinstance(phrase, str):
+        return RegistrationStatus(state, phrase, **fields)
+    return RegistrationStatus(state, str(phrase), phrase=phrase, **fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +194,13 @@ class Registration:
         self._demoted = target
         self._registered.clear()
         self._set(
-            RegistrationStatus(
+            _status(
                 RegistrationState.REGISTERING,
-                f"Connection to {_name(target)} lost ({reason}), trying again…",
+                say(
+                    "Connection to {server} lost ({reason}), trying again…",
+                    server=_name(target),
+                    reason=reason,
+                ),
                 server=target.address.sent_by,
             )
         )
@@ -251,7 +266,7 @@ class Registration:
                     self._bound = False
                 else:
                     log.warning("unregistering refused: %s %s", response.status, response.reason)
-        self._set(RegistrationStatus(RegistrationState.UNREGISTERED, "Not registered"))
+        self._set(_status(RegistrationState.UNREGISTERED, say("Not registered")))
 
     # -- the loop ---------------------------------------------------------------
 
@@ -270,7 +285,7 @@ class Registration:
         if self.status.state not in (RegistrationState.REGISTERED, RegistrationState.REGISTERING):
             # A refresh keeps the account REGISTERED: messages keep flowing
             # and the status bar does not flicker every half lifetime.
-            self._set(RegistrationStatus(RegistrationState.REGISTERING, f"Registering as {who}…"))
+            self._set(_status(RegistrationState.REGISTERING, say("Registering as {who}…", who=who)))
         try:
             targets = self._order(await self._locate())
             response, target = await self._send(targets, expires=expires)
@@ -279,29 +294,34 @@ class Registration:
         except LookupError as exc:
             if type(exc) is not LookupError:
                 raise  # KeyError, IndexError: a bug, not a missing transport
-            text = f"Cannot reach {self._domain()} ({exc})"
+            text = say("Cannot reach {server} ({reason})", server=self._domain(), reason=str(exc))
             return self._fail(text, None, failures + 1), expires, failures + 1
         except AuthenticationFailed as exc:
             # RFC 3261 22.2: a second challenge after our credentials means
             # they were refused; asking again would only repeat it.
-            said = f"{exc.status} {exc.phrase}".strip() if exc.status else "the server refused them"
-            self._fail(
-                f"Wrong credentials ({said})",
-                exc.status,
-                None,
-                refused=True,
-                reason=exc.phrase,
-            )
+            if not exc.status:
+                said = say("Wrong credentials (the server refused them)")
+            elif exc.phrase:
+                said = say(
+                    "Wrong credentials ({code} {reason})", code=str(exc.status), reason=exc.phrase
+                )
+            else:
+                said = say("Wrong credentials ({code})", code=str(exc.status))
+            self._fail(said, exc.status, None, refused=True, reason=exc.phrase)
             return None, expires, failures
         except TransactionFailed as exc:
             domain = self._domain()
             if self._bound:
                 # We were registered: say so in words, whatever the cause.
-                text = f"Connection to {domain} lost"
+                text = say("Connection to {server} lost", server=domain)
             elif exc.timed_out:
-                text = f"No answer from {domain} after {self._agent.timers.timeout:g} s"
+                text = say(
+                    "No answer from {server} after {seconds} s",
+                    server=domain,
+                    seconds=f"{self._agent.timers.timeout:g}",
+                )
             else:
-                text = f"Cannot reach {domain} ({exc.reason})"
+                text = say("Cannot reach {server} ({reason})", server=domain, reason=exc.reason)
             return self._fail(text, None, failures + 1), expires, failures + 1
         self._target = target
         server = target.address.sent_by
@@ -313,9 +333,9 @@ class Registration:
             self._bound = True
             self._demoted = None
             self._set(
-                RegistrationStatus(
+                _status(
                     RegistrationState.REGISTERED,
-                    f"Registered as {who}{_via(target)}",
+                    _registered(who, target),
                     code=status,
                     expires=granted,
                     server=server,
@@ -331,7 +351,9 @@ class Registration:
             # Kamailio (and most registrars) answer credentials they refuse
             # with 403 rather than a second 401 (RFC 3261 22.2 allows both).
             self._fail(
-                f"Wrong credentials ({status} {response.reason})",
+                say(
+                    "Wrong credentials ({code} {reason})", code=str(status), reason=response.reason
+                ),
                 status,
                 None,
                 server=server,
@@ -341,7 +363,7 @@ class Registration:
             return None, expires, failures
         if status in (401, 407):
             self._fail(
-                f"The server asks for a password ({status})",
+                say("The server asks for a password ({code})", code=str(status)),
                 status,
                 None,
                 server=server,
@@ -350,13 +372,18 @@ class Registration:
             )
             return None, expires, failures
         if status == 404:
-            self._fail(f"Unknown user ({status} {response.reason})", status, None, server=server)
+            self._fail(
+                say("Unknown user ({code} {reason})", code=str(status), reason=response.reason),
+                status,
+                None,
+                server=server,
+            )
             return None, expires, failures
         wait = None
         if response.retry_after is not None:
             wait = float(response.retry_after.seconds)
         delay = self._fail(
-            f"Server refused: {status} {response.reason}",
+            say("Server refused: {code} {reason}", code=str(status), reason=response.reason),
             status,
             failures + 1,
             server=server,
@@ -391,7 +418,7 @@ class Registration:
 
     def _fail(
         self,
-        text: str,
+        text: Phrase | str,
         code: int | None,
         failures: int | None,
         *,
@@ -404,7 +431,7 @@ class Registration:
         self._registered.clear()
         if failures is None:
             self._set(
-                RegistrationStatus(
+                _status(
                     RegistrationState.FAILED,
                     text,
                     code=code,
@@ -416,9 +443,13 @@ class Registration:
             return None
         delay = wait if wait is not None else self._retry.wait(failures, self._rng)
         self._set(
-            RegistrationStatus(
+            _status(
                 RegistrationState.FAILED,
-                f"{text}, trying again in {delay:.0f} s",
+                say(
+                    "{problem}, trying again in {seconds} s",
+                    problem=text,
+                    seconds=f"{delay:.0f}",
+                ),
                 code=code,
                 retry_in=delay,
                 server=server,
@@ -437,9 +468,9 @@ class Registration:
             if target != first and self._task is not None:
                 # Failover (RFC 3263 4.3): tell the user where we are now.
                 self._set(
-                    RegistrationStatus(
+                    _status(
                         RegistrationState.REGISTERING,
-                        f"Trying {_where(target)}…",
+                        say("Trying {server}…", server=_where(target)),
                         server=target.address.sent_by,
                     )
                 )
@@ -536,13 +567,19 @@ class Registration:
         self._listeners(status)
 
 
-def _via(target: Target) -> str:
-    """ " (via host:port)" when the server was found by name, so the user sees
-    which of the domain's servers answered; nothing for a numeric registrar."""
+def _registered(who: str, target: Target) -> Phrase:
+    """ "Registered as ...", with " (via host:port)" when the server was found by
+    name, so the user sees which of the domain's servers answered."""
     if target.server_name is None:
-        return ""
-    transport = "" if target.kind is TransportKind.UDP else f", {target.kind.value.upper()}"
-    return f" (via {target.address.sent_by}{transport})"
+        return say("Registered as {who}", who=who)
+    if target.kind is TransportKind.UDP:
+        return say("Registered as {who} (via {server})", who=who, server=target.address.sent_by)
+    return say(
+        "Registered as {who} (via {server}, {transport})",
+        who=who,
+        server=target.address.sent_by,
+        transport=target.kind.value.upper(),
+    )
 
 
 def _name(target: Target) -> str:

@@ -65,7 +65,7 @@ def test_open_file_creates_directory_and_uses_wal_and_full_sync(db_path: Path) -
     s = Store.open(db_path)
     try:
         assert db_path.exists()
-        assert s.schema_version == SCHEMA_VERSION == 5
+        assert s.schema_version == SCHEMA_VERSION == 6
         assert s._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         # 2 is FULL: a commit waits until the log is synced.
         assert s._db.execute("PRAGMA synchronous").fetchone()[0] == 2

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMenu,
+    QMenuBar,
+    QPlainTextEdit,
+    QStatusBar,
+    QTableView,
+    QTabWidget,
+    QTextEdit,
+    QTreeView,
+    QTreeWidget,
+    QWidget,
+)
 
 from softphone.cli import build_parser
 from tests.ui.window_fixture import make_window
 from ui.i18n import TRANSLATIONS, install_translator
 from ui.main import apply_language
+from ui.roles import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -93,3 +115,270 @@ def test_lang_en_and_the_system_default(qtbot, tmp_path: Path) -> None:
         "&Buddies",
         "&Conversation",
     ]
+
+
+# -- everything a person reads, in Korean -------------------------------------------
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+# What stays as written in every language: addresses, host names, URLs, MIME
+# types, key names, protocol and product names, and the date's digits.
+KEPT = re.compile(
+    r"(?:sips?:)?[\w.+-]+@[\w.-]+(?::\d+)?"
+    r"|https?://\S+"
+    r"|\b[\w-]+(?:\.[\w-]+)+(?::\d+)?"
+    r"|\b[a-z]+/[\w.+-]+(?:;[\w-]+=[\w.-]+)*"
+    r"|\b[A-Z0-9]+_[A-Z0-9_]+\b"
+    r"|\b(?:Ctrl|Shift|Alt)\+\S+"
+    r"|\b(?:SIP|SIPS|UDP|TCP|TLS|DNS|IMDN|CPIM|CSeq|Message-ID|Softphone|OK)\b"
+    r"|\b(?:MESSAGE|REGISTER|SUBSCRIBE|NOTIFY|OPTIONS)\b"
+)
+
+
+def untranslated(text: str) -> bool:
+    """True for text with English words and no Korean: a sentence left in English."""
+    text = text.replace("&&", "").replace("&", "")
+    if HANGUL.search(text):
+        return False
+    return re.search(r"[A-Za-z]{2,}", KEPT.sub(" ", text)) is not None
+
+
+def test_the_english_detector() -> None:
+    assert untranslated("Registered as alice@example.com")
+    assert untranslated("&Quit")
+    assert not untranslated("alice@example.com 로 등록됨")
+    assert not untranslated("sip:bob@example.test")
+    assert not untranslated("UDP")
+    assert not untranslated("Ctrl+K")
+    assert not untranslated("2026-11-30 14:02:03.120")
+    assert not untranslated("text/plain")
+
+
+def _menu_texts(menu: QMenu, where: str) -> Iterator[tuple[str, str]]:
+    yield f"{where} title", menu.title()
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        yield f"{where} action", action.text()
+        if action.toolTip() != action.text().replace("&", ""):
+            yield f"{where} action tooltip", action.toolTip()
+        if action.menu() is not None:
+            yield from _menu_texts(action.menu(), f"{where} > {action.text()}")
+
+
+def _header_texts(model: QAbstractItemModel | None, where: str) -> Iterator[tuple[str, str]]:
+    if model is None:
+        return
+    for column in range(model.columnCount()):
+        text = model.headerData(column, Qt.Orientation.Horizontal)
+        if isinstance(text, str):
+            yield f"{where} header", text
+
+
+def shown_texts(top: QWidget) -> Iterator[tuple[str, str]]:
+    """(where, text) of every text *top* and its children show a person.
+
+    Not the content of text fields and list models: that is the user's and
+    the network's text (messages, SIP trace), never translated.
+    """
+    for widget in [top, *top.findChildren(QWidget)]:
+        name = f"{type(top).__name__}/{type(widget).__name__}"
+        if widget.isWindow():
+            yield f"{name} title", widget.windowTitle()
+        if widget.toolTip():
+            yield f"{name} tooltip", widget.toolTip()
+        if isinstance(widget, QLabel | QAbstractButton):
+            yield f"{name} text", widget.text()
+        elif isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+            yield f"{name} placeholder", widget.placeholderText()
+        elif isinstance(widget, QGroupBox):
+            yield f"{name} title", widget.title()
+        elif isinstance(widget, QComboBox):
+            for i in range(widget.count()):
+                yield f"{name} item", widget.itemText(i)
+        elif isinstance(widget, QTabWidget):
+            for i in range(widget.count()):
+                yield f"{name} tab", widget.tabText(i)
+        elif isinstance(widget, QTreeWidget):
+            yield from (
+                (f"{name} header", widget.headerItem().text(c)) for c in range(widget.columnCount())
+            )
+            for i in range(widget.topLevelItemCount()):
+                item = widget.topLevelItem(i)
+                for column in range(1, widget.columnCount()):
+                    yield f"{name} row {i}", item.text(column)
+        elif isinstance(widget, QListWidget):
+            for i in range(widget.count()):
+                yield f"{name} row {i}", widget.item(i).text()
+        elif isinstance(widget, QTableView | QTreeView):
+            yield from _header_texts(widget.model(), name)
+        elif isinstance(widget, QMenuBar):
+            for action in widget.actions():
+                if action.menu() is not None:
+                    yield from _menu_texts(action.menu(), f"{name} {action.text()}")
+        elif isinstance(widget, QStatusBar) and widget.currentMessage():
+            yield f"{name} message", widget.currentMessage()
+        for action in widget.actions():
+            if action.text() and not action.isSeparator():
+                yield f"{name} action", action.text()
+
+
+def english_left(top: QWidget) -> list[tuple[str, str]]:
+    return [(where, text) for where, text in shown_texts(top) if text and untranslated(text)]
+
+
+def dialog_texts(qtbot, opens: Callable[[], object]) -> list[tuple[str, str]]:
+    """What the modal dialog that *opens* shows is left in English (it is then cancelled)."""
+    found: list[list[tuple[str, str]]] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, look)
+            return
+        found.append(english_left(dialog))
+        dialog.close()
+
+    QTimer.singleShot(0, look)
+    opens()
+    qtbot.waitUntil(lambda: bool(found))
+    return found[0]
+
+
+BOB = "sip:bob@example.test"
+
+
+@pytest.mark.usefixtures("english_after")
+def test_every_window_a_person_reads_is_korean_under_lang_ko(qtbot, tmp_path: Path) -> None:
+    from softphone.account import Account
+    from softphone.buddy import BuddyStatus, described
+    from softphone.phrase import say
+    from softphone.services.registration import RegistrationState, RegistrationStatus
+    from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason
+    from ui.windows.settings_dialog import AccountDialog
+
+    assert apply_language(build_parser().parse_args(["--lang", "ko"])) == "ko"
+    window = make_window(qtbot, tmp_path / "alice.db")
+    store = window.store
+    # A sent message that failed at the server, one that timed out here, one received.
+    sent = store.insert_outgoing(BOB, "안녕하세요\nHello", now=1_700_000_000.0)
+    store.update_state(
+        sent.id,
+        DeliveryState.FAILED,
+        code=480,
+        reason="Temporarily Unavailable",
+        now=1_700_000_001.0,
+    )
+    lost = store.insert_outgoing(BOB, "두 번째", now=1_700_000_002.0)
+    store.update_state(
+        lost.id,
+        DeliveryState.FAILED,
+        reason=failure_reason(FailureKind.TIMEOUT),
+        local_failure=True,
+        now=1_700_000_040.0,
+    )
+    window.add_buddy(BOB, "")
+    window.open_conversation(BOB)
+    left: list[tuple[str, str]] = []
+    # The core's sentences, as the registration and presence services say them.
+    for state in (
+        RegistrationStatus(
+            RegistrationState.REGISTERING,
+            "",
+            phrase=say("Registering as {who}…", who="alice@example.test"),
+        ),
+        RegistrationStatus(
+            RegistrationState.FAILED,
+            "",
+            phrase=say(
+                "{problem}, trying again in {seconds} s",
+                problem=say("Connection to {server} lost", server="example.test"),
+                seconds="20",
+            ),
+        ),
+        RegistrationStatus(
+            RegistrationState.REGISTERED,
+            "",
+            phrase=say("Registered as {who}", who="alice@example.test"),
+        ),
+    ):
+        window.bridge.registration_changed.emit(state)
+        left += english_left(window.statusBar())
+    window.bridge.buddy_changed.emit(
+        described(BOB, BuddyStatus.ONLINE, (), None, say("online on {count} devices", count="2"))
+    )
+    window.bridge.buddy_changed.emit(
+        described(
+            BOB,
+            BuddyStatus.OFFLINE,
+            (),
+            1_700_000_050.0,
+            say("offline, last seen {when}", when="14:02"),
+        )
+    )
+
+    left += english_left(window)
+    # What the core said, in Korean; the server's reason phrase as it sent it.
+    assert window.registration_label.text() == "alice@example.test(으)로 등록됨"
+    left += (
+        [
+            ("tray menu", t)
+            for _w, t in _menu_texts(window.tray.menu, "tray")
+            if t and untranslated(t)
+        ]
+        if window.tray
+        else []
+    )
+    # The message list's tooltips and state lines.
+    model = window.chat.model
+    assert model is not None
+    assert [model.index(r, 0).data(Role.STATUS_DETAIL) for r in range(2)] == [
+        "실패: 480 Temporarily Unavailable",
+        "실패: 서버에서 32초 동안 응답이 없음",
+    ]
+    for row in range(model.rowCount()):
+        for role in (Qt.ItemDataRole.ToolTipRole, Role.STATUS_DETAIL):
+            text = str(model.index(row, 0).data(role))
+            if untranslated(text):
+                left.append((f"message row {row}", text))
+    window.show_details(int(sent.id))
+    left += english_left(window._message_details)
+    window.open_details(BOB)
+    assert window.details is not None
+    left += english_left(window.details)
+    window.open_trace()
+    left += english_left(window._trace_window)
+    for dialog in (AccountDialog(Account(aor="sip:alice@example.test")), AccountDialog()):
+        qtbot.addWidget(dialog)
+        left += english_left(dialog)
+    left += dialog_texts(qtbot, window.add_buddy)
+    left += dialog_texts(qtbot, lambda: window.add_buddy("sip:carol@example.test"))
+    left += dialog_texts(qtbot, window.new_conversation)
+    assert left == [], "\n".join(f"{w}: {t!r}" for w, t in left)
+
+
+def test_every_core_sentence_is_in_the_window_s_table() -> None:
+    """Each ``say("...")`` in softphone/ is a template ui.core_text lists, so it gets translated."""
+    from ui.core_text import TEMPLATES
+
+    said: set[str] = set()
+    for path in (ROOT / "softphone").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say":
+                first = node.args[0] if node.args else None
+                assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
+                    f"{path}:{node.lineno}: say() needs a literal template"
+                )
+                said.add(first.value)
+    assert said, "no say() found"
+    assert sorted(said - TEMPLATES) == []
+
+
+@pytest.mark.usefixtures("english_after")
+def test_every_core_sentence_has_korean(qapp: QApplication) -> None:
+    from ui.core_text import STORED, TEMPLATES
+
+    install_translator(qapp, "ko")
+    english = [
+        t for t in sorted(TEMPLATES | STORED) if untranslated(QCoreApplication.translate("core", t))
+    ]
+    assert english == []

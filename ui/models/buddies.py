@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 
 from softphone.store import Direction, Store
+from ui.core_text import translated
 from ui.plain import one_line, tooltip_html
 from ui.roles import Role
 
@@ -76,10 +77,16 @@ class Buddy:
         return self.name or self.aor.removeprefix("sip:").removeprefix("sips:")
 
 
+def _detail(state: object) -> str:
+    """A state's words in the window's language (a `BuddyState`, or anything like one)."""
+    phrase = getattr(state, "phrase", None)
+    return translated(phrase) if phrase is not None else str(getattr(state, "detail", ""))
+
+
 def status_line(buddy: Buddy, *, now: float | None = None) -> str:
     """The second line under a buddy's name: "on 2 devices", "last seen 14:02"."""
     if buddy.typing:
-        return "typing…"
+        return QCoreApplication.translate("buddies", "typing…")
     translate = QCoreApplication.translate
     if buddy.status == ONLINE:
         if buddy.devices > 1:
@@ -148,7 +155,9 @@ class BuddyListModel(QAbstractListModel):
             return buddy.draft
         if role == Role.LAST_MESSAGE:
             # RFC 3994: while the buddy types, that replaces the preview.
-            return "typing…" if buddy.typing else last_line(buddy)
+            if buddy.typing:
+                return QCoreApplication.translate("buddies", "typing…")
+            return last_line(buddy)
         if role == Role.LAST_TIME:
             return buddy.last_time
         if role == Role.ONLINE_RANK:
@@ -306,7 +315,7 @@ class BuddyListModel(QAbstractListModel):
             status=str(status),
             devices=len(state.devices),
             last_seen=state.last_seen,
-            detail=state.detail,
+            detail=_detail(state),
         )
         self._set(row, buddy, [Role.BUDDY_STATUS, Role.BUDDY_LINE, Role.ONLINE_RANK])
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from softphone.resend_policy import WINDOW
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
+from ui.core_text import delivery_text
 from ui.dates import day_label, full_time, same_day
 from ui.plain import body_text, one_line, tooltip_html
 from ui.roles import Role
@@ -69,9 +70,12 @@ def status_tooltip(record: MessageRecord) -> str:
     by_receipt = record.state is DeliveryState.READ or (
         record.state is DeliveryState.DELIVERED and record.code is None and not record.reason
     )
+    detail = delivery_text(record.state, record.code, record.reason, local=record.local_failure)
     if record.direction is not Direction.OUT or not by_receipt:
-        return record.detail
-    return f"{record.detail} at {time.strftime('%H:%M', time.localtime(record.updated))}"
+        return detail
+    return QCoreApplication.translate("conversation", "{state} at {time}").format(
+        state=detail, time=time.strftime("%H:%M", time.localtime(record.updated))
+    )
 
 
 def failure_text(record: MessageRecord) -> str:

@@ -2,7 +2,8 @@
 
 What the registrar told us (RFC 3680): each registered device's address,
 since when it is registered and how long its binding has left, and a
-short history of the buddy going online and offline while the window ran.
+short history of the buddy going online and offline (kept in the store, so
+it outlives a restart).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.core_text import translated
 from ui.dates import full_time
 
 __all__ = ["BuddyDetails"]
@@ -77,7 +79,8 @@ class BuddyDetails(QDialog):
         """Fill in *aor*'s details from its presence *state* (a `BuddyState`, or None)."""
         self.name.setText(name)
         self.address.setText(aor.removeprefix("sip:"))
-        detail = str(getattr(state, "detail", "") or "")
+        phrase = getattr(state, "phrase", None)
+        detail = translated(phrase) if phrase is not None else str(getattr(state, "detail", ""))
         self.status.setText(detail or self.tr("not known yet"))
         last_seen = getattr(state, "last_seen", None)
         self.last_seen.setText(full_time(last_seen) if last_seen else self.tr("never, so far"))
@@ -94,7 +97,11 @@ class BuddyDetails(QDialog):
                 self.devices.setItem(row, column, QTableWidgetItem(text))
         self.devices.resizeColumnsToContents()
         self.history.clear()
+        today = time.localtime()[:3]
         for when, words in reversed(history):
-            self.history.addItem(f"{time.strftime('%H:%M:%S', time.localtime(when))}  {words}")
+            local = time.localtime(when)
+            # Today's by the second; older ones with their date.
+            stamp = time.strftime("%H:%M:%S" if local[:3] == today else "%Y-%m-%d %H:%M", local)
+            self.history.addItem(f"{stamp}  {words}")
         if not history:
-            self.history.addItem(self.tr("No change seen since Softphone started"))
+            self.history.addItem(self.tr("No change seen yet"))

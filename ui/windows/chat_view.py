@@ -291,7 +291,7 @@ class ChatView(QWidget):
         self._view_timer.setInterval(150)
         self._view_timer.timeout.connect(self.viewed)
         self.view.verticalScrollBar().valueChanged.connect(lambda _v: self._view_timer.start())
-        self.details_action = QAction("Message details", self)
+        self.details_action = QAction(self.tr("Message details"), self)
         self.details_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.details_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.details_action.triggered.connect(self._details_of_current)
@@ -401,7 +401,9 @@ class ChatView(QWidget):
             self.typing_label.hide()
             self.typing_label.setText("")
             return
-        self.typing_label.setText(f"{one_line(name, MAX_LINE)} is typing…")
+        self.typing_label.setText(
+            self.tr("{name} is typing…").format(name=one_line(name, MAX_LINE))
+        )
         self.typing_label.show()
 
     def _on_draft_edited(self) -> None:
@@ -613,7 +615,7 @@ class ChatView(QWidget):
         details = QAction(str(index.data(Role.STATUS_DETAIL)), menu)
         details.setEnabled(False)
         menu.addAction(details)
-        timeline = QAction("Message details…", menu)
+        timeline = QAction(self.tr("Message details…"), menu)
         timeline.setShortcut(self.details_action.shortcut())
         message = int(index.data(Role.ID))
         timeline.triggered.connect(lambda: self.details_requested.emit(message))
@@ -674,7 +676,7 @@ class ChatView(QWidget):
             if found is None:
                 found = self.store.find_message(peer, text, after_id=MessageId(0))
         if found is None:
-            self.find_status.setText("Not found")
+            self.find_status.setText(self.tr("Not found"))
             return False
         model.jump_to(found)
         row = model.row_of(found)

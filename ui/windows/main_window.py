@@ -14,7 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,7 +45,7 @@ from PySide6.QtWidgets import (
 from softphone.account import Account
 from softphone.app import Application
 from softphone.blocking import normalize_address
-from softphone.buddy import BuddyState
+from softphone.buddy import BuddyState, BuddyStatus
 from softphone.config import default_config_path
 from softphone.link import LinkError, SipLink, parse_link
 from softphone.services.messaging import MessageRefused
@@ -44,6 +54,7 @@ from softphone.store import Direction, MessageId, MessageRecord, NotFound
 from softphone.trace import TraceEntry
 from softphone.transport.base import TransportKind
 from ui.bridge import CoreBridge
+from ui.core_text import from_english, translated
 from ui.delegates.bubble_links import LinkKind, LinkSpan
 from ui.delegates.buddy import BuddyDelegate
 from ui.models.buddies import BuddyListModel, BuddySortProxy, status_line
@@ -59,14 +70,18 @@ log = logging.getLogger(__name__)
 
 
 def registration_text(status: RegistrationStatus) -> str:
-    """The status-bar sentence for a registration status."""
+    """The status-bar sentence for a registration status, in the window's language."""
+    if status.phrase is not None:
+        return translated(status.phrase)
     text = status.text
     if (
         status.state is RegistrationState.FAILED
         and status.retry_in is not None
         and "trying again" not in text
     ):
-        text = f"{text}, trying again in {status.retry_in:.0f} s"
+        text = QCoreApplication.translate(
+            "MainWindow", "{text}, trying again in {seconds} s"
+        ).format(text=text, seconds=f"{status.retry_in:.0f}")
     return text
 
 
@@ -90,9 +105,6 @@ _CONNECTION_FIELDS = (
 def _needs_new_core(old: Account, new: Account) -> bool:
     return any(getattr(old, name) != getattr(new, name) for name in _CONNECTION_FIELDS)
 
-
-#: State changes kept per buddy for the details window.
-PRESENCE_HISTORY = 20
 
 #: Preference keys in `window_settings()`.
 QUIT_ON_CLOSE_KEY = "window/quit_on_close"
@@ -150,8 +162,6 @@ class MainWindow(QMainWindow):
         self.switcher: QuickSwitcher | None = None
         self.details: BuddyDetails | None = None
         self._details_aor: str | None = None
-        # Per buddy: (when, words) of its last state changes, newest last.
-        self._presence_history: dict[str, list[tuple[float, str]]] = {}
         self._last_state: dict[str, BuddyState] = {}
         # Ending in the application's display name, so the platform does not
         # append it a second time (QPlatformWindow::formatWindowTitle).
@@ -247,7 +257,9 @@ class MainWindow(QMainWindow):
         if self.app.registration is not None:
             self.show_registration(self.app.registration.status)
         else:
-            self.registration_label.setText(f"Direct mode (not registering) as {self._me()}")
+            self.registration_label.setText(
+                self.tr("Direct mode (not registering) as {me}").format(me=self._me())
+            )
 
     def use_app(self, app: Application, bridge: CoreBridge) -> None:
         """Show another core (the account changed): its history, buddies and state.
@@ -264,7 +276,6 @@ class MainWindow(QMainWindow):
         self.chat.store = app.store
         self.buddies.store = app.store
         self.buddies.reload()
-        self._presence_history.clear()
         self._last_state.clear()
         self._password_asked = False
         self._sync_block_action()
@@ -306,7 +317,7 @@ class MainWindow(QMainWindow):
         self.find_action = action(
             self.tr("&Find in conversation"), self.chat.open_find, QKeySequence.StandardKey.Find
         )
-        self.block_action = action("&Block sender", self._on_block_toggled)
+        self.block_action = action(self.tr("&Block sender"), self._on_block_toggled)
         self.block_action.setCheckable(True)
         self.block_action.setEnabled(False)
         self.add_action = action(self.tr("&Add buddy…"), self.add_buddy)
@@ -383,7 +394,9 @@ class MainWindow(QMainWindow):
         """
         self.registration_label.setText(registration_text(status))
         self.registration_label.setToolTip(
-            f"Server {status.server}" if status.server else "No server has answered yet"
+            self.tr("Server {server}").format(server=status.server)
+            if status.server
+            else self.tr("No server has answered yet")
         )
         if (
             status.state is RegistrationState.FAILED
@@ -557,7 +570,7 @@ class MainWindow(QMainWindow):
         buddy = self.buddies.lookup(peer)
         if buddy is None:
             return
-        line = "blocked" if self.store.is_blocked(peer) else status_line(buddy)
+        line = self.tr("blocked") if self.store.is_blocked(peer) else status_line(buddy)
         address = peer.removeprefix("sip:")
         self.chat.set_subtitle(f"{address} · {line}" if line else address)
 
@@ -590,13 +603,14 @@ class MainWindow(QMainWindow):
 
     def new_conversation(self) -> None:
         """Ask for an address and open its conversation (Ctrl+N)."""
-        text, ok = QInputDialog.getText(self, "New conversation", "Address (e.g. bob@example.com):")
+        title = self.tr("New conversation")
+        text, ok = QInputDialog.getText(self, title, self.tr("Address (e.g. bob@example.com):"))
         if not ok:
             return
         try:
             peer = normalize_address(text)
         except ValueError as exc:
-            QMessageBox.warning(self, "New conversation", str(exc))
+            QMessageBox.warning(self, title, from_english(str(exc)))
             return
         self.open_conversation(peer)
 
@@ -611,7 +625,9 @@ class MainWindow(QMainWindow):
             return None
         except Exception as exc:  # the disk: keep the text in the composer
             log.exception("cannot store the message")
-            self.statusBar().showMessage(f"The message could not be saved: {exc}", 8000)
+            self.statusBar().showMessage(
+                self.tr("The message could not be saved: {error}").format(error=exc), 8000
+            )
             return None
         if self.chat.peer == peer:
             self.chat.clear_composer()
@@ -622,7 +638,7 @@ class MainWindow(QMainWindow):
         try:
             self.app.messaging.retry(MessageId(message_id))
         except Exception as exc:
-            self.statusBar().showMessage(f"Cannot retry: {exc}", 8000)
+            self.statusBar().showMessage(self.tr("Cannot retry: {error}").format(error=exc), 8000)
 
     # -- core events ------------------------------------------------------------------
 
@@ -661,11 +677,15 @@ class MainWindow(QMainWindow):
     def _on_buddy_changed(self, state: BuddyState) -> None:
         self.buddies.set_state(state)
         self._last_state[state.aor] = state
-        history = self._presence_history.setdefault(state.aor, [])
-        words = state.detail or str(getattr(state.status, "value", state.status))
-        if not history or history[-1][1] != words:
-            history.append((time.time(), words))
-            del history[:-PRESENCE_HISTORY]
+        if state.status in (BuddyStatus.ONLINE, BuddyStatus.OFFLINE):
+            # Kept in the store (the last PRESENCE_CHANGES_KEPT per buddy), so
+            # the details pane shows them after a restart too.
+            try:
+                self.store.add_presence_change(
+                    state.aor, state.status.value, state.detail, now=time.time()
+                )
+            except Exception:  # the disk: the pane then misses one change, nothing else
+                log.warning("cannot keep %s's presence change", state.aor, exc_info=True)
         if self.details is not None and self.details.isVisible() and self._details_aor == state.aor:
             self.open_details(state.aor)
         if state.aor == self.chat.peer:
@@ -744,17 +764,19 @@ class MainWindow(QMainWindow):
     def add_buddy(self, aor: str | None = None, name: str | None = None) -> str | None:
         """Add a buddy (asking for address and name when not given) and watch its state."""
         if not aor:
-            text, ok = QInputDialog.getText(self, "Add buddy", "Address (e.g. bob@example.com):")
+            text, ok = QInputDialog.getText(
+                self, self.tr("Add buddy"), self.tr("Address (e.g. bob@example.com):")
+            )
             if not ok:
                 return None
             aor = text
         try:
             peer = normalize_address(aor)
         except ValueError as exc:
-            QMessageBox.warning(self, "Add buddy", str(exc))
+            QMessageBox.warning(self, self.tr("Add buddy"), from_english(str(exc)))
             return None
         if name is None:
-            name, ok = QInputDialog.getText(self, "Add buddy", "Name (optional):")
+            name, ok = QInputDialog.getText(self, self.tr("Add buddy"), self.tr("Name (optional):"))
             if not ok:
                 name = ""
         self.store.add_contact(peer, name.strip(), now=time.time())
@@ -773,7 +795,10 @@ class MainWindow(QMainWindow):
         if name is None:
             buddy = self.buddies.lookup(aor)
             name, ok = QInputDialog.getText(
-                self, "Rename buddy", "Name:", text=buddy.name if buddy else ""
+                self,
+                self.tr("Rename buddy"),
+                self.tr("Name:"),
+                text=buddy.name if buddy else "",
             )
             if not ok:
                 return
@@ -792,7 +817,9 @@ class MainWindow(QMainWindow):
             return
         if confirm:
             answer = QMessageBox.question(
-                self, "Remove buddy", f"Remove {aor.removeprefix('sip:')} from your buddies?"
+                self,
+                self.tr("Remove buddy"),
+                self.tr("Remove {name} from your buddies?").format(name=aor.removeprefix("sip:")),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -873,9 +900,11 @@ class MainWindow(QMainWindow):
         if state is None and presence is not None:
             state = presence.state(aor)
         self._details_aor = aor
-        self.details.show_state(
-            buddy.label if buddy else aor, aor, state, self._presence_history.get(aor, [])
-        )
+        # Kept in English: shown in the window's language.
+        history = [
+            (change.at, from_english(change.detail)) for change in self.store.presence_changes(aor)
+        ]
+        self.details.show_state(buddy.label if buddy else aor, aor, state, history)
         self.details.show()
         self.details.raise_()
 
@@ -897,7 +926,7 @@ class MainWindow(QMainWindow):
                 delete = menu.addAction(self.tr("Delete conversation…"))
                 delete.triggered.connect(lambda: self.delete_conversation(aor))
             blocked = self.store.is_blocked(aor)
-            block = menu.addAction("Unblock" if blocked else "Block")
+            block = menu.addAction(self.tr("Unblock") if blocked else self.tr("Block"))
             block.triggered.connect(lambda: self.set_blocked(aor, not blocked))
         self.buddy_menu = menu
         menu.popup(self.buddy_view.viewport().mapToGlobal(pos))
@@ -953,7 +982,7 @@ class MainWindow(QMainWindow):
         try:
             from ui.windows.settings_dialog import AccountDialog
         except ImportError:
-            self.statusBar().showMessage("The account dialog is not available", 5000)
+            self.statusBar().showMessage(self.tr("The account dialog is not available"), 5000)
             return None
         shown = self.account_dialog
         if shown is not None and shown.isVisible():

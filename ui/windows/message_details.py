@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.store import Direction, MessageId, Store
+from ui.core_text import event_kind, from_english
 from ui.models.conversation import status_tooltip
 
 __all__ = ["MessageDetails", "format_time"]
@@ -51,37 +52,50 @@ class MessageDetails(QDialog):
     def __init__(self, store: Store, message_id: MessageId, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         record = store.message(message_id)
-        self.setWindowTitle("Message details")
+        self.setWindowTitle(self.tr("Message details"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(620, 420)
         form = QFormLayout()
         outgoing = record.direction is Direction.OUT
-        form.addRow("To:" if outgoing else "From:", _plain(record.peer.removeprefix("sip:")))
         form.addRow(
-            "Text:", _plain(record.body if len(record.body) < 300 else record.body[:300] + "…")
+            self.tr("To:") if outgoing else self.tr("From:"),
+            _plain(record.peer.removeprefix("sip:")),
         )
-        form.addRow("Type:", _plain(record.content_type))
+        form.addRow(
+            self.tr("Text:"),
+            _plain(record.body if len(record.body) < 300 else record.body[:300] + "…"),
+        )
+        form.addRow(self.tr("Type:"), _plain(record.content_type))
         if record.imdn_id:
             form.addRow("Message-ID:", _plain(record.imdn_id))
-        form.addRow("State:", _plain(status_tooltip(record) if outgoing else "received"))
+        form.addRow(
+            self.tr("State:"), _plain(status_tooltip(record) if outgoing else self.tr("received"))
+        )
         if record.disposition:
-            form.addRow("Receipts asked:", _plain(record.disposition.replace(",", ", ")))
+            form.addRow(self.tr("Receipts asked:"), _plain(record.disposition.replace(",", ", ")))
         self.timeline = QTreeWidget()
         self.timeline.setAccessibleName("Timeline")
-        self.timeline.setHeaderLabels(["Time", "Step", "What happened"])
+        self.timeline.setHeaderLabels([self.tr("Time"), self.tr("Step"), self.tr("What happened")])
         self.timeline.setRootIsDecorated(False)
         self.timeline.setUniformRowHeights(True)
         events = store.events(message_id)
         if not events:
             self.timeline.addTopLevelItem(
-                QTreeWidgetItem([format_time(record.created), "stored", "received and stored"])
+                QTreeWidgetItem(
+                    [
+                        format_time(record.created),
+                        event_kind("stored"),
+                        from_english("received and stored"),
+                    ]
+                )
                 if not outgoing
-                else QTreeWidgetItem([format_time(record.created), "queued", ""])
+                else QTreeWidgetItem([format_time(record.created), event_kind("queued"), ""])
             )
         for event in events:
-            detail = event.detail
+            # Stored in English: shown in the window's language.
+            detail = from_english(event.detail)
             self.timeline.addTopLevelItem(
-                QTreeWidgetItem([format_time(event.at), event.kind, detail])
+                QTreeWidgetItem([format_time(event.at), event_kind(event.kind), detail])
             )
         for column in range(2):
             self.timeline.resizeColumnToContents(column)

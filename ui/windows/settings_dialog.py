@@ -95,49 +95,55 @@ class AccountDialog(QDialog):
         self._account: Account | None = None
         self._has_keyring = keyring_available()
         first_run = account is None if first_run is None else first_run
-        self.setWindowTitle("Set up your SIP account" if first_run else "Account")
+        self.setWindowTitle(self.tr("Set up your SIP account") if first_run else self.tr("Account"))
         self.setAccessibleName(self.windowTitle())
         self.setModal(True)
 
         intro = QLabel(
-            "Enter the SIP account your provider gave you. The password is kept in"
-            " this computer's keyring, never in the settings file."
+            self.tr(
+                "Enter the SIP account your provider gave you. The password is kept in"
+                " this computer's keyring, never in the settings file."
+            )
             if self._has_keyring
-            else "Enter the SIP account your provider gave you.",
+            else self.tr("Enter the SIP account your provider gave you."),
             self,
         )
         intro.setWordWrap(True)
 
         self.aor_edit = self._line_edit("Address", "sip:alice@example.com")
-        self.display_name_edit = self._line_edit("Display name", "Alice Example (optional)")
+        self.display_name_edit = self._line_edit(
+            "Display name", self.tr("Alice Example (optional)")
+        )
         self.username_edit = self._line_edit(
-            "Authentication user name", "same as in the address (optional)"
+            "Authentication user name", self.tr("same as in the address (optional)")
         )
         self.password_edit = self._line_edit(
             "Password",
-            "unchanged" if account is not None else "",
+            self.tr("unchanged") if account is not None else "",
         )
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_env_edit = self._line_edit(
             "Password environment variable", "SOFTPHONE_PASSWORD"
         )
-        self.registrar_edit = self._line_edit("Registrar", "find automatically")
-        self.outbound_proxy_edit = self._line_edit("Outbound proxy", "none (optional)")
-        self.dns_server_edit = self._line_edit("DNS server", "the system's (optional)")
+        self.registrar_edit = self._line_edit("Registrar", self.tr("find automatically"))
+        self.outbound_proxy_edit = self._line_edit("Outbound proxy", self.tr("none (optional)"))
+        self.dns_server_edit = self._line_edit("DNS server", self.tr("the system's (optional)"))
         self.transport_combo = QComboBox(self)
         self.transport_combo.setAccessibleName("Transport")
         for kind in TransportKind:
             self.transport_combo.addItem(kind.value.upper(), kind)
 
         # RFC 5438: "displayed" receipts say a person saw the message.
-        self.read_receipts_check = QCheckBox("Send &read receipts", self)
+        self.read_receipts_check = QCheckBox(self.tr("Send &read receipts"), self)
         self.read_receipts_check.setAccessibleName("Send read receipts")
         self.read_receipts_check.setToolTip(
-            "Tell the sender when a message was shown to you. Delivery receipts"
-            " are always sent when asked."
+            self.tr(
+                "Tell the sender when a message was shown to you. Delivery receipts"
+                " are always sent when asked."
+            )
         )
         self.read_receipts_check.setChecked(True)
-        self.request_receipts_check = QCheckBox("As&k for read receipts", self)
+        self.request_receipts_check = QCheckBox(self.tr("As&k for read receipts"), self)
         self.request_receipts_check.setAccessibleName("Ask for read receipts")
         self.request_receipts_check.setChecked(True)
         # Without it, while registered only the account's servers reach us
@@ -175,17 +181,17 @@ class AccountDialog(QDialog):
         self._password_env_box: QWidget | None = None
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._password_env_label = QLabel("Password &variable:", self)
+        self._password_env_label = QLabel(self.tr("Password &variable:"), self)
         rows: tuple[tuple[str, str, QWidget], ...] = (
-            ("&Address:", "aor", self.aor_edit),
-            ("&Display name:", "display_name", self.display_name_edit),
-            ("&User name:", "username", self.username_edit),
-            ("&Password:", "password", self.password_edit),
+            (self.tr("&Address:"), "aor", self.aor_edit),
+            (self.tr("&Display name:"), "display_name", self.display_name_edit),
+            (self.tr("&User name:"), "username", self.username_edit),
+            (self.tr("&Password:"), "password", self.password_edit),
             ("", "password_env", self.password_env_edit),
-            ("&Registrar:", "registrar", self.registrar_edit),
-            ("&Outbound proxy:", "outbound_proxy", self.outbound_proxy_edit),
-            ("D&NS server:", "dns_server", self.dns_server_edit),
-            ("&Transport:", "transport", self.transport_combo),
+            (self.tr("&Registrar:"), "registrar", self.registrar_edit),
+            (self.tr("&Outbound proxy:"), "outbound_proxy", self.outbound_proxy_edit),
+            (self.tr("D&NS server:"), "dns_server", self.dns_server_edit),
+            (self.tr("&Transport:"), "transport", self.transport_combo),
         )
         for text, name, widget in rows:
             label = self._password_env_label if name == "password_env" else QLabel(text, self)
@@ -210,7 +216,7 @@ class AccountDialog(QDialog):
             self,
         )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Save" if not first_run else "Sign in")
+        ok.setText(self.tr("Save") if not first_run else self.tr("Sign in"))
         ok.setAccessibleName(ok.text())
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAccessibleName("Cancel")
@@ -218,11 +224,13 @@ class AccountDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.demo_button: QPushButton | None = None
         if first_run:
-            self.demo_button = QPushButton("Try it on &this computer", self)
+            self.demo_button = QPushButton(self.tr("Try it on &this computer"), self)
             self.demo_button.setAccessibleName("Try it on this computer")
             self.demo_button.setToolTip(
-                "Start a small SIP server on this computer with two test users,"
-                " to try the app without an account"
+                self.tr(
+                    "Start a small SIP server on this computer with two test users,"
+                    " to try the app without an account"
+                )
             )
             self.demo_button.setAutoDefault(False)
             self.buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -231,16 +239,16 @@ class AccountDialog(QDialog):
         #: First run only: install the menu entry (`ui.desktop`) once chosen.
         self.menu_check: QCheckBox | None = None
         if first_run:
-            self.menu_check = QCheckBox("Add Softphone to the applications &menu", self)
+            self.menu_check = QCheckBox(self.tr("Add Softphone to the applications &menu"), self)
             self.menu_check.setAccessibleName("Add Softphone to the applications menu")
             self.menu_check.setToolTip(
-                "A menu entry and icon for you alone; Softphone also opens sip: links"
+                self.tr("A menu entry and icon for you alone; Softphone also opens sip: links")
             )
             self.menu_check.setChecked(True)
 
-        self.autostart_check = QCheckBox("Start Softphone when I &log in", self)
+        self.autostart_check = QCheckBox(self.tr("Start Softphone when I &log in"), self)
         self.autostart_check.setAccessibleName("Start Softphone when I log in")
-        self.autostart_check.setToolTip("Starts in the tray, without opening the window")
+        self.autostart_check.setToolTip(self.tr("Starts in the tray, without opening the window"))
         self.autostart_check.setChecked(desktop.autostart_enabled())
         self.accepted.connect(self._apply_autostart)
 

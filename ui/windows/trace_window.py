@@ -18,7 +18,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QItemSelection,
     QModelIndex,
     QObject,
@@ -120,7 +122,13 @@ class TraceModel(QAbstractTableModel):
     """A bounded, append-only table of `TraceRow` (oldest rows dropped first)."""
 
     TIME, DIRECTION, TRANSPORT, PEER, FIRST_LINE = range(5)
-    HEADERS: ClassVar[tuple[str, ...]] = ("Time", "", "Transport", "Peer", "Message")
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        QT_TRANSLATE_NOOP("TraceModel", "Time"),
+        "",
+        QT_TRANSLATE_NOOP("TraceModel", "Transport"),
+        QT_TRANSLATE_NOOP("TraceModel", "Peer"),
+        QT_TRANSLATE_NOOP("TraceModel", "Message"),
+    )
     #: Role under which `data()` returns the row's `TraceRow`.
     ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 
@@ -211,7 +219,8 @@ class TraceModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(self.HEADERS)
         ):
-            return self.HEADERS[section]
+            header = self.HEADERS[section]
+            return QCoreApplication.translate("TraceModel", header) if header else ""
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -255,12 +264,15 @@ def _is_failure(status: int | None) -> bool:
     return status is not None and status >= 300 and status not in (401, 407)
 
 
-#: The kind filter's choices: label → predicate over (method, status).
+#: The kind filter's choices: label (English; shown translated) → predicate
+#: over (method, status).
 KIND_FILTERS: dict[str, Callable[[str, int | None], bool]] = {
-    "All messages": lambda method, status: True,
-    "Requests": lambda method, status: status is None,
-    "Responses": lambda method, status: status is not None,
-    "Errors (3xx–6xx)": lambda method, status: status is not None and status >= 300,
+    QT_TRANSLATE_NOOP("TraceWindow", "All messages"): lambda method, status: True,
+    QT_TRANSLATE_NOOP("TraceWindow", "Requests"): lambda method, status: status is None,
+    QT_TRANSLATE_NOOP("TraceWindow", "Responses"): lambda method, status: status is not None,
+    QT_TRANSLATE_NOOP("TraceWindow", "Errors (3xx–6xx)"): lambda method, status: (
+        status is not None and status >= 300
+    ),
     "REGISTER": lambda method, status: method == "REGISTER",
     "MESSAGE": lambda method, status: method == "MESSAGE",
     "SUBSCRIBE / NOTIFY": lambda method, status: method in ("SUBSCRIBE", "NOTIFY"),
@@ -330,7 +342,7 @@ class TraceWindow(QWidget):
         super().__init__(parent)
         del agent
         self.setWindowFlag(Qt.WindowType.Window)
-        self.setWindowTitle("SIP trace")
+        self.setWindowTitle(self.tr("SIP trace"))
         self.setAccessibleName("SIP trace")
         self.resize(960, 640)
 
@@ -339,23 +351,25 @@ class TraceWindow(QWidget):
         self.proxy.setSourceModel(self.model)
 
         self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText("Filter by first line or peer…")
+        self.filter_edit.setPlaceholderText(self.tr("Filter by first line or peer…"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter")
-        self.whole_check = QCheckBox("Search whole message", self)
+        self.whole_check = QCheckBox(self.tr("Search whole message"), self)
         self.whole_check.setAccessibleName("Search whole message")
         self.kind_combo = QComboBox(self)
-        self.kind_combo.addItems(list(KIND_FILTERS))
+        for kind in KIND_FILTERS:
+            # SIP method names stay as they are; the others are words.
+            self.kind_combo.addItem(self.tr(kind), kind)
         self.kind_combo.setAccessibleName("Kind of message")
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Message count")
 
-        self.copy_action = QAction("&Copy", self)
+        self.copy_action = QAction(self.tr("&Copy"), self)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
-        self.copy_action.setToolTip("Copy the selected messages")
+        self.copy_action.setToolTip(self.tr("Copy the selected messages"))
         self.copy_action.triggered.connect(self.copy_selected)
-        self.clear_action = QAction("C&lear", self)
-        self.clear_action.setToolTip("Forget every message in this window")
+        self.clear_action = QAction(self.tr("C&lear"), self)
+        self.clear_action.setToolTip(self.tr("Forget every message in this window"))
         self.clear_action.triggered.connect(self.clear)
         for act in (self.copy_action, self.clear_action):
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -396,7 +410,7 @@ class TraceWindow(QWidget):
         self.detail.setReadOnly(True)
         self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.detail.setPlaceholderText("Select a message to see it in full.")
+        self.detail.setPlaceholderText(self.tr("Select a message to see it in full."))
         self.detail.setAccessibleName("Message text")
 
         bar = QHBoxLayout()
@@ -452,7 +466,7 @@ class TraceWindow(QWidget):
         if kind is not None:
             if kind not in KIND_FILTERS:
                 raise KeyError(kind)
-            self.kind_combo.setCurrentText(kind)
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
         self.whole_check.setChecked(whole_message)
         self.filter_edit.setText(text)
         self._apply_filter()
@@ -497,7 +511,7 @@ class TraceWindow(QWidget):
         self.proxy.set_filter(
             self.filter_edit.text(),
             whole_message=self.whole_check.isChecked(),
-            kind=self.kind_combo.currentText(),
+            kind=str(self.kind_combo.currentData()),
         )
 
     def _show_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -507,10 +521,18 @@ class TraceWindow(QWidget):
     def _update_count(self) -> None:
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
-        noun = "message" if total == 1 else "messages"
-        text = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown"
+        if shown != total and total == 1:
+            text = self.tr("{shown} of 1 message shown").format(shown=shown)
+        elif shown != total:
+            text = self.tr("{shown} of {total} messages shown").format(shown=shown, total=total)
+        elif total == 1:
+            text = self.tr("1 message")
+        else:
+            text = self.tr("{total} messages").format(total=total)
         if total >= self.model.capacity:
-            text += f" (the oldest are dropped beyond {self.model.capacity})"
+            text = self.tr("{count} (the oldest are dropped beyond {capacity})").format(
+                count=text, capacity=self.model.capacity
+            )
         self.count_label.setText(text)
 
 

@@ -174,9 +174,9 @@ class Tray(QObject):
         if self._unread == 0:
             tip = "Softphone"
         elif self._unread == 1:
-            tip = "Softphone: 1 unread message"
+            tip = self.tr("Softphone: 1 unread message")
         else:
-            tip = f"Softphone: {self._unread} unread messages"
+            tip = self.tr("Softphone: {count} unread messages").format(count=self._unread)
         self.tray_icon.setToolTip(tip)
         self.tray_icon.setIcon(badge_icon(self._unread))
 
