@@ -1,4 +1,8 @@
-"""Render docs/screenshot-main.png and docs/screenshot-trace.png from the demo.
+"""Render docs/screenshot-trace.png (and, with the options below, a scripted main window).
+
+docs/screenshot-main.png, -dark.png and -korean.png as the README shows them
+come from docs/walkthrough.py (real X input); this script stages a richer
+story in-process (declined, failed) for checking the drawing.
 
 Starts what `softphone --demo` starts (the embedded server, alice, carol,
 joe and the welcome server, `softphone.demo`), opens bob's window on it

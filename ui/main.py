@@ -273,7 +273,13 @@ async def _run(
     try:
         await session.app.start()
     except OSError as exc:
-        QMessageBox.critical(window, "Softphone", f"Cannot open the network port: {exc}")
+        QMessageBox.critical(
+            window,
+            "Softphone",
+            QCoreApplication.translate("main", "Cannot open the network port: {error}").format(
+                error=exc
+            ),
+        )
         await session.close()
         return EXIT_USAGE
     # A session logout or `kill` sends SIGTERM: quit the same way, so the
@@ -392,7 +398,11 @@ async def demo_session(
     try:
         from softphone import demo as demo_module
     except ImportError:
-        QMessageBox.critical(None, "Softphone", "The demo server is not part of this build.")
+        QMessageBox.critical(
+            None,
+            "Softphone",
+            QCoreApplication.translate("main", "The demo server is not part of this build."),
+        )
         return None
     data_dir = data_dir or demo_data_dir()
     try:
@@ -402,7 +412,13 @@ async def demo_session(
             demo = await demo_module.start_demo(data_dir, joe_interval=joe_interval)
     except (OSError, TimeoutError) as exc:
         log.exception("the demo did not start")
-        QMessageBox.critical(None, "Softphone", f"The demo could not start: {exc}")
+        QMessageBox.critical(
+            None,
+            "Softphone",
+            QCoreApplication.translate("main", "The demo could not start: {error}").format(
+                error=exc
+            ),
+        )
         return None
     try:
         store = Store.open(data_dir / "history.sqlite3")
@@ -455,7 +471,13 @@ async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
         dialog.save_to(args.config or default_config_path())
     except OSError as exc:
         # The account still works for this run; say why it will be asked again.
-        QMessageBox.warning(None, "Softphone", f"The settings could not be saved: {exc}")
+        QMessageBox.warning(
+            None,
+            "Softphone",
+            QCoreApplication.translate("main", "The settings could not be saved: {error}").format(
+                error=exc
+            ),
+        )
     store = open_store(args, account)
     app = Application(account, password, store, _options(args))
     return Session(app, args=args, password=password)

@@ -1431,4 +1431,27 @@ Sent {when}</translation>
         <translation>d MMM yyyy</translation>
     </message>
 </context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../../ui/main.py" line="265" />
+        <source>Cannot open the network port: {error}</source>
+        <translation>Cannot open the network port: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="385" />
+        <source>The demo server is not part of this build.</source>
+        <translation>The demo server is not part of this build.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="399" />
+        <source>The demo could not start: {error}</source>
+        <translation>The demo could not start: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="458" />
+        <source>The settings could not be saved: {error}</source>
+        <translation>The settings could not be saved: {error}</translation>
+    </message>
+</context>
 </TS>

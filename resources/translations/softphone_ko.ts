@@ -1431,4 +1431,27 @@ Sent {when}</source>
         <translation>yyyy년 M월 d일</translation>
     </message>
 </context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../../ui/main.py" line="265" />
+        <source>Cannot open the network port: {error}</source>
+        <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="385" />
+        <source>The demo server is not part of this build.</source>
+        <translation>이 빌드에는 데모 서버가 들어 있지 않습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="399" />
+        <source>The demo could not start: {error}</source>
+        <translation>데모를 시작하지 못했습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="458" />
+        <source>The settings could not be saved: {error}</source>
+        <translation>설정을 저장하지 못했습니다: {error}</translation>
+    </message>
+</context>
 </TS>
