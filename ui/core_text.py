@@ -115,8 +115,8 @@ STORED = frozenset(
         QT_TRANSLATE_NOOP("core", "{code} {reason} from {address} over {transport}"),
         QT_TRANSLATE_NOOP("core", "receipt: {what}"),
         QT_TRANSLATE_NOOP("core", "receipt: {what}; state unchanged"),
-        QT_TRANSLATE_NOOP("core", "{what} (sent {when})"),
-        QT_TRANSLATE_NOOP("core", "{what} (sent {when}); state unchanged"),
+        QT_TRANSLATE_NOOP("core", "receipt: {what} (sent {when})"),
+        QT_TRANSLATE_NOOP("core", "receipt: {what} (sent {when}); state unchanged"),
     }
 )
 

@@ -1285,13 +1285,13 @@ Sent {when}</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="118" />
-        <source>{what} (sent {when})</source>
-        <translation>{what} (sent {when})</translation>
+        <source>receipt: {what} (sent {when})</source>
+        <translation>receipt: {what} (sent {when})</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="119" />
-        <source>{what} (sent {when}); state unchanged</source>
-        <translation>{what} (sent {when}); state unchanged</translation>
+        <source>receipt: {what} (sent {when}); state unchanged</source>
+        <translation>receipt: {what} (sent {when}); state unchanged</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="125" />

@@ -1285,13 +1285,13 @@ Sent {when}</source>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="118" />
-        <source>{what} (sent {when})</source>
-        <translation>{what} (보낸 시각 {when})</translation>
+        <source>receipt: {what} (sent {when})</source>
+        <translation>수신 확인: {what} (보낸 시각 {when})</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="119" />
-        <source>{what} (sent {when}); state unchanged</source>
-        <translation>{what} (보낸 시각 {when}). 상태는 그대로</translation>
+        <source>receipt: {what} (sent {when}); state unchanged</source>
+        <translation>수신 확인: {what} (보낸 시각 {when}). 상태는 그대로</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="125" />
