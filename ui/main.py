@@ -21,10 +21,10 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QCoreApplication
@@ -131,9 +131,18 @@ class Session:
             app = Application(account, password, store, _options(args))
             window.use_app(app, CoreBridge(app))
             self.app, self.password = app, password
-            await old.stop(close_store=not same)
+            port = account.local_port
+            if same or (port != 0 and port == old.account.local_port):
+                # One store (or one port) for both: the old core lets go first.
+                await old.stop(close_store=not same)
+                starting = app.start()
+            else:
+                # Apart in everything: the new account need not wait for an
+                # unreachable server to be given up on.
+                stopping = asyncio.ensure_future(old.stop())
+                starting = _start_after(app.start(), stopping)
             try:
-                await app.start()
+                await starting
             except OSError as exc:
                 window.statusBar().showMessage(
                     QCoreApplication.translate(
@@ -332,6 +341,17 @@ async def open_session(args: argparse.Namespace) -> Session | None:
     store = open_store(args, account)
     app = Application(account, password, store, _options(args))
     return Session(app, args=args, password=password)
+
+
+async def _start_after(start: Coroutine[Any, Any, None], stopping: asyncio.Future[None]) -> None:
+    """Run *start*, then wait for *stopping* (the old core's unregister) to end too."""
+    try:
+        await start
+    finally:
+        try:
+            await stopping
+        except Exception:
+            log.exception("the previous account did not stop cleanly")
 
 
 def _options(args: argparse.Namespace) -> AppOptions:

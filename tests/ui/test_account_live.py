@@ -341,3 +341,40 @@ def test_direct_messages_setting_is_saved_and_applied_at_once(
     assert run_app(loop, PASSWORDS, Account(ALICE, expires=300), user) == 0
     assert load_account(ui_main.default_config_path()).accept_direct is True
     assert "accept_direct = true" in ui_main.default_config_path().read_text()
+
+
+def test_an_unreachable_old_server_is_dropped_and_the_new_server_used(
+    loop: qasync.QEventLoop, memory_keyring: MemoryKeyring, qtbot
+) -> None:
+    keyring.set_password(APP_NAME, ALICE, PASSWORDS[ALICE])
+    other = LocalServer({CAROL: PASSWORDS[CAROL]}, domain=DOMAIN)
+
+    async def user(server: LocalServer) -> None:
+        await wait_until(lambda: visible_window() is not None, "the window")
+        window = visible_window()
+        assert window is not None
+        await wait_until(
+            lambda: window.registration_label.text() == "Registered as alice@example.com",
+            "alice registered",
+        )
+        # Alice's server goes away; carol's account is on another one.
+        await server.stop()
+        address = await other.start("127.0.0.1", 0)
+        try:
+            dialog = await open_account_dialog(window)
+            replace_text(qtbot, dialog.aor_edit, "carol@example.com")
+            replace_text(qtbot, dialog.registrar_edit, address.sent_by)
+            qtbot.keyClicks(dialog.password_edit, PASSWORDS[CAROL])
+            save(qtbot, dialog)
+            await wait_until(
+                lambda: window.registration_label.text() == "Registered as carol@example.com",
+                "carol registered on the other server",
+            )
+            assert len(other.bindings(CAROL)) == 1
+            assert window.app.account.registrar == address.sent_by
+            window.quit_action.trigger()
+        finally:
+            await other.stop()
+
+    assert run_app(loop, PASSWORDS, Account(ALICE, expires=300), user) == 0
+    assert load_account(ui_main.default_config_path()).registrar is not None

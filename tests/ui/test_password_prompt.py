@@ -153,3 +153,49 @@ def test_the_jargon_check_finds_setting_names() -> None:
         "set password_env to X",
         "edit account.toml",
     ]
+
+
+def test_declining_the_password_starts_without_one_and_the_server_asks_once(
+    loop: qasync.QEventLoop, no_keyring: None, qtbot
+) -> None:
+    async def user() -> None:
+        await wait_until(lambda: password_dialog() is not None, "the password dialog")
+        dialog = password_dialog()
+        assert dialog is not None
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Escape)
+        await wait_until(lambda: visible_window() is not None, "the window")
+        window = visible_window()
+        assert window is not None
+        await wait_until(
+            lambda: window.account_dialog is not None and window.account_dialog.isVisible(),
+            "the account dialog",
+        )
+        account_dialog = window.account_dialog
+        assert account_dialog.password_problem.text() == (
+            "The server asks for the password for alice@example.com (401 Unauthorized)"
+        )
+        assert settings_jargon(visible_strings()) == []
+        await wait_until(account_dialog.password_edit.hasFocus, "focus in the password field")
+        qtbot.keyClicks(account_dialog.password_edit, PASSWORD)
+        qtbot.keyClick(account_dialog.password_edit, Qt.Key.Key_Return)
+        await wait_until(
+            lambda: window.registration_label.text() == "Registered as alice@example.com",
+            "registered",
+        )
+        window.quit_action.trigger()
+
+    async def scenario() -> int:
+        server = LocalServer({ALICE: PASSWORD}, domain="example.com")
+        address = await server.start("127.0.0.1", 0)
+        try:
+            save_account(Account(ALICE, registrar=address.sent_by), ui_main.default_config_path())
+            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1")
+            driver = asyncio.ensure_future(user())
+            end_app_if_failed(driver)
+            code = await ui_main.main(args)
+            await driver
+            return code
+        finally:
+            await server.stop()
+
+    assert loop.run_until_complete(scenario()) == 0
