@@ -108,3 +108,35 @@ async def test_registrar_answers_an_oversized_message_with_413(tmp_path: Path) -
         )
         answered(data, "MESSAGE")
         assert client.registrar.process.returncode is None
+
+
+async def test_the_rest_of_a_refused_message_is_read_and_dropped_not_reset(
+    tmp_path: Path,
+) -> None:
+    """The answer comes after the header; the sender may still be sending the body.
+
+    Closing a socket with unread data resets the connection, and a reset
+    can destroy the answer before the sender reads it. So the rest is read
+    and dropped: the sender's further writes succeed and it sees a clean
+    end of stream after the 413.
+    """
+    body = b"x" * 70_000
+    data = request("MESSAGE", f"sip:bob@{DOMAIN}", body, "text/plain")
+    head = data[: data.index(b"\r\n\r\n") + 4]
+    async with listening_client(tmp_path) as client:
+        reader, writer = await asyncio.open_connection(client.address.host, client.address.port)
+        try:
+            writer.write(head)
+            await writer.drain()
+            async with asyncio.timeout(30):
+                answer = await reader.readuntil(b"\r\n\r\n")
+            answered(answer, "MESSAGE")
+            # The body the sender had queued keeps going out without error.
+            for start in range(0, 40_000, 8192):
+                writer.write(body[start : start + 8192])
+                await writer.drain()
+                await asyncio.sleep(0.05)
+            async with asyncio.timeout(30):
+                assert await reader.read() == b""  # the end of the stream, no reset
+        finally:
+            writer.close()
