@@ -428,8 +428,12 @@ class UserAgent:
         if data[:1] in (b"\r", b"\n") and not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
         now = self._now()
-        if self.completed and self._replay_completed(raw_transaction_key(data), transport, now):
-            return  # a retransmission answered from bytes, nothing parsed
+        if (
+            (self.completed or self._server)
+            and not transport.kind.reliable
+            and self._absorb_retransmission(data, transport, now)
+        ):
+            return  # a retransmission, matched by its key alone, nothing parsed
         if not transport.kind.reliable and len(data) > self.max_datagram:
             # Refused before parsing: RFC 3261 18.1.1 wants messages this big
             # on a congestion-controlled transport, and RFC 3428 5 caps a
@@ -608,6 +612,30 @@ class UserAgent:
             return False
         response, destination = found
         self._send(transport, response, destination, None)
+        return True
+
+    def _absorb_retransmission(self, data: bytes, transport: Transport, now: float) -> bool:
+        """Handle a retransmitted request by its transaction key, read from the raw bytes.
+
+        RFC 3261 17.2.3 matches a request to its server transaction on the
+        top Via's branch and sent-by and the CSeq method alone; what else it
+        carries does not matter. A finished transaction answers from its
+        stored bytes; one still waiting for its answer (a MESSAGE whose row
+        is being committed) absorbs it. Either way nothing more is parsed:
+        under load, retransmissions must not cost as much as new requests.
+        """
+        key = raw_transaction_key(data)
+        if key is None:
+            return False
+        if self._replay_completed(key, transport, now):
+            return True
+        existing = self._server.get(key)
+        if existing is None or key[-1] == "INVITE":
+            return False  # the key of an ACK is its INVITE's: parsed, to tell them apart
+        # The same transaction's request: what it does with it (absorb in
+        # Trying, replay a provisional in Proceeding) never reads it.
+        existing.tx.receive(existing.request, now)
+        self._pump_server(existing)
         return True
 
     def _answer_unparseable(

@@ -117,3 +117,49 @@ async def test_no_200_leaves_before_the_commit(tmp_path: Path) -> None:
         await first.kill()
         if second is not None:
             await second.kill()
+
+
+async def test_retransmission_while_the_commit_is_pending_is_absorbed_unparsed(
+    tmp_path: Path,
+) -> None:
+    # While the row of a MESSAGE is being committed its transaction is in
+    # Trying: a retransmission is absorbed (RFC 3261 17.2.2), matched on the
+    # top Via and CSeq method read from its bytes alone (17.2.3). What else
+    # it carries is never parsed: a copy whose Content-Length overruns the
+    # datagram would get a 400 from the parser, and gets nothing.
+    port = free_port()
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.bind(("127.0.0.1", 0))
+    request = message_request(sender.getsockname()[1], port)
+    head, _, body = request.partition(b"\r\n\r\n")
+    overrun = head.replace(b"Content-Length: ", b"Content-Length: 9") + b"\r\n\r\n" + body
+    driver = await Driver.start(
+        "listen", "--db", str(tmp_path / "bob.db"), "--port", str(port), "--hold-commit"
+    )
+    try:
+        assert await wait_until(lambda: driver.has("event"), 30.0)
+        sender.sendto(request, ("127.0.0.1", port))
+        assert await wait_until(lambda: driver.has("holding"), 30.0)
+        for _ in range(3):
+            sender.sendto(overrun, ("127.0.0.1", port))
+        # A datagram after them that is answered at once proves they were read.
+        probe = overrun.replace(b"z9hG4bKheld1", b"z9hG4bKprobe1").replace(
+            CALL_ID.encode(), b"probe-1@127.0.0.1"
+        )
+        sender.sendto(probe, ("127.0.0.1", port))
+        replies: list[bytes] = []
+
+        def probe_answered() -> bool:
+            replies.extend(drain(sender))
+            return bool(replies)
+
+        assert await wait_until(probe_answered, 30.0)
+        await asyncio.sleep(0.2)
+        replies.extend(drain(sender))
+        answers = [parse(data) for data in replies]
+        assert [(a.status, a.call_id) for a in answers if isinstance(a, Response)] == [
+            (400, "probe-1@127.0.0.1")
+        ], "only the request that matches no transaction is parsed (and refused)"
+    finally:
+        sender.close()
+        await driver.kill()
