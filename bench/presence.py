@@ -22,6 +22,7 @@ after a minute, so Kamailio is restarted between the two subjects.
 from __future__ import annotations
 
 import asyncio
+import resource
 import shutil
 import statistics
 import sys
@@ -77,6 +78,13 @@ class Watched:
     notify_window_s: float
     online: int
     statuses: dict[str, int]
+    #: CPU seconds of this process (user + system) until every state was known.
+    cpu_s: float = 0.0
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def buddy_names(count: int) -> list[str]:
@@ -164,6 +172,7 @@ async def watch_all(kam: harness.KamailioProcess, names: list[str], timeout: flo
 
     agent.handle("NOTIFY", timed)
     try:
+        cpu = _cpu()
         start = time.perf_counter()
         for aor in aors:
             presence.watch(aor)
@@ -176,6 +185,7 @@ async def watch_all(kam: harness.KamailioProcess, names: list[str], timeout: flo
                 pending -= {aor for aor in touched if presence.synced(aor)}
                 touched.clear()
         known = time.perf_counter() - start
+        cpu = _cpu() - cpu
         states = [presence.state(aor) for aor in aors]
         # Up to here only: the final NOTIFYs after unsubscribing are not counted.
         handler_s, handled = handler
@@ -194,6 +204,7 @@ async def watch_all(kam: harness.KamailioProcess, names: list[str], timeout: flo
         notify_window_s=window,
         online=statuses.get(BuddyStatus.ONLINE.value, 0),
         statuses=statuses,
+        cpu_s=cpu,
     )
 
 
@@ -289,25 +300,33 @@ def run(*, smoke: bool) -> list[Row]:
     for error in errors:
         print(f"presence: {error[:300]}", file=sys.stderr)
     rows: list[Row] = []
+    sipp_ms = statistics.median(s[0] for s in sipp_runs) * 1e3 if sipp_runs else None
     if ours:
         known_ms = statistics.median(w.all_known_s for w in ours) * 1e3
+        cpu_ms = statistics.median(w.cpu_s for w in ours) * 1e3
         last = ours[-1]
         mix = ", ".join(f"{count} {status}" for status, count in sorted(last.statuses.items()))
+        if sipp_ms is None:
+            verdict = "target: at most SIPp's time"
+        elif known_ms <= sipp_ms:
+            verdict = "meets target ≤ 1.0x SIPp's time"
+        else:
+            verdict = "MISSES target ≤ 1.0x SIPp's time"
         rows.append(
             Row(
                 bench,
                 "softphone Presence (one account)",
                 known_ms,
                 "ms",
-                f"median of {len(ours)}; {mix}; {registered} registered by SIPp",
+                f"median of {len(ours)}; {mix}; {registered} registered by SIPp;"
+                f" CPU {cpu_ms:,.0f} ms of this process",
                 None,
-                "no target in the issue",
+                verdict,
             )
         )
     else:
         rows.append(Row(bench, "softphone Presence (one account)", None, "ms", note="run failed"))
-    if sipp_runs:
-        sipp_ms = statistics.median(s[0] for s in sipp_runs) * 1e3
+    if sipp_ms is not None:
         ok = sipp_runs[-1][1]
         failed = sipp_runs[-1][2]
         rows.append(

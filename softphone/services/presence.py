@@ -92,6 +92,7 @@ _RETIRED_GRACE = TIMER_N
 #: Initial SUBSCRIBEs on their way at once. Watching 1,000 buddies sends
 #: them pipelined, this many outstanding, rather than one after another or
 #: all at once (which fills the server's transaction memory and our socket).
+#: The unsubscribes of `Presence.stop` go the same way.
 INITIAL_CONCURRENCY = 64
 #: Final responses to an initial SUBSCRIBE that mean "this user does not exist".
 _NO_SUCH_USER = frozenset({404, 410, 484, 604})
@@ -291,6 +292,14 @@ class Presence:
         self._stopped = True
         now = self._now()
         sends: list[asyncio.Task[None]] = []
+        # As many on their way at once as when subscribing: 1,000 at once
+        # fill the server's transaction memory and cost retransmissions.
+        slots = asyncio.Semaphore(INITIAL_CONCURRENCY)
+
+        async def unsubscribe(watch: _Watch, sub: Subscription, request: Request) -> None:
+            async with slots:
+                await self._transact(watch, sub, request, "unsubscribe")
+
         for watch in self._watches.values():
             self._cancel_timer(watch)
             sub = watch.sub
@@ -301,9 +310,7 @@ class Presence:
                 # changes no buddy state during shutdown.
                 watch.sub = None
                 sends.append(
-                    asyncio.get_running_loop().create_task(
-                        self._transact(watch, sub, request, "unsubscribe")
-                    )
+                    asyncio.get_running_loop().create_task(unsubscribe(watch, sub, request))
                 )
         if sends:
             _, pending = await asyncio.wait(sends, timeout=timeout)
@@ -402,11 +409,14 @@ class Presence:
 
     def state(self, aor: str) -> BuddyState:
         """The current state of *aor*; UNKNOWN ("not watched") for others."""
-        try:
-            key = normalize_aor(aor)
-        except ValueError:
-            key = aor
-        watch = self._watches.get(key)
+        watch = self._watches.get(aor)
+        key = aor
+        if watch is None:
+            try:
+                key = normalize_aor(aor)
+            except ValueError:
+                key = aor
+            watch = self._watches.get(key)
         if watch is None or watch.state is None:
             return described(key, BuddyStatus.UNKNOWN, (), None, say("not watched"))
         return watch.state
@@ -417,10 +427,13 @@ class Presence:
 
     def synced(self, aor: str) -> bool:
         """True once a NOTIFY has told us *aor*'s registration state."""
-        try:
-            watch = self._watches.get(normalize_aor(aor))
-        except ValueError:
-            return False
+        # A watched buddy's own key is found without reading the address.
+        watch = self._watches.get(aor)
+        if watch is None:
+            try:
+                watch = self._watches.get(normalize_aor(aor))
+            except ValueError:
+                return False
         return watch is not None and watch.synced
 
     # -- subscribing ------------------------------------------------------------
@@ -603,11 +616,19 @@ class Presence:
         self._arm(watch)
 
     def _arm(self, watch: _Watch) -> None:
-        self._cancel_timer(watch)
         sub = watch.sub
         if sub is None or self._stopped or self._watches.get(watch.aor) is not watch:
+            self._cancel_timer(watch)
             return
         deadline = sub.deadline
+        timer = watch.timer
+        if timer is not None:
+            if timer.when() == deadline:
+                # Most NOTIFYs and answers leave the deadline where it was:
+                # a cancelled handle per NOTIFY would only fill the loop's heap.
+                return
+            timer.cancel()
+            watch.timer = None
         if deadline is None:
             return
         watch.timer = asyncio.get_running_loop().call_at(deadline, self._on_timer, watch)

@@ -678,11 +678,41 @@ def verify(
 
 @dataclass
 class _Session:
-    """What a client remembers about one realm: the challenge and its nonce count."""
+    """What a client remembers about one realm: the challenge and its nonce count.
+
+    Everything that stays the same while the nonce is reused is worked out
+    once (RFC 7616 3.4: only nc, cnonce and the request's method and URI
+    change): the hash, the chosen qop, H(A1) for the non-session algorithms
+    and the fixed parameters already written out.
+    """
 
     challenge: Challenge
     header: str
     nc: int = 0
+    hash_: Callable[[bytes], str] = field(init=False, repr=False)
+    qop: str | None = field(init=False, repr=False)
+    #: "username=..., realm=..., nonce=..." as sent.
+    head: str = field(init=False, repr=False)
+    #: ", algorithm=..." when the challenge named one ("" otherwise).
+    algorithm_part: str = field(init=False, repr=False)
+    #: ", opaque=..., userhash=true", whichever apply.
+    tail: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        challenge = self.challenge
+        if not challenge.supported:
+            raise ValueError(f"cannot answer challenge {challenge}")
+        self.hash_ = _hash_function(challenge.algorithm)
+        self.qop = _choose_qop(challenge)
+        self.head = ""
+        named = challenge.param("algorithm")
+        self.algorithm_part = "" if named is None else ", " + _format_params([("algorithm", named)])
+        tail: list[tuple[str, str]] = []
+        if challenge.opaque is not None:
+            tail.append(("opaque", challenge.opaque))
+        if challenge.userhash:
+            tail.append(("userhash", "true"))
+        self.tail = ", " + _format_params(tail) if tail else ""
 
 
 @dataclass
@@ -709,21 +739,71 @@ class DigestClient:
     #: (header, realm) -> session: a realm may challenge as a proxy (407,
     #: MESSAGE) and as a registrar (401, REGISTER) with different nonces.
     _sessions: dict[tuple[str, str], _Session] = field(default_factory=dict, repr=False)
+    #: (username, password, realm, algorithm) -> H(username:realm:password).
+    _ha1: dict[tuple[str, str, str, str], str] = field(default_factory=dict, repr=False)
 
     def _cnonce(self) -> str:
         return self.random_bytes(8).hex()
 
+    def _user_hash(self, realm: str, algorithm: str) -> str:
+        """H(username:realm:password), computed once per realm and algorithm.
+
+        It depends on nothing the server sends but the realm (RFC 7616
+        3.4.2), so a nonce used again, or a new nonce of the same realm,
+        costs no second hash of the password.
+        """
+        key = (self.username, self.password, realm, algorithm)
+        cached = self._ha1.get(key)
+        if cached is None:
+            if len(self._ha1) >= 16:
+                self._ha1.clear()  # an account has a realm or two; never grow
+            cached = self._ha1[key] = _hash_function(algorithm)(
+                f"{self.username}:{realm}:{self.password}".encode()
+            )
+        return cached
+
     def _credentials(self, session: _Session, method: str, uri: str, body: bytes) -> str:
+        """One credentials value for *session*'s nonce with the next nonce count.
+
+        The same text :func:`authorization` writes, built from what the
+        session worked out once (a test keeps the two equal).
+        """
         session.nc += 1
-        return authorization(
-            session.challenge,
-            method=method,
-            uri=uri,
-            username=self.username,
-            password=self.password,
-            cnonce=self._cnonce(),
-            nc=session.nc,
-            body=body,
+        challenge = session.challenge
+        hash_ = session.hash_
+        realm = challenge.realm or ""
+        nonce = challenge.nonce or ""
+        algorithm = challenge.algorithm
+        if not session.head:
+            shown_user = self.username
+            if challenge.userhash:
+                # RFC 7616 3.4.4: username = H(unq(username) ":" unq(realm))
+                shown_user = hash_(f"{self.username}:{realm}".encode())
+            session.head = _format_params(
+                [("username", shown_user), ("realm", realm), ("nonce", nonce)]
+            )
+        base = algorithm.removesuffix("-SESS")
+        ha1 = self._user_hash(realm, base)
+        qop = session.qop
+        cnonce = self._cnonce()
+        if algorithm.endswith("-SESS"):
+            # RFC 7616 3.4.2: A1 = H(user:realm:passwd) ":" nonce ":" cnonce
+            ha1 = hash_(f"{ha1}:{nonce}:{cnonce}".encode())
+        if qop == "auth-int":
+            ha2 = hash_(f"{method}:{uri}:{hash_(body)}".encode())
+        else:
+            ha2 = hash_(f"{method}:{uri}".encode())
+        nc = f"{session.nc:08x}"
+        if qop is None:
+            # RFC 2069 compatibility: no nonce count, no client nonce.
+            response = hash_(f"{ha1}:{nonce}:{ha2}".encode())
+            qop_part = ""
+        else:
+            response = hash_(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode())
+            qop_part = f", qop={qop}, nc={nc}, cnonce={quote(cnonce)}"
+        return (
+            f"Digest {session.head}, uri={quote(uri)}, response={quote(response)}"
+            f"{session.algorithm_part}{qop_part}{session.tail}"
         )
 
     def answer_challenges(
@@ -842,3 +922,4 @@ class DigestClient:
     def forget(self) -> None:
         """Drop every remembered nonce (e.g. after a password change)."""
         self._sessions.clear()
+        self._ha1.clear()

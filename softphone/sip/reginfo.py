@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import enum
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
@@ -58,6 +60,8 @@ REGINFO_NAMESPACE = "urn:ietf:params:xml:ns:reginfo"
 #: Bodies larger than this are refused with 413 before any parsing. A
 #: registrar with dozens of devices per AoR stays far below it.
 MAX_REGINFO_SIZE = 256 * 1024
+
+_T = TypeVar("_T")
 
 # Longest piece of an lxml error message copied into a reason phrase.
 _MAX_DETAIL = 80
@@ -157,6 +161,11 @@ class ReginfoDocument:
     registrations: tuple[Registration, ...] = ()
 
 
+# The enums by value, for the parser (an Enum call per attribute is slow).
+_CONTACT_STATES = {member.value: member for member in ContactState}
+_CONTACT_EVENTS = {member.value: member for member in ContactEvent}
+_REGISTRATION_STATES = {member.value: member for member in RegistrationState}
+
 # --------------------------------------------------------------------------
 # Parsing
 
@@ -196,6 +205,22 @@ def _make_parser() -> tuple[etree.XMLParser, _RefuseExternal]:
     resolver = _RefuseExternal()
     parser.resolvers.add(resolver)
     return parser, resolver
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> tuple[etree.XMLParser, _RefuseExternal]:
+    """This thread's parser, made once (an lxml parser serves one thread).
+
+    Its options never change, so reusing it loosens nothing; only the
+    resolver's record of what was asked is started afresh for each document.
+    """
+    made: tuple[etree.XMLParser, _RefuseExternal] | None = getattr(_PARSERS, "made", None)
+    if made is None:
+        made = _PARSERS.made = _make_parser()
+    made[1].asked.clear()
+    return made
 
 
 # `<?xml version="1.0" encoding="..."?>`: the declared encoding, if any.
@@ -248,9 +273,9 @@ def _split_tag(tag: object) -> tuple[str | None, str | None]:
 
 
 def _children(element: etree._Element, name: str, ns: str | None) -> Iterable[etree._Element]:
-    for child in element:
-        if _split_tag(child.tag) == (ns, name):
-            yield child
+    # lxml filters by "{namespace}local" in C; "{}local" is a name in no
+    # namespace. Comments and processing instructions never match.
+    return element.iterchildren(f"{{{ns or ''}}}{name}")  # type: ignore[no-any-return]
 
 
 def _required(element: etree._Element, name: str, what: str) -> str:
@@ -288,49 +313,65 @@ def _optional_float(element: etree._Element, name: str) -> float | None:
 
 
 def _text(element: etree._Element) -> str:
+    if not len(element):
+        # The usual <uri>sip:...</uri>: its own text is all of it.
+        return (element.text or "").strip()
     return "".join(element.itertext()).strip()
 
 
-def _parse_contact(element: etree._Element, ns: str | None) -> Contact:
-    contact_id = _required(element, "id", "contact")
-    raw_state = _required(element, "state", "contact")
-    raw_event = _required(element, "event", "contact")
-    try:
-        state = ContactState(raw_state)
-    except ValueError:
-        state = ContactState.UNKNOWN
-    event: ContactEvent | str
-    try:
-        event = ContactEvent(raw_event)
-    except ValueError:
-        event = raw_event
+def _new(cls: type[_T], **values: object) -> _T:
+    """A frozen dataclass without checks filled in directly.
 
-    uris = list(_children(element, "uri", ns))
-    if not uris:
+    The generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__``; these classes check nothing, and a busy watcher
+    builds one per contact of every NOTIFY.
+    """
+    made = object.__new__(cls)
+    made.__dict__.update(values)
+    return made
+
+
+def _parse_contact(element: etree._Element, ns: str | None) -> Contact:
+    get = element.get
+    contact_id = get("id")
+    raw_state = get("state")
+    raw_event = get("event")
+    if contact_id is None or raw_state is None or raw_event is None:
+        for name in ("id", "state", "event"):
+            _required(element, name, "contact")
+    state = _CONTACT_STATES.get(raw_state, ContactState.UNKNOWN)
+    event: ContactEvent | str = _CONTACT_EVENTS.get(raw_event, raw_event)
+
+    uri = next(_children(element, "uri", ns), None)
+    if uri is None:
         raise ParseError(f"reginfo contact {contact_id!r} without a <uri>", status=400)
     display_name = None
-    for dn in _children(element, "display-name", ns):
-        display_name = _text(dn)
-        break
-    unknown_params: list[tuple[str, str | None]] = []
-    for param in _children(element, "unknown-param", ns):
-        name = _required(param, "name", "unknown-param")
-        value = _text(param)
-        unknown_params.append((name, value or None))
+    unknown_params: tuple[tuple[str, str | None], ...] = ()
+    if len(element) > 1:
+        for dn in _children(element, "display-name", ns):
+            display_name = _text(dn)
+            break
+        found: list[tuple[str, str | None]] = []
+        for param in _children(element, "unknown-param", ns):
+            name = _required(param, "name", "unknown-param")
+            value = _text(param)
+            found.append((name, value or None))
+        unknown_params = tuple(found)
 
-    return Contact(
-        id=contact_id,
+    return _new(
+        Contact,
+        id=str(contact_id),
         state=state,
         event=event,
-        uri=_text(uris[0]),
+        uri=_text(uri),
         display_name=display_name,
         expires=_optional_int(element, "expires"),
         retry_after=_optional_int(element, "retry-after"),
         duration_registered=_optional_int(element, "duration-registered"),
         q=_optional_float(element, "q"),
-        callid=element.get("callid"),
+        callid=get("callid"),
         cseq=_optional_int(element, "cseq"),
-        unknown_params=tuple(unknown_params),
+        unknown_params=unknown_params,
     )
 
 
@@ -338,12 +379,9 @@ def _parse_registration(element: etree._Element, ns: str | None) -> Registration
     aor = _required(element, "aor", "registration")
     reg_id = _required(element, "id", "registration")
     raw_state = _required(element, "state", "registration")
-    try:
-        state = RegistrationState(raw_state)
-    except ValueError:
-        state = RegistrationState.UNKNOWN
+    state = _REGISTRATION_STATES.get(raw_state, RegistrationState.UNKNOWN)
     contacts = tuple(_parse_contact(c, ns) for c in _children(element, "contact", ns))
-    return Registration(aor=aor, id=reg_id, state=state, contacts=contacts)
+    return _new(Registration, aor=aor, id=reg_id, state=state, contacts=contacts)
 
 
 def parse_reginfo(body: bytes) -> ReginfoDocument:
@@ -362,7 +400,7 @@ def parse_reginfo(body: bytes) -> ReginfoDocument:
             contact uri).
     """
     _check_raw(body)
-    parser, resolver = _make_parser()
+    parser, resolver = _parser()
     # The parser's own message is never sent back: it may name a file the
     # sender asked about and so say whether it exists.
     try:
@@ -395,7 +433,7 @@ def parse_reginfo(body: bytes) -> ReginfoDocument:
             status=400,
         ) from None
     registrations = tuple(_parse_registration(r, ns) for r in _children(root, "registration", ns))
-    return ReginfoDocument(version=version, state=state, registrations=registrations)
+    return _new(ReginfoDocument, version=version, state=state, registrations=registrations)
 
 
 # --------------------------------------------------------------------------

@@ -524,6 +524,38 @@ async def test_initial_subscribes_go_first_alone_then_pipelined_and_bounded(
         watcher.agent.close()
 
 
+async def test_unsubscribes_at_stop_are_pipelined_and_bounded(notifier: Notifier) -> None:
+    # Stopping with 150 subscriptions sends their Expires: 0 SUBSCRIBEs at
+    # most INITIAL_CONCURRENCY at a time, and every one of them goes out.
+    from softphone.services.presence import INITIAL_CONCURRENCY
+
+    buddies = [f"sip:b{n:03d}@example.test" for n in range(150)]
+    watcher = await make_watcher(notifier)
+    try:
+        for aor in buddies:
+            watcher.presence.watch(aor)
+        await notifier.wait_subscribes(len(buddies), timeout=20)
+        notifier.answer_at_once = False
+        stopping = asyncio.ensure_future(watcher.presence.stop(timeout=30.0))
+        waves = []
+        total = 2 * len(buddies)
+        while len(notifier.subscribes) < total:
+            before = len(notifier.subscribes)
+            expected = min(INITIAL_CONCURRENCY, total - before)
+            await notifier.wait_subscribes(before + expected, timeout=20)
+            await asyncio.sleep(0.2)
+            waves.append(len(notifier.subscribes) - before)
+            notifier.answer_held()
+        await stopping
+        unsubscribes = notifier.subscribes[len(buddies) :]
+        assert waves == [INITIAL_CONCURRENCY, INITIAL_CONCURRENCY, 150 - 2 * INITIAL_CONCURRENCY]
+        assert all(r.expires == 0 for r in unsubscribes)
+        assert sorted(str(r.to.uri) for r in unsubscribes) == buddies
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
 async def test_a_notify_body_is_parsed_once(
     watcher: Watcher, notifier: Notifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:

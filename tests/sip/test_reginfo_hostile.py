@@ -240,3 +240,31 @@ def test_fuzz_structured_only_parse_error(
     else:
         assert result.version == int(version)
         assert result.state.value == state
+
+
+GOOD = (
+    f'<reginfo xmlns="{NS}" version="3" state="full">'
+    '<registration aor="sip:a@x" id="r" state="active">'
+    '<contact id="c" state="active" event="registered"><uri>sip:a@h</uri></contact>'
+    "</registration></reginfo>"
+).encode()
+
+
+def test_the_reused_parser_refuses_each_hostile_document_and_no_good_one(
+    secret_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One parser serves every document of a thread. With the DOCTYPE
+    # pre-check out of the way, the parser's own guards (the DOCTYPE seen in
+    # the tree, the resolver's record of external loads) must refuse every
+    # hostile document, and a refusal must not stick to the next good one.
+    monkeypatch.setattr(reginfo_module, "_check_raw", lambda body: None)
+    external = (
+        f'<!DOCTYPE reginfo SYSTEM "file://{secret_file}" [<!ENTITY % p SYSTEM '
+        f'"file://{secret_file}"> %p;]><reginfo xmlns="{NS}" version="0" state="full"/>'
+    ).encode()
+    for _ in range(3):
+        for hostile in (xxe_body(secret_file), BILLION_LAUGHS, external):
+            assert_no_secret(refuse(hostile))
+        parsed = parse_reginfo(GOOD)
+        assert parsed.version == 3
+        assert parsed.registrations[0].contacts[0].uri == "sip:a@h"
