@@ -24,6 +24,7 @@ import collections
 import contextlib
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -146,6 +147,21 @@ def normalize_aor(aor: str) -> str:
         raise ValueError(f"{aor!r} is not a SIP address: {exc.reason}") from None
 
 
+def _aligned(earliest: float, latest: float) -> float:
+    """A time in [*earliest*, *latest*] that other timers are likely to share.
+
+    The latest multiple of the largest power of two seconds that fits the
+    span: subscriptions made within a few seconds of each other, or whose
+    windows overlap, then refresh on the same loop turn, and an idle app
+    wakes once for all of them instead of once per buddy.
+    """
+    span = latest - earliest
+    if span < 1.0:
+        return latest
+    step = 2.0 ** math.floor(math.log2(span))
+    return max(earliest, math.floor(latest / step) * step)
+
+
 def _only_about(doc: ReginfoDocument, aor: str) -> ReginfoDocument:
     """*doc* without the registrations of other addresses (RFC 3680 5).
 
@@ -245,6 +261,7 @@ class Presence:
         # others carry credentials pre-emptively), then a bounded pipeline.
         self._slots: asyncio.Semaphore | None = None
         self._first_initial: asyncio.Future[None] | None = None
+        self._refresh_slots: asyncio.Semaphore | None = None
 
     # -- wiring -----------------------------------------------------------------
 
@@ -621,17 +638,18 @@ class Presence:
             self._cancel_timer(watch)
             return
         deadline = sub.deadline
+        when = None if deadline is None else _aligned(sub.due_from or deadline, deadline)
         timer = watch.timer
         if timer is not None:
-            if timer.when() == deadline:
+            if timer.when() == when:
                 # Most NOTIFYs and answers leave the deadline where it was:
                 # a cancelled handle per NOTIFY would only fill the loop's heap.
                 return
             timer.cancel()
             watch.timer = None
-        if deadline is None:
+        if when is None:
             return
-        watch.timer = asyncio.get_running_loop().call_at(deadline, self._on_timer, watch)
+        watch.timer = asyncio.get_running_loop().call_at(when, self._on_timer, watch)
 
     def _cancel_timer(self, watch: _Watch) -> None:
         if watch.timer is not None:
@@ -644,19 +662,29 @@ class Presence:
         if sub is None or self._stopped:
             return
         was = sub.state
-        request = sub.handle_timer(self._now())
+        now = self._now()
+        # An aligned timer may fire before the deadline, within the refresh's
+        # window (RFC 6665 4.1.2.2: a refresh may go any time before expiry).
+        request = sub.handle_timer(now) or sub.refresh_early(now)
         if request is not None:
             if was is SubState.TERMINATED:
-                kind = "initial"
                 log.info("subscribing to %s again", watch.aor)
                 if self._account.outbound_proxy:
                     request.headers.insert_first(
                         "Route", f"<sip:{self._account.outbound_proxy};lr>"
                     )
+                self._spawn(self._transact(watch, sub, request, "initial"))
             else:
-                kind = "refresh"
-            self._spawn(self._transact(watch, sub, request, kind))
+                self._spawn(self._refresh(watch, sub, request))
         self._after(watch)
+
+    async def _refresh(self, watch: _Watch, sub: Subscription, request: Request) -> None:
+        # The refreshes that share a wake-up go pipelined, like the initial
+        # SUBSCRIBEs: a bounded number on their way at once.
+        if self._refresh_slots is None:
+            self._refresh_slots = asyncio.Semaphore(INITIAL_CONCURRENCY)
+        async with self._refresh_slots:
+            await self._transact(watch, sub, request, "refresh")
 
     # -- NOTIFY -----------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import enum
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -207,20 +206,11 @@ def _make_parser() -> tuple[etree.XMLParser, _RefuseExternal]:
     return parser, resolver
 
 
-_PARSERS = threading.local()
-
-
-def _parser() -> tuple[etree.XMLParser, _RefuseExternal]:
-    """This thread's parser, made once (an lxml parser serves one thread).
-
-    Its options never change, so reusing it loosens nothing; only the
-    resolver's record of what was asked is started afresh for each document.
-    """
-    made: tuple[etree.XMLParser, _RefuseExternal] | None = getattr(_PARSERS, "made", None)
-    if made is None:
-        made = _PARSERS.made = _make_parser()
-    made[1].asked.clear()
-    return made
+#: Parsers not in use. An lxml parser must not parse two documents at once;
+#: one taken from here (list.pop and list.append are atomic) is used by one
+#: caller at a time, and its options never change, so reuse loosens nothing.
+_SPARE_PARSERS: list[tuple[etree.XMLParser, _RefuseExternal]] = []
+_MAX_SPARE = 4
 
 
 # `<?xml version="1.0" encoding="..."?>`: the declared encoding, if any.
@@ -400,17 +390,25 @@ def parse_reginfo(body: bytes) -> ReginfoDocument:
             contact uri).
     """
     _check_raw(body)
-    parser, resolver = _parser()
+    try:
+        parser, resolver = made = _SPARE_PARSERS.pop()
+    except IndexError:
+        parser, resolver = made = _make_parser()
+    resolver.asked.clear()
     # The parser's own message is never sent back: it may name a file the
     # sender asked about and so say whether it exists.
     try:
         root = etree.fromstring(body, parser)
+        loaded = bool(resolver.asked)
     except etree.XMLSyntaxError:
         raise ParseError("malformed reginfo XML", status=400) from None
     except ValueError:  # e.g. an unsupported encoding declaration
         raise ParseError("unreadable reginfo XML", status=400) from None
+    finally:
+        if len(_SPARE_PARSERS) < _MAX_SPARE:
+            _SPARE_PARSERS.append(made)
     # Belt and braces: the checks above should already have caught these.
-    if root.getroottree().docinfo.doctype or resolver.asked:
+    if root.getroottree().docinfo.doctype or loaded:
         raise ParseError("reginfo document with a DOCTYPE refused", status=400)
 
     ns, local = _split_tag(root.tag)

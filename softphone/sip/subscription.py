@@ -52,6 +52,7 @@ __all__ = [
     "TerminationAction",
     "TerminationReason",
     "refresh_margin",
+    "refresh_window",
 ]
 
 #: RFC 3680 §4.1: the default duration of a reg subscription is 3761 s.
@@ -78,6 +79,18 @@ def refresh_margin(expires: int) -> float:
     refresh has time for retransmissions and a digest round trip.
     """
     return min(max(expires * 0.1, 5.0), expires / 2)
+
+
+def refresh_window(expires: int) -> float:
+    """How much earlier than its due time a refresh may go.
+
+    RFC 6665 4.1.2.2 lets a subscriber refresh at any time before expiry;
+    going a little early lets the refreshes of many subscriptions share one
+    wake-up. As much as the margin, at most a quarter of the time until the
+    refresh is due, so a short subscription is not refreshed at once.
+    """
+    margin = refresh_margin(expires)
+    return min(margin, (expires - margin) / 4)
 
 
 class SubState(enum.Enum):
@@ -273,6 +286,7 @@ class Subscription:
     _remote_cseq: int | None
     _expires_at: float | None
     _refresh_at: float | None
+    _refresh_from: float | None
     _timer_n_at: float | None
     _refresh_outstanding: bool
     _send_now: bool
@@ -377,6 +391,25 @@ class Subscription:
             return min(self._timer_n_at, due) if due is not None else self._timer_n_at
         return due
 
+    @property
+    def due_from(self) -> float | None:
+        """From when the work due at :attr:`deadline` may be done.
+
+        The same as the deadline, except for a refresh, which may go up to
+        :func:`refresh_window` early (:meth:`refresh_early`), so that a
+        watcher can send the refreshes of many subscriptions on one wake-up.
+        """
+        deadline = self.deadline
+        if (
+            deadline is not None
+            and self._refresh_from is not None
+            and deadline == self._refresh_at
+            and self._state in (SubState.ACTIVE, SubState.PENDING)
+            and not (self._send_now or self._refresh_outstanding)
+        ):
+            return min(self._refresh_from, deadline)
+        return deadline
+
     def events(self) -> list[SubscriptionEvent]:
         """Return and forget the events queued since the last call."""
         out, self._events = self._events, []
@@ -411,6 +444,19 @@ class Subscription:
         self._refresh_outstanding = True
         self._send_now = False
         return self._build(self._expires, initial=self._remote_tag is None)
+
+    def refresh_early(self, now: float) -> Request | None:
+        """The refresh, when *now* is in its window before it is due; else None.
+
+        RFC 6665 4.1.2.2 lets a subscriber refresh at any time before the
+        subscription expires. From :attr:`due_from` on this returns what
+        :meth:`handle_timer` would return at the deadline.
+        """
+        due = self.due_from
+        deadline = self.deadline
+        if due is None or deadline is None or not due <= now < deadline:
+            return None
+        return self.refresh_request(now)
 
     def unsubscribe_request(self, now: float) -> Request:
         """Build the SUBSCRIBE with ``Expires: 0`` that ends the subscription.
@@ -512,7 +558,7 @@ class Subscription:
             # RFC 6665 §4.1.2.2: other failures to a refresh leave the original
             # subscription "valid for the duration of the most recently known
             # 'Expires' value"; no second refresh, it ends at expires_at.
-            self._refresh_at = self._expires_at
+            self._refresh_at = self._refresh_from = self._expires_at
 
     def on_transaction_failed(self, now: float) -> None:
         """Our SUBSCRIBE transaction failed locally (Timer F, transport error).
@@ -524,7 +570,7 @@ class Subscription:
             return
         self._refresh_outstanding = False
         # A failed refresh: valid until it expires (RFC 6665 §4.1.2.2).
-        self._refresh_at = self._expires_at
+        self._refresh_at = self._refresh_from = self._expires_at
         if self._last_was_initial and self._remote_tag is None:
             self._terminate(
                 self._retry_termination(
@@ -779,6 +825,7 @@ class Subscription:
         self._remote_cseq = None
         self._expires_at = None
         self._refresh_at = None
+        self._refresh_from = None
         self._timer_n_at = None
         self._refresh_outstanding = False
         self._send_now = False
@@ -806,6 +853,7 @@ class Subscription:
     def _set_expiry(self, expires: int, now: float) -> None:
         self._expires_at = now + expires
         self._refresh_at = self._expires_at - refresh_margin(expires)
+        self._refresh_from = self._refresh_at - refresh_window(expires)
 
     def _update_target(self, message: Response) -> None:
         try:

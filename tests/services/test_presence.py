@@ -10,6 +10,7 @@ every full document, an empty first NOTIFY, contacts that just disappear).
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
@@ -294,6 +295,47 @@ async def test_refresh_before_expiry_in_the_dialog(notifier: Notifier) -> None:
         assert str(refresh.uri) == f"sip:notifier@{notifier.address.sent_by}"  # remote target
         # The refresh asks for the duration we want again (RFC 6665 §4.1.2.2).
         assert refresh.expires == 600
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+async def test_refreshes_of_buddies_watched_one_by_one_share_a_wake_up(
+    notifier: Notifier,
+) -> None:
+    # Eight buddies watched 0.1 s apart, each granted 8 s: each refresh is
+    # due 4 s after its 2xx and may go up to 1 s early (RFC 6665 4.1.2.2
+    # allows any time before expiry). The refresh timers are aligned, so the
+    # refreshes go out together (at most two groups where the spread
+    # straddles the alignment step), not one wake-up per buddy.
+    from softphone.services.presence import SubscribeOutcome
+
+    notifier.policy = accept(expires=8)
+    buddies = [f"sip:b{n}@example.test" for n in range(8)]
+    watcher = await make_watcher(notifier)
+    loop = asyncio.get_running_loop()
+    refreshed: list[tuple[float, str]] = []
+
+    def on_subscribe(outcome: SubscribeOutcome) -> None:
+        if outcome.kind == "refresh":
+            refreshed.append((loop.time(), outcome.aor))
+
+    watcher.presence.on_subscribe(on_subscribe)
+    try:
+        for count, aor in enumerate(buddies, start=1):
+            watcher.presence.watch(aor)
+            [*_, request] = await notifier.wait_subscribes(count)
+            await notifier.notify(notifier.dialog_of(request), "active;expires=8", reginfo(aor))
+            await asyncio.sleep(0.1)
+        async with asyncio.timeout(10):
+            while len(refreshed) < len(buddies):
+                await asyncio.sleep(0.1)
+        assert sorted(aor for _, aor in refreshed) == buddies
+        times = sorted(when for when, _ in refreshed)
+        groups = 1 + sum(1 for a, b in itertools.pairwise(times) if b - a > 0.05)
+        assert groups <= 2, times
+        # Every one is still refreshed in the dialog before it expires.
+        assert all(r.expires == 600 for r in notifier.subscribes[len(buddies) :])
     finally:
         await watcher.presence.stop(timeout=2.0)
         watcher.agent.close()

@@ -253,7 +253,7 @@ GOOD = (
 def test_the_reused_parser_refuses_each_hostile_document_and_no_good_one(
     secret_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # One parser serves every document of a thread. With the DOCTYPE
+    # Parsers are reused from one document to the next. With the DOCTYPE
     # pre-check out of the way, the parser's own guards (the DOCTYPE seen in
     # the tree, the resolver's record of external loads) must refuse every
     # hostile document, and a refusal must not stick to the next good one.

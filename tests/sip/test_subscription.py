@@ -24,6 +24,7 @@ from softphone.sip.subscription import (
     TerminationAction,
     TerminationReason,
     refresh_margin,
+    refresh_window,
 )
 from softphone.sip.uri import NameAddr, SipUri
 
@@ -696,3 +697,43 @@ def test_a_notify_before_any_subscribe_is_refused_with_481() -> None:
     )
     assert sub.state is SubState.INIT
     assert sub.events() == []
+
+
+@pytest.mark.parametrize("expires", [1, 10, 30, 600, 3600, 86400])
+def test_a_refresh_may_go_early_within_its_window_only(expires: int) -> None:
+    # RFC 6665 4.1.2.2: a refresh may go any time before expiry; ours goes
+    # at the latest margin before it and at the earliest one window more.
+    sub = make_sub(expires=expires)
+    subscribe = sub.initial_request(0.0)
+    sub.on_response(answer(subscribe, 200, expires=expires), 0.0)
+    sub.on_notify(notify(sub, 1, f"active;expires={expires}"), 0.0)
+    refresh_at = expires - refresh_margin(expires)
+    early = refresh_at - refresh_window(expires)
+    # Never sooner than three quarters of the time until the refresh is due.
+    assert early >= 0.75 * refresh_at > 0
+    assert sub.deadline == pytest.approx(refresh_at)
+    assert sub.due_from == pytest.approx(early)
+    assert sub.refresh_early(early - 0.01) is None
+    # The timer itself keeps to the deadline.
+    assert sub.handle_timer(refresh_at - 0.01) is None
+    refresh = sub.refresh_early(early)
+    assert refresh is not None and refresh.expires == expires
+    assert refresh.cseq.seq == subscribe.cseq.seq + 1
+    # Sent: the expiry is the next deadline, and nothing goes early any more.
+    assert sub.deadline == sub.due_from == pytest.approx(expires)
+    assert sub.refresh_early(early + 0.01) is None
+    assert sub.handle_timer(refresh_at) is None
+
+
+def test_nothing_but_a_refresh_goes_early() -> None:
+    sub = make_sub(expires=600)
+    subscribe = sub.initial_request(0.0)
+    # Waiting for the first NOTIFY: Timer N fires at its time, not before.
+    assert sub.due_from == sub.deadline == TIMER_N
+    assert sub.refresh_early(TIMER_N - 0.01) is None
+    sub.on_response(answer(subscribe, 200, expires=600), 0.0)
+    sub.on_notify(notify(sub, 1, "terminated;reason=probation;retry-after=50"), 1.0)
+    # A resubscription waits for the notifier's retry-after, to the second.
+    assert sub.due_from == sub.deadline == pytest.approx(51.0)
+    assert sub.refresh_early(50.99) is None
+    assert sub.handle_timer(51.0) is not None
