@@ -13,6 +13,7 @@ import heapq
 import itertools
 import logging
 import math
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -24,6 +25,7 @@ from softphone.direction import Direction
 from softphone.listeners import Listeners
 from softphone.ratelimit import FloodGuard, FloodLimits
 from softphone.sip import (
+    REASON_PHRASES,
     ParseError,
     Request,
     Response,
@@ -43,7 +45,14 @@ from softphone.sip.transaction import (
     raw_transaction_key,
     transaction_key,
 )
-from softphone.sip.uas import Answer, Uas, answer_unparseable, response_destination, stamp_via
+from softphone.sip.uas import (
+    Answer,
+    Uas,
+    answer_from_bytes,
+    answer_unparseable,
+    response_destination,
+    stamp_via,
+)
 from softphone.trace import TraceEntry, TraceObserver, redact
 from softphone.transport.base import Address, Target, Transport, TransportKind
 from softphone.transport.memory import MemoryNetwork
@@ -123,6 +132,17 @@ class IncomingRequest:
         """
         return self._agent._respond(self._entry, status, reason, headers=headers, body=body)
 
+    def answer(self, status: int) -> None:
+        """Send a final response with no extra header and no body, returning nothing.
+
+        The answer services give most (a stored MESSAGE's 200): built from
+        the request's own header lines, with no typed response made.
+
+        Raises:
+            softphone.sip.LocalProtocolError: a final response was already sent.
+        """
+        self._agent._answer(self._entry, status)
+
 
 RequestHandler = Callable[[IncomingRequest], None]
 
@@ -148,6 +168,8 @@ class _ServerEntry:
     destination: Address
     to_tag: str
     final_sent: bool = False
+    #: The request as it came, for answers built from its header lines.
+    data: bytes | None = None
 
 
 class UserAgent:
@@ -199,8 +221,12 @@ class UserAgent:
         #: Finished UDP server transactions: key -> (response bytes, where
         #: it goes), replayed to retransmissions until timer J.
         self.completed: CompletedTransactions[tuple[object, ...], Address] = CompletedTransactions(
-            max_bytes=completed_bytes, max_count=completed_count
+            max_bytes=completed_bytes, max_count=completed_count, part=_first
         )
+        # How many live server transactions have each branch (key[0]): with
+        # `completed.may_hold`, a new request is known not to be a
+        # retransmission from one regex search, without reading its key.
+        self._server_branches: dict[object, int] = {}
         self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
         self._counter = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -431,6 +457,7 @@ class UserAgent:
         if (
             (self.completed or self._server)
             and not transport.kind.reliable
+            and self._branch_known(data)
             and self._absorb_retransmission(data, transport, now)
         ):
             return  # a retransmission, matched by its key alone, nothing parsed
@@ -450,7 +477,7 @@ class UserAgent:
         if isinstance(message, Response):
             self._on_response(message, now)
         else:
-            self._on_request(message, source, transport, now)
+            self._on_request(message, source, transport, now, data)
 
     def _on_response(self, response: Response, now: float) -> None:
         # RFC 3261 17.1.3: match on the top Via branch and the CSeq method.
@@ -468,7 +495,7 @@ class UserAgent:
         self._pump_client(entry)
 
     def _on_request(
-        self, request: Request, source: Address, transport: Transport, now: float
+        self, request: Request, source: Address, transport: Transport, now: float, data: bytes
     ) -> None:
         key = transaction_key(request)
         existing = self._server.get(key)
@@ -532,8 +559,10 @@ class UserAgent:
                 *response_destination(request.via[0], (source.host, source.port), reliable=reliable)
             ),
             to_tag=request.to.tag or new_tag(),
+            data=data,
         )
         self._server[key] = entry
+        self._server_branches[key[0]] = self._server_branches.get(key[0], 0) + 1
         incoming = IncomingRequest(request, source, transport, self, entry)
         try:
             if answer is not None:
@@ -614,6 +643,19 @@ class UserAgent:
         self._send(transport, response, destination, None)
         return True
 
+    def _branch_known(self, data: bytes) -> bool:
+        """False when the first branch parameter in *data* is no transaction's we hold.
+
+        Most requests are new: this spares them `raw_transaction_key`. A
+        branch found here that is not the top Via's costs only that read;
+        a retransmission it misses is matched after parsing.
+        """
+        found = _BRANCH.search(data, 0, _KEY_SCAN)
+        if found is None:
+            return False
+        branch = found.group(1).decode("utf-8", "surrogateescape")
+        return branch in self._server_branches or self.completed.may_hold(branch)
+
     def _absorb_retransmission(self, data: bytes, transport: Transport, now: float) -> bool:
         """Handle a retransmitted request by its transaction key, read from the raw bytes.
 
@@ -690,6 +732,31 @@ class UserAgent:
         self._pump_server(entry)
         return response
 
+    def _answer(self, entry: _ServerEntry, status: int) -> None:
+        tx = entry.tx
+        reason = REASON_PHRASES.get(status)
+        if (
+            entry.data is not None
+            and reason is not None
+            and status >= 200
+            and isinstance(tx, ServerTransaction)
+        ):
+            request = entry.request
+            data = answer_from_bytes(
+                entry.data,
+                status,
+                reason,
+                to_tag=None if request.to.tag is not None else entry.to_tag,
+                top=request.via[0],
+                source=(entry.source.host, entry.source.port),
+            )
+            if data is not None:
+                tx.respond_bytes(status, data, self._now())
+                entry.final_sent = True
+                self._pump_server(entry)
+                return
+        self._respond(entry, status, None, headers=(), body=b"")
+
     # -- transaction plumbing -------------------------------------------------
 
     def _pump_client(self, entry: _ClientEntry) -> None:
@@ -741,16 +808,25 @@ class UserAgent:
             # Completed only replays its response until timer J: keep the
             # bytes and drop the request and the machine (RFC 3261 17.2.2).
             if self._server.get(entry.key) is entry:
-                del self._server[entry.key]
+                self._forget_server(entry)
                 expires = _end_deadline(tx.deadline, self._now())
                 self.completed.add(entry.key, tx.last_response, destination, expires=expires)
                 self._arm()
             return
         if entry.tx.state is State.TERMINATED:
             if self._server.get(entry.key) is entry:
-                del self._server[entry.key]
+                self._forget_server(entry)
         else:
             self._schedule(entry, entry.tx.deadline)
+
+    def _forget_server(self, entry: _ServerEntry) -> None:
+        del self._server[entry.key]
+        branch = entry.key[0]
+        left = self._server_branches[branch] - 1
+        if left:
+            self._server_branches[branch] = left
+        else:
+            del self._server_branches[branch]
 
     def _schedule(self, entry: _ClientEntry | _ServerEntry, deadline: float | None) -> None:
         if deadline is None:
@@ -865,12 +941,24 @@ class UserAgent:
         self._client.clear()
         self._server.clear()
         self.completed = CompletedTransactions(
-            max_bytes=self.completed.max_bytes, max_count=self.completed.max_count
+            max_bytes=self.completed.max_bytes, max_count=self.completed.max_count, part=_first
         )
+        self._server_branches.clear()
         self._heap.clear()
         for transport in self._transports.values():
             transport.close()
         self._transports.clear()
+
+
+#: The first branch parameter of a message (RFC 3261 20.42), read from its bytes.
+_BRANCH = re.compile(rb";[ \t]*branch[ \t]*=[ \t]*([^;, \t\r\n]+)", re.IGNORECASE)
+#: How far into a request the branch is looked for (as `raw_transaction_key`).
+_KEY_SCAN = 8192
+
+
+def _first(key: tuple[object, ...]) -> object:
+    """The branch of a transaction key (its first part; see `transaction_key`)."""
+    return key[0]
 
 
 def _call(callback: Callable[[_T], None], argument: _T) -> None:

@@ -464,6 +464,82 @@ def _configure(db: sqlite3.Connection) -> None:
     db.create_function("casefold", 1, _casefold, deterministic=True)
 
 
+_TOUCH_CONVERSATION = """
+    INSERT INTO conversations (peer, display_name, unread, last_activity)
+    VALUES (?, ?, ?, ?)
+    ON CONFLICT (peer) DO UPDATE SET
+        unread = unread + excluded.unread,
+        last_activity = max(last_activity, excluded.last_activity),
+        display_name = CASE WHEN display_name = ''
+            THEN excluded.display_name ELSE display_name END
+"""
+
+
+class _Touches:
+    """A group's conversation updates, summed per peer and written once at its end.
+
+    Twenty messages from one peer in a group make one update of its
+    conversation (unread + 20, the latest activity, the first name given),
+    the same row as twenty updates would leave.
+    """
+
+    __slots__ = ("db", "known", "pending")
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        #: Peers whose conversation row exists in this transaction.
+        self.known: set[str] = set()
+        #: peer -> [display name, unread, latest activity]
+        self.pending: dict[str, list[Any]] = {}
+
+    def add(self, peer: str, now: float, unread: int, display_name: str) -> None:
+        found = self.pending.get(peer)
+        if found is None:
+            self.pending[peer] = [display_name, unread, now]
+            return
+        if not found[0]:
+            found[0] = display_name  # the first name given, as one by one would keep
+        found[1] += unread
+        found[2] = max(found[2], now)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.db.executemany(
+                _TOUCH_CONVERSATION,
+                [(peer, name, unread, now) for peer, (name, unread, now) in self.pending.items()],
+            )
+            self.pending.clear()
+
+
+def _stored_incoming(
+    db: sqlite3.Connection,
+    peer: str,
+    call_id: str,
+    cseq: int,
+    from_tag: str,
+    imdn_id: str | None,
+) -> MessageRecord:
+    """The incoming row a duplicate matched: same request identity, else same Message-ID."""
+    row = db.execute(
+        f"""
+        SELECT {_MESSAGE_COLUMNS} FROM messages
+        WHERE direction = 'in' AND peer = ? AND call_id = ? AND cseq = ? AND from_tag = ?
+        """,
+        (peer, call_id, cseq, from_tag),
+    ).fetchone()
+    if row is None and imdn_id is not None:
+        row = db.execute(
+            f"""
+            SELECT {_MESSAGE_COLUMNS} FROM messages
+            WHERE direction = 'in' AND peer = ? AND imdn_id = ?
+            """,
+            (peer, imdn_id),
+        ).fetchone()
+    if row is None:
+        raise StoreError("an incoming message was refused by the database")
+    return _message(row)
+
+
 class PreparedGroup:
     """Writes done in an open transaction, waiting for `commit` (`Store.prepare_group`)."""
 
@@ -507,6 +583,8 @@ class Store:
         # another thread while this connection serves reads.
         self._path: str | None = None
         self._group_db: sqlite3.Connection | None = None
+        # While a group's writes run: its conversation updates, one per peer.
+        self._touches: _Touches | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -636,8 +714,15 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             try:
-                # The usual case, every write succeeding: no savepoints.
-                return PreparedGroup(self, db, [write(db) for write in writes])
+                # The usual case, every write succeeding: no savepoints, and
+                # each conversation's counters updated once for the group.
+                self._touches = _Touches(db)
+                try:
+                    results = [write(db) for write in writes]
+                    self._touches.flush()
+                finally:
+                    self._touches = None
+                return PreparedGroup(self, db, results)
             except Exception:  # undo them all, then again one savepoint each
                 db.execute("ROLLBACK")
                 db.execute("BEGIN IMMEDIATE")
@@ -680,17 +765,27 @@ class Store:
     def _touch_conversation(
         self, db: sqlite3.Connection, peer: str, now: float, *, unread: int, display_name: str
     ) -> None:
+        touches = self._touches
+        if touches is not None and touches.db is db:
+            touches.add(peer, now, unread, display_name)  # written once, at the group's end
+            return
+        db.execute(_TOUCH_CONVERSATION, (peer, display_name, unread, now))
+
+    def _ensure_conversation(
+        self, db: sqlite3.Connection, peer: str, now: float, display_name: str
+    ) -> None:
+        # A message row needs its conversation first (the foreign key).
+        touches = self._touches
+        if touches is not None and touches.db is db:
+            if peer in touches.known:
+                return
+            touches.known.add(peer)
         db.execute(
             """
             INSERT INTO conversations (peer, display_name, unread, last_activity)
-            VALUES (?, ?, ?, ?)
-            ON CONFLICT (peer) DO UPDATE SET
-                unread = unread + excluded.unread,
-                last_activity = max(last_activity, excluded.last_activity),
-                display_name = CASE WHEN display_name = ''
-                    THEN excluded.display_name ELSE display_name END
+            VALUES (?, ?, 0, ?) ON CONFLICT (peer) DO NOTHING
             """,
-            (peer, display_name, unread, now),
+            (peer, display_name, now),
         )
 
     def _get_message(self, db: sqlite3.Connection, message_id: int) -> MessageRecord:
@@ -790,31 +885,17 @@ class Store:
         """The write of `insert_incoming`, for `commit_group`; it returns (record, created)."""
 
         def write(db: sqlite3.Connection) -> tuple[MessageRecord, bool]:
-            row = db.execute(
-                f"""
-                SELECT {_MESSAGE_COLUMNS} FROM messages
-                WHERE direction = 'in' AND peer = ? AND call_id = ? AND cseq = ?
-                  AND from_tag = ?
-                """,
-                (peer, call_id, cseq, from_tag),
-            ).fetchone()
-            if row is None and imdn_id is not None:
-                row = db.execute(
-                    f"""
-                    SELECT {_MESSAGE_COLUMNS} FROM messages
-                    WHERE direction = 'in' AND peer = ? AND imdn_id = ?
-                    """,
-                    (peer, imdn_id),
-                ).fetchone()
-            if row is not None:
-                return _message(row), False
-            self._touch_conversation(db, peer, now, unread=1, display_name=display_name)
+            self._ensure_conversation(db, peer, now, display_name)
+            # The unique indexes on the request's identity and on the IMDN
+            # Message-ID turn a duplicate into no row; only then is the
+            # stored one read (one statement per new message, not two).
             cursor = db.execute(
                 """
                 INSERT INTO messages (peer, direction, body, content_type, created, updated,
                                       state, code, reason, local_failure,
                                       call_id, cseq, from_tag, imdn_id, disposition)
                 VALUES (?, 'in', ?, ?, ?, ?, ?, NULL, '', 0, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """,
                 (
                     peer,
@@ -830,6 +911,9 @@ class Store:
                     disposition,
                 ),
             )
+            if cursor.rowcount != 1:
+                return _stored_incoming(db, peer, call_id, cseq, from_tag, imdn_id), False
+            self._touch_conversation(db, peer, now, unread=1, display_name=display_name)
             assert cursor.lastrowid is not None
             # The row as written: no second read of what was just inserted.
             record = MessageRecord(

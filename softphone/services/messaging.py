@@ -560,7 +560,7 @@ class Messaging:
         record, created = result  # type: ignore[misc]
         self._store_problem = None
         try:
-            incoming.respond(200)
+            incoming.answer(200)
         except Exception:  # the agent closed while the row was being committed
             log.exception("cannot answer a stored message")
         if created:

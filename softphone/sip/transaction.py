@@ -20,7 +20,7 @@ in the table is a bug of the caller and raises :class:`LocalProtocolError`.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from enum import Enum, auto
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -461,6 +461,19 @@ class ServerTransaction(_ServerBase):
         if new is State.COMPLETED:
             self._start(TimerName.J, self.timers.timer_j(reliable=self.reliable), now)
 
+    def respond_bytes(self, status: int, data: bytes, now: float) -> None:
+        """`respond` with the response already serialised; *status* is its code.
+
+        Raises:
+            LocalProtocolError: a final response was already sent, or the
+                transaction is terminated.
+        """
+        new = self._process(Input.SEND_1XX if status < 200 else Input.SEND_FINAL)
+        self._last_response = data
+        self._datagrams.append(data)
+        if new is State.COMPLETED:
+            self._start(TimerName.J, self.timers.timer_j(reliable=self.reliable), now)
+
     def _on_timer(self, name: TimerName, now: float) -> None:
         self._terminate()  # J is the only timer
 
@@ -673,7 +686,13 @@ class CompletedTransactions(Generic[_K, _C]):
     #: What one entry costs beyond its response bytes (key, record, index).
     OVERHEAD = 256
 
-    def __init__(self, *, max_bytes: int = 4 * 1024 * 1024, max_count: int = 20_000) -> None:
+    def __init__(
+        self,
+        *,
+        max_bytes: int = 4 * 1024 * 1024,
+        max_count: int = 20_000,
+        part: Callable[[_K], Hashable] | None = None,
+    ) -> None:
         if max_bytes <= 0 or max_count <= 0:
             raise ValueError("the caps must be positive")
         self.max_bytes = max_bytes
@@ -682,6 +701,13 @@ class CompletedTransactions(Generic[_K, _C]):
         self._bytes = 0
         #: Entries dropped before their timer J because of the caps.
         self.evicted = 0
+        # With *part*: how many held keys have each part (`may_hold`).
+        self._part = part
+        self._parts: dict[Hashable, int] = {}
+
+    def may_hold(self, part: Hashable) -> bool:
+        """False when no held key has *part* (as the *part* callable gives it)."""
+        return self._part is None or part in self._parts
 
     def add(self, key: _K, response: bytes, context: _C, *, expires: float) -> None:
         """Keep *response* for retransmissions of *key* until *expires*."""
@@ -689,6 +715,9 @@ class CompletedTransactions(Generic[_K, _C]):
         size = len(response) + self.OVERHEAD
         self._entries[key] = _Completed(response, context, expires, size)
         self._bytes += size
+        if self._part is not None:
+            part = self._part(key)
+            self._parts[part] = self._parts.get(part, 0) + 1
         while self._entries and (
             self._bytes > self.max_bytes or len(self._entries) > self.max_count
         ):
@@ -710,6 +739,16 @@ class CompletedTransactions(Generic[_K, _C]):
         entry = self._entries.pop(key, None)
         if entry is not None:
             self._bytes -= entry.size
+            self._forget_part(key)
+
+    def _forget_part(self, key: _K) -> None:
+        if self._part is not None:
+            part = self._part(key)
+            left = self._parts[part] - 1
+            if left:
+                self._parts[part] = left
+            else:
+                del self._parts[part]
 
     def expire(self, now: float) -> None:
         """Forget every transaction whose timer J fired by *now*."""
@@ -737,5 +776,6 @@ class CompletedTransactions(Generic[_K, _C]):
         return len(self._entries)
 
     def _pop_oldest(self) -> None:
-        _, entry = self._entries.popitem(last=False)
+        key, entry = self._entries.popitem(last=False)
         self._bytes -= entry.size
+        self._forget_part(key)

@@ -26,6 +26,7 @@ __all__ = [
     "HostPort",
     "Route",
     "Uas",
+    "answer_from_bytes",
     "answer_unparseable",
     "response_destination",
     "stamp_via",
@@ -227,20 +228,90 @@ def stamp_via(response: Response, source: HostPort, *, top: Via | None = None) -
     if line is None or via is None:
         return
     rest = _split_first(line)[1]
+    response.headers.replace_first("Via", _stamped(via, source) + rest)
+
+
+def _stamped(via: Via, source: HostPort) -> str:
+    # The top Via with received and rport (see `stamp_via`), as text: its
+    # parts come from a parsed Via and the packet's source, so they are valid.
     host, port = source
-    params: list[tuple[str, str | None]] = []
+    params = ""
     rport = False
     for name, value in via.params:
         lowered = name.lower()
         if lowered == "rport":
-            params.append((name, str(port)))
+            params += f";{name}={port}"
             rport = True
         elif lowered != "received":
-            params.append((name, value))
+            params += f";{name}" if value is None else f";{name}={value}"
     if rport or via.host.strip("[]").lower() != host.lower():
-        params.insert(0, ("received", host))
-    stamped = Via(via.transport, via.host, via.port, tuple(params))
-    response.headers.replace_first("Via", str(stamped) + rest)
+        params = f";received={host}{params}"
+    return f"SIP/2.0/{via.transport} {via.sent_by}{params}"
+
+
+#: The header lines a response copies (RFC 3261 8.2.6.2) by lowercase name,
+#: compact forms too (7.3.3), with the name a response writes.
+_RAW_COPIED = {
+    b"via": b"Via",
+    b"v": b"Via",
+    b"from": b"From",
+    b"f": b"From",
+    b"call-id": b"Call-ID",
+    b"i": b"Call-ID",
+    b"cseq": b"CSeq",
+    b"to": b"To",
+    b"t": b"To",
+}
+
+
+def answer_from_bytes(
+    data: bytes,
+    status: int,
+    reason: str,
+    *,
+    to_tag: str | None,
+    top: Via,
+    source: HostPort,
+) -> bytes | None:
+    """A response without a body to the request *data*, built from its header lines.
+
+    What `Response.for_request` then `stamp_via` give, byte for byte, for a
+    request the parser accepted (its top Via is *top*): every Via (the top
+    one stamped with received and rport), From, To (with *to_tag* added;
+    pass None when the request's To has a tag), Call-ID and CSeq, in the
+    request's order. Built from the bytes as they came, without typed
+    headers: the answer to every stored MESSAGE is made this way. None when
+    the header lines are not plain (a folded line): the caller then builds
+    the response from the typed request.
+    """
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = data[:end]
+    if b"\r\n " in head or b"\r\n\t" in head or head.count(b"\n") != head.count(b"\r\n"):
+        return None  # folded lines or bare line feeds: the typed way
+    out = [f"SIP/2.0 {status} {reason}".encode()]
+    stamped = False
+    for line in head.split(b"\r\n")[1:]:
+        colon = line.find(b":")
+        if colon < 0:
+            return None
+        name = _RAW_COPIED.get(line[:colon].rstrip(b" \t").lower())
+        if name is None:
+            continue
+        value = line[colon + 1 :].strip(b" \t")
+        if name == b"Via" and not stamped:
+            stamped = True
+            # Other values on the same line stay as they came.
+            rest = (
+                _split_first(value.decode("utf-8", "surrogateescape"))[1] if b"," in value else ""
+            )
+            value = (_stamped(top, source) + rest).encode("utf-8", "surrogateescape")
+        elif name == b"To" and to_tag is not None:
+            value += b";tag=" + to_tag.encode("ascii")
+        out.append(name + b": " + value)
+    out.append(b"Content-Length: 0\r\n\r\n")
+    return b"\r\n".join(out)
 
 
 # -- bytes the parser refused -------------------------------------------------------------

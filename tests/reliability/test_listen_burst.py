@@ -114,6 +114,19 @@ def test_a_burst_is_answered_to_each_sender_and_every_answer_is_stored(
             # Each sender gets its own answers, one each, all 200: none lost,
             # none sent to the source of another datagram of the same run.
             assert sorted(finals) == sorted((200, c) for c in sent[s])
+            port_of_sender = sock.getsockname()[1]
+            for response in got:
+                # RFC 3261 8.2.6.2 and RFC 3581: the request's Via (received,
+                # rport filled in), From, Call-ID and CSeq, and To with our tag.
+                via = response.via[0]
+                assert (via.branch, via.rport, via.received) == (
+                    f"z9hG4bK{response.call_id}",
+                    port_of_sender,
+                    "127.0.0.1",
+                )
+                assert response.from_.tag == f"t-{response.call_id}"
+                assert (response.cseq.seq, response.cseq.method) == (1, "MESSAGE")
+                assert response.to.tag and str(response.to.uri) == "sip:bob@example.test"
         assert process.stdout is not None
         printed: set[str] = set()
         deadline = time.monotonic() + 30

@@ -131,3 +131,24 @@ def test_caps_must_be_positive() -> None:
         CompletedTransactions(max_bytes=0)
     with pytest.raises(ValueError):
         CompletedTransactions(max_count=0)
+
+
+def test_may_hold_follows_every_way_an_entry_leaves() -> None:
+    held: CompletedTransactions[tuple[str, int], None] = CompletedTransactions(
+        max_count=3, part=lambda key: key[0]
+    )
+    held.add(("a", 1), b"x", None, expires=1.0)
+    held.add(("a", 2), b"x", None, expires=2.0)
+    held.add(("b", 1), b"x", None, expires=3.0)
+    assert held.may_hold("a") and held.may_hold("b") and not held.may_hold("c")
+    held.add(("c", 1), b"x", None, expires=4.0)  # over the cap: ("a", 1) goes
+    assert held.may_hold("a") and held.may_hold("c")
+    held.discard(("a", 2))
+    assert not held.may_hold("a")
+    assert held.get(("b", 1), 3.0) is None  # timer J fired
+    assert not held.may_hold("b")
+    held.add(("c", 2), b"x", None, expires=5.0)
+    held.expire(4.0)
+    assert held.may_hold("c")
+    held.expire(5.0)
+    assert not held.may_hold("c") and len(held) == 0

@@ -24,6 +24,7 @@ from softphone.store import (
     NotFound,
     Store,
     StoreError,
+    Write,
 )
 
 ALICE = "sip:alice@example.com"
@@ -662,6 +663,79 @@ def test_commit_group_is_one_commit_and_a_refused_write_stays_alone(db_path: Pat
         assert [m.body for m in other.messages(BOB)] == ["one", "two"]
     finally:
         other.close()
+
+
+def test_a_group_updates_each_conversation_once_and_leaves_what_one_by_one_would(
+    tmp_path: Path,
+) -> None:
+    # (peer, body, call-id, display name, time): two peers, one of them new,
+    # names given late and changed, times out of order, one duplicate.
+    arrivals = [
+        (BOB, "b1", "c1", "", 5.0),
+        (ALICE, "a1", "c2", "Alice", 4.0),
+        (BOB, "b2", "c3", "Bob", 7.0),
+        (BOB, "b1", "c1", "Someone", 9.0),  # a retransmission: changes nothing
+        (BOB, "b3", "c4", "Robert", 6.0),
+        (ALICE, "a2", "c5", "", 8.0),
+    ]
+
+    def write(store: Store, peer: str, body: str, call_id: str, name: str, now: float) -> Write:
+        return store.incoming_write(
+            peer,
+            body,
+            content_type=TEXT,
+            call_id=call_id,
+            cseq=1,
+            from_tag="t",
+            now=now,
+            display_name=name,
+        )
+
+    one_by_one = Store.open(tmp_path / "single.db")
+    grouped = Store.open(tmp_path / "group.db")
+    try:
+        one_by_one.insert_incoming(
+            BOB, "old", content_type=TEXT, call_id="c0", cseq=1, from_tag="t", now=1.0
+        )
+        grouped.insert_incoming(
+            BOB, "old", content_type=TEXT, call_id="c0", cseq=1, from_tag="t", now=1.0
+        )
+        singles = [
+            one_by_one.insert_incoming(
+                peer,
+                body,
+                content_type=TEXT,
+                call_id=call_id,
+                cseq=1,
+                from_tag="t",
+                now=now,
+                display_name=name,
+            )
+            for peer, body, call_id, name, now in arrivals
+        ]
+        statements: list[str] = []
+        grouped._db.set_trace_callback(statements.append)
+        results = grouped.commit_group([write(grouped, *arrival) for arrival in arrivals])
+        grouped._db.set_trace_callback(None)
+        assert [created for _, created in results] == [c for _, c in singles]
+        assert [r.body for r, _ in results] == ["b1", "a1", "b2", "b1", "b3", "a2"]
+        assert grouped.conversations() == one_by_one.conversations()
+        assert [
+            (c.peer, c.display_name, c.unread, c.last_activity) for c in grouped.conversations()
+        ] == [(ALICE, "Alice", 2, 8.0), (BOB, "Bob", 4, 7.0)]
+        for peer in (ALICE, BOB):
+            assert [m.body for m in grouped.messages(peer)] == [
+                m.body for m in one_by_one.messages(peer)
+            ]
+        # Each peer's conversation: made sure of once, updated once, for the
+        # whole group; each message one INSERT; only the duplicate is read.
+        words = [" ".join(s.split()[:3]) for s in statements]
+        assert words.count("INSERT INTO conversations") == 4
+        assert words.count("INSERT INTO messages") == 6
+        assert sum(w.startswith("SELECT") for w in words) == 1
+    finally:
+        one_by_one.close()
+        grouped.close()
 
 
 def test_timeline_events_leave_every_other_write_fully_synced(db_path: Path) -> None:
