@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.grammar import TOKEN, TOKEN_CHARS, UNSAFE_VALUE
-from softphone.sip.uri import NameAddr, Params, format_params, parse_params
+from softphone.sip.uri import NameAddr, Params, _simple_params, format_params, parse_params
 
 __all__ = [
     "CSeq",
@@ -36,10 +36,20 @@ _VIA = re.compile(
 # quotes or LWS): the whole value in one match, split the way parse_params
 # would split it.
 _SIMPLE_VIA = re.compile(_VIA.pattern + rf"((?:;[{_T}]+(?:=[{_T}\[\]:]+)?)*)")
+# The usual Via exactly as RFC 3261 20.42 writes it ("SIP/2.0/UDP host:port"
+# and simple parameters): a subset of _SIMPLE_VIA that never backtracks.
+_USUAL_VIA = re.compile(
+    rf"SIP/2\.0/([{_T}]++) (\[[0-9A-Fa-f:.]++\]|[A-Za-z0-9\-.]++)(?::([0-9]{{1,5}}))?"
+    rf"((?:;[{_T}]++(?:=[{_T}\[\]:]++)?)*+)"
+)
 # CSeq = 1*DIGIT LWS Method
-_CSEQ = re.compile(rf"([0-9]+)[ \t]+([{_T}]+)")
+_CSEQ = re.compile(rf"([0-9]++)[ \t]++([{_T}]++)")
 # media-type = m-type SLASH m-subtype *(SEMI m-parameter)
 _MEDIA = re.compile(rf"([{_T}]+)[ \t]*/[ \t]*([{_T}]+)")
+# The usual media type: no LWS and simple parameters.
+_USUAL_MEDIA = re.compile(rf"([{_T}]++)/([{_T}]++)((?:;[{_T}]++(?:=[{_T}\[\]:]++)?)*+)")
+# event-type or substate-value with simple parameters.
+_USUAL_TOKEN_PARAMS = re.compile(rf"([{_T}]++)((?:;[{_T}]++(?:=[{_T}\[\]:]++)?)*+)")
 # Retry-After = delta-seconds [ comment ] *( SEMI retry-param )
 _RETRY = re.compile(r"([0-9]+)[ \t]*(\((?:[^()\\]|\\.)*\))?")
 _DIGITS = re.compile(r"[0-9]+")
@@ -109,6 +119,10 @@ class Via:
             ParseError: malformed value, a protocol other than SIP/2.0, or a
                 port, ttl or rport out of range.
         """
+        usual = _USUAL_VIA.fullmatch(value)
+        if usual is not None:
+            transport, host, port, params_text = usual.groups()
+            return cls._from_simple("SIP", "2.0", transport, host, port, params_text)
         simple = _SIMPLE_VIA.fullmatch(value)
         if simple is not None:
             return cls._from_simple(*simple.groups())
@@ -145,7 +159,7 @@ class Via:
         port: str | None,
         params_text: str,
     ) -> Via:
-        if name.upper() != "SIP" or version != "2.0":
+        if version != "2.0" or (name != "SIP" and name.upper() != "SIP"):
             raise ParseError("Via protocol is not SIP/2.0")
         params: Params = ()
         rport = None
@@ -162,7 +176,7 @@ class Via:
             raise ParseError("Via port out of range")
         via = object.__new__(cls)
         via.__dict__.update(transport=transport.upper(), host=host, port=port_number, params=params)
-        if rport and (_DIGITS.fullmatch(rport) is None or int(rport) > 65535):
+        if rport and (not (rport.isascii() and rport.isdigit()) or int(rport) > 65535):
             raise ParseError("Via rport is not a port number")
         return via
 
@@ -325,6 +339,14 @@ class ContentType:
             ParseError: malformed media type.
         """
         value = value.strip(" \t")
+        usual = _USUAL_MEDIA.fullmatch(value)
+        if usual is not None:
+            type_, subtype, params_text = usual.groups()
+            content_type = object.__new__(cls)
+            content_type.__dict__.update(
+                type=type_, subtype=subtype, params=_simple_params(params_text)
+            )
+            return content_type
         match = _MEDIA.match(value)
         if match is None:
             raise ParseError("Malformed Content-Type header")
@@ -382,10 +404,16 @@ class SubscriptionState:
             ParseError: malformed value or non-numeric expires/retry-after.
         """
         value = value.strip(" \t")
-        match = TOKEN.match(value)
-        if match is None:
-            raise ParseError("Malformed Subscription-State header")
-        params = parse_params(value[match.end() :], "Subscription-State header")
+        usual = _USUAL_TOKEN_PARAMS.fullmatch(value)
+        if usual is not None:
+            state, params_text = usual.groups()
+            params = _simple_params(params_text)
+        else:
+            match = TOKEN.match(value)
+            if match is None:
+                raise ParseError("Malformed Subscription-State header")
+            state = match.group()
+            params = parse_params(value[match.end() :], "Subscription-State header")
         reason = expires = retry_after = None
         rest = []
         for name, pvalue in params:
@@ -398,7 +426,18 @@ class SubscriptionState:
                 retry_after = parse_delta_seconds(pvalue, "Subscription-State retry-after")
             else:
                 rest.append((name, pvalue))
-        return cls(match.group().lower(), reason, expires, retry_after, tuple(rest))
+        if usual is not None and (reason is None or TOKEN.fullmatch(reason) is not None):
+            # What the constructor would check, the regex has checked.
+            sub = object.__new__(cls)
+            sub.__dict__.update(
+                state=state.lower(),
+                reason=reason,
+                expires=expires,
+                retry_after=retry_after,
+                params=tuple(rest),
+            )
+            return sub
+        return cls(state.lower(), reason, expires, retry_after, tuple(rest))
 
     def __str__(self) -> str:
         out = [self.state]
@@ -435,6 +474,12 @@ class Event:
             ParseError: malformed value.
         """
         value = value.strip(" \t")
+        usual = _USUAL_TOKEN_PARAMS.fullmatch(value)
+        if usual is not None and "id=" not in value.lower():
+            package, params_text = usual.groups()
+            event = object.__new__(cls)
+            event.__dict__.update(package=package, id=None, params=_simple_params(params_text))
+            return event
         match = TOKEN.match(value)
         if match is None:
             raise ParseError("Malformed Event header")

@@ -29,7 +29,17 @@ from softphone.sip.fields import (
 )
 from softphone.sip.grammar import CALL_ID, LINE_BREAK, TOKEN, TOKEN_CHARS, UNSAFE_VALUE
 from softphone.sip.headers import _CANONICAL, Headers, split_list
-from softphone.sip.uri import AbsoluteUri, NameAddr, SipUri, TelUri, Uri, parse_uri
+from softphone.sip.uri import (
+    _SIMPLE_SIP_URI,
+    AbsoluteUri,
+    NameAddr,
+    SipUri,
+    TelUri,
+    Uri,
+    _simple_params,
+    _usual_name_addr,
+    parse_uri,
+)
 
 if TYPE_CHECKING:
     from softphone.sip.auth import Challenge, Credentials
@@ -120,22 +130,21 @@ _DATE = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} "
     r"[0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
 )
-_DIGITS = re.compile(r"[0-9]+")
 # token *( COMMA token ), as Allow, Supported and Require are written.
 _TOKEN_LIST = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]*,[ \t]*[{TOKEN_CHARS}]+)*")
 # Header name as written -> (lookup key, canonical name): every known name in
-# lower case, in its usual spelling and (compact forms) in upper case.
+# lower case, in its usual spelling and (compact forms) in upper case. Other
+# names are added once checked (see _name_entry), up to a bound, so a line
+# costs one dict lookup whatever its name.
 _KEYS: dict[str, tuple[str, str]] = {}
 for _lname, _canonical in _CANONICAL.items():
     for _spelling in (_lname, _canonical, _lname.upper()):
         _KEYS[_spelling] = (_canonical.lower(), _canonical)
-# One header line after unfolding: a token name, the colon (LWS around it
-# allowed, RFC 3261 7.3.1) and the value without surrounding whitespace. A
-# line that does not match makes the splitter take its line-by-line path,
-# which says what is wrong.
-_HEADER_LINE = re.compile(
-    rf"^([{TOKEN_CHARS}]+)[ \t]*:[ \t]*((?:[^\r\n]*[^ \t\r\n])?)[ \t]*\r\n", re.MULTILINE
-)
+_NAMES: dict[str, tuple[str, str]] = dict(_KEYS)
+# Names from the network are remembered only while few and short: a peer
+# sending endless new names must not grow memory.
+_NAMES_MAX = len(_KEYS) + 512
+_NAME_MAX_LENGTH = 64
 # Optional views that parse() fills in when their header is absent, so that
 # reading one costs a dict lookup: (key, empty value is a list).
 _ABSENT_NONE = (
@@ -147,6 +156,12 @@ _ABSENT_NONE = (
     "retry-after",
 )
 _ABSENT_LIST = ("allow", "supported", "require", "www-authenticate", "proxy-authenticate")
+_OPTIONAL = frozenset(_ABSENT_NONE + _ABSENT_LIST)
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+# The usual Request-Line: a token method, a SIP URI of the usual shape (see
+# softphone.sip.uri._SIMPLE_SIP_URI) and SIP/2.0, single spaces. Anything else
+# takes the general path, which says what is wrong.
+_USUAL_REQUEST_LINE = re.compile(rf"([{TOKEN_CHARS}]++) {_SIMPLE_SIP_URI} SIP/2\.0")
 
 # Each typed view below is built from the raw values of its header (the
 # lines list of the index the splitter made, or None when absent): no
@@ -165,6 +180,9 @@ def _name_addr(lines: list[str] | None, name: str) -> NameAddr:
     value = _single(lines, name)
     if value is None:
         raise ParseError(f"Missing {name} header")
+    usual = _usual_name_addr(value)
+    if usual is not None:
+        return usual
     try:
         return NameAddr.parse(value)
     except ParseError as exc:
@@ -189,7 +207,9 @@ def _to_of(lines: list[str] | None) -> NameAddr:
 
 def _expires_of(lines: list[str] | None) -> int | None:
     value = _single(lines, "Expires")
-    return None if value is None else parse_delta_seconds(value, "Expires")
+    if value is None:
+        return None
+    return int(value) if _is_digits(value) else parse_delta_seconds(value, "Expires")
 
 
 def _min_expires_of(lines: list[str] | None) -> int | None:
@@ -236,12 +256,17 @@ def _cseq_of(lines: list[str] | None) -> CSeq:
         raise ParseError(reason) from None
 
 
+def _is_digits(value: str) -> bool:
+    # 1*DIGIT: str.isdigit alone would take other scripts' digits.
+    return value.isdigit() and value.isascii()
+
+
 def _max_forwards_of(lines: list[str] | None) -> int | None:
     value = _single(lines, "Max-Forwards")
     if value is None:
         return None
     # Max-Forwards = 1*DIGIT; RFC 3261 20.22 limits it to 0-255.
-    if _DIGITS.fullmatch(value) is None or int(value) > 255:
+    if not _is_digits(value) or int(value) > 255:
         raise ParseError("Max-Forwards is not a number from 0 to 255")
     return int(value)
 
@@ -249,6 +274,20 @@ def _max_forwards_of(lines: list[str] | None) -> int | None:
 def _contact_of(lines: list[str] | None) -> list[Contact]:
     if lines is None:
         return []
+    if len(lines) == 1 and "," not in lines[0]:
+        # One usual name-addr: what the element split and Contact.parse_list
+        # below give for it (numeric parameters checked all the same).
+        address = _usual_name_addr(lines[0])
+        if address is not None:
+            contact = _new(Contact)
+            contact.__dict__["address"] = address
+            if address.params:
+                try:
+                    contact.expires  # noqa: B018
+                    contact.q  # noqa: B018
+                except ParseError as exc:
+                    raise ParseError(f"Bad Contact header: {exc.reason}") from None
+            return [contact]
     elements = []
     for line in lines:
         if line == "*":
@@ -342,9 +381,11 @@ class _Message:
     def via(self) -> list[Via]:
         """Every Via value, top first."""
         headers = self.headers
+        try:
+            return headers._cache["via"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "via" in cache:
-            return cache["via"]  # type: ignore[no-any-return]
         value = cache["via"] = _via_of(headers._lines("via"))
         return value
 
@@ -352,9 +393,11 @@ class _Message:
     def from_(self) -> NameAddr:
         """The From header. Raises: ParseError when missing or malformed."""
         headers = self.headers
+        try:
+            return headers._cache["from"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "from" in cache:
-            return cache["from"]  # type: ignore[no-any-return]
         value = cache["from"] = _from_of(headers._lines("from"))
         return value
 
@@ -362,9 +405,11 @@ class _Message:
     def to(self) -> NameAddr:
         """The To header. Raises: ParseError when missing or malformed."""
         headers = self.headers
+        try:
+            return headers._cache["to"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "to" in cache:
-            return cache["to"]  # type: ignore[no-any-return]
         value = cache["to"] = _to_of(headers._lines("to"))
         return value
 
@@ -372,9 +417,11 @@ class _Message:
     def call_id(self) -> str:
         """The Call-ID. Raises: ParseError when missing or malformed."""
         headers = self.headers
+        try:
+            return headers._cache["call-id"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "call-id" in cache:
-            return cache["call-id"]  # type: ignore[no-any-return]
         value = cache["call-id"] = _call_id_of(headers._lines("call-id"))
         return value
 
@@ -382,9 +429,11 @@ class _Message:
     def cseq(self) -> CSeq:
         """The CSeq. Raises: ParseError when missing or malformed."""
         headers = self.headers
+        try:
+            return headers._cache["cseq"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "cseq" in cache:
-            return cache["cseq"]  # type: ignore[no-any-return]
         value = cache["cseq"] = _cseq_of(headers._lines("cseq"))
         return value
 
@@ -392,9 +441,11 @@ class _Message:
     def contact(self) -> list[Contact]:
         """Every Contact value (``Contact(None)`` for ``*``)."""
         headers = self.headers
+        try:
+            return headers._cache["contact"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "contact" in cache:
-            return cache["contact"]  # type: ignore[no-any-return]
         value = cache["contact"] = _contact_of(headers._lines("contact"))
         return value
 
@@ -402,9 +453,11 @@ class _Message:
     def max_forwards(self) -> int | None:
         """Max-Forwards (0-255), or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["max-forwards"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "max-forwards" in cache:
-            return cache["max-forwards"]  # type: ignore[no-any-return]
         value = cache["max-forwards"] = _max_forwards_of(headers._lines("max-forwards"))
         return value
 
@@ -412,9 +465,11 @@ class _Message:
     def content_type(self) -> ContentType | None:
         """Content-Type, or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["content-type"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "content-type" in cache:
-            return cache["content-type"]  # type: ignore[no-any-return]
         value = cache["content-type"] = _content_type_of(headers._lines("content-type"))
         return value
 
@@ -427,9 +482,11 @@ class _Message:
     def expires(self) -> int | None:
         """Expires in seconds, or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["expires"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "expires" in cache:
-            return cache["expires"]  # type: ignore[no-any-return]
         value = cache["expires"] = _expires_of(headers._lines("expires"))
         return value
 
@@ -437,9 +494,11 @@ class _Message:
     def min_expires(self) -> int | None:
         """Min-Expires in seconds (RFC 3261 20.23), or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["min-expires"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "min-expires" in cache:
-            return cache["min-expires"]  # type: ignore[no-any-return]
         value = cache["min-expires"] = _min_expires_of(headers._lines("min-expires"))
         return value
 
@@ -447,9 +506,11 @@ class _Message:
     def date(self) -> str | None:
         """The raw Date header (checked to be an RFC 1123 GMT date), or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["date"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "date" in cache:
-            return cache["date"]  # type: ignore[no-any-return]
         value = cache["date"] = _date_of(headers._lines("date"))
         return value
 
@@ -457,9 +518,11 @@ class _Message:
     def event(self) -> Event | None:
         """Event (RFC 6665), or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["event"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "event" in cache:
-            return cache["event"]  # type: ignore[no-any-return]
         value = cache["event"] = _event_of(headers._lines("event"))
         return value
 
@@ -467,9 +530,11 @@ class _Message:
     def subscription_state(self) -> SubscriptionState | None:
         """Subscription-State (RFC 6665), or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["subscription-state"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "subscription-state" in cache:
-            return cache["subscription-state"]  # type: ignore[no-any-return]
         lines = headers._lines("subscription-state")
         value = cache["subscription-state"] = _subscription_state_of(lines)
         return value
@@ -478,9 +543,11 @@ class _Message:
     def allow(self) -> list[str]:
         """Allow: the methods, as written."""
         headers = self.headers
+        try:
+            return headers._cache["allow"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "allow" in cache:
-            return cache["allow"]  # type: ignore[no-any-return]
         value = cache["allow"] = _tokens_of(headers._lines("allow"), "Allow")
         return value
 
@@ -488,9 +555,11 @@ class _Message:
     def supported(self) -> list[str]:
         """Supported option tags."""
         headers = self.headers
+        try:
+            return headers._cache["supported"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "supported" in cache:
-            return cache["supported"]  # type: ignore[no-any-return]
         value = cache["supported"] = _tokens_of(headers._lines("supported"), "Supported")
         return value
 
@@ -498,9 +567,11 @@ class _Message:
     def require(self) -> list[str]:
         """Require option tags."""
         headers = self.headers
+        try:
+            return headers._cache["require"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "require" in cache:
-            return cache["require"]  # type: ignore[no-any-return]
         value = cache["require"] = _tokens_of(headers._lines("require"), "Require")
         return value
 
@@ -508,9 +579,11 @@ class _Message:
     def www_authenticate(self) -> list[Challenge]:
         """Every WWW-Authenticate challenge (parsed by ``softphone.sip.auth``)."""
         headers = self.headers
+        try:
+            return headers._cache["www-authenticate"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "www-authenticate" in cache:
-            return cache["www-authenticate"]  # type: ignore[no-any-return]
         value = cache["www-authenticate"] = _challenges_of(headers._lines("www-authenticate"))
         return value
 
@@ -518,9 +591,11 @@ class _Message:
     def proxy_authenticate(self) -> list[Challenge]:
         """Every Proxy-Authenticate challenge."""
         headers = self.headers
+        try:
+            return headers._cache["proxy-authenticate"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "proxy-authenticate" in cache:
-            return cache["proxy-authenticate"]  # type: ignore[no-any-return]
         lines = headers._lines("proxy-authenticate")
         value = cache["proxy-authenticate"] = _challenges_of(lines)
         return value
@@ -529,9 +604,11 @@ class _Message:
     def authorization(self) -> Credentials | None:
         """The first Authorization header's credentials, or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["authorization"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "authorization" in cache:
-            return cache["authorization"]  # type: ignore[no-any-return]
         value = cache["authorization"] = _credentials_of(headers._lines("authorization"))
         return value
 
@@ -539,9 +616,11 @@ class _Message:
     def proxy_authorization(self) -> Credentials | None:
         """The first Proxy-Authorization header's credentials, or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["proxy-authorization"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "proxy-authorization" in cache:
-            return cache["proxy-authorization"]  # type: ignore[no-any-return]
         lines = headers._lines("proxy-authorization")
         value = cache["proxy-authorization"] = _credentials_of(lines)
         return value
@@ -550,9 +629,11 @@ class _Message:
     def retry_after(self) -> RetryAfter | None:
         """Retry-After, or ``None``."""
         headers = self.headers
+        try:
+            return headers._cache["retry-after"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         cache = headers._cache
-        if "retry-after" in cache:
-            return cache["retry-after"]  # type: ignore[no-any-return]
         value = cache["retry-after"] = _retry_after_of(headers._lines("retry-after"))
         return value
 
@@ -601,37 +682,52 @@ class _Message:
         content_type = get("content-type")
         expires = get("expires")
         date = get("date")
-        for name, lines in (
-            ("From", from_),
-            ("To", to),
-            ("Call-ID", call_id),
-            ("CSeq", cseq),
-            ("Max-Forwards", max_forwards),
-            ("Content-Type", content_type),
-            ("Expires", expires),
-            ("Date", date),
-        ):
-            if lines is not None and len(lines) > 1:
-                raise ParseError(f"Multiple {name} headers")
+        if len(from_) > 1:
+            raise ParseError("Multiple From headers")
+        if len(to) > 1:
+            raise ParseError("Multiple To headers")
+        if len(call_id) > 1:
+            raise ParseError("Multiple Call-ID headers")
+        if len(cseq) > 1:
+            raise ParseError("Multiple CSeq headers")
+        if max_forwards is not None and len(max_forwards) > 1:
+            raise ParseError("Multiple Max-Forwards headers")
+        if content_type is not None and len(content_type) > 1:
+            raise ParseError("Multiple Content-Type headers")
+        if expires is not None and len(expires) > 1:
+            raise ParseError("Multiple Expires headers")
+        if date is not None and len(date) > 1:
+            raise ParseError("Multiple Date headers")
         # Build (and cache) the views the stack relies on, from the lines the
-        # splitter indexed.
-        cache = headers._cache
-        cache["via"] = _via_of(via)
-        cache["from"] = _name_addr(from_, "From")
-        cache["to"] = _name_addr(to, "To")
-        cache["call-id"] = _call_id_of(call_id)
-        cache["cseq"] = _cseq_of(cseq)
-        cache["max-forwards"] = None if max_forwards is None else _max_forwards_of(max_forwards)
-        cache["contact"] = [] if contact is None else _contact_of(contact)
-        cache["content-type"] = None if content_type is None else _content_type_of(content_type)
-        cache["expires"] = None if expires is None else _expires_of(expires)
-        cache["date"] = None if date is None else _date_of(date)
-        for key in _ABSENT_NONE:
-            if key not in index:
-                cache[key] = None
-        for key in _ABSENT_LIST:
-            if key not in index:
-                cache[key] = []
+        # splitter indexed, in this order (a dict display evaluates left to
+        # right); the optional views of absent headers are filled in, so
+        # reading one costs a dict lookup.
+        cache = {
+            "via": _via_of(via),
+            "from": _name_addr(from_, "From"),
+            "to": _name_addr(to, "To"),
+            "call-id": _call_id_of(call_id),
+            "cseq": _cseq_of(cseq),
+            "max-forwards": None if max_forwards is None else _max_forwards_of(max_forwards),
+            "contact": [] if contact is None else _contact_of(contact),
+            "content-type": None if content_type is None else _content_type_of(content_type),
+            "expires": None if expires is None else _expires_of(expires),
+            "date": None if date is None else _date_of(date),
+            "min-expires": None,
+            "event": None,
+            "subscription-state": None,
+            "authorization": None,
+            "proxy-authorization": None,
+            "retry-after": None,
+            "allow": [],
+            "supported": [],
+            "require": [],
+            "www-authenticate": [],
+            "proxy-authenticate": [],
+        }
+        for key in _OPTIONAL.intersection(index):
+            del cache[key]
+        headers._cache = cache
 
 
 def _headers_without_length(headers: Headers) -> list[tuple[str, str]]:
@@ -850,62 +946,37 @@ def new_call_id(host: str) -> str:
     return call_id
 
 
-def _split_headers(head: str) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
-    # Returns the (key, canonical name, value) lines after the start line and
-    # the key -> values index that Headers looks names up in.
-    if "\r\n " in head or "\r\n\t" in head:
-        # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS.
-        head = LINE_BREAK.sub(" ", head)
-    count = head.count("\r\n")
-    if count > MAX_HEADERS:
+def _name_entry(name: str) -> tuple[str, str]:
+    # (key, canonical name) of a header name that is not yet in _NAMES.
+    stripped = name.rstrip(" \t")  # HCOLON = *( SP / HTAB ) ":" SWS
+    lname = stripped.lower()
+    entry = _KEYS.get(lname)
+    if entry is None:
+        if TOKEN.fullmatch(stripped) is None:
+            raise ParseError("Header name is not a token")
+        entry = (lname, stripped)
+    if len(_NAMES) < _NAMES_MAX and len(name) <= _NAME_MAX_LENGTH:
+        _NAMES[name] = entry
+    return entry
+
+
+def _split_headers(lines: list[str]) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
+    # The (key, canonical name, value) lines after the start line (lines[0])
+    # and the key -> values index that Headers looks names up in. One
+    # partition per line: str methods scan far faster than a regex, and a
+    # known name costs one dict lookup.
+    if len(lines) > MAX_HEADERS + 1:
         raise ParseError("Too many header fields", 413)
-    first = head.find("\r\n")
-    if first < 0:
-        return [], {}
-    # One regex pass over every line; when each line matched, the lines are
-    # all well formed and nothing else needs scanning.
-    found = _HEADER_LINE.findall(head + "\r\n", first + 2)
-    if len(found) != count:
-        return _split_lines(head.split("\r\n"))
     items = []
     index: dict[str, list[str]] = {}
-    keys = _KEYS
-    for name, value in found:
-        entry = keys.get(name)
-        if entry is None:
-            lname = name.lower()
-            entry = keys.get(lname)
-            if entry is None:
-                entry = (lname, name)
-        key = entry[0]
-        items.append((key, entry[1], value))
-        values = index.get(key)
-        if values is None:
-            index[key] = [value]
-        else:
-            values.append(value)
-    return items, index
-
-
-def _split_lines(lines: list[str]) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
-    # Line by line, for a header section with a line the regex did not take:
-    # the same result for good lines, and the reason for the bad one.
-    items = []
-    index: dict[str, list[str]] = {}
-    keys = _KEYS
+    names = _NAMES
     for line in lines[1:]:
         name, colon, value = line.partition(":")
         if not colon:
             raise ParseError("Header line without a colon")
-        entry = keys.get(name)
+        entry = names.get(name)
         if entry is None:
-            name = name.rstrip(" \t")
-            lname = name.lower()
-            entry = keys.get(lname)
-            if entry is None:
-                if TOKEN.fullmatch(name) is None:
-                    raise ParseError("Header name is not a token")
-                entry = (lname, name)
+            entry = _name_entry(name)
         key = entry[0]
         value = value.strip(" \t")
         items.append((key, entry[1], value))
@@ -938,11 +1009,12 @@ def parse(data: bytes) -> Request | Response:
 
 
 def _parse(data: bytes) -> Request | Response:
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise ParseError("Message is not bytes")
+    if type(data) is not bytes:
+        if not isinstance(data, _BYTES_LIKE):
+            raise ParseError("Message is not bytes")
+        data = bytes(data)
     if len(data) > MAX_DATAGRAM:
         raise ParseError("Message too large", 413)
-    data = bytes(data)
     # RFC 3261 7.5: CRLFs before the start line SHOULD be ignored.
     start = 0
     while data.startswith(b"\r\n", start):
@@ -951,74 +1023,102 @@ def _parse(data: bytes) -> Request | Response:
     if end < 0:
         raise ParseError("No empty line after the header fields")
     head = data[start:end].decode("utf-8", "surrogateescape")
-    # A CR or LF outside a CRLF pair (counting is cheaper than a regex scan).
-    breaks = head.count("\r\n")
+    lines = head.split("\r\n")
+    # A CR or LF outside a CRLF pair: what the split left behind.
+    breaks = len(lines) - 1
     if head.count("\r") != breaks or head.count("\n") != breaks:
         raise ParseError("Bare CR or LF in the header section")
-    rest = data[end + 4 :]
-    line_end = head.find("\r\n")
-    start_line = head if line_end < 0 else head[:line_end]
+    start_line = lines[0]
+    if "\r\n " in head or "\r\n\t" in head:
+        # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS
+        # (in the header lines; the start line is read as it came).
+        lines = LINE_BREAK.sub(" ", head).split("\r\n")
 
     message: Request | Response
     if start_line.startswith("SIP/"):
         version, _, tail = start_line.partition(" ")
         code, _, reason = tail.partition(" ")
-        _check_version(version)
+        if version != "SIP/2.0":
+            _check_version(version)
         if len(code) != 3 or not code.isdigit() or not "100" <= code <= "699":
             raise ParseError("Status code out of range")
         if "\x00" in reason:
             raise ParseError("NUL in the reason phrase")
+        items, index = _split_headers(lines)
         message = _new(Response)
         message.__dict__.update(
             status=int(code),
             reason=reason,
-            headers=Headers._from_parsed(*_split_headers(head)),
+            headers=Headers._from_parsed(items, index),
             body=b"",
             version="SIP/2.0",
         )
         partial = None
     else:
-        # Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 7.1):
-        # exactly one SP between elements and none around them.
-        parts = start_line.split(" ")
-        if len(parts) != 3 or not all(parts):
-            if start_line != start_line.strip(" \t"):
-                raise ParseError("Whitespace around the Request-Line")
-            if not all(parts) or "\t" in start_line:
-                raise ParseError("Request-Line elements not separated by single spaces")
-            raise ParseError("Whitespace inside the Request-URI")
-        method, uri_text, version = parts
-        if TOKEN.fullmatch(method) is None:
-            raise ParseError("Method is not a token")
-        _check_version(version)
-        if uri_text.startswith("<"):
-            raise ParseError("Request-URI enclosed in <>")
-        try:
-            uri = parse_uri(uri_text)
-        except ParseError as exc:
-            raise ParseError(f"Bad Request-URI: {exc.reason}") from None
-        if isinstance(uri, SipUri) and uri.headers:
-            # RFC 3261 19.1.1 table 1: headers are not allowed in a Request-URI.
-            raise ParseError("Request-URI must not contain headers")
+        method, uri = _request_line(start_line)
+        items, index = _split_headers(lines)
         message = _new(Request)
         message.__dict__.update(
             method=method,
             uri=uri,
-            headers=Headers._from_parsed(*_split_headers(head)),
+            headers=Headers._from_parsed(items, index),
             body=b"",
             version="SIP/2.0",
         )
         partial = message
 
     try:
-        message.body = _body(message.headers, rest)
+        message.body = _body(index, data, end + 4)
         message._validate()
-        if partial is not None and message.cseq.method != partial.method:
+        if partial is not None and message.headers._cache["cseq"].method != partial.method:
             raise ParseError("CSeq method does not match the request method")
     except ParseError as exc:
         exc.partial = partial
         raise
     return message
+
+
+def _request_line(start_line: str) -> tuple[str, Uri]:
+    usual = _USUAL_REQUEST_LINE.fullmatch(start_line)
+    if usual is not None:
+        method, scheme, user, host, port, params = usual.groups()
+        port_number = None if port is None else int(port)
+        if port_number is None or port_number <= 65535:
+            # What parse_uri gives for the usual SIP URI, built in place.
+            uri = _new(SipUri)
+            uri.__dict__.update(
+                scheme=scheme,
+                user=user,
+                password=None,
+                host=host,
+                port=port_number,
+                params=_simple_params(params) if params else (),
+                headers=(),
+            )
+            return method, uri
+    # Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 7.1):
+    # exactly one SP between elements and none around them.
+    parts = start_line.split(" ")
+    if len(parts) != 3 or not all(parts):
+        if start_line != start_line.strip(" \t"):
+            raise ParseError("Whitespace around the Request-Line")
+        if not all(parts) or "\t" in start_line:
+            raise ParseError("Request-Line elements not separated by single spaces")
+        raise ParseError("Whitespace inside the Request-URI")
+    method, uri_text, version = parts
+    if TOKEN.fullmatch(method) is None:
+        raise ParseError("Method is not a token")
+    _check_version(version)
+    if uri_text.startswith("<"):
+        raise ParseError("Request-URI enclosed in <>")
+    try:
+        parsed = parse_uri(uri_text)
+    except ParseError as exc:
+        raise ParseError(f"Bad Request-URI: {exc.reason}") from None
+    if isinstance(parsed, SipUri) and parsed.headers:
+        # RFC 3261 19.1.1 table 1: headers are not allowed in a Request-URI.
+        raise ParseError("Request-URI must not contain headers")
+    return method, parsed
 
 
 def _new(cls: type[T]) -> T:
@@ -1037,18 +1137,19 @@ def _check_version(version: str) -> None:
     raise ParseError("Malformed SIP version")
 
 
-def _body(headers: Headers, rest: bytes) -> bytes:
-    values = headers._lines("content-length")
+def _body(index: dict[str, list[str]], data: bytes, start: int) -> bytes:
+    # The body: data from `start`, as long as Content-Length says.
+    values = index.get("content-length")
     if values is None:
-        return rest
+        return data[start:]
     if len(values) > 1:
         raise ParseError("Multiple Content-Length headers")
     value = values[0]
-    if _DIGITS.fullmatch(value) is None:
+    if not _is_digits(value):
         if value.startswith("-"):
             raise ParseError("Negative Content-Length")
         raise ParseError("Content-Length is not a number")
     length = int(value)
-    if length > len(rest):
+    if length > len(data) - start:
         raise ParseError("Content-Length larger than message")
-    return rest[:length]
+    return data[start : start + length]

@@ -49,7 +49,9 @@ _SIP_URI = re.compile(
     rf"(?:\?(?P<headers>[{_UNRESERVED}%\[\]/?:+$=&]*))?"
 )
 # hostname = *( domainlabel "." ) toplabel [ "." ]; IPv4address; IPv6reference
-_HOSTNAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?")
+# (Written without backtracking: a label is alphanumeric runs joined by
+# hyphens, which is the same language as alphanum *( alphanum / "-" ) alphanum.)
+_HOSTNAME = re.compile(r"(?:[A-Za-z0-9]++(?:-++[A-Za-z0-9]++)*+\.)*[A-Za-z0-9\-]++\.?+")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
 # The usual SIP URI, a strict subset of _SIP_URI whose match splits the text
 # the same way: lower-case scheme, a user part without escapes, ";" or "?",
@@ -58,10 +60,10 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
 _URI_PARAM_CHARS = rf"{_UNRESERVED}\[\]/:&+$"
 _SIMPLE_SIP_URI = (
     r"(sips?):"
-    rf"(?:([{_UNRESERVED}&=+$,/]+)@)?"
+    rf"(?:([{_UNRESERVED}&=+$,/]++)@)?"
     rf"({_HOSTNAME.pattern})"
     r"(?::([0-9]{1,5}))?"
-    rf"((?:;[{_URI_PARAM_CHARS}]+(?:=[{_URI_PARAM_CHARS}]+)?)*)"
+    rf"((?:;[{_URI_PARAM_CHARS}]++(?:=[{_URI_PARAM_CHARS}]++)?)*+)"
 )
 _SIMPLE_SIP_URI_RE = re.compile(_SIMPLE_SIP_URI)
 # absoluteURI = scheme ":" ( hier-part / opaque-part ); uric excludes spaces and < > "
@@ -109,6 +111,9 @@ def _check_host(host: str) -> None:
         raise LocalProtocolError(f"invalid host {host!r}")
 
 
+_new = object.__new__
+
+
 def _build(cls: type[_T], **values: object) -> _T:
     # Parsed values are already validated (and may legitimately hold what a
     # constructor refuses, such as a quoted-pair NUL in a display name), so
@@ -124,6 +129,9 @@ def _simple_params(text: str | None) -> Params:
     """Split `;a=b;c` that a fast-path regex has already checked (nothing to unescape)."""
     if not text:
         return ()
+    if text.count(";") == 1:
+        name, eq, value = text[1:].partition("=")
+        return ((name, value if eq else None),)
     items: list[tuple[str, str | None]] = []
     for item in text[1:].split(";"):
         name, eq, value = item.partition("=")
@@ -460,11 +468,54 @@ _DISPLAY_TOKENS = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*")
 # simple parameters. Whatever this does not match takes the full path, so a
 # malformed value gets the same error either way.
 _SIMPLE_NAME_ADDR = re.compile(
-    r'(?:"([^"\\\r\n]*)"[ \t]*'
-    rf"|([{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*)[ \t]*)?"
-    rf"<(?:{_SIMPLE_SIP_URI}|([^<> \t]+))>"
-    rf"((?:;[{TOKEN_CHARS}]+(?:=[{TOKEN_CHARS}\[\]:]+)?)*)"
+    r'(?:"([^"\\\r\n]*+)"[ \t]*+'
+    rf"|([{TOKEN_CHARS}]++(?:[ \t]++[{TOKEN_CHARS}]++)*+)[ \t]*+)?"
+    rf"<(?:{_SIMPLE_SIP_URI}|([^<> \t]++))>"
+    rf"((?:;[{TOKEN_CHARS}]++(?:=[{TOKEN_CHARS}\[\]:]++)?)*+)"
 )
+
+
+def _usual_name_addr(text: str) -> NameAddr | None:
+    """The NameAddr of a value in the usual shape, or None for any other.
+
+    The value of a _SIMPLE_NAME_ADDR match, built in place: what
+    NameAddr.parse's general path returns for the same text. None sends the
+    caller to that path, which also gives every error (a port above 65535
+    included).
+    """
+    simple = _SIMPLE_NAME_ADDR.fullmatch(text)
+    if simple is None:
+        return None
+    quoted, tokens, scheme, user, host, port, uri_params, uri_text, tail = simple.groups()
+    uri: Uri
+    if scheme is None:
+        try:
+            uri = parse_uri(uri_text)
+        except ParseError:
+            return None
+    else:
+        port_number = None
+        if port is not None:
+            port_number = int(port)
+            if port_number > 65535:
+                return None
+        uri = _new(SipUri)
+        uri.__dict__.update(
+            scheme=scheme,
+            user=user,
+            password=None,
+            host=host,
+            port=port_number,
+            params=_simple_params(uri_params) if uri_params else (),
+            headers=(),
+        )
+    addr = _new(NameAddr)
+    addr.__dict__.update(
+        uri=uri,
+        display_name=tokens if quoted is None else quoted,
+        params=_simple_params(tail) if tail else (),
+    )
+    return addr
 
 
 @dataclass(frozen=True)
@@ -499,21 +550,9 @@ class NameAddr:
             ParseError: the text is not a valid name-addr or addr-spec.
         """
         text = text.strip(" \t")
-        simple = _SIMPLE_NAME_ADDR.fullmatch(text)
-        if simple is not None:
-            quoted, tokens, scheme, user, host, port, uri_params, uri_text, tail = simple.groups()
-            simple_params = _simple_params(tail)
-            addr = object.__new__(cls)
-            addr.__dict__.update(
-                uri=(
-                    parse_uri(uri_text)
-                    if scheme is None
-                    else _simple_sip_uri(scheme, user, host, port, uri_params)
-                ),
-                display_name=tokens if quoted is None else quoted,
-                params=simple_params,
-            )
-            return addr
+        usual = _usual_name_addr(text)
+        if usual is not None:
+            return usual
         display: str | None = None
         if text.startswith('"'):
             match = QUOTED_STRING.match(text)
