@@ -3,12 +3,15 @@
 Nothing here sleeps or opens a socket: time is a number the test moves, and
 datagrams move between a client and a server transaction in memory, passing
 through :func:`softphone.sip.parse` exactly as they would off the wire.
+`cli_env` is the environment of a `softphone` command a test runs.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from softphone.sip.events import Event
 from softphone.sip.headers import Headers
@@ -16,6 +19,21 @@ from softphone.sip.message import Request, Response, new_branch, parse
 from softphone.sip.timers import TimerConfig
 from softphone.sip.transaction import ClientTransaction, ServerTransaction, State
 from softphone.sip.uri import parse_uri
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment for a `softphone` subprocess: its own config and data
+    folders under *tmp_path*, no keyring, this checkout first on the path."""
+    return dict(
+        os.environ,
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
 
 
 @dataclass

@@ -8,24 +8,16 @@ would (exit codes in `softphone/cli.py`'s docstring: 1 the message failed,
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import cli_env
 
 
 def softphone(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = dict(
-        os.environ,
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-        **env,
-    )
+    full_env = cli_env(tmp_path, **env)
     return subprocess.run(
         [sys.executable, "-m", "softphone", *args],
         env=full_env,

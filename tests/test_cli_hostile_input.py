@@ -9,7 +9,6 @@ listens all the same); a raw UDP socket sends to its port.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -20,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from softphone.sip import Response, parse
+from tests.helpers import cli_env
 from tests.interop.harness import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -30,14 +28,7 @@ def listener(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind(("127.0.0.1", 0))
-    env = dict(
-        os.environ,
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-        SOFTPHONE_TEST_PW="secret",
-    )
+    env = cli_env(tmp_path, SOFTPHONE_TEST_PW="secret")
     process = subprocess.Popen(
         [
             sys.executable,

@@ -10,7 +10,6 @@ a row of the database and a JSON line on stdout.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sqlite3
 import subprocess
@@ -23,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from softphone.sip import Response, parse
+from tests.helpers import cli_env
 from tests.interop.harness import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SENDERS = 3
 EACH = 30  # 90 queued at once: more than one read batch, within any receive buffer
 
@@ -36,14 +35,7 @@ def listen(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # a registrar that never answers
     silent.bind(("127.0.0.1", 0))
     db = tmp_path / "bob.db"
-    env = dict(
-        os.environ,
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-        SOFTPHONE_TEST_PW="secret",
-    )
+    env = cli_env(tmp_path, SOFTPHONE_TEST_PW="secret")
     argv = [sys.executable, "-m", "softphone", "listen", "--aor", "sip:bob@example.test"]
     argv += ["--password-env", "SOFTPHONE_TEST_PW"]
     argv += ["--registrar", f"127.0.0.1:{silent.getsockname()[1]}"]

@@ -694,25 +694,10 @@ def test_a_group_updates_each_conversation_once_and_leaves_what_one_by_one_would
     one_by_one = Store.open(tmp_path / "single.db")
     grouped = Store.open(tmp_path / "group.db")
     try:
-        one_by_one.insert_incoming(
-            BOB, "old", content_type=TEXT, call_id="c0", cseq=1, from_tag="t", now=1.0
-        )
-        grouped.insert_incoming(
-            BOB, "old", content_type=TEXT, call_id="c0", cseq=1, from_tag="t", now=1.0
-        )
-        singles = [
-            one_by_one.insert_incoming(
-                peer,
-                body,
-                content_type=TEXT,
-                call_id=call_id,
-                cseq=1,
-                from_tag="t",
-                now=now,
-                display_name=name,
-            )
-            for peer, body, call_id, name, now in arrivals
-        ]
+        for store in (one_by_one, grouped):
+            store.commit_group([write(store, BOB, "old", "c0", "", 1.0)])
+        # One by one: a group for each write, committed before the next.
+        singles = [one_by_one.commit_group([write(one_by_one, *a)])[0] for a in arrivals]
         statements: list[str] = []
         grouped._db.set_trace_callback(statements.append)
         results = grouped.commit_group([write(grouped, *arrival) for arrival in arrivals])
