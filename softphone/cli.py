@@ -288,9 +288,18 @@ _JSON_ESCAPED = {
 }
 
 
+#: Finds any of them: most lines have none, and `str.translate` walks every
+#: character through a dict (as costly as the rest of a line's printing).
+_JSON_NEEDS_ESCAPES = re.compile("[" + "".join(re.escape(chr(c)) for c in _JSON_ESCAPED) + "]")
+#: `json.dumps(obj, ensure_ascii=False)`, without a new encoder per line.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _print_json(obj: dict[str, object]) -> None:
-    # json.dumps escapes newlines and other control characters already.
-    text = json.dumps(obj, ensure_ascii=False).translate(_JSON_ESCAPED)
+    # The encoder escapes newlines and other control characters already.
+    text = _JSON_ENCODER.encode(obj)
+    if _JSON_NEEDS_ESCAPES.search(text) is not None:
+        text = text.translate(_JSON_ESCAPED)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
