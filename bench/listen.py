@@ -69,6 +69,14 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time the process has used so far, or None."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
 def _read_json_line(
     process: subprocess.Popen[bytes], want: str, timeout: float
 ) -> dict[str, object]:
@@ -285,7 +293,9 @@ def run(*, smoke: bool) -> list[Row]:
         base_rate = base[0] / base[2] if base[2] else None
         product = Product(workdir / "direct")
         try:
+            cpu_before = cpu_seconds(product.listen.pid)
             direct = sipp_load(workdir, f"127.0.0.1:{product.port}", n, outstanding)
+            cpu_after = cpu_seconds(product.listen.pid)
             stored = product.stored()
             listen_peak = peak_rss_mib(product.listen.pid)
             relayed = sipp_load(workdir, product.registrar_address, n, outstanding)
@@ -295,6 +305,9 @@ def run(*, smoke: bool) -> list[Row]:
         on_disk = f"; {stored} rows on disk" + (
             " (every answered one)" if stored >= direct[0] else " (ROWS MISSING)"
         )
+        if cpu_before is not None and cpu_after is not None and direct[0]:
+            # CPU per message moves less than the rate when others share the cores.
+            on_disk += f"; {(cpu_after - cpu_before) / direct[0] * 1e6:,.0f} µs CPU each"
         rows.append(_rate_row(name, "softphone listen ← SIPp UAC", direct, base_rate, on_disk))
         rows.append(_rate_row(name, "SIPp UAC → SIPp UAS (baseline)", base, None, ""))
         rows.append(
