@@ -284,10 +284,13 @@ def answer_from_bytes(
     the header lines are not plain (a folded line): the caller then builds
     the response from the typed request.
     """
-    end = data.find(b"\r\n\r\n")
+    start = 0
+    while data.startswith(b"\r\n", start):
+        start += 2  # CRLFs before the start line are ignored (RFC 3261 7.5)
+    end = data.find(b"\r\n\r\n", start)
     if end < 0:
         return None
-    head = data[:end]
+    head = data[start:end]
     if b"\r\n " in head or b"\r\n\t" in head or head.count(b"\n") != head.count(b"\r\n"):
         return None  # folded lines or bare line feeds: the typed way
     out = [f"SIP/2.0 {status} {reason}".encode()]

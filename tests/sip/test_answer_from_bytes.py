@@ -57,6 +57,7 @@ CASES = {
     "several Via lines, compact names": message(**{"v": "SIP/2.0/UDP proxy;branch=z9hG4bKp"}),
     "IPv6 sent-by": message("SIP/2.0/UDP [2001:db8::9]:5060;branch=z9hG4bK-6;rport"),
     "To with a tag": message().replace(b"To: <sip:bob@example.test>", b"t: <sip:b@x>;tag=have"),
+    "empty lines before the start line": b"\r\n\r\n" + message(),
     "odd spacing": message().replace(b"CSeq: 7", b"CSeq  :   7").replace(b"From:", b"From :"),
 }
 
