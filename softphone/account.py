@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from softphone.phrase import Phrase, say
 from softphone.sip.errors import SipError
 from softphone.sip.uri import SipUri
 from softphone.transport.base import TransportKind, parse_nameserver
@@ -64,37 +65,49 @@ class SipIdentity(Protocol):
 
 
 class SettingsError(Exception):
-    """A setting is missing or wrong; the message is a sentence for the user."""
+    """A setting is missing or wrong, said as a sentence for the user.
+
+    `phrase` is the sentence to show (the window translates it); ``str()``
+    is the same sentence in English, for the command line.
+    """
+
+    def __init__(self, phrase: Phrase | str) -> None:
+        super().__init__(str(phrase))
+        #: The sentence: an English template and its values, or plain text.
+        self.phrase = phrase
 
 
 def _check_aor(aor: object) -> SipUri:
-    message = "The address of record must look like sip:alice@example.com"
     if not isinstance(aor, str):
-        raise SettingsError(message)
-    try:
-        uri = SipUri.parse(aor)
-    except SipError:
-        raise SettingsError(f"{message}, not {aor!r}") from None
+        raise SettingsError(say("The address of record must look like sip:alice@example.com"))
     # An AoR names a user at a domain (RFC 3261 10.2.1): it needs a user
     # part, and a password or URI headers have no place in a To header.
-    if not uri.user or uri.password is not None or uri.headers:
-        raise SettingsError(f"{message}, not {aor!r}")
+    try:
+        uri: SipUri | None = SipUri.parse(aor)
+    except SipError:
+        uri = None
+    if uri is None or not uri.user or uri.password is not None or uri.headers:
+        raise SettingsError(
+            say(
+                "The address of record must look like sip:alice@example.com, not {value}",
+                value=repr(aor),
+            )
+        )
     return uri
 
 
-def _check_host_port(value: object, what: str) -> None:
-    message = f"{what} must be a host name or address with an optional port, like example.com:5060"
+def _is_host_port(value: object) -> bool:
+    """True for ``host[:port]`` (a name or an address, no user part or parameters)."""
     if not isinstance(value, str) or not value or "@" in value or ";" in value or "?" in value:
-        raise SettingsError(f"{message}, not {value!r}")
+        return False
     try:
         uri = SipUri.parse(f"sip:{value}")
     except SipError:
-        raise SettingsError(f"{message}, not {value!r}") from None
-    if uri.port == 0:
-        raise SettingsError(f"{message}, not {value!r}")
+        return False
+    return uri.port != 0
 
 
-def _check_int(value: object, low: int, high: int, message: str) -> int:
+def _check_int(value: object, low: int, high: int, message: Phrase) -> int:
     # bool is an int in Python, but `expires = true` is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise SettingsError(message)
@@ -109,14 +122,14 @@ def _transport(value: object) -> TransportKind:
             return TransportKind(value.lower())
         except ValueError:
             pass
-    raise SettingsError(f"Transport must be udp, tcp or tls, not {value!r}")
+    raise SettingsError(say("Transport must be udp, tcp or tls, not {value}", value=repr(value)))
 
 
-def _optional_text(value: object, what: str) -> str:
+def _optional_text(value: object, what: Phrase) -> str:
     if not isinstance(value, str):
-        raise SettingsError(f"{what} must be text, not {value!r}")
+        raise SettingsError(say("{what} must be text, not {value}", what=what, value=repr(value)))
     if any(ch in value for ch in "\r\n\0"):
-        raise SettingsError(f"{what} must be one line of text")
+        raise SettingsError(say("{what} must be one line of text", what=what))
     return value
 
 
@@ -171,53 +184,91 @@ class Account:
     def __post_init__(self) -> None:
         uri = _check_aor(self.aor)
         object.__setattr__(self, "_uri", uri)
-        object.__setattr__(self, "display_name", _optional_text(self.display_name, "Display name"))
-        username = _optional_text(self.username, "User name")
+        object.__setattr__(
+            self, "display_name", _optional_text(self.display_name, say("Display name"))
+        )
+        username = _optional_text(self.username, say("User name"))
         if not username:
             assert uri.user is not None
             username = uri.user
         object.__setattr__(self, "username", username)
-        if self.registrar is not None:
-            _check_host_port(self.registrar, "The registrar")
-        if self.outbound_proxy is not None:
-            _check_host_port(self.outbound_proxy, "The outbound proxy")
+        for value, what in (
+            (self.registrar, say("The registrar")),
+            (self.outbound_proxy, say("The outbound proxy")),
+        ):
+            if value is not None and not _is_host_port(value):
+                raise SettingsError(
+                    say(
+                        "{what} must be a host name or address with an optional port,"
+                        " like example.com:5060, not {value}",
+                        what=what,
+                        value=repr(value),
+                    )
+                )
         object.__setattr__(self, "transport", _transport(self.transport))
         _check_int(
-            self.local_port, 0, 65535, "Local port must be a whole number between 0 and 65535"
+            self.local_port,
+            0,
+            65535,
+            say(
+                "Local port must be a whole number between {low} and {high}", low="0", high="65535"
+            ),
         )
         _check_int(
             self.expires,
             MIN_EXPIRES,
             MAX_EXPIRES,
-            f"Expires must be a whole number of seconds between {MIN_EXPIRES} and {MAX_EXPIRES}",
+            say(
+                "The registration time must be a whole number of seconds between {low} and {high}",
+                low=str(MIN_EXPIRES),
+                high=str(MAX_EXPIRES),
+            ),
         )
-        for name in ("send_read_receipts", "request_read_receipts", "accept_direct"):
-            if not isinstance(getattr(self, name), bool):
-                raise SettingsError(f"{name} must be true or false")
+        # Said without the settings' key names: only the settings file
+        # can hold a wrong value here (the dialog's boxes cannot).
+        for wrong, said in (
+            (self.send_read_receipts, say("Sending read receipts must be true or false")),
+            (self.request_read_receipts, say("Asking for read receipts must be true or false")),
+            (self.accept_direct, say("Accepting direct messages must be true or false")),
+        ):
+            if not isinstance(wrong, bool):
+                raise SettingsError(said)
         if self.dns_server is not None:
             if not isinstance(self.dns_server, str):
-                raise SettingsError(f"The DNS server must be text, not {self.dns_server!r}")
+                raise SettingsError(
+                    say("The DNS server must be text, not {value}", value=repr(self.dns_server))
+                )
             try:
                 parse_nameserver(self.dns_server)
-            except ValueError as exc:
+            except ValueError:
                 raise SettingsError(
-                    f"The DNS server must be an IP address with an optional port, like"
-                    f" 192.0.2.53 or [2001:db8::53]:5353 ({exc})"
+                    say(
+                        "The DNS server must be an IP address with an optional port, like"
+                        " 192.0.2.53 or [2001:db8::53]:5353, not {value}",
+                        value=repr(self.dns_server),
+                    )
                 ) from None
         if isinstance(self.keepalive_interval, bool) or self.keepalive_interval != 0:
             _check_int(
                 self.keepalive_interval,
                 MIN_KEEPALIVE,
                 MAX_KEEPALIVE,
-                "The keep-alive interval must be 0 (off) or a whole number of seconds"
-                f" between {MIN_KEEPALIVE} and {MAX_KEEPALIVE}",
+                say(
+                    "The keep-alive interval must be 0 (off) or a whole number of seconds"
+                    " between {low} and {high}",
+                    low=str(MIN_KEEPALIVE),
+                    high=str(MAX_KEEPALIVE),
+                ),
             )
         if self.password_env is not None and (
             not isinstance(self.password_env, str) or _ENV_NAME.fullmatch(self.password_env) is None
         ):
             raise SettingsError(
-                "The password variable must be an environment variable name like"
-                f" SOFTPHONE_PASSWORD, not {self.password_env!r}"
+                say(
+                    "The password variable must be an environment variable name like"
+                    " SOFTPHONE_PASSWORD, not {value}",
+                    value=repr(self.password_env),
+                )
             )
 
     @property

@@ -22,6 +22,7 @@ import keyring.errors
 import platformdirs
 
 from softphone.account import DEFAULT_KEEPALIVE_INTERVAL, Account, SettingsError
+from softphone.phrase import say
 from softphone.sip.errors import SipError
 from softphone.sip.uri import SipUri
 
@@ -96,20 +97,33 @@ def load_account(path: Path | str) -> Account:
         with path.open("rb") as file:
             data = tomllib.load(file)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"The settings file {path} is not valid TOML: {exc}") from None
+        raise SettingsError(
+            say(
+                "The settings file {path} is not valid TOML: {error}",
+                path=str(path),
+                error=str(exc),
+            )
+        ) from None
     table = data.get("account")
     if not isinstance(table, dict):
-        raise SettingsError(f"The settings file {path} has no [account] section")
+        raise SettingsError(
+            say("The settings file {path} has no [account] section", path=str(path))
+        )
     if "password" in table:
         raise SettingsError(
-            "Passwords do not belong in the settings file: remove it and use the"
-            " keyring, or name an environment variable with password_env"
+            say(
+                "The settings file holds a password, which does not belong there: remove it;"
+                " Softphone keeps the password in the keyring, or asks for it"
+            )
         )
     unknown = sorted(set(table) - _FIELDS)
     if unknown:
-        raise SettingsError(f"Unknown setting {unknown[0]!r} in the [account] section")
+        # The file's own word, quoted: the only way to point at the line.
+        raise SettingsError(
+            say("Unknown setting {name} in the [account] section", name=repr(unknown[0]))
+        )
     if "aor" not in table:
-        raise SettingsError("The settings file has no address of record (aor)")
+        raise SettingsError(say("The settings file has no address of record"))
     values: dict[str, Any] = dict(table)
     return Account(**values)
 
@@ -258,19 +272,26 @@ def store_password(account: Account, password: str) -> None:
     unsafe = plaintext_backend(keyring.get_keyring())
     if unsafe is not None:
         raise SettingsError(
-            f"The keyring backend {unsafe} would keep the password in a plain file or"
-            " not at all, so it is not stored; use the desktop's keyring (Secret"
-            " Service, KWallet, macOS Keychain, Windows Credential Locker), or keep"
-            " the password in an environment variable"
+            say(
+                "The keyring backend {backend} would keep the password in a plain file or"
+                " not at all, so it is not stored; use the desktop's keyring (Secret"
+                " Service, KWallet, macOS Keychain, Windows Credential Locker), or keep"
+                " the password in an environment variable",
+                backend=unsafe,
+            )
         )
     try:
         keyring.set_password(APP_NAME, account.aor, password)
     except keyring.errors.NoKeyringError:
         raise SettingsError(
-            "No keyring is available to keep the password; keep it in an environment"
-            " variable instead"
+            say(
+                "No keyring is available to keep the password; keep it in an environment"
+                " variable instead"
+            )
         ) from None
     except keyring.errors.KeyringError as exc:
         # The backend's message may be all the user gets to know; it never
         # contains the password (keyring only reports its own failure).
-        raise SettingsError(f"The keyring refused to keep the password: {exc}") from None
+        raise SettingsError(
+            say("The keyring refused to keep the password: {error}", error=str(exc))
+        ) from None

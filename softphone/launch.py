@@ -30,10 +30,12 @@ from softphone.config import (
     load_account,
     password_for,
 )
+from softphone.phrase import Phrase, say
 from softphone.store import Store, StoreError
 
 __all__ = [
     "LEGACY_HISTORY",
+    "NO_ACCOUNT",
     "PasswordLookup",
     "PasswordSource",
     "UsageError",
@@ -49,7 +51,23 @@ __all__ = [
 
 
 class UsageError(Exception):
-    """A command-line or settings problem, said in words."""
+    """A command-line or settings problem, said in words.
+
+    `phrase` is the sentence (the window translates it); ``str()`` is the
+    same sentence in English, for the command line.
+    """
+
+    def __init__(self, phrase: Phrase | str) -> None:
+        super().__init__(str(phrase))
+        #: The sentence: an English template and its values, or plain text.
+        self.phrase = phrase
+
+
+#: No settings file and no address given: nothing is wrong, nothing is set up yet.
+NO_ACCOUNT = say(
+    "No account is set up: give --aor sip:alice@example.com (and --password-env),"
+    " or set one up in the app"
+)
 
 
 #: Every flag the account resolution reads, with its value when absent
@@ -108,9 +126,15 @@ def resolve_account(args: argparse.Namespace) -> Account:
         base = load_account(path)
     except FileNotFoundError:
         if config is not None:
-            raise UsageError(f"There is no settings file at {path}") from None
+            raise UsageError(say("There is no settings file at {path}", path=str(path))) from None
     except SettingsError as exc:
-        raise UsageError(f"The settings file {path} is not usable: {exc}") from None
+        raise UsageError(
+            say(
+                "The settings file {path} is not usable: {problem}",
+                path=str(path),
+                problem=exc.phrase,
+            )
+        ) from None
     overrides: dict[str, object] = {}
     for flag, field in _OVERRIDES:
         value = getattr(args, flag, None)
@@ -119,14 +143,11 @@ def resolve_account(args: argparse.Namespace) -> Account:
     try:
         if base is None:
             if "aor" not in overrides:
-                raise UsageError(
-                    "No account is set up: give --aor sip:alice@example.com (and"
-                    " --password-env), or set one up in the app"
-                )
+                raise UsageError(NO_ACCOUNT)
             return Account(**overrides)  # type: ignore[arg-type]
         return replace(base, **overrides)  # type: ignore[arg-type]
     except SettingsError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.phrase) from None
 
 
 def resolve_password(account: Account) -> str | None:
@@ -141,16 +162,28 @@ def resolve_password(account: Account) -> str | None:
         # An empty password is always a mistake (an unset secret in a
         # script); sent, it would only earn a 403 from the registrar.
         raise UsageError(
-            f"The environment variable {account.password_env} (named by --password-env or"
-            " password_env) is empty; put the account's password in it"
+            say(
+                "The environment variable {name}, which should hold the password for {address},"
+                " is empty; put the password in it",
+                name=account.password_env,
+                address=_address(account),
+            )
         )
     if password is None and account.password_env is not None:
         raise UsageError(
-            f"The environment variable {account.password_env} (named by --password-env or"
-            " password_env) is not set, and the keyring holds no password for"
-            f" {account.aor}"
+            say(
+                "The environment variable {name}, which should hold the password for {address},"
+                " is not set, and the keyring holds no password for it either",
+                name=account.password_env,
+                address=_address(account),
+            )
         )
     return password
+
+
+def _address(account: Account) -> str:
+    """*account*'s address as people write it (bob@example.com)."""
+    return account.aor.removeprefix("sip:")
 
 
 class PasswordSource(enum.Enum):
@@ -279,12 +312,20 @@ def open_store(args: argparse.Namespace, account: Account | None = None) -> Stor
     try:
         path = store_path(args, account)
     except OSError as exc:
-        raise UsageError(f"The data folder cannot be used: {exc}") from None
+        raise UsageError(say("The data folder cannot be used: {error}", error=str(exc))) from None
     if path.is_dir():
-        raise UsageError(f"The message database {path} is a folder; give a file with --db")
+        raise UsageError(
+            say("The message database {path} is a folder; give a file with --db", path=str(path))
+        )
     try:
         return Store.open(path)
     except StoreError as exc:
-        raise UsageError(f"{exc}; give another file with --db") from None
+        raise UsageError(say("{problem}; give another file with --db", problem=str(exc))) from None
     except (OSError, sqlite3.Error) as exc:
-        raise UsageError(f"The message database {path} cannot be opened: {exc}") from None
+        raise UsageError(
+            say(
+                "The message database {path} cannot be opened: {error}",
+                path=str(path),
+                error=str(exc),
+            )
+        ) from None

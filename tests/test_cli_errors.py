@@ -73,8 +73,49 @@ def test_empty_password_variable(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert one_sentence(done) == (
-        "The environment variable SOFTPHONE_TEST_PW (named by --password-env or password_env)"
-        " is empty; put the account's password in it"
+        "The environment variable SOFTPHONE_TEST_PW, which should hold the password for"
+        " alice@example.test, is empty; put the password in it"
+    )
+
+
+def test_unset_password_variable_from_the_settings_file_names_no_setting(
+    tmp_path: Path,
+) -> None:
+    """The settings file names the variable; the sentence says what it is for, not the key."""
+    config = tmp_path / "account.toml"
+    config.write_text(
+        '[account]\naor = "sip:alice@example.test"\npassword_env = "SOFTPHONE_UNSET_PW"\n'
+        'registrar = "127.0.0.1:9"\n',
+        encoding="utf-8",
+    )
+    assert "SOFTPHONE_UNSET_PW" not in os.environ
+    done = softphone(
+        tmp_path,
+        "send",
+        "--config",
+        str(config),
+        "--db",
+        str(tmp_path / "h.db"),
+        "sip:bob@example.test",
+        "hi",
+    )
+    assert done.returncode == 2
+    assert one_sentence(done) == (
+        "The environment variable SOFTPHONE_UNSET_PW, which should hold the password for"
+        " alice@example.test, is not set, and the keyring holds no password for it either"
+    )
+    assert "password_env" not in done.stderr
+
+
+def test_a_password_in_the_settings_file_is_refused_in_words(tmp_path: Path) -> None:
+    config = tmp_path / "account.toml"
+    config.write_text('[account]\naor = "sip:alice@example.test"\npassword = "x"\n')
+    done = softphone(tmp_path, "send", "--config", str(config), "sip:bob@example.test", "hi")
+    assert done.returncode == 2
+    assert one_sentence(done) == (
+        f"The settings file {config} is not usable: The settings file holds a password,"
+        " which does not belong there: remove it; Softphone keeps the password in the"
+        " keyring, or asks for it"
     )
 
 

@@ -160,7 +160,9 @@ def test_transport_error_quotes_the_value() -> None:
 def test_bad_expires(expires: object) -> None:
     with pytest.raises(SettingsError) as info:
         Account(AOR, expires=expires)  # type: ignore[arg-type]
-    assert str(info.value) == "Expires must be a whole number of seconds between 10 and 86400"
+    assert str(info.value) == (
+        "The registration time must be a whole number of seconds between 10 and 86400"
+    )
 
 
 @pytest.mark.parametrize("expires", [10, 60, 3600, 86400])
@@ -279,10 +281,16 @@ def test_load_missing_file(tmp_path: Path) -> None:
         ("[account\naor = 1", "is not valid TOML"),
         ('aor = "sip:alice@example.com"\n', "has no [account] section"),
         ('account = "sip:alice@example.com"\n', "has no [account] section"),
-        ("[account]\n", "has no address of record (aor)"),
+        ("[account]\n", "has no address of record"),
         ('[account]\naor = "sip:a@b.c"\ncolour = "red"\n', "Unknown setting 'colour'"),
-        ('[account]\naor = "sip:a@b.c"\npassword = "x"\n', "Passwords do not belong"),
-        ('[account]\naor = "sip:a@b.c"\nexpires = 5\n', "Expires must be a whole number"),
+        (
+            '[account]\naor = "sip:a@b.c"\npassword = "x"\n',
+            "holds a password, which does not belong",
+        ),
+        (
+            '[account]\naor = "sip:a@b.c"\nexpires = 5\n',
+            "The registration time must be a whole number",
+        ),
         ('[account]\naor = "sip:a@b.c"\ntransport = "xyz"\n', "not 'xyz'"),
         ('[account]\naor = "bob"\n', "The address of record must look like"),
     ],

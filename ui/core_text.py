@@ -101,6 +101,91 @@ TEMPLATES = frozenset(
         ),
         QT_TRANSLATE_NOOP("core", "The link gives the message text twice."),
         QT_TRANSLATE_NOOP("core", "The link's message text is not valid UTF-8."),
+        # Settings (softphone/account.py, softphone/config.py, softphone/launch.py)
+        QT_TRANSLATE_NOOP("core", "The address of record must look like sip:alice@example.com"),
+        QT_TRANSLATE_NOOP(
+            "core", "The address of record must look like sip:alice@example.com, not {value}"
+        ),
+        QT_TRANSLATE_NOOP("core", "Enter the address of record, like sip:alice@example.com"),
+        QT_TRANSLATE_NOOP("core", "Display name"),
+        QT_TRANSLATE_NOOP("core", "User name"),
+        QT_TRANSLATE_NOOP("core", "{what} must be text, not {value}"),
+        QT_TRANSLATE_NOOP("core", "{what} must be one line of text"),
+        QT_TRANSLATE_NOOP("core", "The registrar"),
+        QT_TRANSLATE_NOOP("core", "The outbound proxy"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "{what} must be a host name or address with an optional port,"
+            " like example.com:5060, not {value}",
+        ),
+        QT_TRANSLATE_NOOP("core", "Transport must be udp, tcp or tls, not {value}"),
+        QT_TRANSLATE_NOOP("core", "Local port must be a whole number between {low} and {high}"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The registration time must be a whole number of seconds between {low} and {high}",
+        ),
+        QT_TRANSLATE_NOOP("core", "Sending read receipts must be true or false"),
+        QT_TRANSLATE_NOOP("core", "Asking for read receipts must be true or false"),
+        QT_TRANSLATE_NOOP("core", "Accepting direct messages must be true or false"),
+        QT_TRANSLATE_NOOP("core", "The DNS server must be text, not {value}"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The DNS server must be an IP address with an optional port, like"
+            " 192.0.2.53 or [2001:db8::53]:5353, not {value}",
+        ),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The keep-alive interval must be 0 (off) or a whole number of seconds"
+            " between {low} and {high}",
+        ),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The password variable must be an environment variable name like"
+            " SOFTPHONE_PASSWORD, not {value}",
+        ),
+        QT_TRANSLATE_NOOP("core", "The settings file {path} is not valid TOML: {error}"),
+        QT_TRANSLATE_NOOP("core", "The settings file {path} has no [account] section"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The settings file holds a password, which does not belong there: remove it;"
+            " Softphone keeps the password in the keyring, or asks for it",
+        ),
+        QT_TRANSLATE_NOOP("core", "Unknown setting {name} in the [account] section"),
+        QT_TRANSLATE_NOOP("core", "The settings file has no address of record"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The keyring backend {backend} would keep the password in a plain file or"
+            " not at all, so it is not stored; use the desktop's keyring (Secret"
+            " Service, KWallet, macOS Keychain, Windows Credential Locker), or keep"
+            " the password in an environment variable",
+        ),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "No keyring is available to keep the password; keep it in an environment"
+            " variable instead",
+        ),
+        QT_TRANSLATE_NOOP("core", "The keyring refused to keep the password: {error}"),
+        QT_TRANSLATE_NOOP("core", "There is no settings file at {path}"),
+        QT_TRANSLATE_NOOP("core", "The settings file {path} is not usable: {problem}"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "No account is set up: give --aor sip:alice@example.com (and --password-env),"
+            " or set one up in the app",
+        ),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The environment variable {name}, which should hold the password for {address},"
+            " is empty; put the password in it",
+        ),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "The environment variable {name}, which should hold the password for {address},"
+            " is not set, and the keyring holds no password for it either",
+        ),
+        QT_TRANSLATE_NOOP("core", "The data folder cannot be used: {error}"),
+        QT_TRANSLATE_NOOP("core", "The message database {path} is a folder; give a file with --db"),
+        QT_TRANSLATE_NOOP("core", "{problem}; give another file with --db"),
+        QT_TRANSLATE_NOOP("core", "The message database {path} cannot be opened: {error}"),
     }
 )
 

@@ -40,6 +40,7 @@ from softphone.config import (
     store_password,
 )
 from softphone.launch import (
+    NO_ACCOUNT,
     PasswordLookup,
     PasswordSource,
     UsageError,
@@ -48,10 +49,11 @@ from softphone.launch import (
     resolve_account,
     with_defaults,
 )
+from softphone.phrase import Phrase
 from softphone.store import Store
 from ui import desktop
 from ui.bridge import CoreBridge
-from ui.core_text import from_english
+from ui.core_text import from_english, translated
 from ui.links import open_link, raise_window, refuse
 from ui.single_instance import HandOverError, Instance, claim_or_hand_over
 from ui.windows.main_window import MainWindow, window_settings
@@ -126,7 +128,7 @@ class Session:
                 try:
                     store = open_store(args, account)
                 except UsageError as exc:
-                    window.statusBar().showMessage(str(exc), 10000)
+                    window.statusBar().showMessage(translated(exc.phrase), 10000)
                     return
             app = Application(account, password, store, _options(args))
             window.use_app(app, CoreBridge(app))
@@ -333,7 +335,7 @@ async def open_session(args: argparse.Namespace) -> Session | None:
     try:
         account = resolve_account(args)
     except UsageError as exc:
-        return await _first_run(args, str(exc))
+        return await _first_run(args, exc.phrase)
     lookup = lookup_password(account)
     password = lookup.password
     if password is None:
@@ -455,13 +457,16 @@ async def demo_session(
     return Session(app, demo)
 
 
-async def _first_run(args: argparse.Namespace, problem: str) -> Session | None:
+async def _first_run(args: argparse.Namespace, problem: Phrase | str) -> Session | None:
     try:
         from ui.windows.settings_dialog import AccountDialog
     except ImportError:
-        QMessageBox.critical(None, "Softphone", problem)
+        QMessageBox.critical(None, "Softphone", translated(problem))
         return None
     dialog = AccountDialog(first_run=True)
+    if problem != NO_ACCOUNT:
+        # A settings file that is there but unusable: say why it is asked again.
+        dialog.show_problem(translated(problem))
     if dialog.menu_check is not None and desktop.is_installed():
         dialog.menu_check.setChecked(False)
         dialog.menu_check.hide()

@@ -3,175 +3,175 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <location filename="../../ui/windows/settings_dialog.py" line="101" />
         <source>Set up your SIP account</source>
         <extracomment>The dialog's result when "Try it on this computer" was chosen. The user chose "Try it on this computer" instead of an account.</extracomment>
         <translation>Set up your SIP account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <location filename="../../ui/windows/settings_dialog.py" line="101" />
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="104" />
+        <location filename="../../ui/windows/settings_dialog.py" line="107" />
         <source>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</source>
         <translation>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="108" />
+        <location filename="../../ui/windows/settings_dialog.py" line="111" />
         <source>Enter the SIP account your provider gave you.</source>
         <translation>Enter the SIP account your provider gave you.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="115" />
+        <location filename="../../ui/windows/settings_dialog.py" line="118" />
         <source>Alice Example (optional)</source>
         <translation>Alice Example (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="118" />
+        <location filename="../../ui/windows/settings_dialog.py" line="121" />
         <source>same as in the address (optional)</source>
         <translation>same as in the address (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="122" />
+        <location filename="../../ui/windows/settings_dialog.py" line="125" />
         <source>unchanged</source>
         <translation>unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="128" />
+        <location filename="../../ui/windows/settings_dialog.py" line="131" />
         <source>find automatically</source>
         <translation>find automatically</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="129" />
+        <location filename="../../ui/windows/settings_dialog.py" line="132" />
         <source>none (optional)</source>
         <translation>none (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="130" />
+        <location filename="../../ui/windows/settings_dialog.py" line="133" />
         <source>the system's (optional)</source>
         <translation>the system's (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="137" />
+        <location filename="../../ui/windows/settings_dialog.py" line="140" />
         <source>Send &amp;read receipts</source>
         <translation>Send &amp;read receipts</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="141" />
+        <location filename="../../ui/windows/settings_dialog.py" line="144" />
         <source>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</source>
         <translation>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="146" />
+        <location filename="../../ui/windows/settings_dialog.py" line="149" />
         <source>As&amp;k for read receipts</source>
         <translation>As&amp;k for read receipts</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="152" />
+        <location filename="../../ui/windows/settings_dialog.py" line="155" />
         <source>Accept messages sent &amp;directly to this computer</source>
         <translation>Accept messages sent &amp;directly to this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="155" />
+        <location filename="../../ui/windows/settings_dialog.py" line="158" />
         <source>Accept messages sent directly to this computer</source>
         <translation>Accept messages sent directly to this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="159" />
+        <location filename="../../ui/windows/settings_dialog.py" line="162" />
         <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="177" />
+        <location filename="../../ui/windows/settings_dialog.py" line="180" />
         <source>Password problem</source>
         <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
         <translation>Password problem</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="184" />
+        <location filename="../../ui/windows/settings_dialog.py" line="187" />
         <source>Password &amp;variable:</source>
         <translation>Password &amp;variable:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="186" />
+        <location filename="../../ui/windows/settings_dialog.py" line="189" />
         <source>&amp;Address:</source>
         <translation>&amp;Address:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="187" />
+        <location filename="../../ui/windows/settings_dialog.py" line="190" />
         <source>&amp;Display name:</source>
         <translation>&amp;Display name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="188" />
+        <location filename="../../ui/windows/settings_dialog.py" line="191" />
         <source>&amp;User name:</source>
         <translation>&amp;User name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="189" />
+        <location filename="../../ui/windows/settings_dialog.py" line="192" />
         <source>&amp;Password:</source>
         <translation>&amp;Password:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="191" />
+        <location filename="../../ui/windows/settings_dialog.py" line="194" />
         <source>&amp;Registrar:</source>
         <translation>&amp;Registrar:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="192" />
+        <location filename="../../ui/windows/settings_dialog.py" line="195" />
         <source>&amp;Outbound proxy:</source>
         <translation>&amp;Outbound proxy:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="193" />
+        <location filename="../../ui/windows/settings_dialog.py" line="196" />
         <source>D&amp;NS server:</source>
         <translation>D&amp;NS server:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="194" />
+        <location filename="../../ui/windows/settings_dialog.py" line="197" />
         <source>&amp;Transport:</source>
         <translation>&amp;Transport:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <location filename="../../ui/windows/settings_dialog.py" line="222" />
         <source>Save</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <location filename="../../ui/windows/settings_dialog.py" line="222" />
         <source>Sign in</source>
         <translation>Sign in</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="227" />
+        <location filename="../../ui/windows/settings_dialog.py" line="230" />
         <source>Try it on &amp;this computer</source>
         <translation>Try it on &amp;this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="231" />
+        <location filename="../../ui/windows/settings_dialog.py" line="234" />
         <source>Start a small SIP server on this computer with two test users, to try the app without an account</source>
         <translation>Start a small SIP server on this computer with two test users, to try the app without an account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="242" />
+        <location filename="../../ui/windows/settings_dialog.py" line="245" />
         <source>Add Softphone to the applications &amp;menu</source>
         <extracomment>First run only: install the menu entry (`ui.desktop`) once chosen.</extracomment>
         <translation>Add Softphone to the applications &amp;menu</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="245" />
+        <location filename="../../ui/windows/settings_dialog.py" line="248" />
         <source>A menu entry and icon for you alone; Softphone also opens sip: links</source>
         <translation>A menu entry and icon for you alone; Softphone also opens sip: links</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="249" />
+        <location filename="../../ui/windows/settings_dialog.py" line="252" />
         <source>Start Softphone when I &amp;log in</source>
         <translation>Start Softphone when I &amp;log in</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="251" />
+        <location filename="../../ui/windows/settings_dialog.py" line="254" />
         <source>Starts in the tray, without opening the window</source>
         <translation>Starts in the tray, without opening the window</translation>
     </message>
@@ -608,7 +608,7 @@
         <translation>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="125" />
+        <location filename="../../ui/main.py" line="150" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>Cannot open the network port: {error}</translation>
@@ -1253,141 +1253,326 @@ Sent {when}</translation>
         <translation>The link's message text is not valid UTF-8.</translation>
     </message>
     <message>
+        <location filename="../../ui/core_text.py" line="105" />
+        <source>The address of record must look like sip:alice@example.com</source>
+        <translation>The address of record must look like sip:alice@example.com</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="106" />
+        <source>The address of record must look like sip:alice@example.com, not {value}</source>
+        <translation>The address of record must look like sip:alice@example.com, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="109" />
+        <source>Enter the address of record, like sip:alice@example.com</source>
+        <translation>Enter the address of record, like sip:alice@example.com</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="110" />
+        <source>Display name</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="111" />
+        <source>User name</source>
+        <translation>User name</translation>
+    </message>
+    <message>
         <location filename="../../ui/core_text.py" line="112" />
+        <source>{what} must be text, not {value}</source>
+        <translation>{what} must be text, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="113" />
+        <source>{what} must be one line of text</source>
+        <translation>{what} must be one line of text</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="114" />
+        <source>The registrar</source>
+        <translation>The registrar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="115" />
+        <source>The outbound proxy</source>
+        <translation>The outbound proxy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="116" />
+        <source>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</source>
+        <translation>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="121" />
+        <source>Transport must be udp, tcp or tls, not {value}</source>
+        <translation>Transport must be udp, tcp or tls, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="122" />
+        <source>Local port must be a whole number between {low} and {high}</source>
+        <translation>Local port must be a whole number between {low} and {high}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="123" />
+        <source>The registration time must be a whole number of seconds between {low} and {high}</source>
+        <translation>The registration time must be a whole number of seconds between {low} and {high}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="127" />
+        <source>Sending read receipts must be true or false</source>
+        <translation>Sending read receipts must be true or false</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="128" />
+        <source>Asking for read receipts must be true or false</source>
+        <translation>Asking for read receipts must be true or false</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="129" />
+        <source>Accepting direct messages must be true or false</source>
+        <translation>Accepting direct messages must be true or false</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="130" />
+        <source>The DNS server must be text, not {value}</source>
+        <translation>The DNS server must be text, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="131" />
+        <source>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</source>
+        <translation>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="136" />
+        <source>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</source>
+        <translation>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="141" />
+        <source>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</source>
+        <translation>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="146" />
+        <source>The settings file {path} is not valid TOML: {error}</source>
+        <translation>The settings file {path} is not valid TOML: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="147" />
+        <source>The settings file {path} has no [account] section</source>
+        <translation>The settings file {path} has no [account] section</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="148" />
+        <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
+        <translation>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="153" />
+        <source>Unknown setting {name} in the [account] section</source>
+        <translation>Unknown setting {name} in the [account] section</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="154" />
+        <source>The settings file has no address of record</source>
+        <translation>The settings file has no address of record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="155" />
+        <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
+        <translation>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="162" />
+        <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
+        <translation>No keyring is available to keep the password; keep it in an environment variable instead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="167" />
+        <source>The keyring refused to keep the password: {error}</source>
+        <translation>The keyring refused to keep the password: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="168" />
+        <source>There is no settings file at {path}</source>
+        <translation>There is no settings file at {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="169" />
+        <source>The settings file {path} is not usable: {problem}</source>
+        <translation>The settings file {path} is not usable: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="170" />
+        <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
+        <translation>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="175" />
+        <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
+        <translation>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="180" />
+        <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
+        <translation>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="185" />
+        <source>The data folder cannot be used: {error}</source>
+        <translation>The data folder cannot be used: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="186" />
+        <source>The message database {path} is a folder; give a file with --db</source>
+        <translation>The message database {path} is a folder; give a file with --db</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="187" />
+        <source>{problem}; give another file with --db</source>
+        <translation>{problem}; give another file with --db</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="188" />
+        <source>The message database {path} cannot be opened: {error}</source>
+        <translation>The message database {path} cannot be opened: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="197" />
         <source>written and stored, waiting to be sent</source>
         <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>written and stored, waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="113" />
+        <location filename="../../ui/core_text.py" line="198" />
         <source>received and stored</source>
         <translation>received and stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="114" />
+        <location filename="../../ui/core_text.py" line="199" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="115" />
+        <location filename="../../ui/core_text.py" line="200" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{code} {reason} from {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="116" />
+        <location filename="../../ui/core_text.py" line="201" />
         <source>receipt: {what}</source>
         <translation>receipt: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="117" />
+        <location filename="../../ui/core_text.py" line="202" />
         <source>receipt: {what}; state unchanged</source>
         <translation>receipt: {what}; state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="118" />
+        <location filename="../../ui/core_text.py" line="203" />
         <source>receipt: {what} (sent {when})</source>
         <translation>receipt: {what} (sent {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="119" />
+        <location filename="../../ui/core_text.py" line="204" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>receipt: {what} (sent {when}); state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="125" />
+        <location filename="../../ui/core_text.py" line="210" />
         <source>queued</source>
         <extracomment>The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="126" />
+        <location filename="../../ui/core_text.py" line="211" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="127" />
+        <location filename="../../ui/core_text.py" line="212" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="128" />
+        <location filename="../../ui/core_text.py" line="213" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="129" />
+        <location filename="../../ui/core_text.py" line="214" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="130" />
+        <location filename="../../ui/core_text.py" line="215" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="135" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="136" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="137" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>delivered to the recipient's device</source>
         <translation>delivered to the recipient's device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="138" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="139" />
+        <location filename="../../ui/core_text.py" line="224" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="140" />
+        <location filename="../../ui/core_text.py" line="225" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="141" />
+        <location filename="../../ui/core_text.py" line="226" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="146" />
+        <location filename="../../ui/core_text.py" line="231" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="147" />
+        <location filename="../../ui/core_text.py" line="232" />
         <source>could not reach the server (connection error)</source>
         <translation>could not reach the server (connection error)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="150" />
+        <location filename="../../ui/core_text.py" line="235" />
         <source>could not find the server's address</source>
         <translation>could not find the server's address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="151" />
+        <location filename="../../ui/core_text.py" line="236" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="154" />
+        <location filename="../../ui/core_text.py" line="239" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="157" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>
@@ -1434,22 +1619,22 @@ Sent {when}</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../ui/main.py" line="265" />
+        <location filename="../../ui/main.py" line="290" />
         <source>Cannot open the network port: {error}</source>
         <translation>Cannot open the network port: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="385" />
+        <location filename="../../ui/main.py" line="426" />
         <source>The demo server is not part of this build.</source>
         <translation>The demo server is not part of this build.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="399" />
+        <location filename="../../ui/main.py" line="440" />
         <source>The demo could not start: {error}</source>
         <translation>The demo could not start: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="458" />
+        <location filename="../../ui/main.py" line="502" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>

@@ -3,175 +3,175 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <location filename="../../ui/windows/settings_dialog.py" line="101" />
         <source>Set up your SIP account</source>
         <extracomment>The dialog's result when "Try it on this computer" was chosen. The user chose "Try it on this computer" instead of an account.</extracomment>
         <translation>SIP 계정 설정</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="98" />
+        <location filename="../../ui/windows/settings_dialog.py" line="101" />
         <source>Account</source>
         <translation>계정</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="104" />
+        <location filename="../../ui/windows/settings_dialog.py" line="107" />
         <source>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</source>
         <translation>서비스 제공자에게서 받은 SIP 계정을 입력하세요. 비밀번호는 설정 파일이 아니라 이 컴퓨터의 키링에 보관됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="108" />
+        <location filename="../../ui/windows/settings_dialog.py" line="111" />
         <source>Enter the SIP account your provider gave you.</source>
         <translation>서비스 제공자에게서 받은 SIP 계정을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="115" />
+        <location filename="../../ui/windows/settings_dialog.py" line="118" />
         <source>Alice Example (optional)</source>
         <translation>홍길동 (선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="118" />
+        <location filename="../../ui/windows/settings_dialog.py" line="121" />
         <source>same as in the address (optional)</source>
         <translation>주소와 같음 (선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="122" />
+        <location filename="../../ui/windows/settings_dialog.py" line="125" />
         <source>unchanged</source>
         <translation>바꾸지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="128" />
+        <location filename="../../ui/windows/settings_dialog.py" line="131" />
         <source>find automatically</source>
         <translation>자동으로 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="129" />
+        <location filename="../../ui/windows/settings_dialog.py" line="132" />
         <source>none (optional)</source>
         <translation>없음 (선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="130" />
+        <location filename="../../ui/windows/settings_dialog.py" line="133" />
         <source>the system's (optional)</source>
         <translation>시스템 설정 (선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="137" />
+        <location filename="../../ui/windows/settings_dialog.py" line="140" />
         <source>Send &amp;read receipts</source>
         <translation>읽음 확인 보내기(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="141" />
+        <location filename="../../ui/windows/settings_dialog.py" line="144" />
         <source>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</source>
         <translation>메시지가 내 화면에 표시되면 보낸 사람에게 알립니다. 전달 확인은 요청이 있으면 항상 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="146" />
+        <location filename="../../ui/windows/settings_dialog.py" line="149" />
         <source>As&amp;k for read receipts</source>
         <translation>읽음 확인 요청하기(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="152" />
+        <location filename="../../ui/windows/settings_dialog.py" line="155" />
         <source>Accept messages sent &amp;directly to this computer</source>
         <translation>이 컴퓨터로 직접 보낸 메시지 받기(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="155" />
+        <location filename="../../ui/windows/settings_dialog.py" line="158" />
         <source>Accept messages sent directly to this computer</source>
         <translation>이 컴퓨터로 직접 보낸 메시지 받기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="159" />
+        <location filename="../../ui/windows/settings_dialog.py" line="162" />
         <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>끄면: 서비스 제공자의 서버를 거쳐 온 메시지만 받습니다. 켜면: 이 컴퓨터에 닿을 수 있는 누구나 메시지를 보낼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="177" />
+        <location filename="../../ui/windows/settings_dialog.py" line="180" />
         <source>Password problem</source>
         <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
         <translation>비밀번호 문제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="184" />
+        <location filename="../../ui/windows/settings_dialog.py" line="187" />
         <source>Password &amp;variable:</source>
         <translation>비밀번호 변수(&amp;V):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="186" />
+        <location filename="../../ui/windows/settings_dialog.py" line="189" />
         <source>&amp;Address:</source>
         <translation>주소(&amp;A):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="187" />
+        <location filename="../../ui/windows/settings_dialog.py" line="190" />
         <source>&amp;Display name:</source>
         <translation>표시 이름(&amp;D):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="188" />
+        <location filename="../../ui/windows/settings_dialog.py" line="191" />
         <source>&amp;User name:</source>
         <translation>사용자 이름(&amp;U):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="189" />
+        <location filename="../../ui/windows/settings_dialog.py" line="192" />
         <source>&amp;Password:</source>
         <translation>비밀번호(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="191" />
+        <location filename="../../ui/windows/settings_dialog.py" line="194" />
         <source>&amp;Registrar:</source>
         <translation>등록 서버(&amp;R):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="192" />
+        <location filename="../../ui/windows/settings_dialog.py" line="195" />
         <source>&amp;Outbound proxy:</source>
         <translation>아웃바운드 프록시(&amp;O):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="193" />
+        <location filename="../../ui/windows/settings_dialog.py" line="196" />
         <source>D&amp;NS server:</source>
         <translation>DNS 서버(&amp;N):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="194" />
+        <location filename="../../ui/windows/settings_dialog.py" line="197" />
         <source>&amp;Transport:</source>
         <translation>전송 방식(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <location filename="../../ui/windows/settings_dialog.py" line="222" />
         <source>Save</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="219" />
+        <location filename="../../ui/windows/settings_dialog.py" line="222" />
         <source>Sign in</source>
         <translation>로그인</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="227" />
+        <location filename="../../ui/windows/settings_dialog.py" line="230" />
         <source>Try it on &amp;this computer</source>
         <translation>이 컴퓨터에서 체험하기(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="231" />
+        <location filename="../../ui/windows/settings_dialog.py" line="234" />
         <source>Start a small SIP server on this computer with two test users, to try the app without an account</source>
         <translation>계정 없이 앱을 체험할 수 있도록 테스트 사용자 두 명이 있는 작은 SIP 서버를 이 컴퓨터에서 시작합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="242" />
+        <location filename="../../ui/windows/settings_dialog.py" line="245" />
         <source>Add Softphone to the applications &amp;menu</source>
         <extracomment>First run only: install the menu entry (`ui.desktop`) once chosen.</extracomment>
         <translation>응용 프로그램 메뉴에 Softphone 추가(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="245" />
+        <location filename="../../ui/windows/settings_dialog.py" line="248" />
         <source>A menu entry and icon for you alone; Softphone also opens sip: links</source>
         <translation>나만 쓰는 메뉴 항목과 아이콘입니다. Softphone이 sip: 링크도 엽니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="249" />
+        <location filename="../../ui/windows/settings_dialog.py" line="252" />
         <source>Start Softphone when I &amp;log in</source>
         <translation>로그인할 때 Softphone 시작(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="251" />
+        <location filename="../../ui/windows/settings_dialog.py" line="254" />
         <source>Starts in the tray, without opening the window</source>
         <translation>창을 열지 않고 트레이에서 시작합니다</translation>
     </message>
@@ -608,7 +608,7 @@
         <translation>온라인 상태가 유지되며 새 메시지가 여기로 옵니다. 오프라인이 되려면 이 아이콘 메뉴의 끝내기를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="125" />
+        <location filename="../../ui/main.py" line="150" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
@@ -1253,141 +1253,326 @@ Sent {when}</source>
         <translation>링크의 메시지 내용이 올바른 UTF-8이 아닙니다.</translation>
     </message>
     <message>
+        <location filename="../../ui/core_text.py" line="105" />
+        <source>The address of record must look like sip:alice@example.com</source>
+        <translation>계정 주소는 sip:alice@example.com 같은 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="106" />
+        <source>The address of record must look like sip:alice@example.com, not {value}</source>
+        <translation>계정 주소는 sip:alice@example.com 같은 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="109" />
+        <source>Enter the address of record, like sip:alice@example.com</source>
+        <translation>sip:alice@example.com 같은 계정 주소를 입력하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="110" />
+        <source>Display name</source>
+        <translation>표시 이름</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="111" />
+        <source>User name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
         <location filename="../../ui/core_text.py" line="112" />
+        <source>{what} must be text, not {value}</source>
+        <translation>{what}은(는) 글자여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="113" />
+        <source>{what} must be one line of text</source>
+        <translation>{what}은(는) 한 줄이어야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="114" />
+        <source>The registrar</source>
+        <translation>등록 서버</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="115" />
+        <source>The outbound proxy</source>
+        <translation>아웃바운드 프록시</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="116" />
+        <source>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</source>
+        <translation>{what}은(는) example.com:5060처럼 호스트 이름이나 주소에 포트를 붙일 수 있는 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="121" />
+        <source>Transport must be udp, tcp or tls, not {value}</source>
+        <translation>전송 방식은 udp, tcp, tls 중 하나여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="122" />
+        <source>Local port must be a whole number between {low} and {high}</source>
+        <translation>로컬 포트는 {low}에서 {high} 사이의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="123" />
+        <source>The registration time must be a whole number of seconds between {low} and {high}</source>
+        <translation>등록 유지 시간은 {low}초에서 {high}초 사이의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="127" />
+        <source>Sending read receipts must be true or false</source>
+        <translation>읽음 확인 보내기는 true 또는 false여야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="128" />
+        <source>Asking for read receipts must be true or false</source>
+        <translation>읽음 확인 요청하기는 true 또는 false여야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="129" />
+        <source>Accepting direct messages must be true or false</source>
+        <translation>직접 보낸 메시지 받기는 true 또는 false여야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="130" />
+        <source>The DNS server must be text, not {value}</source>
+        <translation>DNS 서버는 글자여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="131" />
+        <source>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</source>
+        <translation>DNS 서버는 192.0.2.53이나 [2001:db8::53]:5353처럼 IP 주소에 포트를 붙일 수 있는 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="136" />
+        <source>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</source>
+        <translation>연결 유지 간격은 0(끄기)이거나 {low}초에서 {high}초 사이의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="141" />
+        <source>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</source>
+        <translation>비밀번호 변수는 SOFTPHONE_PASSWORD 같은 환경 변수 이름이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="146" />
+        <source>The settings file {path} is not valid TOML: {error}</source>
+        <translation>설정 파일 {path}이(가) 올바른 TOML이 아닙니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="147" />
+        <source>The settings file {path} has no [account] section</source>
+        <translation>설정 파일 {path}에 [account] 부분이 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="148" />
+        <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
+        <translation>설정 파일에 비밀번호가 들어 있습니다. 비밀번호는 거기에 두면 안 되니 지우세요. Softphone은 비밀번호를 키링에 보관하거나 시작할 때 묻습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="153" />
+        <source>Unknown setting {name} in the [account] section</source>
+        <translation>[account] 부분에 알 수 없는 설정 {name}이(가) 있습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="154" />
+        <source>The settings file has no address of record</source>
+        <translation>설정 파일에 계정 주소가 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="155" />
+        <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
+        <translation>키링 백엔드 {backend}은(는) 비밀번호를 일반 파일에 두거나 아예 보관하지 않으므로 저장하지 않았습니다. 데스크톱의 키링(Secret Service, KWallet, macOS 키체인, Windows 자격 증명 관리자)을 쓰거나 비밀번호를 환경 변수에 두세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="162" />
+        <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
+        <translation>비밀번호를 보관할 키링이 없습니다. 대신 환경 변수에 두세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="167" />
+        <source>The keyring refused to keep the password: {error}</source>
+        <translation>키링이 비밀번호 보관을 거부했습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="168" />
+        <source>There is no settings file at {path}</source>
+        <translation>{path}에 설정 파일이 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="169" />
+        <source>The settings file {path} is not usable: {problem}</source>
+        <translation>설정 파일 {path}을(를) 쓸 수 없습니다: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="170" />
+        <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
+        <translation>설정된 계정이 없습니다. --aor sip:alice@example.com (그리고 --password-env)을 주거나 앱에서 계정을 설정하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="175" />
+        <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
+        <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 비어 있습니다. 비밀번호를 넣으세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="180" />
+        <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
+        <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 설정되어 있지 않고, 키링에도 비밀번호가 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="185" />
+        <source>The data folder cannot be used: {error}</source>
+        <translation>데이터 폴더를 쓸 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="186" />
+        <source>The message database {path} is a folder; give a file with --db</source>
+        <translation>메시지 데이터베이스 {path}은(는) 폴더입니다. --db로 파일을 지정하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="187" />
+        <source>{problem}; give another file with --db</source>
+        <translation>{problem}. --db로 다른 파일을 지정하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="188" />
+        <source>The message database {path} cannot be opened: {error}</source>
+        <translation>메시지 데이터베이스 {path}을(를) 열 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="197" />
         <source>written and stored, waiting to be sent</source>
         <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>저장함, 보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="113" />
+        <location filename="../../ui/core_text.py" line="198" />
         <source>received and stored</source>
         <translation>받아서 저장함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="114" />
+        <location filename="../../ui/core_text.py" line="199" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>{address}(으)로 {transport}를 통해 MESSAGE 보냄 ({kind}, CSeq {cseq})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="115" />
+        <location filename="../../ui/core_text.py" line="200" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{address}에서 {transport}로 받은 응답: {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="116" />
+        <location filename="../../ui/core_text.py" line="201" />
         <source>receipt: {what}</source>
         <translation>수신 확인: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="117" />
+        <location filename="../../ui/core_text.py" line="202" />
         <source>receipt: {what}; state unchanged</source>
         <translation>수신 확인: {what}. 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="118" />
+        <location filename="../../ui/core_text.py" line="203" />
         <source>receipt: {what} (sent {when})</source>
         <translation>수신 확인: {what} (보낸 시각 {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="119" />
+        <location filename="../../ui/core_text.py" line="204" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>수신 확인: {what} (보낸 시각 {when}). 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="125" />
+        <location filename="../../ui/core_text.py" line="210" />
         <source>queued</source>
         <extracomment>The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="126" />
+        <location filename="../../ui/core_text.py" line="211" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="127" />
+        <location filename="../../ui/core_text.py" line="212" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="128" />
+        <location filename="../../ui/core_text.py" line="213" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="129" />
+        <location filename="../../ui/core_text.py" line="214" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="130" />
+        <location filename="../../ui/core_text.py" line="215" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="135" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="136" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="137" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>delivered to the recipient's device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="138" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="139" />
+        <location filename="../../ui/core_text.py" line="224" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="140" />
+        <location filename="../../ui/core_text.py" line="225" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="141" />
+        <location filename="../../ui/core_text.py" line="226" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="146" />
+        <location filename="../../ui/core_text.py" line="231" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="147" />
+        <location filename="../../ui/core_text.py" line="232" />
         <source>could not reach the server (connection error)</source>
         <translation>서버에 연결할 수 없음 (연결 오류)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="150" />
+        <location filename="../../ui/core_text.py" line="235" />
         <source>could not find the server's address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="151" />
+        <location filename="../../ui/core_text.py" line="236" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="154" />
+        <location filename="../../ui/core_text.py" line="239" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="157" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>
@@ -1434,22 +1619,22 @@ Sent {when}</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../ui/main.py" line="265" />
+        <location filename="../../ui/main.py" line="290" />
         <source>Cannot open the network port: {error}</source>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="385" />
+        <location filename="../../ui/main.py" line="426" />
         <source>The demo server is not part of this build.</source>
         <translation>이 빌드에는 데모 서버가 들어 있지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="399" />
+        <location filename="../../ui/main.py" line="440" />
         <source>The demo could not start: {error}</source>
         <translation>데모를 시작하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="458" />
+        <location filename="../../ui/main.py" line="502" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>

@@ -129,7 +129,8 @@ KEPT = re.compile(
     r"|\b[a-z]+/[\w.+-]+(?:;[\w-]+=[\w.-]+)*"
     r"|\b[A-Z0-9]+_[A-Z0-9_]+\b"
     r"|\b(?:Ctrl|Shift|Alt)\+\S+"
-    r"|\b(?:SIP|SIPS|UDP|TCP|TLS|DNS|IMDN|CPIM|CSeq|Message-ID|Softphone|OK)\b"
+    r"|\[[0-9A-Fa-f:]+\](?::\d+)?"
+    r"|\b(?:SIP|SIPS|UDP|TCP|TLS|DNS|IP|IMDN|CPIM|CSeq|Message-ID|Softphone|OK)\b"
     r"|\b(?:MESSAGE|REGISTER|SUBSCRIBE|NOTIFY|OPTIONS)\b"
 )
 
@@ -140,6 +141,11 @@ def untranslated(text: str) -> bool:
     if HANGUL.search(text):
         return False
     return re.search(r"[A-Za-z]{2,}", KEPT.sub(" ", text)) is not None
+
+
+def english_words(text: str) -> list[str]:
+    """The English words in *text* (a sentence mixing both languages has some)."""
+    return re.findall(r"[A-Za-z]{2,}", KEPT.sub(" ", text))
 
 
 def test_the_english_detector() -> None:
@@ -382,3 +388,107 @@ def test_every_core_sentence_has_korean(qapp: QApplication) -> None:
         t for t in sorted(TEMPLATES | STORED) if untranslated(QCoreApplication.translate("core", t))
     ]
     assert english == []
+
+
+# -- the account's problems, said in Korean ------------------------------------------
+
+
+@pytest.mark.usefixtures("english_after")
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("aor", ""),
+        ("aor", "sip:example.test"),
+        ("registrar", "ex ample.test"),
+        ("outbound_proxy", "carol@proxy.example.test"),
+        ("dns_server", "dns.example.test"),
+    ],
+)
+def test_account_dialog_says_what_to_fix_in_korean(qtbot, field: str, typed: str) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.windows.settings_dialog import AccountDialog
+
+    install_translator(QApplication.instance(), "ko")
+    dialog = AccountDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edits = {
+        "aor": dialog.aor_edit,
+        "registrar": dialog.registrar_edit,
+        "outbound_proxy": dialog.outbound_proxy_edit,
+        "dns_server": dialog.dns_server_edit,
+    }
+    if field != "aor":
+        qtbot.keyClicks(dialog.aor_edit, "alice@example.test")
+    qtbot.keyClicks(edits[field], typed)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    said = dialog.error_text(field)
+    # Korean through and through: no English word but the value typed.
+    assert said and english_words(said.replace(repr(typed), " ")) == [], said
+    assert english_left(dialog) == []
+
+
+@pytest.mark.usefixtures("english_after")
+def test_first_run_says_why_the_settings_file_is_not_used_in_korean(
+    loop, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import asyncio
+
+    from tests.ui.conftest import wait_until
+    from ui import main as ui_main
+    from ui.windows.settings_dialog import AccountDialog
+
+    install_translator(QApplication.instance(), "ko")
+    config = tmp_path / "account.toml"
+    config.write_text('[account]\naor = "sip:alice@example.test"\nexpires = 5\n')
+    args = argparse.Namespace(command="gui", config=config, db=tmp_path / "history.sqlite3")
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def dialog() -> AccountDialog | None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, AccountDialog) and widget.isVisible():
+                return widget
+        return None
+
+    async def user() -> None:
+        await wait_until(lambda: dialog() is not None, "the first-run dialog")
+        shown = dialog()
+        assert shown is not None
+        seen.append((shown.error_text(), english_left(shown)))
+        shown.reject()
+
+    async def scenario() -> object:
+        driver = asyncio.ensure_future(user())
+        session = await ui_main.open_session(args)
+        await driver
+        return session
+
+    assert loop.run_until_complete(scenario()) is None
+    [(problem, left)] = seen
+    assert problem == (
+        f"설정 파일 {config}을(를) 쓸 수 없습니다: 등록 유지 시간은 10초에서 86400초 사이의"
+        " 정수여야 합니다"
+    )
+    assert left == []
+
+
+def test_no_sentence_names_a_settings_key() -> None:
+    """What a person reads says what a setting is for, never its key in the settings file."""
+    import dataclasses
+
+    from softphone.account import Account
+
+    keys = {f.name for f in dataclasses.fields(Account) if f.init and ("_" in f.name)} | {"aor"}
+    # A command-line flag (--aor, --password-env) is not a settings key.
+    pattern = re.compile(rf"(?<![-\w])(?:{'|'.join(sorted(keys))})\b")
+    named = [
+        source
+        for message in _messages(TRANSLATIONS / "softphone_en.ts")
+        if (source := message.findtext("source") or "") and pattern.search(source)
+    ]
+    assert named == []

@@ -29,15 +29,18 @@ from PySide6.QtWidgets import (
 
 from softphone.account import Account, SettingsError
 from softphone.config import keyring_usable, save_account, store_password
+from softphone.phrase import Phrase, say
 from softphone.transport.base import TransportKind
 from ui import desktop
+from ui.core_text import translated
 from ui.windows.password_dialog import no_keyring_sentence
 
 __all__ = ["AccountDialog", "keyring_available"]
 
 _ERROR_STYLE = "color: #b71c1c;"
 
-# Which field a SettingsError sentence is about, by how account.py starts it.
+# Which field a SettingsError sentence is about, by how account.py starts it
+# (in English: the sentence is shown translated).
 _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
     ("The address of record", "aor"),
     ("Enter the address of record", "aor"),
@@ -305,7 +308,7 @@ class AccountDialog(QDialog):
         try:
             account = self._build()
         except SettingsError as exc:
-            self._show_error(str(exc))
+            self._show_error(exc.phrase)
             return
         password = self.password_edit.text()
         if password and self._has_keyring:
@@ -315,12 +318,17 @@ class AccountDialog(QDialog):
                 # With a password variable named, the keyring is not needed.
                 if account.password_env is None:
                     self._show_password_env(True)
-                    self._show_error(str(exc))
+                    self._show_error(exc.phrase)
                     return
         # Without a keyring the password stays in memory (`password()`) until
         # the app quits; the note above says it is asked at every start.
         self._account = account
         super().accept()
+
+    def show_problem(self, sentence: str) -> None:
+        """Say *sentence* (why the settings are asked for) above the buttons."""
+        self.error_label.setText(sentence)
+        self.error_label.show()
 
     def show_password_problem(self, sentence: str) -> None:
         """Say *sentence* (the server's refusal) above the password field and go there."""
@@ -338,7 +346,7 @@ class AccountDialog(QDialog):
     def _build(self) -> Account:
         aor = self.aor_edit.text().strip()
         if not aor:
-            raise SettingsError("Enter the address of record, like sip:alice@example.com")
+            raise SettingsError(say("Enter the address of record, like sip:alice@example.com"))
         if not aor.lower().startswith(("sip:", "sips:")):
             # People write addresses as alice@example.com; the scheme is implied.
             aor = f"sip:{aor}"
@@ -420,12 +428,13 @@ class AccountDialog(QDialog):
         if self._password_env_box is not None:
             self._password_env_box.setVisible(visible)
 
-    def _show_error(self, sentence: str) -> None:
+    def _show_error(self, sentence: Phrase | str) -> None:
+        english = str(sentence)
         field = next(
-            (name for prefix, name in _FIELD_OF_PREFIX if sentence.startswith(prefix)), None
+            (name for prefix, name in _FIELD_OF_PREFIX if english.startswith(prefix)), None
         )
         label = self.error_label if field is None else self._errors[field]
-        label.setText(sentence)
+        label.setText(translated(sentence))
         label.show()
         target = {
             "aor": self.aor_edit,
