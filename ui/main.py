@@ -146,6 +146,8 @@ class Session:
             try:
                 await starting
             except OSError as exc:
+                if app.registration is not None:
+                    window.show_registration(app.registration.status)
                 window.statusBar().showMessage(
                     QCoreApplication.translate(
                         "MainWindow", "Cannot open the network port: {error}"

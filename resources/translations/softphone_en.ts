@@ -257,84 +257,84 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="263" />
+        <location filename="../../ui/windows/chat_view.py" line="265" />
         <source>Find in this conversation</source>
         <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>Find in this conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="294" />
+        <location filename="../../ui/windows/chat_view.py" line="296" />
         <source>Message details</source>
         <translation>Message details</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="309" />
+        <location filename="../../ui/windows/chat_view.py" line="311" />
         <source>Write a message (Enter sends, Shift+Enter: new line)</source>
         <translation>Write a message (Enter sends, Shift+Enter: new line)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="321" />
+        <location filename="../../ui/windows/chat_view.py" line="323" />
         <source>Send</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="349" />
+        <location filename="../../ui/windows/chat_view.py" line="351" />
         <source>No conversation</source>
         <translation>No conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="351" />
+        <location filename="../../ui/windows/chat_view.py" line="353" />
         <source>Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one</source>
         <translation>Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="405" />
+        <location filename="../../ui/windows/chat_view.py" line="408" />
         <source>{name} is typing…</source>
         <translation>{name} is typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="518" />
+        <location filename="../../ui/windows/chat_view.py" line="521" />
         <source>Long: sent over TCP</source>
         <translation>Long: sent over TCP</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="520" />
+        <location filename="../../ui/windows/chat_view.py" line="523" />
         <source>{size} bytes: more than {limit}, so it is sent over TCP</source>
         <translation>{size} bytes: more than {limit}, so it is sent over TCP</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="526" />
+        <location filename="../../ui/windows/chat_view.py" line="529" />
         <source>Too long for this account</source>
         <translation>Too long for this account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="528" />
+        <location filename="../../ui/windows/chat_view.py" line="531" />
         <source>{size} bytes: this account can send at most {limit}; shorten it</source>
         <translation>{size} bytes: this account can send at most {limit}; shorten it</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="602" />
+        <location filename="../../ui/windows/chat_view.py" line="614" />
         <source>Copy text</source>
         <translation>Copy text</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="618" />
+        <location filename="../../ui/windows/chat_view.py" line="630" />
         <source>Message details…</source>
         <translation>Message details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="679" />
+        <location filename="../../ui/windows/chat_view.py" line="691" />
         <source>Not found</source>
         <translation>Not found</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="300" />
-        <location filename="../../ui/windows/chat_view.py" line="606" />
+        <location filename="../../ui/windows/chat_view.py" line="302" />
+        <location filename="../../ui/windows/chat_view.py" line="618" />
         <source>Retry</source>
         <translation>Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="611" />
+        <location filename="../../ui/windows/chat_view.py" line="623" />
         <source>Delete message</source>
         <translation>Delete message</translation>
     </message>
@@ -365,250 +365,250 @@
         <translation>Not registered</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="261" />
+        <location filename="../../ui/windows/main_window.py" line="268" />
         <source>Direct mode (not registering) as {me}</source>
         <translation>Direct mode (not registering) as {me}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="304" />
+        <location filename="../../ui/windows/main_window.py" line="311" />
         <source>&amp;New conversation…</source>
         <translation>&amp;New conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="306" />
+        <location filename="../../ui/windows/main_window.py" line="313" />
         <source>&amp;Account…</source>
         <translation>&amp;Account…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="307" />
+        <location filename="../../ui/windows/main_window.py" line="314" />
         <source>SIP &amp;trace</source>
         <translation>SIP &amp;trace</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="309" />
+        <location filename="../../ui/windows/main_window.py" line="316" />
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="311" />
+        <location filename="../../ui/windows/main_window.py" line="318" />
         <source>Quit when the window is &amp;closed</source>
         <translation>Quit when the window is &amp;closed</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="318" />
+        <location filename="../../ui/windows/main_window.py" line="325" />
         <source>&amp;Find in conversation</source>
         <translation>&amp;Find in conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="320" />
+        <location filename="../../ui/windows/main_window.py" line="327" />
         <source>&amp;Block sender</source>
         <translation>&amp;Block sender</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="323" />
+        <location filename="../../ui/windows/main_window.py" line="330" />
         <source>&amp;Add buddy…</source>
         <translation>&amp;Add buddy…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="324" />
+        <location filename="../../ui/windows/main_window.py" line="331" />
         <source>&amp;Rename buddy…</source>
         <translation>&amp;Rename buddy…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="325" />
+        <location filename="../../ui/windows/main_window.py" line="332" />
         <source>Re&amp;move buddy</source>
         <translation>Re&amp;move buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="326" />
+        <location filename="../../ui/windows/main_window.py" line="333" />
         <source>&amp;Softphone</source>
         <translation>&amp;Softphone</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="332" />
+        <location filename="../../ui/windows/main_window.py" line="339" />
         <source>&amp;Buddies</source>
         <translation>&amp;Buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="335" />
+        <location filename="../../ui/windows/main_window.py" line="342" />
         <source>&amp;Go to conversation…</source>
         <translation>&amp;Go to conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="336" />
+        <location filename="../../ui/windows/main_window.py" line="343" />
         <source>&amp;Next conversation</source>
         <translation>&amp;Next conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="339" />
+        <location filename="../../ui/windows/main_window.py" line="346" />
         <source>&amp;Previous conversation</source>
         <translation>&amp;Previous conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="349" />
+        <location filename="../../ui/windows/main_window.py" line="356" />
         <source>Buddy &amp;details…</source>
         <translation>Buddy &amp;details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="351" />
+        <location filename="../../ui/windows/main_window.py" line="358" />
         <source>&amp;Conversation</source>
         <translation>&amp;Conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="397" />
+        <location filename="../../ui/windows/main_window.py" line="405" />
         <source>Server {server}</source>
         <translation>Server {server}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="399" />
+        <location filename="../../ui/windows/main_window.py" line="407" />
         <source>No server has answered yet</source>
         <translation>No server has answered yet</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="415" />
+        <location filename="../../ui/windows/main_window.py" line="423" />
         <source>The server asks for the password for {address}</source>
         <translation>The server asks for the password for {address}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="417" />
+        <location filename="../../ui/windows/main_window.py" line="425" />
         <source>The server did not accept the password for {address}</source>
         <translation>The server did not accept the password for {address}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="573" />
+        <location filename="../../ui/windows/main_window.py" line="581" />
         <source>blocked</source>
         <translation>blocked</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="606" />
+        <location filename="../../ui/windows/main_window.py" line="614" />
         <source>New conversation</source>
         <translation>New conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="607" />
-        <location filename="../../ui/windows/main_window.py" line="768" />
+        <location filename="../../ui/windows/main_window.py" line="615" />
+        <location filename="../../ui/windows/main_window.py" line="776" />
         <source>Address (e.g. bob@example.com):</source>
         <translation>Address (e.g. bob@example.com):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="629" />
+        <location filename="../../ui/windows/main_window.py" line="637" />
         <source>The message could not be saved: {error}</source>
         <translation>The message could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="641" />
+        <location filename="../../ui/windows/main_window.py" line="649" />
         <source>Cannot retry: {error}</source>
         <translation>Cannot retry: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="768" />
         <location filename="../../ui/windows/main_window.py" line="776" />
-        <location filename="../../ui/windows/main_window.py" line="779" />
+        <location filename="../../ui/windows/main_window.py" line="784" />
+        <location filename="../../ui/windows/main_window.py" line="787" />
         <source>Add buddy</source>
         <translation>Add buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="779" />
+        <location filename="../../ui/windows/main_window.py" line="787" />
         <source>Name (optional):</source>
         <translation>Name (optional):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="799" />
+        <location filename="../../ui/windows/main_window.py" line="807" />
         <source>Rename buddy</source>
         <translation>Rename buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="800" />
+        <location filename="../../ui/windows/main_window.py" line="808" />
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="821" />
+        <location filename="../../ui/windows/main_window.py" line="829" />
         <source>Remove buddy</source>
         <translation>Remove buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="822" />
+        <location filename="../../ui/windows/main_window.py" line="830" />
         <source>Remove {name} from your buddies?</source>
         <translation>Remove {name} from your buddies?</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="871" />
+        <location filename="../../ui/windows/main_window.py" line="879" />
         <source>Delete conversation</source>
         <translation>Delete conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="873" />
+        <location filename="../../ui/windows/main_window.py" line="881" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="918" />
+        <location filename="../../ui/windows/main_window.py" line="926" />
         <source>Details…</source>
         <translation>Details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="920" />
+        <location filename="../../ui/windows/main_window.py" line="928" />
         <source>Rename…</source>
         <translation>Rename…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="923" />
+        <location filename="../../ui/windows/main_window.py" line="931" />
         <source>Remove from buddies</source>
         <translation>Remove from buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="926" />
+        <location filename="../../ui/windows/main_window.py" line="934" />
         <source>Delete conversation…</source>
         <translation>Delete conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="929" />
+        <location filename="../../ui/windows/main_window.py" line="937" />
         <source>Unblock</source>
         <translation>Unblock</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="929" />
+        <location filename="../../ui/windows/main_window.py" line="937" />
         <source>Block</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="961" />
+        <location filename="../../ui/windows/main_window.py" line="969" />
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="963" />
+        <location filename="../../ui/windows/main_window.py" line="971" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="985" />
+        <location filename="../../ui/windows/main_window.py" line="993" />
         <source>The account dialog is not available</source>
         <translation>The account dialog is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1008" />
+        <location filename="../../ui/windows/main_window.py" line="1016" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1013" />
+        <location filename="../../ui/windows/main_window.py" line="1021" />
         <source>Saved</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1035" />
+        <location filename="../../ui/windows/main_window.py" line="1043" />
         <source>Softphone is still running</source>
         <translation>Softphone is still running</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1037" />
+        <location filename="../../ui/windows/main_window.py" line="1045" />
         <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
         <translation>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="150" />
+        <location filename="../../ui/main.py" line="152" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>Cannot open the network port: {error}</translation>
@@ -977,27 +977,32 @@ Sent {when}</translation>
         <translation>{state} at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="105" />
+        <location filename="../../ui/models/conversation.py" line="106" />
         <source>Not sent: {reason}. Will try again at {time}</source>
         <translation>Not sent: {reason}. Will try again at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="109" />
+        <location filename="../../ui/models/conversation.py" line="110" />
         <source>Not sent: {reason}. Gave up after {hours} hours</source>
         <translation>Not sent: {reason}. Gave up after {hours} hours</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="112" />
+        <location filename="../../ui/models/conversation.py" line="113" />
         <source>Not sent: {reason}</source>
         <translation>Not sent: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="115" />
+        <location filename="../../ui/models/conversation.py" line="116" />
         <source>Declined: {reason}</source>
         <translation>Declined: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="117" />
+        <location filename="../../ui/models/conversation.py" line="120" />
+        <source>Waiting for the connection</source>
+        <translation>Waiting for the connection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/conversation.py" line="121" />
         <source>Sending…</source>
         <translation>Sending…</translation>
     </message>
@@ -1619,22 +1624,22 @@ Sent {when}</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../ui/main.py" line="290" />
+        <location filename="../../ui/main.py" line="292" />
         <source>Cannot open the network port: {error}</source>
         <translation>Cannot open the network port: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="426" />
+        <location filename="../../ui/main.py" line="428" />
         <source>The demo server is not part of this build.</source>
         <translation>The demo server is not part of this build.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="440" />
+        <location filename="../../ui/main.py" line="442" />
         <source>The demo could not start: {error}</source>
         <translation>The demo could not start: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="502" />
+        <location filename="../../ui/main.py" line="504" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>

@@ -257,84 +257,84 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="263" />
+        <location filename="../../ui/windows/chat_view.py" line="265" />
         <source>Find in this conversation</source>
         <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>이 대화에서 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="294" />
+        <location filename="../../ui/windows/chat_view.py" line="296" />
         <source>Message details</source>
         <translation>메시지 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="309" />
+        <location filename="../../ui/windows/chat_view.py" line="311" />
         <source>Write a message (Enter sends, Shift+Enter: new line)</source>
         <translation>메시지 입력 (Enter: 보내기, Shift+Enter: 줄바꿈)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="321" />
+        <location filename="../../ui/windows/chat_view.py" line="323" />
         <source>Send</source>
         <translation>보내기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="349" />
+        <location filename="../../ui/windows/chat_view.py" line="351" />
         <source>No conversation</source>
         <translation>대화 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="351" />
+        <location filename="../../ui/windows/chat_view.py" line="353" />
         <source>Pick a conversation, or press Ctrl+K to go to one, Ctrl+N to start one</source>
         <translation>대화를 고르세요. Ctrl+K로 대화로 이동, Ctrl+N으로 새 대화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="405" />
+        <location filename="../../ui/windows/chat_view.py" line="408" />
         <source>{name} is typing…</source>
         <translation>{name}님이 입력 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="518" />
+        <location filename="../../ui/windows/chat_view.py" line="521" />
         <source>Long: sent over TCP</source>
         <translation>긴 메시지: TCP로 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="520" />
+        <location filename="../../ui/windows/chat_view.py" line="523" />
         <source>{size} bytes: more than {limit}, so it is sent over TCP</source>
         <translation>{size}바이트: {limit}바이트를 넘어서 TCP로 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="526" />
+        <location filename="../../ui/windows/chat_view.py" line="529" />
         <source>Too long for this account</source>
         <translation>이 계정으로 보내기에 너무 깁니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="528" />
+        <location filename="../../ui/windows/chat_view.py" line="531" />
         <source>{size} bytes: this account can send at most {limit}; shorten it</source>
         <translation>{size}바이트: 이 계정은 최대 {limit}바이트까지 보낼 수 있습니다. 줄여 주세요</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="602" />
+        <location filename="../../ui/windows/chat_view.py" line="614" />
         <source>Copy text</source>
         <translation>텍스트 복사</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="618" />
+        <location filename="../../ui/windows/chat_view.py" line="630" />
         <source>Message details…</source>
         <translation>메시지 정보…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="679" />
+        <location filename="../../ui/windows/chat_view.py" line="691" />
         <source>Not found</source>
         <translation>찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="300" />
-        <location filename="../../ui/windows/chat_view.py" line="606" />
+        <location filename="../../ui/windows/chat_view.py" line="302" />
+        <location filename="../../ui/windows/chat_view.py" line="618" />
         <source>Retry</source>
         <translation>다시 보내기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/chat_view.py" line="611" />
+        <location filename="../../ui/windows/chat_view.py" line="623" />
         <source>Delete message</source>
         <translation>메시지 삭제</translation>
     </message>
@@ -365,250 +365,250 @@
         <translation>등록되지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="261" />
+        <location filename="../../ui/windows/main_window.py" line="268" />
         <source>Direct mode (not registering) as {me}</source>
         <translation>{me}(으)로 직접 연결 모드 (등록하지 않음)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="304" />
+        <location filename="../../ui/windows/main_window.py" line="311" />
         <source>&amp;New conversation…</source>
         <translation>새 대화(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="306" />
+        <location filename="../../ui/windows/main_window.py" line="313" />
         <source>&amp;Account…</source>
         <translation>계정(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="307" />
+        <location filename="../../ui/windows/main_window.py" line="314" />
         <source>SIP &amp;trace</source>
         <translation>SIP 추적(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="309" />
+        <location filename="../../ui/windows/main_window.py" line="316" />
         <source>&amp;Quit</source>
         <translation>끝내기(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="311" />
+        <location filename="../../ui/windows/main_window.py" line="318" />
         <source>Quit when the window is &amp;closed</source>
         <translation>창을 닫으면 끝내기(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="318" />
+        <location filename="../../ui/windows/main_window.py" line="325" />
         <source>&amp;Find in conversation</source>
         <translation>대화에서 찾기(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="320" />
+        <location filename="../../ui/windows/main_window.py" line="327" />
         <source>&amp;Block sender</source>
         <translation>보낸 사람 차단(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="323" />
+        <location filename="../../ui/windows/main_window.py" line="330" />
         <source>&amp;Add buddy…</source>
         <translation>친구 추가(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="324" />
+        <location filename="../../ui/windows/main_window.py" line="331" />
         <source>&amp;Rename buddy…</source>
         <translation>친구 이름 바꾸기(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="325" />
+        <location filename="../../ui/windows/main_window.py" line="332" />
         <source>Re&amp;move buddy</source>
         <translation>친구 삭제(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="326" />
+        <location filename="../../ui/windows/main_window.py" line="333" />
         <source>&amp;Softphone</source>
         <translation>Softphone(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="332" />
+        <location filename="../../ui/windows/main_window.py" line="339" />
         <source>&amp;Buddies</source>
         <translation>친구(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="335" />
+        <location filename="../../ui/windows/main_window.py" line="342" />
         <source>&amp;Go to conversation…</source>
         <translation>대화로 이동(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="336" />
+        <location filename="../../ui/windows/main_window.py" line="343" />
         <source>&amp;Next conversation</source>
         <translation>다음 대화(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="339" />
+        <location filename="../../ui/windows/main_window.py" line="346" />
         <source>&amp;Previous conversation</source>
         <translation>이전 대화(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="349" />
+        <location filename="../../ui/windows/main_window.py" line="356" />
         <source>Buddy &amp;details…</source>
         <translation>친구 정보(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="351" />
+        <location filename="../../ui/windows/main_window.py" line="358" />
         <source>&amp;Conversation</source>
         <translation>대화(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="397" />
+        <location filename="../../ui/windows/main_window.py" line="405" />
         <source>Server {server}</source>
         <translation>서버 {server}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="399" />
+        <location filename="../../ui/windows/main_window.py" line="407" />
         <source>No server has answered yet</source>
         <translation>아직 응답한 서버가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="415" />
+        <location filename="../../ui/windows/main_window.py" line="423" />
         <source>The server asks for the password for {address}</source>
         <translation>서버가 {address}의 비밀번호를 요구합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="417" />
+        <location filename="../../ui/windows/main_window.py" line="425" />
         <source>The server did not accept the password for {address}</source>
         <translation>서버가 {address}의 비밀번호를 받아들이지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="573" />
+        <location filename="../../ui/windows/main_window.py" line="581" />
         <source>blocked</source>
         <translation>차단됨</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="606" />
+        <location filename="../../ui/windows/main_window.py" line="614" />
         <source>New conversation</source>
         <translation>새 대화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="607" />
-        <location filename="../../ui/windows/main_window.py" line="768" />
+        <location filename="../../ui/windows/main_window.py" line="615" />
+        <location filename="../../ui/windows/main_window.py" line="776" />
         <source>Address (e.g. bob@example.com):</source>
         <translation>주소 (예: bob@example.com):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="629" />
+        <location filename="../../ui/windows/main_window.py" line="637" />
         <source>The message could not be saved: {error}</source>
         <translation>메시지를 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="641" />
+        <location filename="../../ui/windows/main_window.py" line="649" />
         <source>Cannot retry: {error}</source>
         <translation>다시 보낼 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="768" />
         <location filename="../../ui/windows/main_window.py" line="776" />
-        <location filename="../../ui/windows/main_window.py" line="779" />
+        <location filename="../../ui/windows/main_window.py" line="784" />
+        <location filename="../../ui/windows/main_window.py" line="787" />
         <source>Add buddy</source>
         <translation>친구 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="779" />
+        <location filename="../../ui/windows/main_window.py" line="787" />
         <source>Name (optional):</source>
         <translation>이름 (선택):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="799" />
+        <location filename="../../ui/windows/main_window.py" line="807" />
         <source>Rename buddy</source>
         <translation>친구 이름 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="800" />
+        <location filename="../../ui/windows/main_window.py" line="808" />
         <source>Name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="821" />
+        <location filename="../../ui/windows/main_window.py" line="829" />
         <source>Remove buddy</source>
         <translation>친구 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="822" />
+        <location filename="../../ui/windows/main_window.py" line="830" />
         <source>Remove {name} from your buddies?</source>
         <translation>{name}님을 친구에서 삭제할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="871" />
+        <location filename="../../ui/windows/main_window.py" line="879" />
         <source>Delete conversation</source>
         <translation>대화 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="873" />
+        <location filename="../../ui/windows/main_window.py" line="881" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>{name}님과의 대화를 삭제할까요? 메시지는 이 컴퓨터에서만 삭제되며 {name}님에게는 알리지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="918" />
+        <location filename="../../ui/windows/main_window.py" line="926" />
         <source>Details…</source>
         <translation>정보…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="920" />
+        <location filename="../../ui/windows/main_window.py" line="928" />
         <source>Rename…</source>
         <translation>이름 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="923" />
+        <location filename="../../ui/windows/main_window.py" line="931" />
         <source>Remove from buddies</source>
         <translation>친구에서 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="926" />
+        <location filename="../../ui/windows/main_window.py" line="934" />
         <source>Delete conversation…</source>
         <translation>대화 삭제…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="929" />
+        <location filename="../../ui/windows/main_window.py" line="937" />
         <source>Unblock</source>
         <translation>차단 해제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="929" />
+        <location filename="../../ui/windows/main_window.py" line="937" />
         <source>Block</source>
         <translation>차단</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="961" />
+        <location filename="../../ui/windows/main_window.py" line="969" />
         <source>Account</source>
         <translation>계정</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="963" />
+        <location filename="../../ui/windows/main_window.py" line="971" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>데모입니다. 데모 계정은 가상의 계정이며 저장되지 않습니다. 내 계정을 쓰려면 끝낸 뒤 데모 없이 Softphone을 시작하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="985" />
+        <location filename="../../ui/windows/main_window.py" line="993" />
         <source>The account dialog is not available</source>
         <translation>계정 대화 상자를 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1008" />
+        <location filename="../../ui/windows/main_window.py" line="1016" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1013" />
+        <location filename="../../ui/windows/main_window.py" line="1021" />
         <source>Saved</source>
         <translation>저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1035" />
+        <location filename="../../ui/windows/main_window.py" line="1043" />
         <source>Softphone is still running</source>
         <translation>Softphone이 계속 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1037" />
+        <location filename="../../ui/windows/main_window.py" line="1045" />
         <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
         <translation>온라인 상태가 유지되며 새 메시지가 여기로 옵니다. 오프라인이 되려면 이 아이콘 메뉴의 끝내기를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="150" />
+        <location filename="../../ui/main.py" line="152" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
@@ -977,27 +977,32 @@ Sent {when}</source>
         <translation>{state} ({time})</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="105" />
+        <location filename="../../ui/models/conversation.py" line="106" />
         <source>Not sent: {reason}. Will try again at {time}</source>
         <translation>보내지 못함: {reason}. {time}에 다시 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="109" />
+        <location filename="../../ui/models/conversation.py" line="110" />
         <source>Not sent: {reason}. Gave up after {hours} hours</source>
         <translation>보내지 못함: {reason}. {hours}시간 동안 시도한 뒤 포기했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="112" />
+        <location filename="../../ui/models/conversation.py" line="113" />
         <source>Not sent: {reason}</source>
         <translation>보내지 못함: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="115" />
+        <location filename="../../ui/models/conversation.py" line="116" />
         <source>Declined: {reason}</source>
         <translation>거절됨: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/conversation.py" line="117" />
+        <location filename="../../ui/models/conversation.py" line="120" />
+        <source>Waiting for the connection</source>
+        <translation>연결을 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/conversation.py" line="121" />
         <source>Sending…</source>
         <translation>보내는 중…</translation>
     </message>
@@ -1619,22 +1624,22 @@ Sent {when}</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../ui/main.py" line="290" />
+        <location filename="../../ui/main.py" line="292" />
         <source>Cannot open the network port: {error}</source>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="426" />
+        <location filename="../../ui/main.py" line="428" />
         <source>The demo server is not part of this build.</source>
         <translation>이 빌드에는 데모 서버가 들어 있지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="440" />
+        <location filename="../../ui/main.py" line="442" />
         <source>The demo could not start: {error}</source>
         <translation>데모를 시작하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="502" />
+        <location filename="../../ui/main.py" line="504" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>

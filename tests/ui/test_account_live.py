@@ -192,7 +192,9 @@ def test_changing_the_account_in_the_dialog_registers_the_new_one_at_once(
             lambda: window.registration_label.text() == "Registered as carol@example.com",
             "carol registered",
         )
-        assert labels[-2:] == [
+        # Every sentence in order: from alice's state straight to carol's
+        # registering, never "Not registered" while one core gives way to the other.
+        assert labels == [
             "Registering as carol@example.com…",
             "Registered as carol@example.com",
         ]
@@ -307,6 +309,53 @@ def test_a_refused_password_opens_the_dialog_at_the_password_field_once(
     assert run_app(loop, PASSWORDS, Account(ALICE, expires=300), user) == 0
     assert len(opened) == 1
     assert keyring.get_password(APP_NAME, ALICE) == PASSWORDS[ALICE]
+
+
+def test_refusals_after_the_first_never_open_the_dialog_again(
+    loop: qasync.QEventLoop, memory_keyring: MemoryKeyring, qtbot
+) -> None:
+    """Several 401s for one core (a REGISTER tried again, a refresh): one dialog, nothing lost."""
+    keyring.set_password(APP_NAME, ALICE, "not alice's password")
+    opened: list[AccountDialog] = []
+
+    async def user(server: LocalServer) -> None:
+        await wait_until(lambda: visible_window() is not None, "the window")
+        window = visible_window()
+        assert window is not None
+        await wait_until(
+            lambda: window.account_dialog is not None and window.account_dialog.isVisible(),
+            "the account dialog",
+        )
+        dialog = window.account_dialog
+        assert isinstance(dialog, AccountDialog)
+        refusals: list[str] = []
+        window.bridge.registration_changed.connect(
+            lambda status: refusals.append(status.text) if status.credentials_refused else None
+        )
+        dialogs = window.findChildren(AccountDialog)
+        await wait_until(dialog.password_edit.hasFocus, "focus in the password field")
+        qtbot.keyClicks(dialog.password_edit, "alice-")
+        # The registration goes again (as a dead flow makes it) and is refused again
+        # while the user types: the half-typed password stays, no second dialog.
+        window.app.registration.start()
+        await wait_until(lambda: len(refusals) == 1, "a second refusal")
+        assert window.account_dialog is dialog and dialog.isVisible()
+        assert dialog.password_edit.text() == "alice-"
+        # Closed with Esc: one more refusal opens nothing.
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Escape)
+        assert not dialog.isVisible()
+        window.app.registration.start()
+        await wait_until(lambda: len(refusals) == 2, "a third refusal")
+        assert window.account_dialog is dialog and not dialog.isVisible()
+        assert window.findChildren(AccountDialog) == dialogs
+        assert window.registration_label.text().startswith("Wrong credentials")
+        opened.append(dialog)
+        window.quit_action.trigger()  # Softphone > Quit
+
+    assert run_app(loop, PASSWORDS, Account(ALICE, expires=300), user) == 0
+    assert len(opened) == 1
+    # Nothing typed was saved: the wrong password is still the one kept.
+    assert keyring.get_password(APP_NAME, ALICE) == "not alice's password"
 
 
 def test_direct_messages_setting_is_saved_and_applied_at_once(

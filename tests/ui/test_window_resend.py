@@ -10,6 +10,7 @@ histories: the status bar's sentences, each message's states, Bob's inbox.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from pathlib import Path
@@ -250,6 +251,70 @@ def test_retry_button_sends_now_and_says_so_at_once(
     loop.run_until_complete(scenario())
 
 
+def test_retry_while_offline_says_it_waits_for_the_connection_then_sending(
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot
+) -> None:
+    async def scenario() -> list[str]:
+        w = CutWorld()
+        await w.start()
+        try:
+            ui = window(w.alice(tmp_path / "alice.db"), qtbot)
+            async with running(ui.app):
+                await registered(ui.app)
+                ui.window.open_conversation(f"sip:nobody@{DOMAIN}")
+                sent = ui.type_and_enter("anyone?")
+                # 404: the recipient's side answered; it waits for a Retry.
+                await wait_until(lambda: ui.shown_state(sent.id) is D.FAILED, "failed")
+                chat = ui.window.chat
+                model = chat.model
+                assert model is not None
+                lines = [chat.status_text(row_of(ui, sent))]
+
+                def line_changed() -> None:
+                    line = chat.status_text(row_of(ui, sent))
+                    if line != lines[-1]:
+                        lines.append(line)
+
+                model.dataChanged.connect(line_changed)
+                w.cut(ui.app)
+                await wait_until(
+                    lambda: ui.window.registration_label.text().startswith("Connection to"),
+                    "the loss in the status bar",
+                )
+                button = chat.retry_button(row_of(ui, sent))
+                assert button is not None
+                viewport = chat.view.viewport()
+                qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=button.center())
+                # At once: waiting, not "Sending…", and no button to press again.
+                at_once = (
+                    ui.shown_state(sent.id),
+                    chat.status_text(row_of(ui, sent)),
+                    chat.retry_button(row_of(ui, sent)),
+                )
+                assert at_once == (D.QUEUED, "Waiting for the connection", None)
+                await asyncio.sleep(1.0)  # keep-alive and registration attempts go on
+                assert ui.shown_state(sent.id) is D.QUEUED
+                w.heal()
+                await wait_until(lambda: len(ui.history[int(sent.id)]) == 6, "sent again")
+            ui.window.hide()
+        finally:
+            await w.server.stop()
+        assert ui.history[int(sent.id)] == [
+            *(D.QUEUED, D.SENDING, D.FAILED),
+            *(D.QUEUED, D.SENDING, D.FAILED),
+        ]
+        return lines
+
+    lines = loop.run_until_complete(scenario())
+    # Every line the bubble showed, in order: "Sending…" only once it went out.
+    assert lines == [
+        "Not sent: 404 Not Found",
+        "Waiting for the connection",
+        "Sending…",
+        "Not sent: 404 Not Found",
+    ]
+
+
 def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
     from ui.i18n import install_translator
     from ui.models.conversation import status_line
@@ -266,19 +331,33 @@ def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
         resend=ResendSchedule(attempts=1, resend_at=1032.0),
     )
     gave_up = store.reschedule(record.id, ResendSchedule(attempts=9, gave_up=True))
+    waiting = store.update_state(record.id, D.QUEUED, now=1003.0)
     store.close()
+
+    def lines() -> list[str]:
+        return [
+            status_line(planned),
+            status_line(gave_up),
+            status_line(waiting, retrying=True, connected=False),
+            status_line(waiting, retrying=True),
+        ]
+
     install_translator(qapp, "ko")
     try:
-        korean = [status_line(planned), status_line(gave_up)]
+        korean = lines()
     finally:
         install_translator(qapp, "en")
-    english = [status_line(planned), status_line(gave_up)]
+    english = lines()
     at = time.strftime("%H:%M", time.localtime(1032.0))
     assert korean == [
         f"보내지 못함: 503 Service Unavailable. {at}에 다시 보냅니다",
         "보내지 못함: 503 Service Unavailable. 24시간 동안 시도한 뒤 포기했습니다",
+        "연결을 기다리는 중",
+        "보내는 중…",
     ]
     assert english == [
         f"Not sent: 503 Service Unavailable. Will try again at {at}",
         "Not sent: 503 Service Unavailable. Gave up after 24 hours",
+        "Waiting for the connection",
+        "Sending…",
     ]

@@ -85,14 +85,15 @@ def failure_text(record: MessageRecord) -> str:
     return f"{record.code} {record.reason}".rstrip()
 
 
-def status_line(record: MessageRecord, *, retrying: bool = False) -> str:
+def status_line(record: MessageRecord, *, retrying: bool = False, connected: bool = True) -> str:
     """The line a sent bubble shows under its text ("" for none).
 
     A failed message says why and what happens next ("Not sent: no answer
     from the server after 32 s. Will try again at 10:32", "... Gave up
     after 24 hours"); a declined one the recipient's answer; a message on
     its way again after a failure (the user's Retry, *retrying*, or an
-    automatic resend) says "Sending…".
+    automatic resend) says "Sending…", or, while it waits because the
+    account is not *connected*, "Waiting for the connection".
     """
     if record.direction is not Direction.OUT:
         return ""
@@ -114,6 +115,9 @@ def status_line(record: MessageRecord, *, retrying: bool = False) -> str:
         reason = one_line(failure_text(record), 200)
         return translate("conversation", "Declined: {reason}").format(reason=reason)
     if state in (DeliveryState.QUEUED, DeliveryState.SENDING) and (retrying or record.attempts > 0):
+        if state is DeliveryState.QUEUED and not connected:
+            # Not on its way: it goes when the account is registered again.
+            return translate("conversation", "Waiting for the connection")
         return translate("conversation", "Sending…")
     return ""
 
@@ -144,6 +148,8 @@ class ConversationModel(QAbstractListModel):
         self.first_unread: int | None = None
         #: Messages the user asked to send again, until they have an answer.
         self._retrying: set[int] = set()
+        #: Whether messages can go out now (the account is registered).
+        self.connected = True
         # One message more than a page is read: the one just above the
         # first row decides that row's date separator and grouping, so they
         # do not change (and the rows do not move) when older pages load.
@@ -394,6 +400,21 @@ class ConversationModel(QAbstractListModel):
         ix = self.index(row, 0)
         self.dataChanged.emit(ix, ix, [Role.DELIVERY, Role.STATUS_DETAIL, Role.STATUS_LINE])
 
+    def set_connected(self, connected: bool) -> list[int]:
+        """Messages can go out now, or not; the rows whose line may say otherwise."""
+        if connected == self.connected:
+            return []
+        self.connected = connected
+        rows = [
+            row
+            for row, record in enumerate(self._rows)
+            if record.direction is Direction.OUT and record.state is DeliveryState.QUEUED
+        ]
+        for row in rows:
+            ix = self.index(row, 0)
+            self.dataChanged.emit(ix, ix, [Role.STATUS_LINE])
+        return rows
+
     def mark_retrying(self, message_id: int) -> None:
         """The user asked to send *message_id* again: "Sending…" until it is answered."""
         self._retrying.add(message_id)
@@ -411,7 +432,9 @@ class ConversationModel(QAbstractListModel):
             DeliveryState.ACCEPTED,
         ):
             return ""  # the common case, asked for every row on each layout
-        return status_line(record, retrying=record.id in self._retrying)
+        return status_line(
+            record, retrying=record.id in self._retrying, connected=self.connected
+        )
 
     def message_id(self, row: int) -> MessageId:
         """The id of the message at *row*.

@@ -228,6 +228,8 @@ class ChatView(QWidget):
         super().__init__(parent)
         self.store = store
         self.peer: str | None = None
+        # Whether messages can go out now (the window says, from the registration).
+        self._connected = True
         self.model: ConversationModel | None = None
         #: Whether a message over the UDP limit can go over TCP (set by the window).
         self.tcp_available: Callable[[], bool] = lambda: True
@@ -353,6 +355,7 @@ class ChatView(QWidget):
         else:
             self.model = ConversationModel(self.store, peer, parent=self)
             self.model.auto_fetch = False
+            self.model.connected = self._connected
             self.model.first_unread = self._first_unread(self.model)
             self.view.setModel(self.model)
             self.title.setText(one_line(title or peer))
@@ -555,6 +558,15 @@ class ChatView(QWidget):
         before = None if row is None else layout_key(model.index(row, 0), 0)[3:]
         model.update(record)  # type: ignore[arg-type]
         if row is not None and layout_key(model.index(row, 0), 0)[3:] != before:
+            self.delegate.sizeHintChanged.emit(model.index(row, 0))
+
+    def set_connected(self, connected: bool) -> None:
+        """Whether messages can go out now: a message sent again says "Sending…" or waits."""
+        self._connected = connected
+        model = self.model
+        if model is None:
+            return
+        for row in model.set_connected(connected):
             self.delegate.sizeHintChanged.emit(model.index(row, 0))
 
     # -- retry ------------------------------------------------------------------------

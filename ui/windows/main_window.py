@@ -253,9 +253,16 @@ class MainWindow(QMainWindow):
         bridge.store_problem.connect(self.statusBar().showMessage)
         bridge.typing_changed.connect(self._on_typing)
 
-    def _show_first_status(self) -> None:
+    def _show_first_status(self, *, switching: bool = False) -> None:
+        self.chat.set_connected(self.app.is_ready())
         if self.app.registration is not None:
-            self.show_registration(self.app.registration.status)
+            status = self.app.registration.status
+            if switching and status.state is RegistrationState.UNREGISTERED:
+                # A new account not started yet: the line goes straight from
+                # the old account's state to "Registering as ...", never
+                # "Not registered" in between.
+                return
+            self.show_registration(status)
         else:
             self.registration_label.setText(
                 self.tr("Direct mode (not registering) as {me}").format(me=self._me())
@@ -283,7 +290,7 @@ class MainWindow(QMainWindow):
         self._connect_bridge(bridge)
         self._watch_contacts()
         self._update_tray_unread()
-        self._show_first_status()
+        self._show_first_status(switching=True)
 
     # -- set-up -------------------------------------------------------------------
 
@@ -393,6 +400,7 @@ class MainWindow(QMainWindow):
         account dialog opens at the password field, once per account.
         """
         self.registration_label.setText(registration_text(status))
+        self.chat.set_connected(self.app.is_ready())
         self.registration_label.setToolTip(
             self.tr("Server {server}").format(server=status.server)
             if status.server
