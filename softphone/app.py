@@ -16,6 +16,7 @@ from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
 from softphone.location import HostPort, LocationError, locate_all
+from softphone.phrase import say
 from softphone.ratelimit import FloodLimits
 from softphone.resend_policy import ResendPolicy
 from softphone.resolver import Resolver
@@ -300,7 +301,12 @@ class Application:
         if not targets:
             family = "IPv6" if ipv6 else "IPv4"
             raise LocationError(
-                f"No SIP server found for {hop}: it has no {family} address", host=hop
+                say(
+                    "No SIP server found for {name}: {why}",
+                    name=hop,
+                    why=say("it has no {family} address", family=family),
+                ),
+                host=hop,
             )
         current = self.registration.target if self.registration is not None else None
         if current is not None and current in targets:

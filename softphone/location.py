@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from softphone.phrase import say
 from softphone.resolver import ResolutionError as LocationError
 from softphone.resolver import Resolver, transports_for
 from softphone.transport.base import Target, TransportKind
@@ -49,17 +50,21 @@ class HostPort:
             host, _, rest = text[1:].partition("]")
             port_text = rest[1:] if rest.startswith(":") else ""
             if rest and not rest.startswith(":"):
-                raise LocationError(f"{text!r} is not a host or host:port", host=text)
+                raise LocationError(
+                    say("{text} is not a host or host:port", text=repr(text)), host=text
+                )
         elif text.count(":") == 1:
             host, port_text = text.split(":")
         else:
             host, port_text = text, ""
         if not host:
-            raise LocationError(f"{text!r} has no host", host=text)
+            raise LocationError(say("{text} has no host", text=repr(text)), host=text)
         port: int | None = None
         if port_text:
             if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-                raise LocationError(f"{port_text!r} is not a port number", host=host)
+                raise LocationError(
+                    say("{text} is not a port number", text=repr(port_text)), host=host
+                )
             port = int(port_text)
         return cls(host, port)
 

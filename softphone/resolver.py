@@ -25,6 +25,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from softphone.phrase import Phrase, say
 from softphone.transport.base import Address, Target, TransportKind, is_ip_literal, parse_nameserver
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ class ResolutionError(Exception):
     later may work.
     """
 
-    def __init__(self, message: str, *, host: str, temporary: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: Phrase | str, *, host: str, temporary: bool = False) -> None:
+        super().__init__(str(message))
+        #: The sentence for the user (the window translates it); str() is its English.
+        self.phrase = message
         self.host = host
         self.temporary = temporary
 
@@ -98,8 +101,9 @@ class _ServerFailure(Exception):
     type would only add another timeout, so resolution stops there.
     """
 
-    def __init__(self, message: str, *, fatal: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: Phrase, *, fatal: bool = False) -> None:
+        super().__init__(str(message))
+        self.phrase = message
         self.fatal = fatal
 
 
@@ -187,7 +191,7 @@ class Resolver:
         self._cache: dict[tuple[str, dns.rdatatype.RdataType], _Cached] = {}
         self._dns: dns.asyncresolver.Resolver | None
         self._system = nameserver is None
-        self._config_error: str | None = None
+        self._config_error: Phrase | None = None
         if nameserver is not None:
             host, port = parse_nameserver(nameserver)
             self._dns = dns.asyncresolver.Resolver(configure=False)
@@ -200,7 +204,7 @@ class Resolver:
             except dns.resolver.NoResolverConfiguration:
                 # No resolv.conf: only the system's getaddrinfo is left.
                 self._dns = None
-                self._config_error = "this computer has no DNS server configured"
+                self._config_error = say("this computer has no DNS server configured")
         if self._dns is not None:
             self._dns.lifetime = timeout
             self._dns.timeout = timeout
@@ -243,18 +247,18 @@ class Resolver:
         try:
             return await self._resolve(name, transports, port)
         except _ServerFailure as exc:
-            message = f"Cannot look up {name}: {exc}"
+            message = say("Cannot look up {name}: {problem}", name=name, problem=exc.phrase)
             raise ResolutionError(message, host=name, temporary=True) from None
 
     async def _resolve(
         self, name: str, transports: Sequence[TransportKind], port: int | None
     ) -> list[Target]:
         preferred = transports[0]
-        failures: list[str] = []
+        failures: list[Phrase] = []
         if port is not None:
             direct = await self._host_targets(name, port, preferred, failures)
             if not direct:
-                raise self._error(name, "the name has no address", failures)
+                raise self._error(name, say("the name has no address"), failures)
             return direct
 
         # RFC 3263 4.1: NAPTR picks the transports, in the domain's order.
@@ -284,22 +288,24 @@ class Resolver:
             if targets:
                 return _unique(targets)
             if not hosts_without_address:
-                raise self._error(name, "the domain says it offers no SIP service", failures)
+                raise self._error(name, say("the domain says it offers no SIP service"), failures)
             names = ", ".join(dict.fromkeys(hosts_without_address))
-            raise self._error(name, f"its SIP servers ({names}) have no address", failures)
+            raise self._error(
+                name, say("its SIP servers ({names}) have no address", names=names), failures
+            )
 
         # RFC 3263 4.2: no SRV at all: the domain's own addresses, on the
         # default port of the transport chosen so far.
         kind = services[0][0]
         fallback = await self._host_targets(name, kind.default_port, kind, failures)
         if not fallback:
-            raise self._error(name, "the domain has no SIP records", failures)
+            raise self._error(name, say("the domain has no SIP records"), failures)
         return fallback
 
     # -- lookups ----------------------------------------------------------------
 
     async def _naptr(
-        self, name: str, transports: Sequence[TransportKind], failures: list[str]
+        self, name: str, transports: Sequence[TransportKind], failures: list[Phrase]
     ) -> list[NaptrRecord]:
         records = await self._lookup(name, dns.rdatatype.NAPTR, failures)
         usable = [
@@ -315,21 +321,21 @@ class Resolver:
         return sorted(usable, key=lambda r: (r.order, r.preference))
 
     async def _host_targets(
-        self, name: str, port: int, kind: TransportKind, failures: list[str]
+        self, name: str, port: int, kind: TransportKind, failures: list[Phrase]
     ) -> list[Target]:
         addresses = await self._addresses(name, failures)
         if not addresses and self._system:
             addresses = await _getaddrinfo(name, port, ipv6=self._ipv6)
         return [Target(Address(ip, port), kind, name) for ip in addresses]
 
-    async def _addresses(self, name: str, failures: list[str]) -> list[str]:
+    async def _addresses(self, name: str, failures: list[Phrase]) -> list[str]:
         """IPv4 addresses first, then IPv6 ones; A and AAAA asked together."""
         kinds = [dns.rdatatype.A] + ([dns.rdatatype.AAAA] if self._ipv6 else [])
         results = await asyncio.gather(*(self._lookup(name, k, failures) for k in kinds))
         return [str(ip) for records in results for ip in records]
 
     async def _lookup(
-        self, name: str, rdtype: dns.rdatatype.RdataType, failures: list[str]
+        self, name: str, rdtype: dns.rdatatype.RdataType, failures: list[Phrase]
     ) -> tuple[object, ...]:
         """Records of *rdtype* at *name*, from the cache while their TTL lasts.
 
@@ -350,14 +356,14 @@ class Resolver:
         except _ServerFailure as exc:
             if exc.fatal:
                 raise
-            failures.append(str(exc))
+            failures.append(exc.phrase)
             return ()
         self._cache[key] = entry
         return entry.records
 
     async def _query(self, name: str, rdtype: dns.rdatatype.RdataType, now: float) -> _Cached:
         if self._dns is None:
-            raise _ServerFailure(self._config_error or "no DNS server")
+            raise _ServerFailure(self._config_error or say("no DNS server"))
         qname = dns.name.from_text(name)
         log.debug("DNS query %s %s", dns.rdatatype.to_text(rdtype), name)
         try:
@@ -367,29 +373,38 @@ class Resolver:
             return _Cached(now + min(ttl, self._negative_ttl), (), nxdomain=True)
         except dns.resolver.LifetimeTimeout:
             raise _ServerFailure(
-                f"the DNS server{self._where()} did not answer", fatal=True
+                say("the DNS server at {server} did not answer", server=self.nameserver)
+                if self.nameserver
+                else say("the DNS server did not answer"),
+                fatal=True,
             ) from None
         except dns.resolver.NoNameservers:
             raise _ServerFailure(
-                f"the DNS server{self._where()} refused or failed the lookup"
+                say(
+                    "the DNS server at {server} refused or failed the lookup",
+                    server=self.nameserver,
+                )
+                if self.nameserver
+                else say("the DNS server refused or failed the lookup")
             ) from None
         except dns.exception.DNSException as exc:
-            raise _ServerFailure(f"the DNS lookup failed ({exc})") from None
+            raise _ServerFailure(say("the DNS lookup failed ({error})", error=str(exc))) from None
         ttl = float(answer.chaining_result.minimum_ttl)
         if answer.rrset is None:
             return _Cached(now + min(ttl, self._negative_ttl), ())
         return _Cached(now + ttl, tuple(_convert(rdata) for rdata in answer.rrset))
 
-    def _where(self) -> str:
-        return f" at {self.nameserver}" if self.nameserver else ""
-
-    def _error(self, name: str, why: str, failures: list[str]) -> ResolutionError:
+    def _error(self, name: str, why: Phrase, failures: list[Phrase]) -> ResolutionError:
         if failures:
             # The server's failure explains the emptiness better than "nothing".
             return ResolutionError(
-                f"Cannot look up {name}: {failures[0]}", host=name, temporary=True
+                say("Cannot look up {name}: {problem}", name=name, problem=failures[0]),
+                host=name,
+                temporary=True,
             )
-        return ResolutionError(f"No SIP server found for {name}: {why}", host=name)
+        return ResolutionError(
+            say("No SIP server found for {name}: {why}", name=name, why=why), host=name
+        )
 
 
 def _convert(rdata: object) -> object:

@@ -21,6 +21,7 @@ from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason
 
 __all__ = [
     "CONTEXT",
+    "REASONS",
     "STORED",
     "TEMPLATES",
     "delivery_text",
@@ -101,6 +102,24 @@ TEMPLATES = frozenset(
         ),
         QT_TRANSLATE_NOOP("core", "The link gives the message text twice."),
         QT_TRANSLATE_NOOP("core", "The link's message text is not valid UTF-8."),
+        # Finding the server (softphone/resolver.py, softphone/location.py, softphone/app.py)
+        QT_TRANSLATE_NOOP("core", "Cannot look up {name}: {problem}"),
+        QT_TRANSLATE_NOOP("core", "No SIP server found for {name}: {why}"),
+        QT_TRANSLATE_NOOP("core", "the name has no address"),
+        QT_TRANSLATE_NOOP("core", "the domain says it offers no SIP service"),
+        QT_TRANSLATE_NOOP("core", "its SIP servers ({names}) have no address"),
+        QT_TRANSLATE_NOOP("core", "the domain has no SIP records"),
+        QT_TRANSLATE_NOOP("core", "it has no {family} address"),
+        QT_TRANSLATE_NOOP("core", "this computer has no DNS server configured"),
+        QT_TRANSLATE_NOOP("core", "no DNS server"),
+        QT_TRANSLATE_NOOP("core", "the DNS server did not answer"),
+        QT_TRANSLATE_NOOP("core", "the DNS server at {server} did not answer"),
+        QT_TRANSLATE_NOOP("core", "the DNS server refused or failed the lookup"),
+        QT_TRANSLATE_NOOP("core", "the DNS server at {server} refused or failed the lookup"),
+        QT_TRANSLATE_NOOP("core", "the DNS lookup failed ({error})"),
+        QT_TRANSLATE_NOOP("core", "{text} is not a host or host:port"),
+        QT_TRANSLATE_NOOP("core", "{text} has no host"),
+        QT_TRANSLATE_NOOP("core", "{text} is not a port number"),
         # Settings (softphone/account.py, softphone/config.py, softphone/launch.py)
         QT_TRANSLATE_NOOP("core", "The address of record must look like sip:alice@example.com"),
         QT_TRANSLATE_NOOP(
@@ -205,6 +224,40 @@ STORED = frozenset(
     }
 )
 
+#: Why a connection or a request failed, as this program's transports, its
+#: transactions and the keep-alive say it in English (softphone/transport/,
+#: softphone/agent.py, softphone/keepalive.py): the reason inside "Connection
+#: to ... lost (...)", translated by matching (a test checks each against the code).
+REASONS = frozenset(
+    {
+        QT_TRANSLATE_NOOP("core", "connection closed by peer"),
+        QT_TRANSLATE_NOOP("core", "connection lost: {error}"),
+        QT_TRANSLATE_NOOP("core", "connection refused"),
+        QT_TRANSLATE_NOOP("core", "no answer to the connection"),
+        QT_TRANSLATE_NOOP("core", "cannot connect: {error}"),
+        QT_TRANSLATE_NOOP("core", "too many open connections"),
+        QT_TRANSLATE_NOOP(
+            "core",
+            "the server's certificate cannot be trusted (certificate verify failed: {why})",
+        ),
+        QT_TRANSLATE_NOOP("core", "no answer after {seconds} s"),
+        QT_TRANSLATE_NOOP("core", "the agent was closed"),
+        QT_TRANSLATE_NOOP("core", "no answer to a keep-alive within {seconds} s"),
+        QT_TRANSLATE_NOOP("core", "no answer from the server within {seconds} s"),
+        QT_TRANSLATE_NOOP("core", "no {transport} transport"),
+    }
+)
+
+#: The field of a core template that holds one of `REASONS` (this program's
+#: own words, never a server's reason phrase, which stays as it came).
+_REASON_FIELD = {
+    "Connection to {server} lost ({reason}), trying again…": "reason",
+    "Cannot reach {server} ({reason})": "reason",
+}
+
+#: Fields of a sentence said in English that are themselves the core's sentences.
+_NESTED = ("why", "problem")
+
 #: The steps of a message's timeline (`Store.events` kinds).
 _EVENT_KINDS: dict[str, str] = {
     "queued": QT_TRANSLATE_NOOP("core", "queued"),
@@ -275,7 +328,7 @@ def _pattern(template: str) -> re.Pattern[str]:
 # Longest first: "receipt: {what}; state unchanged" before "receipt: {what}".
 _KNOWN = [
     (template, _pattern(template))
-    for template in sorted(TEMPLATES | STORED, key=lambda t: (-len(t), t))
+    for template in sorted(TEMPLATES | STORED | REASONS, key=lambda t: (-len(t), t))
 ]
 
 
@@ -284,6 +337,9 @@ def translated(phrase: Phrase | str) -> str:
     if isinstance(phrase, str):
         return phrase
     values = {name: translated(value) for name, value in phrase.values}
+    reason = _REASON_FIELD.get(phrase.template)
+    if reason in values:
+        values[reason] = from_english(values[reason])
     try:
         return _tr(phrase.template).format_map(values)
     except (KeyError, IndexError, ValueError):
@@ -301,8 +357,12 @@ def from_english(text: str) -> str:
         match = pattern.fullmatch(text)
         if match is None:
             continue
+        values = match.groupdict()
+        for name in _NESTED:
+            if name in values:
+                values[name] = from_english(values[name])
         try:
-            return _tr(template).format_map(match.groupdict())
+            return _tr(template).format_map(values)
         except (KeyError, IndexError, ValueError):
             return text
     # A state as `softphone.sip.delivery.describe` says it: "failed: ...".
@@ -330,6 +390,9 @@ def local_reason(reason: str) -> str:
         if rest and not (rest.startswith(" (") and rest.endswith(")")):
             continue
         words = _tr(_FAILURES[kind]).format_map(match.groupdict())
+        if rest:
+            # The detail is this program's own sentence (why no server was found).
+            rest = f" ({from_english(rest[2:-1])})"
         return f"{words}{rest}"
     return reason
 

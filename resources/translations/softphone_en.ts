@@ -1022,562 +1022,708 @@ Sent {when}</translation>
 <context>
     <name>core</name>
     <message>
-        <location filename="../../ui/core_text.py" line="40" />
+        <location filename="../../ui/core_text.py" line="41" />
         <source>Not registered</source>
         <extracomment>The translation context of the core's sentences. Every template the core's ``say(...)`` calls use (checked by a test).</extracomment>
         <translation>Not registered</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="41" />
+        <location filename="../../ui/core_text.py" line="42" />
         <source>Registering as {who}…</source>
         <translation>Registering as {who}…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="42" />
+        <location filename="../../ui/core_text.py" line="43" />
         <source>Registered as {who}</source>
         <translation>Registered as {who}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="43" />
+        <location filename="../../ui/core_text.py" line="44" />
         <source>Registered as {who} (via {server})</source>
         <translation>Registered as {who} (via {server})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="44" />
+        <location filename="../../ui/core_text.py" line="45" />
         <source>Registered as {who} (via {server}, {transport})</source>
         <translation>Registered as {who} (via {server}, {transport})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="45" />
+        <location filename="../../ui/core_text.py" line="46" />
         <source>Connection to {server} lost ({reason}), trying again…</source>
         <translation>Connection to {server} lost ({reason}), trying again…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="46" />
+        <location filename="../../ui/core_text.py" line="47" />
         <source>Connection to {server} lost</source>
         <translation>Connection to {server} lost</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="47" />
+        <location filename="../../ui/core_text.py" line="48" />
         <source>No answer from {server} after {seconds} s</source>
         <translation>No answer from {server} after {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="48" />
+        <location filename="../../ui/core_text.py" line="49" />
         <source>Cannot reach {server} ({reason})</source>
         <translation>Cannot reach {server} ({reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="49" />
+        <location filename="../../ui/core_text.py" line="50" />
         <source>Wrong credentials (the server refused them)</source>
         <translation>Wrong credentials (the server refused them)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="50" />
+        <location filename="../../ui/core_text.py" line="51" />
         <source>Wrong credentials ({code} {reason})</source>
         <translation>Wrong credentials ({code} {reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="51" />
+        <location filename="../../ui/core_text.py" line="52" />
         <source>Wrong credentials ({code})</source>
         <translation>Wrong credentials ({code})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="52" />
+        <location filename="../../ui/core_text.py" line="53" />
         <source>The server asks for a password ({code})</source>
         <translation>The server asks for a password ({code})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="53" />
+        <location filename="../../ui/core_text.py" line="54" />
         <source>Unknown user ({code} {reason})</source>
         <translation>Unknown user ({code} {reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="54" />
+        <location filename="../../ui/core_text.py" line="55" />
         <source>Server refused: {code} {reason}</source>
         <translation>Server refused: {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="55" />
+        <location filename="../../ui/core_text.py" line="56" />
         <source>{problem}, trying again in {seconds} s</source>
         <translation>{problem}, trying again in {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="56" />
+        <location filename="../../ui/core_text.py" line="57" />
         <source>Trying {server}…</source>
         <translation>Trying {server}…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="58" />
+        <location filename="../../ui/core_text.py" line="59" />
         <source>online on {count} device</source>
         <translation>online on {count} device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="59" />
+        <location filename="../../ui/core_text.py" line="60" />
         <source>online on {count} devices</source>
         <translation>online on {count} devices</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="60" />
+        <location filename="../../ui/core_text.py" line="61" />
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="61" />
+        <location filename="../../ui/core_text.py" line="62" />
         <source>offline, last seen {when}</source>
         <translation>offline, last seen {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="62" />
+        <location filename="../../ui/core_text.py" line="63" />
         <source>unknown (server unreachable)</source>
         <translation>unknown (server unreachable)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="63" />
+        <location filename="../../ui/core_text.py" line="64" />
         <source>unknown (server unreachable), last seen {when}</source>
         <translation>unknown (server unreachable), last seen {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="64" />
+        <location filename="../../ui/core_text.py" line="65" />
         <source>unknown (reconnecting)</source>
         <translation>unknown (reconnecting)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="65" />
+        <location filename="../../ui/core_text.py" line="66" />
         <source>unknown (reconnecting), last seen {when}</source>
         <translation>unknown (reconnecting), last seen {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="66" />
+        <location filename="../../ui/core_text.py" line="67" />
         <source>not allowed ({why})</source>
         <translation>not allowed ({why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="67" />
+        <location filename="../../ui/core_text.py" line="68" />
         <source>unknown user ({why})</source>
         <translation>unknown user ({why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="68" />
+        <location filename="../../ui/core_text.py" line="69" />
         <source>unknown: {why}</source>
         <translation>unknown: {why}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="69" />
+        <location filename="../../ui/core_text.py" line="70" />
         <source>unknown: subscription ended ({why})</source>
         <translation>unknown: subscription ended ({why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="70" />
+        <location filename="../../ui/core_text.py" line="71" />
         <source>unknown: subscription ended ({why}), retrying in {seconds} s</source>
         <translation>unknown: subscription ended ({why}), retrying in {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="71" />
+        <location filename="../../ui/core_text.py" line="72" />
         <source>waiting for authorization</source>
         <translation>waiting for authorization</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="72" />
+        <location filename="../../ui/core_text.py" line="73" />
         <source>subscribing…</source>
         <translation>subscribing…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="73" />
+        <location filename="../../ui/core_text.py" line="74" />
         <source>subscribed</source>
         <translation>subscribed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="74" />
+        <location filename="../../ui/core_text.py" line="75" />
         <source>not watched</source>
         <translation>not watched</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="76" />
+        <location filename="../../ui/core_text.py" line="77" />
         <source>Type an address like bob@example.com</source>
         <translation>Type an address like bob@example.com</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="77" />
+        <location filename="../../ui/core_text.py" line="78" />
         <source>{text} is not a SIP address: {reason}</source>
         <translation>{text} is not a SIP address: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="78" />
+        <location filename="../../ui/core_text.py" line="79" />
         <source>{text} has no user part; type an address like bob@example.com</source>
         <translation>{text} has no user part; type an address like bob@example.com</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="80" />
+        <location filename="../../ui/core_text.py" line="81" />
         <source>The link is too long to open ({length} characters; at most {limit}).</source>
         <translation>The link is too long to open ({length} characters; at most {limit}).</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="83" />
+        <location filename="../../ui/core_text.py" line="84" />
         <source>Softphone opens only sip: and sips: links, not {scheme}: links.</source>
         <translation>Softphone opens only sip: and sips: links, not {scheme}: links.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="86" />
+        <location filename="../../ui/core_text.py" line="87" />
         <source>Softphone opens only sip: and sips: links, not this.</source>
         <translation>Softphone opens only sip: and sips: links, not this.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="87" />
+        <location filename="../../ui/core_text.py" line="88" />
         <source>The link contains a line break or control character, which could add SIP headers; it was not opened.</source>
         <translation>The link contains a line break or control character, which could add SIP headers; it was not opened.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="92" />
+        <location filename="../../ui/core_text.py" line="93" />
         <source>The link is not a valid SIP address: {reason}.</source>
         <translation>The link is not a valid SIP address: {reason}.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="93" />
+        <location filename="../../ui/core_text.py" line="94" />
         <source>The link names no one: it needs an address like sip:alice@example.com.</source>
         <translation>The link names no one: it needs an address like sip:alice@example.com.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="96" />
+        <location filename="../../ui/core_text.py" line="97" />
         <source>The link contains a password; it was not opened.</source>
         <translation>The link contains a password; it was not opened.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="97" />
+        <location filename="../../ui/core_text.py" line="98" />
         <source>The link asks to set the {header} header; only a message text (?body=) may come with a link.</source>
         <translation>The link asks to set the {header} header; only a message text (?body=) may come with a link.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="102" />
+        <location filename="../../ui/core_text.py" line="103" />
         <source>The link gives the message text twice.</source>
         <translation>The link gives the message text twice.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="103" />
+        <location filename="../../ui/core_text.py" line="104" />
         <source>The link's message text is not valid UTF-8.</source>
         <translation>The link's message text is not valid UTF-8.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="105" />
+        <location filename="../../ui/core_text.py" line="106" />
+        <source>Cannot look up {name}: {problem}</source>
+        <translation>Cannot look up {name}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="107" />
+        <source>No SIP server found for {name}: {why}</source>
+        <translation>No SIP server found for {name}: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="108" />
+        <source>the name has no address</source>
+        <translation>the name has no address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="109" />
+        <source>the domain says it offers no SIP service</source>
+        <translation>the domain says it offers no SIP service</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="110" />
+        <source>its SIP servers ({names}) have no address</source>
+        <translation>its SIP servers ({names}) have no address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="111" />
+        <source>the domain has no SIP records</source>
+        <translation>the domain has no SIP records</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="112" />
+        <source>it has no {family} address</source>
+        <translation>it has no {family} address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="113" />
+        <source>this computer has no DNS server configured</source>
+        <translation>this computer has no DNS server configured</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="114" />
+        <source>no DNS server</source>
+        <translation>no DNS server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="115" />
+        <source>the DNS server did not answer</source>
+        <translation>the DNS server did not answer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="116" />
+        <source>the DNS server at {server} did not answer</source>
+        <translation>the DNS server at {server} did not answer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="117" />
+        <source>the DNS server refused or failed the lookup</source>
+        <translation>the DNS server refused or failed the lookup</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="118" />
+        <source>the DNS server at {server} refused or failed the lookup</source>
+        <translation>the DNS server at {server} refused or failed the lookup</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="119" />
+        <source>the DNS lookup failed ({error})</source>
+        <translation>the DNS lookup failed ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="120" />
+        <source>{text} is not a host or host:port</source>
+        <translation>{text} is not a host or host:port</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="121" />
+        <source>{text} has no host</source>
+        <translation>{text} has no host</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="122" />
+        <source>{text} is not a port number</source>
+        <translation>{text} is not a port number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="124" />
         <source>The address of record must look like sip:alice@example.com</source>
         <translation>The address of record must look like sip:alice@example.com</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="106" />
+        <location filename="../../ui/core_text.py" line="125" />
         <source>The address of record must look like sip:alice@example.com, not {value}</source>
         <translation>The address of record must look like sip:alice@example.com, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="109" />
+        <location filename="../../ui/core_text.py" line="128" />
         <source>Enter the address of record, like sip:alice@example.com</source>
         <translation>Enter the address of record, like sip:alice@example.com</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="110" />
+        <location filename="../../ui/core_text.py" line="129" />
         <source>Display name</source>
         <translation>Display name</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="111" />
+        <location filename="../../ui/core_text.py" line="130" />
         <source>User name</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="112" />
+        <location filename="../../ui/core_text.py" line="131" />
         <source>{what} must be text, not {value}</source>
         <translation>{what} must be text, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="113" />
+        <location filename="../../ui/core_text.py" line="132" />
         <source>{what} must be one line of text</source>
         <translation>{what} must be one line of text</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="114" />
+        <location filename="../../ui/core_text.py" line="133" />
         <source>The registrar</source>
         <translation>The registrar</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="115" />
+        <location filename="../../ui/core_text.py" line="134" />
         <source>The outbound proxy</source>
         <translation>The outbound proxy</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="116" />
+        <location filename="../../ui/core_text.py" line="135" />
         <source>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</source>
         <translation>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="121" />
+        <location filename="../../ui/core_text.py" line="140" />
         <source>Transport must be udp, tcp or tls, not {value}</source>
         <translation>Transport must be udp, tcp or tls, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="122" />
+        <location filename="../../ui/core_text.py" line="141" />
         <source>Local port must be a whole number between {low} and {high}</source>
         <translation>Local port must be a whole number between {low} and {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="123" />
+        <location filename="../../ui/core_text.py" line="142" />
         <source>The registration time must be a whole number of seconds between {low} and {high}</source>
         <translation>The registration time must be a whole number of seconds between {low} and {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="127" />
+        <location filename="../../ui/core_text.py" line="146" />
         <source>Sending read receipts must be true or false</source>
         <translation>Sending read receipts must be true or false</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="128" />
+        <location filename="../../ui/core_text.py" line="147" />
         <source>Asking for read receipts must be true or false</source>
         <translation>Asking for read receipts must be true or false</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="129" />
+        <location filename="../../ui/core_text.py" line="148" />
         <source>Accepting direct messages must be true or false</source>
         <translation>Accepting direct messages must be true or false</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="130" />
+        <location filename="../../ui/core_text.py" line="149" />
         <source>The DNS server must be text, not {value}</source>
         <translation>The DNS server must be text, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="131" />
+        <location filename="../../ui/core_text.py" line="150" />
         <source>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</source>
         <translation>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="136" />
+        <location filename="../../ui/core_text.py" line="155" />
         <source>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</source>
         <translation>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="141" />
+        <location filename="../../ui/core_text.py" line="160" />
         <source>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</source>
         <translation>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="146" />
+        <location filename="../../ui/core_text.py" line="165" />
         <source>The settings file {path} is not valid TOML: {error}</source>
         <translation>The settings file {path} is not valid TOML: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="147" />
+        <location filename="../../ui/core_text.py" line="166" />
         <source>The settings file {path} has no [account] section</source>
         <translation>The settings file {path} has no [account] section</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="148" />
+        <location filename="../../ui/core_text.py" line="167" />
         <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
         <translation>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="153" />
+        <location filename="../../ui/core_text.py" line="172" />
         <source>Unknown setting {name} in the [account] section</source>
         <translation>Unknown setting {name} in the [account] section</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="154" />
+        <location filename="../../ui/core_text.py" line="173" />
         <source>The settings file has no address of record</source>
         <translation>The settings file has no address of record</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="155" />
+        <location filename="../../ui/core_text.py" line="174" />
         <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
         <translation>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="162" />
+        <location filename="../../ui/core_text.py" line="181" />
         <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
         <translation>No keyring is available to keep the password; keep it in an environment variable instead</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="167" />
+        <location filename="../../ui/core_text.py" line="186" />
         <source>The keyring refused to keep the password: {error}</source>
         <translation>The keyring refused to keep the password: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="168" />
+        <location filename="../../ui/core_text.py" line="187" />
         <source>There is no settings file at {path}</source>
         <translation>There is no settings file at {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="169" />
+        <location filename="../../ui/core_text.py" line="188" />
         <source>The settings file {path} is not usable: {problem}</source>
         <translation>The settings file {path} is not usable: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="170" />
+        <location filename="../../ui/core_text.py" line="189" />
         <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
         <translation>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="175" />
+        <location filename="../../ui/core_text.py" line="194" />
         <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
         <translation>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="180" />
+        <location filename="../../ui/core_text.py" line="199" />
         <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
         <translation>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="185" />
+        <location filename="../../ui/core_text.py" line="204" />
         <source>The data folder cannot be used: {error}</source>
         <translation>The data folder cannot be used: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="186" />
+        <location filename="../../ui/core_text.py" line="205" />
         <source>The message database {path} is a folder; give a file with --db</source>
         <translation>The message database {path} is a folder; give a file with --db</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="187" />
+        <location filename="../../ui/core_text.py" line="206" />
         <source>{problem}; give another file with --db</source>
         <translation>{problem}; give another file with --db</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="188" />
+        <location filename="../../ui/core_text.py" line="207" />
         <source>The message database {path} cannot be opened: {error}</source>
         <translation>The message database {path} cannot be opened: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="197" />
+        <location filename="../../ui/core_text.py" line="216" />
         <source>written and stored, waiting to be sent</source>
         <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>written and stored, waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="198" />
+        <location filename="../../ui/core_text.py" line="217" />
         <source>received and stored</source>
         <translation>received and stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="199" />
+        <location filename="../../ui/core_text.py" line="218" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="200" />
+        <location filename="../../ui/core_text.py" line="219" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{code} {reason} from {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="201" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>receipt: {what}</source>
         <translation>receipt: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="202" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>receipt: {what}; state unchanged</source>
         <translation>receipt: {what}; state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="203" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>receipt: {what} (sent {when})</source>
         <translation>receipt: {what} (sent {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="204" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>receipt: {what} (sent {when}); state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="210" />
+        <location filename="../../ui/core_text.py" line="233" />
+        <source>connection closed by peer</source>
+        <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
+        <translation>connection closed by peer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="234" />
+        <source>connection lost: {error}</source>
+        <translation>connection lost: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="235" />
+        <source>connection refused</source>
+        <translation>connection refused</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="236" />
+        <source>no answer to the connection</source>
+        <translation>no answer to the connection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="237" />
+        <source>cannot connect: {error}</source>
+        <translation>cannot connect: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="238" />
+        <source>too many open connections</source>
+        <translation>too many open connections</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="239" />
+        <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
+        <translation>the server's certificate cannot be trusted (certificate verify failed: {why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="243" />
+        <source>no answer after {seconds} s</source>
+        <translation>no answer after {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="244" />
+        <source>the agent was closed</source>
+        <translation>the agent was closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="245" />
+        <source>no answer to a keep-alive within {seconds} s</source>
+        <translation>no answer to a keep-alive within {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="246" />
+        <source>no answer from the server within {seconds} s</source>
+        <translation>no answer from the server within {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="247" />
+        <source>no {transport} transport</source>
+        <translation>no {transport} transport</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="263" />
         <source>queued</source>
-        <extracomment>The steps of a message's timeline (`Store.events` kinds).</extracomment>
+        <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="211" />
+        <location filename="../../ui/core_text.py" line="264" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="212" />
+        <location filename="../../ui/core_text.py" line="265" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="213" />
+        <location filename="../../ui/core_text.py" line="266" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="214" />
+        <location filename="../../ui/core_text.py" line="267" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="215" />
+        <location filename="../../ui/core_text.py" line="268" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="220" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="221" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="222" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>delivered to the recipient's device</source>
         <translation>delivered to the recipient's device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="223" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="224" />
+        <location filename="../../ui/core_text.py" line="277" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="225" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="226" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="231" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="232" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>could not reach the server (connection error)</source>
         <translation>could not reach the server (connection error)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="235" />
+        <location filename="../../ui/core_text.py" line="288" />
         <source>could not find the server's address</source>
         <translation>could not find the server's address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="236" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="292" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="242" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>

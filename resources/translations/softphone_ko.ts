@@ -1022,562 +1022,708 @@ Sent {when}</source>
 <context>
     <name>core</name>
     <message>
-        <location filename="../../ui/core_text.py" line="40" />
+        <location filename="../../ui/core_text.py" line="41" />
         <source>Not registered</source>
         <extracomment>The translation context of the core's sentences. Every template the core's ``say(...)`` calls use (checked by a test).</extracomment>
         <translation>등록되지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="41" />
+        <location filename="../../ui/core_text.py" line="42" />
         <source>Registering as {who}…</source>
         <translation>{who}(으)로 등록하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="42" />
+        <location filename="../../ui/core_text.py" line="43" />
         <source>Registered as {who}</source>
         <translation>{who}(으)로 등록됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="43" />
+        <location filename="../../ui/core_text.py" line="44" />
         <source>Registered as {who} (via {server})</source>
         <translation>{who}(으)로 등록됨 ({server} 경유)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="44" />
+        <location filename="../../ui/core_text.py" line="45" />
         <source>Registered as {who} (via {server}, {transport})</source>
         <translation>{who}(으)로 등록됨 ({server}, {transport} 경유)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="45" />
+        <location filename="../../ui/core_text.py" line="46" />
         <source>Connection to {server} lost ({reason}), trying again…</source>
         <translation>{server} 연결이 끊겼습니다 ({reason}). 다시 시도하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="46" />
+        <location filename="../../ui/core_text.py" line="47" />
         <source>Connection to {server} lost</source>
         <translation>{server} 연결이 끊겼습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="47" />
+        <location filename="../../ui/core_text.py" line="48" />
         <source>No answer from {server} after {seconds} s</source>
         <translation>{server}에서 {seconds}초 동안 응답이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="48" />
+        <location filename="../../ui/core_text.py" line="49" />
         <source>Cannot reach {server} ({reason})</source>
         <translation>{server}에 연결할 수 없습니다 ({reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="49" />
+        <location filename="../../ui/core_text.py" line="50" />
         <source>Wrong credentials (the server refused them)</source>
         <translation>계정 정보가 틀렸습니다 (서버가 거부함)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="50" />
+        <location filename="../../ui/core_text.py" line="51" />
         <source>Wrong credentials ({code} {reason})</source>
         <translation>계정 정보가 틀렸습니다 ({code} {reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="51" />
+        <location filename="../../ui/core_text.py" line="52" />
         <source>Wrong credentials ({code})</source>
         <translation>계정 정보가 틀렸습니다 ({code})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="52" />
+        <location filename="../../ui/core_text.py" line="53" />
         <source>The server asks for a password ({code})</source>
         <translation>서버가 비밀번호를 요구합니다 ({code})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="53" />
+        <location filename="../../ui/core_text.py" line="54" />
         <source>Unknown user ({code} {reason})</source>
         <translation>없는 사용자입니다 ({code} {reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="54" />
+        <location filename="../../ui/core_text.py" line="55" />
         <source>Server refused: {code} {reason}</source>
         <translation>서버가 거부했습니다: {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="55" />
+        <location filename="../../ui/core_text.py" line="56" />
         <source>{problem}, trying again in {seconds} s</source>
         <translation>{problem}, {seconds}초 뒤 다시 시도</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="56" />
+        <location filename="../../ui/core_text.py" line="57" />
         <source>Trying {server}…</source>
         <translation>{server}에 연결하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="58" />
+        <location filename="../../ui/core_text.py" line="59" />
         <source>online on {count} device</source>
         <translation>온라인 (기기 {count}대)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="59" />
+        <location filename="../../ui/core_text.py" line="60" />
         <source>online on {count} devices</source>
         <translation>온라인 (기기 {count}대)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="60" />
+        <location filename="../../ui/core_text.py" line="61" />
         <source>offline</source>
         <translation>오프라인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="61" />
+        <location filename="../../ui/core_text.py" line="62" />
         <source>offline, last seen {when}</source>
         <translation>오프라인, 마지막 접속 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="62" />
+        <location filename="../../ui/core_text.py" line="63" />
         <source>unknown (server unreachable)</source>
         <translation>알 수 없음 (서버에 연결할 수 없음)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="63" />
+        <location filename="../../ui/core_text.py" line="64" />
         <source>unknown (server unreachable), last seen {when}</source>
         <translation>알 수 없음 (서버에 연결할 수 없음), 마지막 접속 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="64" />
+        <location filename="../../ui/core_text.py" line="65" />
         <source>unknown (reconnecting)</source>
         <translation>알 수 없음 (다시 연결하는 중)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="65" />
+        <location filename="../../ui/core_text.py" line="66" />
         <source>unknown (reconnecting), last seen {when}</source>
         <translation>알 수 없음 (다시 연결하는 중), 마지막 접속 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="66" />
+        <location filename="../../ui/core_text.py" line="67" />
         <source>not allowed ({why})</source>
         <translation>볼 수 없음 ({why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="67" />
+        <location filename="../../ui/core_text.py" line="68" />
         <source>unknown user ({why})</source>
         <translation>없는 사용자 ({why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="68" />
+        <location filename="../../ui/core_text.py" line="69" />
         <source>unknown: {why}</source>
         <translation>알 수 없음: {why}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="69" />
+        <location filename="../../ui/core_text.py" line="70" />
         <source>unknown: subscription ended ({why})</source>
         <translation>알 수 없음: 구독이 끝남 ({why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="70" />
+        <location filename="../../ui/core_text.py" line="71" />
         <source>unknown: subscription ended ({why}), retrying in {seconds} s</source>
         <translation>알 수 없음: 구독이 끝남 ({why}), {seconds}초 뒤 다시 시도</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="71" />
+        <location filename="../../ui/core_text.py" line="72" />
         <source>waiting for authorization</source>
         <translation>승인을 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="72" />
+        <location filename="../../ui/core_text.py" line="73" />
         <source>subscribing…</source>
         <translation>구독하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="73" />
+        <location filename="../../ui/core_text.py" line="74" />
         <source>subscribed</source>
         <translation>구독함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="74" />
+        <location filename="../../ui/core_text.py" line="75" />
         <source>not watched</source>
         <translation>지켜보지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="76" />
+        <location filename="../../ui/core_text.py" line="77" />
         <source>Type an address like bob@example.com</source>
         <translation>bob@example.com 같은 주소를 입력하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="77" />
+        <location filename="../../ui/core_text.py" line="78" />
         <source>{text} is not a SIP address: {reason}</source>
         <translation>{text}은(는) SIP 주소가 아닙니다: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="78" />
+        <location filename="../../ui/core_text.py" line="79" />
         <source>{text} has no user part; type an address like bob@example.com</source>
         <translation>{text}에 사용자 부분이 없습니다. bob@example.com 같은 주소를 입력하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="80" />
+        <location filename="../../ui/core_text.py" line="81" />
         <source>The link is too long to open ({length} characters; at most {limit}).</source>
         <translation>링크가 너무 길어서 열 수 없습니다 ({length}자, 최대 {limit}자).</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="83" />
+        <location filename="../../ui/core_text.py" line="84" />
         <source>Softphone opens only sip: and sips: links, not {scheme}: links.</source>
         <translation>Softphone은 sip:과 sips: 링크만 엽니다. {scheme}: 링크는 열지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="86" />
+        <location filename="../../ui/core_text.py" line="87" />
         <source>Softphone opens only sip: and sips: links, not this.</source>
         <translation>Softphone은 sip:과 sips: 링크만 엽니다. 이것은 열지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="87" />
+        <location filename="../../ui/core_text.py" line="88" />
         <source>The link contains a line break or control character, which could add SIP headers; it was not opened.</source>
         <translation>링크에 SIP 헤더를 덧붙일 수 있는 줄바꿈이나 제어 문자가 있어서 열지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="92" />
+        <location filename="../../ui/core_text.py" line="93" />
         <source>The link is not a valid SIP address: {reason}.</source>
         <translation>링크가 올바른 SIP 주소가 아닙니다: {reason}.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="93" />
+        <location filename="../../ui/core_text.py" line="94" />
         <source>The link names no one: it needs an address like sip:alice@example.com.</source>
         <translation>링크에 상대가 없습니다. sip:alice@example.com 같은 주소가 필요합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="96" />
+        <location filename="../../ui/core_text.py" line="97" />
         <source>The link contains a password; it was not opened.</source>
         <translation>링크에 비밀번호가 들어 있어서 열지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="97" />
+        <location filename="../../ui/core_text.py" line="98" />
         <source>The link asks to set the {header} header; only a message text (?body=) may come with a link.</source>
         <translation>링크가 {header} 헤더를 설정하려고 합니다. 링크에는 메시지 내용(?body=)만 담을 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="102" />
+        <location filename="../../ui/core_text.py" line="103" />
         <source>The link gives the message text twice.</source>
         <translation>링크에 메시지 내용이 두 번 들어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="103" />
+        <location filename="../../ui/core_text.py" line="104" />
         <source>The link's message text is not valid UTF-8.</source>
         <translation>링크의 메시지 내용이 올바른 UTF-8이 아닙니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="105" />
+        <location filename="../../ui/core_text.py" line="106" />
+        <source>Cannot look up {name}: {problem}</source>
+        <translation>{name}을(를) 조회할 수 없습니다: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="107" />
+        <source>No SIP server found for {name}: {why}</source>
+        <translation>{name}의 SIP 서버를 찾지 못했습니다: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="108" />
+        <source>the name has no address</source>
+        <translation>이 이름에는 주소가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="109" />
+        <source>the domain says it offers no SIP service</source>
+        <translation>이 도메인은 SIP 서비스를 제공하지 않는다고 알려 옴</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="110" />
+        <source>its SIP servers ({names}) have no address</source>
+        <translation>SIP 서버({names})에 주소가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="111" />
+        <source>the domain has no SIP records</source>
+        <translation>이 도메인에는 SIP 레코드가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="112" />
+        <source>it has no {family} address</source>
+        <translation>{family} 주소가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="113" />
+        <source>this computer has no DNS server configured</source>
+        <translation>이 컴퓨터에 설정된 DNS 서버가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="114" />
+        <source>no DNS server</source>
+        <translation>DNS 서버가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="115" />
+        <source>the DNS server did not answer</source>
+        <translation>DNS 서버가 응답하지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="116" />
+        <source>the DNS server at {server} did not answer</source>
+        <translation>{server}의 DNS 서버가 응답하지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="117" />
+        <source>the DNS server refused or failed the lookup</source>
+        <translation>DNS 서버가 조회를 거부했거나 실패함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="118" />
+        <source>the DNS server at {server} refused or failed the lookup</source>
+        <translation>{server}의 DNS 서버가 조회를 거부했거나 실패함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="119" />
+        <source>the DNS lookup failed ({error})</source>
+        <translation>DNS 조회 실패 ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="120" />
+        <source>{text} is not a host or host:port</source>
+        <translation>{text}은(는) 호스트나 호스트:포트 형식이 아님</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="121" />
+        <source>{text} has no host</source>
+        <translation>{text}에 호스트가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="122" />
+        <source>{text} is not a port number</source>
+        <translation>{text}은(는) 포트 번호가 아님</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="124" />
         <source>The address of record must look like sip:alice@example.com</source>
         <translation>계정 주소는 sip:alice@example.com 같은 형식이어야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="106" />
+        <location filename="../../ui/core_text.py" line="125" />
         <source>The address of record must look like sip:alice@example.com, not {value}</source>
         <translation>계정 주소는 sip:alice@example.com 같은 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="109" />
+        <location filename="../../ui/core_text.py" line="128" />
         <source>Enter the address of record, like sip:alice@example.com</source>
         <translation>sip:alice@example.com 같은 계정 주소를 입력하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="110" />
+        <location filename="../../ui/core_text.py" line="129" />
         <source>Display name</source>
         <translation>표시 이름</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="111" />
+        <location filename="../../ui/core_text.py" line="130" />
         <source>User name</source>
         <translation>사용자 이름</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="112" />
+        <location filename="../../ui/core_text.py" line="131" />
         <source>{what} must be text, not {value}</source>
         <translation>{what}은(는) 글자여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="113" />
+        <location filename="../../ui/core_text.py" line="132" />
         <source>{what} must be one line of text</source>
         <translation>{what}은(는) 한 줄이어야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="114" />
+        <location filename="../../ui/core_text.py" line="133" />
         <source>The registrar</source>
         <translation>등록 서버</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="115" />
+        <location filename="../../ui/core_text.py" line="134" />
         <source>The outbound proxy</source>
         <translation>아웃바운드 프록시</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="116" />
+        <location filename="../../ui/core_text.py" line="135" />
         <source>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</source>
         <translation>{what}은(는) example.com:5060처럼 호스트 이름이나 주소에 포트를 붙일 수 있는 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="121" />
+        <location filename="../../ui/core_text.py" line="140" />
         <source>Transport must be udp, tcp or tls, not {value}</source>
         <translation>전송 방식은 udp, tcp, tls 중 하나여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="122" />
+        <location filename="../../ui/core_text.py" line="141" />
         <source>Local port must be a whole number between {low} and {high}</source>
         <translation>로컬 포트는 {low}에서 {high} 사이의 정수여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="123" />
+        <location filename="../../ui/core_text.py" line="142" />
         <source>The registration time must be a whole number of seconds between {low} and {high}</source>
         <translation>등록 유지 시간은 {low}초에서 {high}초 사이의 정수여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="127" />
+        <location filename="../../ui/core_text.py" line="146" />
         <source>Sending read receipts must be true or false</source>
         <translation>읽음 확인 보내기는 true 또는 false여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="128" />
+        <location filename="../../ui/core_text.py" line="147" />
         <source>Asking for read receipts must be true or false</source>
         <translation>읽음 확인 요청하기는 true 또는 false여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="129" />
+        <location filename="../../ui/core_text.py" line="148" />
         <source>Accepting direct messages must be true or false</source>
         <translation>직접 보낸 메시지 받기는 true 또는 false여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="130" />
+        <location filename="../../ui/core_text.py" line="149" />
         <source>The DNS server must be text, not {value}</source>
         <translation>DNS 서버는 글자여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="131" />
+        <location filename="../../ui/core_text.py" line="150" />
         <source>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</source>
         <translation>DNS 서버는 192.0.2.53이나 [2001:db8::53]:5353처럼 IP 주소에 포트를 붙일 수 있는 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="136" />
+        <location filename="../../ui/core_text.py" line="155" />
         <source>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</source>
         <translation>연결 유지 간격은 0(끄기)이거나 {low}초에서 {high}초 사이의 정수여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="141" />
+        <location filename="../../ui/core_text.py" line="160" />
         <source>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</source>
         <translation>비밀번호 변수는 SOFTPHONE_PASSWORD 같은 환경 변수 이름이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="146" />
+        <location filename="../../ui/core_text.py" line="165" />
         <source>The settings file {path} is not valid TOML: {error}</source>
         <translation>설정 파일 {path}이(가) 올바른 TOML이 아닙니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="147" />
+        <location filename="../../ui/core_text.py" line="166" />
         <source>The settings file {path} has no [account] section</source>
         <translation>설정 파일 {path}에 [account] 부분이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="148" />
+        <location filename="../../ui/core_text.py" line="167" />
         <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
         <translation>설정 파일에 비밀번호가 들어 있습니다. 비밀번호는 거기에 두면 안 되니 지우세요. Softphone은 비밀번호를 키링에 보관하거나 시작할 때 묻습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="153" />
+        <location filename="../../ui/core_text.py" line="172" />
         <source>Unknown setting {name} in the [account] section</source>
         <translation>[account] 부분에 알 수 없는 설정 {name}이(가) 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="154" />
+        <location filename="../../ui/core_text.py" line="173" />
         <source>The settings file has no address of record</source>
         <translation>설정 파일에 계정 주소가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="155" />
+        <location filename="../../ui/core_text.py" line="174" />
         <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
         <translation>키링 백엔드 {backend}은(는) 비밀번호를 일반 파일에 두거나 아예 보관하지 않으므로 저장하지 않았습니다. 데스크톱의 키링(Secret Service, KWallet, macOS 키체인, Windows 자격 증명 관리자)을 쓰거나 비밀번호를 환경 변수에 두세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="162" />
+        <location filename="../../ui/core_text.py" line="181" />
         <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
         <translation>비밀번호를 보관할 키링이 없습니다. 대신 환경 변수에 두세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="167" />
+        <location filename="../../ui/core_text.py" line="186" />
         <source>The keyring refused to keep the password: {error}</source>
         <translation>키링이 비밀번호 보관을 거부했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="168" />
+        <location filename="../../ui/core_text.py" line="187" />
         <source>There is no settings file at {path}</source>
         <translation>{path}에 설정 파일이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="169" />
+        <location filename="../../ui/core_text.py" line="188" />
         <source>The settings file {path} is not usable: {problem}</source>
         <translation>설정 파일 {path}을(를) 쓸 수 없습니다: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="170" />
+        <location filename="../../ui/core_text.py" line="189" />
         <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
         <translation>설정된 계정이 없습니다. --aor sip:alice@example.com (그리고 --password-env)을 주거나 앱에서 계정을 설정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="175" />
+        <location filename="../../ui/core_text.py" line="194" />
         <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
         <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 비어 있습니다. 비밀번호를 넣으세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="180" />
+        <location filename="../../ui/core_text.py" line="199" />
         <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
         <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 설정되어 있지 않고, 키링에도 비밀번호가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="185" />
+        <location filename="../../ui/core_text.py" line="204" />
         <source>The data folder cannot be used: {error}</source>
         <translation>데이터 폴더를 쓸 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="186" />
+        <location filename="../../ui/core_text.py" line="205" />
         <source>The message database {path} is a folder; give a file with --db</source>
         <translation>메시지 데이터베이스 {path}은(는) 폴더입니다. --db로 파일을 지정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="187" />
+        <location filename="../../ui/core_text.py" line="206" />
         <source>{problem}; give another file with --db</source>
         <translation>{problem}. --db로 다른 파일을 지정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="188" />
+        <location filename="../../ui/core_text.py" line="207" />
         <source>The message database {path} cannot be opened: {error}</source>
         <translation>메시지 데이터베이스 {path}을(를) 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="197" />
+        <location filename="../../ui/core_text.py" line="216" />
         <source>written and stored, waiting to be sent</source>
         <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>저장함, 보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="198" />
+        <location filename="../../ui/core_text.py" line="217" />
         <source>received and stored</source>
         <translation>받아서 저장함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="199" />
+        <location filename="../../ui/core_text.py" line="218" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>{address}(으)로 {transport}를 통해 MESSAGE 보냄 ({kind}, CSeq {cseq})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="200" />
+        <location filename="../../ui/core_text.py" line="219" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{address}에서 {transport}로 받은 응답: {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="201" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>receipt: {what}</source>
         <translation>수신 확인: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="202" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>receipt: {what}; state unchanged</source>
         <translation>수신 확인: {what}. 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="203" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>receipt: {what} (sent {when})</source>
         <translation>수신 확인: {what} (보낸 시각 {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="204" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>수신 확인: {what} (보낸 시각 {when}). 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="210" />
+        <location filename="../../ui/core_text.py" line="233" />
+        <source>connection closed by peer</source>
+        <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
+        <translation>상대가 연결을 닫음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="234" />
+        <source>connection lost: {error}</source>
+        <translation>연결이 끊어짐: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="235" />
+        <source>connection refused</source>
+        <translation>연결이 거부됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="236" />
+        <source>no answer to the connection</source>
+        <translation>연결 요청에 응답이 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="237" />
+        <source>cannot connect: {error}</source>
+        <translation>연결할 수 없음: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="238" />
+        <source>too many open connections</source>
+        <translation>열린 연결이 너무 많음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="239" />
+        <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
+        <translation>서버 인증서를 신뢰할 수 없음 (인증서 확인 실패: {why})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="243" />
+        <source>no answer after {seconds} s</source>
+        <translation>{seconds}초 동안 응답이 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="244" />
+        <source>the agent was closed</source>
+        <translation>앱이 SIP 연결을 닫음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="245" />
+        <source>no answer to a keep-alive within {seconds} s</source>
+        <translation>{seconds}초 안에 연결 유지 신호에 응답이 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="246" />
+        <source>no answer from the server within {seconds} s</source>
+        <translation>{seconds}초 안에 서버 응답이 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="247" />
+        <source>no {transport} transport</source>
+        <translation>{transport} 전송 방식을 쓸 수 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="263" />
         <source>queued</source>
-        <extracomment>The steps of a message's timeline (`Store.events` kinds).</extracomment>
+        <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="211" />
+        <location filename="../../ui/core_text.py" line="264" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="212" />
+        <location filename="../../ui/core_text.py" line="265" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="213" />
+        <location filename="../../ui/core_text.py" line="266" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="214" />
+        <location filename="../../ui/core_text.py" line="267" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="215" />
+        <location filename="../../ui/core_text.py" line="268" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="220" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="221" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="222" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>delivered to the recipient's device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="223" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="224" />
+        <location filename="../../ui/core_text.py" line="277" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="225" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="226" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="231" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="232" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>could not reach the server (connection error)</source>
         <translation>서버에 연결할 수 없음 (연결 오류)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="235" />
+        <location filename="../../ui/core_text.py" line="288" />
         <source>could not find the server's address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="236" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="292" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="242" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>

@@ -290,7 +290,7 @@ class Registration:
             targets = self._order(await self._locate())
             response, target = await self._send(targets, expires=expires)
         except LocationError as exc:
-            return self._fail(str(exc), None, failures + 1), expires, failures + 1
+            return self._fail(exc.phrase, None, failures + 1), expires, failures + 1
         except LookupError as exc:
             if type(exc) is not LookupError:
                 raise  # KeyError, IndexError: a bug, not a missing transport

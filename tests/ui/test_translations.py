@@ -381,13 +381,29 @@ def test_every_core_sentence_is_in_the_window_s_table() -> None:
 
 @pytest.mark.usefixtures("english_after")
 def test_every_core_sentence_has_korean(qapp: QApplication) -> None:
-    from ui.core_text import STORED, TEMPLATES
+    from ui.core_text import REASONS, STORED, TEMPLATES
 
     install_translator(qapp, "ko")
     english = [
-        t for t in sorted(TEMPLATES | STORED) if untranslated(QCoreApplication.translate("core", t))
+        t
+        for t in sorted(TEMPLATES | STORED | REASONS)
+        if untranslated(QCoreApplication.translate("core", t))
     ]
     assert english == []
+
+
+def test_every_reason_the_window_translates_is_one_the_code_gives() -> None:
+    """Each of `REASONS` is a sentence (or f-string) in softphone/, so none drifts unmatched."""
+    from ui.core_text import REASONS
+
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "softphone").rglob("*.py"))
+    missing = []
+    for reason in sorted(REASONS):
+        parts = re.split(r"\{\w+\}", reason)
+        # A field is any f-string field: {exc}, {self._pong_timeout:g}, ...
+        if not re.search(r"\{[^{}\n]+\}".join(re.escape(p) for p in parts), code):
+            missing.append(reason)
+    assert missing == []
 
 
 # -- the account's problems, said in Korean ------------------------------------------

@@ -315,6 +315,93 @@ def test_retry_while_offline_says_it_waits_for_the_connection_then_sending(
     ]
 
 
+def english_words(text: str, *kept: str) -> list[str]:
+    """English words left in a Korean sentence, once *kept* (addresses) are taken out."""
+    for value in kept:
+        text = text.replace(value, " ")
+    return re.findall(r"[A-Za-z]{2,}", re.sub(r"\b(?:SIP|DNS|IPv[46]|UDP|TCP|TLS)\b", " ", text))
+
+
+def test_connection_lost_and_its_reason_are_said_in_korean(
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot, qapp
+) -> None:
+    from ui.i18n import install_translator
+
+    install_translator(qapp, "ko")
+
+    async def scenario() -> tuple[list[str], str]:
+        w = CutWorld()
+        await w.start()
+        try:
+            ui = window(w.alice(tmp_path / "alice.db"), qtbot)
+            shown = status_bar_history(ui)
+            async with running(ui.app):
+                await registered(ui.app)
+                w.cut(ui.app)
+                # The keep-alive finds the flow dead and says why.
+                await wait_until(lambda: "연결이 끊겼습니다 (" in "".join(shown), "the loss")
+                # And the registration's own attempts while the link is down.
+                await wait_until(lambda: "초 뒤 다시 시도" in shown[-1], "a retry planned")
+            ui.window.hide()
+        finally:
+            await w.server.stop()
+        return shown, w.registrar
+
+    try:
+        shown, registrar = loop.run_until_complete(scenario())
+    finally:
+        install_translator(qapp, "en")
+    lost = next(t for t in shown if "연결이 끊겼습니다 (" in t)
+    assert lost == (
+        f"{registrar} 연결이 끊겼습니다 (0.3초 안에 서버 응답이 없음). 다시 시도하는 중…"
+    ), shown
+    me = f"alice@{DOMAIN}"
+    assert [t for t in shown if english_words(t, me, registrar)] == [], shown
+
+
+def test_no_server_found_is_said_in_korean(
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot, qapp
+) -> None:
+    """RFC 3263 finds no server this account can use: the sentence and its reason, in Korean."""
+    from ui.i18n import install_translator
+
+    install_translator(qapp, "ko")
+
+    async def scenario() -> str:
+        w = CutWorld()
+        await w.start()
+        try:
+            account = Account(aor=f"sip:alice@{DOMAIN}", registrar=w.registrar, expires=300)
+            # An IPv6 socket and an IPv4 server: nothing to send to.
+            app = Application(
+                account,
+                PASSWORDS[account.aor],
+                Store.open(tmp_path / "alice.db"),
+                AppOptions(listen_host="::1", timers=TIMERS, keepalive_interval=0),
+            )
+            app.agent.network = w.network
+            ui = window(app, qtbot)
+            async with running(ui.app):
+                await wait_until(
+                    lambda: "SIP 서버를 찾지 못했습니다" in ui.window.registration_label.text(),
+                    "no server",
+                )
+                text = ui.window.registration_label.text()
+            ui.window.hide()
+        finally:
+            await w.server.stop()
+        return text
+
+    try:
+        text = loop.run_until_complete(scenario())
+    finally:
+        install_translator(qapp, "en")
+    assert re.fullmatch(
+        r"127\.0\.0\.1:5060의 SIP 서버를 찾지 못했습니다: IPv6 주소가 없음, \d+초 뒤 다시 시도",
+        text,
+    ), text
+
+
 def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
     from ui.i18n import install_translator
     from ui.models.conversation import status_line
