@@ -221,6 +221,11 @@ STORED = frozenset(
         QT_TRANSLATE_NOOP("core", "receipt: {what}; state unchanged"),
         QT_TRANSLATE_NOOP("core", "receipt: {what} (sent {when})"),
         QT_TRANSLATE_NOOP("core", "receipt: {what} (sent {when}); state unchanged"),
+        # The automatic resend's plan after a failure (softphone/services/timeline.py).
+        QT_TRANSLATE_NOOP("core", "{state}; will try again at {time}"),
+        QT_TRANSLATE_NOOP(
+            "core", "{state}; no more automatic resends (a day after the first attempt)"
+        ),
     }
 )
 
@@ -256,7 +261,7 @@ _REASON_FIELD = {
 }
 
 #: Fields of a sentence said in English that are themselves the core's sentences.
-_NESTED = ("why", "problem")
+_NESTED = ("why", "problem", "state")
 
 #: The steps of a message's timeline (`Store.events` kinds).
 _EVENT_KINDS: dict[str, str] = {

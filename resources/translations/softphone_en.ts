@@ -1569,161 +1569,171 @@ Sent {when}</translation>
         <translation>receipt: {what} (sent {when}); state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="233" />
+        <location filename="../../ui/core_text.py" line="225" />
+        <source>{state}; will try again at {time}</source>
+        <translation>{state}; will try again at {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="226" />
+        <source>{state}; no more automatic resends (a day after the first attempt)</source>
+        <translation>{state}; no more automatic resends (a day after the first attempt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="238" />
         <source>connection closed by peer</source>
         <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
         <translation>connection closed by peer</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="234" />
+        <location filename="../../ui/core_text.py" line="239" />
         <source>connection lost: {error}</source>
         <translation>connection lost: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="235" />
+        <location filename="../../ui/core_text.py" line="240" />
         <source>connection refused</source>
         <translation>connection refused</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="236" />
+        <location filename="../../ui/core_text.py" line="241" />
         <source>no answer to the connection</source>
         <translation>no answer to the connection</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="237" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>cannot connect: {error}</source>
         <translation>cannot connect: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="238" />
+        <location filename="../../ui/core_text.py" line="243" />
         <source>too many open connections</source>
         <translation>too many open connections</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="244" />
         <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>the server's certificate cannot be trusted (certificate verify failed: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="243" />
+        <location filename="../../ui/core_text.py" line="248" />
         <source>no answer after {seconds} s</source>
         <translation>no answer after {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="244" />
+        <location filename="../../ui/core_text.py" line="249" />
         <source>the agent was closed</source>
         <translation>the agent was closed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="245" />
+        <location filename="../../ui/core_text.py" line="250" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>no answer to a keep-alive within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="246" />
+        <location filename="../../ui/core_text.py" line="251" />
         <source>no answer from the server within {seconds} s</source>
         <translation>no answer from the server within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="247" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>no {transport} transport</source>
         <translation>no {transport} transport</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="263" />
+        <location filename="../../ui/core_text.py" line="268" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="264" />
+        <location filename="../../ui/core_text.py" line="269" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="265" />
+        <location filename="../../ui/core_text.py" line="270" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="266" />
+        <location filename="../../ui/core_text.py" line="271" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="267" />
+        <location filename="../../ui/core_text.py" line="272" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="268" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="275" />
+        <location filename="../../ui/core_text.py" line="280" />
         <source>delivered to the recipient's device</source>
         <translation>delivered to the recipient's device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="276" />
+        <location filename="../../ui/core_text.py" line="281" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="277" />
+        <location filename="../../ui/core_text.py" line="282" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="278" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="279" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="290" />
         <source>could not reach the server (connection error)</source>
         <translation>could not reach the server (connection error)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="288" />
+        <location filename="../../ui/core_text.py" line="293" />
         <source>could not find the server's address</source>
         <translation>could not find the server's address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="289" />
+        <location filename="../../ui/core_text.py" line="294" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="292" />
+        <location filename="../../ui/core_text.py" line="297" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="295" />
+        <location filename="../../ui/core_text.py" line="300" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>

@@ -1569,161 +1569,171 @@ Sent {when}</source>
         <translation>수신 확인: {what} (보낸 시각 {when}). 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="233" />
+        <location filename="../../ui/core_text.py" line="225" />
+        <source>{state}; will try again at {time}</source>
+        <translation>{state}. {time}에 다시 보냅니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="226" />
+        <source>{state}; no more automatic resends (a day after the first attempt)</source>
+        <translation>{state}. 더는 자동으로 다시 보내지 않습니다 (첫 시도 뒤 하루가 지남)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="238" />
         <source>connection closed by peer</source>
         <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
         <translation>상대가 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="234" />
+        <location filename="../../ui/core_text.py" line="239" />
         <source>connection lost: {error}</source>
         <translation>연결이 끊어짐: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="235" />
+        <location filename="../../ui/core_text.py" line="240" />
         <source>connection refused</source>
         <translation>연결이 거부됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="236" />
+        <location filename="../../ui/core_text.py" line="241" />
         <source>no answer to the connection</source>
         <translation>연결 요청에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="237" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>cannot connect: {error}</source>
         <translation>연결할 수 없음: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="238" />
+        <location filename="../../ui/core_text.py" line="243" />
         <source>too many open connections</source>
         <translation>열린 연결이 너무 많음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="244" />
         <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>서버 인증서를 신뢰할 수 없음 (인증서 확인 실패: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="243" />
+        <location filename="../../ui/core_text.py" line="248" />
         <source>no answer after {seconds} s</source>
         <translation>{seconds}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="244" />
+        <location filename="../../ui/core_text.py" line="249" />
         <source>the agent was closed</source>
         <translation>앱이 SIP 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="245" />
+        <location filename="../../ui/core_text.py" line="250" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>{seconds}초 안에 연결 유지 신호에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="246" />
+        <location filename="../../ui/core_text.py" line="251" />
         <source>no answer from the server within {seconds} s</source>
         <translation>{seconds}초 안에 서버 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="247" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>no {transport} transport</source>
         <translation>{transport} 전송 방식을 쓸 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="263" />
+        <location filename="../../ui/core_text.py" line="268" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="264" />
+        <location filename="../../ui/core_text.py" line="269" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="265" />
+        <location filename="../../ui/core_text.py" line="270" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="266" />
+        <location filename="../../ui/core_text.py" line="271" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="267" />
+        <location filename="../../ui/core_text.py" line="272" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="268" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="275" />
+        <location filename="../../ui/core_text.py" line="280" />
         <source>delivered to the recipient's device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="276" />
+        <location filename="../../ui/core_text.py" line="281" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="277" />
+        <location filename="../../ui/core_text.py" line="282" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="278" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="279" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="290" />
         <source>could not reach the server (connection error)</source>
         <translation>서버에 연결할 수 없음 (연결 오류)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="288" />
+        <location filename="../../ui/core_text.py" line="293" />
         <source>could not find the server's address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="289" />
+        <location filename="../../ui/core_text.py" line="294" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="292" />
+        <location filename="../../ui/core_text.py" line="297" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="295" />
+        <location filename="../../ui/core_text.py" line="300" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>

@@ -315,11 +315,17 @@ def test_retry_while_offline_says_it_waits_for_the_connection_then_sending(
     ]
 
 
+#: Names kept as written in every language.
+_KEPT_WORDS = {"SIP", "DNS", "IPv4", "IPv6", "UDP", "TCP", "TLS", "MESSAGE", "CSeq", "CPIM"}
+
+
 def english_words(text: str, *kept: str) -> list[str]:
-    """English words left in a Korean sentence, once *kept* (addresses) are taken out."""
+    """English words left in a Korean sentence, once *kept* values and addresses are out."""
     for value in kept:
         text = text.replace(value, " ")
-    return re.findall(r"[A-Za-z]{2,}", re.sub(r"\b(?:SIP|DNS|IPv[46]|UDP|TCP|TLS)\b", " ", text))
+    # Host names and addresses: example.com, 127.0.0.1:5060, alice@example.com.
+    text = re.sub(r"[\w.+-]*\w\.[\w.:@+-]+", " ", text, flags=re.ASCII)
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", text) if w not in _KEPT_WORDS]
 
 
 def test_connection_lost_and_its_reason_are_said_in_korean(
@@ -357,6 +363,53 @@ def test_connection_lost_and_its_reason_are_said_in_korean(
     ), shown
     me = f"alice@{DOMAIN}"
     assert [t for t in shown if english_words(t, me, registrar)] == [], shown
+
+
+def test_the_resend_plan_in_the_details_timeline_is_korean(
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot, qapp
+) -> None:
+    from ui.i18n import install_translator
+
+    install_translator(qapp, "ko")
+
+    async def scenario() -> list[tuple[str, str]]:
+        w = CutWorld()
+        await w.start()
+        try:
+            ui = window(w.alice(tmp_path / "alice.db"), qtbot)
+            async with running(w.app("bob", tmp_path / "bob.db")) as bob, running(ui.app):
+                await registered(bob)
+                await registered(ui.app)
+                ui.window.open_conversation(BOB)
+                w.cut(ui.app)
+                # Sent before the loss is noticed: no answer, a resend planned.
+                sent = ui.type_and_enter("하나")
+                await wait_until(lambda: ui.shown_state(sent.id) is D.FAILED, "failed")
+                ui.window.show_details(int(sent.id))
+                details = ui.window._message_details
+                assert details is not None
+                steps = details.steps()
+                details.close()
+            ui.window.hide()
+        finally:
+            await w.server.stop()
+        return steps
+
+    try:
+        steps = loop.run_until_complete(scenario())
+    finally:
+        install_translator(qapp, "en")
+    planned = [what for step, what in steps if "다시 보냅니다" in what]
+    assert len(planned) == 1, steps
+    assert re.fullmatch(
+        r"실패: 서버에서 3\.2초 동안 응답이 없음\. \d\d:\d\d:\d\d에 다시 보냅니다", planned[0]
+    ), steps
+    # Every step in Korean; the server's address and the MIME type as they are.
+    assert [
+        (step, what)
+        for step, what in steps
+        if english_words(f"{step} {what}", "message/cpim", "text/plain")
+    ] == [], steps
 
 
 def test_no_server_found_is_said_in_korean(
