@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from softphone.link import LinkError, SipLink, parse_link
@@ -34,7 +34,7 @@ def refuse(parent: QWidget | None, sentence: str) -> QMessageBox:
     box = QMessageBox(
         QMessageBox.Icon.Warning, QMessageBox.tr("Softphone"), sentence, parent=parent
     )
-    box.setAccessibleName("Link refused")
+    box.setAccessibleName(QCoreApplication.translate("links", "Link refused"))
     # The sentence quotes the link, which a web page wrote: plain text.
     box.setTextFormat(Qt.TextFormat.PlainText)
     # open(), not exec(): a nested Qt loop would re-enter the asyncio loop.

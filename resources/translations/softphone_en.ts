@@ -24,9 +24,19 @@
         <translation>Enter the SIP account your provider gave you.</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="116" />
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/settings_dialog.py" line="118" />
         <source>Alice Example (optional)</source>
         <translation>Alice Example (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="118" />
+        <source>Display name</source>
+        <translation>Display name</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="121" />
@@ -34,9 +44,24 @@
         <translation>same as in the address (optional)</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="121" />
+        <source>Authentication user name</source>
+        <translation>Authentication user name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="124" />
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/settings_dialog.py" line="125" />
         <source>unchanged</source>
         <translation>unchanged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="129" />
+        <source>Password environment variable</source>
+        <translation>Password environment variable</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="131" />
@@ -44,136 +69,201 @@
         <translation>find automatically</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="132" />
+        <location filename="../../ui/windows/settings_dialog.py" line="131" />
+        <source>Registrar</source>
+        <translation>Registrar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="133" />
         <source>none (optional)</source>
         <translation>none (optional)</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="133" />
+        <source>Outbound proxy</source>
+        <translation>Outbound proxy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="136" />
         <source>the system's (optional)</source>
         <translation>the system's (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="140" />
+        <location filename="../../ui/windows/settings_dialog.py" line="136" />
+        <source>DNS server</source>
+        <translation>DNS server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="139" />
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="144" />
         <source>Send &amp;read receipts</source>
         <translation>Send &amp;read receipts</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="144" />
+        <location filename="../../ui/windows/settings_dialog.py" line="145" />
+        <source>Send read receipts</source>
+        <translation>Send read receipts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="148" />
         <source>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</source>
         <translation>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="149" />
+        <location filename="../../ui/windows/settings_dialog.py" line="153" />
         <source>As&amp;k for read receipts</source>
         <translation>As&amp;k for read receipts</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="155" />
+        <location filename="../../ui/windows/settings_dialog.py" line="154" />
+        <source>Ask for read receipts</source>
+        <translation>Ask for read receipts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="159" />
         <source>Accept messages sent &amp;directly to this computer</source>
         <translation>Accept messages sent &amp;directly to this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="158" />
+        <location filename="../../ui/windows/settings_dialog.py" line="162" />
         <source>Accept messages sent directly to this computer</source>
         <translation>Accept messages sent directly to this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="162" />
+        <location filename="../../ui/windows/settings_dialog.py" line="166" />
         <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="180" />
+        <location filename="../../ui/windows/settings_dialog.py" line="176" />
+        <source>Keyring</source>
+        <translation>Keyring</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="184" />
         <source>Password problem</source>
         <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
         <translation>Password problem</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="187" />
+        <location filename="../../ui/windows/settings_dialog.py" line="191" />
         <source>Password &amp;variable:</source>
         <translation>Password &amp;variable:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="189" />
+        <location filename="../../ui/windows/settings_dialog.py" line="193" />
         <source>&amp;Address:</source>
         <translation>&amp;Address:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="190" />
+        <location filename="../../ui/windows/settings_dialog.py" line="194" />
         <source>&amp;Display name:</source>
         <translation>&amp;Display name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="191" />
+        <location filename="../../ui/windows/settings_dialog.py" line="195" />
         <source>&amp;User name:</source>
         <translation>&amp;User name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="192" />
+        <location filename="../../ui/windows/settings_dialog.py" line="196" />
         <source>&amp;Password:</source>
         <translation>&amp;Password:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="194" />
+        <location filename="../../ui/windows/settings_dialog.py" line="198" />
         <source>&amp;Registrar:</source>
         <translation>&amp;Registrar:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="195" />
+        <location filename="../../ui/windows/settings_dialog.py" line="199" />
         <source>&amp;Outbound proxy:</source>
         <translation>&amp;Outbound proxy:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="196" />
+        <location filename="../../ui/windows/settings_dialog.py" line="200" />
         <source>D&amp;NS server:</source>
         <translation>D&amp;NS server:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="197" />
+        <location filename="../../ui/windows/settings_dialog.py" line="201" />
         <source>&amp;Transport:</source>
         <translation>&amp;Transport:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="222" />
+        <location filename="../../ui/windows/settings_dialog.py" line="218" />
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="226" />
         <source>Save</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="222" />
+        <location filename="../../ui/windows/settings_dialog.py" line="226" />
         <source>Sign in</source>
         <translation>Sign in</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="230" />
+        <location filename="../../ui/windows/settings_dialog.py" line="229" />
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="234" />
         <source>Try it on &amp;this computer</source>
         <translation>Try it on &amp;this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="234" />
+        <location filename="../../ui/windows/settings_dialog.py" line="235" />
+        <source>Try it on this computer</source>
+        <translation>Try it on this computer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="238" />
         <source>Start a small SIP server on this computer with two test users, to try the app without an account</source>
         <translation>Start a small SIP server on this computer with two test users, to try the app without an account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="245" />
+        <location filename="../../ui/windows/settings_dialog.py" line="249" />
         <source>Add Softphone to the applications &amp;menu</source>
         <extracomment>First run only: install the menu entry (`ui.desktop`) once chosen.</extracomment>
         <translation>Add Softphone to the applications &amp;menu</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="248" />
+        <location filename="../../ui/windows/settings_dialog.py" line="250" />
+        <source>Add Softphone to the applications menu</source>
+        <translation>Add Softphone to the applications menu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="252" />
         <source>A menu entry and icon for you alone; Softphone also opens sip: links</source>
         <translation>A menu entry and icon for you alone; Softphone also opens sip: links</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="252" />
+        <location filename="../../ui/windows/settings_dialog.py" line="256" />
         <source>Start Softphone when I &amp;log in</source>
         <translation>Start Softphone when I &amp;log in</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="254" />
+        <location filename="../../ui/windows/settings_dialog.py" line="257" />
+        <source>Start Softphone when I log in</source>
+        <translation>Start Softphone when I log in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="258" />
         <source>Starts in the tray, without opening the window</source>
         <translation>Starts in the tray, without opening the window</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="421" />
+        <source>{field}: error</source>
+        <translation>{field}: error</translation>
     </message>
 </context>
 <context>
@@ -259,8 +349,22 @@
     <message>
         <location filename="../../ui/windows/chat_view.py" line="265" />
         <source>Find in this conversation</source>
-        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>Find in this conversation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="266" />
+        <source>Find in conversation</source>
+        <translation>Find in conversation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="272" />
+        <source>Close find bar</source>
+        <translation>Close find bar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="282" />
+        <source>Messages</source>
+        <translation>Messages</translation>
     </message>
     <message>
         <location filename="../../ui/windows/chat_view.py" line="296" />
@@ -268,14 +372,29 @@
         <translation>Message details</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/chat_view.py" line="309" />
+        <source>Message text</source>
+        <translation>Message text</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/chat_view.py" line="311" />
         <source>Write a message (Enter sends, Shift+Enter: new line)</source>
         <translation>Write a message (Enter sends, Shift+Enter: new line)</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/chat_view.py" line="322" />
+        <source>Message size</source>
+        <translation>Message size</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/chat_view.py" line="323" />
         <source>Send</source>
         <translation>Send</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="324" />
+        <source>Send message</source>
+        <translation>Send message</translation>
     </message>
     <message>
         <location filename="../../ui/windows/chat_view.py" line="351" />
@@ -334,6 +453,12 @@
         <translation>Retry</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/chat_view.py" line="257" />
+        <source>Typing</source>
+        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
+        <translation>Typing</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/chat_view.py" line="623" />
         <source>Delete message</source>
         <translation>Delete message</translation>
@@ -359,10 +484,20 @@
         <translation>Add a buddy</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/main_window.py" line="191" />
+        <source>Buddies</source>
+        <translation>Buddies</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/main_window.py" line="234" />
         <source>Not registered</source>
         <extracomment>Opens a web link from a message: the desktop's browser (tests put their own).</extracomment>
         <translation>Not registered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="237" />
+        <source>Registration state</source>
+        <translation>Registration state</translation>
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="268" />
@@ -501,6 +636,7 @@
         <translation>Cannot retry: {error}</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/main_window.py" line="188" />
         <location filename="../../ui/windows/main_window.py" line="776" />
         <location filename="../../ui/windows/main_window.py" line="784" />
         <location filename="../../ui/windows/main_window.py" line="787" />
@@ -657,6 +793,11 @@
         <translation>Receipts asked:</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/message_details.py" line="77" />
+        <source>Timeline</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/message_details.py" line="78" />
         <source>Time</source>
         <translation>Time</translation>
@@ -810,6 +951,7 @@
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="345" />
+        <location filename="../../ui/windows/trace_window.py" line="346" />
         <source>SIP trace</source>
         <translation>SIP trace</translation>
     </message>
@@ -819,9 +961,25 @@
         <translation>Filter by first line or peer…</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/trace_window.py" line="356" />
+        <source>Filter</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/trace_window.py" line="357" />
+        <location filename="../../ui/windows/trace_window.py" line="358" />
         <source>Search whole message</source>
         <translation>Search whole message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="363" />
+        <source>Kind of message</source>
+        <translation>Kind of message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="365" />
+        <source>Message count</source>
+        <translation>Message count</translation>
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="367" />
@@ -844,9 +1002,29 @@
         <translation>Forget every message in this window</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/trace_window.py" line="379" />
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="382" />
+        <source>Clear</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="386" />
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/trace_window.py" line="413" />
         <source>Select a message to see it in full.</source>
         <translation>Select a message to see it in full.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="414" />
+        <source>Message text</source>
+        <translation>Message text</translation>
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="525" />
@@ -1775,6 +1953,14 @@ Sent {when}</translation>
         <location filename="../../ui/dates.py" line="62" />
         <source>d MMM yyyy</source>
         <translation>d MMM yyyy</translation>
+    </message>
+</context>
+<context>
+    <name>links</name>
+    <message>
+        <location filename="../../ui/links.py" line="37" />
+        <source>Link refused</source>
+        <translation>Link refused</translation>
     </message>
 </context>
 <context>

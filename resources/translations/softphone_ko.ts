@@ -24,9 +24,19 @@
         <translation>서비스 제공자에게서 받은 SIP 계정을 입력하세요.</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="116" />
+        <source>Address</source>
+        <translation>주소</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/settings_dialog.py" line="118" />
         <source>Alice Example (optional)</source>
         <translation>홍길동 (선택)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="118" />
+        <source>Display name</source>
+        <translation>표시 이름</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="121" />
@@ -34,9 +44,24 @@
         <translation>주소와 같음 (선택)</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="121" />
+        <source>Authentication user name</source>
+        <translation>인증 사용자 이름</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="124" />
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/settings_dialog.py" line="125" />
         <source>unchanged</source>
         <translation>바꾸지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="129" />
+        <source>Password environment variable</source>
+        <translation>비밀번호 환경 변수</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="131" />
@@ -44,136 +69,201 @@
         <translation>자동으로 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="132" />
+        <location filename="../../ui/windows/settings_dialog.py" line="131" />
+        <source>Registrar</source>
+        <translation>등록 서버</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="133" />
         <source>none (optional)</source>
         <translation>없음 (선택)</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="133" />
+        <source>Outbound proxy</source>
+        <translation>아웃바운드 프록시</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="136" />
         <source>the system's (optional)</source>
         <translation>시스템 설정 (선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="140" />
+        <location filename="../../ui/windows/settings_dialog.py" line="136" />
+        <source>DNS server</source>
+        <translation>DNS 서버</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="139" />
+        <source>Transport</source>
+        <translation>전송 방식</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="144" />
         <source>Send &amp;read receipts</source>
         <translation>읽음 확인 보내기(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="144" />
+        <location filename="../../ui/windows/settings_dialog.py" line="145" />
+        <source>Send read receipts</source>
+        <translation>읽음 확인 보내기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="148" />
         <source>Tell the sender when a message was shown to you. Delivery receipts are always sent when asked.</source>
         <translation>메시지가 내 화면에 표시되면 보낸 사람에게 알립니다. 전달 확인은 요청이 있으면 항상 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="149" />
+        <location filename="../../ui/windows/settings_dialog.py" line="153" />
         <source>As&amp;k for read receipts</source>
         <translation>읽음 확인 요청하기(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="155" />
+        <location filename="../../ui/windows/settings_dialog.py" line="154" />
+        <source>Ask for read receipts</source>
+        <translation>읽음 확인 요청하기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="159" />
         <source>Accept messages sent &amp;directly to this computer</source>
         <translation>이 컴퓨터로 직접 보낸 메시지 받기(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="158" />
+        <location filename="../../ui/windows/settings_dialog.py" line="162" />
         <source>Accept messages sent directly to this computer</source>
         <translation>이 컴퓨터로 직접 보낸 메시지 받기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="162" />
+        <location filename="../../ui/windows/settings_dialog.py" line="166" />
         <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>끄면: 서비스 제공자의 서버를 거쳐 온 메시지만 받습니다. 켜면: 이 컴퓨터에 닿을 수 있는 누구나 메시지를 보낼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="180" />
+        <location filename="../../ui/windows/settings_dialog.py" line="176" />
+        <source>Keyring</source>
+        <translation>키링</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="184" />
         <source>Password problem</source>
         <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
         <translation>비밀번호 문제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="187" />
+        <location filename="../../ui/windows/settings_dialog.py" line="191" />
         <source>Password &amp;variable:</source>
         <translation>비밀번호 변수(&amp;V):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="189" />
+        <location filename="../../ui/windows/settings_dialog.py" line="193" />
         <source>&amp;Address:</source>
         <translation>주소(&amp;A):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="190" />
+        <location filename="../../ui/windows/settings_dialog.py" line="194" />
         <source>&amp;Display name:</source>
         <translation>표시 이름(&amp;D):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="191" />
+        <location filename="../../ui/windows/settings_dialog.py" line="195" />
         <source>&amp;User name:</source>
         <translation>사용자 이름(&amp;U):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="192" />
+        <location filename="../../ui/windows/settings_dialog.py" line="196" />
         <source>&amp;Password:</source>
         <translation>비밀번호(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="194" />
+        <location filename="../../ui/windows/settings_dialog.py" line="198" />
         <source>&amp;Registrar:</source>
         <translation>등록 서버(&amp;R):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="195" />
+        <location filename="../../ui/windows/settings_dialog.py" line="199" />
         <source>&amp;Outbound proxy:</source>
         <translation>아웃바운드 프록시(&amp;O):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="196" />
+        <location filename="../../ui/windows/settings_dialog.py" line="200" />
         <source>D&amp;NS server:</source>
         <translation>DNS 서버(&amp;N):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="197" />
+        <location filename="../../ui/windows/settings_dialog.py" line="201" />
         <source>&amp;Transport:</source>
         <translation>전송 방식(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="222" />
+        <location filename="../../ui/windows/settings_dialog.py" line="218" />
+        <source>Error</source>
+        <translation>오류</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="226" />
         <source>Save</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="222" />
+        <location filename="../../ui/windows/settings_dialog.py" line="226" />
         <source>Sign in</source>
         <translation>로그인</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="230" />
+        <location filename="../../ui/windows/settings_dialog.py" line="229" />
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="234" />
         <source>Try it on &amp;this computer</source>
         <translation>이 컴퓨터에서 체험하기(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="234" />
+        <location filename="../../ui/windows/settings_dialog.py" line="235" />
+        <source>Try it on this computer</source>
+        <translation>이 컴퓨터에서 체험하기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="238" />
         <source>Start a small SIP server on this computer with two test users, to try the app without an account</source>
         <translation>계정 없이 앱을 체험할 수 있도록 테스트 사용자 두 명이 있는 작은 SIP 서버를 이 컴퓨터에서 시작합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="245" />
+        <location filename="../../ui/windows/settings_dialog.py" line="249" />
         <source>Add Softphone to the applications &amp;menu</source>
         <extracomment>First run only: install the menu entry (`ui.desktop`) once chosen.</extracomment>
         <translation>응용 프로그램 메뉴에 Softphone 추가(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="248" />
+        <location filename="../../ui/windows/settings_dialog.py" line="250" />
+        <source>Add Softphone to the applications menu</source>
+        <translation>응용 프로그램 메뉴에 Softphone 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="252" />
         <source>A menu entry and icon for you alone; Softphone also opens sip: links</source>
         <translation>나만 쓰는 메뉴 항목과 아이콘입니다. Softphone이 sip: 링크도 엽니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="252" />
+        <location filename="../../ui/windows/settings_dialog.py" line="256" />
         <source>Start Softphone when I &amp;log in</source>
         <translation>로그인할 때 Softphone 시작(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/settings_dialog.py" line="254" />
+        <location filename="../../ui/windows/settings_dialog.py" line="257" />
+        <source>Start Softphone when I log in</source>
+        <translation>로그인할 때 Softphone 시작</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="258" />
         <source>Starts in the tray, without opening the window</source>
         <translation>창을 열지 않고 트레이에서 시작합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/settings_dialog.py" line="421" />
+        <source>{field}: error</source>
+        <translation>{field}: 오류</translation>
     </message>
 </context>
 <context>
@@ -259,8 +349,22 @@
     <message>
         <location filename="../../ui/windows/chat_view.py" line="265" />
         <source>Find in this conversation</source>
-        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>이 대화에서 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="266" />
+        <source>Find in conversation</source>
+        <translation>대화에서 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="272" />
+        <source>Close find bar</source>
+        <translation>찾기 막대 닫기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="282" />
+        <source>Messages</source>
+        <translation>메시지</translation>
     </message>
     <message>
         <location filename="../../ui/windows/chat_view.py" line="296" />
@@ -268,14 +372,29 @@
         <translation>메시지 정보</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/chat_view.py" line="309" />
+        <source>Message text</source>
+        <translation>메시지 내용</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/chat_view.py" line="311" />
         <source>Write a message (Enter sends, Shift+Enter: new line)</source>
         <translation>메시지 입력 (Enter: 보내기, Shift+Enter: 줄바꿈)</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/chat_view.py" line="322" />
+        <source>Message size</source>
+        <translation>메시지 크기</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/chat_view.py" line="323" />
         <source>Send</source>
         <translation>보내기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/chat_view.py" line="324" />
+        <source>Send message</source>
+        <translation>메시지 보내기</translation>
     </message>
     <message>
         <location filename="../../ui/windows/chat_view.py" line="351" />
@@ -334,6 +453,12 @@
         <translation>다시 보내기</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/chat_view.py" line="257" />
+        <source>Typing</source>
+        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
+        <translation>입력 중</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/chat_view.py" line="623" />
         <source>Delete message</source>
         <translation>메시지 삭제</translation>
@@ -359,10 +484,20 @@
         <translation>친구 추가</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/main_window.py" line="191" />
+        <source>Buddies</source>
+        <translation>친구</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/main_window.py" line="234" />
         <source>Not registered</source>
         <extracomment>Opens a web link from a message: the desktop's browser (tests put their own).</extracomment>
         <translation>등록되지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/main_window.py" line="237" />
+        <source>Registration state</source>
+        <translation>등록 상태</translation>
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="268" />
@@ -501,6 +636,7 @@
         <translation>다시 보낼 수 없습니다: {error}</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/main_window.py" line="188" />
         <location filename="../../ui/windows/main_window.py" line="776" />
         <location filename="../../ui/windows/main_window.py" line="784" />
         <location filename="../../ui/windows/main_window.py" line="787" />
@@ -657,6 +793,11 @@
         <translation>요청된 확인:</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/message_details.py" line="77" />
+        <source>Timeline</source>
+        <translation>진행 과정</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/message_details.py" line="78" />
         <source>Time</source>
         <translation>시각</translation>
@@ -772,7 +913,7 @@
     <message>
         <location filename="../../ui/windows/trace_window.py" line="128" />
         <source>Transport</source>
-        <translation>전송</translation>
+        <translation>전송 방식</translation>
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="129" />
@@ -810,6 +951,7 @@
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="345" />
+        <location filename="../../ui/windows/trace_window.py" line="346" />
         <source>SIP trace</source>
         <translation>SIP 추적</translation>
     </message>
@@ -819,9 +961,25 @@
         <translation>첫 줄이나 상대로 거르기…</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/trace_window.py" line="356" />
+        <source>Filter</source>
+        <translation>필터</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/trace_window.py" line="357" />
+        <location filename="../../ui/windows/trace_window.py" line="358" />
         <source>Search whole message</source>
         <translation>메시지 전체에서 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="363" />
+        <source>Kind of message</source>
+        <translation>메시지 종류</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="365" />
+        <source>Message count</source>
+        <translation>메시지 수</translation>
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="367" />
@@ -844,9 +1002,29 @@
         <translation>이 창의 메시지를 모두 지웁니다</translation>
     </message>
     <message>
+        <location filename="../../ui/windows/trace_window.py" line="379" />
+        <source>Copy</source>
+        <translation>복사</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="382" />
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="386" />
+        <source>Messages</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
         <location filename="../../ui/windows/trace_window.py" line="413" />
         <source>Select a message to see it in full.</source>
         <translation>메시지를 고르면 전체 내용이 보입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/trace_window.py" line="414" />
+        <source>Message text</source>
+        <translation>메시지 내용</translation>
     </message>
     <message>
         <location filename="../../ui/windows/trace_window.py" line="525" />
@@ -1775,6 +1953,14 @@ Sent {when}</source>
         <location filename="../../ui/dates.py" line="62" />
         <source>d MMM yyyy</source>
         <translation>yyyy년 M월 d일</translation>
+    </message>
+</context>
+<context>
+    <name>links</name>
+    <message>
+        <location filename="../../ui/links.py" line="37" />
+        <source>Link refused</source>
+        <translation>열지 않은 링크</translation>
     </message>
 </context>
 <context>

@@ -192,6 +192,9 @@ def shown_texts(top: QWidget) -> Iterator[tuple[str, str]]:
             yield f"{name} title", widget.windowTitle()
         if widget.toolTip():
             yield f"{name} tooltip", widget.toolTip()
+        # What a screen reader says for it.
+        yield f"{name} accessible name", widget.accessibleName()
+        yield f"{name} accessible description", widget.accessibleDescription()
         if isinstance(widget, QLabel | QAbstractButton):
             yield f"{name} text", widget.text()
         elif isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):

@@ -432,9 +432,7 @@ class ConversationModel(QAbstractListModel):
             DeliveryState.ACCEPTED,
         ):
             return ""  # the common case, asked for every row on each layout
-        return status_line(
-            record, retrying=record.id in self._retrying, connected=self.connected
-        )
+        return status_line(record, retrying=record.id in self._retrying, connected=self.connected)
 
     def message_id(self, row: int) -> MessageId:
         """The id of the message at *row*.

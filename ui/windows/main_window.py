@@ -185,10 +185,10 @@ class MainWindow(QMainWindow):
         add = QToolButton()
         add.setText("+")
         add.setToolTip(self.tr("Add a buddy"))
-        add.setAccessibleName("Add buddy")
+        add.setAccessibleName(self.tr("Add buddy"))
         add.clicked.connect(self.add_buddy)
         self.buddy_view = QListView()
-        self.buddy_view.setAccessibleName("Buddies")
+        self.buddy_view.setAccessibleName(self.tr("Buddies"))
         self.buddy_view.setModel(self.sorted_buddies)
         self.buddy_view.setItemDelegate(BuddyDelegate(self.buddy_view))
         self.buddy_view.setUniformItemSizes(True)
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         self.registration_label = QLabel(self.tr("Not registered"))
         # Reason phrases come from the server: plain text.
         self.registration_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.registration_label.setAccessibleName("Registration state")
+        self.registration_label.setAccessibleName(self.tr("Registration state"))
         self.statusBar().addWidget(self.registration_label, 1)
 
         self._build_menus()

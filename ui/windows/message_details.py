@@ -74,7 +74,7 @@ class MessageDetails(QDialog):
         if record.disposition:
             form.addRow(self.tr("Receipts asked:"), _plain(record.disposition.replace(",", ", ")))
         self.timeline = QTreeWidget()
-        self.timeline.setAccessibleName("Timeline")
+        self.timeline.setAccessibleName(self.tr("Timeline"))
         self.timeline.setHeaderLabels([self.tr("Time"), self.tr("Step"), self.tr("What happened")])
         self.timeline.setRootIsDecorated(False)
         self.timeline.setUniformRowHeights(True)

@@ -113,32 +113,36 @@ class AccountDialog(QDialog):
         )
         intro.setWordWrap(True)
 
-        self.aor_edit = self._line_edit("Address", "sip:alice@example.com")
+        self.aor_edit = self._line_edit(self.tr("Address"), "sip:alice@example.com")
         self.display_name_edit = self._line_edit(
-            "Display name", self.tr("Alice Example (optional)")
+            self.tr("Display name"), self.tr("Alice Example (optional)")
         )
         self.username_edit = self._line_edit(
-            "Authentication user name", self.tr("same as in the address (optional)")
+            self.tr("Authentication user name"), self.tr("same as in the address (optional)")
         )
         self.password_edit = self._line_edit(
-            "Password",
+            self.tr("Password"),
             self.tr("unchanged") if account is not None else "",
         )
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_env_edit = self._line_edit(
-            "Password environment variable", "SOFTPHONE_PASSWORD"
+            self.tr("Password environment variable"), "SOFTPHONE_PASSWORD"
         )
-        self.registrar_edit = self._line_edit("Registrar", self.tr("find automatically"))
-        self.outbound_proxy_edit = self._line_edit("Outbound proxy", self.tr("none (optional)"))
-        self.dns_server_edit = self._line_edit("DNS server", self.tr("the system's (optional)"))
+        self.registrar_edit = self._line_edit(self.tr("Registrar"), self.tr("find automatically"))
+        self.outbound_proxy_edit = self._line_edit(
+            self.tr("Outbound proxy"), self.tr("none (optional)")
+        )
+        self.dns_server_edit = self._line_edit(
+            self.tr("DNS server"), self.tr("the system's (optional)")
+        )
         self.transport_combo = QComboBox(self)
-        self.transport_combo.setAccessibleName("Transport")
+        self.transport_combo.setAccessibleName(self.tr("Transport"))
         for kind in TransportKind:
             self.transport_combo.addItem(kind.value.upper(), kind)
 
         # RFC 5438: "displayed" receipts say a person saw the message.
         self.read_receipts_check = QCheckBox(self.tr("Send &read receipts"), self)
-        self.read_receipts_check.setAccessibleName("Send read receipts")
+        self.read_receipts_check.setAccessibleName(self.tr("Send read receipts"))
         self.read_receipts_check.setToolTip(
             self.tr(
                 "Tell the sender when a message was shown to you. Delivery receipts"
@@ -147,7 +151,7 @@ class AccountDialog(QDialog):
         )
         self.read_receipts_check.setChecked(True)
         self.request_receipts_check = QCheckBox(self.tr("As&k for read receipts"), self)
-        self.request_receipts_check.setAccessibleName("Ask for read receipts")
+        self.request_receipts_check.setAccessibleName(self.tr("Ask for read receipts"))
         self.request_receipts_check.setChecked(True)
         # Without it, while registered only the account's servers reach us
         # (others get 403): see docs/security.md.
@@ -169,7 +173,7 @@ class AccountDialog(QDialog):
 
         self.keyring_note = QLabel(self)
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setAccessibleName("Keyring")
+        self.keyring_note.setAccessibleName(self.tr("Keyring"))
         self.keyring_note.setText("" if self._has_keyring else no_keyring_sentence())
         self.keyring_note.setVisible(not self._has_keyring)
         #: The server's refusal of the password, in words, above the field.
@@ -211,7 +215,7 @@ class AccountDialog(QDialog):
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(_ERROR_STYLE)
-        self.error_label.setAccessibleName("Error")
+        self.error_label.setAccessibleName(self.tr("Error"))
         self.error_label.hide()
 
         self.buttons = QDialogButtonBox(
@@ -222,13 +226,13 @@ class AccountDialog(QDialog):
         ok.setText(self.tr("Save") if not first_run else self.tr("Sign in"))
         ok.setAccessibleName(ok.text())
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
+        cancel.setAccessibleName(self.tr("Cancel"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.demo_button: QPushButton | None = None
         if first_run:
             self.demo_button = QPushButton(self.tr("Try it on &this computer"), self)
-            self.demo_button.setAccessibleName("Try it on this computer")
+            self.demo_button.setAccessibleName(self.tr("Try it on this computer"))
             self.demo_button.setToolTip(
                 self.tr(
                     "Start a small SIP server on this computer with two test users,"
@@ -243,14 +247,14 @@ class AccountDialog(QDialog):
         self.menu_check: QCheckBox | None = None
         if first_run:
             self.menu_check = QCheckBox(self.tr("Add Softphone to the applications &menu"), self)
-            self.menu_check.setAccessibleName("Add Softphone to the applications menu")
+            self.menu_check.setAccessibleName(self.tr("Add Softphone to the applications menu"))
             self.menu_check.setToolTip(
                 self.tr("A menu entry and icon for you alone; Softphone also opens sip: links")
             )
             self.menu_check.setChecked(True)
 
         self.autostart_check = QCheckBox(self.tr("Start Softphone when I &log in"), self)
-        self.autostart_check.setAccessibleName("Start Softphone when I log in")
+        self.autostart_check.setAccessibleName(self.tr("Start Softphone when I log in"))
         self.autostart_check.setToolTip(self.tr("Starts in the tray, without opening the window"))
         self.autostart_check.setChecked(desktop.autostart_enabled())
         self.accepted.connect(self._apply_autostart)
@@ -414,7 +418,7 @@ class AccountDialog(QDialog):
         error = QLabel(box)
         error.setWordWrap(True)
         error.setStyleSheet(_ERROR_STYLE)
-        error.setAccessibleName(f"{widget.accessibleName()} error")
+        error.setAccessibleName(self.tr("{field}: error").format(field=widget.accessibleName()))
         error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         error.hide()
         column.addWidget(error)

@@ -343,7 +343,7 @@ class TraceWindow(QWidget):
         del agent
         self.setWindowFlag(Qt.WindowType.Window)
         self.setWindowTitle(self.tr("SIP trace"))
-        self.setAccessibleName("SIP trace")
+        self.setAccessibleName(self.tr("SIP trace"))
         self.resize(960, 640)
 
         self.model = TraceModel(self, capacity=capacity, max_chars=max_chars)
@@ -353,16 +353,16 @@ class TraceWindow(QWidget):
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(self.tr("Filter by first line or peer…"))
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName("Filter")
+        self.filter_edit.setAccessibleName(self.tr("Filter"))
         self.whole_check = QCheckBox(self.tr("Search whole message"), self)
-        self.whole_check.setAccessibleName("Search whole message")
+        self.whole_check.setAccessibleName(self.tr("Search whole message"))
         self.kind_combo = QComboBox(self)
         for kind in KIND_FILTERS:
             # SIP method names stay as they are; the others are words.
             self.kind_combo.addItem(self.tr(kind), kind)
-        self.kind_combo.setAccessibleName("Kind of message")
+        self.kind_combo.setAccessibleName(self.tr("Kind of message"))
         self.count_label = QLabel(self)
-        self.count_label.setAccessibleName("Message count")
+        self.count_label.setAccessibleName(self.tr("Message count"))
 
         self.copy_action = QAction(self.tr("&Copy"), self)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
@@ -376,14 +376,14 @@ class TraceWindow(QWidget):
             self.addAction(act)
         self.copy_button = QToolButton(self)
         self.copy_button.setDefaultAction(self.copy_action)
-        self.copy_button.setAccessibleName("Copy")
+        self.copy_button.setAccessibleName(self.tr("Copy"))
         self.clear_button = QToolButton(self)
         self.clear_button.setDefaultAction(self.clear_action)
-        self.clear_button.setAccessibleName("Clear")
+        self.clear_button.setAccessibleName(self.tr("Clear"))
 
         self.view = QTableView(self)
         self.view.setModel(self.proxy)
-        self.view.setAccessibleName("Messages")
+        self.view.setAccessibleName(self.tr("Messages"))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -411,7 +411,7 @@ class TraceWindow(QWidget):
         self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.detail.setPlaceholderText(self.tr("Select a message to see it in full."))
-        self.detail.setAccessibleName("Message text")
+        self.detail.setAccessibleName(self.tr("Message text"))
 
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
