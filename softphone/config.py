@@ -88,14 +88,22 @@ def load_account(path: Path | str) -> Account:
 
     Raises:
         FileNotFoundError: there is no file at *path* (first start).
-        SettingsError: the file is not valid TOML, has no ``[account]``
-            table, holds an unknown setting or a password, or a value is
-            invalid.
+        SettingsError: the file cannot be read, is not valid TOML, has no
+            ``[account]`` table, holds an unknown setting or a password, or
+            a value is invalid.
     """
     path = Path(path)
     try:
         with path.open("rb") as file:
             data = tomllib.load(file)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        # A folder, a path through a file, no permission: said, not a crash.
+        reason = exc.strerror or str(exc)
+        raise SettingsError(
+            say("The settings file {path} cannot be read: {error}", path=str(path), error=reason)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(
             say(

@@ -364,3 +364,13 @@ def test_broken_keyring(refusing_keyring: None) -> None:
     with pytest.raises(SettingsError, match=r"^The keyring refused to keep the password") as info:
         store_password(Account(AOR), SECRET)
     assert SECRET not in str(info.value)
+
+
+def test_a_settings_path_through_a_file_is_said_not_raised(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "settings"
+    in_the_way.write_text("")
+    with pytest.raises(SettingsError) as info:
+        load_account(in_the_way / "account.toml")
+    assert str(info.value) == (
+        f"The settings file {in_the_way / 'account.toml'} cannot be read: Not a directory"
+    )

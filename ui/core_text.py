@@ -162,6 +162,7 @@ TEMPLATES = frozenset(
             "The password variable must be an environment variable name like"
             " SOFTPHONE_PASSWORD, not {value}",
         ),
+        QT_TRANSLATE_NOOP("core", "The settings file {path} cannot be read: {error}"),
         QT_TRANSLATE_NOOP("core", "The settings file {path} is not valid TOML: {error}"),
         QT_TRANSLATE_NOOP("core", "The settings file {path} has no [account] section"),
         QT_TRANSLATE_NOOP(

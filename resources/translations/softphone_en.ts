@@ -1622,296 +1622,301 @@ Sent {when}</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="165" />
+        <source>The settings file {path} cannot be read: {error}</source>
+        <translation>The settings file {path} cannot be read: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="166" />
         <source>The settings file {path} is not valid TOML: {error}</source>
         <translation>The settings file {path} is not valid TOML: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="166" />
+        <location filename="../../ui/core_text.py" line="167" />
         <source>The settings file {path} has no [account] section</source>
         <translation>The settings file {path} has no [account] section</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="167" />
+        <location filename="../../ui/core_text.py" line="168" />
         <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
         <translation>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="172" />
+        <location filename="../../ui/core_text.py" line="173" />
         <source>Unknown setting {name} in the [account] section</source>
         <translation>Unknown setting {name} in the [account] section</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="173" />
+        <location filename="../../ui/core_text.py" line="174" />
         <source>The settings file has no address of record</source>
         <translation>The settings file has no address of record</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="174" />
+        <location filename="../../ui/core_text.py" line="175" />
         <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
         <translation>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="181" />
+        <location filename="../../ui/core_text.py" line="182" />
         <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
         <translation>No keyring is available to keep the password; keep it in an environment variable instead</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="186" />
+        <location filename="../../ui/core_text.py" line="187" />
         <source>The keyring refused to keep the password: {error}</source>
         <translation>The keyring refused to keep the password: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="187" />
+        <location filename="../../ui/core_text.py" line="188" />
         <source>There is no settings file at {path}</source>
         <translation>There is no settings file at {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="188" />
+        <location filename="../../ui/core_text.py" line="189" />
         <source>The settings file {path} is not usable: {problem}</source>
         <translation>The settings file {path} is not usable: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="189" />
+        <location filename="../../ui/core_text.py" line="190" />
         <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
         <translation>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="194" />
+        <location filename="../../ui/core_text.py" line="195" />
         <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
         <translation>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="199" />
+        <location filename="../../ui/core_text.py" line="200" />
         <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
         <translation>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="204" />
+        <location filename="../../ui/core_text.py" line="205" />
         <source>The data folder cannot be used: {error}</source>
         <translation>The data folder cannot be used: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="205" />
+        <location filename="../../ui/core_text.py" line="206" />
         <source>The message database {path} is a folder; give a file with --db</source>
         <translation>The message database {path} is a folder; give a file with --db</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="206" />
+        <location filename="../../ui/core_text.py" line="207" />
         <source>{problem}; give another file with --db</source>
         <translation>{problem}; give another file with --db</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="207" />
+        <location filename="../../ui/core_text.py" line="208" />
         <source>The message database {path} cannot be opened: {error}</source>
         <translation>The message database {path} cannot be opened: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="216" />
+        <location filename="../../ui/core_text.py" line="217" />
         <source>written and stored, waiting to be sent</source>
         <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>written and stored, waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="217" />
+        <location filename="../../ui/core_text.py" line="218" />
         <source>received and stored</source>
         <translation>received and stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="218" />
+        <location filename="../../ui/core_text.py" line="219" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="219" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{code} {reason} from {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="220" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>receipt: {what}</source>
         <translation>receipt: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="221" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>receipt: {what}; state unchanged</source>
         <translation>receipt: {what}; state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="222" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>receipt: {what} (sent {when})</source>
         <translation>receipt: {what} (sent {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="223" />
+        <location filename="../../ui/core_text.py" line="224" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>receipt: {what} (sent {when}); state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="225" />
+        <location filename="../../ui/core_text.py" line="226" />
         <source>{state}; will try again at {time}</source>
         <translation>{state}; will try again at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="226" />
+        <location filename="../../ui/core_text.py" line="227" />
         <source>{state}; no more automatic resends (a day after the first attempt)</source>
         <translation>{state}; no more automatic resends (a day after the first attempt)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="238" />
+        <location filename="../../ui/core_text.py" line="239" />
         <source>connection closed by peer</source>
         <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
         <translation>connection closed by peer</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="240" />
         <source>connection lost: {error}</source>
         <translation>connection lost: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="240" />
+        <location filename="../../ui/core_text.py" line="241" />
         <source>connection refused</source>
         <translation>connection refused</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="241" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>no answer to the connection</source>
         <translation>no answer to the connection</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="242" />
+        <location filename="../../ui/core_text.py" line="243" />
         <source>cannot connect: {error}</source>
         <translation>cannot connect: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="243" />
+        <location filename="../../ui/core_text.py" line="244" />
         <source>too many open connections</source>
         <translation>too many open connections</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="244" />
+        <location filename="../../ui/core_text.py" line="245" />
         <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>the server's certificate cannot be trusted (certificate verify failed: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="248" />
+        <location filename="../../ui/core_text.py" line="249" />
         <source>no answer after {seconds} s</source>
         <translation>no answer after {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="249" />
+        <location filename="../../ui/core_text.py" line="250" />
         <source>the agent was closed</source>
         <translation>the agent was closed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="250" />
+        <location filename="../../ui/core_text.py" line="251" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>no answer to a keep-alive within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="251" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>no answer from the server within {seconds} s</source>
         <translation>no answer from the server within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="252" />
+        <location filename="../../ui/core_text.py" line="253" />
         <source>no {transport} transport</source>
         <translation>no {transport} transport</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="268" />
+        <location filename="../../ui/core_text.py" line="269" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="269" />
+        <location filename="../../ui/core_text.py" line="270" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="270" />
+        <location filename="../../ui/core_text.py" line="271" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="271" />
+        <location filename="../../ui/core_text.py" line="272" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="272" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="278" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="279" />
+        <location filename="../../ui/core_text.py" line="280" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="280" />
+        <location filename="../../ui/core_text.py" line="281" />
         <source>delivered to the recipient's device</source>
         <translation>delivered to the recipient's device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="281" />
+        <location filename="../../ui/core_text.py" line="282" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="282" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="289" />
+        <location filename="../../ui/core_text.py" line="290" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="290" />
+        <location filename="../../ui/core_text.py" line="291" />
         <source>could not reach the server (connection error)</source>
         <translation>could not reach the server (connection error)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="293" />
+        <location filename="../../ui/core_text.py" line="294" />
         <source>could not find the server's address</source>
         <translation>could not find the server's address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="294" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="297" />
+        <location filename="../../ui/core_text.py" line="298" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="300" />
+        <location filename="../../ui/core_text.py" line="301" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>

@@ -1622,296 +1622,301 @@ Sent {when}</source>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="165" />
+        <source>The settings file {path} cannot be read: {error}</source>
+        <translation>설정 파일 {path}을(를) 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="166" />
         <source>The settings file {path} is not valid TOML: {error}</source>
         <translation>설정 파일 {path}이(가) 올바른 TOML이 아닙니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="166" />
+        <location filename="../../ui/core_text.py" line="167" />
         <source>The settings file {path} has no [account] section</source>
         <translation>설정 파일 {path}에 [account] 부분이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="167" />
+        <location filename="../../ui/core_text.py" line="168" />
         <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
         <translation>설정 파일에 비밀번호가 들어 있습니다. 비밀번호는 거기에 두면 안 되니 지우세요. Softphone은 비밀번호를 키링에 보관하거나 시작할 때 묻습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="172" />
+        <location filename="../../ui/core_text.py" line="173" />
         <source>Unknown setting {name} in the [account] section</source>
         <translation>[account] 부분에 알 수 없는 설정 {name}이(가) 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="173" />
+        <location filename="../../ui/core_text.py" line="174" />
         <source>The settings file has no address of record</source>
         <translation>설정 파일에 계정 주소가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="174" />
+        <location filename="../../ui/core_text.py" line="175" />
         <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
         <translation>키링 백엔드 {backend}은(는) 비밀번호를 일반 파일에 두거나 아예 보관하지 않으므로 저장하지 않았습니다. 데스크톱의 키링(Secret Service, KWallet, macOS 키체인, Windows 자격 증명 관리자)을 쓰거나 비밀번호를 환경 변수에 두세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="181" />
+        <location filename="../../ui/core_text.py" line="182" />
         <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
         <translation>비밀번호를 보관할 키링이 없습니다. 대신 환경 변수에 두세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="186" />
+        <location filename="../../ui/core_text.py" line="187" />
         <source>The keyring refused to keep the password: {error}</source>
         <translation>키링이 비밀번호 보관을 거부했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="187" />
+        <location filename="../../ui/core_text.py" line="188" />
         <source>There is no settings file at {path}</source>
         <translation>{path}에 설정 파일이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="188" />
+        <location filename="../../ui/core_text.py" line="189" />
         <source>The settings file {path} is not usable: {problem}</source>
         <translation>설정 파일 {path}을(를) 쓸 수 없습니다: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="189" />
+        <location filename="../../ui/core_text.py" line="190" />
         <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
         <translation>설정된 계정이 없습니다. --aor sip:alice@example.com (그리고 --password-env)을 주거나 앱에서 계정을 설정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="194" />
+        <location filename="../../ui/core_text.py" line="195" />
         <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
         <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 비어 있습니다. 비밀번호를 넣으세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="199" />
+        <location filename="../../ui/core_text.py" line="200" />
         <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
         <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 설정되어 있지 않고, 키링에도 비밀번호가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="204" />
+        <location filename="../../ui/core_text.py" line="205" />
         <source>The data folder cannot be used: {error}</source>
         <translation>데이터 폴더를 쓸 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="205" />
+        <location filename="../../ui/core_text.py" line="206" />
         <source>The message database {path} is a folder; give a file with --db</source>
         <translation>메시지 데이터베이스 {path}은(는) 폴더입니다. --db로 파일을 지정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="206" />
+        <location filename="../../ui/core_text.py" line="207" />
         <source>{problem}; give another file with --db</source>
         <translation>{problem}. --db로 다른 파일을 지정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="207" />
+        <location filename="../../ui/core_text.py" line="208" />
         <source>The message database {path} cannot be opened: {error}</source>
         <translation>메시지 데이터베이스 {path}을(를) 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="216" />
+        <location filename="../../ui/core_text.py" line="217" />
         <source>written and stored, waiting to be sent</source>
         <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>저장함, 보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="217" />
+        <location filename="../../ui/core_text.py" line="218" />
         <source>received and stored</source>
         <translation>받아서 저장함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="218" />
+        <location filename="../../ui/core_text.py" line="219" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>{address}(으)로 {transport}를 통해 MESSAGE 보냄 ({kind}, CSeq {cseq})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="219" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{address}에서 {transport}로 받은 응답: {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="220" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>receipt: {what}</source>
         <translation>수신 확인: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="221" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>receipt: {what}; state unchanged</source>
         <translation>수신 확인: {what}. 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="222" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>receipt: {what} (sent {when})</source>
         <translation>수신 확인: {what} (보낸 시각 {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="223" />
+        <location filename="../../ui/core_text.py" line="224" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>수신 확인: {what} (보낸 시각 {when}). 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="225" />
+        <location filename="../../ui/core_text.py" line="226" />
         <source>{state}; will try again at {time}</source>
         <translation>{state}. {time}에 다시 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="226" />
+        <location filename="../../ui/core_text.py" line="227" />
         <source>{state}; no more automatic resends (a day after the first attempt)</source>
         <translation>{state}. 더는 자동으로 다시 보내지 않습니다 (첫 시도 뒤 하루가 지남)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="238" />
+        <location filename="../../ui/core_text.py" line="239" />
         <source>connection closed by peer</source>
         <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
         <translation>상대가 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="240" />
         <source>connection lost: {error}</source>
         <translation>연결이 끊어짐: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="240" />
+        <location filename="../../ui/core_text.py" line="241" />
         <source>connection refused</source>
         <translation>연결이 거부됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="241" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>no answer to the connection</source>
         <translation>연결 요청에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="242" />
+        <location filename="../../ui/core_text.py" line="243" />
         <source>cannot connect: {error}</source>
         <translation>연결할 수 없음: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="243" />
+        <location filename="../../ui/core_text.py" line="244" />
         <source>too many open connections</source>
         <translation>열린 연결이 너무 많음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="244" />
+        <location filename="../../ui/core_text.py" line="245" />
         <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>서버 인증서를 신뢰할 수 없음 (인증서 확인 실패: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="248" />
+        <location filename="../../ui/core_text.py" line="249" />
         <source>no answer after {seconds} s</source>
         <translation>{seconds}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="249" />
+        <location filename="../../ui/core_text.py" line="250" />
         <source>the agent was closed</source>
         <translation>앱이 SIP 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="250" />
+        <location filename="../../ui/core_text.py" line="251" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>{seconds}초 안에 연결 유지 신호에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="251" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>no answer from the server within {seconds} s</source>
         <translation>{seconds}초 안에 서버 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="252" />
+        <location filename="../../ui/core_text.py" line="253" />
         <source>no {transport} transport</source>
         <translation>{transport} 전송 방식을 쓸 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="268" />
+        <location filename="../../ui/core_text.py" line="269" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="269" />
+        <location filename="../../ui/core_text.py" line="270" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="270" />
+        <location filename="../../ui/core_text.py" line="271" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="271" />
+        <location filename="../../ui/core_text.py" line="272" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="272" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="278" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="279" />
+        <location filename="../../ui/core_text.py" line="280" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="280" />
+        <location filename="../../ui/core_text.py" line="281" />
         <source>delivered to the recipient's device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="281" />
+        <location filename="../../ui/core_text.py" line="282" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="282" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="289" />
+        <location filename="../../ui/core_text.py" line="290" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="290" />
+        <location filename="../../ui/core_text.py" line="291" />
         <source>could not reach the server (connection error)</source>
         <translation>서버에 연결할 수 없음 (연결 오류)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="293" />
+        <location filename="../../ui/core_text.py" line="294" />
         <source>could not find the server's address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="294" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="297" />
+        <location filename="../../ui/core_text.py" line="298" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="300" />
+        <location filename="../../ui/core_text.py" line="301" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>

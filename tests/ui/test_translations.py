@@ -253,6 +253,55 @@ def dialog_texts(qtbot, opens: Callable[[], object]) -> list[tuple[str, str]]:
     return found[0]
 
 
+def context_menu_texts(window, row: int | None) -> list[tuple[str, str]]:
+    """What the message menu of the bubble at *row* shows is left in English (then closed)."""
+    from PySide6.QtGui import QContextMenuEvent
+
+    assert row is not None
+    chat = window.chat
+    viewport = chat.view.viewport()
+    at = chat.bubble_rect(row).center().toPoint()
+    QApplication.sendEvent(
+        viewport,
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, viewport.mapToGlobal(at)),
+    )
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu)
+    texts = [action.text() for action in menu.actions() if not action.isSeparator()]
+    assert texts, "an empty menu"
+    found = english_left(menu)
+    menu.close()
+    return found
+
+
+def password_dialog_texts(qtbot) -> list[tuple[str, str]]:
+    """What the start's password dialog says is left in English, for each reason it asks."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from softphone.launch import PasswordLookup, PasswordSource
+    from ui.windows.password_dialog import PasswordDialog, password_sentence
+
+    found: list[tuple[str, str]] = []
+    for source in (
+        PasswordSource.NO_KEYRING,
+        PasswordSource.NOT_STORED,
+        PasswordSource.VARIABLE_UNSET,
+        PasswordSource.VARIABLE_EMPTY,
+    ):
+        lookup = PasswordLookup(None, source, "SOFTPHONE_PASSWORD")
+        address = "alice@example.test"
+        dialog = PasswordDialog(address, password_sentence(lookup, address))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        # Sign in with nothing typed: it says what is missing.
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.error_label.text()
+        found += english_left(dialog)
+        dialog.close()
+    return found
+
+
 BOB = "sip:bob@example.test"
 
 
@@ -359,6 +408,10 @@ def test_every_window_a_person_reads_is_korean_under_lang_ko(qtbot, tmp_path: Pa
     for dialog in (AccountDialog(Account(aor="sip:alice@example.test")), AccountDialog()):
         qtbot.addWidget(dialog)
         left += english_left(dialog)
+    # The bubble's right-click menu (a context-menu event, as a right click sends).
+    left += context_menu_texts(window, window.chat.model.row_of(sent.id))
+    # The password asked at start, for every reason it is asked, and its error.
+    left += password_dialog_texts(qtbot)
     left += dialog_texts(qtbot, window.add_buddy)
     left += dialog_texts(qtbot, lambda: window.add_buddy("sip:carol@example.test"))
     left += dialog_texts(qtbot, window.new_conversation)
@@ -511,3 +564,110 @@ def test_no_sentence_names_a_settings_key() -> None:
         if (source := message.findtext("source") or "") and pattern.search(source)
     ]
     assert named == []
+
+
+# -- the boxes a start can end in ------------------------------------------------------
+
+
+class BoxWatcher:
+    """Reads and closes every message box that opens, noting what it left in English."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, list[tuple[str, str]]]] = []
+        self._timer = QTimer()
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._look)
+        self._timer.start()
+
+    def _look(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                self.seen.append((widget.text(), english_left(widget)))
+                widget.close()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+@pytest.mark.usefixtures("english_after")
+def test_start_up_error_boxes_are_korean(
+    loop, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import asyncio
+    import socket
+
+    from tests.ui.conftest import wait_until
+    from ui import main as ui_main
+    from ui.windows.settings_dialog import AccountDialog
+
+    install_translator(QApplication.instance(), "ko")
+    watcher = BoxWatcher()
+
+    # 1. The account's fixed port is taken: the window says so and the start ends.
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    monkeypatch.setenv("KOTEXT_TEST_PW", "secret")
+    args = argparse.Namespace(
+        command="gui",
+        config=None,
+        aor="sip:alice@example.test",
+        registrar="127.0.0.1:9",
+        password_env="KOTEXT_TEST_PW",
+        local_port=taken.getsockname()[1],
+        listen_host="127.0.0.1",
+        db=tmp_path / "history.sqlite3",
+    )
+    monkeypatch.setattr("softphone.launch.default_config_path", lambda: tmp_path / "none.toml")
+    try:
+        assert loop.run_until_complete(ui_main.main(args)) == ui_main.EXIT_USAGE
+    finally:
+        taken.close()
+
+    # 2. The demo cannot make its folder (a file is in the way).
+    in_the_way = tmp_path / "demo-folder"
+    in_the_way.write_text("not a folder")
+    assert loop.run_until_complete(ui_main.demo_session(in_the_way)) is None
+
+    # 3. The first run's settings cannot be saved (their folder is a file).
+    blocked = tmp_path / "config-file"
+    blocked.write_text("")
+    first = argparse.Namespace(
+        command="gui", config=blocked / "account.toml", db=tmp_path / "first.sqlite3"
+    )
+
+    def dialog() -> AccountDialog | None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, AccountDialog) and widget.isVisible():
+                return widget
+        return None
+
+    async def first_run() -> object:
+        async def user() -> None:
+            await wait_until(lambda: dialog() is not None, "the first-run dialog")
+            shown = dialog()
+            assert shown is not None
+            qtbot.keyClicks(shown.aor_edit, "alice@example.test")
+            qtbot.keyClicks(shown.password_edit, "secret")
+            qtbot.keyClick(shown.password_edit, Qt.Key.Key_Return)
+
+        driver = asyncio.ensure_future(user())
+        session = await ui_main.open_session(first)
+        await driver
+        return session
+
+    monkeypatch.setattr(ui_main.desktop, "install", lambda: None)
+    session = loop.run_until_complete(first_run())
+    assert session is not None
+    session.app.store.close()
+    watcher.stop()
+
+    said = [text for text, _left in watcher.seen]
+    assert len(said) == 3, said
+    # What each box left in English, listed (none).
+    assert [left for _text, left in watcher.seen] == [[], [], []]
+    assert said[0].startswith("네트워크 포트를 열 수 없습니다: "), said
+    assert said[1].startswith("데모를 시작하지 못했습니다: "), said
+    assert said[2].startswith("설정을 저장하지 못했습니다: "), said
