@@ -12,8 +12,11 @@ and every key and click comes from `xdotool` (real X events):
    which Qt reads as the system palette); the same conversation.
 3. Korean: ``--lang ko``; the same conversation, then Ctrl+I.
 
-Before the first run the demo's history gets two older messages from Alice
-(yesterday and five days ago), so the date separators show. Screenshots:
+Each run has a profile of its own (settings, history), so each screenshot
+shows the one greeting Alice sends at a start. Before each run the demo's
+history gets two older messages from Alice (yesterday and five days ago),
+so the date separators show; before the dark and Korean runs, also the
+two-line message the first run sent. Screenshots:
 ``screenshot-main.png`` (date separators and the two-line message),
 ``screenshot-buddy-details.png``, ``screenshot-dark.png`` and
 ``screenshot-korean.png``. Needs Debian's xvfb, openbox, trayer and xdotool:
@@ -102,6 +105,8 @@ class Walk:
     sent: tuple[str, str] | None = None
     #: The stored online/offline changes of Alice: (status, detail).
     alice_changes: list[tuple[str, str]] = field(default_factory=list)
+    #: Alice's greetings in each run's history (one a start).
+    greetings: list[int] = field(default_factory=list)
 
 
 def missing_tools() -> list[str]:
@@ -276,9 +281,23 @@ def _query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
             return []
 
 
-def seed_history(env: dict[str, str]) -> None:
-    """Two older messages from Alice, so the conversation has date separators."""
+def fresh_profile(env: dict[str, str], name: str) -> dict[str, str]:
+    """*env* with settings, data and cache folders of a run's own, under the home folder."""
+    profile = dict(env)
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        folder = Path(env["HOME"]) / name / variable.lower()
+        folder.mkdir(mode=0o700, parents=True)
+        profile[variable] = str(folder)
+    return profile
+
+
+def seed_history(env: dict[str, str], *, sent: bool = False) -> None:
+    """Two older messages from Alice, so the conversation has date separators.
+
+    With *sent*, also the two-line message as the first run sent it (delivered).
+    """
     sys.path.insert(0, str(ROOT))
+    from softphone.sip.delivery import DeliveryState
     from softphone.store import Store
 
     db = _demo_db(env)
@@ -300,11 +319,17 @@ def seed_history(env: dict[str, str]) -> None:
                 now=now - age,
             )
         store.mark_read(ALICE)
+        if sent:
+            record = store.insert_outgoing(ALICE, MESSAGE, now=now - 60)
+            store.update_state(record.id, DeliveryState.SENDING, now=now - 60)
+            store.update_state(
+                record.id, DeliveryState.DELIVERED, code=200, reason="OK", now=now - 59
+            )
     finally:
         store.close()
 
 
-def _greeted(db: Path) -> bool:
+def _greetings(db: Path) -> int:
     # The demo's Alice greets bob once he is registered.
     rows = _query(
         db,
@@ -312,7 +337,11 @@ def _greeted(db: Path) -> bool:
         " AND call_id NOT LIKE 'walkthrough-%'",
         ALICE,
     )
-    return bool(rows and int(rows[0][0]) > 0)  # type: ignore[call-overload]
+    return int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
+
+
+def _greeted(db: Path) -> bool:
+    return _greetings(db) > 0
 
 
 @contextlib.contextmanager
@@ -406,11 +435,12 @@ def walk(out: Path) -> Walk:
     with tempfile.TemporaryDirectory(prefix="softphone-walk-") as tmp, desktop(Path(tmp)) as env:
         screen = Screen(env, result)
         try:
-            _sessions(screen, env, out)
+            profiles = _sessions(screen, env, out)
         except WalkError:
             shutil.copyfile(Path(tmp) / "softphone.log", out / "walkthrough-failure.log")
             raise
-        db = _demo_db(env)
+        result.greetings = [_greetings(_demo_db(profile)) for profile in profiles]
+        db = _demo_db(profiles[0])
         rows = _query(
             db, "SELECT body, state FROM messages WHERE direction = 'out' AND body = ?", MESSAGE
         )
@@ -424,12 +454,13 @@ def walk(out: Path) -> Walk:
     return result
 
 
-def _sessions(screen: Screen, env: dict[str, str], out: Path) -> None:
-    """The three runs of the window, each driven with xdotool."""
+def _sessions(screen: Screen, desktop_env: dict[str, str], out: Path) -> list[dict[str, str]]:
+    """The three runs of the window, each driven with xdotool; their profiles."""
+    # 1. Light, English.
+    env = screen.env = fresh_profile(desktop_env, "light")
+    first = env
     db = _demo_db(env)
     seed_history(env)
-
-    # 1. Light, English.
     with softphone(screen, out) as process:
         screen.window(TITLE)
         wait_for(lambda: _greeted(db), "Alice's greeting", timeout=90)
@@ -461,21 +492,24 @@ def _sessions(screen: Screen, env: dict[str, str], out: Path) -> None:
         _quit(screen, process)
 
     # 2. Dark: the desktop's colour scheme.
-    scheme = Path(env["XDG_CONFIG_HOME"]) / "kdeglobals"
-    scheme.write_text(DARK_SCHEME)
-    screen.env = {**env, "XDG_CURRENT_DESKTOP": "KDE", "KDE_SESSION_VERSION": "5"}
+    dark = fresh_profile(desktop_env, "dark")
+    seed_history(dark, sent=True)
+    (Path(dark["XDG_CONFIG_HOME"]) / "kdeglobals").write_text(DARK_SCHEME)
+    screen.env = {**dark, "XDG_CURRENT_DESKTOP": "KDE", "KDE_SESSION_VERSION": "5"}
     with softphone(screen, out) as process:
         screen.window(TITLE)
+        wait_for(lambda: _greeted(_demo_db(dark)), "Alice's greeting", timeout=90)
         _open_alice(screen)
         time.sleep(1.0)
         screen.shot("screenshot-dark.png", out)
         _quit(screen, process)
-    scheme.unlink()
-    screen.env = env
 
     # 3. Korean.
+    korean = screen.env = fresh_profile(desktop_env, "korean")
+    seed_history(korean, sent=True)
     with softphone(screen, out, "--lang", "ko") as process:
         screen.window(TITLE)
+        wait_for(lambda: _greeted(_demo_db(korean)), "Alice's greeting", timeout=90)
         _open_alice(screen)
         time.sleep(1.0)
         screen.shot("screenshot-korean.png", out)
@@ -484,6 +518,8 @@ def _sessions(screen: Screen, env: dict[str, str], out: Path) -> None:
         screen.keys("Escape")
         screen.window(TITLE)
         _quit(screen, process)
+    screen.env = desktop_env
+    return [first, dark, korean]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -503,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
                 "exits": result.exits,
                 "sent": result.sent,
                 "alice_changes": result.alice_changes,
+                "greetings": result.greetings,
             },
             ensure_ascii=False,
             indent=2,

@@ -60,6 +60,8 @@ def test_the_walkthrough(tmp_path: Path) -> None:
     assert any(t.startswith("Buddy details") for t in titles), titles
     assert any(t.startswith("Message details") for t in titles), titles
     assert any(t.startswith("친구 정보") for t in titles), titles
+    # Each run on a profile of its own: one greeting in each screenshot's history.
+    assert walk.greetings == [1, 1, 1]
     # Alice's going online, kept in the store for the details pane.
     assert ("online", "online on 1 device") in walk.alice_changes
 
