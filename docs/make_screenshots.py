@@ -23,11 +23,12 @@ display, e.g.:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,13 +46,21 @@ from softphone.services.presence import BuddyStatus  # noqa: E402
 from softphone.sip.delivery import DeliveryState  # noqa: E402
 from softphone.store import MessageRecord  # noqa: E402
 from ui.bridge import CoreBridge  # noqa: E402
-from ui.main import demo_session  # noqa: E402
+from ui.main import Session, demo_session  # noqa: E402
 from ui.windows.main_window import MainWindow  # noqa: E402
 
 DARK = "--dark" in sys.argv
 KOREAN = "--ko" in sys.argv
-OUT_MAIN = ROOT / "docs" / (
-    "screenshot-dark.png" if DARK else "screenshot-korean.png" if KOREAN else "screenshot-main.png"
+OUT_MAIN = (
+    ROOT
+    / "docs"
+    / (
+        "screenshot-dark.png"
+        if DARK
+        else "screenshot-korean.png"
+        if KOREAN
+        else "screenshot-main.png"
+    )
 )
 OUT_TRACE = ROOT / "docs" / "screenshot-trace.png"
 DAVE = "sip:dave@example.com"
@@ -88,6 +97,32 @@ def show_tooltip(window: MainWindow, message_id: int) -> None:
     width = QFontMetrics(QToolTip.font()).horizontalAdvance(text) + 24
     where = chat.view.viewport().mapToGlobal(icon.bottomLeft() + QPoint(-width, 6))
     QToolTip.showText(where, text, chat.view.viewport())
+
+
+@contextlib.asynccontextmanager
+async def demo_window(data_dir: Path) -> AsyncIterator[tuple[Session, MainWindow]]:
+    """Bob's window on the demo, registered, Alice's greeting in and her conversation open.
+
+    Joe's phone stays as it is for the length of a scene. The window is
+    hidden and the demo stopped at the end.
+    """
+    session = await demo_session(data_dir, joe_interval=(600.0, 900.0))
+    assert session is not None and session.demo is not None
+    app = session.app
+    window = MainWindow(app, CoreBridge(app))
+    window.resize(1040, 680)
+    window.show()
+    try:
+        await app.start()
+        assert app.registration is not None
+        assert await app.registration.wait_registered(10)
+        await until(lambda: bool(app.store.messages(ALICE)), "alice's greeting")
+        window.open_conversation(ALICE)
+        window.activateWindow()
+        yield session, window
+    finally:
+        window.hide()
+        await session.close()
 
 
 def grab_with_popups(window: MainWindow) -> QPixmap:

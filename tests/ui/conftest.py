@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import keyring
+import keyring.backends.fail
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from softphone.account import Account
 from softphone.app import Application, AppOptions
+from softphone.config import save_account
+from softphone.server import LocalServer
 from softphone.store import Store
 from tests.interop.harness import KamailioProcess, start_kamailio
 
@@ -102,6 +107,94 @@ async def registered(app: Application) -> None:
 
 
 Runner = Callable[[Awaitable[Any]], Any]
+
+Shown = TypeVar("Shown", bound=QWidget)
+
+
+def visible(kind: type[Shown]) -> Shown | None:
+    """The top-level widget of *kind* on screen now (a window, a dialog), if any."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, kind) and widget.isVisible():
+            return widget
+    return None
+
+
+def visible_window() -> Any:
+    """The main window on screen now, if any."""
+    from ui.windows.main_window import MainWindow
+
+    return visible(MainWindow)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No keyring on this computer (keyring's "fail" backend) for the test."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+def end_app_if_failed(driver: asyncio.Future[None]) -> None:
+    """When the test's user fails, close whatever is open so `main()` returns."""
+
+    async def close_all() -> None:
+        for _ in range(500):
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, QDialog) and widget.isVisible():
+                    widget.reject()
+            window = visible_window()
+            if window is not None:
+                window.quit_action.trigger()
+                return
+            await asyncio.sleep(0.02)
+
+    closing: list[asyncio.Future[None]] = []
+
+    def done(task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            closing.append(asyncio.ensure_future(close_all()))
+
+    driver.add_done_callback(done)
+
+
+def run_app(
+    loop: qasync.QEventLoop,
+    server_users: dict[str, str],
+    account: Account,
+    user: Callable[[LocalServer], Awaitable[None]],
+    *,
+    watchers: dict[str, list[str]] | None = None,
+    db: Path | None = None,
+) -> int:
+    """Start the embedded server, then the app (`ui.main.main()`) on a settings file for
+    *account* (its registrar that server); run *user* beside it. Returns the exit code.
+    """
+    from ui import main as ui_main
+
+    async def scenario() -> int:
+        server = LocalServer(server_users, domain=account.domain, watchers=watchers)
+        address = await server.start("127.0.0.1", 0)
+        try:
+            settings = {
+                "aor": account.aor,
+                "expires": account.expires,
+                "password_env": account.password_env,
+                "registrar": address.sent_by,
+            }
+            save_account(Account(**settings), ui_main.default_config_path())  # type: ignore[arg-type]
+            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1", db=db)
+            driver = asyncio.ensure_future(user(server))
+            end_app_if_failed(driver)
+            code = await ui_main.main(args)
+            await driver
+            return code
+        finally:
+            await server.stop()
+
+    return int(loop.run_until_complete(scenario()))
 
 
 #: Test files of this directory that belong to this suite (the dialog, trace

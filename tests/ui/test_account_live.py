@@ -9,24 +9,22 @@ wire.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from softphone.account import Account
-from softphone.config import APP_NAME, load_account, save_account
+from softphone.config import APP_NAME, load_account
 from softphone.launch import history_path
 from softphone.server import LocalServer
 from softphone.store import Store
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import run_app, visible_window, wait_until
 from tests.ui.test_dialogs import MemoryKeyring
 from tests.ui.visible_text import settings_jargon, visible_strings
 from ui import main as ui_main
@@ -48,13 +46,6 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
-
-
-def visible_window() -> MainWindow | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow) and widget.isVisible():
-            return widget
-    return None
 
 
 def listed(window: MainWindow) -> set[str]:
@@ -101,68 +92,6 @@ async def open_account_dialog(window: MainWindow) -> AccountDialog:
     dialog = window.account_dialog
     assert isinstance(dialog, AccountDialog)
     return dialog
-
-
-def run_app(
-    loop: qasync.QEventLoop,
-    server_users: dict[str, str],
-    account: Account,
-    user: Callable[[LocalServer], Awaitable[None]],
-    *,
-    watchers: dict[str, list[str]] | None = None,
-    db: Path | None = None,
-) -> int:
-    """Start the server, then the app on a settings file for *account*; run *user*."""
-
-    async def scenario() -> int:
-        server = LocalServer(server_users, domain=DOMAIN, watchers=watchers)
-        address = await server.start("127.0.0.1", 0)
-        try:
-            save_account(
-                Account(**{**_fields(account), "registrar": address.sent_by}),
-                ui_main.default_config_path(),
-            )
-            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1", db=db)
-            driver = asyncio.ensure_future(user(server))
-            end_app_if_failed(driver)
-            code = await ui_main.main(args)
-            await driver
-            return code
-        finally:
-            await server.stop()
-
-    return int(loop.run_until_complete(scenario()))
-
-
-def end_app_if_failed(driver: asyncio.Future[None]) -> None:
-    """When the test's user fails, close whatever is open so `main()` returns."""
-
-    async def close_all() -> None:
-        for _ in range(500):
-            for widget in QApplication.topLevelWidgets():
-                if isinstance(widget, QDialog) and widget.isVisible():
-                    widget.reject()
-            window = visible_window()
-            if window is not None:
-                window.quit_action.trigger()
-                return
-            await asyncio.sleep(0.02)
-
-    closing: list[asyncio.Future[None]] = []
-
-    def done(task: asyncio.Future[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            closing.append(asyncio.ensure_future(close_all()))
-
-    driver.add_done_callback(done)
-
-
-def _fields(account: Account) -> dict[str, object]:
-    return {
-        "aor": account.aor,
-        "expires": account.expires,
-        "password_env": account.password_env,
-    }
 
 
 def test_changing_the_account_in_the_dialog_registers_the_new_one_at_once(

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
 import pytest
 import qasync
 from PySide6.QtCore import Qt
@@ -72,16 +69,6 @@ def test_ctrl_q_unregisters_then_main_returns(
     assert loop.run_until_complete(scenario()) == 0
     # Unregistered (Expires: 0) before main() returned.
     assert statuses[-1] is RegistrationState.UNREGISTERED
-
-
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_first_run_without_keyring_uses_the_typed_password(

@@ -8,26 +8,18 @@ is kept in memory only: no file under the test's home holds it.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
 import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from softphone.account import Account
-from softphone.config import save_account
 from softphone.server import LocalServer
-from tests.ui.conftest import wait_until
-from tests.ui.test_account_live import end_app_if_failed, visible_window
+from tests.ui.conftest import run_app, visible, visible_window, wait_until
 from tests.ui.visible_text import settings_jargon, visible_strings
-from ui import main as ui_main
 from ui.windows.password_dialog import PasswordDialog
 
 ALICE = "sip:alice@example.com"
@@ -35,28 +27,15 @@ PASSWORD = "alice-pw"
 VARIABLE = "SOFTPHONE_TEST_PROMPT_PASSWORD"
 
 
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
-
-
 def password_dialog() -> PasswordDialog | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, PasswordDialog) and widget.isVisible():
-            return widget
-    return None
+    return visible(PasswordDialog)
 
 
 def start_and_answer(loop: qasync.QEventLoop, qtbot, account: Account) -> list[str]:
     """Start the app on *account*; answer the password dialog by keyboard; its sentences."""
     seen: list[str] = []
 
-    async def user() -> None:
+    async def user(_server: LocalServer) -> None:
         await wait_until(lambda: password_dialog() is not None, "the password dialog")
         dialog = password_dialog()
         assert dialog is not None
@@ -77,25 +56,7 @@ def start_and_answer(loop: qasync.QEventLoop, qtbot, account: Account) -> list[s
         seen.extend(visible_strings())
         window.quit_action.trigger()
 
-    async def scenario() -> int:
-        server = LocalServer({ALICE: PASSWORD}, domain="example.com")
-        address = await server.start("127.0.0.1", 0)
-        try:
-            fields = {"aor": account.aor, "password_env": account.password_env}
-            save_account(
-                Account(**fields, registrar=address.sent_by),  # type: ignore[arg-type]
-                ui_main.default_config_path(),
-            )
-            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1")
-            driver = asyncio.ensure_future(user())
-            end_app_if_failed(driver)
-            code = await ui_main.main(args)
-            await driver
-            return code
-        finally:
-            await server.stop()
-
-    assert loop.run_until_complete(scenario()) == 0
+    assert run_app(loop, {ALICE: PASSWORD}, account, user) == 0
     return seen
 
 
@@ -158,7 +119,7 @@ def test_the_jargon_check_finds_setting_names() -> None:
 def test_declining_the_password_starts_without_one_and_the_server_asks_once(
     loop: qasync.QEventLoop, no_keyring: None, qtbot
 ) -> None:
-    async def user() -> None:
+    async def user(_server: LocalServer) -> None:
         await wait_until(lambda: password_dialog() is not None, "the password dialog")
         dialog = password_dialog()
         assert dialog is not None
@@ -184,18 +145,4 @@ def test_declining_the_password_starts_without_one_and_the_server_asks_once(
         )
         window.quit_action.trigger()
 
-    async def scenario() -> int:
-        server = LocalServer({ALICE: PASSWORD}, domain="example.com")
-        address = await server.start("127.0.0.1", 0)
-        try:
-            save_account(Account(ALICE, registrar=address.sent_by), ui_main.default_config_path())
-            args = argparse.Namespace(command="gui", config=None, listen_host="127.0.0.1")
-            driver = asyncio.ensure_future(user())
-            end_app_if_failed(driver)
-            code = await ui_main.main(args)
-            await driver
-            return code
-        finally:
-            await server.stop()
-
-    assert loop.run_until_complete(scenario()) == 0
+    assert run_app(loop, {ALICE: PASSWORD}, Account(ALICE), user) == 0

@@ -511,7 +511,7 @@ def test_first_run_says_why_the_settings_file_is_not_used_in_korean(
     import argparse
     import asyncio
 
-    from tests.ui.conftest import wait_until
+    from tests.ui.conftest import visible, wait_until
     from ui import main as ui_main
     from ui.windows.settings_dialog import AccountDialog
 
@@ -522,10 +522,7 @@ def test_first_run_says_why_the_settings_file_is_not_used_in_korean(
     seen: list[tuple[str, list[tuple[str, str]]]] = []
 
     def dialog() -> AccountDialog | None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, AccountDialog) and widget.isVisible():
-                return widget
-        return None
+        return visible(AccountDialog)
 
     async def user() -> None:
         await wait_until(lambda: dialog() is not None, "the first-run dialog")
@@ -599,7 +596,7 @@ def test_start_up_error_boxes_are_korean(
     import asyncio
     import socket
 
-    from tests.ui.conftest import wait_until
+    from tests.ui.conftest import visible, wait_until
     from ui import main as ui_main
     from ui.windows.settings_dialog import AccountDialog
 
@@ -639,10 +636,7 @@ def test_start_up_error_boxes_are_korean(
     )
 
     def dialog() -> AccountDialog | None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, AccountDialog) and widget.isVisible():
-                return widget
-        return None
+        return visible(AccountDialog)
 
     async def first_run() -> object:
         async def user() -> None:
