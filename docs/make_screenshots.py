@@ -99,6 +99,18 @@ def show_tooltip(window: MainWindow, message_id: int) -> None:
     QToolTip.showText(where, text, chat.view.viewport())
 
 
+async def open_window(session: Session, *, demo: bool = False) -> MainWindow:
+    """Bob's window on *session*'s core, shown; the core started and registered."""
+    app = session.app
+    window = MainWindow(app, CoreBridge(app), demo=demo)
+    window.resize(1040, 680)
+    window.show()
+    await app.start()
+    assert app.registration is not None
+    assert await app.registration.wait_registered(10)
+    return window
+
+
 @contextlib.asynccontextmanager
 async def demo_window(data_dir: Path) -> AsyncIterator[tuple[Session, MainWindow]]:
     """Bob's window on the demo, registered, Alice's greeting in and her conversation open.
@@ -109,13 +121,8 @@ async def demo_window(data_dir: Path) -> AsyncIterator[tuple[Session, MainWindow
     session = await demo_session(data_dir, joe_interval=(600.0, 900.0))
     assert session is not None and session.demo is not None
     app = session.app
-    window = MainWindow(app, CoreBridge(app))
-    window.resize(1040, 680)
-    window.show()
+    window = await open_window(session)
     try:
-        await app.start()
-        assert app.registration is not None
-        assert await app.registration.wait_registered(10)
         await until(lambda: bool(app.store.messages(ALICE)), "alice's greeting")
         window.open_conversation(ALICE)
         window.activateWindow()
@@ -170,13 +177,8 @@ async def scene(data_dir: Path) -> None:
         now=now - day,
     )
     app.store.mark_read(ALICE)
-    window = MainWindow(app, CoreBridge(app), demo=True)
-    window.resize(1040, 680)
-    window.show()
+    window = await open_window(session, demo=True)
     try:
-        await app.start()
-        assert app.registration is not None
-        assert await app.registration.wait_registered(10)
         print(f"window up and registered after {time.monotonic() - started:.2f} s")
         window.add_buddy(DAVE, "Dave")  # nobody by that name: "unknown user"
 

@@ -126,6 +126,17 @@ def visible_window() -> Any:
     return visible(MainWindow)
 
 
+async def password_asked() -> tuple[Any, Any]:
+    """The main window once it has opened its account dialog for the password; and the dialog."""
+    await wait_until(lambda: visible_window() is not None, "the window")
+    window = visible_window()
+    await wait_until(
+        lambda: window.account_dialog is not None and window.account_dialog.isVisible(),
+        "the account dialog",
+    )
+    return window, window.account_dialog
+
+
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
     """No keyring on this computer (keyring's "fail" backend) for the test."""

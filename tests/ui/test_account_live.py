@@ -24,7 +24,7 @@ from softphone.config import APP_NAME, load_account
 from softphone.launch import history_path
 from softphone.server import LocalServer
 from softphone.store import Store
-from tests.ui.conftest import run_app, visible_window, wait_until
+from tests.ui.conftest import password_asked, run_app, visible_window, wait_until
 from tests.ui.test_dialogs import MemoryKeyring
 from tests.ui.visible_text import settings_jargon, visible_strings
 from ui import main as ui_main
@@ -207,14 +207,7 @@ def test_a_refused_password_opens_the_dialog_at_the_password_field_once(
     opened: list[AccountDialog] = []
 
     async def user(server: LocalServer) -> None:
-        await wait_until(lambda: visible_window() is not None, "the window")
-        window = visible_window()
-        assert window is not None
-        await wait_until(
-            lambda: window.account_dialog is not None and window.account_dialog.isVisible(),
-            "the account dialog",
-        )
-        dialog = window.account_dialog
+        window, dialog = await password_asked()
         assert isinstance(dialog, AccountDialog)
         opened.append(dialog)
         assert dialog.password_problem.isVisible()
@@ -248,14 +241,7 @@ def test_refusals_after_the_first_never_open_the_dialog_again(
     opened: list[AccountDialog] = []
 
     async def user(server: LocalServer) -> None:
-        await wait_until(lambda: visible_window() is not None, "the window")
-        window = visible_window()
-        assert window is not None
-        await wait_until(
-            lambda: window.account_dialog is not None and window.account_dialog.isVisible(),
-            "the account dialog",
-        )
-        dialog = window.account_dialog
+        window, dialog = await password_asked()
         assert isinstance(dialog, AccountDialog)
         refusals: list[str] = []
         window.bridge.registration_changed.connect(

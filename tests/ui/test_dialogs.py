@@ -52,16 +52,6 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         keyring.set_keyring(previous)
 
 
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
-
-
 def open_dialog(qtbot: QtBot, account: Account | None = None) -> AccountDialog:
     dialog = AccountDialog(account)
     qtbot.addWidget(dialog)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from softphone.account import Account
 from softphone.server import LocalServer
-from tests.ui.conftest import run_app, visible, visible_window, wait_until
+from tests.ui.conftest import password_asked, run_app, visible, visible_window, wait_until
 from tests.ui.visible_text import settings_jargon, visible_strings
 from ui.windows.password_dialog import PasswordDialog
 
@@ -124,14 +124,7 @@ def test_declining_the_password_starts_without_one_and_the_server_asks_once(
         dialog = password_dialog()
         assert dialog is not None
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Escape)
-        await wait_until(lambda: visible_window() is not None, "the window")
-        window = visible_window()
-        assert window is not None
-        await wait_until(
-            lambda: window.account_dialog is not None and window.account_dialog.isVisible(),
-            "the account dialog",
-        )
-        account_dialog = window.account_dialog
+        window, account_dialog = await password_asked()
         assert account_dialog.password_problem.text() == (
             "The server asks for the password for alice@example.com (401 Unauthorized)"
         )

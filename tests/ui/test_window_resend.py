@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 import qasync
 from PySide6.QtCore import Qt
 
@@ -81,6 +84,29 @@ class CutWorld(World):
 
     def heal(self) -> None:
         self.network.unreachable.clear()
+
+
+@asynccontextmanager
+async def cut_world() -> AsyncIterator[CutWorld]:
+    """The in-memory network with a link to cut, and the server on it (stopped after)."""
+    w = CutWorld()
+    await w.start()
+    try:
+        yield w
+    finally:
+        await w.server.stop()
+
+
+@pytest.fixture
+def korean(qapp) -> Iterator[None]:
+    """The window in Korean for the test, in English after."""
+    from ui.i18n import install_translator
+
+    install_translator(qapp, "ko")
+    try:
+        yield
+    finally:
+        install_translator(qapp, "en")
 
 
 def status_bar_history(ui: Harness) -> list[str]:
@@ -329,16 +355,10 @@ def english_words(text: str, *kept: str) -> list[str]:
 
 
 def test_connection_lost_and_its_reason_are_said_in_korean(
-    loop: qasync.QEventLoop, tmp_path: Path, qtbot, qapp
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot, korean: None
 ) -> None:
-    from ui.i18n import install_translator
-
-    install_translator(qapp, "ko")
-
     async def scenario() -> tuple[list[str], str]:
-        w = CutWorld()
-        await w.start()
-        try:
+        async with cut_world() as w:
             ui = window(w.alice(tmp_path / "alice.db"), qtbot)
             shown = status_bar_history(ui)
             async with running(ui.app):
@@ -349,14 +369,9 @@ def test_connection_lost_and_its_reason_are_said_in_korean(
                 # And the registration's own attempts while the link is down.
                 await wait_until(lambda: "초 뒤 다시 시도" in shown[-1], "a retry planned")
             ui.window.hide()
-        finally:
-            await w.server.stop()
         return shown, w.registrar
 
-    try:
-        shown, registrar = loop.run_until_complete(scenario())
-    finally:
-        install_translator(qapp, "en")
+    shown, registrar = loop.run_until_complete(scenario())
     lost = next(t for t in shown if "연결이 끊겼습니다 (" in t)
     assert lost == (
         f"{registrar} 연결이 끊겼습니다 (0.3초 안에 서버 응답이 없음). 다시 시도하는 중…"
@@ -366,16 +381,10 @@ def test_connection_lost_and_its_reason_are_said_in_korean(
 
 
 def test_the_resend_plan_in_the_details_timeline_is_korean(
-    loop: qasync.QEventLoop, tmp_path: Path, qtbot, qapp
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot, korean: None
 ) -> None:
-    from ui.i18n import install_translator
-
-    install_translator(qapp, "ko")
-
     async def scenario() -> list[tuple[str, str]]:
-        w = CutWorld()
-        await w.start()
-        try:
+        async with cut_world() as w:
             ui = window(w.alice(tmp_path / "alice.db"), qtbot)
             async with running(w.app("bob", tmp_path / "bob.db")) as bob, running(ui.app):
                 await registered(bob)
@@ -391,14 +400,9 @@ def test_the_resend_plan_in_the_details_timeline_is_korean(
                 steps = details.steps()
                 details.close()
             ui.window.hide()
-        finally:
-            await w.server.stop()
         return steps
 
-    try:
-        steps = loop.run_until_complete(scenario())
-    finally:
-        install_translator(qapp, "en")
+    steps = loop.run_until_complete(scenario())
     planned = [what for step, what in steps if "다시 보냅니다" in what]
     assert len(planned) == 1, steps
     assert re.fullmatch(
@@ -413,17 +417,12 @@ def test_the_resend_plan_in_the_details_timeline_is_korean(
 
 
 def test_no_server_found_is_said_in_korean(
-    loop: qasync.QEventLoop, tmp_path: Path, qtbot, qapp
+    loop: qasync.QEventLoop, tmp_path: Path, qtbot, korean: None
 ) -> None:
     """RFC 3263 finds no server this account can use: the sentence and its reason, in Korean."""
-    from ui.i18n import install_translator
-
-    install_translator(qapp, "ko")
 
     async def scenario() -> str:
-        w = CutWorld()
-        await w.start()
-        try:
+        async with cut_world() as w:
             account = Account(aor=f"sip:alice@{DOMAIN}", registrar=w.registrar, expires=300)
             # An IPv6 socket and an IPv4 server: nothing to send to.
             app = Application(
@@ -441,14 +440,9 @@ def test_no_server_found_is_said_in_korean(
                 )
                 text = ui.window.registration_label.text()
             ui.window.hide()
-        finally:
-            await w.server.stop()
         return text
 
-    try:
-        text = loop.run_until_complete(scenario())
-    finally:
-        install_translator(qapp, "en")
+    text = loop.run_until_complete(scenario())
     assert re.fullmatch(
         r"127\.0\.0\.1:5060의 SIP 서버를 찾지 못했습니다: IPv6 주소가 없음, \d+초 뒤 다시 시도",
         text,
