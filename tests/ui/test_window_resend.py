@@ -281,9 +281,7 @@ def test_retry_while_offline_says_it_waits_for_the_connection_then_sending(
     loop: qasync.QEventLoop, tmp_path: Path, qtbot
 ) -> None:
     async def scenario() -> list[str]:
-        w = CutWorld()
-        await w.start()
-        try:
+        async with cut_world() as w:
             ui = window(w.alice(tmp_path / "alice.db"), qtbot)
             async with running(ui.app):
                 await registered(ui.app)
@@ -323,8 +321,6 @@ def test_retry_while_offline_says_it_waits_for_the_connection_then_sending(
                 w.heal()
                 await wait_until(lambda: len(ui.history[int(sent.id)]) == 6, "sent again")
             ui.window.hide()
-        finally:
-            await w.server.stop()
         assert ui.history[int(sent.id)] == [
             *(D.QUEUED, D.SENDING, D.FAILED),
             *(D.QUEUED, D.SENDING, D.FAILED),
