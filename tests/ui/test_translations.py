@@ -665,3 +665,12 @@ def test_start_up_error_boxes_are_korean(
     assert said[0].startswith("네트워크 포트를 열 수 없습니다: "), said
     assert said[1].startswith("데모를 시작하지 못했습니다: "), said
     assert said[2].startswith("설정을 저장하지 못했습니다: "), said
+
+
+@pytest.mark.usefixtures("english_after")
+def test_an_address_the_core_refuses_is_said_in_korean(qtbot, tmp_path: Path) -> None:
+    install_translator(QApplication.instance(), "ko")
+    window = make_window(qtbot, tmp_path / "alice.db")
+    assert window.send("sip:", "hi") is None
+    said = window.statusBar().currentMessage()
+    assert "은(는) SIP 주소가 아닙니다: " in said, said

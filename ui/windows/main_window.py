@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
         try:
             link = parse_link(span.target)
         except LinkError as exc:  # checked when found; a message's text never changes
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(translated(exc.phrase), 8000)
             return
         self.open_sip_link(link)
 
@@ -629,7 +629,8 @@ class MainWindow(QMainWindow):
         try:
             record = self.app.messaging.send(peer, text)
         except MessageRefused as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            # Said in English by the core ("... is not a SIP address: ...").
+            self.statusBar().showMessage(from_english(str(exc)), 8000)
             return None
         except Exception as exc:  # the disk: keep the text in the composer
             log.exception("cannot store the message")
