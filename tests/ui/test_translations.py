@@ -570,7 +570,11 @@ class BoxWatcher:
     """Reads and closes every message box that opens, noting what it left in English."""
 
     def __init__(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         self.seen: list[tuple[str, list[tuple[str, str]]]] = []
+        # Boxes another test left open are not this start's.
+        self._before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)}
         self._timer = QTimer()
         self._timer.setInterval(20)
         self._timer.timeout.connect(self._look)
@@ -580,7 +584,11 @@ class BoxWatcher:
         from PySide6.QtWidgets import QMessageBox
 
         for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QMessageBox) and widget.isVisible():
+            if (
+                isinstance(widget, QMessageBox)
+                and widget.isVisible()
+                and id(widget) not in self._before
+            ):
                 self.seen.append((widget.text(), english_left(widget)))
                 widget.close()
 
@@ -596,7 +604,7 @@ def test_start_up_error_boxes_are_korean(
     import asyncio
     import socket
 
-    from tests.ui.conftest import visible, wait_until
+    from tests.ui.conftest import visible, visible_window, wait_until
     from ui import main as ui_main
     from ui.windows.settings_dialog import AccountDialog
 
@@ -622,6 +630,11 @@ def test_start_up_error_boxes_are_korean(
         assert loop.run_until_complete(ui_main.main(args)) == ui_main.EXIT_USAGE
     finally:
         taken.close()
+        # The process would end here; the test's window must not stay in others' way.
+        window = visible_window()
+        if window is not None:
+            window.hide()
+            window.deleteLater()
 
     # 2. The demo cannot make its folder (a file is in the way).
     in_the_way = tmp_path / "demo-folder"
