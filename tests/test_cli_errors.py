@@ -88,7 +88,7 @@ def test_unset_password_variable_from_the_settings_file_names_no_setting(
         'registrar = "127.0.0.1:9"\n',
         encoding="utf-8",
     )
-    assert "SOFTPHONE_UNSET_PW" not in os.environ
+    assert "SOFTPHONE_UNSET_PW" not in cli_env(tmp_path)
     done = softphone(
         tmp_path,
         "send",
