@@ -13,9 +13,14 @@ span. Counted over that span only:
   process woken by a timer or a socket);
 - timer callbacks run, by callback name, to show which timers fire
   (`_set_result_unless_cancelled` is an `asyncio.sleep` ending: the
-  keep-alive loop's).
+  keep-alive loop's);
+- of the wake-ups, those that ended a sleep (the rest are the loop going
+  round again for callbacks already due).
 
-Both are reported per minute.
+These are reported per minute. Timers rarer than the span (registration
+and subscription refreshes) are shown by what is armed at its end: the
+distinct times due within the next hour, and how many of the presence
+service's per-buddy timers there are and at how many distinct times.
 """
 
 from __future__ import annotations
@@ -38,14 +43,50 @@ from tests.interop import harness
 
 
 class _CountingSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
-    """A selector that counts how often `select()` returns (the loop wakes)."""
+    """A selector that counts how often `select()` returns (the loop wakes).
+
+    `sleeps` counts only the returns from a wait (a timeout above zero or
+    none): the process was asleep and a timer or a socket woke it. The other
+    returns are the loop going round again for callbacks already due.
+    """
 
     wakeups = 0
+    sleeps = 0
 
     def select(self, timeout: float | None = None) -> list[Any]:
         ready = super().select(timeout)
         _CountingSelector.wakeups += 1
+        if timeout is None or timeout > 0:
+            _CountingSelector.sleeps += 1
         return ready  # type: ignore[no-any-return]
+
+
+#: Timers due within this many seconds are counted as the hour ahead.
+HOUR = 3600.0
+
+
+def _armed(loop: asyncio.AbstractEventLoop) -> tuple[int, int, int]:
+    """One-off wake-ups armed for the next hour: (distinct times, presence timers, their times).
+
+    Timers due at the same instant run on one loop turn, so they cost one
+    wake-up; the presence service aligns its buddies' refresh timers.
+    """
+    now = loop.time()
+    scheduled = [
+        handle
+        for handle in getattr(loop, "_scheduled", ())
+        if not handle.cancelled() and handle.when() - now < HOUR
+    ]
+    presence = [
+        handle
+        for handle in scheduled
+        if getattr(getattr(handle, "_callback", None), "__qualname__", "") == "Presence._on_timer"
+    ]
+    return (
+        len({round(handle.when(), 3) for handle in scheduled}),
+        len(presence),
+        len({round(handle.when(), 3) for handle in presence}),
+    )
 
 
 def _cpu() -> float:
@@ -90,12 +131,15 @@ async def _idle(
             asyncio.TimerHandle._run = counting  # type: ignore[method-assign]
             try:
                 wakeups = _CountingSelector.wakeups
+                sleeps = _CountingSelector.sleeps
                 cpu = _cpu()
                 start = loop.time()
                 await asyncio.sleep(seconds)
                 span = loop.time() - start
                 cpu = _cpu() - cpu
                 wakeups = _CountingSelector.wakeups - wakeups
+                sleeps = _CountingSelector.sleeps - sleeps
+                armed = _armed(loop)
             finally:
                 asyncio.TimerHandle._run = original  # type: ignore[method-assign]
             # The measuring sleep's own wake-up is not the app's.
@@ -104,6 +148,8 @@ async def _idle(
                 "span": span,
                 "cpu": cpu,
                 "wakeups": wakeups - 1,
+                "sleeps": sleeps - 1,
+                "armed": armed,
                 "fired": {k: v for k, v in fired.most_common() if v},
                 "registered": app.is_ready(),
             }
@@ -134,6 +180,7 @@ def run(*, smoke: bool) -> list[Row]:
             kam.stop()
     per_minute = 60.0 / result["span"]
     timers = ", ".join(f"{k} {v}" for k, v in result["fired"].items()) or "none"
+    distinct, buddy_timers, buddy_times = result["armed"]
     return [
         Row(
             name,
@@ -141,7 +188,9 @@ def run(*, smoke: bool) -> list[Row]:
             result["wakeups"] * per_minute,
             "wake-ups/min",
             f"CPU {result['cpu'] * per_minute:.3f} s/min over {result['span']:.0f} s;"
-            f" timers run: {timers}",
+            f" {result['sleeps'] * per_minute:.0f}/min from sleep, the rest loop turns;"
+            f" timers run: {timers}; armed for the next hour: {distinct} wake-up times"
+            f" ({buddy_timers} buddy timers at {buddy_times})",
         )
     ]
 

@@ -3,7 +3,8 @@
 One :class:`~softphone.sip.subscription.Subscription` per watched buddy,
 driven on the asyncio loop: its SUBSCRIBEs go to the account's server with
 digest answers, the NOTIFYs of its dialog come back through the agent's
-``NOTIFY`` handler, and its deadline is one ``TimerHandle`` per buddy. Each
+``NOTIFY`` handler, and its deadline is one ``TimerHandle`` per buddy,
+aligned so that refreshes due about the same time share a wake-up. Each
 reginfo document is applied to a :class:`~softphone.sip.reginfo.ReginfoView`
 and the buddy's :class:`BuddyState` (online on N devices, offline since,
 waiting for authorization, not allowed, unknown user) is recomputed; a change

@@ -800,9 +800,12 @@ class DigestClient:
             qop_part = ""
         else:
             response = hash_(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode())
-            qop_part = f", qop={qop}, nc={nc}, cnonce={quote(cnonce)}"
+            # The client nonce is hex: nothing in it to escape.
+            qop_part = f', qop={qop}, nc={nc}, cnonce="{cnonce}"'
+        # A hex digest needs no escaping either; a URI seldom does.
+        shown_uri = quote(uri) if '"' in uri or "\\" in uri else f'"{uri}"'
         return (
-            f"Digest {session.head}, uri={quote(uri)}, response={quote(response)}"
+            f'Digest {session.head}, uri={shown_uri}, response="{response}"'
             f"{session.algorithm_part}{qop_part}{session.tail}"
         )
 

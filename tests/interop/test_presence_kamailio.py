@@ -10,6 +10,7 @@ unregister, and offline with a last-seen time after the binding expires.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import queue
@@ -80,17 +81,22 @@ class Recorder:
         return self.presence.state(JOE)
 
 
-@pytest.fixture
-async def alice(kamailio: KamailioProcess) -> AsyncIterator[Recorder]:
+async def alice_presence(kam: KamailioProcess, **options: int) -> tuple[UserAgent, Presence]:
+    """alice's Presence on its own agent, through *kam* with digest (not started)."""
     agent = UserAgent()
     await agent.listen(TransportKind.UDP, "127.0.0.1", 0)
-    target = Target(Address(kamailio.host, kamailio.port), TransportKind.UDP)
+    target = Target(Address(kam.host, kam.port), TransportKind.UDP)
 
     async def locate() -> Target:
         return target
 
     account = Account(aor="sip:alice@example.test")
-    presence = Presence(agent, account, DigestClient("alice", USERS["alice"]), locate)
+    return agent, Presence(agent, account, DigestClient("alice", USERS["alice"]), locate, **options)
+
+
+@pytest.fixture
+async def alice(kamailio: KamailioProcess) -> AsyncIterator[Recorder]:
+    agent, presence = await alice_presence(kamailio)
     recorder = Recorder(presence)
     presence.start()
     yield recorder
@@ -152,6 +158,39 @@ async def test_unknown_user_is_no_such_user(alice: Recorder) -> None:
             await asyncio.sleep(0.05)
     state = alice.presence.state("sip:nobody@example.test")
     assert (state.status, state.detail) == (BuddyStatus.NO_SUCH_USER, "unknown user (404)")
+
+
+async def test_refreshes_through_kamailio_share_a_wake_up(kamailio: KamailioProcess) -> None:
+    # Four buddies watched 0.1 s apart for 8 s each (Kamailio grants what is
+    # asked: presence min_expires 0). Each refresh is due 4 s after its 2xx
+    # and may go 1 s early (RFC 6665 4.1.2.2); the aligned timers send them
+    # together (two groups at most where the spread straddles the step),
+    # each refresh through Kamailio's digest is answered 200, and every
+    # buddy stays known.
+    agent, presence = await alice_presence(kamailio, expires=8)
+    loop = asyncio.get_running_loop()
+    refreshed: list[tuple[float, str, int | None]] = []
+    presence.on_subscribe(
+        lambda o: refreshed.append((loop.time(), o.aor, o.status)) if o.kind == "refresh" else None
+    )
+    presence.start()
+    buddies = [f"sip:{name}@example.test" for name in ("bob", "carol", "joe", "welcome")]
+    try:
+        for aor in buddies:
+            presence.watch(aor)
+            await asyncio.sleep(0.1)
+        async with asyncio.timeout(15):
+            while len(refreshed) < len(buddies):
+                await asyncio.sleep(0.1)
+        assert sorted(aor for _, aor, _ in refreshed) == buddies
+        assert {status for _, _, status in refreshed} == {200}
+        times = sorted(when for when, _, _ in refreshed)
+        groups = 1 + sum(1 for a, b in itertools.pairwise(times) if b - a > 0.05)
+        assert groups <= 2, times
+        assert all(presence.state(aor).status is BuddyStatus.OFFLINE for aor in buddies)
+    finally:
+        await presence.stop(timeout=3.0)
+        agent.close()
 
 
 def _lines(stream: object, out: queue.Queue[str]) -> None:

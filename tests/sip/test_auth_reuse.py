@@ -92,3 +92,22 @@ def test_a_new_password_is_used_at_once_for_a_known_nonce() -> None:
     [(_, after)] = client.authorize(method="REGISTER", uri="sip:example.test")
     assert verify(parse_credentials(after), method="REGISTER", password="new")
     assert not verify(parse_credentials(after), method="REGISTER", password="old")
+
+
+def test_a_uri_with_a_quote_or_backslash_is_escaped_as_authorization_escapes_it() -> None:
+    challenge = make_challenge(realm="example.test", nonce="abc", qop=("auth",))
+    client = DigestClient("alice", "pw", random_bytes=counting_random)
+    client.answer_challenges(401, [str(challenge)], method="MESSAGE", uri="sip:a@example.test")
+    for uri in ('sip:"odd"@example.test', "sip:back\\slash@example.test"):
+        [(_, value)] = client.authorize(method="MESSAGE", uri=uri)
+        creds = parse_credentials(value)
+        assert creds.uri == uri
+        assert value == authorization(
+            challenge,
+            method="MESSAGE",
+            uri=uri,
+            username="alice",
+            password="pw",
+            cnonce=creds.cnonce or "",
+            nc=creds.nc or 0,
+        )
