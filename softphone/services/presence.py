@@ -171,6 +171,8 @@ def _only_about(doc: ReginfoDocument, aor: str) -> ReginfoDocument:
     """
 
     def same(other: str) -> bool:
+        if other == aor:  # the usual case: the notifier wrote our key as it is
+            return True
         try:
             return normalize_aor(other) == aor
         except ValueError:
@@ -639,7 +641,10 @@ class Presence:
             self._cancel_timer(watch)
             return
         deadline = sub.deadline
-        when = None if deadline is None else _aligned(sub.due_from or deadline, deadline)
+        earliest = sub.due_from
+        when = None
+        if deadline is not None:
+            when = _aligned(deadline if earliest is None else earliest, deadline)
         timer = watch.timer
         if timer is not None:
             if timer.when() == when:

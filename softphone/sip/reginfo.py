@@ -511,7 +511,13 @@ class _RegRow:
     contacts: dict[str, Contact] = field(default_factory=dict)
 
     def freeze(self, reg_id: str) -> Registration:
-        return Registration(self.aor, reg_id, self.state, tuple(self.contacts.values()))
+        return _new(
+            Registration,
+            aor=self.aor,
+            id=reg_id,
+            state=self.state,
+            contacts=tuple(self.contacts.values()),
+        )
 
 
 class ReginfoView:
@@ -549,11 +555,14 @@ class ReginfoView:
 
     def active_contacts(self) -> tuple[Contact, ...]:
         """Every active contact of every active registration."""
+        # From the rows, without freezing every registration first (a
+        # watcher asks after every NOTIFY).
         return tuple(
             c
-            for r in self.registrations
-            if r.state is RegistrationState.ACTIVE
-            for c in r.active_contacts()
+            for row in self._rows.values()
+            if row.state is RegistrationState.ACTIVE
+            for c in row.contacts.values()
+            if c.state is ContactState.ACTIVE
         )
 
     def reset(self) -> None:

@@ -167,6 +167,20 @@ def test_unknown_states_do_not_break_the_parser() -> None:
     assert registration.active_contacts() == ()
 
 
+def test_a_view_counts_only_active_contacts_of_active_registrations() -> None:
+    view = ReginfoView()
+    body = doc(
+        0,
+        "full",
+        reg("sip:a@x", "r1", "active", contact("c1", "dormant", "registered", "sip:a@h1"))
+        + reg("sip:a@x", "r2", "active", contact("c2", "active", "registered", "sip:a@h2"))
+        + reg("sip:a@x", "r3", "suspended", contact("c3", "active", "registered", "sip:a@h3")),
+    )
+    assert view.apply(parse_reginfo(body)).status is ApplyStatus.APPLIED
+    assert [c.uri for c in view.active_contacts()] == ["sip:a@h2"]
+    assert len(view.registrations) == 3
+
+
 def test_garbage_numbers_become_none() -> None:
     extra = 'expires="soon" cseq="-3" duration-registered="1e9" q="nan" retry-after=""'
     body = doc(
