@@ -259,6 +259,8 @@ REASONS = frozenset(
 _REASON_FIELD = {
     "Connection to {server} lost ({reason}), trying again…": "reason",
     "Cannot reach {server} ({reason})": "reason",
+    # A buddy's server that cannot be found (softphone/services/presence.py).
+    "unknown: {why}": "why",
 }
 
 #: Fields of a sentence said in English that are themselves the core's sentences.

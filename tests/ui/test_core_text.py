@@ -77,3 +77,25 @@ def test_phrases_translate_nested_values_and_keep_the_server_s_words() -> None:
         delivery_text(DeliveryState.FAILED, None, reason, local=True)
         == "실패: 서버 주소를 찾을 수 없음 (sip2.example.com: NXDOMAIN)"
     )
+
+
+@pytest.mark.usefixtures("in_korean")
+def test_the_core_s_own_reasons_inside_a_phrase_are_korean_a_server_s_are_kept() -> None:
+    lost = say(
+        "Connection to {server} lost ({reason}), trying again…",
+        server="example.test",
+        reason="no answer to a keep-alive within 10 s",
+    )
+    assert translated(lost) == (
+        "example.test 연결이 끊겼습니다 (10초 안에 연결 유지 신호에 응답이 없음). 다시 시도하는 중…"
+    )
+    # Why a buddy's server is not known: the resolver's sentence, in Korean.
+    unknown = say(
+        "unknown: {why}", why="No SIP server found for x.test: the domain has no SIP records"
+    )
+    assert translated(unknown) == (
+        "알 수 없음: x.test의 SIP 서버를 찾지 못했습니다: 이 도메인에는 SIP 레코드가 없음"
+    )
+    # A server's reason phrase is the server's, even when it reads like ours.
+    refused = say("Unknown user ({code} {reason})", code="404", reason="connection refused")
+    assert translated(refused) == "없는 사용자입니다 (404 connection refused)"
