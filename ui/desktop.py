@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
@@ -66,7 +66,11 @@ _ICON_CACHE = "icon-theme.cache"
 
 
 class DesktopError(Exception):
-    """The menu entry could not be installed or removed; the message says why."""
+    """The menu entry could not be installed or removed; the message says why.
+
+    In the window's language; English on the command line, which installs
+    no translator.
+    """
 
 
 def _xdg_home(environ: Mapping[str, str], name: str, default: str) -> Path:
@@ -149,7 +153,11 @@ def exec_value(argv: Sequence[str], *field_codes: str) -> str:
     parts = []
     for arg in argv:
         if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in arg):
-            raise DesktopError(f"The command {arg!r} cannot be written into a menu entry")
+            raise DesktopError(
+                QCoreApplication.translate(
+                    "desktop", "The command {command} cannot be written into a menu entry"
+                ).format(command=repr(arg))
+            )
         arg = arg.replace("%", "%%")  # a literal percent sign is %%
         if any(ch in _RESERVED for ch in arg):
             arg = '"' + "".join("\\" + ch if ch in _ESCAPED_IN_QUOTES else ch for ch in arg) + '"'
@@ -199,7 +207,11 @@ def render_png(svg: Path, size: int) -> bytes:
     _ensure_gui()
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
-        raise DesktopError(f"The icon {svg} is not a readable SVG")
+        raise DesktopError(
+            QCoreApplication.translate("desktop", "The icon {path} is not a readable SVG").format(
+                path=svg
+            )
+        )
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
@@ -247,7 +259,11 @@ def _read_manifest(paths: DesktopPaths) -> dict[str, object] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise DesktopError(f"The install record {paths.manifest} is unreadable: {exc}") from None
+        raise DesktopError(
+            QCoreApplication.translate(
+                "desktop", "The install record {path} is unreadable: {error}"
+            ).format(path=paths.manifest, error=exc)
+        ) from None
     return data if isinstance(data, dict) else None
 
 
@@ -297,7 +313,11 @@ def install(
             os.replace(tmp, target)
             written[str(target)] = _digest(data)
     except OSError as exc:
-        raise DesktopError(f"Cannot write the menu entry: {exc}") from None
+        raise DesktopError(
+            QCoreApplication.translate("desktop", "Cannot write the menu entry: {error}").format(
+                error=exc
+            )
+        ) from None
     finally:
         _write_manifest(paths, written, created_dirs, generated)
     if refresh:
@@ -435,7 +455,11 @@ def set_autostart(
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        raise DesktopError(f"Cannot change the start at login: {exc}") from None
+        raise DesktopError(
+            QCoreApplication.translate(
+                "desktop", "Cannot change the start at login: {error}"
+            ).format(error=exc)
+        ) from None
     return path
 
 

@@ -621,125 +621,125 @@
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="615" />
-        <location filename="../../ui/windows/main_window.py" line="776" />
+        <location filename="../../ui/windows/main_window.py" line="777" />
         <source>Address (e.g. bob@example.com):</source>
         <translation>Address (e.g. bob@example.com):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="637" />
+        <location filename="../../ui/windows/main_window.py" line="638" />
         <source>The message could not be saved: {error}</source>
         <translation>The message could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="649" />
+        <location filename="../../ui/windows/main_window.py" line="650" />
         <source>Cannot retry: {error}</source>
         <translation>Cannot retry: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="188" />
-        <location filename="../../ui/windows/main_window.py" line="776" />
-        <location filename="../../ui/windows/main_window.py" line="784" />
-        <location filename="../../ui/windows/main_window.py" line="787" />
+        <location filename="../../ui/windows/main_window.py" line="777" />
+        <location filename="../../ui/windows/main_window.py" line="785" />
+        <location filename="../../ui/windows/main_window.py" line="788" />
         <source>Add buddy</source>
         <translation>Add buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="787" />
+        <location filename="../../ui/windows/main_window.py" line="788" />
         <source>Name (optional):</source>
         <translation>Name (optional):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="807" />
+        <location filename="../../ui/windows/main_window.py" line="808" />
         <source>Rename buddy</source>
         <translation>Rename buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="808" />
+        <location filename="../../ui/windows/main_window.py" line="809" />
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="829" />
+        <location filename="../../ui/windows/main_window.py" line="830" />
         <source>Remove buddy</source>
         <translation>Remove buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="830" />
+        <location filename="../../ui/windows/main_window.py" line="831" />
         <source>Remove {name} from your buddies?</source>
         <translation>Remove {name} from your buddies?</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="879" />
+        <location filename="../../ui/windows/main_window.py" line="880" />
         <source>Delete conversation</source>
         <translation>Delete conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="881" />
+        <location filename="../../ui/windows/main_window.py" line="882" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="926" />
+        <location filename="../../ui/windows/main_window.py" line="927" />
         <source>Details…</source>
         <translation>Details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="928" />
+        <location filename="../../ui/windows/main_window.py" line="929" />
         <source>Rename…</source>
         <translation>Rename…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="931" />
+        <location filename="../../ui/windows/main_window.py" line="932" />
         <source>Remove from buddies</source>
         <translation>Remove from buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="934" />
+        <location filename="../../ui/windows/main_window.py" line="935" />
         <source>Delete conversation…</source>
         <translation>Delete conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="937" />
+        <location filename="../../ui/windows/main_window.py" line="938" />
         <source>Unblock</source>
         <translation>Unblock</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="937" />
+        <location filename="../../ui/windows/main_window.py" line="938" />
         <source>Block</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="969" />
+        <location filename="../../ui/windows/main_window.py" line="970" />
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="971" />
+        <location filename="../../ui/windows/main_window.py" line="972" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="993" />
+        <location filename="../../ui/windows/main_window.py" line="994" />
         <source>The account dialog is not available</source>
         <translation>The account dialog is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1016" />
+        <location filename="../../ui/windows/main_window.py" line="1017" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1021" />
+        <location filename="../../ui/windows/main_window.py" line="1022" />
         <source>Saved</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1043" />
+        <location filename="../../ui/windows/main_window.py" line="1044" />
         <source>Softphone is still running</source>
         <translation>Softphone is still running</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1045" />
+        <location filename="../../ui/windows/main_window.py" line="1046" />
         <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
         <translation>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</translation>
     </message>
@@ -1823,100 +1823,100 @@ Sent {when}</translation>
         <translation>no {transport} transport</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="269" />
+        <location filename="../../ui/core_text.py" line="271" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="270" />
+        <location filename="../../ui/core_text.py" line="272" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="271" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="272" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="279" />
+        <location filename="../../ui/core_text.py" line="281" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="280" />
+        <location filename="../../ui/core_text.py" line="282" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="281" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>delivered to the recipient's device</source>
         <translation>delivered to the recipient's device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="282" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="286" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="287" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="290" />
+        <location filename="../../ui/core_text.py" line="292" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="291" />
+        <location filename="../../ui/core_text.py" line="293" />
         <source>could not reach the server (connection error)</source>
         <translation>could not reach the server (connection error)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="294" />
+        <location filename="../../ui/core_text.py" line="296" />
         <source>could not find the server's address</source>
         <translation>could not find the server's address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="295" />
+        <location filename="../../ui/core_text.py" line="297" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="298" />
+        <location filename="../../ui/core_text.py" line="300" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="301" />
+        <location filename="../../ui/core_text.py" line="303" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>
@@ -1958,6 +1958,36 @@ Sent {when}</translation>
         <location filename="../../ui/dates.py" line="62" />
         <source>d MMM yyyy</source>
         <translation>d MMM yyyy</translation>
+    </message>
+</context>
+<context>
+    <name>desktop</name>
+    <message>
+        <location filename="../../ui/desktop.py" line="157" />
+        <source>The command {command} cannot be written into a menu entry</source>
+        <extracomment>PNG sizes for menus and panels that do not draw SVG. The entry the package ships; `entry_text` fills in its Exec line.</extracomment>
+        <translation>The command {command} cannot be written into a menu entry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="211" />
+        <source>The icon {path} is not a readable SVG</source>
+        <translation>The icon {path} is not a readable SVG</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="263" />
+        <source>The install record {path} is unreadable: {error}</source>
+        <extracomment>The command line's offscreen QGuiApplication, kept alive while it draws.</extracomment>
+        <translation>The install record {path} is unreadable: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="317" />
+        <source>Cannot write the menu entry: {error}</source>
+        <translation>Cannot write the menu entry: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="459" />
+        <source>Cannot change the start at login: {error}</source>
+        <translation>Cannot change the start at login: {error}</translation>
     </message>
 </context>
 <context>

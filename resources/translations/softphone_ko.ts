@@ -621,125 +621,125 @@
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="615" />
-        <location filename="../../ui/windows/main_window.py" line="776" />
+        <location filename="../../ui/windows/main_window.py" line="777" />
         <source>Address (e.g. bob@example.com):</source>
         <translation>주소 (예: bob@example.com):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="637" />
+        <location filename="../../ui/windows/main_window.py" line="638" />
         <source>The message could not be saved: {error}</source>
         <translation>메시지를 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="649" />
+        <location filename="../../ui/windows/main_window.py" line="650" />
         <source>Cannot retry: {error}</source>
         <translation>다시 보낼 수 없습니다: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="188" />
-        <location filename="../../ui/windows/main_window.py" line="776" />
-        <location filename="../../ui/windows/main_window.py" line="784" />
-        <location filename="../../ui/windows/main_window.py" line="787" />
+        <location filename="../../ui/windows/main_window.py" line="777" />
+        <location filename="../../ui/windows/main_window.py" line="785" />
+        <location filename="../../ui/windows/main_window.py" line="788" />
         <source>Add buddy</source>
         <translation>친구 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="787" />
+        <location filename="../../ui/windows/main_window.py" line="788" />
         <source>Name (optional):</source>
         <translation>이름 (선택):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="807" />
+        <location filename="../../ui/windows/main_window.py" line="808" />
         <source>Rename buddy</source>
         <translation>친구 이름 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="808" />
+        <location filename="../../ui/windows/main_window.py" line="809" />
         <source>Name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="829" />
+        <location filename="../../ui/windows/main_window.py" line="830" />
         <source>Remove buddy</source>
         <translation>친구 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="830" />
+        <location filename="../../ui/windows/main_window.py" line="831" />
         <source>Remove {name} from your buddies?</source>
         <translation>{name}님을 친구에서 삭제할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="879" />
+        <location filename="../../ui/windows/main_window.py" line="880" />
         <source>Delete conversation</source>
         <translation>대화 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="881" />
+        <location filename="../../ui/windows/main_window.py" line="882" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>{name}님과의 대화를 삭제할까요? 메시지는 이 컴퓨터에서만 삭제되며 {name}님에게는 알리지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="926" />
+        <location filename="../../ui/windows/main_window.py" line="927" />
         <source>Details…</source>
         <translation>정보…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="928" />
+        <location filename="../../ui/windows/main_window.py" line="929" />
         <source>Rename…</source>
         <translation>이름 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="931" />
+        <location filename="../../ui/windows/main_window.py" line="932" />
         <source>Remove from buddies</source>
         <translation>친구에서 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="934" />
+        <location filename="../../ui/windows/main_window.py" line="935" />
         <source>Delete conversation…</source>
         <translation>대화 삭제…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="937" />
+        <location filename="../../ui/windows/main_window.py" line="938" />
         <source>Unblock</source>
         <translation>차단 해제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="937" />
+        <location filename="../../ui/windows/main_window.py" line="938" />
         <source>Block</source>
         <translation>차단</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="969" />
+        <location filename="../../ui/windows/main_window.py" line="970" />
         <source>Account</source>
         <translation>계정</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="971" />
+        <location filename="../../ui/windows/main_window.py" line="972" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>데모입니다. 데모 계정은 가상의 계정이며 저장되지 않습니다. 내 계정을 쓰려면 끝낸 뒤 데모 없이 Softphone을 시작하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="993" />
+        <location filename="../../ui/windows/main_window.py" line="994" />
         <source>The account dialog is not available</source>
         <translation>계정 대화 상자를 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1016" />
+        <location filename="../../ui/windows/main_window.py" line="1017" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1021" />
+        <location filename="../../ui/windows/main_window.py" line="1022" />
         <source>Saved</source>
         <translation>저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1043" />
+        <location filename="../../ui/windows/main_window.py" line="1044" />
         <source>Softphone is still running</source>
         <translation>Softphone이 계속 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1045" />
+        <location filename="../../ui/windows/main_window.py" line="1046" />
         <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
         <translation>온라인 상태가 유지되며 새 메시지가 여기로 옵니다. 오프라인이 되려면 이 아이콘 메뉴의 끝내기를 고르세요.</translation>
     </message>
@@ -1823,100 +1823,100 @@ Sent {when}</source>
         <translation>{transport} 전송 방식을 쓸 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="269" />
+        <location filename="../../ui/core_text.py" line="271" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="270" />
+        <location filename="../../ui/core_text.py" line="272" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="271" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="272" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="279" />
+        <location filename="../../ui/core_text.py" line="281" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="280" />
+        <location filename="../../ui/core_text.py" line="282" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="281" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>delivered to the recipient's device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="282" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="286" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="287" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="290" />
+        <location filename="../../ui/core_text.py" line="292" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="291" />
+        <location filename="../../ui/core_text.py" line="293" />
         <source>could not reach the server (connection error)</source>
         <translation>서버에 연결할 수 없음 (연결 오류)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="294" />
+        <location filename="../../ui/core_text.py" line="296" />
         <source>could not find the server's address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="295" />
+        <location filename="../../ui/core_text.py" line="297" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="298" />
+        <location filename="../../ui/core_text.py" line="300" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="301" />
+        <location filename="../../ui/core_text.py" line="303" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>
@@ -1958,6 +1958,36 @@ Sent {when}</source>
         <location filename="../../ui/dates.py" line="62" />
         <source>d MMM yyyy</source>
         <translation>yyyy년 M월 d일</translation>
+    </message>
+</context>
+<context>
+    <name>desktop</name>
+    <message>
+        <location filename="../../ui/desktop.py" line="157" />
+        <source>The command {command} cannot be written into a menu entry</source>
+        <extracomment>PNG sizes for menus and panels that do not draw SVG. The entry the package ships; `entry_text` fills in its Exec line.</extracomment>
+        <translation>명령 {command}은(는) 메뉴 항목에 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="211" />
+        <source>The icon {path} is not a readable SVG</source>
+        <translation>아이콘 {path}은(는) 읽을 수 있는 SVG가 아닙니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="263" />
+        <source>The install record {path} is unreadable: {error}</source>
+        <extracomment>The command line's offscreen QGuiApplication, kept alive while it draws.</extracomment>
+        <translation>설치 기록 {path}을(를) 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="317" />
+        <source>Cannot write the menu entry: {error}</source>
+        <translation>메뉴 항목을 쓸 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/desktop.py" line="459" />
+        <source>Cannot change the start at login: {error}</source>
+        <translation>로그인할 때 시작하는 설정을 바꿀 수 없습니다: {error}</translation>
     </message>
 </context>
 <context>

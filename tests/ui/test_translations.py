@@ -687,3 +687,33 @@ def test_an_address_the_core_refuses_is_said_in_korean(qtbot, tmp_path: Path) ->
     assert window.send("sip:", "hi") is None
     said = window.statusBar().currentMessage()
     assert "은(는) SIP 주소가 아닙니다: " in said, said
+
+
+@pytest.mark.usefixtures("english_after")
+def test_a_login_start_that_cannot_be_changed_is_said_in_korean(qtbot) -> None:
+    import os
+
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from softphone.account import Account
+    from ui.windows.settings_dialog import AccountDialog
+
+    install_translator(QApplication.instance(), "ko")
+    # A file where the login start's folder goes.
+    (Path(os.environ["XDG_CONFIG_HOME"]) / "autostart").write_text("")
+    dialog = AccountDialog(Account(aor="sip:alice@example.test"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.autostart_check.setFocus()
+    qtbot.keyClick(dialog.autostart_check, Qt.Key.Key_Space)
+    assert dialog.autostart_check.isChecked()
+    watcher = BoxWatcher()
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: bool(watcher.seen))
+    watcher.stop()
+    [(said, left)] = watcher.seen
+    assert left == []
+    assert said.startswith("로그인할 때 시작하는 설정을 바꿀 수 없습니다: "), said
