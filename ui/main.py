@@ -293,6 +293,7 @@ async def _run(
                 error=exc
             ),
         )
+        window.hide()
         await session.close()
         return EXIT_USAGE
     # A session logout or `kill` sends SIGTERM: quit the same way, so the
