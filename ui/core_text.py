@@ -120,6 +120,8 @@ TEMPLATES = frozenset(
         QT_TRANSLATE_NOOP("core", "{text} is not a host or host:port"),
         QT_TRANSLATE_NOOP("core", "{text} has no host"),
         QT_TRANSLATE_NOOP("core", "{text} is not a port number"),
+        QT_TRANSLATE_NOOP("core", "No server to subscribe at"),
+        QT_TRANSLATE_NOOP("core", "No server to send the request to"),
         # Settings (softphone/account.py, softphone/config.py, softphone/launch.py)
         QT_TRANSLATE_NOOP("core", "The address of record must look like sip:alice@example.com"),
         QT_TRANSLATE_NOOP(

@@ -1,11 +1,12 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
     <name>AccountDialog</name>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="101" />
         <source>Set up your SIP account</source>
-        <extracomment>The dialog's result when "Try it on this computer" was chosen. The user chose "Try it on this computer" instead of an account.</extracomment>
+        <extracomment>The dialog&apos;s result when &quot;Try it on this computer&quot; was chosen. The user chose &quot;Try it on this computer&quot; instead of an account.</extracomment>
         <translation>Set up your SIP account</translation>
     </message>
     <message>
@@ -15,8 +16,8 @@
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="107" />
-        <source>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</source>
-        <translation>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</translation>
+        <source>Enter the SIP account your provider gave you. The password is kept in this computer&apos;s keyring, never in the settings file.</source>
+        <translation>Enter the SIP account your provider gave you. The password is kept in this computer&apos;s keyring, never in the settings file.</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="111" />
@@ -85,8 +86,8 @@
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="136" />
-        <source>the system's (optional)</source>
-        <translation>the system's (optional)</translation>
+        <source>the system&apos;s (optional)</source>
+        <translation>the system&apos;s (optional)</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="136" />
@@ -135,8 +136,8 @@
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="166" />
-        <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
-        <translation>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</translation>
+        <source>Off: only messages that come through your provider&apos;s server are taken. On: anyone who can reach this computer can send you messages.</source>
+        <translation>Off: only messages that come through your provider&apos;s server are taken. On: anyone who can reach this computer can send you messages.</translation>
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="176" />
@@ -146,7 +147,7 @@
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="184" />
         <source>Password problem</source>
-        <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
+        <extracomment>The server&apos;s refusal of the password, in words, above the field.</extracomment>
         <translation>Password problem</translation>
     </message>
     <message>
@@ -455,7 +456,7 @@
     <message>
         <location filename="../../ui/windows/chat_view.py" line="257" />
         <source>Typing</source>
-        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
+        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list&apos;s scroll bar: a thin handle on the list&apos;s own background. A message of this conversation was deleted (the peer&apos;s address). The kept draft of a conversation changed: (peer, text; &quot;&quot; for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message&apos;s details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy&apos;s details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>Typing</translation>
     </message>
     <message>
@@ -475,7 +476,7 @@
         <location filename="../../ui/windows/main_window.py" line="177" />
         <location filename="../../ui/windows/main_window.py" line="178" />
         <source>Search conversations and buddies</source>
-        <extracomment>What a new registration depends on: a change to any of these re-registers. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo's made-up account: nothing here may touch the real settings file or keyring. The window's own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
+        <extracomment>What a new registration depends on: a change to any of these re-registers. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo&apos;s made-up account: nothing here may touch the real settings file or keyring. The window&apos;s own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
         <translation>Search conversations and buddies</translation>
     </message>
     <message>
@@ -491,7 +492,7 @@
     <message>
         <location filename="../../ui/windows/main_window.py" line="234" />
         <source>Not registered</source>
-        <extracomment>Opens a web link from a message: the desktop's browser (tests put their own).</extracomment>
+        <extracomment>Opens a web link from a message: the desktop&apos;s browser (tests put their own).</extracomment>
         <translation>Not registered</translation>
     </message>
     <message>
@@ -740,8 +741,8 @@
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="1046" />
-        <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
-        <translation>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</translation>
+        <source>You stay online and get new messages here. Use Quit in this icon&apos;s menu to go offline.</source>
+        <translation>You stay online and get new messages here. Use Quit in this icon&apos;s menu to go offline.</translation>
     </message>
     <message>
         <location filename="../../ui/main.py" line="152" />
@@ -907,7 +908,7 @@
     <message>
         <location filename="../../ui/windows/trace_window.py" line="126" />
         <source>Time</source>
-        <extracomment>How many messages the window keeps; older ones are dropped first. How many characters of message text it keeps in all (about 40 MB of str at worst), so 5,000 maximum-size datagrams cannot pin gigabytes. The request's method, or the method a response answers (from CSeq). The response's status code; None for a request. The whole message, redacted.</extracomment>
+        <extracomment>How many messages the window keeps; older ones are dropped first. How many characters of message text it keeps in all (about 40 MB of str at worst), so 5,000 maximum-size datagrams cannot pin gigabytes. The request&apos;s method, or the method a response answers (from CSeq). The response&apos;s status code; None for a request. The whole message, redacted.</extracomment>
         <translation>Time</translation>
     </message>
     <message>
@@ -931,7 +932,7 @@
     <message>
         <location filename="../../ui/windows/trace_window.py" line="270" />
         <source>All messages</source>
-        <extracomment>Role under which `data()` returns the row's `TraceRow`. The kind filter's choices: label (English; shown translated) → predicate over (method, status).</extracomment>
+        <extracomment>Role under which `data()` returns the row&apos;s `TraceRow`. The kind filter&apos;s choices: label (English; shown translated) → predicate over (method, status).</extracomment>
         <translation>All messages</translation>
     </message>
     <message>
@@ -1057,7 +1058,7 @@
     <message>
         <location filename="../../ui/windows/tray.py" line="102" />
         <source>&amp;Show Softphone</source>
-        <extracomment>Longer message text is cut in a notification: the conversation has it all. How long a notification stays up, in milliseconds (the desktop may differ). The peer's AoR: clicking the notification opens this conversation. The user clicked a message notification: open this peer's conversation. The user chose Quit in the tray menu. The user clicked the tray icon or chose Show. The last balloon asked for (title, body), shown or not. Desktop notifications; the tray's balloon when there is no server.</extracomment>
+        <extracomment>Longer message text is cut in a notification: the conversation has it all. How long a notification stays up, in milliseconds (the desktop may differ). The peer&apos;s AoR: clicking the notification opens this conversation. The user clicked a message notification: open this peer&apos;s conversation. The user chose Quit in the tray menu. The user clicked the tray icon or chose Show. The last balloon asked for (title, body), shown or not. Desktop notifications; the tray&apos;s balloon when there is no server.</extracomment>
         <translation>&amp;Show Softphone</translation>
     </message>
     <message>
@@ -1109,7 +1110,7 @@
         <location filename="../../ui/models/buddies.py" line="89" />
         <location filename="../../ui/models/buddies.py" line="159" />
         <source>typing…</source>
-        <extracomment>The conversation's last message ("" when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
+        <extracomment>The conversation&apos;s last message (&quot;&quot; when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
         <translation>typing…</translation>
     </message>
     <message>
@@ -1130,7 +1131,7 @@
     <message>
         <location filename="../../ui/delegates/buddy.py" line="30" />
         <source>Draft:</source>
-        <extracomment>Put before a conversation's unsent text in the list.</extracomment>
+        <extracomment>Put before a conversation&apos;s unsent text in the list.</extracomment>
         <translation>Draft:</translation>
     </message>
 </context>
@@ -1139,7 +1140,7 @@
     <message>
         <location filename="../../ui/models/conversation.py" line="56" />
         <source>Received {when}</source>
-        <extracomment>Messages read per page. Messages from one side closer together than this are drawn as a group. The date separator ("Today", "Monday 23 November"), when the day changes here. The "New messages" line: the first message the user has not read. Follows a message from the same side shortly before: drawn close to it.</extracomment>
+        <extracomment>Messages read per page. Messages from one side closer together than this are drawn as a group. The date separator (&quot;Today&quot;, &quot;Monday 23 November&quot;), when the day changes here. The &quot;New messages&quot; line: the first message the user has not read. Follows a message from the same side shortly before: drawn close to it.</extracomment>
         <translation>Received {when}</translation>
     </message>
     <message>
@@ -1187,13 +1188,13 @@ Sent {when}</translation>
     <message>
         <location filename="../../ui/delegates/message_bubble.py" line="223" />
         <source>Retry</source>
-        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the "New messages" line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens' worth, since each holds a text layout with its glyphs. The line under the text ("Not sent: …", "Sending…"; "" for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator's text and where it goes (None: no separator). Where the "New messages" line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). The links in the text (`ui.delegates.bubble_links`), drawn underlined. QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
+        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the &quot;New messages&quot; line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens&apos; worth, since each holds a text layout with its glyphs. The line under the text (&quot;Not sent: …&quot;, &quot;Sending…&quot;; &quot;&quot; for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator&apos;s text and where it goes (None: no separator). Where the &quot;New messages&quot; line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). The links in the text (`ui.delegates.bubble_links`), drawn underlined. QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
         <translation>Retry</translation>
     </message>
     <message>
         <location filename="../../ui/delegates/message_bubble.py" line="485" />
         <source>New messages</source>
-        <extracomment>What decides a bubble's layout besides its text: (id, width, marks, status line, Retry button). The user clicked the red mark of a failed or declined message.</extracomment>
+        <extracomment>What decides a bubble&apos;s layout besides its text: (id, width, marks, status line, Retry button). The user clicked the red mark of a failed or declined message.</extracomment>
         <translation>New messages</translation>
     </message>
 </context>
@@ -1202,7 +1203,7 @@ Sent {when}</translation>
     <message>
         <location filename="../../ui/core_text.py" line="41" />
         <source>Not registered</source>
-        <extracomment>The translation context of the core's sentences. Every template the core's ``say(...)`` calls use (checked by a test).</extracomment>
+        <extracomment>The translation context of the core&apos;s sentences. Every template the core&apos;s ``say(...)`` calls use (checked by a test).</extracomment>
         <translation>Not registered</translation>
     </message>
     <message>
@@ -1432,8 +1433,8 @@ Sent {when}</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="104" />
-        <source>The link's message text is not valid UTF-8.</source>
-        <translation>The link's message text is not valid UTF-8.</translation>
+        <source>The link&apos;s message text is not valid UTF-8.</source>
+        <translation>The link&apos;s message text is not valid UTF-8.</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="106" />
@@ -1521,402 +1522,412 @@ Sent {when}</translation>
         <translation>{text} is not a port number</translation>
     </message>
     <message>
+        <location filename="../../ui/core_text.py" line="123" />
+        <source>No server to subscribe at</source>
+        <translation>No server to subscribe at</translation>
+    </message>
+    <message>
         <location filename="../../ui/core_text.py" line="124" />
+        <source>No server to send the request to</source>
+        <translation>No server to send the request to</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="126" />
         <source>The address of record must look like sip:alice@example.com</source>
         <translation>The address of record must look like sip:alice@example.com</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="125" />
+        <location filename="../../ui/core_text.py" line="127" />
         <source>The address of record must look like sip:alice@example.com, not {value}</source>
         <translation>The address of record must look like sip:alice@example.com, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="128" />
+        <location filename="../../ui/core_text.py" line="130" />
         <source>Enter the address of record, like sip:alice@example.com</source>
         <translation>Enter the address of record, like sip:alice@example.com</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="129" />
+        <location filename="../../ui/core_text.py" line="131" />
         <source>Display name</source>
         <translation>Display name</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="130" />
+        <location filename="../../ui/core_text.py" line="132" />
         <source>User name</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="131" />
+        <location filename="../../ui/core_text.py" line="133" />
         <source>{what} must be text, not {value}</source>
         <translation>{what} must be text, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="132" />
+        <location filename="../../ui/core_text.py" line="134" />
         <source>{what} must be one line of text</source>
         <translation>{what} must be one line of text</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="133" />
+        <location filename="../../ui/core_text.py" line="135" />
         <source>The registrar</source>
         <translation>The registrar</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="134" />
+        <location filename="../../ui/core_text.py" line="136" />
         <source>The outbound proxy</source>
         <translation>The outbound proxy</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="135" />
+        <location filename="../../ui/core_text.py" line="137" />
         <source>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</source>
         <translation>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="140" />
+        <location filename="../../ui/core_text.py" line="142" />
         <source>Transport must be udp, tcp or tls, not {value}</source>
         <translation>Transport must be udp, tcp or tls, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="141" />
+        <location filename="../../ui/core_text.py" line="143" />
         <source>Local port must be a whole number between {low} and {high}</source>
         <translation>Local port must be a whole number between {low} and {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="142" />
+        <location filename="../../ui/core_text.py" line="144" />
         <source>The registration time must be a whole number of seconds between {low} and {high}</source>
         <translation>The registration time must be a whole number of seconds between {low} and {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="146" />
+        <location filename="../../ui/core_text.py" line="148" />
         <source>Sending read receipts must be true or false</source>
         <translation>Sending read receipts must be true or false</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="147" />
+        <location filename="../../ui/core_text.py" line="149" />
         <source>Asking for read receipts must be true or false</source>
         <translation>Asking for read receipts must be true or false</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="148" />
+        <location filename="../../ui/core_text.py" line="150" />
         <source>Accepting direct messages must be true or false</source>
         <translation>Accepting direct messages must be true or false</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="149" />
+        <location filename="../../ui/core_text.py" line="151" />
         <source>The DNS server must be text, not {value}</source>
         <translation>The DNS server must be text, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="150" />
+        <location filename="../../ui/core_text.py" line="152" />
         <source>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</source>
         <translation>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="155" />
+        <location filename="../../ui/core_text.py" line="157" />
         <source>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</source>
         <translation>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="160" />
+        <location filename="../../ui/core_text.py" line="162" />
         <source>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</source>
         <translation>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="165" />
+        <location filename="../../ui/core_text.py" line="167" />
         <source>The settings file {path} cannot be read: {error}</source>
         <translation>The settings file {path} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="166" />
+        <location filename="../../ui/core_text.py" line="168" />
         <source>The settings file {path} is not valid TOML: {error}</source>
         <translation>The settings file {path} is not valid TOML: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="167" />
+        <location filename="../../ui/core_text.py" line="169" />
         <source>The settings file {path} has no [account] section</source>
         <translation>The settings file {path} has no [account] section</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="168" />
+        <location filename="../../ui/core_text.py" line="170" />
         <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
         <translation>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="173" />
+        <location filename="../../ui/core_text.py" line="175" />
         <source>Unknown setting {name} in the [account] section</source>
         <translation>Unknown setting {name} in the [account] section</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="174" />
+        <location filename="../../ui/core_text.py" line="176" />
         <source>The settings file has no address of record</source>
         <translation>The settings file has no address of record</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="175" />
-        <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
-        <translation>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</translation>
+        <location filename="../../ui/core_text.py" line="177" />
+        <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop&apos;s keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
+        <translation>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop&apos;s keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="182" />
+        <location filename="../../ui/core_text.py" line="184" />
         <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
         <translation>No keyring is available to keep the password; keep it in an environment variable instead</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="187" />
+        <location filename="../../ui/core_text.py" line="189" />
         <source>The keyring refused to keep the password: {error}</source>
         <translation>The keyring refused to keep the password: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="188" />
+        <location filename="../../ui/core_text.py" line="190" />
         <source>There is no settings file at {path}</source>
         <translation>There is no settings file at {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="189" />
+        <location filename="../../ui/core_text.py" line="191" />
         <source>The settings file {path} is not usable: {problem}</source>
         <translation>The settings file {path} is not usable: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="190" />
+        <location filename="../../ui/core_text.py" line="192" />
         <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
         <translation>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="195" />
+        <location filename="../../ui/core_text.py" line="197" />
         <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
         <translation>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="200" />
+        <location filename="../../ui/core_text.py" line="202" />
         <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
         <translation>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="205" />
+        <location filename="../../ui/core_text.py" line="207" />
         <source>The data folder cannot be used: {error}</source>
         <translation>The data folder cannot be used: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="206" />
+        <location filename="../../ui/core_text.py" line="208" />
         <source>The message database {path} is a folder; give a file with --db</source>
         <translation>The message database {path} is a folder; give a file with --db</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="207" />
+        <location filename="../../ui/core_text.py" line="209" />
         <source>{problem}; give another file with --db</source>
         <translation>{problem}; give another file with --db</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="208" />
+        <location filename="../../ui/core_text.py" line="210" />
         <source>The message database {path} cannot be opened: {error}</source>
         <translation>The message database {path} cannot be opened: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="217" />
+        <location filename="../../ui/core_text.py" line="219" />
         <source>written and stored, waiting to be sent</source>
-        <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
+        <extracomment>Sentences the store keeps in English (a message&apos;s timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>written and stored, waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="218" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>received and stored</source>
         <translation>received and stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="219" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="220" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{code} {reason} from {address} over {transport}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="221" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>receipt: {what}</source>
         <translation>receipt: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="222" />
+        <location filename="../../ui/core_text.py" line="224" />
         <source>receipt: {what}; state unchanged</source>
         <translation>receipt: {what}; state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="223" />
+        <location filename="../../ui/core_text.py" line="225" />
         <source>receipt: {what} (sent {when})</source>
         <translation>receipt: {what} (sent {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="224" />
+        <location filename="../../ui/core_text.py" line="226" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>receipt: {what} (sent {when}); state unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="226" />
+        <location filename="../../ui/core_text.py" line="228" />
         <source>{state}; will try again at {time}</source>
         <translation>{state}; will try again at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="227" />
+        <location filename="../../ui/core_text.py" line="229" />
         <source>{state}; no more automatic resends (a day after the first attempt)</source>
         <translation>{state}; no more automatic resends (a day after the first attempt)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="241" />
         <source>connection closed by peer</source>
-        <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
+        <extracomment>Why a connection or a request failed, as this program&apos;s transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside &quot;Connection to ... lost (...)&quot;, translated by matching (a test checks each against the code).</extracomment>
         <translation>connection closed by peer</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="240" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>connection lost: {error}</source>
         <translation>connection lost: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="241" />
+        <location filename="../../ui/core_text.py" line="243" />
         <source>connection refused</source>
         <translation>connection refused</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="242" />
+        <location filename="../../ui/core_text.py" line="244" />
         <source>no answer to the connection</source>
         <translation>no answer to the connection</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="243" />
+        <location filename="../../ui/core_text.py" line="245" />
         <source>cannot connect: {error}</source>
         <translation>cannot connect: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="244" />
+        <location filename="../../ui/core_text.py" line="246" />
         <source>too many open connections</source>
         <translation>too many open connections</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="245" />
-        <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
-        <translation>the server's certificate cannot be trusted (certificate verify failed: {why})</translation>
+        <location filename="../../ui/core_text.py" line="247" />
+        <source>the server&apos;s certificate cannot be trusted (certificate verify failed: {why})</source>
+        <translation>the server&apos;s certificate cannot be trusted (certificate verify failed: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="249" />
+        <location filename="../../ui/core_text.py" line="251" />
         <source>no answer after {seconds} s</source>
         <translation>no answer after {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="250" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>the agent was closed</source>
         <translation>the agent was closed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="251" />
+        <location filename="../../ui/core_text.py" line="253" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>no answer to a keep-alive within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="252" />
+        <location filename="../../ui/core_text.py" line="254" />
         <source>no answer from the server within {seconds} s</source>
         <translation>no answer from the server within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="253" />
+        <location filename="../../ui/core_text.py" line="255" />
         <source>no {transport} transport</source>
         <translation>no {transport} transport</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="271" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>queued</source>
-        <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
+        <extracomment>The field of a core template that holds one of `REASONS` (this program&apos;s own words, never a server&apos;s reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core&apos;s sentences. The steps of a message&apos;s timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="272" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="275" />
+        <location filename="../../ui/core_text.py" line="277" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="276" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="281" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>waiting to be sent</source>
-        <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
+        <extracomment>The first words of a message&apos;s state (&quot;failed&quot;, &quot;delivered to ...&quot;).</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="282" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
-        <source>delivered to the recipient's device</source>
-        <translation>delivered to the recipient's device</translation>
+        <location filename="../../ui/core_text.py" line="285" />
+        <source>delivered to the recipient&apos;s device</source>
+        <translation>delivered to the recipient&apos;s device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="286" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="287" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="286" />
+        <location filename="../../ui/core_text.py" line="288" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="287" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="292" />
+        <location filename="../../ui/core_text.py" line="294" />
         <source>no answer from the server after {timeout} s</source>
-        <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
+        <extracomment>A local failure&apos;s sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="293" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>could not reach the server (connection error)</source>
         <translation>could not reach the server (connection error)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="296" />
-        <source>could not find the server's address</source>
-        <translation>could not find the server's address</translation>
+        <location filename="../../ui/core_text.py" line="298" />
+        <source>could not find the server&apos;s address</source>
+        <translation>could not find the server&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="297" />
+        <location filename="../../ui/core_text.py" line="299" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="300" />
+        <location filename="../../ui/core_text.py" line="302" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="303" />
+        <location filename="../../ui/core_text.py" line="305" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>
@@ -1976,7 +1987,7 @@ Sent {when}</translation>
     <message>
         <location filename="../../ui/desktop.py" line="263" />
         <source>The install record {path} is unreadable: {error}</source>
-        <extracomment>The command line's offscreen QGuiApplication, kept alive while it draws.</extracomment>
+        <extracomment>The command line&apos;s offscreen QGuiApplication, kept alive while it draws.</extracomment>
         <translation>The install record {path} is unreadable: {error}</translation>
     </message>
     <message>
@@ -2006,17 +2017,17 @@ Sent {when}</translation>
         <translation>Cannot open the network port: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="428" />
+        <location filename="../../ui/main.py" line="429" />
         <source>The demo server is not part of this build.</source>
         <translation>The demo server is not part of this build.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="442" />
+        <location filename="../../ui/main.py" line="443" />
         <source>The demo could not start: {error}</source>
         <translation>The demo could not start: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="504" />
+        <location filename="../../ui/main.py" line="505" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>

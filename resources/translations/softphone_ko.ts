@@ -1,11 +1,12 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ko" sourcelanguage="en">
 <context>
     <name>AccountDialog</name>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="101" />
         <source>Set up your SIP account</source>
-        <extracomment>The dialog's result when "Try it on this computer" was chosen. The user chose "Try it on this computer" instead of an account.</extracomment>
+        <extracomment>The dialog&apos;s result when &quot;Try it on this computer&quot; was chosen. The user chose &quot;Try it on this computer&quot; instead of an account.</extracomment>
         <translation>SIP 계정 설정</translation>
     </message>
     <message>
@@ -15,7 +16,7 @@
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="107" />
-        <source>Enter the SIP account your provider gave you. The password is kept in this computer's keyring, never in the settings file.</source>
+        <source>Enter the SIP account your provider gave you. The password is kept in this computer&apos;s keyring, never in the settings file.</source>
         <translation>서비스 제공자에게서 받은 SIP 계정을 입력하세요. 비밀번호는 설정 파일이 아니라 이 컴퓨터의 키링에 보관됩니다.</translation>
     </message>
     <message>
@@ -85,7 +86,7 @@
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="136" />
-        <source>the system's (optional)</source>
+        <source>the system&apos;s (optional)</source>
         <translation>시스템 설정 (선택)</translation>
     </message>
     <message>
@@ -135,7 +136,7 @@
     </message>
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="166" />
-        <source>Off: only messages that come through your provider's server are taken. On: anyone who can reach this computer can send you messages.</source>
+        <source>Off: only messages that come through your provider&apos;s server are taken. On: anyone who can reach this computer can send you messages.</source>
         <translation>끄면: 서비스 제공자의 서버를 거쳐 온 메시지만 받습니다. 켜면: 이 컴퓨터에 닿을 수 있는 누구나 메시지를 보낼 수 있습니다.</translation>
     </message>
     <message>
@@ -146,7 +147,7 @@
     <message>
         <location filename="../../ui/windows/settings_dialog.py" line="184" />
         <source>Password problem</source>
-        <extracomment>The server's refusal of the password, in words, above the field.</extracomment>
+        <extracomment>The server&apos;s refusal of the password, in words, above the field.</extracomment>
         <translation>비밀번호 문제</translation>
     </message>
     <message>
@@ -455,7 +456,7 @@
     <message>
         <location filename="../../ui/windows/chat_view.py" line="257" />
         <source>Typing</source>
-        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list's scroll bar: a thin handle on the list's own background. A message of this conversation was deleted (the peer's address). The kept draft of a conversation changed: (peer, text; "" for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message's details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy's details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
+        <extracomment>How long after the last key the draft is written to the store. Rows kept loaded while the list follows new messages. Every append lays out each loaded row again (QListView has no cheaper path for rows of different heights), so older rows are unloaded past this, a page at a time, and paged back in when the user scrolls up. The message list&apos;s scroll bar: a thin handle on the list&apos;s own background. A message of this conversation was deleted (the peer&apos;s address). The kept draft of a conversation changed: (peer, text; &quot;&quot; for none). The user edited the draft for a peer: (peer, draft is not empty). What is on screen may have changed (scroll, new rows, another peer): the window checks which received messages a person could now read. The user asked for a message&apos;s details (context menu or Ctrl+Shift+I; Ctrl+I is the buddy&apos;s details). A link in a message was clicked (a `ui.delegates.bubble_links.LinkSpan`). Whether a message over the UDP limit can go over TCP (set by the window).</extracomment>
         <translation>입력 중</translation>
     </message>
     <message>
@@ -475,7 +476,7 @@
         <location filename="../../ui/windows/main_window.py" line="177" />
         <location filename="../../ui/windows/main_window.py" line="178" />
         <source>Search conversations and buddies</source>
-        <extracomment>What a new registration depends on: a change to any of these re-registers. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo's made-up account: nothing here may touch the real settings file or keyring. The window's own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
+        <extracomment>What a new registration depends on: a change to any of these re-registers. Preference keys in `window_settings()`. The account dialog was saved with changes that need a new registration: (Account, the typed password or None for unchanged). The demo&apos;s made-up account: nothing here may touch the real settings file or keyring. The window&apos;s own preferences (close to tray or quit, said once). Where Account... saves the settings. The account dialog while it is open.</extracomment>
         <translation>대화와 친구 검색</translation>
     </message>
     <message>
@@ -491,7 +492,7 @@
     <message>
         <location filename="../../ui/windows/main_window.py" line="234" />
         <source>Not registered</source>
-        <extracomment>Opens a web link from a message: the desktop's browser (tests put their own).</extracomment>
+        <extracomment>Opens a web link from a message: the desktop&apos;s browser (tests put their own).</extracomment>
         <translation>등록되지 않음</translation>
     </message>
     <message>
@@ -740,7 +741,7 @@
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="1046" />
-        <source>You stay online and get new messages here. Use Quit in this icon's menu to go offline.</source>
+        <source>You stay online and get new messages here. Use Quit in this icon&apos;s menu to go offline.</source>
         <translation>온라인 상태가 유지되며 새 메시지가 여기로 옵니다. 오프라인이 되려면 이 아이콘 메뉴의 끝내기를 고르세요.</translation>
     </message>
     <message>
@@ -907,7 +908,7 @@
     <message>
         <location filename="../../ui/windows/trace_window.py" line="126" />
         <source>Time</source>
-        <extracomment>How many messages the window keeps; older ones are dropped first. How many characters of message text it keeps in all (about 40 MB of str at worst), so 5,000 maximum-size datagrams cannot pin gigabytes. The request's method, or the method a response answers (from CSeq). The response's status code; None for a request. The whole message, redacted.</extracomment>
+        <extracomment>How many messages the window keeps; older ones are dropped first. How many characters of message text it keeps in all (about 40 MB of str at worst), so 5,000 maximum-size datagrams cannot pin gigabytes. The request&apos;s method, or the method a response answers (from CSeq). The response&apos;s status code; None for a request. The whole message, redacted.</extracomment>
         <translation>시각</translation>
     </message>
     <message>
@@ -931,7 +932,7 @@
     <message>
         <location filename="../../ui/windows/trace_window.py" line="270" />
         <source>All messages</source>
-        <extracomment>Role under which `data()` returns the row's `TraceRow`. The kind filter's choices: label (English; shown translated) → predicate over (method, status).</extracomment>
+        <extracomment>Role under which `data()` returns the row&apos;s `TraceRow`. The kind filter&apos;s choices: label (English; shown translated) → predicate over (method, status).</extracomment>
         <translation>모든 메시지</translation>
     </message>
     <message>
@@ -1057,7 +1058,7 @@
     <message>
         <location filename="../../ui/windows/tray.py" line="102" />
         <source>&amp;Show Softphone</source>
-        <extracomment>Longer message text is cut in a notification: the conversation has it all. How long a notification stays up, in milliseconds (the desktop may differ). The peer's AoR: clicking the notification opens this conversation. The user clicked a message notification: open this peer's conversation. The user chose Quit in the tray menu. The user clicked the tray icon or chose Show. The last balloon asked for (title, body), shown or not. Desktop notifications; the tray's balloon when there is no server.</extracomment>
+        <extracomment>Longer message text is cut in a notification: the conversation has it all. How long a notification stays up, in milliseconds (the desktop may differ). The peer&apos;s AoR: clicking the notification opens this conversation. The user clicked a message notification: open this peer&apos;s conversation. The user chose Quit in the tray menu. The user clicked the tray icon or chose Show. The last balloon asked for (title, body), shown or not. Desktop notifications; the tray&apos;s balloon when there is no server.</extracomment>
         <translation>Softphone 보이기(&amp;S)</translation>
     </message>
     <message>
@@ -1109,7 +1110,7 @@
         <location filename="../../ui/models/buddies.py" line="89" />
         <location filename="../../ui/models/buddies.py" line="159" />
         <source>typing…</source>
-        <extracomment>The conversation's last message ("" when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
+        <extracomment>The conversation&apos;s last message (&quot;&quot; when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
         <translation>입력 중…</translation>
     </message>
     <message>
@@ -1130,7 +1131,7 @@
     <message>
         <location filename="../../ui/delegates/buddy.py" line="30" />
         <source>Draft:</source>
-        <extracomment>Put before a conversation's unsent text in the list.</extracomment>
+        <extracomment>Put before a conversation&apos;s unsent text in the list.</extracomment>
         <translation>임시 저장:</translation>
     </message>
 </context>
@@ -1139,7 +1140,7 @@
     <message>
         <location filename="../../ui/models/conversation.py" line="56" />
         <source>Received {when}</source>
-        <extracomment>Messages read per page. Messages from one side closer together than this are drawn as a group. The date separator ("Today", "Monday 23 November"), when the day changes here. The "New messages" line: the first message the user has not read. Follows a message from the same side shortly before: drawn close to it.</extracomment>
+        <extracomment>Messages read per page. Messages from one side closer together than this are drawn as a group. The date separator (&quot;Today&quot;, &quot;Monday 23 November&quot;), when the day changes here. The &quot;New messages&quot; line: the first message the user has not read. Follows a message from the same side shortly before: drawn close to it.</extracomment>
         <translation>받은 시각 {when}</translation>
     </message>
     <message>
@@ -1187,13 +1188,13 @@ Sent {when}</source>
     <message>
         <location filename="../../ui/delegates/message_bubble.py" line="223" />
         <source>Retry</source>
-        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the "New messages" line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens' worth, since each holds a text layout with its glyphs. The line under the text ("Not sent: …", "Sending…"; "" for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator's text and where it goes (None: no separator). Where the "New messages" line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). The links in the text (`ui.delegates.bubble_links`), drawn underlined. QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
+        <extracomment>Widest a bubble gets, as a fraction of the view. Space between the text and the time line. How much of the highlight colour a sent bubble takes over the base, and how much of the text colour a received one does: drawn from the palette, so light and dark themes both read well. Height of a date separator or the &quot;New messages&quot; line. Top margin of a bubble that follows one from the same side. States a click on the icon or the Retry button retries. Padding inside the Retry button, each side of its label. Sizes kept before the size cache starts over (resizing makes new widths). Laid-out bubbles kept for painting: a few screens&apos; worth, since each holds a text layout with its glyphs. The line under the text (&quot;Not sent: …&quot;, &quot;Sending…&quot;; &quot;&quot; for none). Whether the bubble carries a Retry button. The time, laid out once: drawing static text skips shaping it again. The date separator&apos;s text and where it goes (None: no separator). Where the &quot;New messages&quot; line goes (None: not here). The status line, laid out, and where it goes (None: no line). The Retry button (None: no button). The links in the text (`ui.delegates.bubble_links`), drawn underlined. QTextLayout breaks lines only at U+2028 LINE SEPARATOR; a newline would be drawn as nothing and join the lines around it.</extracomment>
         <translation>다시 보내기</translation>
     </message>
     <message>
         <location filename="../../ui/delegates/message_bubble.py" line="485" />
         <source>New messages</source>
-        <extracomment>What decides a bubble's layout besides its text: (id, width, marks, status line, Retry button). The user clicked the red mark of a failed or declined message.</extracomment>
+        <extracomment>What decides a bubble&apos;s layout besides its text: (id, width, marks, status line, Retry button). The user clicked the red mark of a failed or declined message.</extracomment>
         <translation>새 메시지</translation>
     </message>
 </context>
@@ -1202,7 +1203,7 @@ Sent {when}</source>
     <message>
         <location filename="../../ui/core_text.py" line="41" />
         <source>Not registered</source>
-        <extracomment>The translation context of the core's sentences. Every template the core's ``say(...)`` calls use (checked by a test).</extracomment>
+        <extracomment>The translation context of the core&apos;s sentences. Every template the core&apos;s ``say(...)`` calls use (checked by a test).</extracomment>
         <translation>등록되지 않음</translation>
     </message>
     <message>
@@ -1432,7 +1433,7 @@ Sent {when}</source>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="104" />
-        <source>The link's message text is not valid UTF-8.</source>
+        <source>The link&apos;s message text is not valid UTF-8.</source>
         <translation>링크의 메시지 내용이 올바른 UTF-8이 아닙니다.</translation>
     </message>
     <message>
@@ -1521,402 +1522,412 @@ Sent {when}</source>
         <translation>{text}은(는) 포트 번호가 아님</translation>
     </message>
     <message>
+        <location filename="../../ui/core_text.py" line="123" />
+        <source>No server to subscribe at</source>
+        <translation>구독할 서버가 없음</translation>
+    </message>
+    <message>
         <location filename="../../ui/core_text.py" line="124" />
+        <source>No server to send the request to</source>
+        <translation>요청을 보낼 서버가 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="126" />
         <source>The address of record must look like sip:alice@example.com</source>
         <translation>계정 주소는 sip:alice@example.com 같은 형식이어야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="125" />
+        <location filename="../../ui/core_text.py" line="127" />
         <source>The address of record must look like sip:alice@example.com, not {value}</source>
         <translation>계정 주소는 sip:alice@example.com 같은 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="128" />
+        <location filename="../../ui/core_text.py" line="130" />
         <source>Enter the address of record, like sip:alice@example.com</source>
         <translation>sip:alice@example.com 같은 계정 주소를 입력하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="129" />
+        <location filename="../../ui/core_text.py" line="131" />
         <source>Display name</source>
         <translation>표시 이름</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="130" />
+        <location filename="../../ui/core_text.py" line="132" />
         <source>User name</source>
         <translation>사용자 이름</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="131" />
+        <location filename="../../ui/core_text.py" line="133" />
         <source>{what} must be text, not {value}</source>
         <translation>{what}은(는) 글자여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="132" />
+        <location filename="../../ui/core_text.py" line="134" />
         <source>{what} must be one line of text</source>
         <translation>{what}은(는) 한 줄이어야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="133" />
+        <location filename="../../ui/core_text.py" line="135" />
         <source>The registrar</source>
         <translation>등록 서버</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="134" />
+        <location filename="../../ui/core_text.py" line="136" />
         <source>The outbound proxy</source>
         <translation>아웃바운드 프록시</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="135" />
+        <location filename="../../ui/core_text.py" line="137" />
         <source>{what} must be a host name or address with an optional port, like example.com:5060, not {value}</source>
         <translation>{what}은(는) example.com:5060처럼 호스트 이름이나 주소에 포트를 붙일 수 있는 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="140" />
+        <location filename="../../ui/core_text.py" line="142" />
         <source>Transport must be udp, tcp or tls, not {value}</source>
         <translation>전송 방식은 udp, tcp, tls 중 하나여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="141" />
+        <location filename="../../ui/core_text.py" line="143" />
         <source>Local port must be a whole number between {low} and {high}</source>
         <translation>로컬 포트는 {low}에서 {high} 사이의 정수여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="142" />
+        <location filename="../../ui/core_text.py" line="144" />
         <source>The registration time must be a whole number of seconds between {low} and {high}</source>
         <translation>등록 유지 시간은 {low}초에서 {high}초 사이의 정수여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="146" />
+        <location filename="../../ui/core_text.py" line="148" />
         <source>Sending read receipts must be true or false</source>
         <translation>읽음 확인 보내기는 true 또는 false여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="147" />
+        <location filename="../../ui/core_text.py" line="149" />
         <source>Asking for read receipts must be true or false</source>
         <translation>읽음 확인 요청하기는 true 또는 false여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="148" />
+        <location filename="../../ui/core_text.py" line="150" />
         <source>Accepting direct messages must be true or false</source>
         <translation>직접 보낸 메시지 받기는 true 또는 false여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="149" />
+        <location filename="../../ui/core_text.py" line="151" />
         <source>The DNS server must be text, not {value}</source>
         <translation>DNS 서버는 글자여야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="150" />
+        <location filename="../../ui/core_text.py" line="152" />
         <source>The DNS server must be an IP address with an optional port, like 192.0.2.53 or [2001:db8::53]:5353, not {value}</source>
         <translation>DNS 서버는 192.0.2.53이나 [2001:db8::53]:5353처럼 IP 주소에 포트를 붙일 수 있는 형식이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="155" />
+        <location filename="../../ui/core_text.py" line="157" />
         <source>The keep-alive interval must be 0 (off) or a whole number of seconds between {low} and {high}</source>
         <translation>연결 유지 간격은 0(끄기)이거나 {low}초에서 {high}초 사이의 정수여야 합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="160" />
+        <location filename="../../ui/core_text.py" line="162" />
         <source>The password variable must be an environment variable name like SOFTPHONE_PASSWORD, not {value}</source>
         <translation>비밀번호 변수는 SOFTPHONE_PASSWORD 같은 환경 변수 이름이어야 합니다. {value}은(는) 쓸 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="165" />
+        <location filename="../../ui/core_text.py" line="167" />
         <source>The settings file {path} cannot be read: {error}</source>
         <translation>설정 파일 {path}을(를) 읽을 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="166" />
+        <location filename="../../ui/core_text.py" line="168" />
         <source>The settings file {path} is not valid TOML: {error}</source>
         <translation>설정 파일 {path}이(가) 올바른 TOML이 아닙니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="167" />
+        <location filename="../../ui/core_text.py" line="169" />
         <source>The settings file {path} has no [account] section</source>
         <translation>설정 파일 {path}에 [account] 부분이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="168" />
+        <location filename="../../ui/core_text.py" line="170" />
         <source>The settings file holds a password, which does not belong there: remove it; Softphone keeps the password in the keyring, or asks for it</source>
         <translation>설정 파일에 비밀번호가 들어 있습니다. 비밀번호는 거기에 두면 안 되니 지우세요. Softphone은 비밀번호를 키링에 보관하거나 시작할 때 묻습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="173" />
+        <location filename="../../ui/core_text.py" line="175" />
         <source>Unknown setting {name} in the [account] section</source>
         <translation>[account] 부분에 알 수 없는 설정 {name}이(가) 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="174" />
+        <location filename="../../ui/core_text.py" line="176" />
         <source>The settings file has no address of record</source>
         <translation>설정 파일에 계정 주소가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="175" />
-        <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop's keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
+        <location filename="../../ui/core_text.py" line="177" />
+        <source>The keyring backend {backend} would keep the password in a plain file or not at all, so it is not stored; use the desktop&apos;s keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Locker), or keep the password in an environment variable</source>
         <translation>키링 백엔드 {backend}은(는) 비밀번호를 일반 파일에 두거나 아예 보관하지 않으므로 저장하지 않았습니다. 데스크톱의 키링(Secret Service, KWallet, macOS 키체인, Windows 자격 증명 관리자)을 쓰거나 비밀번호를 환경 변수에 두세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="182" />
+        <location filename="../../ui/core_text.py" line="184" />
         <source>No keyring is available to keep the password; keep it in an environment variable instead</source>
         <translation>비밀번호를 보관할 키링이 없습니다. 대신 환경 변수에 두세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="187" />
+        <location filename="../../ui/core_text.py" line="189" />
         <source>The keyring refused to keep the password: {error}</source>
         <translation>키링이 비밀번호 보관을 거부했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="188" />
+        <location filename="../../ui/core_text.py" line="190" />
         <source>There is no settings file at {path}</source>
         <translation>{path}에 설정 파일이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="189" />
+        <location filename="../../ui/core_text.py" line="191" />
         <source>The settings file {path} is not usable: {problem}</source>
         <translation>설정 파일 {path}을(를) 쓸 수 없습니다: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="190" />
+        <location filename="../../ui/core_text.py" line="192" />
         <source>No account is set up: give --aor sip:alice@example.com (and --password-env), or set one up in the app</source>
         <translation>설정된 계정이 없습니다. --aor sip:alice@example.com (그리고 --password-env)을 주거나 앱에서 계정을 설정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="195" />
+        <location filename="../../ui/core_text.py" line="197" />
         <source>The environment variable {name}, which should hold the password for {address}, is empty; put the password in it</source>
         <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 비어 있습니다. 비밀번호를 넣으세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="200" />
+        <location filename="../../ui/core_text.py" line="202" />
         <source>The environment variable {name}, which should hold the password for {address}, is not set, and the keyring holds no password for it either</source>
         <translation>{address}의 비밀번호가 들어 있어야 할 환경 변수 {name}이(가) 설정되어 있지 않고, 키링에도 비밀번호가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="205" />
+        <location filename="../../ui/core_text.py" line="207" />
         <source>The data folder cannot be used: {error}</source>
         <translation>데이터 폴더를 쓸 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="206" />
+        <location filename="../../ui/core_text.py" line="208" />
         <source>The message database {path} is a folder; give a file with --db</source>
         <translation>메시지 데이터베이스 {path}은(는) 폴더입니다. --db로 파일을 지정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="207" />
+        <location filename="../../ui/core_text.py" line="209" />
         <source>{problem}; give another file with --db</source>
         <translation>{problem}. --db로 다른 파일을 지정하세요</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="208" />
+        <location filename="../../ui/core_text.py" line="210" />
         <source>The message database {path} cannot be opened: {error}</source>
         <translation>메시지 데이터베이스 {path}을(를) 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="217" />
+        <location filename="../../ui/core_text.py" line="219" />
         <source>written and stored, waiting to be sent</source>
-        <extracomment>Sentences the store keeps in English (a message's timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
+        <extracomment>Sentences the store keeps in English (a message&apos;s timeline, `softphone.services.timeline`), translated when shown by matching them against these templates.</extracomment>
         <translation>저장함, 보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="218" />
+        <location filename="../../ui/core_text.py" line="220" />
         <source>received and stored</source>
         <translation>받아서 저장함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="219" />
+        <location filename="../../ui/core_text.py" line="221" />
         <source>MESSAGE as {kind} (CSeq {cseq}) to {address} over {transport}</source>
         <translation>{address}(으)로 {transport}를 통해 MESSAGE 보냄 ({kind}, CSeq {cseq})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="220" />
+        <location filename="../../ui/core_text.py" line="222" />
         <source>{code} {reason} from {address} over {transport}</source>
         <translation>{address}에서 {transport}로 받은 응답: {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="221" />
+        <location filename="../../ui/core_text.py" line="223" />
         <source>receipt: {what}</source>
         <translation>수신 확인: {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="222" />
+        <location filename="../../ui/core_text.py" line="224" />
         <source>receipt: {what}; state unchanged</source>
         <translation>수신 확인: {what}. 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="223" />
+        <location filename="../../ui/core_text.py" line="225" />
         <source>receipt: {what} (sent {when})</source>
         <translation>수신 확인: {what} (보낸 시각 {when})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="224" />
+        <location filename="../../ui/core_text.py" line="226" />
         <source>receipt: {what} (sent {when}); state unchanged</source>
         <translation>수신 확인: {what} (보낸 시각 {when}). 상태는 그대로</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="226" />
+        <location filename="../../ui/core_text.py" line="228" />
         <source>{state}; will try again at {time}</source>
         <translation>{state}. {time}에 다시 보냅니다</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="227" />
+        <location filename="../../ui/core_text.py" line="229" />
         <source>{state}; no more automatic resends (a day after the first attempt)</source>
         <translation>{state}. 더는 자동으로 다시 보내지 않습니다 (첫 시도 뒤 하루가 지남)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="239" />
+        <location filename="../../ui/core_text.py" line="241" />
         <source>connection closed by peer</source>
-        <extracomment>Why a connection or a request failed, as this program's transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside "Connection to ... lost (...)", translated by matching (a test checks each against the code).</extracomment>
+        <extracomment>Why a connection or a request failed, as this program&apos;s transports, its transactions and the keep-alive say it in English (softphone/transport/, softphone/agent.py, softphone/keepalive.py): the reason inside &quot;Connection to ... lost (...)&quot;, translated by matching (a test checks each against the code).</extracomment>
         <translation>상대가 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="240" />
+        <location filename="../../ui/core_text.py" line="242" />
         <source>connection lost: {error}</source>
         <translation>연결이 끊어짐: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="241" />
+        <location filename="../../ui/core_text.py" line="243" />
         <source>connection refused</source>
         <translation>연결이 거부됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="242" />
+        <location filename="../../ui/core_text.py" line="244" />
         <source>no answer to the connection</source>
         <translation>연결 요청에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="243" />
+        <location filename="../../ui/core_text.py" line="245" />
         <source>cannot connect: {error}</source>
         <translation>연결할 수 없음: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="244" />
+        <location filename="../../ui/core_text.py" line="246" />
         <source>too many open connections</source>
         <translation>열린 연결이 너무 많음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="245" />
-        <source>the server's certificate cannot be trusted (certificate verify failed: {why})</source>
+        <location filename="../../ui/core_text.py" line="247" />
+        <source>the server&apos;s certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>서버 인증서를 신뢰할 수 없음 (인증서 확인 실패: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="249" />
+        <location filename="../../ui/core_text.py" line="251" />
         <source>no answer after {seconds} s</source>
         <translation>{seconds}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="250" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>the agent was closed</source>
         <translation>앱이 SIP 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="251" />
+        <location filename="../../ui/core_text.py" line="253" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>{seconds}초 안에 연결 유지 신호에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="252" />
+        <location filename="../../ui/core_text.py" line="254" />
         <source>no answer from the server within {seconds} s</source>
         <translation>{seconds}초 안에 서버 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="253" />
+        <location filename="../../ui/core_text.py" line="255" />
         <source>no {transport} transport</source>
         <translation>{transport} 전송 방식을 쓸 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="271" />
+        <location filename="../../ui/core_text.py" line="273" />
         <source>queued</source>
-        <extracomment>The field of a core template that holds one of `REASONS` (this program's own words, never a server's reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core's sentences. The steps of a message's timeline (`Store.events` kinds).</extracomment>
+        <extracomment>The field of a core template that holds one of `REASONS` (this program&apos;s own words, never a server&apos;s reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core&apos;s sentences. The steps of a message&apos;s timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="272" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="275" />
+        <location filename="../../ui/core_text.py" line="277" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="276" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="281" />
+        <location filename="../../ui/core_text.py" line="283" />
         <source>waiting to be sent</source>
-        <extracomment>The first words of a message's state ("failed", "delivered to ...").</extracomment>
+        <extracomment>The first words of a message&apos;s state (&quot;failed&quot;, &quot;delivered to ...&quot;).</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="282" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
-        <source>delivered to the recipient's device</source>
+        <location filename="../../ui/core_text.py" line="285" />
+        <source>delivered to the recipient&apos;s device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="286" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="287" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="286" />
+        <location filename="../../ui/core_text.py" line="288" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="287" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="292" />
+        <location filename="../../ui/core_text.py" line="294" />
         <source>no answer from the server after {timeout} s</source>
-        <extracomment>A local failure's sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
+        <extracomment>A local failure&apos;s sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="293" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>could not reach the server (connection error)</source>
         <translation>서버에 연결할 수 없음 (연결 오류)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="296" />
-        <source>could not find the server's address</source>
+        <location filename="../../ui/core_text.py" line="298" />
+        <source>could not find the server&apos;s address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="297" />
+        <location filename="../../ui/core_text.py" line="299" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="300" />
+        <location filename="../../ui/core_text.py" line="302" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="303" />
+        <location filename="../../ui/core_text.py" line="305" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>
@@ -1976,7 +1987,7 @@ Sent {when}</source>
     <message>
         <location filename="../../ui/desktop.py" line="263" />
         <source>The install record {path} is unreadable: {error}</source>
-        <extracomment>The command line's offscreen QGuiApplication, kept alive while it draws.</extracomment>
+        <extracomment>The command line&apos;s offscreen QGuiApplication, kept alive while it draws.</extracomment>
         <translation>설치 기록 {path}을(를) 읽을 수 없습니다: {error}</translation>
     </message>
     <message>
@@ -2006,17 +2017,17 @@ Sent {when}</source>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="428" />
+        <location filename="../../ui/main.py" line="429" />
         <source>The demo server is not part of this build.</source>
         <translation>이 빌드에는 데모 서버가 들어 있지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="442" />
+        <location filename="../../ui/main.py" line="443" />
         <source>The demo could not start: {error}</source>
         <translation>데모를 시작하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="504" />
+        <location filename="../../ui/main.py" line="505" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from softphone.agent import ProvisionalCallback, TransactionFailed, UserAgent
 from softphone.listeners import Listeners
 from softphone.location import LocationError
+from softphone.phrase import say
 from softphone.sip import Request, Response
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.transport.base import Target
@@ -101,7 +102,7 @@ class Outbound:
             LocationError: none can be found, or there is no *locate*.
         """
         if self._locate is None:
-            raise LocationError("No server to send the request to", host="")
+            raise LocationError(say("No server to send the request to"), host="")
         found = await self._locate()
         return [found] if isinstance(found, Target) else list(found)
 
@@ -136,7 +137,7 @@ class Outbound:
         else:
             order = list(targets)
         if not order:
-            raise LocationError("No server to send the request to", host="")
+            raise LocationError(say("No server to send the request to"), host="")
         statuses: list[int] = []
         last = len(order) - 1
         for index, target in enumerate(order):

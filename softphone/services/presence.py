@@ -464,7 +464,7 @@ class Presence:
             found = await self._locate()
             servers = [found] if isinstance(found, Target) else list(found)
             if not servers:
-                raise LocationError("No server to subscribe at", host="")
+                raise LocationError(say("No server to subscribe at"), host="")
         except LocationError as exc:
             watch.failure = (BuddyStatus.UNKNOWN, say("unknown: {why}", why=str(exc)))
             self._update(watch)
