@@ -90,6 +90,37 @@ def _check_params(params: Params, what: str) -> None:
             raise LocalProtocolError(f"CR, LF or NUL in {what} parameter {name}")
 
 
+def _usual_via(value: str) -> Via | None:
+    """The Via of a value in the usual shape, or None for any other.
+
+    What Via.parse returns for a _USUAL_VIA match, built in place; None sends
+    the caller to Via.parse's general path, which also says what is wrong
+    (a port or rport out of range).
+    """
+    usual = _USUAL_VIA.fullmatch(value)
+    if usual is None:
+        return None
+    transport, host, port, params_text = usual.groups()
+    port_number = None
+    if port is not None:
+        port_number = int(port)
+        if port_number > 65535:
+            return None
+    params: Params = ()
+    if params_text:
+        params = _simple_params(params_text)
+        if "rport=" in params_text.lower():
+            rport = _param(params, "rport")
+            if rport and (not (rport.isdigit() and rport.isascii()) or int(rport) > 65535):
+                return None
+    via = _new(Via)
+    via.__dict__.update(transport=transport.upper(), host=host, port=port_number, params=params)
+    return via
+
+
+_new = object.__new__
+
+
 @dataclass(frozen=True)
 class Via:
     """One Via value (RFC 3261 20.42): ``SIP/2.0/transport host[:port];params``.
@@ -119,10 +150,9 @@ class Via:
             ParseError: malformed value, a protocol other than SIP/2.0, or a
                 port, ttl or rport out of range.
         """
-        usual = _USUAL_VIA.fullmatch(value)
+        usual = _usual_via(value)
         if usual is not None:
-            transport, host, port, params_text = usual.groups()
-            return cls._from_simple("SIP", "2.0", transport, host, port, params_text)
+            return usual
         simple = _SIMPLE_VIA.fullmatch(value)
         if simple is not None:
             return cls._from_simple(*simple.groups())
@@ -421,7 +451,11 @@ class SubscriptionState:
             if lname == "reason" and pvalue:
                 reason = pvalue.lower()
             elif lname == "expires" and pvalue is not None:
-                expires = parse_delta_seconds(pvalue, "Subscription-State expires")
+                expires = (
+                    int(pvalue)
+                    if pvalue.isdigit() and pvalue.isascii()
+                    else parse_delta_seconds(pvalue, "Subscription-State expires")
+                )
             elif lname == "retry-after" and pvalue is not None:
                 retry_after = parse_delta_seconds(pvalue, "Subscription-State retry-after")
             else:

@@ -25,6 +25,7 @@ from softphone.sip.fields import (
     RetryAfter,
     SubscriptionState,
     Via,
+    _usual_via,
     parse_delta_seconds,
 )
 from softphone.sip.grammar import CALL_ID, LINE_BREAK, TOKEN, TOKEN_CHARS, UNSAFE_VALUE
@@ -132,6 +133,8 @@ _DATE = re.compile(
 )
 # token *( COMMA token ), as Allow, Supported and Require are written.
 _TOKEN_LIST = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]*,[ \t]*[{TOKEN_CHARS}]+)*")
+# The same list with ", " between the tokens, as it is usually written.
+_USUAL_TOKEN_LIST = re.compile(rf"[{TOKEN_CHARS}]++(?:, [{TOKEN_CHARS}]++)*+")
 # Header name as written -> (lookup key, canonical name): every known name in
 # lower case, in its usual spelling and (compact forms) in upper case. Other
 # names are added once checked (see _name_entry), up to a bound, so a line
@@ -180,6 +183,10 @@ def _name_addr(lines: list[str] | None, name: str) -> NameAddr:
     value = _single(lines, name)
     if value is None:
         raise ParseError(f"Missing {name} header")
+    return _name_addr_value(value, name)
+
+
+def _name_addr_value(value: str, name: str) -> NameAddr:
     usual = _usual_name_addr(value)
     if usual is not None:
         return usual
@@ -207,8 +214,10 @@ def _to_of(lines: list[str] | None) -> NameAddr:
 
 def _expires_of(lines: list[str] | None) -> int | None:
     value = _single(lines, "Expires")
-    if value is None:
-        return None
+    return None if value is None else _expires_value(value)
+
+
+def _expires_value(value: str) -> int:
     return int(value) if _is_digits(value) else parse_delta_seconds(value, "Expires")
 
 
@@ -221,6 +230,12 @@ def _via_of(lines: list[str] | None) -> list[Via]:
     out: list[Via] = []
     parse_via = Via.parse
     for line in lines or ():
+        via = _usual_via(line)
+        if via is not None:
+            # One usual via-parm (no comma, quote or <): what the list
+            # split and Via.parse below give for it.
+            out.append(via)
+            continue
         try:
             if "," in line or '"' in line or "<" in line:
                 out.extend(parse_via(item) for item in split_list(line, strict=True))
@@ -240,6 +255,10 @@ def _call_id_of(lines: list[str] | None) -> str:
     value = _single(lines, "Call-ID")
     if value is None:
         raise ParseError("Missing Call-ID header")
+    return _call_id_value(value)
+
+
+def _call_id_value(value: str) -> str:
     if CALL_ID.fullmatch(value) is None:
         raise ParseError("Bad Call-ID header")
     return value
@@ -249,6 +268,10 @@ def _cseq_of(lines: list[str] | None) -> CSeq:
     value = _single(lines, "CSeq")
     if value is None:
         raise ParseError("Missing CSeq header")
+    return _cseq_value(value)
+
+
+def _cseq_value(value: str) -> CSeq:
     try:
         return CSeq.parse(value)
     except ParseError as exc:
@@ -263,12 +286,26 @@ def _is_digits(value: str) -> bool:
 
 def _max_forwards_of(lines: list[str] | None) -> int | None:
     value = _single(lines, "Max-Forwards")
-    if value is None:
-        return None
+    return None if value is None else _max_forwards_value(value)
+
+
+def _max_forwards_value(value: str) -> int:
     # Max-Forwards = 1*DIGIT; RFC 3261 20.22 limits it to 0-255.
     if not _is_digits(value) or int(value) > 255:
         raise ParseError("Max-Forwards is not a number from 0 to 255")
     return int(value)
+
+
+def _plain_contact_params(params: tuple[tuple[str, str | None], ...]) -> bool:
+    # No q and only numeric expires: nothing Contact.expires or Contact.q
+    # could refuse, so they need not be read.
+    for name, value in params:
+        lname = name.lower()
+        if lname == "q" or (
+            lname == "expires" and not (value and value.isdigit() and value.isascii())
+        ):
+            return False
+    return True
 
 
 def _contact_of(lines: list[str] | None) -> list[Contact]:
@@ -281,7 +318,7 @@ def _contact_of(lines: list[str] | None) -> list[Contact]:
         if address is not None:
             contact = _new(Contact)
             contact.__dict__["address"] = address
-            if address.params:
+            if address.params and not _plain_contact_params(address.params):
                 try:
                     contact.expires  # noqa: B018
                     contact.q  # noqa: B018
@@ -333,6 +370,8 @@ def _retry_after_of(lines: list[str] | None) -> RetryAfter | None:
 def _tokens_of(lines: list[str] | None, name: str) -> list[str]:
     if lines is None:
         return []
+    if len(lines) == 1 and _USUAL_TOKEN_LIST.fullmatch(lines[0]) is not None:
+        return lines[0].split(", ")
     if len(lines) == 1 and _TOKEN_LIST.fullmatch(lines[0]) is not None:
         # One line of tokens and commas, checked by one regex.
         return [item.strip(" \t") for item in lines[0].split(",")]
@@ -704,14 +743,14 @@ class _Message:
         # reading one costs a dict lookup.
         cache = {
             "via": _via_of(via),
-            "from": _name_addr(from_, "From"),
-            "to": _name_addr(to, "To"),
-            "call-id": _call_id_of(call_id),
-            "cseq": _cseq_of(cseq),
-            "max-forwards": None if max_forwards is None else _max_forwards_of(max_forwards),
+            "from": _name_addr_value(from_[0], "From"),
+            "to": _name_addr_value(to[0], "To"),
+            "call-id": _call_id_value(call_id[0]),
+            "cseq": _cseq_value(cseq[0]),
+            "max-forwards": None if max_forwards is None else _max_forwards_value(max_forwards[0]),
             "contact": [] if contact is None else _contact_of(contact),
-            "content-type": None if content_type is None else _content_type_of(content_type),
-            "expires": None if expires is None else _expires_of(expires),
+            "content-type": None if content_type is None else ContentType.parse(content_type[0]),
+            "expires": None if expires is None else _expires_value(expires[0]),
             "date": None if date is None else _date_of(date),
             "min-expires": None,
             "event": None,
@@ -960,14 +999,17 @@ def _name_entry(name: str) -> tuple[str, str]:
     return entry
 
 
-def _split_headers(lines: list[str]) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
+def _split_headers(
+    lines: list[str], head: str
+) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
     # The (key, canonical name, value) lines after the start line (lines[0])
-    # and the key -> values index that Headers looks names up in. One
-    # partition per line: str methods scan far faster than a regex, and a
-    # known name costs one dict lookup.
+    # and the key -> values index that Headers looks names up in, `lines`
+    # being `head` split on CRLF. One partition per line: str methods scan
+    # far faster than a regex, and a known name costs one dict lookup.
     if len(lines) > MAX_HEADERS + 1:
         raise ParseError("Too many header fields", 413)
-    items = []
+    items: list[tuple[str, str, str]] = []
+    append = items.append
     index: dict[str, list[str]] = {}
     names = _NAMES
     for line in lines[1:]:
@@ -977,9 +1019,9 @@ def _split_headers(lines: list[str]) -> tuple[list[tuple[str, str, str]], dict[s
         entry = names.get(name)
         if entry is None:
             entry = _name_entry(name)
-        key = entry[0]
+        key, canonical = entry
         value = value.strip(" \t")
-        items.append((key, entry[1], value))
+        append((key, canonical, value))
         values = index.get(key)
         if values is None:
             index[key] = [value]
@@ -1032,7 +1074,8 @@ def _parse(data: bytes) -> Request | Response:
     if "\r\n " in head or "\r\n\t" in head:
         # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS
         # (in the header lines; the start line is read as it came).
-        lines = LINE_BREAK.sub(" ", head).split("\r\n")
+        head = LINE_BREAK.sub(" ", head)
+        lines = head.split("\r\n")
 
     message: Request | Response
     if start_line.startswith("SIP/"):
@@ -1044,7 +1087,7 @@ def _parse(data: bytes) -> Request | Response:
             raise ParseError("Status code out of range")
         if "\x00" in reason:
             raise ParseError("NUL in the reason phrase")
-        items, index = _split_headers(lines)
+        items, index = _split_headers(lines, head)
         message = _new(Response)
         message.__dict__.update(
             status=int(code),
@@ -1056,7 +1099,7 @@ def _parse(data: bytes) -> Request | Response:
         partial = None
     else:
         method, uri = _request_line(start_line)
-        items, index = _split_headers(lines)
+        items, index = _split_headers(lines, head)
         message = _new(Request)
         message.__dict__.update(
             method=method,

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from softphone.sip import (
     Headers,
+    LocalProtocolError,
     NameAddr,
     ParseError,
     Request,
@@ -299,3 +300,135 @@ def test_headers_built_by_code_read_like_parsed_ones() -> None:
     request = Request("OPTIONS", "sip:example.com", headers)
     assert request.allow == ["INVITE", "ACK"]
     assert request.via[0].branch == "z9hG4bKb"
+
+
+def _request_line_outcome(start_line: str) -> object:
+    data = _register().replace(b"REGISTER sip:example.com SIP/2.0", start_line.encode(), 1)
+    try:
+        message = parse(data)
+    except ParseError as exc:
+        return exc.reason
+    assert isinstance(message, Request)
+    return message.method, message.uri
+
+
+@pytest.mark.parametrize(
+    ("usual", "general"),
+    [
+        # The usual Request-Line against one the general path reads (scheme
+        # case, an escape): the same method and URI.
+        (
+            "REGISTER sip:alice@example.com:5070;transport=udp;lr SIP/2.0",
+            "REGISTER SIP:%61lice@example.com:5070;transport=udp;lr SIP/2.0",
+        ),
+        ("REGISTER sips:example.com SIP/2.0", "REGISTER SIPS:example.com sip/2.0"),
+        # Out of range or malformed in the usual shape: the general path's error.
+        (
+            "REGISTER sip:example.com:65536 SIP/2.0",
+            "REGISTER SIP:example.com:65536 SIP/2.0",
+        ),
+        ("REGISTER sip:-bad-.com SIP/2.0", "REGISTER SIP:-bad-.com SIP/2.0"),
+    ],
+)
+def test_request_line_usual_and_general_paths_agree(usual: str, general: str) -> None:
+    assert _request_line_outcome(usual) == _request_line_outcome(general)
+
+
+def test_request_line_errors_of_the_usual_shape() -> None:
+    assert _request_line_outcome("REGISTER sip:example.com:65536 SIP/2.0") == (
+        "Bad Request-URI: Port out of range in SIP URI"
+    )
+    assert _request_line_outcome("REGISTER sip:example.com SIP/2.1") == (
+        "SIP version not supported"
+    )
+
+
+@pytest.mark.parametrize(
+    ("contact", "expected"),
+    [
+        ("<sip:alice@192.0.2.10:5060;transport=udp>;expires=3600", (3600, None)),
+        ("<sip:alice@192.0.2.10>;q=0.5;expires=60;expires=x", (60, 0.5)),
+        ("<sip:alice@192.0.2.10>;EXPIRES=0", (0, None)),
+        (
+            "<sip:alice@192.0.2.10>;expires=x",
+            "Bad Contact header: Contact expires is not a number of seconds",
+        ),
+        (
+            "<sip:alice@192.0.2.10>;expires",
+            "Bad Contact header: Contact expires is not a number of seconds",
+        ),
+        ("<sip:alice@192.0.2.10>;Q=2", "Bad Contact header: Contact q is not a q-value"),
+        ("<sip:alice@192.0.2.10:99999>", "Bad Contact header: Port out of range in SIP URI"),
+    ],
+)
+def test_one_usual_contact_checks_expires_and_q(contact: str, expected: object) -> None:
+    gt = contact.index(">") + 1
+    for value in (contact, contact[:gt] + contact[gt:].replace(";", " ; ")):
+        # The spaced form takes the general path (element split, then parse).
+        try:
+            (parsed,) = parse(_register(f"Contact: {value}")).contact
+        except ParseError as exc:
+            assert exc.reason == expected
+        else:
+            assert (parsed.expires, parsed.q) == expected
+
+
+@pytest.mark.parametrize(
+    ("usual", "spaced"),
+    [
+        ("Event: reg;id=7;x", "Event:  reg ; id = 7 ; x "),
+        ("Event: presence;ID=a", "Event: presence ; ID=a"),
+        ("Subscription-State: active;expires=599", "Subscription-State: active ; expires = 599"),
+        (
+            "Subscription-State: terminated;reason=timeout;retry-after=30;x=1",
+            "Subscription-State: TERMINATED ; reason = TIMEOUT ; retry-after=30 ; x = 1",
+        ),
+        ("Allow: INVITE, ACK, MESSAGE", "Allow: INVITE ,ACK,\tMESSAGE"),
+        ("Content-Type: text/plain;charset=UTF-8", "Content-Type: text / plain ; charset=UTF-8"),
+    ],
+)
+def test_other_views_usual_and_spaced_forms_agree(usual: str, spaced: str) -> None:
+    one, other = parse(_register(usual)), parse(_register(spaced))
+    for view in ("event", "subscription_state", "allow", "content_type"):
+        assert getattr(one, view) == getattr(other, view)
+
+
+def test_subscription_state_reason_outside_the_token_grammar_is_refused_as_before() -> None:
+    # A reason with ":" fits a parameter value but not the token the view's
+    # constructor requires: the same refusal on both paths.
+    for value in ("terminated;reason=a:b", "terminated ; reason=a:b"):
+        with pytest.raises(LocalProtocolError):
+            _ = parse(_register(f"Subscription-State: {value}")).subscription_state
+
+
+@pytest.mark.parametrize(
+    ("line", "outcome"),
+    [
+        ("X-Custom  :  some value \t", ("X-Custom", "some value")),
+        ("x-custom:v", ("x-custom", "v")),
+        ("SUBJECT:\thi", ("Subject", "hi")),
+        ("Subject:", ("Subject", "")),
+        ("No colon here", "Header line without a colon"),
+        ("Bad Name: x", "Header name is not a token"),
+        (": x", "Header name is not a token"),
+    ],
+)
+def test_header_lines_split_as_the_grammar_says(line: str, outcome: object) -> None:
+    try:
+        message = parse(_register(line))
+    except ParseError as exc:
+        assert exc.reason == outcome
+    else:
+        assert list(message.headers)[-2] == outcome
+
+
+def test_new_header_names_are_remembered_within_a_bound() -> None:
+    from softphone.sip import message as module
+
+    for number in range(module._NAMES_MAX + 10):
+        message = parse(_register(f"X-Name-{number}: {number}"))
+        assert message.headers.get(f"x-name-{number}") == str(number)
+    assert len(module._NAMES) <= module._NAMES_MAX
+    long_name = "X-" + "a" * module._NAME_MAX_LENGTH
+    assert parse(_register(f"{long_name}: v")).headers.get(long_name) == "v"
+    assert long_name not in module._NAMES
