@@ -37,8 +37,8 @@ from softphone.sip.uri import (
     SipUri,
     TelUri,
     Uri,
-    _simple_params,
     _usual_name_addr,
+    _usual_sip_uri,
     parse_uri,
 )
 
@@ -1125,19 +1125,8 @@ def _request_line(start_line: str) -> tuple[str, Uri]:
     usual = _USUAL_REQUEST_LINE.fullmatch(start_line)
     if usual is not None:
         method, scheme, user, host, port, params = usual.groups()
-        port_number = None if port is None else int(port)
-        if port_number is None or port_number <= 65535:
-            # What parse_uri gives for the usual SIP URI, built in place.
-            uri = _new(SipUri)
-            uri.__dict__.update(
-                scheme=scheme,
-                user=user,
-                password=None,
-                host=host,
-                port=port_number,
-                params=_simple_params(params) if params else (),
-                headers=(),
-            )
+        uri = _usual_sip_uri(scheme, user, host, port, params)
+        if uri is not None:
             return method, uri
     # Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 7.1):
     # exactly one SP between elements and none around them.

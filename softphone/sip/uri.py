@@ -139,25 +139,25 @@ def _simple_params(text: str | None) -> Params:
     return tuple(items)
 
 
-def _simple_sip_uri(
-    scheme: str, user: str | None, host: str, port: str | None, params_text: str
-) -> SipUri:
-    # Build the SipUri of a _SIMPLE_SIP_URI match: what SipUri.parse returns
-    # for the same text (nothing to unescape, the host already checked).
+def _usual_sip_uri(
+    scheme: str, user: str | None, host: str, port: str | None, params_text: str | None
+) -> SipUri | None:
+    # The SipUri of a _SIMPLE_SIP_URI match: what SipUri.parse returns for the
+    # same text (nothing to unescape, the host already checked), built in
+    # place; None when the port is out of range (SipUri.parse says so).
     port_number = None
     if port is not None:
         port_number = int(port)
         if port_number > 65535:
-            raise ParseError("Port out of range in SIP URI")
-    params = _simple_params(params_text)
-    uri = object.__new__(SipUri)
+            return None
+    uri = _new(SipUri)
     uri.__dict__.update(
         scheme=scheme,
         user=user,
         password=None,
         host=host,
         port=port_number,
-        params=params,
+        params=_simple_params(params_text) if params_text else (),
         headers=(),
     )
     return uri
@@ -257,7 +257,10 @@ class SipUri:
         """
         simple = _SIMPLE_SIP_URI_RE.fullmatch(text)
         if simple is not None:
-            return _simple_sip_uri(*simple.groups())
+            uri = _usual_sip_uri(*simple.groups())
+            if uri is None:
+                raise ParseError("Port out of range in SIP URI")
+            return uri
         colon = text.find(":")
         scheme = text[:colon].lower()
         if colon < 0 or scheme not in ("sip", "sips"):
@@ -487,28 +490,16 @@ def _usual_name_addr(text: str) -> NameAddr | None:
     if simple is None:
         return None
     quoted, tokens, scheme, user, host, port, uri_params, uri_text, tail = simple.groups()
-    uri: Uri
+    uri: Uri | None
     if scheme is None:
         try:
             uri = parse_uri(uri_text)
         except ParseError:
             return None
     else:
-        port_number = None
-        if port is not None:
-            port_number = int(port)
-            if port_number > 65535:
-                return None
-        uri = _new(SipUri)
-        uri.__dict__.update(
-            scheme=scheme,
-            user=user,
-            password=None,
-            host=host,
-            port=port_number,
-            params=_simple_params(uri_params) if uri_params else (),
-            headers=(),
-        )
+        uri = _usual_sip_uri(scheme, user, host, port, uri_params)
+        if uri is None:
+            return None
     addr = _new(NameAddr)
     addr.__dict__.update(
         uri=uri,
