@@ -31,7 +31,14 @@ from softphone.sip.aor import aor_key
 from softphone.sip.auth import AuthenticationFailed, DigestClient
 from softphone.sip.delivery import DeliveryState, FailureKind, failure_reason, from_response
 from softphone.sip.errors import ParseError
-from softphone.store import Direction, MessageId, MessageRecord, ResendSchedule, Store
+from softphone.store import (
+    Direction,
+    MessageId,
+    MessageRecord,
+    NotFound,
+    ResendSchedule,
+    Store,
+)
 from softphone.transport.base import Target, TransportKind
 
 log = logging.getLogger(__name__)
@@ -105,6 +112,9 @@ class Messaging:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[MessageId] = set()
+        # Messages asked to go again while their last attempt was still
+        # winding down (its final state already shown, so Retry was offered).
+        self._again: set[MessageId] = set()
         # Call-ID -> message on its way: a request is named before the group
         # holding its wire identity is committed.
         self._on_the_wire: dict[str, MessageId] = {}
@@ -292,6 +302,9 @@ class Messaging:
 
     def _schedule(self, record: MessageRecord) -> None:
         if record.id in self._in_flight:
+            # The attempt before ends after its final state is announced:
+            # a Retry clicked in between is sent when it has ended.
+            self._again.add(record.id)
             return
         self._in_flight.add(record.id)
         task = asyncio.get_running_loop().create_task(self._deliver(record))
@@ -310,6 +323,17 @@ class Messaging:
             self._in_flight.discard(record.id)
             for call_id in [c for c, m in self._on_the_wire.items() if m == record.id]:
                 del self._on_the_wire[call_id]
+            if record.id in self._again:
+                self._again.discard(record.id)
+                self._schedule_if_queued(record.id)
+
+    def _schedule_if_queued(self, message_id: MessageId) -> None:
+        try:
+            record = self._store.message(message_id)
+        except NotFound:
+            return  # deleted meanwhile
+        if record.state is DeliveryState.QUEUED and self._is_ready():
+            self._schedule(record)
 
     async def _deliver_now(self, record: MessageRecord) -> None:
         wires = (

@@ -18,7 +18,7 @@ from softphone.resend_policy import ResendPolicy
 from softphone.services.resend import Resender
 from softphone.sip import Request, Response
 from softphone.sip.delivery import DeliveryState
-from softphone.store import Store
+from softphone.store import MessageRecord, Store
 from softphone.transport.base import Target, TransportKind
 from tests.services.scripted import ScriptedPeer, answer
 from tests.services.test_messaging import ALICE, BOB, Side
@@ -216,6 +216,29 @@ async def test_the_users_retry_starts_the_day_over(alice: Side, peers: list[Scri
     )
     await alice.messaging.drain()
     assert alice.store.message(record.id).attempts == 1
+
+
+async def test_retry_the_moment_the_failure_is_shown_is_sent(
+    alice: Side, peers: list[ScriptedPeer]
+) -> None:
+    # The failure is announced (and Retry offered) before its attempt has
+    # wound down: a Retry at that very moment must still go out.
+    peer = await scripted(alice, peers, answers((404, None), (200, None)))
+    retried: list[MessageRecord] = []
+
+    def retry_at_once(record: MessageRecord) -> None:
+        if record.state is D.FAILED and not retried:
+            retried.append(alice.messaging.retry(record.id))
+
+    alice.messaging.on_message_state(retry_at_once)
+    record = alice.messaging.send("sip:bob@example.test", "now")
+    await until(lambda: alice.states(record)[-1] is D.DELIVERED, "delivered after the Retry")
+    assert alice.states(record) == [
+        *(D.QUEUED, D.SENDING, D.FAILED),
+        *(D.QUEUED, D.SENDING, D.DELIVERED),
+    ]
+    assert len(branches(peer)) == 2
+    assert len(identities(peer)) == 1
 
 
 async def test_the_schedule_survives_a_restart(tmp_path: Path, peers: list[ScriptedPeer]) -> None:
