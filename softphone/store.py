@@ -585,6 +585,11 @@ class Store:
         self._group_db: sqlite3.Connection | None = None
         # While a group's writes run: its conversation updates, one per peer.
         self._touches: _Touches | None = None
+        # Blocked addresses, read once and kept while `PRAGMA data_version`
+        # (which moves when another connection commits, e.g. `softphone
+        # block` in another process) and this store's own writes leave them.
+        self._blocked: frozenset[str] | None = None
+        self._blocked_version = -1
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -1540,6 +1545,7 @@ class Store:
             NotFound: *aor* is not in the contact list.
         """
         with self._transaction() as db:
+            self._blocked = None
             if db.execute("DELETE FROM contacts WHERE aor = ?", (aor,)).rowcount == 0:
                 raise NotFound(f"{aor} is not a contact")
 
@@ -1575,9 +1581,14 @@ class Store:
                 """,
                 (aor, now, int(blocked)),
             )
+            self._blocked = None
             return self._get_contact(db, aor)
 
     def is_blocked(self, aor: str) -> bool:
         """True when *aor* is blocked."""
-        row = self._db.execute("SELECT blocked FROM contacts WHERE aor = ?", (aor,)).fetchone()
-        return row is not None and bool(row[0])
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if self._blocked is None or version != self._blocked_version:
+            rows = self._db.execute("SELECT aor FROM contacts WHERE blocked = 1")
+            self._blocked = frozenset(row[0] for row in rows)
+            self._blocked_version = version
+        return aor in self._blocked

@@ -508,6 +508,33 @@ def test_blocking_a_stranger_adds_them(store: Store) -> None:
     assert store.contacts() == [ContactRecord(spam, "", 5.0, True)]
 
 
+def test_a_block_made_by_another_process_takes_effect_at_once(db_path: Path) -> None:
+    # `softphone block` runs in its own process while `softphone listen`
+    # keeps its store open: the listener must not answer from a stale set.
+    listener = Store.open(db_path)
+    other = Store.open(db_path)
+    try:
+        assert not listener.is_blocked(ALICE)
+        other.set_blocked(ALICE, True, now=1.0)
+        assert listener.is_blocked(ALICE)
+        other.set_blocked(ALICE, False, now=2.0)
+        assert not listener.is_blocked(ALICE)
+        other.set_blocked(ALICE, True, now=3.0)
+        assert listener.is_blocked(ALICE)
+        other.remove_contact(ALICE)
+        assert not listener.is_blocked(ALICE)
+    finally:
+        other.close()
+        listener.close()
+
+
+def test_removing_a_blocked_contact_unblocks_it(store: Store) -> None:
+    store.set_blocked(ALICE, True, now=1.0)
+    assert store.is_blocked(ALICE)
+    store.remove_contact(ALICE)
+    assert not store.is_blocked(ALICE)
+
+
 # --- migrations ------------------------------------------------------------------------------
 
 #: The schema as version 1 wrote it, frozen here so a change to the v1 step
