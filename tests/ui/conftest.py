@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 import qasync
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from softphone.account import Account
@@ -46,6 +48,15 @@ def private_xdg_home(
         monkeypatch.setenv(name, str(home / name))
 
 
+def delete_windows() -> None:
+    """Hide and delete every top-level widget now, then collect what referred to them."""
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync loop on the test's QApplication; any unhandled loop error fails the test."""
@@ -63,6 +74,11 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         # Let callbacks scheduled by the test's last steps run, so their
         # errors are seen here rather than lost.
         event_loop.run_until_complete(asyncio.sleep(0.01))
+        # The test's windows go with its loop: one left alive keeps timers
+        # and socket notifiers that would fire into a closed loop and
+        # closed stores during a later test (a crash inside Qt).
+        delete_windows()
+        event_loop.run_until_complete(asyncio.sleep(0))
         event_loop.close()
         asyncio.set_event_loop(None)
     if errors:
