@@ -42,6 +42,7 @@ from softphone.sip.transaction import (
     InviteServerTransaction,
     ServerTransaction,
     State,
+    Tally,
     raw_transaction_key,
     transaction_key,
 )
@@ -226,7 +227,7 @@ class UserAgent:
         # How many live server transactions have each branch (key[0]): with
         # `completed.may_hold`, a new request is known not to be a
         # retransmission from one regex search, without reading its key.
-        self._server_branches: dict[object, int] = {}
+        self._server_branches = Tally()
         self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
         self._counter = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -562,7 +563,7 @@ class UserAgent:
             data=data,
         )
         self._server[key] = entry
-        self._server_branches[key[0]] = self._server_branches.get(key[0], 0) + 1
+        self._server_branches.add(key[0])
         incoming = IncomingRequest(request, source, transport, self, entry)
         try:
             if answer is not None:
@@ -821,12 +822,7 @@ class UserAgent:
 
     def _forget_server(self, entry: _ServerEntry) -> None:
         del self._server[entry.key]
-        branch = entry.key[0]
-        left = self._server_branches[branch] - 1
-        if left:
-            self._server_branches[branch] = left
-        else:
-            del self._server_branches[branch]
+        self._server_branches.remove(entry.key[0])
 
     def _schedule(self, entry: _ClientEntry | _ServerEntry, deadline: float | None) -> None:
         if deadline is None:

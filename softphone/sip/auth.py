@@ -431,15 +431,6 @@ def _hash_function(algorithm: str) -> Callable[[bytes], str]:
         raise ValueError(f"unsupported digest algorithm {algorithm!r}") from None
 
 
-def _ha1(algorithm: str, username: str, realm: str, password: str, nonce: str, cnonce: str) -> str:
-    hash_ = _hash_function(algorithm)
-    ha1 = hash_(f"{username}:{realm}:{password}".encode())
-    if algorithm.upper().endswith("-SESS"):
-        # RFC 7616 3.4.2: A1 = H(user:realm:passwd) ":" nonce ":" cnonce
-        ha1 = hash_(f"{ha1}:{nonce}:{cnonce}".encode())
-    return ha1
-
-
 def digest_response(
     *,
     algorithm: str,
@@ -466,7 +457,42 @@ def digest_response(
         ValueError: unknown algorithm or qop.
     """
     hash_ = _hash_function(algorithm)
-    ha1 = _ha1(algorithm, username, realm, password, nonce, cnonce)
+    return _response_from_user_hash(
+        hash_,
+        hash_(f"{username}:{realm}:{password}".encode()),
+        sess=algorithm.upper().endswith("-SESS"),
+        method=method,
+        uri=uri,
+        nonce=nonce,
+        nc=nc,
+        cnonce=cnonce,
+        qop=qop,
+        body=body,
+    )
+
+
+def _response_from_user_hash(
+    hash_: Callable[[bytes], str],
+    user_hash: str,
+    *,
+    sess: bool,
+    method: str,
+    uri: str,
+    nonce: str,
+    nc: int,
+    cnonce: str,
+    qop: str | None,
+    body: bytes,
+) -> str:
+    """The ``response`` value from H(username:realm:password) (see `digest_response`).
+
+    Apart so that a client can keep *user_hash* per realm and not hash the
+    password again for every request.
+    """
+    ha1 = user_hash
+    if sess:
+        # RFC 7616 3.4.2: A1 = H(user:realm:passwd) ":" nonce ":" cnonce
+        ha1 = hash_(f"{ha1}:{nonce}:{cnonce}".encode())
     if qop == "auth-int":
         ha2 = hash_(f"{method}:{uri}:{hash_(body)}".encode())
     elif qop in (None, "auth"):
@@ -782,26 +808,22 @@ class DigestClient:
             session.head = _format_params(
                 [("username", shown_user), ("realm", realm), ("nonce", nonce)]
             )
-        base = algorithm.removesuffix("-SESS")
-        ha1 = self._user_hash(realm, base)
         qop = session.qop
         cnonce = self._cnonce()
-        if algorithm.endswith("-SESS"):
-            # RFC 7616 3.4.2: A1 = H(user:realm:passwd) ":" nonce ":" cnonce
-            ha1 = hash_(f"{ha1}:{nonce}:{cnonce}".encode())
-        if qop == "auth-int":
-            ha2 = hash_(f"{method}:{uri}:{hash_(body)}".encode())
-        else:
-            ha2 = hash_(f"{method}:{uri}".encode())
-        nc = f"{session.nc:08x}"
-        if qop is None:
-            # RFC 2069 compatibility: no nonce count, no client nonce.
-            response = hash_(f"{ha1}:{nonce}:{ha2}".encode())
-            qop_part = ""
-        else:
-            response = hash_(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}".encode())
-            # The client nonce is hex: nothing in it to escape.
-            qop_part = f', qop={qop}, nc={nc}, cnonce="{cnonce}"'
+        response = _response_from_user_hash(
+            hash_,
+            self._user_hash(realm, algorithm.removesuffix("-SESS")),
+            sess=algorithm.endswith("-SESS"),
+            method=method,
+            uri=uri,
+            nonce=nonce,
+            nc=session.nc,
+            cnonce=cnonce,
+            qop=qop,
+            body=body,
+        )
+        # The client nonce is hex: nothing in it to escape.
+        qop_part = "" if qop is None else f', qop={qop}, nc={session.nc:08x}, cnonce="{cnonce}"'
         # A hex digest needs no escaping either; a URI seldom does.
         shown_uri = quote(uri) if '"' in uri or "\\" in uri else f'"{uri}"'
         return (

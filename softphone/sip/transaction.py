@@ -50,6 +50,7 @@ __all__ = [
     "ServerState",
     "ServerTransaction",
     "State",
+    "Tally",
     "TransactionStateMachine",
     "raw_transaction_key",
     "transaction_key",
@@ -455,11 +456,7 @@ class ServerTransaction(_ServerBase):
             LocalProtocolError: a final response was already sent, or the
                 transaction is terminated.
         """
-        input_ = Input.SEND_1XX if response.status < 200 else Input.SEND_FINAL
-        new = self._process(input_)
-        self._send(response)
-        if new is State.COMPLETED:
-            self._start(TimerName.J, self.timers.timer_j(reliable=self.reliable), now)
+        self.respond_bytes(response.status, bytes(response), now)
 
     def respond_bytes(self, status: int, data: bytes, now: float) -> None:
         """`respond` with the response already serialised; *status* is its code.
@@ -664,6 +661,31 @@ class _Completed(Generic[_C]):
     size: int
 
 
+class Tally:
+    """How many times each value was added and not yet removed (only counts above zero kept)."""
+
+    __slots__ = ("_counts",)
+
+    def __init__(self) -> None:
+        self._counts: dict[Hashable, int] = {}
+
+    def add(self, value: Hashable) -> None:
+        self._counts[value] = self._counts.get(value, 0) + 1
+
+    def remove(self, value: Hashable) -> None:
+        left = self._counts[value] - 1
+        if left:
+            self._counts[value] = left
+        else:
+            del self._counts[value]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._counts
+
+    def clear(self) -> None:
+        self._counts.clear()
+
+
 class CompletedTransactions(Generic[_K, _C]):
     """Non-INVITE server transactions in Completed, kept as bytes only.
 
@@ -703,7 +725,7 @@ class CompletedTransactions(Generic[_K, _C]):
         self.evicted = 0
         # With *part*: how many held keys have each part (`may_hold`).
         self._part = part
-        self._parts: dict[Hashable, int] = {}
+        self._parts = Tally()
 
     def may_hold(self, part: Hashable) -> bool:
         """False when no held key has *part* (as the *part* callable gives it)."""
@@ -716,8 +738,7 @@ class CompletedTransactions(Generic[_K, _C]):
         self._entries[key] = _Completed(response, context, expires, size)
         self._bytes += size
         if self._part is not None:
-            part = self._part(key)
-            self._parts[part] = self._parts.get(part, 0) + 1
+            self._parts.add(self._part(key))
         while self._entries and (
             self._bytes > self.max_bytes or len(self._entries) > self.max_count
         ):
@@ -743,12 +764,7 @@ class CompletedTransactions(Generic[_K, _C]):
 
     def _forget_part(self, key: _K) -> None:
         if self._part is not None:
-            part = self._part(key)
-            left = self._parts[part] - 1
-            if left:
-                self._parts[part] = left
-            else:
-                del self._parts[part]
+            self._parts.remove(self._part(key))
 
     def expire(self, now: float) -> None:
         """Forget every transaction whose timer J fired by *now*."""

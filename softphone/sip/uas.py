@@ -249,21 +249,6 @@ def _stamped(via: Via, source: HostPort) -> str:
     return f"SIP/2.0/{via.transport} {via.sent_by}{params}"
 
 
-#: The header lines a response copies (RFC 3261 8.2.6.2) by lowercase name,
-#: compact forms too (7.3.3), with the name a response writes.
-_RAW_COPIED = {
-    b"via": b"Via",
-    b"v": b"Via",
-    b"from": b"From",
-    b"f": b"From",
-    b"call-id": b"Call-ID",
-    b"i": b"Call-ID",
-    b"cseq": b"CSeq",
-    b"to": b"To",
-    b"t": b"To",
-}
-
-
 def answer_from_bytes(
     data: bytes,
     status: int,
@@ -323,6 +308,8 @@ def answer_from_bytes(
 _COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID"}
 #: What RFC 3261 8.2.6.2 copies into a response; Via keeps every value.
 _COPIED = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq"}
+#: The same names as bytes, compact forms included, for `answer_from_bytes`.
+_RAW_COPIED = {name.encode(): written.encode() for name, written in (_COPIED | _COMPACT).items()}
 _TO_TAG = re.compile(r";[ \t]*tag[ \t]*=", re.IGNORECASE)
 #: Control characters that would corrupt a copied header line.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
