@@ -780,6 +780,7 @@ class UserAgent:
         if entry.tx.state is State.TERMINATED:
             if self._client.get(entry.key) is entry:
                 del self._client[entry.key]
+            self._arm()  # its timers (F over TCP, K) must not wake the loop
         elif entry.tx.state is State.COMPLETED and entry.tx.deadline is not None:
             # Completed waits only for timer K (D for INVITE) to end it.
             self._schedule(entry, _end_deadline(entry.tx.deadline, self._now()))
@@ -817,6 +818,7 @@ class UserAgent:
         if entry.tx.state is State.TERMINATED:
             if self._server.get(entry.key) is entry:
                 self._forget_server(entry)
+            self._arm()
         else:
             self._schedule(entry, entry.tx.deadline)
 
@@ -830,18 +832,51 @@ class UserAgent:
         heapq.heappush(self._heap, (deadline, next(self._counter), entry))
         self._arm()
 
+    @property
+    def next_wakeup(self) -> float | None:
+        """When the agent's one transaction timer fires next (its clock), or None.
+
+        It is the earliest deadline a live transaction still has: a timer a
+        transaction no longer needs (timer E after the final answer, RFC 3261
+        17.1.2.2) never wakes the loop.
+        """
+        return self._timer_at if self._timer is not None else None
+
+    def _prune(self) -> None:
+        """Drop heap entries at the top whose transaction no longer has that deadline.
+
+        Every change of a transaction's deadline pushes a new entry, so a top
+        entry whose transaction is over, or is due later than the entry, is
+        stale (timer E or F after the final answer): arming on it would wake
+        the loop for nothing.
+        """
+        heap = self._heap
+        while heap:
+            when, _, entry = heap[0]
+            tx = entry.tx
+            deadline = tx.deadline
+            if tx.state is not State.TERMINATED and deadline is not None and deadline <= when:
+                return
+            heapq.heappop(heap)
+
     def _arm(self) -> None:
-        # One TimerHandle for every transaction, re-armed at the earliest
-        # deadline; stale heap entries are skipped when they come up.
+        # One TimerHandle for every transaction, armed at the earliest live
+        # deadline: moved earlier for a new one, later when the earliest
+        # ended (a final answer cancels timers E and F), cancelled when none.
         if self._closed:
             return
+        self._prune()
         deadlines = [self._heap[0][0]] if self._heap else []
         if self.completed.deadline is not None:
             deadlines.append(self.completed.deadline)
         if not deadlines:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+                self._timer_at = None
             return
         earliest = min(deadlines)
-        if self._timer is not None and self._timer_at is not None and self._timer_at <= earliest:
+        if self._timer is not None and self._timer_at == earliest:
             return
         if self._timer is not None:
             self._timer.cancel()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import socket
 from collections.abc import AsyncIterator
 
@@ -317,3 +318,43 @@ async def test_transactions_ending_in_the_same_second_are_freed_in_one_wake_up()
         assert len(wake_ups) == 1 and wake_ups[0] >= 1000.1 + 0.76 + 32.0
     finally:
         agent.close()
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+async def test_a_final_answer_leaves_no_retransmission_timer(
+    pair: tuple[UserAgent, UserAgent], kind: TransportKind
+) -> None:
+    # Alice's clock stands still, so only the answer can move her timers:
+    # timer E (T1) is armed with the request; the 200 cancels E and F (RFC
+    # 3261 17.1.2.2), leaving over UDP one wake-up, timer K (T4), to free
+    # the transaction, and over TCP none at all.
+    _, bob = pair
+    now = [500.25]
+    alice = UserAgent(clock=lambda: now[0])
+    await alice.listen(kind, "127.0.0.1", 0)
+    destination = bob.local_address(kind)
+    wakeups: list[float | None] = []
+    try:
+        sending = asyncio.ensure_future(
+            alice.request(make_request("OPTIONS", destination), Target(destination, kind))
+        )
+        await asyncio.sleep(0)
+        wakeups.append(alice.next_wakeup)
+        response = await sending
+        assert response.status == 200
+        wakeups.append(alice.next_wakeup)
+        while alice.next_wakeup is not None and len(wakeups) < 10:
+            # The loop would wake at the time asked for; the clock jumps there.
+            assert alice._timer is not None
+            alice._timer.cancel()
+            now[0] = alice.next_wakeup
+            alice._on_timer()
+            wakeups.append(alice.next_wakeup)
+        t1, t4 = alice.timers.t1, alice.timers.t4
+        if kind is TransportKind.UDP:
+            assert wakeups == [500.25 + t1, math.ceil(500.25 + t4), None]
+        else:
+            assert wakeups == [500.25 + alice.timers.timeout, None]
+        assert alice.pending_transactions == 0
+    finally:
+        alice.close()
