@@ -54,7 +54,7 @@ from softphone.sip.uas import (
     response_destination,
     stamp_via,
 )
-from softphone.trace import TraceEntry, TraceObserver, redact
+from softphone.trace import TraceEntry, TraceObserver, Traffic, redact
 from softphone.transport.base import Address, Target, Transport, TransportKind
 from softphone.transport.memory import MemoryNetwork
 from softphone.transport.stream import StreamTransport
@@ -232,7 +232,13 @@ class UserAgent:
         self._counter = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
-        self._observers: Listeners[[TraceEntry]] = Listeners("trace", log)
+        # Trace observers by the kind of message they want: (direction, is
+        # a response) -> who is shown it. An empty one builds no entry.
+        self._observers: dict[tuple[Direction, bool], Listeners[[TraceEntry]]] = {
+            (direction, response): Listeners("trace", log)
+            for direction in Direction
+            for response in (False, True)
+        }
         self._local_ip_cache: dict[tuple[str, bool], str] = {}
         self._closed = False
 
@@ -302,13 +308,20 @@ class UserAgent:
         self.uas.add_route(method, accept=accept, in_dialog=in_dialog)
         self._handlers[method] = handler
 
-    def add_observer(self, observer: TraceObserver) -> None:
-        """Call *observer* with a redacted `TraceEntry` for every message."""
-        self._observers.add(observer)
+    def add_observer(self, observer: TraceObserver, wants: Traffic = Traffic.ALL) -> None:
+        """Call *observer* with a redacted `TraceEntry` for every message it *wants*.
+
+        From the next message on; entries are built only for messages some
+        observer wants.
+        """
+        for (direction, response), listeners in self._observers.items():
+            if Traffic.of(direction, response) in wants:
+                listeners.add(observer)
 
     def remove_observer(self, observer: TraceObserver) -> None:
         """Stop calling *observer*."""
-        self._observers.remove(observer)
+        for listeners in self._observers.values():
+            listeners.remove(observer)
 
     @property
     def supported(self) -> frozenset[str]:
@@ -917,8 +930,9 @@ class UserAgent:
     def _trace(
         self, direction: Direction, transport: Transport, remote: Address, data: bytes
     ) -> None:
-        if not self._observers:
-            return
+        observers = self._observers[direction, data.startswith(b"SIP/")]
+        if not observers:
+            return  # nobody reads this kind: no entry, no redaction, no clock read
         entry = TraceEntry(
             time=time.time(),
             direction=direction,
@@ -927,7 +941,7 @@ class UserAgent:
             remote=remote,
             data=redact(data),
         )
-        self._observers(entry)
+        observers(entry)
 
     def _now(self) -> float:
         if self._clock is not None:

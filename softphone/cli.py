@@ -300,8 +300,42 @@ def _print_json(obj: dict[str, object]) -> None:
     text = _JSON_ENCODER.encode(obj)
     if _JSON_NEEDS_ESCAPES.search(text) is not None:
         text = text.translate(_JSON_ESCAPED)
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+    _STDOUT.write(text + "\n")
+
+
+class _LineOutput:
+    """Standard output, written once per turn of the event loop.
+
+    A burst of received messages prints a line each; flushing each line
+    cost a system call per message. Lines printed during one turn of the
+    loop are flushed together right after it, and at once when no loop runs
+    (the line is then the command's answer, read before it exits).
+    """
+
+    __slots__ = ("_loop", "_scheduled")
+
+    def __init__(self) -> None:
+        self._scheduled: asyncio.Handle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def write(self, line: str) -> None:
+        sys.stdout.write(line)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        if self._scheduled is None or self._loop is not loop:
+            # (A flush scheduled on a loop that has ended never runs.)
+            self._loop = loop
+            self._scheduled = loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = None
+        sys.stdout.flush()
+
+
+_STDOUT = _LineOutput()
 
 
 async def run_send(args: argparse.Namespace, account: Account) -> int:

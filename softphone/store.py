@@ -511,6 +511,10 @@ class _Touches:
             self.pending.clear()
 
 
+def _blocked_addresses(db: sqlite3.Connection) -> frozenset[str]:
+    return frozenset(row[0] for row in db.execute("SELECT aor FROM contacts WHERE blocked = 1"))
+
+
 def _stored_incoming(
     db: sqlite3.Connection,
     peer: str,
@@ -590,6 +594,10 @@ class Store:
         # block` in another process) and this store's own writes leave them.
         self._blocked: frozenset[str] | None = None
         self._blocked_version = -1
+        # The same for the connection groups are written on, and the set a
+        # group's transaction saw (None until one of its writes asks).
+        self._group_blocked_cache: tuple[sqlite3.Connection, int, frozenset[str]] | None = None
+        self._group_blocked: frozenset[str] | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -717,6 +725,7 @@ class Store:
 
     def _prepare(self, db: sqlite3.Connection, writes: Sequence[Write]) -> PreparedGroup:
         db.execute("BEGIN IMMEDIATE")
+        self._group_blocked = None  # read again if a write of this group asks
         try:
             try:
                 # The usual case, every write succeeding: no savepoints, and
@@ -731,6 +740,7 @@ class Store:
             except Exception:  # undo them all, then again one savepoint each
                 db.execute("ROLLBACK")
                 db.execute("BEGIN IMMEDIATE")
+                self._group_blocked = None
             results: list[Any] = []
             for write in writes:
                 db.execute("SAVEPOINT write")
@@ -749,6 +759,7 @@ class Store:
     def _one(self, write: Write) -> Any:
         # A write committed on its own, raising what it raised.
         with self._transaction() as db:
+            self._group_blocked = None  # a group of one
             return write(db)
 
     def _migrate(self) -> None:
@@ -886,10 +897,19 @@ class Store:
         display_name: str = "",
         imdn_id: str | None = None,
         disposition: str = "",
+        unless_blocked: bool = False,
     ) -> Write:
-        """The write of `insert_incoming`, for `commit_group`; it returns (record, created)."""
+        """The write of `insert_incoming`, for `commit_group`; it returns (record, created).
 
-        def write(db: sqlite3.Connection) -> tuple[MessageRecord, bool]:
+        With *unless_blocked*, a *peer* blocked when the write runs (as its
+        transaction sees the contacts, `softphone block` in another process
+        included) writes nothing and returns None. The list is read once per
+        group, not once per message.
+        """
+
+        def write(db: sqlite3.Connection) -> tuple[MessageRecord, bool] | None:
+            if unless_blocked and peer in self._blocked_in_group(db):
+                return None
             self._ensure_conversation(db, peer, now, display_name)
             # The unique indexes on the request's identity and on the IMDN
             # Message-ID turn a duplicate into no row; only then is the
@@ -1545,7 +1565,7 @@ class Store:
             NotFound: *aor* is not in the contact list.
         """
         with self._transaction() as db:
-            self._blocked = None
+            self._forget_blocked()
             if db.execute("DELETE FROM contacts WHERE aor = ?", (aor,)).rowcount == 0:
                 raise NotFound(f"{aor} is not a contact")
 
@@ -1581,14 +1601,35 @@ class Store:
                 """,
                 (aor, now, int(blocked)),
             )
-            self._blocked = None
+            self._forget_blocked()
             return self._get_contact(db, aor)
 
     def is_blocked(self, aor: str) -> bool:
         """True when *aor* is blocked."""
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if self._blocked is None or version != self._blocked_version:
-            rows = self._db.execute("SELECT aor FROM contacts WHERE blocked = 1")
-            self._blocked = frozenset(row[0] for row in rows)
+            self._blocked = _blocked_addresses(self._db)
             self._blocked_version = version
         return aor in self._blocked
+
+    def _forget_blocked(self) -> None:
+        # This store changed a contact: its own connection's data_version
+        # does not move for its own commits.
+        self._blocked = None
+        self._group_blocked_cache = None
+
+    def _blocked_in_group(self, db: sqlite3.Connection) -> frozenset[str]:
+        """The blocked addresses as the open group transaction on *db* sees them.
+
+        Read once per group: `PRAGMA data_version` inside the transaction
+        says whether any other connection (this store's own, or another
+        process's) committed since the last read.
+        """
+        if self._group_blocked is None:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            cached = self._group_blocked_cache
+            if cached is None or cached[0] is not db or cached[1] != version:
+                cached = (db, version, _blocked_addresses(db))
+                self._group_blocked_cache = cached
+            self._group_blocked = cached[2]
+        return self._group_blocked

@@ -7,6 +7,7 @@ the text.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,3 +61,26 @@ class TraceEntry:
 
 
 TraceObserver = Callable[[TraceEntry], None]
+
+
+class Traffic(enum.Flag):
+    """Which messages a trace observer is shown.
+
+    An entry is built only for a message some observer wants: a listener
+    that answers a burst of MESSAGEs builds none for them when nobody reads
+    the trace (no `-v`, no trace window), only its timeline's watch on what
+    it sends and the responses it gets.
+    """
+
+    REQUESTS_IN = enum.auto()
+    RESPONSES_IN = enum.auto()
+    REQUESTS_OUT = enum.auto()
+    RESPONSES_OUT = enum.auto()
+    ALL = REQUESTS_IN | RESPONSES_IN | REQUESTS_OUT | RESPONSES_OUT
+
+    @classmethod
+    def of(cls, direction: Direction, response: bool) -> Traffic:
+        """The kind of one message: its direction and whether it is a response."""
+        if direction is Direction.IN:
+            return cls.RESPONSES_IN if response else cls.REQUESTS_IN
+        return cls.RESPONSES_OUT if response else cls.REQUESTS_OUT

@@ -531,12 +531,11 @@ class Messaging:
             if isinstance(request.from_.uri, SipUri)
             else str(request.from_.uri)
         )
-        if self._store.is_blocked(peer):
-            incoming.respond(603, "Decline")
-            return
         try:
             decoded = content.decode_incoming(request)
         except ParseError as exc:
+            if self._refused_as_blocked(incoming, peer):
+                return
             # RFC 3261 21.4.13: a 415 lists what we take.
             refusal = [("Accept", ", ".join(ACCEPTED_TYPES))] if exc.status == 415 else []
             if exc.status == 415:
@@ -544,6 +543,8 @@ class Messaging:
             incoming.respond(exc.status, exc.reason, headers=refusal)
             return
         if not isinstance(decoded, content.Chat):
+            if self._refused_as_blocked(incoming, peer):
+                return
             # Receipts and typing are signalling, never chat: answered, then told.
             incoming.respond(200)
             self._signals(peer, decoded)
@@ -560,6 +561,10 @@ class Messaging:
                 display_name=_storable(request.from_.display_name or ""),
                 imdn_id=_storable(decoded.message_id) if decoded.message_id else None,
                 disposition=",".join(sorted(decoded.disposition)),
+                # A blocked sender is found where the row would be written:
+                # once per group, as the group's transaction sees the
+                # contacts (a `softphone block` a moment ago included).
+                unless_blocked=True,
             )
         except Exception as exc:
             # Never 200 for a message that is not on disk (disk full, locked).
@@ -569,6 +574,13 @@ class Messaging:
             return
         # The 200 goes out when the group holding this row is committed.
         self._writes.submit(write, partial(self._stored, incoming))
+
+    def _refused_as_blocked(self, incoming: IncomingRequest, peer: str) -> bool:
+        """Answer 603 when *peer* is blocked (what is not chat: no row to write)."""
+        if not self._store.is_blocked(peer):
+            return False
+        incoming.respond(603, "Decline")
+        return True
 
     def _stored(
         self, incoming: IncomingRequest, result: object, error: BaseException | None
@@ -580,6 +592,9 @@ class Messaging:
             log.error("cannot store an incoming message: %s", error)
             incoming.respond(500, "Cannot store the message")
             self._report_store_problem(store_problem(error))
+            return
+        if result is None:
+            incoming.respond(603, "Decline")  # the sender is blocked; nothing stored
             return
         record, created = result  # type: ignore[misc]
         self._store_problem = None

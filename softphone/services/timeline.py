@@ -18,7 +18,7 @@ from softphone.services.messaging import Messaging
 from softphone.services.receipts import ReceiptEvent, Receipts
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
-from softphone.trace import TraceEntry
+from softphone.trace import TraceEntry, Traffic
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ class Timeline:
         messaging.on_message_added(self._on_added)
         messaging.on_message_state(self._on_state)
         receipts.on_receipt(self._on_receipt)
-        agent.add_observer(self._on_wire)
+        # Only what can be a step: our MESSAGEs going out, responses coming in.
+        agent.add_observer(self._on_wire, Traffic.REQUESTS_OUT | Traffic.RESPONSES_IN)
 
     def _add(self, message_id: MessageId, kind: str, detail: str, code: int | None = None) -> None:
         try:

@@ -12,8 +12,9 @@ import pytest
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag, parse
 from softphone.sip.timers import TimerConfig
-from softphone.trace import TraceEntry
+from softphone.trace import TraceEntry, Traffic
 from softphone.transport.base import Address, Target, TransportKind
+from softphone.transport.udp import UdpTransport
 
 KINDS = [TransportKind.UDP, TransportKind.TCP]
 
@@ -284,6 +285,31 @@ async def test_trace_sees_both_directions_with_credentials_redacted(
     assert entries[1].first_line == "SIP/2.0 200 OK"
 
 
+async def test_an_observer_added_later_is_shown_the_next_messages_of_the_kinds_it_wants(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    alice, bob = pair
+    destination = bob.local_address(TransportKind.UDP)
+    target = Target(destination, TransportKind.UDP)
+    await alice.request(make_request("OPTIONS", destination), target)  # nobody watches yet
+    everything: list[TraceEntry] = []
+    responses_in: list[TraceEntry] = []
+    requests_in: list[TraceEntry] = []
+    alice.add_observer(everything.append)
+    alice.add_observer(responses_in.append, Traffic.RESPONSES_IN)
+    bob.add_observer(requests_in.append, Traffic.REQUESTS_IN)
+    await alice.request(make_request("OPTIONS", destination), target)
+    assert [(e.direction.value, e.first_line) for e in everything] == [
+        ("out", f"OPTIONS sip:bob@{destination.sent_by} SIP/2.0"),
+        ("in", "SIP/2.0 200 OK"),
+    ]
+    assert [e.first_line for e in responses_in] == ["SIP/2.0 200 OK"]
+    assert [e.first_line for e in requests_in] == [f"OPTIONS sip:bob@{destination.sent_by} SIP/2.0"]
+    alice.remove_observer(everything.append)
+    await alice.request(make_request("OPTIONS", destination), target)
+    assert (len(everything), len(responses_in), len(requests_in)) == (2, 2, 2)
+
+
 async def test_transactions_ending_in_the_same_second_are_freed_in_one_wake_up() -> None:
     # Twenty MESSAGEs answered within 0.8 s: their timers J (32 s) end in
     # the same second, and the agent wakes once for all of them.
@@ -358,3 +384,20 @@ async def test_a_final_answer_leaves_no_retransmission_timer(
         assert alice.pending_transactions == 0
     finally:
         alice.close()
+
+
+async def test_udp_datagrams_sent_in_one_turn_go_out_in_order_even_when_closed_at_once() -> None:
+    received: list[bytes] = []
+    sink = await UdpTransport.bind("127.0.0.1", 0, lambda data, source, t: received.append(data))
+    sender = await UdpTransport.bind("127.0.0.1", 0, lambda data, source, t: None)
+    try:
+        for n in range(3):
+            sender.send(b"datagram %d" % n, sink.local)
+        sender.close()  # in the same turn: what was sent still goes
+        for _ in range(100):
+            if len(received) == 3:
+                break
+            await asyncio.sleep(0.01)
+        assert received == [b"datagram 0", b"datagram 1", b"datagram 2"]
+    finally:
+        sink.close()
