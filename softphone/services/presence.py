@@ -184,6 +184,18 @@ def _only_about(doc: ReginfoDocument, aor: str) -> ReginfoDocument:
     return dataclasses.replace(doc, registrations=mine)
 
 
+def _answer(incoming: IncomingRequest, status: int, reason: str) -> None:
+    """Answer a NOTIFY; the usual 200 is built from the request's own lines.
+
+    Nearly every NOTIFY is answered 200 OK with nothing but the headers
+    RFC 3261 8.2.6.2 copies: no typed response is built for it.
+    """
+    if status == 200:
+        incoming.answer(200)
+    else:
+        incoming.respond(status, reason)
+
+
 @dataclass(eq=False)
 class _Watch:
     aor: str
@@ -727,7 +739,7 @@ class Presence:
             if sub is not None and sub.matches(request):
                 self._remember_dialog(watch, sub)
                 status, reason = sub.on_notify(request, now)
-                incoming.respond(status, reason)
+                _answer(incoming, status, reason)
                 self._report_notify(watch.aor, request, status, sub)
                 if status == 200:
                     self._on_accepted_notify(watch, sub, request)
@@ -739,7 +751,7 @@ class Presence:
         for sub in retired:
             if sub.matches(request):
                 status, reason = sub.on_notify(request, now)
-                incoming.respond(status, reason)
+                _answer(incoming, status, reason)
                 return
         # RFC 6665 §4.1.3: a NOTIFY matching no subscription gets 481.
         incoming.respond(481, "Subscription does not exist")
