@@ -1492,27 +1492,56 @@ class Store:
         Only a change of status is kept, so a restart that finds a buddy as
         it was writes nothing; past *keep* changes per buddy the oldest go.
         """
-        with self._transaction() as db:
-            last = db.execute(
-                "SELECT status FROM presence_changes WHERE aor = ? ORDER BY id DESC LIMIT 1",
-                (aor,),
-            ).fetchone()
-            if last is not None and last[0] == status:
-                return False
-            db.execute(
-                "INSERT INTO presence_changes (aor, at, status, detail) VALUES (?, ?, ?, ?)",
-                (aor, now, status, detail),
-            )
-            db.execute(
-                """
-                DELETE FROM presence_changes WHERE aor = ? AND id <= (
-                    SELECT id FROM presence_changes WHERE aor = ?
-                    ORDER BY id DESC LIMIT 1 OFFSET ?
+        return self.add_presence_changes([(aor, status, detail, now)], keep=keep)[0]
+
+    def add_presence_changes(
+        self,
+        changes: Sequence[tuple[str, str, str, float]],
+        *,
+        keep: int = PRESENCE_CHANGES_KEPT,
+    ) -> list[bool]:
+        """`add_presence_change` for each (aor, status, detail, at), in one transaction.
+
+        In order: a buddy that went online and offline again in one burst
+        has both changes kept. One True or False per change, as
+        `add_presence_change` would have said.
+        """
+        kept: list[bool] = []
+        if not changes:
+            return kept
+        # The last status of each buddy, read once per buddy in the batch.
+        last: dict[str, str | None] = {}
+        trimmed: set[str] = set()
+        with self._transaction(len(changes)) as db:
+            for aor, status, detail, at in changes:
+                if aor not in last:
+                    row = db.execute(
+                        "SELECT status FROM presence_changes WHERE aor = ?"
+                        " ORDER BY id DESC LIMIT 1",
+                        (aor,),
+                    ).fetchone()
+                    last[aor] = row[0] if row is not None else None
+                if last[aor] == status:
+                    kept.append(False)
+                    continue
+                db.execute(
+                    "INSERT INTO presence_changes (aor, at, status, detail) VALUES (?, ?, ?, ?)",
+                    (aor, at, status, detail),
                 )
-                """,
-                (aor, aor, keep),
-            )
-        return True
+                last[aor] = status
+                trimmed.add(aor)
+                kept.append(True)
+            for aor in trimmed:
+                db.execute(
+                    """
+                    DELETE FROM presence_changes WHERE aor = ? AND id <= (
+                        SELECT id FROM presence_changes WHERE aor = ?
+                        ORDER BY id DESC LIMIT 1 OFFSET ?
+                    )
+                    """,
+                    (aor, aor, keep),
+                )
+        return kept
 
     def presence_changes(self, aor: str) -> list[PresenceChange]:
         """*aor*'s kept online/offline changes, oldest first."""

@@ -31,8 +31,12 @@ class CoreBridge(QObject):
     message_state = Signal(object)
     #: The account's registration status changed.
     registration_changed = Signal(object)
-    #: A buddy's registration state (RFC 3680) changed.
+    #: A buddy's registration state (RFC 3680) changed; the core's own
+    #: changes come as `buddies_changed`, this carries one state at a time.
     buddy_changed = Signal(object)
+    #: The buddy states that changed in one turn of the event loop, in order
+    #: (a tuple): a burst of NOTIFYs is one update of the window.
+    buddies_changed = Signal(object)
     #: A SIP message went on or came off the wire (`softphone.trace.TraceEntry`).
     trace_entry = Signal(object)
     #: Received messages cannot be saved: a sentence for the status bar.
@@ -50,7 +54,7 @@ class CoreBridge(QObject):
         app.agent.add_observer(self._on_trace)
         presence = self.presence
         if presence is not None:
-            presence.on_change(self._on_buddy)
+            presence.on_changes(self._on_buddies)
         typing = getattr(app, "typing", None)
         if typing is not None:
             typing.on_change(self._on_typing)
@@ -75,5 +79,5 @@ class CoreBridge(QObject):
     def _on_typing(self, peer: str, typing: bool) -> None:
         self.typing_changed.emit(peer, typing)
 
-    def _on_buddy(self, state: object) -> None:
-        self.buddy_changed.emit(state)
+    def _on_buddies(self, states: tuple[object, ...]) -> None:
+        self.buddies_changed.emit(states)

@@ -193,6 +193,48 @@ async def test_refreshes_through_kamailio_share_a_wake_up(kamailio: KamailioProc
         agent.close()
 
 
+async def test_a_burst_of_buddies_is_told_once_per_loop_turn(
+    kamailio: KamailioProcess, tmp_path: Path
+) -> None:
+    # joe is registered; bob, carol and welcome are not. alice watches all
+    # four at once, as the window does at start-up: every change reaches the
+    # `on_changes` listeners in the order `on_change` saw them, the ones of
+    # one loop turn in one call, and the last state told is each buddy's.
+    result = await asyncio.to_thread(
+        register_joe, kamailio, tmp_path / "sipp", harness.free_port(), 3600
+    )
+    assert result.final_statuses() == [401, 200]
+    agent, presence = await alice_presence(kamailio)
+    one_by_one: list[BuddyState] = []
+    batches: list[tuple[BuddyState, ...]] = []
+    presence.on_change(one_by_one.append)
+    presence.on_changes(batches.append)
+    presence.start()
+    others = [f"sip:{name}@example.test" for name in ("bob", "carol", "welcome")]
+    buddies = [JOE, *others]
+    try:
+        for aor in buddies:
+            presence.watch(aor)
+        async with asyncio.timeout(10):
+            while not (
+                all(presence.synced(aor) for aor in buddies)
+                and presence.state(JOE).status is BuddyStatus.ONLINE
+            ):
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0)
+        assert [state for batch in batches for state in batch] == one_by_one
+        assert [(s.aor, s.detail) for s in batches[0]] == [(a, "subscribing…") for a in buddies]
+        last = {state.aor: state for batch in batches for state in batch}
+        assert [last[aor] for aor in buddies] == [presence.state(aor) for aor in buddies]
+        assert [last[aor].status for aor in buddies] == [
+            BuddyStatus.ONLINE,
+            *[BuddyStatus.OFFLINE] * len(others),
+        ]
+    finally:
+        await presence.stop(timeout=3.0)
+        agent.close()
+
+
 def _lines(stream: object, out: queue.Queue[str]) -> None:
     for line in stream:  # type: ignore[attr-defined]
         out.put(line)

@@ -622,3 +622,69 @@ async def test_a_notify_body_is_parsed_once(
     await watcher.wait_status(BuddyStatus.OFFLINE)
     assert parsed == [body.encode()]
     assert [getattr(r, "version", None) for r in reports] == [0]
+
+
+# -- changes told once per loop turn ------------------------------------------------
+
+
+async def test_buddies_watched_in_one_turn_are_told_in_one_call(
+    watcher: Watcher, notifier: Notifier
+) -> None:
+    batches: list[tuple[BuddyState, ...]] = []
+    watcher.presence.on_changes(batches.append)
+    buddies = [JOE, "sip:bob@example.test", "sip:carol@example.test"]
+    for aor in buddies:
+        watcher.presence.watch(aor)
+    assert batches == []  # told once the turn is over
+    await asyncio.sleep(0)
+    assert [[(s.aor, s.detail) for s in batch] for batch in batches] == [
+        [(aor, "subscribing…") for aor in buddies]
+    ]
+    # Every change told one at a time is in the calls, in the same order.
+    await notifier.wait_subscribes(3)
+    for request in notifier.subscribes:
+        aor = str(request.to.uri)
+        body = reginfo(aor, [("a", "active", "created", PHONE)] if aor == JOE else [])
+        await notifier.notify(notifier.dialog_of(request), body=body)
+    await watcher.wait_status(BuddyStatus.OFFLINE, "sip:carol@example.test")
+    await asyncio.sleep(0)
+    assert [s for batch in batches for s in batch] == watcher.changes
+    assert [watcher.presence.state(aor).status for aor in buddies] == [
+        BuddyStatus.ONLINE,
+        BuddyStatus.OFFLINE,
+        BuddyStatus.OFFLINE,
+    ]
+
+
+async def test_notifies_read_together_keep_every_change_and_the_newest_version(
+    watcher: Watcher, notifier: Notifier
+) -> None:
+    batches: list[tuple[BuddyState, ...]] = []
+    watcher.presence.on_changes(batches.append)
+    dialog = await subscribed(watcher, notifier)
+    await notifier.notify(dialog, body=reginfo(JOE, []))
+    await watcher.wait_status(BuddyStatus.OFFLINE)
+    # Sent at once, so the watcher reads them in the same turn or close:
+    # online on the phone (version 1), the laptop too (2), then a document
+    # that is not newer (2 again, the laptop gone) and must change nothing
+    # (RFC 3680 5.2), wherever it falls among the changes told together.
+    phone = reginfo(JOE, [("a", "active", "created", PHONE)], version=1, doc_state="partial")
+    laptop = reginfo(JOE, [("b", "active", "created", LAPTOP)], version=2, doc_state="partial")
+    stale = reginfo(
+        JOE, [("b", "terminated", "unregistered", LAPTOP)], version=2, doc_state="partial"
+    )
+    answers = await asyncio.gather(
+        notifier.notify(dialog, body=phone),
+        notifier.notify(dialog, body=laptop),
+        notifier.notify(dialog, body=stale),
+    )
+    assert [a.status for a in answers] == [200, 200, 200]
+    await asyncio.sleep(0)
+    told = [s for batch in batches for s in batch]
+    assert told == watcher.changes
+    assert [(s.status, len(s.devices)) for s in told if s.aor == JOE][-3:] == [
+        (BuddyStatus.OFFLINE, 0),
+        (BuddyStatus.ONLINE, 1),
+        (BuddyStatus.ONLINE, 2),
+    ]
+    assert [d.uri for d in watcher.presence.state(JOE).devices] == [PHONE, LAPTOP]

@@ -11,6 +11,7 @@ from softphone.buddy import BuddyState, BuddyStatus, Device, described
 from softphone.phrase import say
 from softphone.store import PRESENCE_CHANGES_KEPT, Store
 from tests.ui.window_fixture import make_window, press
+from ui.roles import Role
 from ui.windows.main_window import MainWindow
 
 JOE = "sip:joe@example.test"
@@ -105,3 +106,49 @@ def test_the_store_keeps_changes_of_status_only(tmp_path: Path) -> None:
         (9.0, "#4"),
     ]
     assert len(store.presence_changes("sip:bob@example.test")) == 1
+
+
+def test_changes_told_together_are_all_kept_and_the_last_is_shown(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "alice.db")
+    window.add_buddy(JOE, "Joe")
+    window.open_conversation(JOE)
+    # One turn of the core's loop read three NOTIFYs about joe.
+    window.bridge.buddies_changed.emit((online(), offline(), online(devices=2)))
+    row = window.buddies.row_of(JOE)
+    assert row is not None
+    index = window.buddies.index(row, 0)
+    assert index.data(Role.BUDDY_STATUS) == "online"
+    assert window.chat.subtitle.text().endswith("on 2 devices")
+    assert [c.status for c in window.store.presence_changes(JOE)] == [
+        "online",
+        "offline",
+        "online",
+    ]
+    assert shown_changes(window, qtbot) == [
+        "online on 2 devices",
+        "offline, last seen 22:14",
+        "online on 1 device",
+    ]
+
+
+def test_the_store_keeps_a_burst_of_changes_in_order(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    bob = "sip:bob@example.test"
+    assert store.add_presence_changes(
+        [
+            (JOE, "online", "online on 1 device", 1.0),
+            (bob, "offline", "offline", 1.0),
+            (JOE, "online", "online on 2 devices", 1.0),
+            (JOE, "offline", "offline", 2.0),
+            (JOE, "online", "online on 1 device", 3.0),
+        ],
+        keep=2,
+    ) == [True, True, False, True, True]
+    assert [(c.at, c.status) for c in store.presence_changes(JOE)] == [
+        (2.0, "offline"),
+        (3.0, "online"),
+    ]
+    assert [c.status for c in store.presence_changes(bob)] == ["offline"]
+    # The next burst goes on from what the store holds.
+    assert store.add_presence_changes([(JOE, "online", "online", 4.0)]) == [False]
+    assert store.add_presence_changes([]) == []

@@ -130,7 +130,11 @@ def test_demo_window_plays_the_whole_story_and_quits_cleanly(
                     (state.status, same_color(painted_dot(win, JOE), buddy_color(state.status)))
                 )
 
-        win.bridge.buddy_changed.connect(on_buddy)
+        def on_buddies(states: tuple[BuddyState, ...]) -> None:
+            for state in states:
+                on_buddy(state)
+
+        win.bridge.buddies_changed.connect(on_buddies)
         await wait_until(
             lambda: win.registration_label.text() == "Registered as bob@example.com",
             "bob registered",

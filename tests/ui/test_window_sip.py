@@ -17,8 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from softphone.app import Application
+from softphone.buddy import BuddyState
 from softphone.sip.delivery import DeliveryState
-from softphone.store import MessageRecord
+from softphone.store import MessageRecord, Store
 from tests.interop.harness import KamailioProcess
 from tests.ui.conftest import make_app, registered, wait_until
 from ui.bridge import CoreBridge
@@ -290,5 +291,63 @@ def test_buddy_dot_follows_registration_state(
                 assert proxy.index(0, 0).data(Role.ID) == "sip:dave@example.test"
             await wait_until(lambda: status() == "offline", "dave offline again")
             assert line().startswith("last seen ")
+
+    loop.run_until_complete(scenario())
+
+
+def test_buddy_list_shows_every_state_after_the_start_up_burst(
+    loop: qasync.QEventLoop, kamailio_server: KamailioProcess, tmp_path: Path, qtbot
+) -> None:
+    # alice's four buddies are in her store; bob and carol are registered,
+    # joe and dave are not. The window watches them all at start-up: the
+    # core tells their states in calls of several at once, and the list and
+    # the kept history end up right for every buddy.
+    db = tmp_path / "alice.db"
+    buddies = {f"sip:{name}@example.test": name for name in ("bob", "carol", "joe", "dave")}
+    store = Store.open(db)
+    for aor, name in buddies.items():
+        store.add_contact(aor, name.title(), now=1.0)
+    store.close()
+    expected = {
+        aor: "online" if name in ("bob", "carol") else "offline" for aor, name in buddies.items()
+    }
+
+    async def scenario() -> None:
+        async with (
+            peer(kamailio_server, "bob", tmp_path / "bob.db") as bob,
+            peer(kamailio_server, "carol", tmp_path / "carol.db") as carol,
+        ):
+            await registered(bob)
+            await registered(carol)
+            app = make_app(kamailio_server, "alice", db)
+            bridge = CoreBridge(app)
+            batches: list[tuple[BuddyState, ...]] = []
+            bridge.buddies_changed.connect(batches.append)
+            window = MainWindow(app, bridge)
+            qtbot.addWidget(window)
+            window.show()
+            await app.start()
+            try:
+                model = window.buddies
+
+                def shown() -> dict[str, str]:
+                    out = {}
+                    for aor in buddies:
+                        row = model.row_of(aor)
+                        assert row is not None
+                        out[aor] = str(model.index(row, 0).data(Role.BUDDY_STATUS))
+                    return out
+
+                await wait_until(lambda: shown() == expected, "every buddy's state")
+                told = [state for batch in batches for state in batch]
+                assert max(len(batch) for batch in batches) > 1
+                last = {state.aor: state.status.value for state in told}
+                assert last == expected
+                assert {
+                    aor: [c.status for c in window.store.presence_changes(aor)] for aor in buddies
+                } == {aor: [status] for aor, status in expected.items()}
+            finally:
+                await app.stop()
+                window.hide()
 
     loop.run_until_complete(scenario())

@@ -11,6 +11,7 @@ filters by name or address.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -306,18 +307,33 @@ class BuddyListModel(QAbstractListModel):
 
     def set_state(self, state: Any) -> None:
         """Apply a presence `BuddyState` (aor, status, devices, last_seen, detail)."""
-        row = self._row.get(state.aor)
-        if row is None:
-            return
-        status = getattr(state.status, "value", state.status)
-        buddy = replace(
-            self._rows[row],
-            status=str(status),
-            devices=len(state.devices),
-            last_seen=state.last_seen,
-            detail=_detail(state),
-        )
-        self._set(row, buddy, [Role.BUDDY_STATUS, Role.BUDDY_LINE, Role.ONLINE_RANK])
+        self.set_states((state,))
+
+    def set_states(self, states: Iterable[Any]) -> None:
+        """Apply presence `BuddyState`s in order (a buddy's last one wins).
+
+        One dataChanged over the rows that changed, so the sorting proxy
+        sorts once for a burst of 1,000 buddies instead of once per buddy.
+        """
+        changed: list[int] = []
+        for state in states:
+            row = self._row.get(state.aor)
+            if row is None:
+                continue
+            status = getattr(state.status, "value", state.status)
+            self._rows[row] = replace(
+                self._rows[row],
+                status=str(status),
+                devices=len(state.devices),
+                last_seen=state.last_seen,
+                detail=_detail(state),
+            )
+            changed.append(row)
+        if changed:
+            top, bottom = self.index(min(changed), 0), self.index(max(changed), 0)
+            self.dataChanged.emit(
+                top, bottom, [Role.BUDDY_STATUS, Role.BUDDY_LINE, Role.ONLINE_RANK]
+            )
 
     def _set(self, row: int, buddy: Buddy, roles: list[int] | None = None) -> None:
         self._rows[row] = buddy

@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
         bridge.message_state.connect(self.chat.show_state)
         bridge.registration_changed.connect(self.show_registration)
         bridge.buddy_changed.connect(self._on_buddy_changed)
+        bridge.buddies_changed.connect(self._on_buddies_changed)
         bridge.trace_entry.connect(self._on_trace_entry)
         # Plain text in the status bar until the next message is shown there.
         bridge.store_problem.connect(self.statusBar().showMessage)
@@ -684,21 +685,35 @@ class MainWindow(QMainWindow):
             self.tray.set_unread(sum(c.unread for c in self.store.conversations()))
 
     def _on_buddy_changed(self, state: BuddyState) -> None:
-        self.buddies.set_state(state)
-        self._last_state[state.aor] = state
-        if state.status in (BuddyStatus.ONLINE, BuddyStatus.OFFLINE):
-            # Kept in the store (the last PRESENCE_CHANGES_KEPT per buddy), so
-            # the details pane shows them after a restart too.
+        self._on_buddies_changed((state,))
+
+    def _on_buddies_changed(self, states: tuple[BuddyState, ...]) -> None:
+        """Show the states one turn of the core's loop changed; keep their history.
+
+        The list is updated once for all of them (a buddy's last state
+        wins) and every change between online and offline is kept, in
+        order, in one transaction.
+        """
+        latest = {state.aor: state for state in states}
+        self.buddies.set_states(latest.values())
+        self._last_state.update(latest)
+        # Kept in the store (the last PRESENCE_CHANGES_KEPT per buddy), so
+        # the details pane shows them after a restart too.
+        now = time.time()
+        history = [
+            (state.aor, state.status.value, state.detail, now)
+            for state in states
+            if state.status in (BuddyStatus.ONLINE, BuddyStatus.OFFLINE)
+        ]
+        if history:
             try:
-                self.store.add_presence_change(
-                    state.aor, state.status.value, state.detail, now=time.time()
-                )
-            except Exception:  # the disk: the pane then misses one change, nothing else
-                log.warning("cannot keep %s's presence change", state.aor, exc_info=True)
-        if self.details is not None and self.details.isVisible() and self._details_aor == state.aor:
-            self.open_details(state.aor)
-        if state.aor == self.chat.peer:
-            self._update_subtitle(state.aor)
+                self.store.add_presence_changes(history)
+            except Exception:  # the disk: the pane then misses these changes, nothing else
+                log.warning("cannot keep %d presence change(s)", len(history), exc_info=True)
+        if self.details is not None and self.details.isVisible() and self._details_aor in latest:
+            self.open_details(self._details_aor)
+        if self.chat.peer in latest:
+            self._update_subtitle(self.chat.peer)
 
     # -- receipts and typing (RFC 5438, RFC 3994) ------------------------------------------
 
