@@ -87,6 +87,14 @@ _ONE_CHALLENGE = re.compile(
     rf"{_PARAM_BODY}(?:{_LWS},{_LWS}{_PARAM_BODY})*+{_LWS}"
 )
 _EACH_PARAM = re.compile(rf"([{TOKEN_CHARS}]+){_LWS}={_LWS}(?:({_QUOTED})|({_BARE_VALUE.pattern}))")
+# The usual value, a subset of _ONE_CHALLENGE: "scheme name=value, ..." with
+# single spaces, no LWS around "=" and quoted values without escapes.
+_USUAL_VALUE = r'(?:"[^"\\\r\n]*+"|[^\s,"]++)'
+_USUAL_PARAM = rf"[{TOKEN_CHARS}]++={_USUAL_VALUE}"
+_USUAL_CHALLENGE = re.compile(rf"([{TOKEN_CHARS}]++) {_USUAL_PARAM}(?:, ?+{_USUAL_PARAM})*+")
+# Each (name, value) of a _USUAL_CHALLENGE match, the quotes of a quoted
+# value left out (the search skips the closing quote and the separator).
+_USUAL_EACH_PARAM = re.compile(rf"""([{TOKEN_CHARS}]++)="?+((?<=")[^"]*+|[^\s,"]*+)""")
 
 
 class AuthenticationFailed(SipError):
@@ -268,6 +276,12 @@ def _parse_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]
     Each auth-param is read by one regex; at the first thing that does not
     fit, :func:`_scan_auth_line` reads the value again to raise its error.
     """
+    usual = _USUAL_CHALLENGE.fullmatch(text)
+    if usual is not None:
+        # Between the params of a checked usual value there are only ","
+        # and one optional space, and a quoted value (no escapes) is read
+        # whole, so findall's pairs are the params, the quotes dropped.
+        return [(usual.group(1), tuple(_USUAL_EACH_PARAM.findall(text, usual.end(1))))]
     one = _ONE_CHALLENGE.fullmatch(text)
     if one is not None:
         # One regex checked the whole line; the params are every match of
