@@ -814,20 +814,18 @@ class UserAgent:
             self._send(entry.transport, data, destination, None)
         entry.tx.events()  # nothing in a server transaction needs the service
         tx = entry.tx
-        if (
-            isinstance(tx, ServerTransaction)
-            and tx.state is State.COMPLETED
-            and tx.last_response is not None
-            and tx.deadline is not None
-        ):
-            # Completed only replays its response until timer J: keep the
-            # bytes and drop the request and the machine (RFC 3261 17.2.2).
-            if self._server.get(entry.key) is entry:
-                self._forget_server(entry)
-                expires = _end_deadline(tx.deadline, self._now())
-                self.completed.add(entry.key, tx.last_response, destination, expires=expires)
-                self._arm()
-            return
+        if type(tx) is ServerTransaction and tx.state is State.COMPLETED:
+            deadline = tx.deadline
+            response = tx.last_response
+            if deadline is not None and response is not None:
+                # Completed only replays its response until timer J: keep the
+                # bytes and drop the request and the machine (RFC 3261 17.2.2).
+                if self._server.get(entry.key) is entry:
+                    self._forget_server(entry)
+                    expires = _end_deadline(deadline, self._now())
+                    self.completed.add(entry.key, response, destination, expires=expires)
+                    self._arm()
+                return
         if entry.tx.state is State.TERMINATED:
             if self._server.get(entry.key) is entry:
                 self._forget_server(entry)

@@ -22,6 +22,7 @@ import contextlib
 import gc
 import json
 import logging
+import math
 import re
 import signal
 import sys
@@ -303,6 +304,46 @@ def _print_json(obj: dict[str, object]) -> None:
     _STDOUT.write(text + "\n")
 
 
+class _MessageLine:
+    """The JSON line `softphone listen` prints for a received message.
+
+    The same text `_print_json` gives for ``{"from", "to", "body",
+    "content_type", "time"}``, with the constant parts encoded once: a burst
+    prints one line per message.
+    """
+
+    __slots__ = ("_to",)
+
+    def __init__(self, aor: str) -> None:
+        self._to = ', "to": ' + _JSON_ENCODER.encode(aor) + ', "body": '
+
+    def of(self, record: MessageRecord) -> str:
+        text = (
+            '{"from": '
+            + _JSON_STRING(record.peer)
+            + self._to
+            + _JSON_STRING(record.body)
+            + ', "content_type": '
+            + _JSON_STRING(record.content_type)
+            + ', "time": '
+            + _json_number(record.created)
+            + "}"
+        )
+        if _JSON_NEEDS_ESCAPES.search(text) is not None:
+            text = text.translate(_JSON_ESCAPED)
+        return text + "\n"
+
+
+#: A string as JSON text, escaped as `_JSON_ENCODER` escapes it (ensure_ascii off).
+_JSON_STRING = json.encoder.encode_basestring
+
+
+def _json_number(value: float) -> str:
+    # What the encoder writes for a float: its repr (NaN and the infinities
+    # spelt its way).
+    return float.__repr__(value) if math.isfinite(value) else _JSON_ENCODER.encode(value)
+
+
 class _LineOutput:
     """Standard output, written once per turn of the event loop.
 
@@ -460,17 +501,11 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
     )
     _log_traffic(app)
 
+    line = _MessageLine(account.aor)
+
     def on_added(record: MessageRecord) -> None:
         if record.direction is Direction.IN:
-            _print_json(
-                {
-                    "from": record.peer,
-                    "to": account.aor,
-                    "body": record.body,
-                    "content_type": record.content_type,
-                    "time": record.created,
-                }
-            )
+            _STDOUT.write(line.of(record))
 
     def on_registration(status: object) -> None:
         state = getattr(status, "state", None)

@@ -176,7 +176,24 @@ def test_listen_verbose_logs_every_message_received_and_every_answer(
         got = answers(sender.sock, len(call_ids), 10.0)
         assert sorted(r.call_id for r in got if r.status == 200) == sorted(call_ids)
     process.terminate()
-    process.wait(10)
+    out, _ = process.communicate(timeout=10)
+    # Each message printed as one JSON line: the fields in this order, the
+    # text JSON gives them (the time as its float), escapes as in any line.
+    rows = [row for row in out.splitlines() if b'"body": "hello' in row]
+    printed = [json.loads(row) for row in rows]
+    assert [line["body"] for line in printed] == [f"hello {n}" for n in range(5)]
+    for line, raw in zip(printed, rows, strict=True):
+        assert isinstance(line["time"], float)
+        assert raw.decode() == json.dumps(
+            {
+                "from": "sip:alice@example.test",
+                "to": "sip:bob@example.test",
+                "body": line["body"],
+                "content_type": "text/plain;charset=utf-8",
+                "time": line["time"],
+            },
+            ensure_ascii=False,
+        )
     # Each entry: "<- udp SOURCE" or "-> udp DESTINATION", then the message.
     parts = _ENTRY.split(log.read_bytes().decode())[1:]  # CRLFs kept
     entries = list(zip(parts[0::3], parts[1::3], parts[2::3], strict=True))

@@ -635,6 +635,8 @@ def _storable(text: str) -> str:
     escapes; SQLite refuses those, and a message must never be refused for
     its sender's display name.
     """
+    if text.isascii():
+        return text  # no surrogate in it: the usual header value
     try:
         raw = text.encode("utf-8", "surrogateescape")  # the bytes as they came
     except UnicodeEncodeError:  # a lone surrogate of another origin

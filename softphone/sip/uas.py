@@ -284,7 +284,12 @@ def answer_from_bytes(
         colon = line.find(b":")
         if colon < 0:
             return None
-        name = _RAW_COPIED.get(line[:colon].rstrip(b" \t").lower())
+        raw_name = line[:colon]
+        name = _RAW_NAMES.get(raw_name, _UNSEEN)
+        if name is _UNSEEN:
+            name = _RAW_COPIED.get(raw_name.rstrip(b" \t").lower())
+            if len(_RAW_NAMES) < _RAW_NAMES_KEPT:
+                _RAW_NAMES[raw_name] = name
         if name is None:
             continue
         value = line[colon + 1 :].strip(b" \t")
@@ -310,6 +315,11 @@ _COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID"}
 _COPIED = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq"}
 #: The same names as bytes, compact forms included, for `answer_from_bytes`.
 _RAW_COPIED = {name.encode(): written.encode() for name, written in (_COPIED | _COMPACT).items()}
+#: Header names as spelt on the wire -> the copied name they are, or None:
+#: one lookup per line for the spellings seen before (a few dozen).
+_RAW_NAMES: dict[bytes, bytes | None] = {}
+_RAW_NAMES_KEPT = 256
+_UNSEEN = b""
 _TO_TAG = re.compile(r";[ \t]*tag[ \t]*=", re.IGNORECASE)
 #: Control characters that would corrupt a copied header line.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")

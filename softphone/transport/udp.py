@@ -66,6 +66,7 @@ class UdpTransport(asyncio.DatagramProtocol):
         #: Datagrams sent during this turn of the loop, written together at
         #: its end (see `send`), and the callback that writes them.
         self._outgoing: list[tuple[bytes, tuple[str, int]]] = []
+        self._sources: dict[tuple[str | object, ...], Address] = {}
         self._flush_handle: asyncio.Handle | None = None
 
     @classmethod
@@ -125,7 +126,13 @@ class UdpTransport(asyncio.DatagramProtocol):
     def _handle(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         # A bug in processing one datagram must never stop the socket.
         try:
-            source = Address.from_sockaddr(addr)
+            # One Address per peer socket, not one per datagram: a burst
+            # mostly comes from few (a server's flow, a load generator).
+            source = self._sources.get(addr)
+            if source is None:
+                if len(self._sources) >= MAX_REMEMBERED:
+                    self._sources.clear()
+                source = self._sources[addr] = Address.from_sockaddr(addr)
             if source in self._heard:
                 self._heard[source] = asyncio.get_running_loop().time()
             self.activity_observers(source)
