@@ -175,6 +175,10 @@ class RawSocket:
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # Answers to a burst wait here while the burst is still being sent;
+        # the default buffer (208 KB) holds fewer than 300 and the kernel
+        # would drop the rest before this socket reads any.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
         self.sock.bind((host, 0))
         self.sock.setblocking(False)
 
