@@ -27,7 +27,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -507,32 +507,25 @@ class Presence:
             loop = asyncio.get_running_loop()
             watch.timer = loop.call_later(DEFAULT_RETRY_DELAY, self._restart, watch)
             return
-        async with self._initial_slot():
-            if self._watches.get(watch.aor) is not watch or self._stopped:
-                return
-            await self._subscribe_first_time(watch, servers)
-
-    @contextlib.asynccontextmanager
-    async def _initial_slot(self) -> AsyncIterator[None]:
-        """A place among the initial SUBSCRIBEs on their way.
-
-        The first one waits for nobody; the others wait until it has its
-        answer, so that a server's digest challenge is answered once and
-        then sent pre-emptively (the way out remembers it), instead of
-        costing every buddy a second round trip.
-        """
+        # A place among the initial SUBSCRIBEs on their way. The first one
+        # waits for nobody; the others wait until it has its answer, so that
+        # a server's digest challenge is answered once and then sent
+        # pre-emptively (the way out remembers it), instead of costing every
+        # buddy a second round trip. Written out rather than as a context
+        # manager: 1,000 buddies pass here in one burst.
         if self._slots is None:
             self._slots = asyncio.Semaphore(INITIAL_CONCURRENCY)
         first = self._first_initial
+        leading = first is None
         if first is None:
             first = self._first_initial = asyncio.get_running_loop().create_future()
-            leading = True
-        else:
-            leading = False
+        elif not first.done():
             await asyncio.shield(first)
         try:
             async with self._slots:
-                yield
+                if self._watches.get(watch.aor) is not watch or self._stopped:
+                    return
+                await self._subscribe_first_time(watch, servers)
         finally:
             if leading and not first.done():
                 first.set_result(None)

@@ -679,7 +679,10 @@ class Subscription:
             cseq = request.cseq.seq
             substate = request.subscription_state
             content_type = request.content_type
-            contacts = request.contact
+            # The notifier's Contact is the same in nearly every NOTIFY: read
+            # it again only when its lines changed.
+            contact_lines = request.headers.get_all("Contact")
+            contacts = request.contact if contact_lines != self._contact_lines else None
         except ParseError as exc:
             return exc.status, exc.reason
         # RFC 3261 §12.2.2: a lower CSeq than the last one is out of order.
@@ -713,8 +716,10 @@ class Subscription:
             self._remote_tag = request.from_.tag
             self._route_set = tuple(_record_route(request))
         # RFC 6665 §4.3: NOTIFY is a target refresh request.
-        if contacts and contacts[0].address is not None:
-            self._remote_target = contacts[0].address.uri
+        if contacts is not None:
+            self._contact_lines = contact_lines
+            if contacts and contacts[0].address is not None:
+                self._remote_target = contacts[0].address.uri
         if request.body:
             self.last_document = document
             self._events.append(NotifyBody(request.body, mime, document))
@@ -821,6 +826,8 @@ class Subscription:
         self._remote_tag = None
         self._route_set = ()
         self._remote_target = self._target.uri
+        #: The Contact lines of the last NOTIFY taken (its target is ours).
+        self._contact_lines: list[str] | None = None
         self._cseq = 0
         self._remote_cseq = None
         self._expires_at = None

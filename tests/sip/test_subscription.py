@@ -94,6 +94,7 @@ def notify(
     from_tag: str = REMOTE_TAG,
     event: str | None = "reg",
     extra: tuple[tuple[str, str], ...] = (),
+    contact: str = NOTIFIER_CONTACT,
 ) -> Request:
     headers = Headers(
         [
@@ -103,7 +104,7 @@ def notify(
             ("To", f"<sip:app@example.com>;tag={to_tag or sub.local_tag}"),
             ("Call-ID", call_id or sub.call_id),
             ("CSeq", f"{cseq} NOTIFY"),
-            ("Contact", NOTIFIER_CONTACT),
+            ("Contact", contact),
             *extra,
         ]
     )
@@ -737,3 +738,23 @@ def test_nothing_but_a_refresh_goes_early() -> None:
     assert sub.due_from == sub.deadline == pytest.approx(51.0)
     assert sub.refresh_early(50.99) is None
     assert sub.handle_timer(51.0) is not None
+
+
+def test_every_notify_whose_contact_changed_moves_the_target() -> None:
+    # RFC 6665 4.3: NOTIFY is a target refresh request, whether its Contact
+    # is the one before (read once) or another.
+    sub = make_sub()
+    subscribe = sub.initial_request(0.0)
+    sub.on_response(answer(subscribe, 200, expires=600), 0.01)
+    moved = "<sip:node2.example.com:5070>"
+    for cseq, contact, target in (
+        (1, NOTIFIER_CONTACT, "sip:server19.example.com"),
+        (2, moved, "sip:node2.example.com:5070"),
+        (3, moved, "sip:node2.example.com:5070"),
+        (4, NOTIFIER_CONTACT, "sip:server19.example.com"),
+    ):
+        request = notify(sub, cseq, "active;expires=600", contact=contact)
+        assert sub.on_notify(request, 0.1) == (200, "OK")
+        assert str(sub.remote_target) == target
+        assert str(sub.refresh_request(0.2).uri) == target
+        sub.on_response(answer(sub.refresh_request(0.2), 200, expires=600), 0.3)
