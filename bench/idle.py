@@ -11,9 +11,11 @@ span. Counted over that span only:
   runs nothing else meanwhile;
 - wake-ups: returns from the event loop's `select()` (each one is the
   process woken by a timer or a socket);
-- timer callbacks run, by callback name, to show which timers fire
-  (`_set_result_unless_cancelled` is an `asyncio.sleep` ending: the
-  keep-alive loop's);
+- timer callbacks run, by callback name, to show which timers fire (a
+  `softphone.wakeups` timer by the callback it runs;
+  `_set_result_unless_cancelled` is an `asyncio.sleep` ending), and the
+  other callbacks the loop ran (`call_soon`: task steps, socket reads), by
+  name, which are the loop turns between wake-ups;
 - of the wake-ups, those that ended a sleep (the rest are the loop going
   round again for callbacks already due).
 
@@ -77,16 +79,27 @@ def _armed(loop: asyncio.AbstractEventLoop) -> tuple[int, int, int]:
         for handle in getattr(loop, "_scheduled", ())
         if not handle.cancelled() and handle.when() - now < HOUR
     ]
-    presence = [
-        handle
-        for handle in scheduled
-        if getattr(getattr(handle, "_callback", None), "__qualname__", "") == "Presence._on_timer"
-    ]
+    presence = [handle for handle in scheduled if _name(handle) == "Presence._on_timer"]
     return (
         len({round(handle.when(), 3) for handle in scheduled}),
         len(presence),
         len({round(handle.when(), 3) for handle in presence}),
     )
+
+
+def _name(handle: asyncio.Handle) -> str:
+    """What a loop callback runs, by qualified name (through a `Wakeup`)."""
+    callback = getattr(handle, "_callback", None)
+    args = getattr(handle, "_args", None) or ()
+    if getattr(callback, "__qualname__", "") == "Wakeup._fire" and args:
+        callback = args[0]
+    name = getattr(callback, "__qualname__", None)
+    if name is None:
+        return type(callback).__name__
+    owner = getattr(callback, "__self__", None)
+    if name == "Task.task_wakeup" and isinstance(owner, asyncio.Task):
+        return f"task wake-up: {getattr(owner.get_coro(), '__qualname__', '?')}"
+    return str(name)
 
 
 def _cpu() -> float:
@@ -120,15 +133,15 @@ async def _idle(
                     await asyncio.sleep(0.5)
             loop = asyncio.get_running_loop()
             fired: collections.Counter[str] = collections.Counter()
-            original = asyncio.TimerHandle._run
+            soon: collections.Counter[str] = collections.Counter()
+            original = asyncio.Handle._run
 
-            def counting(handle: asyncio.TimerHandle) -> None:
-                callback = getattr(handle, "_callback", None)
-                name = getattr(callback, "__qualname__", repr(callback))
-                fired[name] += 1
+            def counting(handle: asyncio.Handle) -> None:
+                name = _name(handle)
+                (fired if isinstance(handle, asyncio.TimerHandle) else soon)[name] += 1
                 original(handle)
 
-            asyncio.TimerHandle._run = counting  # type: ignore[method-assign]
+            asyncio.Handle._run = counting  # type: ignore[method-assign]
             try:
                 wakeups = _CountingSelector.wakeups
                 sleeps = _CountingSelector.sleeps
@@ -141,9 +154,10 @@ async def _idle(
                 sleeps = _CountingSelector.sleeps - sleeps
                 armed = _armed(loop)
             finally:
-                asyncio.TimerHandle._run = original  # type: ignore[method-assign]
+                asyncio.Handle._run = original  # type: ignore[method-assign]
             # The measuring sleep's own wake-up is not the app's.
             fired["_set_result_unless_cancelled"] -= 1
+            soon[f"task wake-up: {_idle.__qualname__}"] -= 1
             return {
                 "span": span,
                 "cpu": cpu,
@@ -151,6 +165,7 @@ async def _idle(
                 "sleeps": sleeps - 1,
                 "armed": armed,
                 "fired": {k: v for k, v in fired.most_common() if v},
+                "soon": {k: v for k, v in soon.most_common() if v},
                 "registered": app.is_ready(),
             }
         finally:
@@ -180,6 +195,7 @@ def run(*, smoke: bool) -> list[Row]:
             kam.stop()
     per_minute = 60.0 / result["span"]
     timers = ", ".join(f"{k} {v}" for k, v in result["fired"].items()) or "none"
+    others = ", ".join(f"{k} {v}" for k, v in result["soon"].items()) or "none"
     distinct, buddy_timers, buddy_times = result["armed"]
     return [
         Row(
@@ -189,7 +205,8 @@ def run(*, smoke: bool) -> list[Row]:
             "wake-ups/min",
             f"CPU {result['cpu'] * per_minute:.3f} s/min over {result['span']:.0f} s;"
             f" {result['sleeps'] * per_minute:.0f}/min from sleep, the rest loop turns;"
-            f" timers run: {timers}; armed for the next hour: {distinct} wake-up times"
+            f" timers run: {timers}; other callbacks: {others};"
+            f" armed for the next hour: {distinct} wake-up times"
             f" ({buddy_timers} buddy timers at {buddy_times})",
         )
     ]

@@ -2,8 +2,9 @@
 
 This is the thin asyncio adapter around the sans-I/O core in `softphone.sip`:
 bytes come in from a transport, are parsed and fed to a transaction, and
-whatever the transaction wants sent goes out. One `TimerHandle` is armed at
-the earliest transaction deadline.
+whatever the transaction wants sent goes out. One timer is armed at the
+earliest live transaction deadline (a finished client transaction's end,
+timer K, may wait for a wake-up the loop makes anyway: `softphone.wakeups`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from softphone import __version__
+from softphone import __version__, wakeups
 from softphone.direction import Direction
 from softphone.listeners import Listeners
 from softphone.ratelimit import FloodGuard, FloodLimits
@@ -229,8 +230,11 @@ class UserAgent:
         # retransmission from one regex search, without reading its key.
         self._server_branches = Tally()
         self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
+        #: Client transactions in Completed, waiting only for timer K to be
+        #: forgotten: their wake-up may come later and share another one.
+        self._ends: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
         self._counter = itertools.count()
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: wakeups.Wakeup | None = None
         self._timer_at: float | None = None
         # Trace observers by the kind of message they want: (direction, is
         # a response) -> who is shown it. An empty one builds no entry.
@@ -796,7 +800,7 @@ class UserAgent:
             self._arm()  # its timers (F over TCP, K) must not wake the loop
         elif entry.tx.state is State.COMPLETED and entry.tx.deadline is not None:
             # Completed waits only for timer K (D for INVITE) to end it.
-            self._schedule(entry, _end_deadline(entry.tx.deadline, self._now()))
+            self._schedule(entry, _end_deadline(entry.tx.deadline, self._now()), end=True)
         else:
             self._schedule(entry, entry.tx.deadline)
 
@@ -837,10 +841,12 @@ class UserAgent:
         del self._server[entry.key]
         self._server_branches.remove(entry.key[0])
 
-    def _schedule(self, entry: _ClientEntry | _ServerEntry, deadline: float | None) -> None:
+    def _schedule(
+        self, entry: _ClientEntry | _ServerEntry, deadline: float | None, *, end: bool = False
+    ) -> None:
         if deadline is None:
             return
-        heapq.heappush(self._heap, (deadline, next(self._counter), entry))
+        heapq.heappush(self._ends if end else self._heap, (deadline, next(self._counter), entry))
         self._arm()
 
     @property
@@ -861,62 +867,92 @@ class UserAgent:
         stale (timer E or F after the final answer): arming on it would wake
         the loop for nothing.
         """
-        heap = self._heap
-        while heap:
-            when, _, entry = heap[0]
-            tx = entry.tx
-            deadline = tx.deadline
-            if tx.state is not State.TERMINATED and deadline is not None and deadline <= when:
-                return
-            heapq.heappop(heap)
+        for heap in (self._heap, self._ends):
+            while heap:
+                when, _, entry = heap[0]
+                tx = entry.tx
+                deadline = tx.deadline
+                if tx.state is not State.TERMINATED and deadline is not None and deadline <= when:
+                    break
+                heapq.heappop(heap)
+
+    def _window(self) -> tuple[float, float] | None:
+        """When the timer may fire: (earliest, latest) on our clock, or None if never.
+
+        Retransmissions and timeouts (E, F, G, H, I) and the end of finished
+        server transactions (J, already coalesced) are due at their time. A
+        client transaction that only waits for timer K to be forgotten may
+        be forgotten up to one transaction timeout (64*T1) later: K is
+        the least it waits (RFC 3261 17.1.2.2), and that wake-up can then
+        be one the loop makes anyway (`softphone.wakeups`).
+        """
+        self._prune()
+        hard = [self._heap[0][0]] if self._heap else []
+        if self.completed.deadline is not None:
+            hard.append(self.completed.deadline)
+        due = min(hard) if hard else None
+        if self._ends:
+            end = self._ends[0][0]
+            if due is None or end < due:
+                latest = end + self.timers.timeout
+                return end, latest if due is None else min(latest, due)
+        return None if due is None else (due, due)
 
     def _arm(self) -> None:
-        # One TimerHandle for every transaction, armed at the earliest live
-        # deadline: moved earlier for a new one, later when the earliest
-        # ended (a final answer cancels timers E and F), cancelled when none.
+        # One timer for every transaction, armed in the window of the
+        # earliest live deadline: moved earlier for a new one, later when the
+        # earliest ended (a final answer cancels timers E and F), cancelled
+        # when none is left.
         if self._closed:
             return
-        self._prune()
-        deadlines = [self._heap[0][0]] if self._heap else []
-        if self.completed.deadline is not None:
-            deadlines.append(self.completed.deadline)
-        if not deadlines:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-                self._timer_at = None
+        window = self._window()
+        if window is None:
+            self._cancel_timer()
             return
-        earliest = min(deadlines)
-        if self._timer is not None and self._timer_at == earliest:
+        earliest, latest = window
+        at = self._timer_at
+        if self._timer is not None and at is not None and earliest <= at <= latest:
             return
+        self._cancel_timer()
+        table = wakeups.for_loop()
+        offset = 0.0 if self._clock is None else table.loop_time() - self._clock()
+        when = (
+            earliest + offset
+            if earliest == latest
+            else table.choose(earliest + offset, latest + offset)
+        )
+        self._timer_at = when - offset
+        self._timer = table.call_at(when, self._on_timer, offer=False)
+
+    def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        loop = asyncio.get_running_loop()
-        self._timer_at = earliest
-        self._timer = loop.call_at(_loop_time(loop, earliest, self._clock), self._on_timer)
+        self._timer = None
+        self._timer_at = None
 
     def _on_timer(self) -> None:
         self._timer = None
         self._timer_at = None
         now = self._now()
         self.completed.expire(now)
-        while self._heap and self._heap[0][0] <= now:
-            _, _, entry = heapq.heappop(self._heap)
-            if (
-                entry.tx.state is State.TERMINATED
-                or entry.tx.deadline is None
-                or entry.tx.deadline > now
-            ):
-                continue  # stale: the transaction moved on since this was pushed
-            try:
-                entry.tx.handle_timer(now)
-                if isinstance(entry, _ClientEntry):
-                    self._pump_client(entry)
-                else:
-                    self._pump_server(entry)
-            except Exception:
-                # One broken transaction must not stop every other timer.
-                log.exception("timer of a transaction failed")
+        for heap in (self._heap, self._ends):
+            while heap and heap[0][0] <= now:
+                _, _, entry = heapq.heappop(heap)
+                if (
+                    entry.tx.state is State.TERMINATED
+                    or entry.tx.deadline is None
+                    or entry.tx.deadline > now
+                ):
+                    continue  # stale: the transaction moved on since this was pushed
+                try:
+                    entry.tx.handle_timer(now)
+                    if isinstance(entry, _ClientEntry):
+                        self._pump_client(entry)
+                    else:
+                        self._pump_server(entry)
+                except Exception:
+                    # One broken transaction must not stop every other timer.
+                    log.exception("timer of a transaction failed")
         self._arm()
 
     def _send(
@@ -974,9 +1010,7 @@ class UserAgent:
     def close(self) -> None:
         """Close every transport; pending client transactions fail."""
         self._closed = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._cancel_timer()
         for entry in list(self._client.values()):
             if not entry.done:
                 entry.done = True
@@ -988,6 +1022,7 @@ class UserAgent:
         )
         self._server_branches.clear()
         self._heap.clear()
+        self._ends.clear()
         for transport in self._transports.values():
             transport.close()
         self._transports.clear()
@@ -1017,12 +1052,3 @@ def _end_deadline(deadline: float, now: float) -> float:
     if deadline - now < _COALESCE_FROM:
         return deadline
     return float(math.ceil(deadline))
-
-
-def _loop_time(
-    loop: asyncio.AbstractEventLoop, deadline: float, clock: Callable[[], float] | None
-) -> float:
-    """Convert a deadline on our clock to the loop's clock."""
-    if clock is None:
-        return deadline
-    return loop.time() + (deadline - clock())

@@ -17,21 +17,28 @@ on:
 
 When the flow dies it calls `on_dead(target, reason)` once and stops; the
 owner re-registers (on the next server) and calls `watch()` again.
+
+An idle app wakes for little else, so a keep-alive costs one timer and no
+task: it is armed at the next tick, or, while a ping or a probe waits, at
+its deadline; the answer moves it to the next tick. The tick goes at a time
+another timer already wakes the loop at when one falls in the 80-100 %
+window (`softphone.wakeups`), else at a random time in it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
+from softphone import wakeups
 from softphone.account import DEFAULT_KEEPALIVE_INTERVAL
 from softphone.agent import TransactionFailed, UserAgent
 from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag
 from softphone.transport.base import Address, Target
 from softphone.transport.stream import StreamTransport
 from softphone.transport.udp import UdpTransport
+from softphone.wakeups import Wakeup
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -65,9 +72,11 @@ UDP_KEEPALIVE = b"\r\n"
 #: Called once when the watched flow is dead: (the target, why in words).
 FlowDead = Callable[[Target, str], None]
 
-#: Sends one request to the target and returns when any answer came;
-#: raises `TransactionFailed` when none did.
-Probe = Callable[[Target], Awaitable[object]]
+#: How a probe ends: None when any answer came, else why none did.
+ProbeDone = Callable[[str | None], None]
+
+#: Sends one request to the target and calls back once with how it ended.
+Probe = Callable[[Target, ProbeDone], None]
 
 
 class KeepAlive:
@@ -109,8 +118,15 @@ class KeepAlive:
         self._probe_every = probe_every
         self._rng = rng or random.Random()
         self._target: Target | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._pong: asyncio.Future[None] | None = None
+        self._running = False
+        #: The one timer: the next tick, or the deadline of a ping or probe.
+        self._timer: Wakeup | None = None
+        #: What the timer waits for when it is not the next tick: the
+        #: reason the flow is dead if it fires first.
+        self._waiting: str | None = None
+        self._ticks = 0
+        #: Bumped by every watch and stop: an answer to an older probe is ignored.
+        self._generation = 0
         self._observed: StreamTransport | UdpTransport | None = None
         #: Something came from the watched server since the last tick.
         self._heard = False
@@ -126,7 +142,12 @@ class KeepAlive:
     @property
     def running(self) -> bool:
         """True while a flow is watched."""
-        return self._task is not None and not self._task.done()
+        return self._running
+
+    @property
+    def next_wakeup(self) -> float | None:
+        """When the keep-alive's one timer fires (loop time), or None when stopped."""
+        return self._timer.when() if self._timer is not None and self._timer.armed else None
 
     def watch(self, target: Target) -> None:
         """Keep the flow to *target* alive (switching from any other one)."""
@@ -134,6 +155,8 @@ class KeepAlive:
             return
         self.stop()
         self._target = target
+        self._running = True
+        self._ticks = 0
         transport = self._agent.transport(target.kind)
         self._heard = False
         if isinstance(transport, StreamTransport):
@@ -143,76 +166,100 @@ class KeepAlive:
         elif isinstance(transport, UdpTransport):
             transport.activity_observers.add(self._on_activity)
             self._observed = transport
-        self._task = asyncio.get_running_loop().create_task(self._run(target))
+        self._next_tick()
 
     def stop(self) -> None:
         """Stop sending; a dead flow is no longer reported."""
-        task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
+        self._running = False
+        self._generation += 1
+        self._waiting = None
+        self._cancel_timer()
         self._detach()
 
-    # -- the loop ---------------------------------------------------------------
+    # -- the timer -------------------------------------------------------------
 
-    async def _run(self, target: Target) -> None:
-        ticks = 0
-        while True:
-            await asyncio.sleep(self._interval * self._rng.uniform(0.8, 1.0))
-            transport = self._agent.transport(target.kind)
-            if transport is None:
-                self._dead(target, f"no {target.kind.value} transport")
-                return
-            ticks += 1
-            if target.kind.reliable:
-                reason = await self._ping(transport, target)
-            else:
-                transport.send(UDP_KEEPALIVE, target.address)
-                self.pings += 1
-                reason = None
-                silent, self._heard = not self._heard, False
-                if self._probe is not None and (silent or ticks % self._probe_every == 0):
-                    reason = await self._check(target)
+    def _next_tick(self) -> None:
+        """Arm the timer at the next tick: 80-100 % of the interval from now."""
+        self._cancel_timer()
+        self._waiting = None
+        table = wakeups.for_loop()
+        now = table.loop_time()
+        earliest, latest = now + 0.8 * self._interval, now + self._interval
+        # RFC 5626 4.4.1: a random time in the window, so that clients behind
+        # one NAT do not ping in lock-step; a time the loop wakes at anyway
+        # is as good (the other timers are no less random between clients).
+        when = table.shared(earliest, latest)
+        if when is None:
+            when = now + self._interval * self._rng.uniform(0.8, 1.0)
+        self._timer = table.call_at(when, self._on_timer)
+
+    def _wait(self, seconds: float, reason: str) -> None:
+        """Arm the timer at a ping's or probe's deadline; *reason* if it fires."""
+        self._cancel_timer()
+        self._waiting = reason
+        table = wakeups.for_loop()
+        self._timer = table.call_at(table.loop_time() + seconds, self._on_timer)
+
+    def _cancel_timer(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        target = self._target
+        if not self._running or target is None:
+            return
+        if self._waiting is not None:
+            self._dead(target, self._waiting)
+            return
+        self._tick(target)
+
+    def _tick(self, target: Target) -> None:
+        transport = self._agent.transport(target.kind)
+        if transport is None:
+            self._dead(target, f"no {target.kind.value} transport")
+            return
+        self._ticks += 1
+        if target.kind.reliable:
+            transport.send(PING, target.address, server_name=target.server_name)
+            self.pings += 1
+            # RFC 5626 4.4.1: the pong is due within `pong_timeout`.
+            self._wait(
+                self._pong_timeout, f"no answer to a keep-alive within {self._pong_timeout:g} s"
+            )
+            return
+        transport.send(UDP_KEEPALIVE, target.address)
+        self.pings += 1
+        silent, self._heard = not self._heard, False
+        if self._probe is None or not (silent or self._ticks % self._probe_every == 0):
+            self._next_tick()
+            return
+        self._wait(self._pong_timeout, f"no answer from the server within {self._pong_timeout:g} s")
+        generation = self._generation
+
+        def done(reason: str | None) -> None:
+            if generation != self._generation or self._waiting is None or not self._running:
+                return  # an answer to a flow no longer watched, or after the verdict
             if reason is not None:
                 self._dead(target, reason)
-                return
+            else:
+                self._next_tick()
 
-    async def _ping(self, transport: object, target: Target) -> str | None:
-        assert isinstance(transport, StreamTransport)
-        loop = asyncio.get_running_loop()
-        self._pong = loop.create_future()
-        transport.send(PING, target.address, server_name=target.server_name)
-        self.pings += 1
-        try:
-            await asyncio.wait_for(self._pong, self._pong_timeout)
-        except TimeoutError:
-            return f"no answer to a keep-alive within {self._pong_timeout:g} s"
-        finally:
-            self._pong = None
-        self.pongs += 1
-        return None
-
-    async def _check(self, target: Target) -> str | None:
-        assert self._probe is not None
-        try:
-            await asyncio.wait_for(self._probe(target), self._pong_timeout)
-        except TimeoutError:
-            return f"no answer from the server within {self._pong_timeout:g} s"
-        except TransactionFailed as exc:
-            return exc.reason
-        return None
+        self._probe(target, done)
 
     # -- transport observers ------------------------------------------------------
 
     def _on_activity(self, peer: Address) -> None:
         # Any bytes from the server answer the ping: a pong, or a request
         # that happened to cross it; either proves the flow alive.
-        pong = self._pong
         target = self._target
         if target is None or peer != target.address:
             return
         self._heard = True
-        if pong is not None and not pong.done():
-            pong.set_result(None)
+        if self._running and target.kind.reliable and self._waiting is not None:
+            self.pongs += 1
+            self._next_tick()
 
     def _on_loss(self, peer: Address, reason: str) -> None:
         if self._target is not None and peer == self._target.address and self.running:
@@ -237,11 +284,11 @@ class KeepAlive:
 def options_probe(agent: UserAgent, aor: SipUri) -> Probe:
     """A probe that sends OPTIONS to the target's address as *aor*.
 
-    Any final response (even 404 or 483) shows the server alive; only a
-    transaction that fails (timer F, transport error) raises.
+    Any response (even 404 or 483) shows the server alive; only a
+    transaction that fails (timer F, transport error) reports a reason.
     """
 
-    async def probe(target: Target) -> object:
+    def probe(target: Target, done: ProbeDone) -> None:
         host = f"[{target.address.host}]" if target.address.is_ipv6 else target.address.host
         uri = SipUri(
             scheme="sip",
@@ -257,6 +304,25 @@ def options_probe(agent: UserAgent, aor: SipUri) -> Probe:
         headers.add("To", str(NameAddr(uri)))
         headers.add("Call-ID", new_call_id(aor.host))
         headers.add("CSeq", "1 OPTIONS")
-        return await agent.request(Request(method="OPTIONS", uri=uri, headers=headers), target)
+        answered = False
+
+        def on_response(_response: object) -> None:
+            nonlocal answered
+            if not answered:
+                answered = True
+                done(None)
+
+        def on_failure(failure: TransactionFailed) -> None:
+            done(failure.reason)
+
+        try:
+            agent.send_request(
+                Request(method="OPTIONS", uri=uri, headers=headers),
+                target,
+                on_response=on_response,
+                on_failure=on_failure,
+            )
+        except LookupError as exc:
+            done(str(exc))
 
     return probe

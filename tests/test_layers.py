@@ -45,6 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.listeners",
             "softphone.direction",
             "softphone.phrase",
+            "softphone.wakeups",
         ),
     ),
     (

@@ -25,12 +25,12 @@ import collections
 import contextlib
 import dataclasses
 import logging
-import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from softphone import wakeups
 from softphone.account import SipIdentity
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.buddy import (
@@ -73,6 +73,7 @@ from softphone.sip.subscription import (
     TerminationReason,
 )
 from softphone.transport.base import Target
+from softphone.wakeups import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -150,21 +151,6 @@ def normalize_aor(aor: str) -> str:
         raise ValueError(f"{aor!r} is not a SIP address: {exc.reason}") from None
 
 
-def _aligned(earliest: float, latest: float) -> float:
-    """A time in [*earliest*, *latest*] that other timers are likely to share.
-
-    The latest multiple of the largest power of two seconds that fits the
-    span: subscriptions made within a few seconds of each other, or whose
-    windows overlap, then refresh on the same loop turn, and an idle app
-    wakes once for all of them instead of once per buddy.
-    """
-    span = latest - earliest
-    if span < 1.0:
-        return latest
-    step = 2.0 ** math.floor(math.log2(span))
-    return max(earliest, math.floor(latest / step) * step)
-
-
 def _only_about(doc: ReginfoDocument, aor: str) -> ReginfoDocument:
     """*doc* without the registrations of other addresses (RFC 3680 5).
 
@@ -211,7 +197,7 @@ class _Watch:
     online: bool = False
     #: (registration id, contact id) -> epoch seconds first seen registered.
     since: dict[tuple[str, str], float] = field(default_factory=dict)
-    timer: asyncio.TimerHandle | None = None
+    timer: asyncio.TimerHandle | Wakeup | None = None
     #: The server that took the subscription: its refreshes go there.
     target: Target | None = None
     #: Where the initial SUBSCRIBE may go, in order (RFC 3263 4.3 failover).
@@ -671,9 +657,13 @@ class Presence:
         deadline = sub.deadline
         earliest = sub.due_from
         when = None
-        if deadline is not None:
-            when = _aligned(deadline if earliest is None else earliest, deadline)
         timer = watch.timer
+        if deadline is not None:
+            # A time another timer (a buddy's, the registration's) wakes at,
+            # when one is in the window; else one later timers may share.
+            moving = timer if isinstance(timer, Wakeup) else None
+            start = deadline if earliest is None else earliest
+            when = wakeups.for_loop().choose(start, deadline, moving=moving)
         if timer is not None:
             if timer.when() == when:
                 # Most NOTIFYs and answers leave the deadline where it was:
@@ -683,7 +673,7 @@ class Presence:
             watch.timer = None
         if when is None:
             return
-        watch.timer = asyncio.get_running_loop().call_at(when, self._on_timer, watch)
+        watch.timer = wakeups.for_loop().call_at(when, self._on_timer, watch)
 
     def _cancel_timer(self, watch: _Watch) -> None:
         if watch.timer is not None:

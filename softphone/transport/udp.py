@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import socket
+from dataclasses import dataclass
 from typing import cast
 
 from softphone.listeners import Listeners
@@ -23,7 +25,8 @@ MAX_DATAGRAM = 65_535
 HEARD_FRESH = 30.0
 
 #: How long a probe waits for the ICMP "port unreachable" before it ends
-#: (on the way it takes one round trip; silence proves nothing).
+#: (on the way it takes one round trip; silence proves nothing). Anything
+#: heard from the destination ends it sooner: something listens there.
 PROBE_WAIT = 2.0
 
 #: At most this many probes at once, and this many destinations remembered.
@@ -38,6 +41,14 @@ READ_BATCH = 32
 #: What a probe sends: an RFC 5626 keep-alive ping, which a SIP server
 #: ignores (or answers with a pong) and which carries nothing.
 PROBE = b"\r\n\r\n"
+
+
+@dataclass(slots=True)
+class _Probe:
+    """A socket connected to a destination, and when to stop listening on it."""
+
+    sock: socket.socket
+    timer: asyncio.TimerHandle
 
 
 class UdpTransport(asyncio.DatagramProtocol):
@@ -62,7 +73,7 @@ class UdpTransport(asyncio.DatagramProtocol):
         self.activity_observers: Listeners[[Address]] = Listeners("datagram activity", log)
         #: Destinations probed, with when we last heard from them.
         self._heard: dict[Address, float] = {}
-        self._probes: dict[Address, asyncio.Task[None]] = {}
+        self._probes: dict[Address, _Probe] = {}
         #: Datagrams sent during this turn of the loop, written together at
         #: its end (see `send`), and the callback that writes them.
         self._outgoing: list[tuple[bytes, tuple[str, int]]] = []
@@ -135,6 +146,8 @@ class UdpTransport(asyncio.DatagramProtocol):
                 source = self._sources[addr] = Address.from_sockaddr(addr)
             if source in self._heard:
                 self._heard[source] = asyncio.get_running_loop().time()
+                if source in self._probes:
+                    self._end_probe(source)  # it answered: something listens
             self.activity_observers(source)
             self._receiver(data, source, self)
         except Exception:
@@ -165,43 +178,64 @@ class UdpTransport(asyncio.DatagramProtocol):
             return
         if len(self._probes) >= MAX_PROBES:
             return
+        try:
+            ip = ipaddress.ip_address(destination.host)
+        except ValueError:
+            return  # a name, not an address: the request's own send finds out
         self._heard.pop(destination, None)
         self._heard[destination] = -HEARD_FRESH  # newest last; heard from: never yet
         while len(self._heard) > MAX_REMEMBERED:
             del self._heard[next(iter(self._heard))]
-        task = loop.create_task(self._probe(destination))
-        self._probes[destination] = task
-        task.add_done_callback(lambda _: self._probes.pop(destination, None))
-
-    async def _probe(self, destination: Address) -> None:
-        loop = asyncio.get_running_loop()
-        refused: asyncio.Future[None] = loop.create_future()
-
-        class Probe(asyncio.DatagramProtocol):
-            def error_received(self, exc: Exception) -> None:
-                if isinstance(exc, ConnectionRefusedError) and not refused.done():
-                    refused.set_result(None)
-
+        # A plain non-blocking socket watched by the loop's selector: no task
+        # and no transport to set up, so a probe costs no loop turn of its
+        # own, and its one timer is cancelled as soon as the destination
+        # answers anything.
+        family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
-            probe, _ = await loop.create_datagram_endpoint(
-                Probe, remote_addr=(destination.host, destination.port)
-            )
+            sock.setblocking(False)
+            sock.connect((destination.host, destination.port))
+            sock.send(PROBE)
         except OSError as exc:  # no route at all: the request's own send says so
             log.debug("cannot probe %s: %s", destination, exc)
+            sock.close()
+            return
+        loop.add_reader(sock.fileno(), self._probe_readable, destination)
+        timer = loop.call_later(PROBE_WAIT, self._end_probe, destination)
+        self._probes[destination] = _Probe(sock, timer)
+
+    @property
+    def probing(self) -> frozenset[Address]:
+        """The destinations being probed now."""
+        return frozenset(self._probes)
+
+    def _probe_readable(self, destination: Address) -> None:
+        probe = self._probes.get(destination)
+        if probe is None:
             return
         try:
-            probe.sendto(PROBE)
-            await asyncio.wait_for(refused, PROBE_WAIT)
-        except TimeoutError:
-            return  # silence: maybe a server that is slow; timer F decides
+            probe.sock.recv(MAX_DATAGRAM)
+        except (BlockingIOError, InterruptedError):
+            return
+        except ConnectionRefusedError:
+            self._end_probe(destination)
+            log.info("nothing listens at %s (connection refused)", destination)
+            if self._on_error is not None and not self._closing():
+                self._on_error(destination, self, "connection refused")
+            return
         except OSError as exc:
             log.debug("probe to %s: %s", destination, exc)
+        # An answer (a pong) or another error: nothing more to learn.
+        self._end_probe(destination)
+
+    def _end_probe(self, destination: Address) -> None:
+        probe = self._probes.pop(destination, None)
+        if probe is None:
             return
-        finally:
-            probe.close()
-        log.info("nothing listens at %s (connection refused)", destination)
-        if self._on_error is not None and not self._closing():
-            self._on_error(destination, self, "connection refused")
+        probe.timer.cancel()
+        with contextlib.suppress(Exception):  # the loop may be closed already
+            asyncio.get_running_loop().remove_reader(probe.sock.fileno())
+        probe.sock.close()
 
     def _closing(self) -> bool:
         return self._transport is None or self._transport.is_closing()
@@ -254,8 +288,8 @@ class UdpTransport(asyncio.DatagramProtocol):
             self._sock = None
 
     def close(self) -> None:
-        for task in list(self._probes.values()):
-            task.cancel()
+        for destination in list(self._probes):
+            self._end_probe(destination)
         if self._flush_handle is not None:
             self._flush_handle.cancel()
         self.flush()  # what was sent before closing still goes

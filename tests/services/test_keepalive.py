@@ -10,13 +10,17 @@ from typing import cast
 
 import pytest
 
+from softphone import wakeups
 from softphone.account import Account, SettingsError
 from softphone.agent import UserAgent
 from softphone.config import load_account, save_account
+from softphone.direction import Direction
 from softphone.keepalive import PING, UDP_KEEPALIVE, KeepAlive, options_probe
 from softphone.sip import Request, Response, SipUri
 from softphone.sip.timers import TimerConfig
+from softphone.trace import TraceEntry
 from softphone.transport.base import Address, Target, TransportKind
+from softphone.transport.udp import UdpTransport
 from tests.services.scripted import ScriptedPeer, answer
 
 FAST = TimerConfig(t1=0.01)  # timer F = 0.64 s
@@ -256,3 +260,60 @@ def test_bad_keepalive_and_dns_settings_say_what_to_fix(
     with pytest.raises(SettingsError) as info:
         Account("sip:alice@example.test", **{field: value})  # type: ignore[arg-type]
     assert str(info.value).startswith(message)
+
+
+async def test_a_udp_keepalive_round_leaves_one_wakeup_armed() -> None:
+    # Each round: a CRLF, and (the server silent for an interval) an OPTIONS
+    # whose answer ends the round. After the answer one wake-up is armed,
+    # the next tick: the probe of the destination ended with the answer,
+    # the keep-alive's wait for it was cancelled, and the OPTIONS's timer
+    # K (T4, RFC 3261 17.1.2.2) is freed at the tick rather than on a
+    # wake-up of its own.
+    agent = UserAgent(timers=TimerConfig(t1=0.01, t4=0.05))
+    await agent.listen(TransportKind.UDP, "127.0.0.1", 0)
+    peer = await ScriptedPeer.start(lambda request: [answer(request, 200)])
+    target = Target(peer.address, TransportKind.UDP)
+    udp = agent.transport(TransportKind.UDP)
+    assert isinstance(udp, UdpTransport)
+    deaths = Deaths()
+    keepalive = KeepAlive(
+        agent,
+        interval=0.2,
+        on_dead=deaths,
+        probe=options_probe(agent, SipUri.parse("sip:alice@example.test")),
+        probe_every=1,
+    )
+    rounds: list[tuple[list[float], frozenset[Address]]] = []
+    agent_timer: list[float | None] = []
+    loop = asyncio.get_running_loop()
+
+    def after_answer() -> None:
+        # The agent has handed the answer on; the keep-alive has re-armed.
+        tick = keepalive.next_wakeup
+        assert tick is not None
+        armed = wakeups.for_loop().times()
+        rounds.append(([when - tick for when in armed], udp.probing))
+        agent_timer.append(None if agent.next_wakeup is None else agent.next_wakeup - tick)
+
+    def observe(entry: TraceEntry) -> None:
+        if entry.direction is Direction.IN and entry.first_line.startswith("SIP/2.0 200"):
+            loop.call_soon(after_answer)
+
+    agent.add_observer(observe)
+    try:
+        keepalive.watch(target)
+        assert udp.probing == frozenset()  # nothing sent before the first tick
+        await wait_until(lambda: len(rounds) >= 3)
+        assert rounds[:3] == [
+            ([0.0], frozenset()),
+            ([0.0], frozenset()),
+            ([0.0], frozenset()),
+        ]
+        # The agent's one timer (timer K of the answered OPTIONS) is the tick's.
+        assert agent_timer[:3] == [0.0, 0.0, 0.0]
+        assert deaths.calls == []
+    finally:
+        keepalive.stop()
+        agent.close()
+        peer.close()
+    assert wakeups.for_loop().times() == []  # stopped: nothing left armed

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from softphone import wakeups
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.services.registration import (
@@ -294,3 +295,44 @@ async def test_registrar_seen_address_replaces_contact(rig: Rig) -> None:
     assert new.startswith("<sip:alice@192.0.2.7:40000>")
     assert new.endswith(";expires=0")  # the old binding is removed in the same request
     assert rig.states == [S.REGISTERING, S.REGISTERED]
+
+
+async def test_refresh_shares_a_wakeup_in_its_window_and_never_goes_late(rig: Rig) -> None:
+    # A binding of 60 s is refreshed after 30 s at the latest, and may go up
+    # to 6 s earlier (RFC 3261 10.2.4 asks only for a refresh before
+    # expiry). Another timer of the app armed at 27 s (a buddy's refresh)
+    # is in that window: the refresh takes its wake-up. One at 40 s is not:
+    # the refresh stays in its own window.
+    table = wakeups.for_loop()
+    loop = asyncio.get_running_loop()
+    inside = table.call_at(loop.time() + 27.0, lambda: None)
+    plans: list[tuple[float | None, float | None]] = []
+    try:
+        registration = await rig.start(registrar(DigestGate("secret"), lambda r: ok(r, 60)))
+        await rig.wait_state(S.REGISTERED)
+        async with asyncio.timeout(5):
+            while registration.refresh_at is None:
+                await asyncio.sleep(0.01)
+        plans.append((registration.refresh_at, registration.expires_at))
+        assert registration.refresh_at == inside.when()
+        inside.cancel()
+        outside = table.call_at(loop.time() + 40.0, lambda: None)
+        # A new binding (the flow found dead) plans its refresh afresh.
+        assert registration.target is not None
+        registration.flow_failed(registration.target, "test")
+        await rig.wait_state(S.REGISTERED)
+        async with asyncio.timeout(5):
+            while registration.refresh_at is None:
+                await asyncio.sleep(0.01)
+        plans.append((registration.refresh_at, registration.expires_at))
+        outside.cancel()
+    finally:
+        inside.cancel()
+    for refresh_at, expires_at in plans:
+        assert refresh_at is not None and expires_at is not None
+        # Never late: the refresh goes at the latest at refresh_after(60)
+        # before expiry, with room for retransmissions (timer F).
+        assert refresh_at <= expires_at - 30.0
+    refresh_at, expires_at = plans[1]
+    assert refresh_at is not None and expires_at is not None
+    assert refresh_at != outside.when() and refresh_at >= expires_at - 36.0

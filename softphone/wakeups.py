@@ -1,0 +1,169 @@
+"""Timers that may fire anywhere in a window share the loop's wake-ups.
+
+An idle app should wake as rarely as it can: each wake-up costs a context
+switch and keeps a laptop's CPU out of its deep sleep states. Many of its
+timers have slack: a registration may be refreshed any time before it
+expires (RFC 3261 10.2.4), a subscription too (RFC 6665 4.1.2.2), a
+keep-alive anywhere in 80-100 % of its interval (RFC 5626 4.4.1), and a
+transaction that only waits to be forgotten (timer K, RFC 3261 17.1.2.2)
+may be forgotten later. `call_between(earliest, latest, ...)` picks, in
+that window, a time another timer of the same loop already wakes at; when
+there is none, the latest multiple of the largest power of two seconds that
+fits the window, a time later timers are likely to pick too.
+
+One `Wakeups` per event loop (`for_loop`), so every service shares it
+without being wired to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Wakeup", "Wakeups", "aligned", "for_loop"]
+
+
+def aligned(earliest: float, latest: float) -> float:
+    """A time in [*earliest*, *latest*] that other timers are likely to share.
+
+    The latest multiple of the largest power of two seconds that fits the
+    span (the span itself when it is under a second: then *latest*).
+    """
+    span = latest - earliest
+    if span < 1.0:
+        return latest
+    step = 2.0 ** math.floor(math.log2(span))
+    return max(earliest, math.floor(latest / step) * step)
+
+
+class Wakeup:
+    """One armed timer of a `Wakeups`; `cancel()` it like a `TimerHandle`."""
+
+    __slots__ = ("_handle", "_owner", "_when", "callback")
+
+    def __init__(self, owner: Wakeups, when: float, callback: Callable[..., object]) -> None:
+        self._owner = owner
+        self._handle: asyncio.TimerHandle | None = None
+        self._when = when
+        #: What it runs.
+        self.callback = callback
+
+    def when(self) -> float:
+        """The loop time it fires at (as `asyncio.TimerHandle.when`)."""
+        return self._when
+
+    @property
+    def armed(self) -> bool:
+        """True until it fired or was cancelled."""
+        return self._handle is not None
+
+    def cancel(self) -> None:
+        """Do not fire (nothing happens if it already fired)."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.cancel()
+            self._owner._release(self)
+
+    def _fire(self, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
+        if self._handle is None:
+            return
+        self._handle = None
+        self._owner._release(self)
+        callback(*args)
+
+
+class Wakeups:
+    """The times one loop's flexible timers are armed at, to share them.
+
+    Use `for_loop()` rather than creating one: sharing needs every timer of
+    the loop in the same table.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        #: Loop time -> the armed timers that fire then.
+        self._armed: dict[float, dict[Wakeup, None]] = {}
+
+    def loop_time(self) -> float:
+        """The loop's clock, which every time here is on."""
+        return self._loop.time()
+
+    def shared(
+        self, earliest: float, latest: float, *, moving: Wakeup | None = None
+    ) -> float | None:
+        """The latest time in [*earliest*, *latest*] an armed timer fires at, if any.
+
+        *moving* is a timer about to be moved: a time only it fires at is
+        not shared.
+        """
+        found = [
+            when
+            for when, timers in self._armed.items()
+            if earliest <= when <= latest and (len(timers) > 1 or moving not in timers)
+        ]
+        return max(found) if found else None
+
+    def choose(self, earliest: float, latest: float, *, moving: Wakeup | None = None) -> float:
+        """The time in [*earliest*, *latest*] a timer should fire at (loop time).
+
+        A time another armed timer already fires at (`shared`), if one is in
+        the window; else `aligned(earliest, latest)`.
+        """
+        latest = max(latest, earliest)
+        when = self.shared(earliest, latest, moving=moving)
+        return aligned(earliest, latest) if when is None else when
+
+    def times(self) -> list[float]:
+        """Every time an armed timer fires at, soonest first."""
+        return sorted(self._armed)
+
+    def callbacks(self, when: float) -> list[Callable[..., object]]:
+        """What the armed timers that fire at *when* run."""
+        return [wakeup.callback for wakeup in self._armed.get(when, ())]
+
+    def call_at(
+        self, when: float, callback: Callable[..., object], *args: Any, offer: bool = True
+    ) -> Wakeup:
+        """Run *callback(*args)* at loop time *when*.
+
+        With *offer* (the default) later `choose` calls may pick *when*. A
+        timer that is often moved (the agent's, which follows its earliest
+        transaction) is not offered: a timer that picked its time would be
+        left alone on it.
+        """
+        wakeup = Wakeup(self, when, callback)
+        wakeup._handle = self._loop.call_at(when, wakeup._fire, callback, args)
+        if offer:
+            self._armed.setdefault(when, {})[wakeup] = None
+        return wakeup
+
+    def call_between(
+        self, earliest: float, latest: float, callback: Callable[..., object], *args: Any
+    ) -> Wakeup:
+        """Run *callback(*args)* once, at a time in [*earliest*, *latest*] (loop time)."""
+        return self.call_at(self.choose(earliest, latest), callback, *args)
+
+    def _release(self, wakeup: Wakeup) -> None:
+        same = self._armed.get(wakeup.when())
+        if same is None:
+            return
+        same.pop(wakeup, None)
+        if not same:
+            del self._armed[wakeup.when()]
+
+
+_BY_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Wakeups] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def for_loop(loop: asyncio.AbstractEventLoop | None = None) -> Wakeups:
+    """The `Wakeups` of *loop* (the running loop by default)."""
+    loop = loop or asyncio.get_running_loop()
+    wakeups = _BY_LOOP.get(loop)
+    if wakeups is None:
+        wakeups = _BY_LOOP[loop] = Wakeups(loop)
+    return wakeups
