@@ -19,7 +19,12 @@ span. Counted over that span only:
 - of the wake-ups, those that ended a sleep (the rest are the loop going
   round again for callbacks already due).
 
-These are reported per minute. Timers rarer than the span (registration
+These are reported per minute. The full run adds the desktop window's row
+(`bench/idle_window.py`, in a process of its own, offscreen): the same
+app with its window shown and its caret at rest, counted as the Qt event
+dispatcher's wake-ups, Qt timer events and asyncio callbacks.
+
+Timers rarer than the span (registration
 and subscription refreshes) are shown by what is armed at its end: the
 distinct times due within the next hour, and how many of the presence
 service's per-buddy timers there are and at how many distinct times.
@@ -29,9 +34,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
+import os
 import resource
 import selectors
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -155,13 +164,14 @@ async def _idle(
                 armed = _armed(loop)
             finally:
                 asyncio.Handle._run = original  # type: ignore[method-assign]
-            # The measuring sleep's own wake-up is not the app's.
+            # The measuring sleep's own wake-up is not the app's, nor the
+            # loop turn that resumes this coroutine after it.
             fired["_set_result_unless_cancelled"] -= 1
             soon[f"task wake-up: {_idle.__qualname__}"] -= 1
             return {
                 "span": span,
                 "cpu": cpu,
-                "wakeups": wakeups - 1,
+                "wakeups": wakeups - 2,
                 "sleeps": sleeps - 1,
                 "armed": armed,
                 "fired": {k: v for k, v in fired.most_common() if v},
@@ -197,7 +207,7 @@ def run(*, smoke: bool) -> list[Row]:
     timers = ", ".join(f"{k} {v}" for k, v in result["fired"].items()) or "none"
     others = ", ".join(f"{k} {v}" for k, v in result["soon"].items()) or "none"
     distinct, buddy_timers, buddy_times = result["armed"]
-    return [
+    rows = [
         Row(
             name,
             subject,
@@ -210,6 +220,42 @@ def run(*, smoke: bool) -> list[Row]:
             f" ({buddy_timers} buddy timers at {buddy_times})",
         )
     ]
+    if not smoke:
+        rows.append(_window_row(buddies, seconds))
+    return rows
+
+
+def _window_row(buddies: int, seconds: float) -> Row:
+    """The desktop window idling, measured by `bench.idle_window` in its own process."""
+    name = f"idle: window, registered, {buddies} buddies"
+    subject = "desktop window (MainWindow, offscreen)"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.idle_window", str(buddies), str(seconds)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=seconds + 240,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return Row(name, subject, None, "wake-ups/min", note=f"failed: {tail}")
+    result = json.loads(lines[-1])
+    per_minute = 60.0 / result["span"]
+    qt = ", ".join(f"{k} {v}" for k, v in result["qt_timer_events"].items()) or "none"
+    callbacks = ", ".join(f"{k} {v}" for k, v in result["asyncio_callbacks"].items()) or "none"
+    return Row(
+        name,
+        subject,
+        result["awake"] * per_minute,
+        "wake-ups/min",
+        f"CPU {result['cpu'] * per_minute:.3f} s/min over {result['span']:.0f} s;"
+        f" Qt event dispatcher wake-ups; Qt timer events by receiver: {qt};"
+        f" asyncio callbacks: {callbacks}; focus in {result['focus']},"
+        f" window active: {result['active']}, caret resting: {result['caret_resting']}",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - by hand: python3 -m bench.idle

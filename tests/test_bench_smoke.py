@@ -181,7 +181,8 @@ def test_smoke_idle_row_counts_wakeups(smoke_report: str) -> None:
         assert row["notes"] == "kamailio not installed"
         return
     number, unit = row["median"].split(" ")
-    assert unit == "wake-ups/min" and float(number.replace(",", "")) > 0
+    # An idle app may well not wake in the smoke run's 3 s: zero is a count.
+    assert unit == "wake-ups/min" and float(number.replace(",", "")) >= 0
     assert "CPU " in row["detail"] and "timers run:" in row["detail"]
 
 

@@ -53,6 +53,7 @@ from softphone.phrase import Phrase
 from softphone.store import Store
 from ui import desktop
 from ui.bridge import CoreBridge
+from ui.caret import CaretRest
 from ui.core_text import from_english, translated
 from ui.links import open_link, raise_window, refuse
 from ui.single_instance import HandOverError, Instance, claim_or_hand_over
@@ -299,9 +300,14 @@ async def _run(
     # A session logout or `kill` sends SIGTERM: quit the same way, so the
     # binding is removed (Expires: 0) rather than left to expire.
     watched = _on_quit_signals(quit_event.set)
+    # An app left in front must not repaint a blinking caret all day.
+    qapp = QApplication.instance()
+    rest = CaretRest(qapp) if isinstance(qapp, QApplication) else None
     try:
         await quit_event.wait()
     finally:
+        if rest is not None:
+            rest.close()
         window.hide()
         await session.close()
         _forget_signals(watched)
