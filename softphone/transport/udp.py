@@ -195,7 +195,6 @@ class UdpTransport(asyncio.DatagramProtocol):
         try:
             sock.setblocking(False)
             sock.connect((destination.host, destination.port))
-            sock.send(PROBE)
         except OSError as exc:  # no route at all: the request's own send says so
             log.debug("cannot probe %s: %s", destination, exc)
             sock.close()
@@ -203,6 +202,18 @@ class UdpTransport(asyncio.DatagramProtocol):
         loop.add_reader(sock.fileno(), self._probe_readable, destination)
         timer = loop.call_later(PROBE_WAIT, self._end_probe, destination)
         self._probes[destination] = _Probe(sock, timer)
+        # After the request, which `flush` writes at the end of this turn.
+        loop.call_soon(self._send_probe, destination)
+
+    def _send_probe(self, destination: Address) -> None:
+        probe = self._probes.get(destination)
+        if probe is None:
+            return
+        try:
+            probe.sock.send(PROBE)
+        except OSError as exc:
+            log.debug("cannot probe %s: %s", destination, exc)
+            self._end_probe(destination)
 
     @property
     def probing(self) -> frozenset[Address]:
