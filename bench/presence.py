@@ -152,12 +152,13 @@ async def watch_all(kam: harness.KamailioProcess, names: list[str], timeout: flo
         touched.add(notify.aor)
         progress.set()
 
-    def on_change(state: BuddyState) -> None:
-        touched.add(state.aor)
+    def on_changes(states: tuple[BuddyState, ...]) -> None:
+        # Once per loop turn, as the window takes them.
+        touched.update(state.aor for state in states)
         progress.set()
 
     presence.on_notify(on_notify)
-    presence.on_change(on_change)
+    presence.on_changes(on_changes)
     presence.start()
     # Time only our NOTIFY handling: wrap the handler Presence registered.
     inner: Callable[[IncomingRequest], None] = presence._on_notify_request

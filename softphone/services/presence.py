@@ -720,30 +720,35 @@ class Presence:
                 w.sub.call_id: w for w in self._watches.values() if w.sub is not None
             }
 
-    def _notify_candidates(self, request: Request) -> list[_Watch]:
-        """The watch a NOTIFY's Call-ID points at first, then every watch.
+    def _notify_candidates(self, request: Request) -> tuple[list[_Watch], bool]:
+        """The watches a NOTIFY may belong to, and whether the one given matches.
 
-        None for the Call-ID of an ended subscription (the retired ones
-        answer it): a NOTIFY matches only the subscription with its Call-ID.
+        The watch its Call-ID points at, already matched (the usual case,
+        so the NOTIFY is not matched twice), else every watch, to be
+        matched; none for the Call-ID of an ended subscription (the retired
+        ones answer it): a NOTIFY matches only the subscription with its
+        Call-ID.
         """
         try:
             call_id = request.call_id
         except ParseError:
-            return list(self._watches.values())
+            return list(self._watches.values()), False
         hinted = self._by_call_id.get(call_id)
         if hinted is not None and hinted.sub is not None and hinted.sub.matches(request):
-            return [hinted]
+            return [hinted], True
         if call_id in self._retired:
-            return []
-        return list(self._watches.values())
+            return [], False
+        return list(self._watches.values()), False
 
     def _on_notify_request(self, incoming: IncomingRequest) -> None:
         request = incoming.request
         now = self._now()
-        for watch in self._notify_candidates(request):
+        candidates, matched = self._notify_candidates(request)
+        for watch in candidates:
             sub = watch.sub
-            if sub is not None and sub.matches(request):
-                self._remember_dialog(watch, sub)
+            if sub is not None and (matched or sub.matches(request)):
+                if not matched:
+                    self._remember_dialog(watch, sub)
                 status, reason = sub.on_notify(request, now)
                 _answer(incoming, status, reason)
                 self._report_notify(watch.aor, request, status, sub)

@@ -316,6 +316,7 @@ class Subscription:
         self._expires = expires
         self._event_package = event_package
         self._accept = accept
+        self._contact_line = f"<{contact}>"
 
         self._state = SubState.INIT
         self._termination: Termination | None = None
@@ -492,16 +493,29 @@ class Subscription:
         self._cseq += 1
         self._last_request_expires = expires
         self._last_was_initial = initial
-        to = self._target if self._remote_tag is None else self._target.with_tag(self._remote_tag)
+        # From and To are the same in every SUBSCRIBE of a dialog (To gets
+        # the notifier's tag once): written once, not per request.
+        lines = self._lines
+        if lines is None or lines[2] != self._remote_tag:
+            to = (
+                self._target
+                if self._remote_tag is None
+                else self._target.with_tag(self._remote_tag)
+            )
+            lines = self._lines = (
+                str(self._watcher.with_tag(self._local_tag)),
+                str(to),
+                self._remote_tag,
+            )
         headers = Headers()
         for route in self._route_set:
             headers.add("Route", str(route))
         headers.add("Max-Forwards", "70")
-        headers.add("From", str(self._watcher.with_tag(self._local_tag)))
-        headers.add("To", str(to))
+        headers.add("From", lines[0])
+        headers.add("To", lines[1])
         headers.add("Call-ID", self._call_id)
         headers.add("CSeq", f"{self._cseq} SUBSCRIBE")
-        headers.add("Contact", f"<{self._contact}>")
+        headers.add("Contact", self._contact_line)
         headers.add("Event", self._event_package)
         headers.add("Accept", self._accept)
         headers.add("Expires", str(expires))
@@ -824,6 +838,8 @@ class Subscription:
         self._call_id = new_call_id(self._call_id_host)
         self._local_tag = new_tag()
         self._remote_tag = None
+        #: From, To and the remote tag To was written with, for `_build`.
+        self._lines: tuple[str, str, str | None] | None = None
         self._route_set = ()
         self._remote_target = self._target.uri
         #: The Contact lines of the last NOTIFY taken (its target is ours).
