@@ -160,6 +160,11 @@ _ABSENT_NONE = (
 )
 _ABSENT_LIST = ("allow", "supported", "require", "www-authenticate", "proxy-authenticate")
 _OPTIONAL = frozenset(_ABSENT_NONE + _ABSENT_LIST)
+# The views of headers that parse() checks, as they read when absent, and
+# the optional ones whose empty value is None: copied once per message.
+_ABSENT_VIEWS: dict[str, Any] = dict.fromkeys(
+    ("max-forwards", "content-type", "expires", "date", *_ABSENT_NONE)
+)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 # The usual Request-Line: a token method, a SIP URI of the usual shape (see
 # softphone.sip.uri._SIMPLE_SIP_URI) and SIP/2.0, single spaces. Anything else
@@ -738,32 +743,31 @@ class _Message:
         if date is not None and len(date) > 1:
             raise ParseError("Multiple Date headers")
         # Build (and cache) the views the stack relies on, from the lines the
-        # splitter indexed, in this order (a dict display evaluates left to
-        # right); the optional views of absent headers are filled in, so
-        # reading one costs a dict lookup.
-        cache = {
-            "via": _via_of(via),
-            "from": _name_addr_value(from_[0], "From"),
-            "to": _name_addr_value(to[0], "To"),
-            "call-id": _call_id_value(call_id[0]),
-            "cseq": _cseq_value(cseq[0]),
-            "max-forwards": None if max_forwards is None else _max_forwards_value(max_forwards[0]),
-            "contact": [] if contact is None else _contact_of(contact),
-            "content-type": None if content_type is None else ContentType.parse(content_type[0]),
-            "expires": None if expires is None else _expires_value(expires[0]),
-            "date": None if date is None else _date_of(date),
-            "min-expires": None,
-            "event": None,
-            "subscription-state": None,
-            "authorization": None,
-            "proxy-authorization": None,
-            "retry-after": None,
-            "allow": [],
-            "supported": [],
-            "require": [],
-            "www-authenticate": [],
-            "proxy-authenticate": [],
-        }
+        # splitter indexed, in this order (the first error found is always
+        # the same one); the optional views of absent headers are filled in
+        # (a copy of their absent values and fresh empty lists), so reading
+        # one costs a dict lookup.
+        cache = _ABSENT_VIEWS.copy()
+        cache["via"] = _via_of(via)
+        cache["from"] = _name_addr_value(from_[0], "From")
+        cache["to"] = _name_addr_value(to[0], "To")
+        cache["call-id"] = _call_id_value(call_id[0])
+        cache["cseq"] = _cseq_value(cseq[0])
+        if max_forwards is not None:
+            cache["max-forwards"] = _max_forwards_value(max_forwards[0])
+        cache["contact"] = [] if contact is None else _contact_of(contact)
+        if content_type is not None:
+            cache["content-type"] = ContentType.parse(content_type[0])
+        if expires is not None:
+            cache["expires"] = _expires_value(expires[0])
+        if date is not None:
+            cache["date"] = _date_of(date)
+        # Fresh lists: a caller may change the list a view returns.
+        cache["allow"] = []
+        cache["supported"] = []
+        cache["require"] = []
+        cache["www-authenticate"] = []
+        cache["proxy-authenticate"] = []
         for key in _OPTIONAL.intersection(index):
             del cache[key]
         headers._cache = cache

@@ -10,7 +10,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softphone.sip import parse_challenges, parse_credentials
+from bench.parse_corpus import REALISTIC
+from softphone.sip import parse, parse_challenges, parse_credentials
 from softphone.sip.auth import _scan_auth_line
 
 SETTINGS = settings(max_examples=300, deadline=None)
@@ -52,3 +53,11 @@ def test_usual_digest_values_drop_quotes_and_keep_empty_values() -> None:
         ("nonce", "n=1"),
         ("qop", "auth,auth-int"),
     )
+
+
+def test_absent_list_views_are_fresh_lists_per_message() -> None:
+    first, second = parse(REALISTIC[0]), parse(REALISTIC[1])
+    first.allow.append("MESSAGE")
+    first.contact.append(first.contact)
+    assert second.allow == [] and second.contact == []
+    assert parse(REALISTIC[0]).allow == []
