@@ -589,14 +589,13 @@ class Store:
         self._group_db: sqlite3.Connection | None = None
         # While a group's writes run: its conversation updates, one per peer.
         self._touches: _Touches | None = None
-        # Blocked addresses, read once and kept while `PRAGMA data_version`
-        # (which moves when another connection commits, e.g. `softphone
-        # block` in another process) and this store's own writes leave them.
-        self._blocked: frozenset[str] | None = None
-        self._blocked_version = -1
-        # The same for the connection groups are written on, and the set a
-        # group's transaction saw (None until one of its writes asks).
-        self._group_blocked_cache: tuple[sqlite3.Connection, int, frozenset[str]] | None = None
+        # Blocked addresses per connection, with the `PRAGMA data_version`
+        # they were read at: kept while no other connection commits (e.g.
+        # `softphone block` in another process) and this store's own writes
+        # leave them (`_blocked_on`).
+        self._blocked_seen: dict[sqlite3.Connection, tuple[int, frozenset[str]]] = {}
+        # The set the open group's transaction saw (None until one of its
+        # writes asks).
         self._group_blocked: frozenset[str] | None = None
 
     @classmethod
@@ -1635,30 +1634,30 @@ class Store:
 
     def is_blocked(self, aor: str) -> bool:
         """True when *aor* is blocked."""
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if self._blocked is None or version != self._blocked_version:
-            self._blocked = _blocked_addresses(self._db)
-            self._blocked_version = version
-        return aor in self._blocked
+        return aor in self._blocked_on(self._db)
+
+    def _blocked_on(self, db: sqlite3.Connection) -> frozenset[str]:
+        """The blocked addresses as *db* sees them: read again only when they may differ.
+
+        `PRAGMA data_version` moves when another connection (this store's
+        other one, or another process's) committed since the last read.
+        """
+        version = db.execute("PRAGMA data_version").fetchone()[0]
+        seen = self._blocked_seen.get(db)
+        if seen is None or seen[0] != version:
+            seen = self._blocked_seen[db] = (version, _blocked_addresses(db))
+        return seen[1]
 
     def _forget_blocked(self) -> None:
         # This store changed a contact: its own connection's data_version
         # does not move for its own commits.
-        self._blocked = None
-        self._group_blocked_cache = None
+        self._blocked_seen.clear()
 
     def _blocked_in_group(self, db: sqlite3.Connection) -> frozenset[str]:
         """The blocked addresses as the open group transaction on *db* sees them.
 
-        Read once per group: `PRAGMA data_version` inside the transaction
-        says whether any other connection (this store's own, or another
-        process's) committed since the last read.
+        Asked once per group (`_blocked_on`, inside the transaction).
         """
         if self._group_blocked is None:
-            version = db.execute("PRAGMA data_version").fetchone()[0]
-            cached = self._group_blocked_cache
-            if cached is None or cached[0] is not db or cached[1] != version:
-                cached = (db, version, _blocked_addresses(db))
-                self._group_blocked_cache = cached
-            self._group_blocked = cached[2]
+            self._group_blocked = self._blocked_on(db)
         return self._group_blocked

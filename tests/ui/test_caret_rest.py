@@ -12,10 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.interop.harness import KamailioProcess
-from tests.ui.conftest import USERS, wait_until
+from tests.ui.conftest import USERS, visible_window, wait_until
 from ui import caret
 from ui import main as ui_main
-from ui.windows.main_window import MainWindow
 
 
 @pytest.mark.interop
@@ -46,15 +45,9 @@ def test_the_caret_rests_when_nobody_types_and_blinks_at_the_next_key(
     flash: list[int] = []
     hints.cursorFlashTimeChanged.connect(flash.append)
 
-    def window() -> MainWindow | None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, MainWindow) and widget.isVisible():
-                return widget
-        return None
-
     async def user() -> None:
-        await wait_until(lambda: window() is not None, "the window")
-        win = window()
+        await wait_until(lambda: visible_window() is not None, "the window")
+        win = visible_window()
         assert win is not None
         try:
             # Nobody types: the caret rests (no blink, no repaint every 500 ms).
