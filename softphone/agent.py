@@ -27,6 +27,7 @@ from softphone.listeners import Listeners
 from softphone.ratelimit import FloodGuard, FloodLimits
 from softphone.sip import (
     REASON_PHRASES,
+    LocalProtocolError,
     ParseError,
     Request,
     Response,
@@ -733,6 +734,9 @@ class UserAgent:
         headers: Iterable[tuple[str, str]],
         body: bytes,
     ) -> Response:
+        if entry.final_sent:
+            # An answer sent from bytes leaves no state machine to refuse this.
+            raise LocalProtocolError("a final response was already sent")
         response = Response.for_request(
             entry.request,
             status,
@@ -751,6 +755,8 @@ class UserAgent:
         return response
 
     def _answer(self, entry: _ServerEntry, status: int) -> None:
+        if entry.final_sent:
+            raise LocalProtocolError("a final response was already sent")
         tx = entry.tx
         reason = REASON_PHRASES.get(status)
         if (
@@ -769,11 +775,41 @@ class UserAgent:
                 source=(entry.source.host, entry.source.port),
             )
             if data is not None:
+                if (
+                    type(tx) is ServerTransaction
+                    and not entry.transport.kind.reliable
+                    and tx.state is State.TRYING
+                    and self._server.get(entry.key) is entry
+                ):
+                    self._complete_at_once(entry, data)
+                    return
                 tx.respond_bytes(status, data, self._now())
                 entry.final_sent = True
                 self._pump_server(entry)
                 return
         self._respond(entry, status, None, headers=(), body=b"")
+
+    def _complete_at_once(self, entry: _ServerEntry, data: bytes) -> None:
+        """Send the final answer of a non-INVITE UDP transaction still in Trying.
+
+        The transaction would go to Completed, where its one job is to
+        replay these bytes to retransmissions until timer J (RFC 3261
+        17.2.2): so the bytes go straight to the completed table, with no
+        state machine run and no timer of its own (the table's wake-up is
+        shared by all its entries).
+        """
+        entry.final_sent = True
+        self._forget_server(entry)
+        now = self._now()
+        completed = self.completed
+        expires = _end_deadline(now + self.timers.timer_j(reliable=False), now)
+        was_empty = not completed
+        completed.add(entry.key, data, entry.destination, expires=expires)
+        if was_empty or self._timer is None:
+            # Only a table that was empty moves the earliest deadline; a later
+            # entry expires with or after the ones already held.
+            self._arm()
+        self._send(entry.transport, data, entry.destination, None)
 
     # -- transaction plumbing -------------------------------------------------
 

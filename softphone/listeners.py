@@ -34,22 +34,26 @@ class Listeners(Generic[P]):
     __slots__ = ("_callbacks", "_logger", "_what")
 
     def __init__(self, what: str, logger: logging.Logger | None = None) -> None:
+        # Replaced, never changed in place: a call iterates the list it
+        # started with, without copying it each time.
         self._callbacks: list[Callable[P, object]] = []
         self._what = what
         self._logger = logger or log
 
     def add(self, callback: Callable[P, object]) -> None:
         """Call *callback* on every later event."""
-        self._callbacks.append(callback)
+        self._callbacks = [*self._callbacks, callback]
 
     def remove(self, callback: Callable[P, object]) -> None:
         """Stop calling *callback*; nothing happens when it was not added."""
         if callback in self._callbacks:
-            self._callbacks.remove(callback)
+            callbacks = list(self._callbacks)
+            callbacks.remove(callback)
+            self._callbacks = callbacks
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> None:
         """Call every callback; one that raises is logged and the rest still run."""
-        for callback in list(self._callbacks):
+        for callback in self._callbacks:
             try:
                 callback(*args, **kwargs)
             except Exception:
@@ -62,7 +66,7 @@ class Listeners(Generic[P]):
         return bool(self._callbacks)
 
     def __iter__(self) -> Iterator[Callable[P, object]]:
-        return iter(list(self._callbacks))
+        return iter(self._callbacks)
 
     def __contains__(self, callback: object) -> bool:
         return callback in self._callbacks

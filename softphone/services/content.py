@@ -91,6 +91,10 @@ def _mime(value: str) -> tuple[str, str | None]:
     return parsed.mime.lower(), parsed.charset
 
 
+#: Content-Type values (lower-cased) that mean plain UTF-8 text, the usual chat.
+_PLAIN_UTF8 = frozenset({"text/plain", "text/plain;charset=utf-8", "text/plain; charset=utf-8"})
+
+
 def decode_incoming(request: Request) -> Incoming:
     """Read a MESSAGE's body as one of `Chat`, `Receipt`, `Composing`.
 
@@ -100,7 +104,22 @@ def decode_incoming(request: Request) -> Incoming:
             body decompresses beyond 64 KiB; 400 for a malformed CPIM, IMDN
             or is-composing body.
     """
-    body = decode_content(request.body, request.headers.get("Content-Encoding"))
+    headers = request.headers
+    raw_type = headers.get("Content-Type")
+    if (
+        (raw_type is None or raw_type.lower() in _PLAIN_UTF8)
+        and headers.get("Content-Encoding") is None
+        and not looks_like_cpim(request.body)
+    ):
+        # The usual chat message: plain UTF-8 text as it came, read without
+        # parsing its Content-Type (what the general path below decodes it to).
+        return Chat(
+            text=request.body.decode("utf-8", errors="replace"),
+            content_type=raw_type or PLAIN_CONTENT_TYPE,
+            message_id=None,
+            disposition=frozenset(),
+        )
+    body = decode_content(request.body, headers.get("Content-Encoding"))
     outer = request.content_type
     mime = outer.mime.lower() if outer is not None else "text/plain"
     charset = outer.charset if outer is not None else None
