@@ -137,3 +137,56 @@ def test_a_burst_is_answered_to_each_sender_and_every_answer_is_stored(
     finally:
         for sock in socks:
             sock.close()
+
+
+def raw_answers(sock: socket.socket, timeout: float) -> list[bytes]:
+    """Every datagram arriving on *sock* within *timeout*."""
+    out: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            out.append(sock.recv(65535))
+        except TimeoutError:
+            break
+    return out
+
+
+def test_a_retransmission_after_the_200_is_answered_from_its_bytes_unparsed(
+    listen: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    process, port, db = listen
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        for attempt in range(60):
+            sock.sendto(request(sock, f"ready-{attempt}"), ("127.0.0.1", port))
+            if answers(sock, 1, 0.5):
+                break
+        else:
+            pytest.fail("softphone listen never answered")
+        time.sleep(0.5)
+        while answers(sock, 1, 0.2):
+            pass  # late answers to the readiness probes
+        original = request(sock, "again")
+        sock.sendto(original, ("127.0.0.1", port))
+        first = raw_answers(sock, 1.0)
+        assert len(first) == 1 and first[0].startswith(b"SIP/2.0 200 ")
+        # The same request again (RFC 3261 17.2.2: the transaction is in
+        # Completed), and a copy whose Content-Length overruns the datagram:
+        # parsed, that one would be refused 400. Matched on the transaction
+        # key alone, both get the stored 200, byte for byte.
+        sock.sendto(original, ("127.0.0.1", port))
+        broken = original.replace(b"Content-Length: ", b"Content-Length: 9")
+        sock.sendto(broken, ("127.0.0.1", port))
+        again = raw_answers(sock, 1.0)
+        assert again == [first[0], first[0]]
+    process.kill()
+    process.wait()
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute(
+            "SELECT body FROM messages WHERE direction = 'in' AND call_id = 'again'"
+        ).fetchall()
+    assert rows == [("안녕 again",)]
+    assert process.stdout is not None
+    lines = [line for line in process.stdout.read().splitlines() if b"again" in line]
+    assert len(lines) == 1 and json.loads(lines[0])["body"] == "안녕 again"
