@@ -69,10 +69,15 @@ class Resender:
             return
         now = self._clock()
         policy = self._messaging.resend_policy
-        for record in self._store.resend_planned():
-            assert record.resend_at is not None
-            if record.resend_at <= now or policy.when_connected(local_failure=record.local_failure):
-                self._send(record)
+        going = [
+            record
+            for record in self._store.resend_planned()
+            if record.resend_at is not None
+            and (
+                record.resend_at <= now or policy.when_connected(local_failure=record.local_failure)
+            )
+        ]
+        self._send_in_order_typed(going)
         self._arm()
 
     def _on_state(self, record: MessageRecord) -> None:
@@ -80,6 +85,14 @@ class Resender:
             return
         if self._armed_for is None or record.resend_at < self._armed_for:
             self._arm()
+
+    def _send_in_order_typed(self, records: list[MessageRecord]) -> None:
+        # The plans are kept by time, but a message that failed more often
+        # waits longer: the ones going together leave in the order they
+        # were written (ids grow with it), so the recipient reads them so
+        # (messages to one peer go one at a time, in this order).
+        for record in sorted(records, key=lambda r: r.id):
+            self._send(record)
 
     def _send(self, record: MessageRecord) -> None:
         try:
@@ -93,14 +106,16 @@ class Resender:
         if not self._running:
             return
         now = self._clock()
-        ready = self._is_ready()
+        due: list[MessageRecord] = []
         for record in self._store.resend_planned():
             assert record.resend_at is not None
             if record.resend_at > now:
                 break
-            if ready:
-                self._send(record)
-            else:
+            due.append(record)
+        if self._is_ready():
+            self._send_in_order_typed(due)
+        else:
+            for record in due:
                 try:
                     self._messaging.postpone(record.id)
                 except Exception:

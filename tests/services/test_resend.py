@@ -321,3 +321,49 @@ async def test_left_sending_by_a_crash_goes_again_once_as_the_same_request(
     finally:
         alice.close()
         bob.close()
+
+
+async def test_resends_when_the_connection_is_back_go_in_the_order_typed(
+    alice: Side, peers: list[ScriptedPeer]
+) -> None:
+    # "one" failed first and was planned again while offline, so its next
+    # resend is later than that of "two", which failed once. When the
+    # connection is back both go at once: in the order they were typed,
+    # never by their planned times.
+    answering = False
+    answered: list[str] = []  # bodies in the order the peer answered them
+
+    def script(request: Request) -> list[Response]:
+        if not answering:
+            return []
+        body = request.body.decode()
+        if not answered or answered[-1] != body:  # a retransmission is not a message
+            answered.append(body)
+        return [answer(request, 200)]
+
+    await scripted(alice, peers, script)
+    timer = resender(alice)
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05, 7200.0))
+    one = alice.messaging.send("sip:bob@example.test", "one")
+    alice.ready = False  # lost while "one" is on the wire
+    await until(lambda: alice.store.message(one.id).attempts == 2, "one planned again offline")
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05, 3600.0))
+    alice.ready = True  # back for a moment: "two" goes, and is lost as well
+    two = alice.messaging.send("sip:bob@example.test", "two")
+    alice.ready = False
+    await until(lambda: alice.store.message(two.id).attempts == 2, "two planned again offline")
+    planned = [alice.store.message(r.id).resend_at for r in (one, two)]
+    assert planned[0] is not None and planned[1] is not None and planned[1] < planned[0]
+    answering = True
+    alice.ready = True
+    timer.connection_back()
+    await until(
+        lambda: all(alice.states(r)[-1] is D.DELIVERED for r in (one, two)), "both delivered"
+    )
+    timer.stop()
+    assert answered == ["one", "two"]
+    for record in (one, two):
+        assert alice.states(record) == [
+            *(D.QUEUED, D.SENDING, D.FAILED, D.FAILED),
+            *(D.QUEUED, D.SENDING, D.DELIVERED),
+        ]
