@@ -158,7 +158,7 @@ class Headers:
     and dropped whenever the headers change.
     """
 
-    __slots__ = ("_cache", "_idx", "_items")
+    __slots__ = ("_cache", "_idx", "_items", "_owner")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         """Build headers from ``(name, value)`` pairs.
@@ -172,6 +172,10 @@ class Headers:
         # key -> raw values, built by the parser's one pass over the lines (or
         # on first lookup); None after a change.
         self._idx: dict[str, list[str]] | None = None
+        # A weak reference to the parsed message that holds views of these
+        # lines in its instance dict (see softphone.sip.message), told when
+        # they change.
+        self._owner: Any = None
         for name, value in items:
             self.add(name, value)
 
@@ -187,6 +191,7 @@ class Headers:
         headers._items = items
         headers._cache = {}
         headers._idx = index
+        headers._owner = None
         return headers
 
     @staticmethod
@@ -223,6 +228,12 @@ class Headers:
     def _changed(self) -> None:
         self._cache.clear()
         self._idx = None
+        owner = self._owner
+        if owner is not None:
+            self._owner = None
+            message = owner()
+            if message is not None:
+                message._forget_views()
 
     def get(self, name: str) -> str | None:
         """Return the first raw value of *name*, or ``None``."""

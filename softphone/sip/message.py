@@ -3,8 +3,10 @@
 ``parse()`` is strict about everything the stack reads (start line, Via,
 From, To, Call-ID, CSeq, Max-Forwards, Content-Length, Contact,
 Content-Type, Expires, Date) and tolerant of headers it does not know, which
-are kept raw. Typed views are parsed on first access and cached in the
-:class:`Headers` (the cache is dropped when the headers change).
+are kept raw. The views of the headers ``parse()`` checks are built by it
+and kept in the message's instance dict (reading one is an attribute
+lookup); the others are parsed on first access and cached in the
+:class:`Headers`. Either is dropped when the headers change.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from weakref import ref as _weakref
 
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.fields import (
@@ -149,22 +153,24 @@ _NAMES: dict[str, tuple[str, str]] = dict(_KEYS)
 _NAMES_MAX = len(_KEYS) + 512
 _NAME_MAX_LENGTH = 64
 # Optional views that parse() fills in when their header is absent, so that
-# reading one costs a dict lookup: (key, empty value is a list).
-_ABSENT_NONE = (
-    "min-expires",
-    "event",
-    "subscription-state",
-    "authorization",
-    "proxy-authorization",
-    "retry-after",
-)
-_ABSENT_LIST = ("allow", "supported", "require", "www-authenticate", "proxy-authenticate")
-_OPTIONAL = frozenset(_ABSENT_NONE + _ABSENT_LIST)
-# The views of headers that parse() checks, as they read when absent, and
-# the optional ones whose empty value is None: copied once per message.
-_ABSENT_VIEWS: dict[str, Any] = dict.fromkeys(
-    ("max-forwards", "content-type", "expires", "date", *_ABSENT_NONE)
-)
+# reading one is an attribute lookup: header key -> view name.
+_ABSENT_NONE = {
+    "min-expires": "min_expires",
+    "event": "event",
+    "subscription-state": "subscription_state",
+    "authorization": "authorization",
+    "proxy-authorization": "proxy_authorization",
+    "retry-after": "retry_after",
+}
+_ABSENT_LIST = {
+    "allow": "allow",
+    "supported": "supported",
+    "require": "require",
+    "www-authenticate": "www_authenticate",
+    "proxy-authenticate": "proxy_authenticate",
+}
+_OPTIONAL = {**_ABSENT_NONE, **_ABSENT_LIST}
+_OPTIONAL_KEYS = frozenset(_OPTIONAL)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 # The usual Request-Line: a token method, a SIP URI of the usual shape (see
 # softphone.sip.uri._SIMPLE_SIP_URI) and SIP/2.0, single spaces. Anything else
@@ -410,276 +416,123 @@ def _auth() -> Any:
     return _AUTH
 
 
+class _View(Generic[T]):
+    """A typed view of one header, read like an attribute.
+
+    ``parse()`` puts the views it builds in the message's instance dict, so
+    reading one is a plain attribute lookup (this descriptor defines no
+    ``__set__``, so the instance dict wins). A view not there (a message
+    built by code, or one whose headers changed since) is parsed here and
+    cached in its :class:`Headers` until they change.
+    """
+
+    def __init__(self, key: str, build: Callable[[list[str] | None], T], doc: str) -> None:
+        self._key = key
+        self._build = build
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, message: None, owner: type | None = None) -> _View[T]: ...
+    @overload
+    def __get__(self, message: _Message, owner: type | None = None) -> T: ...
+    def __get__(self, message: _Message | None, owner: type | None = None) -> T | _View[T]:
+        if message is None:
+            return self
+        headers = message.headers
+        cache = headers._cache
+        key = self._key
+        try:
+            return cache[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        value = cache[key] = self._build(headers._lines(key))
+        return value
+
+
+def _set_headers(message: _Message, headers: Headers) -> None:
+    fields = message.__dict__
+    if "via" in fields:
+        message._forget_views()
+    fields["_headers"] = headers
+
+
+def _tokens_view(name: str) -> Callable[[list[str] | None], list[str]]:
+    return lambda lines: _tokens_of(lines, name)
+
+
 class _Message:
     """Typed read-only views shared by :class:`Request` and :class:`Response`.
 
     Each view parses its header on first access; a malformed header raises
     :class:`ParseError` from the view (``parse()`` has already validated the
-    headers the stack relies on, and filled in the absent optional ones).
+    headers the stack relies on, built their views and filled in the absent
+    optional ones).
     """
 
-    headers: Headers
     body: bytes
+    _headers: Headers
 
-    @property
-    def via(self) -> list[Via]:
-        """Every Via value, top first."""
-        headers = self.headers
-        try:
-            return headers._cache["via"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["via"] = _via_of(headers._lines("via"))
-        return value
+    #: The header lines (changing them, or assigning other headers, makes
+    #: every view read the new lines).
+    headers = property(attrgetter("_headers"), _set_headers)
 
-    @property
-    def from_(self) -> NameAddr:
-        """The From header. Raises: ParseError when missing or malformed."""
-        headers = self.headers
-        try:
-            return headers._cache["from"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["from"] = _from_of(headers._lines("from"))
-        return value
+    via = _View("via", _via_of, "Every Via value, top first.")
+    from_ = _View(
+        "from", _from_of, "The From header. Raises: ParseError when missing or malformed."
+    )
+    to = _View("to", _to_of, "The To header. Raises: ParseError when missing or malformed.")
+    call_id = _View(
+        "call-id", _call_id_of, "The Call-ID. Raises: ParseError when missing or malformed."
+    )
+    cseq = _View("cseq", _cseq_of, "The CSeq. Raises: ParseError when missing or malformed.")
+    contact = _View("contact", _contact_of, "Every Contact value (``Contact(None)`` for ``*``).")
+    max_forwards = _View("max-forwards", _max_forwards_of, "Max-Forwards (0-255), or ``None``.")
+    content_type = _View("content-type", _content_type_of, "Content-Type, or ``None``.")
+    expires = _View("expires", _expires_of, "Expires in seconds, or ``None``.")
+    min_expires = _View(
+        "min-expires", _min_expires_of, "Min-Expires in seconds (RFC 3261 20.23), or ``None``."
+    )
+    date = _View(
+        "date", _date_of, "The raw Date header (checked to be an RFC 1123 GMT date), or ``None``."
+    )
+    event = _View("event", _event_of, "Event (RFC 6665), or ``None``.")
+    subscription_state = _View(
+        "subscription-state", _subscription_state_of, "Subscription-State (RFC 6665), or ``None``."
+    )
+    allow = _View("allow", _tokens_view("Allow"), "Allow: the methods, as written.")
+    supported = _View("supported", _tokens_view("Supported"), "Supported option tags.")
+    require = _View("require", _tokens_view("Require"), "Require option tags.")
+    www_authenticate = _View(
+        "www-authenticate",
+        _challenges_of,
+        "Every WWW-Authenticate challenge (parsed by ``softphone.sip.auth``).",
+    )
+    proxy_authenticate = _View(
+        "proxy-authenticate", _challenges_of, "Every Proxy-Authenticate challenge."
+    )
+    authorization = _View(
+        "authorization",
+        _credentials_of,
+        "The first Authorization header's credentials, or ``None``.",
+    )
+    proxy_authorization = _View(
+        "proxy-authorization",
+        _credentials_of,
+        "The first Proxy-Authorization header's credentials, or ``None``.",
+    )
+    retry_after = _View("retry-after", _retry_after_of, "Retry-After, or ``None``.")
 
-    @property
-    def to(self) -> NameAddr:
-        """The To header. Raises: ParseError when missing or malformed."""
-        headers = self.headers
-        try:
-            return headers._cache["to"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["to"] = _to_of(headers._lines("to"))
-        return value
-
-    @property
-    def call_id(self) -> str:
-        """The Call-ID. Raises: ParseError when missing or malformed."""
-        headers = self.headers
-        try:
-            return headers._cache["call-id"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["call-id"] = _call_id_of(headers._lines("call-id"))
-        return value
-
-    @property
-    def cseq(self) -> CSeq:
-        """The CSeq. Raises: ParseError when missing or malformed."""
-        headers = self.headers
-        try:
-            return headers._cache["cseq"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["cseq"] = _cseq_of(headers._lines("cseq"))
-        return value
-
-    @property
-    def contact(self) -> list[Contact]:
-        """Every Contact value (``Contact(None)`` for ``*``)."""
-        headers = self.headers
-        try:
-            return headers._cache["contact"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["contact"] = _contact_of(headers._lines("contact"))
-        return value
-
-    @property
-    def max_forwards(self) -> int | None:
-        """Max-Forwards (0-255), or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["max-forwards"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["max-forwards"] = _max_forwards_of(headers._lines("max-forwards"))
-        return value
-
-    @property
-    def content_type(self) -> ContentType | None:
-        """Content-Type, or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["content-type"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["content-type"] = _content_type_of(headers._lines("content-type"))
-        return value
+    def _forget_views(self) -> None:
+        # The views parse() left in the instance dict describe headers that
+        # have changed or been replaced: the descriptors read the headers again.
+        fields = self.__dict__
+        for name in _VIEW_NAMES:
+            fields.pop(name, None)
 
     @property
     def content_length(self) -> int:
         """The body length (what ``bytes()`` writes as Content-Length)."""
         return len(self.body)
-
-    @property
-    def expires(self) -> int | None:
-        """Expires in seconds, or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["expires"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["expires"] = _expires_of(headers._lines("expires"))
-        return value
-
-    @property
-    def min_expires(self) -> int | None:
-        """Min-Expires in seconds (RFC 3261 20.23), or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["min-expires"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["min-expires"] = _min_expires_of(headers._lines("min-expires"))
-        return value
-
-    @property
-    def date(self) -> str | None:
-        """The raw Date header (checked to be an RFC 1123 GMT date), or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["date"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["date"] = _date_of(headers._lines("date"))
-        return value
-
-    @property
-    def event(self) -> Event | None:
-        """Event (RFC 6665), or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["event"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["event"] = _event_of(headers._lines("event"))
-        return value
-
-    @property
-    def subscription_state(self) -> SubscriptionState | None:
-        """Subscription-State (RFC 6665), or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["subscription-state"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        lines = headers._lines("subscription-state")
-        value = cache["subscription-state"] = _subscription_state_of(lines)
-        return value
-
-    @property
-    def allow(self) -> list[str]:
-        """Allow: the methods, as written."""
-        headers = self.headers
-        try:
-            return headers._cache["allow"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["allow"] = _tokens_of(headers._lines("allow"), "Allow")
-        return value
-
-    @property
-    def supported(self) -> list[str]:
-        """Supported option tags."""
-        headers = self.headers
-        try:
-            return headers._cache["supported"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["supported"] = _tokens_of(headers._lines("supported"), "Supported")
-        return value
-
-    @property
-    def require(self) -> list[str]:
-        """Require option tags."""
-        headers = self.headers
-        try:
-            return headers._cache["require"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["require"] = _tokens_of(headers._lines("require"), "Require")
-        return value
-
-    @property
-    def www_authenticate(self) -> list[Challenge]:
-        """Every WWW-Authenticate challenge (parsed by ``softphone.sip.auth``)."""
-        headers = self.headers
-        try:
-            return headers._cache["www-authenticate"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["www-authenticate"] = _challenges_of(headers._lines("www-authenticate"))
-        return value
-
-    @property
-    def proxy_authenticate(self) -> list[Challenge]:
-        """Every Proxy-Authenticate challenge."""
-        headers = self.headers
-        try:
-            return headers._cache["proxy-authenticate"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        lines = headers._lines("proxy-authenticate")
-        value = cache["proxy-authenticate"] = _challenges_of(lines)
-        return value
-
-    @property
-    def authorization(self) -> Credentials | None:
-        """The first Authorization header's credentials, or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["authorization"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["authorization"] = _credentials_of(headers._lines("authorization"))
-        return value
-
-    @property
-    def proxy_authorization(self) -> Credentials | None:
-        """The first Proxy-Authorization header's credentials, or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["proxy-authorization"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        lines = headers._lines("proxy-authorization")
-        value = cache["proxy-authorization"] = _credentials_of(lines)
-        return value
-
-    @property
-    def retry_after(self) -> RetryAfter | None:
-        """Retry-After, or ``None``."""
-        headers = self.headers
-        try:
-            return headers._cache["retry-after"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        cache = headers._cache
-        value = cache["retry-after"] = _retry_after_of(headers._lines("retry-after"))
-        return value
 
     def _serialize(self, start_line: str) -> bytes:
         # Content-Length is always written from the body, at the place of the
@@ -698,13 +551,13 @@ class _Message:
         lines.append("\r\n")
         return "\r\n".join(lines).encode("utf-8", "surrogateescape") + self.body
 
-    def _validate(self) -> None:
+    def _validate(self, views: dict[str, Any], index: dict[str, list[str]]) -> None:
         # RFC 3261 8.1.1: every request and response carries Via, From, To,
         # Call-ID and CSeq; those and the headers whose grammar has no comma
         # list appear once. The checks run in a fixed order so that the first
-        # problem found is always the same one.
-        headers = self.headers
-        index = headers._index()
+        # problem found is always the same one. `views` is the instance dict
+        # (a copy of a template with every view's key, so it never grows)
+        # and `index` the splitter's lookup index.
         get = index.get
         via = get("via")
         from_ = get("from")
@@ -742,35 +595,47 @@ class _Message:
             raise ParseError("Multiple Expires headers")
         if date is not None and len(date) > 1:
             raise ParseError("Multiple Date headers")
-        # Build (and cache) the views the stack relies on, from the lines the
-        # splitter indexed, in this order (the first error found is always
-        # the same one); the optional views of absent headers are filled in
-        # (a copy of their absent values and fresh empty lists), so reading
-        # one costs a dict lookup.
-        cache = _ABSENT_VIEWS.copy()
-        cache["via"] = _via_of(via)
-        cache["from"] = _name_addr_value(from_[0], "From")
-        cache["to"] = _name_addr_value(to[0], "To")
-        cache["call-id"] = _call_id_value(call_id[0])
-        cache["cseq"] = _cseq_value(cseq[0])
+        # Build the views the stack relies on, from the lines the splitter
+        # indexed, in this order (the first error found is always the same
+        # one); the optional views of absent headers read None (the
+        # template's) or a fresh empty list. They are in the instance dict,
+        # where reading one is an attribute lookup; the headers drop them if
+        # they change (see Headers._changed).
+        views["via"] = _via_of(via)
+        views["from_"] = _name_addr_value(from_[0], "From")
+        views["to"] = _name_addr_value(to[0], "To")
+        views["call_id"] = _call_id_value(call_id[0])
+        views["cseq"] = _cseq_value(cseq[0])
         if max_forwards is not None:
-            cache["max-forwards"] = _max_forwards_value(max_forwards[0])
-        cache["contact"] = [] if contact is None else _contact_of(contact)
+            views["max_forwards"] = _max_forwards_value(max_forwards[0])
+        views["contact"] = [] if contact is None else _contact_of(contact)
         if content_type is not None:
-            cache["content-type"] = ContentType.parse(content_type[0])
+            views["content_type"] = ContentType.parse(content_type[0])
         if expires is not None:
-            cache["expires"] = _expires_value(expires[0])
+            views["expires"] = _expires_value(expires[0])
         if date is not None:
-            cache["date"] = _date_of(date)
+            views["date"] = _date_of(date)
         # Fresh lists: a caller may change the list a view returns.
-        cache["allow"] = []
-        cache["supported"] = []
-        cache["require"] = []
-        cache["www-authenticate"] = []
-        cache["proxy-authenticate"] = []
-        for key in _OPTIONAL.intersection(index):
-            del cache[key]
-        headers._cache = cache
+        views["allow"] = []
+        views["supported"] = []
+        views["require"] = []
+        views["www_authenticate"] = []
+        views["proxy_authenticate"] = []
+        for key in _OPTIONAL_KEYS.intersection(index):
+            del views[_OPTIONAL[key]]
+        self._headers._owner = _weakref(self)
+
+
+#: The attribute names of the typed views.
+_VIEW_NAMES = tuple(name for name, value in vars(_Message).items() if isinstance(value, _View))
+# The instance dicts of parsed messages: fields and views, the views that
+# stay None when their header is absent included (see _Message._validate).
+_REQUEST_FIELDS: dict[str, Any] = dict.fromkeys(
+    ("method", "uri", "_headers", "body", "version", *_VIEW_NAMES)
+)
+_RESPONSE_FIELDS: dict[str, Any] = dict.fromkeys(
+    ("status", "reason", "_headers", "body", "version", *_VIEW_NAMES)
+)
 
 
 def _headers_without_length(headers: Headers) -> list[tuple[str, str]]:
@@ -891,7 +756,9 @@ class Response(_Message):
             raise LocalProtocolError(f"invalid To tag {to_tag!r}")
         items: list[tuple[str, str, str]] = []
         # The To view parse() built (one To header), so it is not read again.
-        to_view = request.headers._cache.get("to")
+        to_view = request.__dict__.get("to")
+        if to_view is None:
+            to_view = request.headers._cache.get("to")
         for key, name, value in request.headers._items:
             if key in ("via", "from", "call-id", "cseq") or (
                 # RFC 3261 8.2.6.1: a 100 Trying copies Timestamp.
@@ -1093,33 +960,32 @@ def _parse(data: bytes) -> Request | Response:
             raise ParseError("NUL in the reason phrase")
         items, index = _split_headers(lines, head)
         message = _new(Response)
-        message.__dict__.update(
-            status=int(code),
-            reason=reason,
-            headers=Headers._from_parsed(items, index),
-            body=b"",
-            version="SIP/2.0",
-        )
+        fields = _RESPONSE_FIELDS.copy()
+        fields["status"] = int(code)
+        fields["reason"] = reason
         partial = None
     else:
         method, uri = _request_line(start_line)
         items, index = _split_headers(lines, head)
         message = _new(Request)
-        message.__dict__.update(
-            method=method,
-            uri=uri,
-            headers=Headers._from_parsed(items, index),
-            body=b"",
-            version="SIP/2.0",
-        )
+        fields = _REQUEST_FIELDS.copy()
+        fields["method"] = method
+        fields["uri"] = uri
         partial = message
-
+    # One dict for the fields and the views parse() builds: a copy of a
+    # template holding every key, filled in place (it never grows).
+    fields["_headers"] = Headers._from_parsed(items, index)
+    fields["version"] = "SIP/2.0"
+    message.__dict__ = fields
     try:
-        message.body = _body(index, data, end + 4)
-        message._validate()
-        if partial is not None and message.headers._cache["cseq"].method != partial.method:
+        fields["body"] = _body(index, data, end + 4)
+        message._validate(fields, index)
+        if partial is not None and fields["cseq"].method != partial.method:
             raise ParseError("CSeq method does not match the request method")
     except ParseError as exc:
+        # A partial request has its fields and no views (they are read
+        # from its raw headers, if at all).
+        message._forget_views()
         exc.partial = partial
         raise
     return message

@@ -112,6 +112,48 @@ def test_views_are_cached_and_follow_changes() -> None:
     )
 
 
+def test_views_of_a_parsed_message_follow_every_change_of_its_headers() -> None:
+    # parse() builds the views at once; each way of changing the headers
+    # after that is seen by the next read.
+    request = parse(bytes(make_message()))
+    assert request.via[0].branch == "z9hG4bKabc" and request.max_forwards == 70
+    headers = request.headers
+    headers.replace_first("Via", "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKdef;received=1.2.3.4")
+    assert request.via[0].branch == "z9hG4bKdef" and request.via[0].received == "1.2.3.4"
+    headers.insert_first("Via", "SIP/2.0/TCP 192.0.2.9;branch=z9hG4bKtop")
+    assert [via.branch for via in request.via] == ["z9hG4bKtop", "z9hG4bKdef"]
+    headers.set("Max-Forwards", "69")
+    headers.add("Expires", "60")
+    assert (request.max_forwards, request.expires) == (69, 60)
+    headers.remove("Max-Forwards")
+    assert request.max_forwards is None
+    request.headers = Headers([("To", "<sip:carol@example.com>;tag=9"), ("Event", "reg")])
+    assert request.to.tag == "9" and request.event is not None and request.via == []
+    assert request.expires is None and request.allow == []
+    with pytest.raises(ParseError, match="Missing From header"):
+        request.from_  # noqa: B018
+    # A copy's changes leave the message alone; the old headers too, once
+    # the message has others.
+    again = parse(bytes(make_message()))
+    copy = again.headers.copy()
+    copy.set("Call-ID", "other@192.0.2.1")
+    assert again.call_id == "c1@192.0.2.1"
+    old = again.headers
+    again.headers = copy
+    old.set("Call-ID", "old@192.0.2.1")
+    assert again.call_id == "other@192.0.2.1"
+
+
+def test_a_partial_request_reads_its_views_from_its_raw_headers() -> None:
+    with pytest.raises(ParseError) as info:
+        parse(BASE + b"Max-Forwards: 256\r\n\r\n")
+    partial = info.value.partial
+    assert isinstance(partial, Request) and partial.call_id == "x@y"
+    assert partial.expires is None
+    with pytest.raises(ParseError, match="Max-Forwards is not a number"):
+        partial.max_forwards  # noqa: B018
+
+
 def test_optional_views() -> None:
     request = make_message()
     assert request.expires is None and request.event is None and request.retry_after is None
