@@ -830,6 +830,13 @@ class UserAgent:
             elif isinstance(event, TransportFailed) and not entry.done:
                 entry.done = True
                 _call(entry.on_failure, TransactionFailed(event.reason, timed_out=False))
+        if entry.done and entry.on_response is not _told:
+            # The service has its outcome; until timer K the entry only
+            # absorbs retransmitted answers. Letting go of its callbacks
+            # frees what they hold (a future and the final response): with
+            # 1,000 SUBSCRIBEs answered at once, that is 1,000 parsed
+            # responses the collector would otherwise keep scanning.
+            entry.on_response = entry.on_failure = _told
         if entry.tx.state is State.TERMINATED:
             if self._client.get(entry.key) is entry:
                 del self._client[entry.key]
@@ -1073,6 +1080,10 @@ _KEY_SCAN = 8192
 def _first(key: tuple[object, ...]) -> object:
     """The branch of a transaction key (its first part; see `transaction_key`)."""
     return key[0]
+
+
+def _told(_outcome: object) -> None:
+    """The callback of a client transaction whose outcome was already told."""
 
 
 def _call(callback: Callable[[_T], None], argument: _T) -> None:

@@ -18,6 +18,7 @@ without being wired to the others.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import weakref
 from collections.abc import Callable
@@ -86,6 +87,10 @@ class Wakeups:
         self._loop = loop
         #: Loop time -> the armed timers that fire then.
         self._armed: dict[float, dict[Wakeup, None]] = {}
+        #: The same times, sorted: `shared` looks at those in its window only
+        #: (1,000 buddies waiting for their first NOTIFY arm 1,000 times, and
+        #: a scan of all of them for every new timer is quadratic).
+        self._sorted: list[float] = []
 
     def loop_time(self) -> float:
         """The loop's clock, which every time here is on."""
@@ -99,12 +104,18 @@ class Wakeups:
         *moving* is a timer about to be moved: a time only it fires at is
         not shared.
         """
-        found = [
-            when
-            for when, timers in self._armed.items()
-            if earliest <= when <= latest and (len(timers) > 1 or moving not in timers)
-        ]
-        return max(found) if found else None
+        times = self._sorted
+        armed = self._armed
+        index = bisect.bisect_right(times, latest)
+        while index > 0:
+            index -= 1
+            when = times[index]
+            if when < earliest:
+                return None
+            timers = armed[when]
+            if len(timers) > 1 or moving not in timers:
+                return when
+        return None
 
     def choose(self, earliest: float, latest: float, *, moving: Wakeup | None = None) -> float:
         """The time in [*earliest*, *latest*] a timer should fire at (loop time).
@@ -118,7 +129,7 @@ class Wakeups:
 
     def times(self) -> list[float]:
         """Every time an armed timer fires at, soonest first."""
-        return sorted(self._armed)
+        return list(self._sorted)
 
     def callbacks(self, when: float) -> list[Callable[..., object]]:
         """What the armed timers that fire at *when* run."""
@@ -137,7 +148,11 @@ class Wakeups:
         wakeup = Wakeup(self, when, callback)
         wakeup._handle = self._loop.call_at(when, wakeup._fire, callback, args)
         if offer:
-            self._armed.setdefault(when, {})[wakeup] = None
+            same = self._armed.get(when)
+            if same is None:
+                same = self._armed[when] = {}
+                bisect.insort(self._sorted, when)
+            same[wakeup] = None
         return wakeup
 
     def call_between(
@@ -152,7 +167,10 @@ class Wakeups:
             return
         same.pop(wakeup, None)
         if not same:
-            del self._armed[wakeup.when()]
+            when = wakeup.when()
+            del self._armed[when]
+            times = self._sorted
+            del times[bisect.bisect_left(times, when)]
 
 
 _BY_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Wakeups] = (

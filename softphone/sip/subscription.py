@@ -493,31 +493,29 @@ class Subscription:
         self._cseq += 1
         self._last_request_expires = expires
         self._last_was_initial = initial
-        # From and To are the same in every SUBSCRIBE of a dialog (To gets
-        # the notifier's tag once): written once, not per request.
+        # Every line but CSeq and Expires is the same in each SUBSCRIBE of
+        # a dialog until the notifier's tag or route set is learnt: those
+        # lines are written and checked once, then copied per request.
         lines = self._lines
-        if lines is None or lines[2] != self._remote_tag:
+        if lines is None or lines[1] != self._remote_tag or lines[2] != self._route_set:
             to = (
                 self._target
                 if self._remote_tag is None
                 else self._target.with_tag(self._remote_tag)
             )
-            lines = self._lines = (
-                str(self._watcher.with_tag(self._local_tag)),
-                str(to),
-                self._remote_tag,
-            )
-        headers = Headers()
-        for route in self._route_set:
-            headers.add("Route", str(route))
-        headers.add("Max-Forwards", "70")
-        headers.add("From", lines[0])
-        headers.add("To", lines[1])
-        headers.add("Call-ID", self._call_id)
+            template = Headers()
+            for route in self._route_set:
+                template.add("Route", str(route))
+            template.add("Max-Forwards", "70")
+            template.add("From", str(self._watcher.with_tag(self._local_tag)))
+            template.add("To", str(to))
+            template.add("Call-ID", self._call_id)
+            template.add("Contact", self._contact_line)
+            template.add("Event", self._event_package)
+            template.add("Accept", self._accept)
+            lines = self._lines = (template, self._remote_tag, self._route_set)
+        headers = lines[0].copy()
         headers.add("CSeq", f"{self._cseq} SUBSCRIBE")
-        headers.add("Contact", self._contact_line)
-        headers.add("Event", self._event_package)
-        headers.add("Accept", self._accept)
         headers.add("Expires", str(expires))
         # Loose routing only (RFC 3261 §12.2.1.1 with an lr route set).
         return Request("SUBSCRIBE", self._remote_target, headers)
@@ -838,8 +836,9 @@ class Subscription:
         self._call_id = new_call_id(self._call_id_host)
         self._local_tag = new_tag()
         self._remote_tag = None
-        #: From, To and the remote tag To was written with, for `_build`.
-        self._lines: tuple[str, str, str | None] | None = None
+        #: The lines every SUBSCRIBE of the dialog carries, with the remote
+        #: tag and route set they were written for (see `_build`).
+        self._lines: tuple[Headers, str | None, tuple[NameAddr, ...]] | None = None
         self._route_set = ()
         self._remote_target = self._target.uri
         #: The Contact lines of the last NOTIFY taken (its target is ours).

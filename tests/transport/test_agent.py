@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import socket
+import weakref
 from collections.abc import AsyncIterator
 
 import pytest
@@ -405,3 +407,23 @@ async def test_udp_datagrams_sent_in_one_turn_go_out_in_order_even_when_closed_a
         assert received == [b"datagram 0", b"datagram 1", b"datagram 2"]
     finally:
         sink.close()
+
+
+async def test_a_finished_client_transaction_keeps_no_answer_alive_until_timer_k(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    # Over UDP the transaction stays until timer K to absorb retransmitted
+    # answers (RFC 3261 17.1.2.2), but its outcome was told: what the
+    # service was given (the response, the awaited future) is not kept.
+    alice, bob = pair
+    destination = bob.local_address(TransportKind.UDP)
+    response = await alice.request(
+        make_request("OPTIONS", destination), Target(destination, TransportKind.UDP)
+    )
+    assert response.status == 200
+    answered = weakref.ref(response)
+    del response
+    await asyncio.sleep(0)  # the loop lets go of the handle that woke this task
+    gc.collect()
+    assert alice.pending_transactions == 1  # waiting for timer K
+    assert answered() is None
