@@ -171,6 +171,8 @@ class _ServerEntry:
     destination: Address
     to_tag: str
     final_sent: bool = False
+    #: Whether the request's To had a tag (then an answer adds none).
+    had_to_tag: bool = False
     #: The request as it came, for answers built from its header lines.
     data: bytes | None = None
 
@@ -568,6 +570,7 @@ class UserAgent:
             tx = InviteServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
         else:
             tx = ServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
+        to_tag = request.to.tag
         entry = _ServerEntry(
             tx=tx,
             key=key,
@@ -577,8 +580,9 @@ class UserAgent:
             destination=Address(
                 *response_destination(request.via[0], (source.host, source.port), reliable=reliable)
             ),
-            to_tag=request.to.tag or new_tag(),
+            to_tag=to_tag or new_tag(),
             data=data,
+            had_to_tag=to_tag is not None,
         )
         self._server[key] = entry
         self._server_branches.add(key[0])
@@ -601,6 +605,8 @@ class UserAgent:
             log.exception("dispatching %s failed", request.method)
             if not entry.final_sent:
                 incoming.respond(500, "Server Internal Error")
+        if type(tx) is ServerTransaction and tx.state is State.TRYING:
+            return  # not answered yet, or answered from bytes: nothing queued, no timer
         self._pump_server(entry)
 
     def _dispatch(self, incoming: IncomingRequest, entry: _ServerEntry) -> None:
@@ -770,7 +776,7 @@ class UserAgent:
                 entry.data,
                 status,
                 reason,
-                to_tag=None if request.to.tag is not None else entry.to_tag,
+                to_tag=None if entry.had_to_tag else entry.to_tag,
                 top=request.via[0],
                 source=(entry.source.host, entry.source.port),
             )

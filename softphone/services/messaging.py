@@ -560,7 +560,7 @@ class Messaging:
                 now=self._clock(),
                 display_name=_storable(request.from_.display_name or ""),
                 imdn_id=_storable(decoded.message_id) if decoded.message_id else None,
-                disposition=",".join(sorted(decoded.disposition)),
+                disposition=",".join(sorted(decoded.disposition)) if decoded.disposition else "",
                 # A blocked sender is found where the row would be written:
                 # once per group, as the group's transaction sees the
                 # contacts (a `softphone block` a moment ago included).

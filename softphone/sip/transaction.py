@@ -733,15 +733,15 @@ class CompletedTransactions(Generic[_K, _C]):
 
     def add(self, key: _K, response: bytes, context: _C, *, expires: float) -> None:
         """Keep *response* for retransmissions of *key* until *expires*."""
-        self.discard(key)
+        entries = self._entries
+        if key in entries:
+            self.discard(key)
         size = len(response) + self.OVERHEAD
-        self._entries[key] = _Completed(response, context, expires, size)
+        entries[key] = _Completed(response, context, expires, size)
         self._bytes += size
         if self._part is not None:
             self._parts.add(self._part(key))
-        while self._entries and (
-            self._bytes > self.max_bytes or len(self._entries) > self.max_count
-        ):
+        while entries and (self._bytes > self.max_bytes or len(entries) > self.max_count):
             self._pop_oldest()
             self.evicted += 1
 
