@@ -12,7 +12,16 @@ from collections.abc import AsyncIterator
 import pytest
 
 from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
-from softphone.sip import Headers, NameAddr, Request, SipUri, new_call_id, new_tag, parse
+from softphone.sip import (
+    Headers,
+    LocalProtocolError,
+    NameAddr,
+    Request,
+    SipUri,
+    new_call_id,
+    new_tag,
+    parse,
+)
 from softphone.sip.timers import TimerConfig
 from softphone.trace import TraceEntry, Traffic
 from softphone.transport.base import Address, Target, TransportKind
@@ -264,6 +273,47 @@ async def test_retransmitted_request_reaches_handler_once() -> None:
     bob.close()
     assert seen == [request.call_id]
     assert answers[0] == answers[1] == answers[2]  # the same final response replayed
+    assert parse(answers[0]).status == 200
+
+
+async def test_an_answer_from_bytes_is_final_and_replayed_to_retransmissions() -> None:
+    # answer() over UDP keeps only the 200's bytes (RFC 3261 17.2.2): a
+    # second answer is refused as a transaction would refuse it, and a
+    # retransmission gets the same bytes without reaching the handler.
+    bob = UserAgent()
+    await bob.listen(TransportKind.UDP)
+    seen: list[str] = []
+    refused: list[str] = []
+
+    def handler(incoming: IncomingRequest) -> None:
+        seen.append(incoming.request.call_id)
+        incoming.answer(200)
+        assert incoming.responded
+        for again in (lambda: incoming.answer(486), lambda: incoming.respond(500)):
+            try:
+                again()
+            except LocalProtocolError as exc:
+                refused.append(str(exc))
+
+    bob.handle("MESSAGE", handler)
+    destination = bob.local_address(TransportKind.UDP)
+    request = make_request("MESSAGE", destination, body=b"hi", content_type="text/plain")
+    request.headers.insert_first("Via", "SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKbytes1")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+        raw.bind(("127.0.0.1", 0))
+        raw.settimeout(5)
+        port = raw.getsockname()[1]
+        data = bytes(request).replace(b"{port}", str(port).encode())
+        answers = []
+        for _ in range(2):
+            raw.sendto(data, (destination.host, destination.port))
+            answer, _ = await asyncio.get_running_loop().run_in_executor(None, raw.recvfrom, 65535)
+            answers.append(answer)
+        assert bob.pending_transactions == 1  # only the bytes, held until timer J
+    bob.close()
+    assert seen == [request.call_id]
+    assert len(refused) == 2
+    assert answers[0] == answers[1]
     assert parse(answers[0]).status == 200
 
 
