@@ -45,6 +45,7 @@ from softphone.launch import (
 from softphone.link import LinkError, looks_like_link, parse_link
 from softphone.location import HostPort, locate
 from softphone.ratelimit import FloodLimits
+from softphone.resend_policy import ResendPolicy
 from softphone.resolver import Resolver
 from softphone.services.messaging import MessageRefused
 from softphone.services.presence import BuddyState, Presence
@@ -387,7 +388,8 @@ async def run_send(args: argparse.Namespace, account: Account) -> int:
         account,
         password,
         store,
-        AppOptions(listen_host=args.listen_host),
+        # One attempt: a failure is reported, never resent by a later run.
+        AppOptions(listen_host=args.listen_host, resend=ResendPolicy(automatic=False)),
     )
     _log_traffic(app)
     await app.start()

@@ -93,6 +93,10 @@ class ResendPolicy:
 
     backoff: tuple[float, ...] = BACKOFF
     window: float = WINDOW
+    #: False: nothing is planned, every failure stays as it is. For a
+    #: one-shot command, which reports the outcome and leaves what next
+    #: to its caller: a resend by a later run would be a second copy.
+    automatic: bool = True
 
     def __post_init__(self) -> None:
         if not self.backoff or any(pause < 0 for pause in self.backoff):

@@ -415,7 +415,11 @@ class Messaging:
             # A 401/407 left unanswered (no password): that is a failure.
             state = DeliveryState.FAILED
         resend = None
-        if state is DeliveryState.FAILED and self.resend_policy.resendable(code=response.status):
+        if (
+            state is DeliveryState.FAILED
+            and self.resend_policy.automatic
+            and self.resend_policy.resendable(code=response.status)
+        ):
             # Not the recipient's answer (408, 503, 504): sent again later,
             # never sooner than a Retry-After says (RFC 3261 21.5.4).
             after = response.retry_after
@@ -454,7 +458,7 @@ class Messaging:
         sentence = failure_reason(kind, timeout=self._agent.timers.timeout)
         reason = sentence if detail is None else f"{sentence} ({detail})"
         resend = None
-        if self.resend_policy.resendable(failure=kind):
+        if self.resend_policy.automatic and self.resend_policy.resendable(failure=kind):
             # Nobody answered: sent again when the connection is back.
             resend = self._plan(record, retry_after=None)
         await self._update_grouped(
