@@ -10,7 +10,8 @@ resend and says when the connection is back:
 - when it is due but the account is not connected, the next try is planned
   (the pause grows, the day still ends);
 - when registration recovers, every message that failed for want of a
-  connection goes at once; a server's 408/503/504 keeps its time.
+  connection goes at once, and so does one whose resend came due while
+  offline; otherwise a server's 408/503/504 keeps its time.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from softphone.services.messaging import Messaging
-from softphone.store import MessageRecord, Store
+from softphone.store import MessageId, MessageRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class Resender:
         #: The resend time the timer is armed for (None: not armed).
         self._armed_for: float | None = None
         self._running = False
+        #: Messages whose resend came due while the account was offline
+        #: (planned again meanwhile): they go when the connection is back.
+        self._overdue: set[MessageId] = set()
         messaging.on_message_state(self._on_state)
 
     def start(self) -> None:
@@ -74,9 +78,12 @@ class Resender:
             for record in self._store.resend_planned()
             if record.resend_at is not None
             and (
-                record.resend_at <= now or policy.when_connected(local_failure=record.local_failure)
+                record.resend_at <= now
+                or record.id in self._overdue
+                or policy.when_connected(local_failure=record.local_failure)
             )
         ]
+        self._overdue.clear()
         self._send_in_order_typed(going)
         self._arm()
 
@@ -113,9 +120,14 @@ class Resender:
                 break
             due.append(record)
         if self._is_ready():
+            self._overdue.difference_update(record.id for record in due)
             self._send_in_order_typed(due)
         else:
             for record in due:
+                # Its time (a 503's too) has come: the next try is planned,
+                # but the connection coming back sends it at once rather
+                # than one back-off step late.
+                self._overdue.add(record.id)
                 try:
                     self._messaging.postpone(record.id)
                 except Exception:

@@ -367,3 +367,27 @@ async def test_resends_when_the_connection_is_back_go_in_the_order_typed(
             *(D.QUEUED, D.SENDING, D.FAILED, D.FAILED),
             *(D.QUEUED, D.SENDING, D.DELIVERED),
         ]
+
+
+async def test_a_servers_503_due_while_offline_goes_when_the_connection_is_back(
+    alice: Side, peers: list[ScriptedPeer]
+) -> None:
+    # A 503 keeps its time over a connection coming back; but when that
+    # time came while the account was offline, the resend is due: it goes
+    # with the connection, not one back-off step later.
+    peer = await scripted(alice, peers, answers((503, None), (200, None)))
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05, 3600.0))
+    timer = resender(alice)
+    record = alice.messaging.send("sip:bob@example.test", "due")
+    alice.ready = False  # lost while the 503 is on its way
+    await until(lambda: alice.store.message(record.id).attempts == 2, "due while offline")
+    alice.ready = True
+    timer.connection_back()
+    await until(lambda: alice.states(record)[-1] is D.DELIVERED, "delivered")
+    timer.stop()
+    assert alice.states(record) == [
+        *(D.QUEUED, D.SENDING, D.FAILED, D.FAILED),
+        *(D.QUEUED, D.SENDING, D.DELIVERED),
+    ]
+    assert len(identities(peer)) == 1
+
