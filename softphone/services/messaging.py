@@ -360,9 +360,6 @@ class Messaging:
             targets = list(
                 dict.fromkeys(Target(t.address, TransportKind.TCP, t.server_name) for t in targets)
             )
-        # SENDING is on disk before the request is on the wire: after a crash
-        # the message is reported as not answered, never sent twice unasked.
-        record = await self._update_grouped(record.id, DeliveryState.SENDING)
         # A resend is the same request to the recipient: the Call-ID, From
         # tag and CSeq it last went with (RFC 3261 8.2.2.2 dedupes on those
         # three; the CPIM Message-ID stays too, RFC 5438 6.3). A new Via
@@ -371,17 +368,35 @@ class Messaging:
         # (RFC 3261 22.2), and a challenged request was never relayed.
         call_id = record.call_id or new_call_id(self._account.domain)
         from_tag = record.from_tag or new_tag()
-        self._on_the_wire[call_id] = record.id
         cseq = record.cseq - 1 if record.cseq else 0
+        # The CSeq the stored identity names (None: none stored yet).
+        stored = record.cseq if record.call_id and record.from_tag else None
+        if stored is None:
+            # The first attempt's identity is committed with SENDING (in the
+            # same group or one before it): a crash once the request has
+            # left resends this request, never one the recipient cannot
+            # tell is the same.
+            self._writes.submit(
+                self._store.wire_identity_write(record.id, call_id, cseq + 1, from_tag),
+                _log_failure,
+            )
+            stored = cseq + 1
+        # SENDING is on disk before the request is on the wire: after a crash
+        # the message is reported as not answered, never sent twice unasked.
+        record = await self._update_grouped(record.id, DeliveryState.SENDING)
+        self._on_the_wire[call_id] = record.id
 
         def build(_target: Target) -> Request:
-            nonlocal cseq
+            nonlocal cseq, stored
             cseq += 1
-            # Committed with the next group, before the final state (writes
-            # are committed in the order they are submitted).
-            self._writes.submit(
-                self._store.wire_identity_write(record.id, call_id, cseq, from_tag), _log_failure
-            )
+            if cseq != stored:
+                # Committed with the next group, before the final state (writes
+                # are committed in the order they are submitted).
+                self._writes.submit(
+                    self._store.wire_identity_write(record.id, call_id, cseq, from_tag),
+                    _log_failure,
+                )
+                stored = cseq
             return self._build(record.peer, wire.body, call_id, from_tag, cseq, wire.content_type)
 
         try:

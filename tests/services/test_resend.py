@@ -8,6 +8,8 @@ reached the peer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -391,3 +393,42 @@ async def test_a_servers_503_due_while_offline_goes_when_the_connection_is_back(
     ]
     assert len(identities(peer)) == 1
 
+
+async def test_a_request_on_the_wire_has_its_identity_on_disk(
+    tmp_path: Path, peers: list[ScriptedPeer]
+) -> None:
+    # A crash may come at any moment after the request leaves: what is on
+    # disk then must name the Call-ID, From tag and CSeq it went with, or
+    # the next run (which resends what was left SENDING) would send a new
+    # request the recipient cannot recognise as the same message.
+    path = tmp_path / "history.sqlite3"
+    alice = Side(ALICE, Store.open(path))
+    await alice.start()
+    on_disk: list[tuple[str | None, int | None, str | None]] = []
+
+    def committed() -> tuple[str | None, int | None, str | None]:
+        # Read by another connection: only what is committed.
+        with contextlib.closing(sqlite3.connect(path)) as other:
+            row = other.execute(
+                "SELECT call_id, cseq, from_tag FROM messages WHERE body = 'kept'"
+            ).fetchone()
+        return (row[0], row[1], row[2])
+
+    def script(request: Request) -> list[Response]:
+        on_disk.append(committed())
+        return [answer(request, 200)]
+
+    def on_state(changed: MessageRecord) -> None:
+        if changed.state is D.SENDING:  # announced once it is on disk
+            on_disk.append(committed())
+
+    alice.messaging.on_message_state(on_state)
+    try:
+        peer = await scripted(alice, peers, script)
+        record = alice.messaging.send("sip:bob@example.test", "kept")
+        await until(lambda: alice.states(record)[-1] is D.DELIVERED, "delivered")
+    finally:
+        alice.close()
+    [request] = peer.requests
+    # Already when SENDING was on disk, and when the request arrived.
+    assert on_disk == [(request.call_id, request.cseq.seq, request.from_.tag)] * 2
