@@ -151,15 +151,16 @@ def _usual_sip_uri(
         if port_number > 65535:
             return None
     uri = _new(SipUri)
-    uri.__dict__.update(
-        scheme=scheme,
-        user=user,
-        password=None,
-        host=host,
-        port=port_number,
-        params=_simple_params(params_text) if params_text else (),
-        headers=(),
-    )
+    # Stores into the instance dict: cheaper than update() with keywords
+    # (no keyword dict built); a frozen dataclass refuses setattr.
+    fields = uri.__dict__
+    fields["scheme"] = scheme
+    fields["user"] = user
+    fields["password"] = None
+    fields["host"] = host
+    fields["port"] = port_number
+    fields["params"] = _simple_params(params_text) if params_text else ()
+    fields["headers"] = ()
     return uri
 
 
@@ -501,11 +502,10 @@ def _usual_name_addr(text: str) -> NameAddr | None:
         if uri is None:
             return None
     addr = _new(NameAddr)
-    addr.__dict__.update(
-        uri=uri,
-        display_name=tokens if quoted is None else quoted,
-        params=_simple_params(tail) if tail else (),
-    )
+    fields = addr.__dict__
+    fields["uri"] = uri
+    fields["display_name"] = tokens if quoted is None else quoted
+    fields["params"] = _simple_params(tail) if tail else ()
     return addr
 
 
