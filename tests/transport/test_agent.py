@@ -250,6 +250,27 @@ async def test_tcp_connection_refused_fails_at_once() -> None:
         alice.close()
 
 
+async def _send_one_request_again_and_again(
+    bob: UserAgent, branch: str, times: int
+) -> tuple[Request, list[bytes]]:
+    """Send the same MESSAGE bytes to bob from a raw UDP socket `times` times,
+    reading the answer to each before the next (a retransmitting client)."""
+    destination = bob.local_address(TransportKind.UDP)
+    request = make_request("MESSAGE", destination, body=b"hi", content_type="text/plain")
+    request.headers.insert_first("Via", f"SIP/2.0/UDP 127.0.0.1:{{port}};branch={branch}")
+    answers: list[bytes] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+        raw.bind(("127.0.0.1", 0))
+        raw.settimeout(5)
+        port = raw.getsockname()[1]
+        data = bytes(request).replace(b"{port}", str(port).encode())
+        for _ in range(times):
+            raw.sendto(data, (destination.host, destination.port))
+            answer, _ = await asyncio.get_running_loop().run_in_executor(None, raw.recvfrom, 65535)
+            answers.append(answer)
+    return request, answers
+
+
 async def test_retransmitted_request_reaches_handler_once() -> None:
     bob = UserAgent()
     await bob.listen(TransportKind.UDP)
@@ -257,19 +278,7 @@ async def test_retransmitted_request_reaches_handler_once() -> None:
     bob.handle(
         "MESSAGE", lambda incoming: (seen.append(incoming.request.call_id), incoming.respond(200))
     )
-    destination = bob.local_address(TransportKind.UDP)
-    request = make_request("MESSAGE", destination, body=b"hi", content_type="text/plain")
-    request.headers.insert_first("Via", "SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKretrans1")
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
-        raw.bind(("127.0.0.1", 0))
-        raw.settimeout(5)
-        port = raw.getsockname()[1]
-        data = bytes(request).replace(b"{port}", str(port).encode())
-        answers = []
-        for _ in range(3):
-            raw.sendto(data, (destination.host, destination.port))
-            answer, _ = await asyncio.get_running_loop().run_in_executor(None, raw.recvfrom, 65535)
-            answers.append(answer)
+    request, answers = await _send_one_request_again_and_again(bob, "z9hG4bKretrans1", times=3)
     bob.close()
     assert seen == [request.call_id]
     assert answers[0] == answers[1] == answers[2]  # the same final response replayed
@@ -296,20 +305,8 @@ async def test_an_answer_from_bytes_is_final_and_replayed_to_retransmissions() -
                 refused.append(str(exc))
 
     bob.handle("MESSAGE", handler)
-    destination = bob.local_address(TransportKind.UDP)
-    request = make_request("MESSAGE", destination, body=b"hi", content_type="text/plain")
-    request.headers.insert_first("Via", "SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKbytes1")
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
-        raw.bind(("127.0.0.1", 0))
-        raw.settimeout(5)
-        port = raw.getsockname()[1]
-        data = bytes(request).replace(b"{port}", str(port).encode())
-        answers = []
-        for _ in range(2):
-            raw.sendto(data, (destination.host, destination.port))
-            answer, _ = await asyncio.get_running_loop().run_in_executor(None, raw.recvfrom, 65535)
-            answers.append(answer)
-        assert bob.pending_transactions == 1  # only the bytes, held until timer J
+    request, answers = await _send_one_request_again_and_again(bob, "z9hG4bKbytes1", times=2)
+    assert bob.pending_transactions == 1  # only the bytes, held until timer J
     bob.close()
     assert seen == [request.call_id]
     assert len(refused) == 2
