@@ -171,8 +171,6 @@ class _ServerEntry:
     destination: Address
     to_tag: str
     final_sent: bool = False
-    #: Whether the request's To had a tag (then an answer adds none).
-    had_to_tag: bool = False
     #: The request as it came, for answers built from its header lines.
     data: bytes | None = None
 
@@ -570,7 +568,6 @@ class UserAgent:
             tx = InviteServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
         else:
             tx = ServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
-        to_tag = request.to.tag
         entry = _ServerEntry(
             tx=tx,
             key=key,
@@ -580,9 +577,8 @@ class UserAgent:
             destination=Address(
                 *response_destination(request.via[0], (source.host, source.port), reliable=reliable)
             ),
-            to_tag=to_tag or new_tag(),
+            to_tag=request.to.tag or new_tag(),
             data=data,
-            had_to_tag=to_tag is not None,
         )
         self._server[key] = entry
         self._server_branches.add(key[0])
@@ -776,7 +772,9 @@ class UserAgent:
                 entry.data,
                 status,
                 reason,
-                to_tag=None if entry.had_to_tag else entry.to_tag,
+                # A To that has a tag gets none added (an attribute read:
+                # parse() keeps the To view on the request).
+                to_tag=None if request.to.tag is not None else entry.to_tag,
                 top=request.via[0],
                 source=(entry.source.host, entry.source.port),
             )

@@ -111,8 +111,9 @@ def decode_incoming(request: Request) -> Incoming:
         and headers.get("Content-Encoding") is None
         and not looks_like_cpim(request.body)
     ):
-        # The usual chat message: plain UTF-8 text as it came, read without
-        # parsing its Content-Type (what the general path below decodes it to).
+        # The usual chat message: plain UTF-8 text as it came, what the
+        # general path below decodes it to, without its typed Content-Type,
+        # content decoding or codec lookup.
         return Chat(
             text=request.body.decode("utf-8", errors="replace"),
             content_type=raw_type or PLAIN_CONTENT_TYPE,

@@ -251,12 +251,15 @@ async def test_tcp_connection_refused_fails_at_once() -> None:
 
 
 async def _send_one_request_again_and_again(
-    bob: UserAgent, branch: str, times: int
+    bob: UserAgent, branch: str, times: int, *, to_tag: str | None = None
 ) -> tuple[Request, list[bytes]]:
     """Send the same MESSAGE bytes to bob from a raw UDP socket `times` times,
-    reading the answer to each before the next (a retransmitting client)."""
+    reading the answer to each before the next (a retransmitting client).
+    With *to_tag* the MESSAGE is sent within a dialog (its To has that tag)."""
     destination = bob.local_address(TransportKind.UDP)
     request = make_request("MESSAGE", destination, body=b"hi", content_type="text/plain")
+    if to_tag is not None:
+        request.headers.set("To", f"{request.headers.get('To')};tag={to_tag}")
     request.headers.insert_first("Via", f"SIP/2.0/UDP 127.0.0.1:{{port}};branch={branch}")
     answers: list[bytes] = []
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
@@ -283,6 +286,21 @@ async def test_retransmitted_request_reaches_handler_once() -> None:
     assert seen == [request.call_id]
     assert answers[0] == answers[1] == answers[2]  # the same final response replayed
     assert parse(answers[0]).status == 200
+
+
+async def test_an_answer_from_bytes_keeps_the_one_to_tag_of_an_in_dialog_request() -> None:
+    # RFC 3261 8.2.6.2: a To that already has a tag is copied as it is; the
+    # answer built from the request's bytes adds no second tag.
+    bob = UserAgent()
+    await bob.listen(TransportKind.UDP)
+    bob.handle("MESSAGE", lambda incoming: incoming.answer(200), in_dialog=True)
+    request, [answer] = await _send_one_request_again_and_again(
+        bob, "z9hG4bKindialog1", times=1, to_tag="bobs-tag"
+    )
+    bob.close()
+    assert parse(answer).status == 200
+    assert answer.count(b";tag=bobs-tag") == 1
+    assert parse(answer).headers.get("To") == request.headers.get("To")
 
 
 async def test_an_answer_from_bytes_is_final_and_replayed_to_retransmissions() -> None:
