@@ -39,6 +39,7 @@ from softphone.sip import (
 from softphone.sip.events import ResponseReceived, TransactionTimedOut, TransportFailed
 from softphone.sip.timers import TimerConfig
 from softphone.sip.transaction import (
+    AnsweredClientTransactions,
     ClientTransaction,
     CompletedTransactions,
     InviteServerTransaction,
@@ -231,9 +232,10 @@ class UserAgent:
         # retransmission from one regex search, without reading its key.
         self._server_branches = Tally()
         self._heap: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
-        #: Client transactions in Completed, waiting only for timer K to be
-        #: forgotten: their wake-up may come later and share another one.
-        self._ends: list[tuple[float, int, _ClientEntry | _ServerEntry]] = []
+        #: Client transactions in Completed over UDP, as keys: they wait only
+        #: for timer K to be forgotten, and their wake-up may come later and
+        #: share another one.
+        self._answered: AnsweredClientTransactions[tuple[str, str]] = AnsweredClientTransactions()
         self._counter = itertools.count()
         self._timer: wakeups.Wakeup | None = None
         self._timer_at: float | None = None
@@ -504,8 +506,11 @@ class UserAgent:
         if not vias or vias[0].branch is None:
             log.debug("dropping a response with no branch")
             return
-        entry = self._client.get((vias[0].branch, response.cseq.method))
+        key = (vias[0].branch, response.cseq.method)
+        entry = self._client.get(key)
         if entry is None:
+            if self._answered.absorbs(key, now):
+                return  # a retransmitted final response (RFC 3261 17.1.2.2)
             # RFC 3261 18.1.2: a response matching no transaction is
             # discarded (a UA is not a proxy). RFC 4475 bcast.dat lands here.
             log.debug("dropping a response that matches no transaction")
@@ -841,15 +846,26 @@ class UserAgent:
             # 1,000 SUBSCRIBEs answered at once, that is 1,000 parsed
             # responses the collector would otherwise keep scanning.
             entry.on_response = entry.on_failure = _told
-        if entry.tx.state is State.TERMINATED:
+        tx = entry.tx
+        if tx.state is State.TERMINATED:
             if self._client.get(entry.key) is entry:
                 del self._client[entry.key]
             self._arm()  # its timers (F over TCP, K) must not wake the loop
-        elif entry.tx.state is State.COMPLETED and entry.tx.deadline is not None:
-            # Completed waits only for timer K (D for INVITE) to end it.
-            self._schedule(entry, _end_deadline(entry.tx.deadline, self._now()), end=True)
+        elif tx.state is State.COMPLETED and tx.deadline is not None:
+            # Completed waits only for timer K to end it, absorbing retransmitted
+            # answers (RFC 3261 17.1.2.2): the key does that, so the request,
+            # its bytes and the machine go now.
+            if self._client.get(entry.key) is entry:
+                del self._client[entry.key]
+            answered = self._answered
+            was_empty = not answered
+            answered.add(entry.key, expires=_end_deadline(tx.deadline, self._now()))
+            if was_empty or self._timer is None:
+                # Only a table that was empty moves the window; a later entry
+                # ends with or after the ones already held.
+                self._arm()
         else:
-            self._schedule(entry, entry.tx.deadline)
+            self._schedule(entry, tx.deadline)
 
     def _pump_server(self, entry: _ServerEntry) -> None:
         destination = entry.destination
@@ -888,12 +904,10 @@ class UserAgent:
         del self._server[entry.key]
         self._server_branches.remove(entry.key[0])
 
-    def _schedule(
-        self, entry: _ClientEntry | _ServerEntry, deadline: float | None, *, end: bool = False
-    ) -> None:
+    def _schedule(self, entry: _ClientEntry | _ServerEntry, deadline: float | None) -> None:
         if deadline is None:
             return
-        heapq.heappush(self._ends if end else self._heap, (deadline, next(self._counter), entry))
+        heapq.heappush(self._heap, (deadline, next(self._counter), entry))
         self._arm()
 
     @property
@@ -914,14 +928,14 @@ class UserAgent:
         stale (timer E or F after the final answer): arming on it would wake
         the loop for nothing.
         """
-        for heap in (self._heap, self._ends):
-            while heap:
-                when, _, entry = heap[0]
-                tx = entry.tx
-                deadline = tx.deadline
-                if tx.state is not State.TERMINATED and deadline is not None and deadline <= when:
-                    break
-                heapq.heappop(heap)
+        heap = self._heap
+        while heap:
+            when, _, entry = heap[0]
+            tx = entry.tx
+            deadline = tx.deadline
+            if tx.state is not State.TERMINATED and deadline is not None and deadline <= when:
+                break
+            heapq.heappop(heap)
 
     def _window(self) -> tuple[float, float] | None:
         """When the timer may fire: (earliest, latest) on our clock, or None if never.
@@ -938,11 +952,10 @@ class UserAgent:
         if self.completed.deadline is not None:
             hard.append(self.completed.deadline)
         due = min(hard) if hard else None
-        if self._ends:
-            end = self._ends[0][0]
-            if due is None or end < due:
-                latest = end + self.timers.timeout
-                return end, latest if due is None else min(latest, due)
+        end = self._answered.deadline
+        if end is not None and (due is None or end < due):
+            latest = end + self.timers.timeout
+            return end, latest if due is None else min(latest, due)
         return None if due is None else (due, due)
 
     def _arm(self) -> None:
@@ -982,24 +995,25 @@ class UserAgent:
         self._timer_at = None
         now = self._now()
         self.completed.expire(now)
-        for heap in (self._heap, self._ends):
-            while heap and heap[0][0] <= now:
-                _, _, entry = heapq.heappop(heap)
-                if (
-                    entry.tx.state is State.TERMINATED
-                    or entry.tx.deadline is None
-                    or entry.tx.deadline > now
-                ):
-                    continue  # stale: the transaction moved on since this was pushed
-                try:
-                    entry.tx.handle_timer(now)
-                    if isinstance(entry, _ClientEntry):
-                        self._pump_client(entry)
-                    else:
-                        self._pump_server(entry)
-                except Exception:
-                    # One broken transaction must not stop every other timer.
-                    log.exception("timer of a transaction failed")
+        self._answered.expire(now)
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            _, _, entry = heapq.heappop(heap)
+            if (
+                entry.tx.state is State.TERMINATED
+                or entry.tx.deadline is None
+                or entry.tx.deadline > now
+            ):
+                continue  # stale: the transaction moved on since this was pushed
+            try:
+                entry.tx.handle_timer(now)
+                if isinstance(entry, _ClientEntry):
+                    self._pump_client(entry)
+                else:
+                    self._pump_server(entry)
+            except Exception:
+                # One broken transaction must not stop every other timer.
+                log.exception("timer of a transaction failed")
         self._arm()
 
     def _send(
@@ -1052,7 +1066,7 @@ class UserAgent:
     @property
     def pending_transactions(self) -> int:
         """Client and server transactions still alive."""
-        return len(self._client) + len(self._server) + len(self.completed)
+        return len(self._client) + len(self._server) + len(self.completed) + len(self._answered)
 
     def close(self) -> None:
         """Close every transport; pending client transactions fail."""
@@ -1069,7 +1083,7 @@ class UserAgent:
         )
         self._server_branches.clear()
         self._heap.clear()
-        self._ends.clear()
+        self._answered.clear()
         for transport in self._transports.values():
             transport.close()
         self._transports.clear()

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAGIC_COOKIE",
+    "AnsweredClientTransactions",
     "ClientState",
     "ClientTransaction",
     "CompletedTransactions",
@@ -795,3 +796,60 @@ class CompletedTransactions(Generic[_K, _C]):
         key, entry = self._entries.popitem(last=False)
         self._bytes -= entry.size
         self._forget_part(key)
+
+
+class AnsweredClientTransactions(Generic[_K]):
+    """Non-INVITE client transactions in Completed over UDP, kept as keys only.
+
+    RFC 3261 17.1.2.2: once the final response was passed up, the client
+    transaction stays in Completed until timer K only to "buffer any
+    additional response retransmissions". So what is kept is the key and
+    when K fires: not the request, its bytes or the machine (with 1,000
+    SUBSCRIBEs answered at once, 1,000 of each for T4).
+    """
+
+    __slots__ = ("_ends",)
+
+    def __init__(self) -> None:
+        # Key -> when timer K fires. Timer K is the same for every entry
+        # (T4), so insertion order is expiry order; one with a shorter K
+        # behind a longer one is forgotten a little late.
+        self._ends: dict[_K, float] = {}
+
+    def add(self, key: _K, *, expires: float) -> None:
+        """Absorb retransmitted final responses of *key* until *expires*."""
+        ends = self._ends
+        ends.pop(key, None)
+        ends[key] = expires
+
+    def absorbs(self, key: _K, now: float) -> bool:
+        """True when a response for *key* is a retransmission to absorb."""
+        expires = self._ends.get(key)
+        if expires is None:
+            return False
+        if expires <= now:  # timer K fired
+            del self._ends[key]
+            return False
+        return True
+
+    def expire(self, now: float) -> None:
+        """Forget every transaction whose timer K fired by *now*."""
+        ends = self._ends
+        while ends:
+            key = next(iter(ends))
+            if ends[key] > now:
+                return
+            del ends[key]
+
+    @property
+    def deadline(self) -> float | None:
+        """When `expire` next has work, or None when nothing is held."""
+        ends = self._ends
+        return ends[next(iter(ends))] if ends else None
+
+    def clear(self) -> None:
+        """Forget every transaction."""
+        self._ends.clear()
+
+    def __len__(self) -> int:
+        return len(self._ends)

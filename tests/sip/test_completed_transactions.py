@@ -6,6 +6,7 @@ import pytest
 
 from softphone.sip import ParseError, Request, parse
 from softphone.sip.transaction import (
+    AnsweredClientTransactions,
     CompletedTransactions,
     raw_transaction_key,
     transaction_key,
@@ -152,3 +153,19 @@ def test_may_hold_follows_every_way_an_entry_leaves() -> None:
     assert held.may_hold("c")
     held.expire(5.0)
     assert not held.may_hold("c") and len(held) == 0
+
+
+def test_answered_client_transactions_keep_keys_until_timer_k() -> None:
+    table: AnsweredClientTransactions[tuple[str, str]] = AnsweredClientTransactions()
+    first, second = ("z9hG4bK1", "SUBSCRIBE"), ("z9hG4bK2", "SUBSCRIBE")
+    table.add(first, expires=5.0)
+    table.add(second, expires=6.0)
+    assert (len(table), table.deadline) == (2, 5.0)
+    assert table.absorbs(first, 4.9)
+    assert not table.absorbs(("z9hG4bK3", "SUBSCRIBE"), 4.9)
+    assert not table.absorbs(first, 5.0)  # timer K fired: forgotten
+    assert (len(table), table.deadline) == (1, 6.0)
+    table.expire(5.9)
+    assert len(table) == 1
+    table.expire(6.0)
+    assert (len(table), table.deadline) == (0, None)

@@ -167,6 +167,55 @@ def test_initial_request_headers() -> None:
     assert [h for h in sent.headers if h[0] not in skip] == list(request.headers)
 
 
+def test_each_subscribe_has_the_lines_headers_add_writes() -> None:
+    # The dialog's lines are written once and checked in one pass: every
+    # SUBSCRIBE (initial, digest retry, refresh with the notifier's tag and
+    # route set, unsubscribe) holds what adding each line would hold.
+    watcher = NameAddr(SipUri(user="app", host="example.com"), 'App \\ "One"')
+    sub = Subscription(
+        watcher=watcher, target=TARGET, contact=CONTACT, call_id_host="app.example.com"
+    )
+    initial = sub.initial_request(0.0)
+    retry = sub.retry_request(0.1)
+    rr = ("Record-Route", "<sip:p2.example.com;lr>, <sip:p1.example.com;lr>")
+    sub.on_response(answer(retry, 200, expires=3600, extra=(rr,)), 0.2)
+    refresh = sub.refresh_request(10.0)
+    bye = sub.unsubscribe_request(20.0)
+    remote = TARGET.with_tag(REMOTE_TAG)
+    routes = [("Route", "<sip:p1.example.com;lr>"), ("Route", "<sip:p2.example.com;lr>")]
+    for request, to, route, cseq, expires in (
+        (initial, TARGET, [], 1, DEFAULT_EXPIRES),
+        (retry, TARGET, [], 2, DEFAULT_EXPIRES),
+        (refresh, remote, routes, 3, DEFAULT_EXPIRES),
+        (bye, remote, routes, 4, 0),
+    ):
+        expected = Headers(
+            [
+                *route,
+                ("Max-Forwards", "70"),
+                ("From", str(watcher.with_tag(sub.local_tag))),
+                ("To", str(to)),
+                ("Call-ID", sub.call_id),
+                ("Contact", f"<{CONTACT}>"),
+                ("Event", "reg"),
+                ("Accept", "application/reginfo+xml"),
+                ("CSeq", f"{cseq} SUBSCRIBE"),
+                ("Expires", str(expires)),
+            ]
+        )
+        assert list(request.headers) == list(expected)
+        assert bytes(request) == bytes(Request("SUBSCRIBE", request.uri, expected))
+
+
+@pytest.mark.parametrize("value", ["reg\r\nX-Injected: 1", "reg\n", "re\x00g"])
+def test_a_line_break_in_a_subscribe_value_is_refused(value: str) -> None:
+    sub = Subscription(
+        watcher=WATCHER, target=TARGET, contact=CONTACT, call_id_host="h", event_package=value
+    )
+    with pytest.raises(LocalProtocolError):
+        sub.initial_request(0.0)
+
+
 def test_default_expires_is_rfc3680_default() -> None:
     sub = Subscription(watcher=WATCHER, target=TARGET, contact=CONTACT, call_id_host="h")
     assert sub.initial_request(0.0).expires == DEFAULT_EXPIRES == 3761

@@ -17,6 +17,7 @@ from softphone.sip import (
     LocalProtocolError,
     NameAddr,
     Request,
+    Response,
     SipUri,
     new_call_id,
     new_tag,
@@ -492,3 +493,57 @@ async def test_a_finished_client_transaction_keeps_no_answer_alive_until_timer_k
     gc.collect()
     assert alice.pending_transactions == 1  # waiting for timer K
     assert answered() is None
+
+
+async def test_a_finished_client_transaction_absorbs_its_answer_by_key_until_timer_k(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    # RFC 3261 17.1.2.2: after the final answer the transaction waits in
+    # Completed only to absorb retransmissions of it until timer K. Its key
+    # does that: the request (and its bytes) are let go at once, the answer
+    # sent again is absorbed (told once), and at timer K nothing is left.
+    _, bob = pair
+    now = [700.5]
+    alice = UserAgent(clock=lambda: now[0])
+    transport = await alice.listen(TransportKind.UDP, "127.0.0.1", 0)
+    destination = bob.local_address(TransportKind.UDP)
+    answers: list[TraceEntry] = []
+    alice.add_observer(answers.append, Traffic.RESPONSES_IN)
+    told: list[int] = []
+    failures: list[TransactionFailed] = []
+    answered = asyncio.get_running_loop().create_future()
+
+    def on_response(response: Response) -> None:
+        told.append(response.status)
+        if not answered.done():
+            answered.set_result(None)
+
+    request = make_request("OPTIONS", destination)
+    sent = weakref.ref(request)
+    try:
+        alice.send_request(
+            request,
+            Target(destination, TransportKind.UDP),
+            on_response=on_response,
+            on_failure=failures.append,
+        )
+        del request
+        await answered
+        gc.collect()
+        assert sent() is None
+        assert alice.pending_transactions == 1
+        # The same 200 again, before timer K: absorbed.
+        alice.receive(answers[0].data, destination, transport)
+        assert (told, failures, alice.pending_transactions) == ([200], [], 1)
+        # The wake-up that frees it comes no sooner than timer K.
+        assert alice._timer is not None and alice.next_wakeup is not None
+        assert alice.next_wakeup >= 700.5 + alice.timers.t4
+        alice._timer.cancel()
+        now[0] = alice.next_wakeup
+        alice._on_timer()
+        assert (alice.pending_transactions, alice.next_wakeup) == (0, None)
+        # After timer K the same answer matches nothing: dropped, not told.
+        alice.receive(answers[0].data, destination, transport)
+        assert (told, failures) == ([200], [])
+    finally:
+        alice.close()
