@@ -267,9 +267,12 @@ class Presence:
         #: The account's server cannot be reached: no buddy state is current.
         self._unreachable = False
         # Initial SUBSCRIBEs: the first goes alone (its challenge lets the
-        # others carry credentials pre-emptively), then a bounded pipeline.
-        self._slots: asyncio.Semaphore | None = None
-        self._first_initial: asyncio.Future[None] | None = None
+        # others carry credentials pre-emptively), then a bounded pipeline:
+        # the watches waiting for theirs, the workers sending them, and
+        # whether a first one was answered since `start`.
+        self._queued: collections.deque[_Watch] = collections.deque()
+        self._workers: set[asyncio.Task[None]] = set()
+        self._first_done = False
         self._refresh_slots: asyncio.Semaphore | None = None
 
     # -- wiring -----------------------------------------------------------------
@@ -316,11 +319,10 @@ class Presence:
         self._agent.handle("NOTIFY", self._on_notify_request)
         self._started = True
         self._stopped = False
-        self._slots = None
-        self._first_initial = None
+        self._first_done = False
         for watch in self._watches.values():
             if watch.sub is None:
-                self._spawn(self._begin(watch))
+                self._queue(watch)
 
     async def stop(self, *, timeout: float = 5.0) -> None:
         """Unsubscribe from every buddy (``Expires: 0``, RFC 6665 §4.1.2.3).
@@ -357,6 +359,7 @@ class Presence:
                 task.cancel()
             if pending:
                 log.warning("%d unsubscribe(s) unanswered after %.0f s", len(pending), timeout)
+        self._queued.clear()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
@@ -411,7 +414,7 @@ class Presence:
         watch.resyncing = True
         self._update(watch)
         if self._started and not self._stopped and self._watches.get(watch.aor) is watch:
-            self._spawn(self._begin(watch))
+            self._queue(watch)
 
     # -- buddies ----------------------------------------------------------------
 
@@ -428,7 +431,7 @@ class Presence:
         self._watches[key] = watch
         self._update(watch)
         if self._started and not self._stopped:
-            self._spawn(self._begin(watch))
+            self._queue(watch)
 
     def unwatch(self, aor: str) -> None:
         """Stop watching *aor* (unsubscribing in the background); unknown AoRs are ignored."""
@@ -479,8 +482,49 @@ class Presence:
 
     # -- subscribing ------------------------------------------------------------
 
-    async def _begin(self, watch: _Watch) -> None:
-        """Find the server, then send the first SUBSCRIBE of *watch*."""
+    def _queue(self, watch: _Watch) -> None:
+        """Send the first SUBSCRIBE of *watch* in turn with the others.
+
+        The first goes alone; the others wait until it has its answer, so
+        that a server's digest challenge is answered once and then sent
+        pre-emptively (the way out remembers it), instead of costing every
+        buddy a second round trip. Then at most `INITIAL_CONCURRENCY` are
+        on their way at once, each worker taking the next watch when its
+        SUBSCRIBE is answered: 1,000 buddies watched at start-up cost no
+        task, future or semaphore wait each.
+        """
+        self._queued.append(watch)
+        self._add_workers()
+
+    def _add_workers(self) -> None:
+        limit = INITIAL_CONCURRENCY if self._first_done else 1
+        wanted = min(limit, len(self._workers) + len(self._queued))
+        while len(self._workers) < wanted:
+            worker = self._spawn(self._work())
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+
+    async def _work(self) -> None:
+        queued = self._queued
+        while queued and not self._stopped:
+            watch = queued.popleft()
+            sent = False
+            try:
+                sent = await self._begin(watch)
+            except Exception:
+                # One buddy's failure must not stop the others' turns.
+                log.exception("subscribing to %s failed", watch.aor)
+                sent = True
+            finally:
+                if sent and not self._first_done:
+                    self._first_done = True
+                    self._add_workers()
+
+    async def _begin(self, watch: _Watch) -> bool:
+        """Find the server, then send the first SUBSCRIBE of *watch*.
+
+        Returns whether a SUBSCRIBE went (and got its answer or none).
+        """
         try:
             found = await self._locate()
             servers = [found] if isinstance(found, Target) else list(found)
@@ -492,31 +536,14 @@ class Presence:
             # Try again later: the network may come back.
             loop = asyncio.get_running_loop()
             watch.timer = loop.call_later(DEFAULT_RETRY_DELAY, self._restart, watch)
-            return
-        # A place among the initial SUBSCRIBEs on their way. The first one
-        # waits for nobody; the others wait until it has its answer, so that
-        # a server's digest challenge is answered once and then sent
-        # pre-emptively (the way out remembers it), instead of costing every
-        # buddy a second round trip. Written out rather than as a context
-        # manager: 1,000 buddies pass here in one burst.
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(INITIAL_CONCURRENCY)
-        first = self._first_initial
-        leading = first is None
-        if first is None:
-            first = self._first_initial = asyncio.get_running_loop().create_future()
-        elif not first.done():
-            await asyncio.shield(first)
-        try:
-            async with self._slots:
-                if self._watches.get(watch.aor) is not watch or self._stopped:
-                    return
-                await self._subscribe_first_time(watch, servers)
-        finally:
-            if leading and not first.done():
-                first.set_result(None)
+            return False
+        if self._watches.get(watch.aor) is not watch or self._stopped:
+            return False
+        await self._subscribe_first_time(watch, servers)
+        return True
 
     async def _subscribe_first_time(self, watch: _Watch, servers: Sequence[Target]) -> None:
+        failed = watch.failure is not None
         watch.failure = None
         target = servers[0]
         # The Contact names one transport: fail over among servers on it.
@@ -536,13 +563,24 @@ class Presence:
         if account.outbound_proxy:
             request.headers.insert_first("Route", f"<sip:{account.outbound_proxy};lr>")
         log.info("subscribing to %s", watch.aor)
-        self._after(watch)
-        await self._transact(watch, sub, request, "initial")
+        if failed:
+            # What failed before is over: "subscribing…" again.
+            self._update(watch)
+        # Timer N (RFC 6665 4.1.2.4) is armed when the answer is taken in
+        # (or a NOTIFY that comes before it): until then the transaction's
+        # own timeout stands for it, and 1,000 SUBSCRIBEs on their way arm
+        # no timer each. Only an error leaves it to be armed here.
+        try:
+            await self._transact(watch, sub, request, "initial")
+        except BaseException:
+            if watch.sub is sub:
+                self._arm(watch)
+            raise
 
     def _restart(self, watch: _Watch) -> None:
         watch.timer = None
         if self._watches.get(watch.aor) is watch and not self._stopped:
-            self._spawn(self._begin(watch))
+            self._queue(watch)
 
     async def _transact(
         self, watch: _Watch, sub: Subscription, request: Request, kind: str
@@ -1003,10 +1041,11 @@ class Presence:
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
+    def _spawn(self, coroutine: Awaitable[None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+        return task
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
