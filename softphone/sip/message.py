@@ -883,21 +883,23 @@ def _split_headers(
     append = items.append
     index: dict[str, list[str]] = {}
     names = _NAMES
-    for line in lines[1:]:
+    rest = iter(lines)
+    next(rest)  # the start line
+    for line in rest:
         name, colon, value = line.partition(":")
         if not colon:
             raise ParseError("Header line without a colon")
-        entry = names.get(name)
-        if entry is None:
-            entry = _name_entry(name)
-        key, canonical = entry
+        # Subscripts rather than .get(): no method call per line.
+        try:
+            key, canonical = names[name]
+        except KeyError:
+            key, canonical = _name_entry(name)
         value = value.strip(" \t")
         append((key, canonical, value))
-        values = index.get(key)
-        if values is None:
-            index[key] = [value]
+        if key in index:
+            index[key].append(value)
         else:
-            values.append(value)
+            index[key] = [value]
     return items, index
 
 

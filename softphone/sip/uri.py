@@ -491,21 +491,41 @@ def _usual_name_addr(text: str) -> NameAddr | None:
     if simple is None:
         return None
     quoted, tokens, scheme, user, host, port, uri_params, uri_text, tail = simple.groups()
-    uri: Uri | None
+    uri: Uri
     if scheme is None:
         try:
             uri = parse_uri(uri_text)
         except ParseError:
             return None
     else:
-        uri = _usual_sip_uri(scheme, user, host, port, uri_params)
-        if uri is None:
-            return None
+        # _usual_sip_uri's work, written out: a call per value is a good
+        # part of the cost of the whole value.
+        port_number = None
+        if port is not None:
+            port_number = int(port)
+            if port_number > 65535:
+                return None
+        uri = _new(SipUri)
+        fields = uri.__dict__
+        fields["scheme"] = scheme
+        fields["user"] = user
+        fields["password"] = None
+        fields["host"] = host
+        fields["port"] = port_number
+        fields["params"] = _simple_params(uri_params) if uri_params else ()
+        fields["headers"] = ()
     addr = _new(NameAddr)
     fields = addr.__dict__
     fields["uri"] = uri
     fields["display_name"] = tokens if quoted is None else quoted
-    fields["params"] = _simple_params(tail) if tail else ()
+    if not tail:
+        fields["params"] = ()
+    elif tail.count(";") == 1:
+        # One parameter (";tag=..."), as _simple_params splits it.
+        name, equals, value = tail[1:].partition("=")
+        fields["params"] = ((name, value if equals else None),)
+    else:
+        fields["params"] = _simple_params(tail)
     return addr
 
 
