@@ -69,10 +69,11 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time the process has used so far, or None."""
+def cpu_seconds(pid: int, tid: int | None = None) -> float | None:
+    """User plus system CPU time the process (or its thread *tid*) has used so far, or None."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
     with contextlib.suppress(OSError, IndexError, ValueError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return None
 
@@ -293,9 +294,15 @@ def run(*, smoke: bool) -> list[Row]:
         base_rate = base[0] / base[2] if base[2] else None
         product = Product(workdir / "direct")
         try:
-            cpu_before = cpu_seconds(product.listen.pid)
+            pid = product.listen.pid
+            cpu_before = cpu_seconds(pid)
+            # The event loop's thread is the main one (its id is the pid):
+            # its share of the elapsed time says whether the loop was the
+            # limit or waited (for the disk, for SIPp).
+            loop_before = cpu_seconds(pid, pid)
             direct = sipp_load(workdir, f"127.0.0.1:{product.port}", n, outstanding)
-            cpu_after = cpu_seconds(product.listen.pid)
+            cpu_after = cpu_seconds(pid)
+            loop_after = cpu_seconds(pid, pid)
             stored = product.stored()
             listen_peak = peak_rss_mib(product.listen.pid)
             relayed = sipp_load(workdir, product.registrar_address, n, outstanding)
@@ -308,6 +315,12 @@ def run(*, smoke: bool) -> list[Row]:
         if cpu_before is not None and cpu_after is not None and direct[0]:
             # CPU per message moves less than the rate when others share the cores.
             on_disk += f"; {(cpu_after - cpu_before) / direct[0] * 1e6:,.0f} µs CPU each"
+            if loop_before is not None and loop_after is not None and direct[2]:
+                loop_cpu = loop_after - loop_before
+                on_disk += (
+                    f" ({loop_cpu / direct[0] * 1e6:,.0f} on the loop's thread,"
+                    f" running {loop_cpu / direct[2]:.0%} of the time)"
+                )
         rows.append(_rate_row(name, "softphone listen ← SIPp UAC", direct, base_rate, on_disk))
         rows.append(_rate_row(name, "SIPp UAC → SIPp UAS (baseline)", base, None, ""))
         rows.append(

@@ -167,6 +167,8 @@ def test_smoke_listen_rows_answer_everything_and_store_it(smoke_report: str) -> 
     assert _value(listen) > 0
     assert "200 answered, 0 failed" in listen["detail"]
     assert "200 rows on disk (every answered one)" in listen["detail"]
+    # Whether the event loop was the limit: its thread's own CPU and the share of the time it ran.
+    assert "on the loop's thread, running " in listen["detail"]
     memory = [r for r in _table(smoke_report) if r["benchmark"].startswith("memory")]
     assert len(memory) == 5
     for row in memory:
