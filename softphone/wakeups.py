@@ -43,12 +43,22 @@ def aligned(earliest: float, latest: float) -> float:
 class Wakeup:
     """One armed timer of a `Wakeups`; `cancel()` it like a `TimerHandle`."""
 
-    __slots__ = ("_handle", "_owner", "_when", "callback")
+    __slots__ = ("_args", "_armed", "_offered", "_owner", "_when", "callback")
 
-    def __init__(self, owner: Wakeups, when: float, callback: Callable[..., object]) -> None:
+    def __init__(
+        self,
+        owner: Wakeups,
+        when: float,
+        callback: Callable[..., object],
+        args: tuple[Any, ...] = (),
+        *,
+        offered: bool = True,
+    ) -> None:
         self._owner = owner
-        self._handle: asyncio.TimerHandle | None = None
         self._when = when
+        self._args = args
+        self._armed = True
+        self._offered = offered
         #: What it runs.
         self.callback = callback
 
@@ -59,33 +69,30 @@ class Wakeup:
     @property
     def armed(self) -> bool:
         """True until it fired or was cancelled."""
-        return self._handle is not None
+        return self._armed
 
     def cancel(self) -> None:
         """Do not fire (nothing happens if it already fired)."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.cancel()
+        if self._armed:
+            self._armed = False
             self._owner._release(self)
-
-    def _fire(self, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
-        if self._handle is None:
-            return
-        self._handle = None
-        self._owner._release(self)
-        callback(*args)
 
 
 class Wakeups:
     """The times one loop's flexible timers are armed at, to share them.
 
     Use `for_loop()` rather than creating one: sharing needs every timer of
-    the loop in the same table.
+    the loop in the same table. The timers due at the same time share one
+    loop handle: 1,000 buddies whose refreshes share a wake-up cost the
+    loop one timer, and moving one of them costs it nothing.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        #: Loop time -> the armed timers that fire then.
+        #: Loop time -> the armed timers that fire then, and the loop handle
+        #: that runs them.
+        self._due: dict[float, tuple[dict[Wakeup, None], asyncio.TimerHandle]] = {}
+        #: Loop time -> the armed timers offered for sharing that fire then.
         self._armed: dict[float, dict[Wakeup, None]] = {}
         #: The same times, sorted: `shared` looks at those in its window only
         #: (1,000 buddies waiting for their first NOTIFY arm 1,000 times, and
@@ -145,8 +152,13 @@ class Wakeups:
         transaction) is not offered: a timer that picked its time would be
         left alone on it.
         """
-        wakeup = Wakeup(self, when, callback)
-        wakeup._handle = self._loop.call_at(when, wakeup._fire, callback, args)
+        wakeup = Wakeup(self, when, callback, args, offered=offer)
+        due = self._due.get(when)
+        if due is None:
+            handle = self._loop.call_at(when, self._fire, when)
+            self._due[when] = ({wakeup: None}, handle)
+        else:
+            due[0][wakeup] = None
         if offer:
             same = self._armed.get(when)
             if same is None:
@@ -161,13 +173,51 @@ class Wakeups:
         """Run *callback(*args)* once, at a time in [*earliest*, *latest*] (loop time)."""
         return self.call_at(self.choose(earliest, latest), callback, *args)
 
+    def _fire(self, when: float) -> None:
+        due = self._due.pop(when, None)
+        if due is None:
+            return
+        for wakeup in due[0]:
+            # One run by an earlier callback here may have cancelled it.
+            if not wakeup._armed:
+                continue
+            wakeup._armed = False
+            self._unoffer(wakeup)
+            try:
+                wakeup.callback(*wakeup._args)
+            except (SystemExit, KeyboardInterrupt):
+                raise
+            except BaseException as exc:
+                # As the loop does for a handle of its own: told, and the
+                # other timers of this time still run.
+                self._loop.call_exception_handler(
+                    {
+                        "message": f"Exception in callback {wakeup.callback!r}",
+                        "exception": exc,
+                    }
+                )
+
     def _release(self, wakeup: Wakeup) -> None:
-        same = self._armed.get(wakeup.when())
+        when = wakeup.when()
+        due = self._due.get(when)
+        if due is not None:
+            timers, handle = due
+            timers.pop(wakeup, None)
+            if not timers:
+                # The last timer of that time: the loop need not wake for it.
+                handle.cancel()
+                del self._due[when]
+        self._unoffer(wakeup)
+
+    def _unoffer(self, wakeup: Wakeup) -> None:
+        if not wakeup._offered:
+            return
+        when = wakeup.when()
+        same = self._armed.get(when)
         if same is None:
             return
         same.pop(wakeup, None)
         if not same:
-            when = wakeup.when()
             del self._armed[when]
             times = self._sorted
             del times[bisect.bisect_left(times, when)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from softphone.wakeups import Wakeups, for_loop
+from softphone.wakeups import Wakeup, Wakeups, for_loop
 
 
 def test_shared_times_follow_every_arm_and_cancel() -> None:
@@ -58,3 +58,41 @@ async def test_a_fired_timer_leaves_the_table() -> None:
     await asyncio.sleep(0.03)
     assert fired == ["first"]
     assert table.times() == []
+
+
+def test_timers_due_together_share_one_loop_handle_and_all_run() -> None:
+    # 1,000 buddies whose refreshes share a wake-up cost the loop one timer;
+    # each still runs, in the order armed, whatever another one does.
+    loop = asyncio.new_event_loop()
+    errors: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    fired: list[str] = []
+    try:
+        table = Wakeups(loop)
+        when = loop.time() + 0.01
+        before = len(loop._scheduled)  # type: ignore[attr-defined]
+
+        def fail() -> None:
+            fired.append("fails")
+            raise RuntimeError("a broken callback")
+
+        first = table.call_at(when, fired.append, "first")
+        table.call_at(when, fail)
+        later: list[Wakeup] = []
+        table.call_at(when, lambda: later[0].cancel())
+        later.append(table.call_at(when, fired.append, "cancelled by an earlier one"))
+        table.call_at(when, fired.append, "last", offer=False)
+        gone = table.call_at(when, fired.append, "cancelled before")
+        gone.cancel()
+        assert len(loop._scheduled) == before + 1  # type: ignore[attr-defined]
+        assert table.times() == [when]
+        loop.run_until_complete(asyncio.sleep(0.03))
+        assert fired == ["first", "fails", "last"]
+        assert [str(error["exception"]) for error in errors] == ["a broken callback"]
+        assert not first.armed and table.times() == []
+        # Cancelling every timer of a time cancels the loop's handle too.
+        lone = table.call_at(loop.time() + 10, fired.append, "never")
+        lone.cancel()
+        assert all(h.cancelled() for h in loop._scheduled)  # type: ignore[attr-defined]
+    finally:
+        loop.close()

@@ -25,6 +25,7 @@ import collections
 import contextlib
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ _RETIRED_GRACE = TIMER_N
 #: all at once (which fills the server's transaction memory and our socket).
 #: The unsubscribes of `Presence.stop` go the same way.
 INITIAL_CONCURRENCY = 64
+#: A buddy's timer this many seconds away or more may be rounded up to a
+#: whole second of the loop's clock (see `Presence._arm`).
+_ROUND_FROM = 2.0
 #: Final responses to an initial SUBSCRIBE that mean "this user does not exist".
 _NO_SUCH_USER = frozenset({404, 410, 484, 604})
 #: Final responses that mean "you may not watch this user".
@@ -274,6 +278,8 @@ class Presence:
         self._workers: set[asyncio.Task[None]] = set()
         self._first_done = False
         self._refresh_slots: asyncio.Semaphore | None = None
+        #: What `_identity` made last, with what it was made of.
+        self._identities: tuple[tuple[object, ...], NameAddr, SipUri] | None = None
 
     # -- wiring -----------------------------------------------------------------
 
@@ -550,10 +556,11 @@ class Presence:
         watch.servers = tuple(t for t in servers if t.kind is target.kind)
         watch.target = None
         account = self._account
+        watcher, contact = self._identity(target)
         sub = Subscription(
-            watcher=NameAddr(account.uri, account.display_name or None),
+            watcher=watcher,
             target=NameAddr(SipUri.parse(watch.aor)),
-            contact=self._agent.contact_uri(account.uri.user, target.kind, target.address),
+            contact=contact,
             call_id_host=account.domain,
             expires=self._expires,
         )
@@ -576,6 +583,21 @@ class Presence:
             if watch.sub is sub:
                 self._arm(watch)
             raise
+
+    def _identity(self, target: Target) -> tuple[NameAddr, SipUri]:
+        """Our From (the account) and Contact toward *target*, shared by every buddy.
+
+        Made again only when what they are made of changed (the account's
+        address or name, the server, the transport bound for it).
+        """
+        account = self._account
+        uri, name = account.uri, account.display_name or None
+        key = (uri, name, target.kind, target.address, self._agent.transport(target.kind))
+        made = self._identities
+        if made is None or made[0] != key:
+            contact = self._agent.contact_uri(uri.user, target.kind, target.address)
+            made = self._identities = (key, NameAddr(uri, name), contact)
+        return made[1], made[2]
 
     def _restart(self, watch: _Watch) -> None:
         watch.timer = None
@@ -701,7 +723,15 @@ class Presence:
             # when one is in the window; else one later timers may share.
             moving = timer if isinstance(timer, Wakeup) else None
             start = deadline if earliest is None else earliest
-            when = wakeups.for_loop().choose(start, deadline, moving=moving)
+            latest = deadline
+            if start == deadline and deadline - self._now() >= _ROUND_FROM:
+                # A timer with no slack that is seconds away (Timer N,
+                # RFC 6665 4.1.2.4; a resubscription's delay; the end of a
+                # subscription whose refresh is unanswered) may fire up to a
+                # second late: the buddies subscribed in the same second
+                # then share its wake-up.
+                latest = math.ceil(deadline)
+            when = wakeups.for_loop().choose(start, latest, moving=moving)
         if timer is not None:
             if timer.when() == when:
                 # Most NOTIFYs and answers leave the deadline where it was:
@@ -787,7 +817,7 @@ class Presence:
             if sub is not None and (matched or sub.matches(request)):
                 if not matched:
                     self._remember_dialog(watch, sub)
-                status, reason = sub.on_notify(request, now)
+                status, reason = sub.on_notify(request, now, matched=True)
                 _answer(incoming, status, reason)
                 self._report_notify(watch.aor, request, status, sub)
                 if status == 200:

@@ -644,6 +644,7 @@ class Subscription:
             tag = response.to.tag
             if tag is not None:
                 self._remote_tag = tag
+                self._lines = None  # written without the tag: let them go
                 # RFC 3261 §12.1.2: the UAC takes Record-Route in reverse order.
                 self._route_set = tuple(reversed(_record_route(response)))
                 self._update_target(response)
@@ -702,17 +703,18 @@ class Subscription:
             return False
         return event is not None and event.package.lower() == self._event_package.lower()
 
-    def on_notify(self, request: Request, now: float) -> tuple[int, str]:
+    def on_notify(self, request: Request, now: float, *, matched: bool = False) -> tuple[int, str]:
         """Consume a NOTIFY and return the status and reason to answer with.
 
         Returns (200, "OK") when accepted, (481, ...) when it matches no
         subscription of ours, (400, ...) when a header or the body is bad,
         (415, ...) for a body type we did not ask for, (500, ...) for an
-        out-of-order CSeq. A rejected NOTIFY changes nothing.
+        out-of-order CSeq. A rejected NOTIFY changes nothing. *matched*
+        says the caller has just found that :meth:`matches` is true for it.
         """
         if request.method != "NOTIFY":
             raise LocalProtocolError("on_notify() takes NOTIFY requests")
-        if not self.matches(request):
+        if not matched and not self.matches(request):
             # RFC 6665 §4.1.3: "If the NOTIFY request does not match a
             # subscription ... respond with a 481 (Subscription does not exist)."
             return 481, "Subscription does not exist"
@@ -760,6 +762,7 @@ class Subscription:
             # it creates the dialog; the UAS-side rule of RFC 3261 §12.1.1
             # takes Record-Route in order.
             self._remote_tag = request.from_.tag
+            self._lines = None  # written without the tag: let them go
             self._route_set = tuple(_record_route(request))
         # RFC 6665 §4.3: NOTIFY is a target refresh request.
         if contacts is not None:
