@@ -15,12 +15,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from softphone import wakeups
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.services.presence import BuddyState, BuddyStatus, Presence, normalize_aor
 from softphone.sip import Request
 from softphone.sip.auth import DigestClient, make_challenge
 from softphone.sip.reginfo import ChangeKind, ContactChange
+from softphone.sip.subscription import TIMER_N
 from softphone.transport.base import Target, TransportKind
 from tests.services.notifier import Dialog, Notifier, Policy, accept, reginfo, stray_dialog
 
@@ -688,3 +690,38 @@ async def test_notifies_read_together_keep_every_change_and_the_newest_version(
         (BuddyStatus.ONLINE, 2),
     ]
     assert [d.uri for d in watcher.presence.state(JOE).devices] == [PHONE, LAPTOP]
+
+
+async def test_buddies_subscribed_in_the_same_second_share_their_timer_n_wake_up(
+    notifier: Notifier,
+) -> None:
+    # Answered but with no NOTIFY yet, each subscription runs Timer N (RFC
+    # 6665 4.1.2.4, 64*T1). Those answered in the same second share one
+    # wake-up, at most a second after their own deadline.
+    buddies = [f"sip:n{n:02d}@example.test" for n in range(30)]
+    watcher = await make_watcher(notifier)
+    table = wakeups.for_loop()
+    loop = asyncio.get_running_loop()
+    try:
+        sent_from = loop.time()
+        for aor in buddies:
+            watcher.presence.watch(aor)
+        await notifier.wait_subscribes(len(buddies), timeout=10)
+        for _ in range(200):
+            if (
+                len(table.times()) >= 1
+                and sum(len(table.callbacks(t)) for t in table.times()) == 30
+            ):
+                break
+            await asyncio.sleep(0.01)
+        answered_by = loop.time()
+        times = table.times()
+        assert sum(len(table.callbacks(t)) for t in times) == len(buddies)
+        assert 1 <= len(times) <= 1 + int(answered_by - sent_from) + 1
+        assert all(t == int(t) for t in times)
+        assert sent_from + TIMER_N <= min(times) and max(times) < answered_by + TIMER_N + 1
+        # Still waiting for their first NOTIFY: nothing shown changed.
+        assert {s.detail for s in watcher.presence.states()} == {"subscribing…"}
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
