@@ -246,6 +246,9 @@ class UserAgent:
             for direction in Direction
             for response in (False, True)
         }
+        # Whether any of them has an observer: most agents trace nothing,
+        # and every message in and out asks.
+        self._tracing = False
         self._local_ip_cache: dict[tuple[str, bool], str] = {}
         self._closed = False
 
@@ -324,11 +327,13 @@ class UserAgent:
         for (direction, response), listeners in self._observers.items():
             if Traffic.of(direction, response) in wants:
                 listeners.add(observer)
+        self._tracing = any(self._observers.values())
 
     def remove_observer(self, observer: TraceObserver) -> None:
         """Stop calling *observer*."""
         for listeners in self._observers.values():
             listeners.remove(observer)
+        self._tracing = any(self._observers.values())
 
     @property
     def supported(self) -> frozenset[str]:
@@ -471,7 +476,8 @@ class UserAgent:
             log.exception("error while handling a message from %s", source)
 
     def _on_receive(self, data: bytes, source: Address, transport: Transport) -> None:
-        self._trace(Direction.IN, transport, source, data)
+        if self._tracing:
+            self._trace(Direction.IN, transport, source, data)
         if data[:1] in (b"\r", b"\n") and not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
         now = self._now()
@@ -573,15 +579,16 @@ class UserAgent:
             tx = InviteServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
         else:
             tx = ServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
+        sent_from = (source.host, source.port)
+        destination = response_destination(request.via[0], sent_from, reliable=reliable)
         entry = _ServerEntry(
             tx=tx,
             key=key,
             request=request,
             source=source,
             transport=transport,
-            destination=Address(
-                *response_destination(request.via[0], (source.host, source.port), reliable=reliable)
-            ),
+            # Mostly the source itself (rport, or a stream): no new Address.
+            destination=source if destination == sent_from else Address(*destination),
             to_tag=request.to.tag or new_tag(),
             data=data,
         )
@@ -1019,7 +1026,8 @@ class UserAgent:
     def _send(
         self, transport: Transport, data: bytes, destination: Address, server_name: str | None
     ) -> None:
-        self._trace(Direction.OUT, transport, destination, data)
+        if self._tracing:
+            self._trace(Direction.OUT, transport, destination, data)
         transport.send(data, destination, server_name=server_name)
 
     def _trace(

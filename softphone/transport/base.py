@@ -16,15 +16,18 @@ class TransportKind(enum.Enum):
     TCP = "tcp"
     TLS = "tls"
 
+    #: Reliable transports need no retransmissions (RFC 3261 17.1.2.2). An
+    #: attribute of each member, not a property: asked several times for
+    #: every message.
+    reliable: bool
+
+    def __init__(self, value: str) -> None:
+        self.reliable = value != "udp"
+
     @property
     def via_name(self) -> str:
         """The token used in the Via header's sent-protocol (RFC 3261 20.42)."""
         return self.value.upper()
-
-    @property
-    def reliable(self) -> bool:
-        """Reliable transports need no retransmissions (RFC 3261 17.1.2.2)."""
-        return self is not TransportKind.UDP
 
     @property
     def default_port(self) -> int:

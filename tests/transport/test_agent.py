@@ -378,6 +378,27 @@ async def test_an_observer_added_later_is_shown_the_next_messages_of_the_kinds_i
     assert (len(everything), len(responses_in), len(requests_in)) == (2, 2, 2)
 
 
+async def test_an_agent_whose_last_observer_left_traces_nothing_until_one_comes_again(
+    pair: tuple[UserAgent, UserAgent],
+) -> None:
+    # The agent skips the trace for every message while nobody observes:
+    # the last observer's removal and a new observer must both be seen.
+    alice, bob = pair
+    destination = bob.local_address(TransportKind.UDP)
+    target = Target(destination, TransportKind.UDP)
+    first: list[TraceEntry] = []
+    second: list[TraceEntry] = []
+    alice.add_observer(first.append)
+    alice.remove_observer(first.append)
+    await alice.request(make_request("OPTIONS", destination), target)
+    alice.add_observer(second.append, Traffic.RESPONSES_IN)
+    await alice.request(make_request("OPTIONS", destination), target)
+    alice.remove_observer(second.append)
+    await alice.request(make_request("OPTIONS", destination), target)
+    assert first == []
+    assert [e.first_line for e in second] == ["SIP/2.0 200 OK"]
+
+
 async def test_transactions_ending_in_the_same_second_are_freed_in_one_wake_up() -> None:
     # Twenty MESSAGEs answered within 0.8 s: their timers J (32 s) end in
     # the same second, and the agent wakes once for all of them.
