@@ -381,6 +381,9 @@ _MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = len(_MIGRATIONS)
 
+#: The state of every incoming row (an enum's value is a property call).
+_DELIVERED = DeliveryState.DELIVERED.value
+
 _MESSAGE_COLUMNS = (
     "id, peer, direction, body, content_type, created, updated, state, code, reason,"
     " local_failure, call_id, cseq, from_tag, imdn_id, disposition,"
@@ -927,7 +930,7 @@ class Store:
                     content_type,
                     now,
                     now,
-                    DeliveryState.DELIVERED.value,
+                    _DELIVERED,
                     call_id,
                     cseq,
                     from_tag,

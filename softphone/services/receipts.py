@@ -135,7 +135,11 @@ class Receipts:
     def _on_added(self, record: MessageRecord) -> None:
         # Called once the message is stored (and answered): RFC 5438 7.1.1
         # "delivered" means it reached the recipient's device, which it has.
-        if record.direction is Direction.IN and "positive-delivery" in _wanted(record):
+        if (
+            record.direction is Direction.IN
+            and record.disposition  # most messages ask for no receipt
+            and "positive-delivery" in _wanted(record)
+        ):
             self._send(record, NotificationKind.DELIVERY, ImdnStatus.DELIVERED)
 
     def displayed(self, message_ids: Iterable[MessageId]) -> int:
