@@ -22,6 +22,7 @@ from weakref import ref as _weakref
 
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.fields import (
+    MAX_CSEQ,
     Contact,
     ContentType,
     CSeq,
@@ -282,7 +283,45 @@ def _cseq_of(lines: list[str] | None) -> CSeq:
     return _cseq_value(value)
 
 
+# The methods a CSeq usually names (tokens, so no regex check is needed).
+_USUAL_METHODS = frozenset(
+    (
+        "INVITE",
+        "ACK",
+        "BYE",
+        "CANCEL",
+        "OPTIONS",
+        "REGISTER",
+        "MESSAGE",
+        "SUBSCRIBE",
+        "NOTIFY",
+        "PUBLISH",
+        "INFO",
+        "PRACK",
+        "UPDATE",
+        "REFER",
+    )
+)
+
+
 def _cseq_value(value: str) -> CSeq:
+    # The usual "digits SP METHOD" (already stripped by the split) is read
+    # by str methods; anything else goes to CSeq.parse, which gives errors.
+    number, space, method = value.partition(" ")
+    if (
+        space
+        and method in _USUAL_METHODS
+        and number.isdigit()
+        and number.isascii()
+        and len(number) < 10
+    ):
+        seq = int(number)
+        if seq <= MAX_CSEQ:
+            cseq = _new(CSeq)
+            fields = cseq.__dict__
+            fields["seq"] = seq
+            fields["method"] = method
+            return cseq
     try:
         return CSeq.parse(value)
     except ParseError as exc:
@@ -559,21 +598,21 @@ class _Message:
         # (a copy of a template with every view's key, so it never grows)
         # and `index` the splitter's lookup index.
         get = index.get
-        via = get("via")
-        from_ = get("from")
-        to = get("to")
-        call_id = get("call-id")
-        cseq = get("cseq")
-        if via is None:
+        if "via" not in index:
             raise ParseError("Missing Via header")
-        if from_ is None:
+        if "from" not in index:
             raise ParseError("Missing From header")
-        if to is None:
+        if "to" not in index:
             raise ParseError("Missing To header")
-        if call_id is None:
+        if "call-id" not in index:
             raise ParseError("Missing Call-ID header")
-        if cseq is None:
+        if "cseq" not in index:
             raise ParseError("Missing CSeq header")
+        via = index["via"]
+        from_ = index["from"]
+        to = index["to"]
+        call_id = index["call-id"]
+        cseq = index["cseq"]
         max_forwards = get("max-forwards")
         contact = get("contact")
         content_type = get("content-type")
@@ -976,7 +1015,13 @@ def _parse(data: bytes) -> Request | Response:
         partial = message
     # One dict for the fields and the views parse() builds: a copy of a
     # template holding every key, filled in place (it never grows).
-    fields["_headers"] = Headers._from_parsed(items, index)
+    # Headers._from_parsed's work, written out (a call less per message).
+    headers = _new(Headers)
+    headers._items = items
+    headers._cache = {}
+    headers._idx = index
+    headers._owner = None
+    fields["_headers"] = headers
     fields["version"] = "SIP/2.0"
     message.__dict__ = fields
     try:
@@ -1025,10 +1070,15 @@ def _request_line(start_line: str) -> tuple[str, Uri]:
     return method, parsed
 
 
-def _new(cls: type[T]) -> T:
-    # A message whose parts parse() has already checked skips __post_init__
-    # (its checks are the ones above); the caller fills the instance dict.
-    return object.__new__(cls)
+# A message whose parts parse() has already checked skips __post_init__
+# (its checks are the ones above); the caller fills the instance dict.
+# object.__new__ itself, not a function around it: a call less per object.
+if TYPE_CHECKING:
+
+    def _new(cls: type[T]) -> T: ...
+
+else:
+    _new = object.__new__
 
 
 def _check_version(version: str) -> None:
