@@ -230,7 +230,10 @@ def _expires_of(lines: list[str] | None) -> int | None:
 
 
 def _expires_value(value: str) -> int:
-    return int(value) if _is_digits(value) else parse_delta_seconds(value, "Expires")
+    # 1*DIGIT (ASCII only: str.isdigit alone takes other scripts' digits).
+    if value.isdigit() and value.isascii():
+        return int(value)
+    return parse_delta_seconds(value, "Expires")
 
 
 def _min_expires_of(lines: list[str] | None) -> int | None:
@@ -239,6 +242,11 @@ def _min_expires_of(lines: list[str] | None) -> int | None:
 
 
 def _via_of(lines: list[str] | None) -> list[Via]:
+    if lines is not None and len(lines) == 1:
+        # One usual Via line (the usual case at a UA): no loop.
+        via = _usual_via(lines[0])
+        if via is not None:
+            return [via]
     out: list[Via] = []
     parse_via = Via.parse
     for line in lines or ():
@@ -329,11 +337,6 @@ def _cseq_value(value: str) -> CSeq:
         raise ParseError(reason) from None
 
 
-def _is_digits(value: str) -> bool:
-    # 1*DIGIT: str.isdigit alone would take other scripts' digits.
-    return value.isdigit() and value.isascii()
-
-
 def _max_forwards_of(lines: list[str] | None) -> int | None:
     value = _single(lines, "Max-Forwards")
     return None if value is None else _max_forwards_value(value)
@@ -341,9 +344,11 @@ def _max_forwards_of(lines: list[str] | None) -> int | None:
 
 def _max_forwards_value(value: str) -> int:
     # Max-Forwards = 1*DIGIT; RFC 3261 20.22 limits it to 0-255.
-    if not _is_digits(value) or int(value) > 255:
-        raise ParseError("Max-Forwards is not a number from 0 to 255")
-    return int(value)
+    if value.isdigit() and value.isascii():
+        number = int(value)
+        if number <= 255:
+            return number
+    raise ParseError("Max-Forwards is not a number from 0 to 255")
 
 
 def _plain_contact_params(params: tuple[tuple[str, str | None], ...]) -> bool:
@@ -1099,7 +1104,7 @@ def _body(index: dict[str, list[str]], data: bytes, start: int) -> bytes:
     if len(values) > 1:
         raise ParseError("Multiple Content-Length headers")
     value = values[0]
-    if not _is_digits(value):
+    if not (value.isdigit() and value.isascii()):
         if value.startswith("-"):
             raise ParseError("Negative Content-Length")
         raise ParseError("Content-Length is not a number")

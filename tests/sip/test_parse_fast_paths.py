@@ -432,3 +432,44 @@ def test_new_header_names_are_remembered_within_a_bound() -> None:
     long_name = "X-" + "a" * module._NAME_MAX_LENGTH
     assert parse(_register(f"{long_name}: v")).headers.get(long_name) == "v"
     assert long_name not in module._NAMES
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1 MESSAGE",
+        "0001 REGISTER",
+        "999999999 BYE",
+        "2147483647 NOTIFY",
+        "2147483648 NOTIFY",
+        "1  MESSAGE",
+        "1\tMESSAGE",
+        "1 message",
+        "1 X-Custom",
+        "1 MESSAGE x",
+        "1 MESS AGE",
+        "\u0663 MESSAGE",
+        "x MESSAGE",
+        "1",
+    ],
+)
+def test_cseq_of_a_parsed_message_reads_as_cseq_parse(value: str) -> None:
+    # parse() reads the usual "digits SP METHOD" by str methods; every other
+    # value goes to CSeq.parse: both give the same CSeq or the same error.
+    data = (
+        "SIP/2.0 200 OK\r\n"
+        "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKa\r\n"
+        "From: <sip:alice@example.com>;tag=1\r\n"
+        "To: <sip:bob@example.com>;tag=2\r\n"
+        "Call-ID: c1@192.0.2.10\r\n"
+        f"CSeq: {value}\r\n"
+        "Content-Length: 0\r\n\r\n"
+    ).encode()
+    try:
+        expected = CSeq.parse(value)
+    except ParseError as exc:
+        with pytest.raises(ParseError) as raised:
+            parse(data)
+        assert raised.value.reason == exc.reason
+    else:
+        assert parse(data).cseq == expected
