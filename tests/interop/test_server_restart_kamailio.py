@@ -83,6 +83,9 @@ async def test_buddy_follows_a_server_restart(tmp_path: Path) -> None:
     alice.on_registration(statuses.append)
     try:
         await bob.start()
+        # Bob registered before Alice subscribes: her first NOTIFY says
+        # online (the race of the two is the restart's, checked below).
+        await until(bob.is_ready, "bob registered", 10)
         await alice.start()
         alice.presence.watch(BOB)
         await until(lambda: alice.presence.state(BOB).status is B.ONLINE, "bob online", 10)
