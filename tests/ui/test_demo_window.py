@@ -302,9 +302,27 @@ import os, sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+import logging
 qapp = QApplication(sys.argv[:1])
 from softphone import cli
 from ui.windows.main_window import MainWindow
+
+# The welcome server greets bob's device after his registration: quitting
+# by the menu waits for that greeting (or 20 s), as a person would see it.
+greeted = []
+
+class Greeted(logging.Handler):
+    def emit(self, record):
+        if "welcome server greeted" in record.getMessage():
+            greeted.append(record)
+
+logging.getLogger("softphone.demo").addHandler(Greeted())
+
+def quit_when_greeted(window, deadline):
+    if greeted or time.monotonic() > deadline:
+        window.quit_action.trigger()
+    else:
+        QTimer.singleShot(10, lambda: quit_when_greeted(window, deadline))
 
 def poll():
     for w in QApplication.topLevelWidgets():
@@ -315,7 +333,7 @@ def poll():
         ):
             print("READY", time.monotonic(), flush=True)
             if os.environ.get("DRIVER_QUIT") == "action":
-                w.quit_action.trigger()
+                quit_when_greeted(w, time.monotonic() + 20)
             return
     QTimer.singleShot(10, poll)
 
