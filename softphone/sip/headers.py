@@ -103,6 +103,11 @@ def _key(name: str) -> str:
     return key
 
 
+#: Names given by code that are tokens, to their canonical form: requests
+#: are built from the same few names again and again (bounded like `_KEYS`).
+_CHECKED_NAMES: dict[str, str] = {}
+
+
 def canonical_name(name: str) -> str:
     """Return the canonical long form of a header name.
 
@@ -176,8 +181,13 @@ class Headers:
         # lines in its instance dict (see softphone.sip.message), told when
         # they change.
         self._owner: Any = None
-        for name, value in items:
-            self.add(name, value)
+        lines = [(self._checked_name(name, value), value) for name, value in items]
+        # The values in one search, as `add` checks each: a request is often
+        # built from all its lines at once (1,000 SUBSCRIBE dialogs at start-up).
+        if UNSAFE_VALUE.search("".join(value for _, value in lines)) is not None:
+            for name, value in lines:
+                self._check(name, value)  # raises, naming the line
+        self._items = [(name.lower(), name, value) for name, value in lines]
 
     @classmethod
     def _from_parsed(
@@ -195,14 +205,26 @@ class Headers:
         return headers
 
     @staticmethod
-    def _check(name: str, value: str) -> str:
-        if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
-            raise LocalProtocolError(f"invalid header name {name!r}")
+    def _checked_name(name: str, value: str) -> str:
+        # The canonical name of a line, once its name and its value's type
+        # are checked (not yet the value's characters).
+        canonical = _CHECKED_NAMES.get(name) if type(name) is str else None
+        if canonical is None:
+            if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
+                raise LocalProtocolError(f"invalid header name {name!r}")
+            canonical = canonical_name(name)
+            if len(_CHECKED_NAMES) < 1024:
+                _CHECKED_NAMES[name] = canonical
         if not isinstance(value, str):
             raise LocalProtocolError(f"header value for {name} must be str, not {type(value)}")
+        return canonical
+
+    @classmethod
+    def _check(cls, name: str, value: str) -> str:
+        canonical = cls._checked_name(name, value)
         if UNSAFE_VALUE.search(value) is not None:
             raise LocalProtocolError(f"CR, LF or NUL in the value of header {name}")
-        return canonical_name(name)
+        return canonical
 
     def _index(self) -> dict[str, list[str]]:
         # Built once per change: typed views look headers up many times.

@@ -29,8 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from softphone.sip.errors import LocalProtocolError, ParseError
-from softphone.sip.grammar import UNSAFE_VALUE
-from softphone.sip.headers import Headers, canonical_name
+from softphone.sip.headers import Headers
 from softphone.sip.message import Request, Response, new_call_id, new_tag
 from softphone.sip.reginfo import REGINFO_CONTENT_TYPE, ReginfoDocument, parse_reginfo
 from softphone.sip.timers import T1
@@ -65,23 +64,6 @@ TIMER_N = 64 * T1
 DEFAULT_RETRY_DELAY = 30.0
 #: Cap of the back-off between automatic resubscriptions.
 MAX_RETRY_DELAY = 600.0
-
-# The header names of a SUBSCRIBE, spelled as `Headers` keeps them.
-_ROUTE, _MAX_FORWARDS, _FROM, _TO, _CALL_ID, _CONTACT, _EVENT, _ACCEPT, _CSEQ, _EXPIRES = (
-    canonical_name(name)
-    for name in (
-        "Route",
-        "Max-Forwards",
-        "From",
-        "To",
-        "Call-ID",
-        "Contact",
-        "Event",
-        "Accept",
-        "CSeq",
-        "Expires",
-    )
-)
 
 # Final responses after which a refresh means the subscription is gone
 # (RFC 6665 §4.1.2.2).
@@ -517,42 +499,36 @@ class Subscription:
         lines = self._lines
         if lines is None or lines[1] != self._remote_tag or lines[2] != self._route_set:
             lines = self._lines = (self._dialog_lines(), self._remote_tag, self._route_set)
-        items = lines[0].copy()
-        # Numbers only: nothing in them to check.
-        items.append(("cseq", _CSEQ, f"{self._cseq} SUBSCRIBE"))
-        items.append(("expires", _EXPIRES, str(expires)))
+        headers = lines[0].copy()
+        headers.add("CSeq", f"{self._cseq} SUBSCRIBE")
+        headers.add("Expires", str(expires))
         # Loose routing only (RFC 3261 §12.2.1.1 with an lr route set).
-        return Request("SUBSCRIBE", self._remote_target, Headers._from_parsed(items))
+        return Request("SUBSCRIBE", self._remote_target, headers)
 
-    def _dialog_lines(self) -> list[tuple[str, str, str]]:
+    def _dialog_lines(self) -> Headers:
         """The header lines of the dialog's SUBSCRIBEs but CSeq and Expires.
-
-        As `Headers` keeps them (key, name, value). The values are checked
-        for CR, LF and NUL in one pass, as `Headers.add` checks each: 1,000
-        buddies watched at start-up make 1,000 dialogs at once.
 
         Raises:
             LocalProtocolError: a value holds CR, LF or NUL.
         """
-        tag = self._local_tag
-        watcher = self._watcher
+        watcher, tag = self._watcher, self._local_tag
         # A name-addr is always written with <>, so a tag appended to one
-        # without parameters is its `with_tag` (RFC 3261 20.20).
+        # without parameters is its `with_tag` (RFC 3261 20.20), without a
+        # new NameAddr per dialog.
         from_ = f"{watcher};tag={tag}" if not watcher.params else str(watcher.with_tag(tag))
         to = self._target if self._remote_tag is None else self._target.with_tag(self._remote_tag)
-        values = [(_ROUTE, str(route)) for route in self._route_set]
-        values += (
-            (_MAX_FORWARDS, "70"),
-            (_FROM, from_),
-            (_TO, str(to)),
-            (_CALL_ID, self._call_id),
-            (_CONTACT, self._contact_line),
-            (_EVENT, self._event_package),
-            (_ACCEPT, self._accept),
+        return Headers(
+            [
+                *(("Route", str(route)) for route in self._route_set),
+                ("Max-Forwards", "70"),
+                ("From", from_),
+                ("To", str(to)),
+                ("Call-ID", self._call_id),
+                ("Contact", self._contact_line),
+                ("Event", self._event_package),
+                ("Accept", self._accept),
+            ]
         )
-        if UNSAFE_VALUE.search("".join(value for _, value in values)) is not None:
-            raise LocalProtocolError("CR, LF or NUL in a SUBSCRIBE header value")
-        return [(name.lower(), name, value) for name, value in values]
 
     # ------------------------------------------------------------ responses
 
@@ -875,9 +851,7 @@ class Subscription:
         self._remote_tag = None
         #: The lines every SUBSCRIBE of the dialog carries, with the remote
         #: tag and route set they were written for (see `_build`).
-        self._lines: tuple[list[tuple[str, str, str]], str | None, tuple[NameAddr, ...]] | None = (
-            None
-        )
+        self._lines: tuple[Headers, str | None, tuple[NameAddr, ...]] | None = None
         self._route_set = ()
         self._remote_target = self._target.uri
         #: The Contact lines of the last NOTIFY taken (its target is ours).
