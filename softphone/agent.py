@@ -52,7 +52,7 @@ from softphone.sip.transaction import (
 from softphone.sip.uas import (
     Answer,
     Uas,
-    answer_from_bytes,
+    answer_from_lines,
     answer_unparseable,
     response_destination,
     stamp_via,
@@ -172,8 +172,6 @@ class _ServerEntry:
     destination: Address
     to_tag: str
     final_sent: bool = False
-    #: The request as it came, for answers built from its header lines.
-    data: bytes | None = None
 
 
 class UserAgent:
@@ -246,9 +244,11 @@ class UserAgent:
             for direction in Direction
             for response in (False, True)
         }
-        # Whether any of them has an observer: most agents trace nothing,
-        # and every message in and out asks.
-        self._tracing = False
+        # Whether each kind has an observer, indexed by "is a response":
+        # every message in and out asks, and most kinds have none (`softphone
+        # listen` traces only what it sends and the responses it gets).
+        self._traced_in: tuple[bool, bool] = (False, False)
+        self._traced_out: tuple[bool, bool] = (False, False)
         self._local_ip_cache: dict[tuple[str, bool], str] = {}
         self._closed = False
 
@@ -327,13 +327,18 @@ class UserAgent:
         for (direction, response), listeners in self._observers.items():
             if Traffic.of(direction, response) in wants:
                 listeners.add(observer)
-        self._tracing = any(self._observers.values())
+        self._observed()
 
     def remove_observer(self, observer: TraceObserver) -> None:
         """Stop calling *observer*."""
         for listeners in self._observers.values():
             listeners.remove(observer)
-        self._tracing = any(self._observers.values())
+        self._observed()
+
+    def _observed(self) -> None:
+        seen = self._observers
+        self._traced_in = (bool(seen[Direction.IN, False]), bool(seen[Direction.IN, True]))
+        self._traced_out = (bool(seen[Direction.OUT, False]), bool(seen[Direction.OUT, True]))
 
     @property
     def supported(self) -> frozenset[str]:
@@ -476,7 +481,7 @@ class UserAgent:
             log.exception("error while handling a message from %s", source)
 
     def _on_receive(self, data: bytes, source: Address, transport: Transport) -> None:
-        if self._tracing:
+        if self._traced_in[data.startswith(b"SIP/")]:
             self._trace(Direction.IN, transport, source, data)
         if data[:1] in (b"\r", b"\n") and not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
@@ -504,7 +509,7 @@ class UserAgent:
         if isinstance(message, Response):
             self._on_response(message, now)
         else:
-            self._on_request(message, source, transport, now, data)
+            self._on_request(message, source, transport, now)
 
     def _on_response(self, response: Response, now: float) -> None:
         # RFC 3261 17.1.3: match on the top Via branch and the CSeq method.
@@ -525,7 +530,7 @@ class UserAgent:
         self._pump_client(entry)
 
     def _on_request(
-        self, request: Request, source: Address, transport: Transport, now: float, data: bytes
+        self, request: Request, source: Address, transport: Transport, now: float
     ) -> None:
         key = transaction_key(request)
         existing = self._server.get(key)
@@ -590,7 +595,6 @@ class UserAgent:
             # Mostly the source itself (rport, or a stream): no new Address.
             destination=source if destination == sent_from else Address(*destination),
             to_tag=request.to.tag or new_tag(),
-            data=data,
         )
         self._server[key] = entry
         self._server_branches.add(key[0])
@@ -773,15 +777,10 @@ class UserAgent:
             raise LocalProtocolError("a final response was already sent")
         tx = entry.tx
         reason = REASON_PHRASES.get(status)
-        if (
-            entry.data is not None
-            and reason is not None
-            and status >= 200
-            and isinstance(tx, ServerTransaction)
-        ):
+        if reason is not None and status >= 200 and isinstance(tx, ServerTransaction):
             request = entry.request
-            data = answer_from_bytes(
-                entry.data,
+            data = answer_from_lines(
+                request.headers,
                 status,
                 reason,
                 # A To that has a tag gets none added (an attribute read:
@@ -790,19 +789,18 @@ class UserAgent:
                 top=request.via[0],
                 source=(entry.source.host, entry.source.port),
             )
-            if data is not None:
-                if (
-                    type(tx) is ServerTransaction
-                    and not entry.transport.kind.reliable
-                    and tx.state is State.TRYING
-                    and self._server.get(entry.key) is entry
-                ):
-                    self._complete_at_once(entry, data)
-                    return
-                tx.respond_bytes(status, data, self._now())
-                entry.final_sent = True
-                self._pump_server(entry)
+            if (
+                type(tx) is ServerTransaction
+                and not entry.transport.kind.reliable
+                and tx.state is State.TRYING
+                and self._server.get(entry.key) is entry
+            ):
+                self._complete_at_once(entry, data)
                 return
+            tx.respond_bytes(status, data, self._now())
+            entry.final_sent = True
+            self._pump_server(entry)
+            return
         self._respond(entry, status, None, headers=(), body=b"")
 
     def _complete_at_once(self, entry: _ServerEntry, data: bytes) -> None:
@@ -1026,7 +1024,7 @@ class UserAgent:
     def _send(
         self, transport: Transport, data: bytes, destination: Address, server_name: str | None
     ) -> None:
-        if self._tracing:
+        if self._traced_out[data.startswith(b"SIP/")]:
             self._trace(Direction.OUT, transport, destination, data)
         transport.send(data, destination, server_name=server_name)
 

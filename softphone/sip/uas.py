@@ -26,7 +26,7 @@ __all__ = [
     "HostPort",
     "Route",
     "Uas",
-    "answer_from_bytes",
+    "answer_from_lines",
     "answer_unparseable",
     "response_destination",
     "stamp_via",
@@ -249,62 +249,45 @@ def _stamped(via: Via, source: HostPort) -> str:
     return f"SIP/2.0/{via.transport} {via.sent_by}{params}"
 
 
-def answer_from_bytes(
-    data: bytes,
+def answer_from_lines(
+    headers: Headers,
     status: int,
     reason: str,
     *,
     to_tag: str | None,
     top: Via,
     source: HostPort,
-) -> bytes | None:
-    """A response without a body to the request *data*, built from its header lines.
+) -> bytes:
+    """A response without a body to a request with *headers*, built from its lines.
 
     What `Response.for_request` then `stamp_via` give, byte for byte, for a
     request the parser accepted (its top Via is *top*): every Via (the top
     one stamped with received and rport), From, To (with *to_tag* added;
     pass None when the request's To has a tag), Call-ID and CSeq, in the
-    request's order. Built from the bytes as they came, without typed
-    headers: the answer to every stored MESSAGE is made this way. None when
-    the header lines are not plain (a folded line): the caller then builds
-    the response from the typed request.
+    request's order. Written straight from the header lines the parser
+    split (no typed response, no second scan of the bytes): the answer to
+    every stored MESSAGE is made this way.
     """
-    start = 0
-    while data.startswith(b"\r\n", start):
-        start += 2  # CRLFs before the start line are ignored (RFC 3261 7.5)
-    end = data.find(b"\r\n\r\n", start)
-    if end < 0:
-        return None
-    head = data[start:end]
-    if b"\r\n " in head or b"\r\n\t" in head or head.count(b"\n") != head.count(b"\r\n"):
-        return None  # folded lines or bare line feeds: the typed way
-    out = [f"SIP/2.0 {status} {reason}".encode()]
+    out = [f"SIP/2.0 {status} {reason}"]
     stamped = False
-    for line in head.split(b"\r\n")[1:]:
-        colon = line.find(b":")
-        if colon < 0:
-            return None
-        raw_name = line[:colon]
-        name = _RAW_NAMES.get(raw_name, _UNSEEN)
-        if name is _UNSEEN:
-            name = _RAW_COPIED.get(raw_name.rstrip(b" \t").lower())
-            if len(_RAW_NAMES) < _RAW_NAMES_KEPT:
-                _RAW_NAMES[raw_name] = name
-        if name is None:
+    for key, name, value in headers._items:
+        if key not in _ANSWER_COPIES:
             continue
-        value = line[colon + 1 :].strip(b" \t")
-        if name == b"Via" and not stamped:
+        if key == "via" and not stamped:
             stamped = True
             # Other values on the same line stay as they came.
-            rest = (
-                _split_first(value.decode("utf-8", "surrogateescape"))[1] if b"," in value else ""
-            )
-            value = (_stamped(top, source) + rest).encode("utf-8", "surrogateescape")
-        elif name == b"To" and to_tag is not None:
-            value += b";tag=" + to_tag.encode("ascii")
-        out.append(name + b": " + value)
-    out.append(b"Content-Length: 0\r\n\r\n")
-    return b"\r\n".join(out)
+            rest = _split_first(value)[1] if "," in value else ""
+            value = _stamped(top, source) + rest
+        elif key == "to" and to_tag is not None:
+            value = f"{value};tag={to_tag}"
+        out.append(f"{name}: {value}")
+    out.append("Content-Length: 0\r\n\r\n")
+    # Header text keeps undecodable bytes as surrogate escapes (as parsed).
+    return "\r\n".join(out).encode("utf-8", "surrogateescape")
+
+
+#: The header lines (by lookup key) a response copies (RFC 3261 8.2.6.2).
+_ANSWER_COPIES = frozenset({"via", "from", "to", "call-id", "cseq"})
 
 
 # -- bytes the parser refused -------------------------------------------------------------
@@ -313,13 +296,6 @@ def answer_from_bytes(
 _COMPACT = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID"}
 #: What RFC 3261 8.2.6.2 copies into a response; Via keeps every value.
 _COPIED = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq"}
-#: The same names as bytes, compact forms included, for `answer_from_bytes`.
-_RAW_COPIED = {name.encode(): written.encode() for name, written in (_COPIED | _COMPACT).items()}
-#: Header names as spelt on the wire -> the copied name they are, or None:
-#: one lookup per line for the spellings seen before (a few dozen).
-_RAW_NAMES: dict[bytes, bytes | None] = {}
-_RAW_NAMES_KEPT = 256
-_UNSEEN = b""
 _TO_TAG = re.compile(r";[ \t]*tag[ \t]*=", re.IGNORECASE)
 #: Control characters that would corrupt a copied header line.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
