@@ -160,6 +160,9 @@ class _ClientEntry:
     on_response: Callable[[Response], None]
     on_failure: Callable[[TransactionFailed], None]
     done: bool = False
+    #: Its responses must reach whoever waits for them before the next
+    #: message is taken (see `UserAgent.request`).
+    in_order: bool = True
 
 
 @dataclass(eq=False)
@@ -251,6 +254,9 @@ class UserAgent:
         self._traced_out: tuple[bool, bool] = (False, False)
         self._local_ip_cache: dict[tuple[str, bool], str] = {}
         self._closed = False
+        #: Whether the message being received went to a client transaction
+        #: whose waiter must run before the next message (`receive`).
+        self._woke = False
 
     # -- set-up ---------------------------------------------------------------
 
@@ -394,13 +400,15 @@ class UserAgent:
         *,
         on_response: Callable[[Response], None],
         on_failure: Callable[[TransactionFailed], None],
+        in_order: bool = True,
     ) -> None:
         """Start a client transaction for *request* toward *target*.
 
         A top Via (with rport, RFC 3581, and a fresh branch) is added here;
         the request must not carry one of ours already. *on_response* is
         called for every response (provisional and final), *on_failure* once
-        if the transaction ends without a final response.
+        if the transaction ends without a final response. *in_order*: see
+        `request`.
 
         Raises:
             LookupError: no transport of the target's kind is bound.
@@ -426,6 +434,7 @@ class UserAgent:
             transport=transport,
             on_response=on_response,
             on_failure=on_failure,
+            in_order=in_order,
         )
         self._client[entry.key] = entry
         self._pump_client(entry)
@@ -440,8 +449,17 @@ class UserAgent:
         target: Target,
         *,
         on_provisional: ProvisionalCallback | None = None,
+        in_order: bool = True,
     ) -> Response:
         """Send *request* and return its final response.
+
+        A response wakes the caller, which runs before the transport hands
+        the agent the next message it has read (as if each message had a
+        turn of the loop of its own). With *in_order* False the caller may
+        run after the messages read with its response: for a request whose
+        answer and the peer's next requests may be taken in either order
+        (a SUBSCRIBE's 2xx and its NOTIFY, RFC 6665 4.1.2.4), so that a
+        burst of them is read in one run.
 
         Raises:
             TransactionFailed: no final response (timer F or transport error).
@@ -460,25 +478,33 @@ class UserAgent:
             if not future.done():
                 future.set_exception(failure)
 
-        self.send_request(request, target, on_response=on_response, on_failure=on_failure)
+        self.send_request(
+            request, target, on_response=on_response, on_failure=on_failure, in_order=in_order
+        )
         return await future
 
     # -- receiving ------------------------------------------------------------
 
-    def receive(self, data: bytes, source: Address, transport: Transport) -> None:
+    def receive(self, data: bytes, source: Address, transport: Transport) -> bool:
         """Process one message's bytes as if *transport* had received them.
 
         The entry point every transport calls: parse, match or create a
         transaction, route, answer. Whatever the bytes are, nothing is
         raised: a malformed message is answered (400, 413, ...) or dropped,
         and a failing handler is answered 500.
+
+        Returns True when the message was a response whose waiter must run
+        before the next message is taken (`request`): a transport reading a
+        burst then ends its run there.
         """
+        self._woke = False
         try:
             self._on_receive(data, source, transport)
         except Exception:
             # One datagram must never stop the stack (DESIGN: what must never
             # happen); the transports guard this too, but callers may not.
             log.exception("error while handling a message from %s", source)
+        return self._woke
 
     def _on_receive(self, data: bytes, source: Address, transport: Transport) -> None:
         if self._traced_in[data.startswith(b"SIP/")]:
@@ -834,6 +860,8 @@ class UserAgent:
             if isinstance(event, ResponseReceived):
                 if event.response.status >= 200:
                     entry.done = True
+                if entry.in_order:
+                    self._woke = True
                 _call(entry.on_response, event.response)
             elif isinstance(event, TransactionTimedOut) and not entry.done:
                 entry.done = True

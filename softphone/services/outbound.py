@@ -112,11 +112,14 @@ class Outbound:
         *,
         targets: Target | Sequence[Target] | None = None,
         on_provisional: ProvisionalCallback | None = None,
+        in_order: bool = True,
     ) -> Sent:
         """Send the request *build* makes to the first server that answers.
 
         *targets* (one or several, in order) overrides the located servers:
-        an in-dialog request goes where its dialog is. A transport error,
+        an in-dialog request goes where its dialog is. *in_order* False lets
+        the messages read with an answer be handled before the caller takes
+        it in (`UserAgent.request`). A transport error,
         no answer (timer F) or a 503 moves on to the next server (RFC 3263
         4.3); any other final response is returned at once, 401/407 only
         when there is no password to answer with. When the last server also
@@ -142,7 +145,7 @@ class Outbound:
         last = len(order) - 1
         for index, target in enumerate(order):
             try:
-                response = await self._challenged(build, target, on_provisional, statuses)
+                response = await self._challenged(build, target, on_provisional, statuses, in_order)
             except Exception as exc:
                 if index == last or not _moves_on(exc):
                     raise
@@ -160,6 +163,7 @@ class Outbound:
         target: Target,
         on_provisional: ProvisionalCallback | None,
         statuses: list[int],
+        in_order: bool = True,
     ) -> Response:
         """One server: send, answering 401/407 with a new request each time."""
         digest = self._digest
@@ -176,7 +180,9 @@ class Outbound:
             for name, value in answered:
                 request.headers.add(name, value)
             self._attempt_listeners(request, target)
-            response = await self._agent.request(request, target, on_provisional=on_provisional)
+            response = await self._agent.request(
+                request, target, on_provisional=on_provisional, in_order=in_order
+            )
             statuses.append(response.status)
             if response.status not in (401, 407) or digest is None:
                 if answered and response.status != 403:

@@ -631,7 +631,10 @@ class Presence:
             if not targets:
                 found = await self._locate()
                 targets = (found,) if isinstance(found, Target) else tuple(found)
-            sent = await self._outbound.send(build, targets=targets)
+            # RFC 6665 4.1.2.4: a SUBSCRIBE's answer and the NOTIFYs of its
+            # dialog may be taken in either order, so a burst of them (1,000
+            # buddies subscribed at once) is read in runs, not one turn each.
+            sent = await self._outbound.send(build, targets=targets, in_order=False)
             response = sent.response
             if watch.sub is sub and 200 <= response.status < 300:
                 watch.target = sent.target

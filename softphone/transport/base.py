@@ -82,8 +82,10 @@ def is_ip_literal(host: str) -> bool:
 
 
 #: Called by a transport for every message-sized chunk of bytes it receives:
-#: (data, source address, the transport it came on).
-Receiver = Callable[[bytes, Address, "Transport"], None]
+#: (data, source address, the transport it came on). True means it woke
+#: something that must run before the next message is handed over (a
+#: transport reading a burst ends its run there); None or False, read on.
+Receiver = Callable[[bytes, Address, "Transport"], bool | None]
 
 #: Called by a stream transport when a connection to an address fails or
 #: closes with an error, so transactions waiting on it can fail at once.

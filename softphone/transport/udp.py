@@ -115,15 +115,15 @@ class UdpTransport(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         # Thin adapter: receive, let the agent process, let it transmit.
-        self._handle(data, addr)
+        woke = self._handle(data, addr)
         # Then whatever else is already queued, up to READ_BATCH in this turn:
         # under load each turn of the loop costs as much as a small message.
-        # A response ends the run: it may wake a coroutine awaiting it, which
-        # must run before the next datagram is handled, as it did when each
-        # datagram had a turn of its own (a SUBSCRIBE's 200, then the NOTIFY).
+        # A response that woke a coroutine awaiting it ends the run: it must
+        # run before the next datagram is handled, as it did when each
+        # datagram had a turn of its own (the receiver says so).
         sock = self._sock
         for _ in range(READ_BATCH - 1):
-            if sock is None or data.startswith(b"SIP/") or self._closing():
+            if sock is None or woke or self._closing():
                 return
             try:
                 data, addr = sock.recvfrom(MAX_DATAGRAM)
@@ -132,9 +132,9 @@ class UdpTransport(asyncio.DatagramProtocol):
             except OSError as exc:
                 self.error_received(exc)
                 return
-            self._handle(data, addr)
+            woke = self._handle(data, addr)
 
-    def _handle(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+    def _handle(self, data: bytes, addr: tuple[str | object, ...]) -> bool:
         # A bug in processing one datagram must never stop the socket.
         try:
             # One Address per peer socket, not one per datagram: a burst
@@ -149,9 +149,10 @@ class UdpTransport(asyncio.DatagramProtocol):
                 if source in self._probes:
                     self._end_probe(source)  # it answered: something listens
             self.activity_observers(source)
-            self._receiver(data, source, self)
+            return bool(self._receiver(data, source, self))
         except Exception:
             log.exception("error while handling a datagram from %s", addr)
+            return True
 
     def error_received(self, exc: Exception) -> None:
         # ICMP errors on an unconnected socket do not say which destination

@@ -568,3 +568,52 @@ async def test_a_finished_client_transaction_absorbs_its_answer_by_key_until_tim
         assert (told, failures) == ([200], [])
     finally:
         alice.close()
+
+
+@pytest.mark.parametrize("in_order", [True, False], ids=["in-order", "either-order"])
+async def test_who_runs_first_when_an_answer_and_a_request_arrive_in_one_burst(
+    in_order: bool,
+) -> None:
+    # A burst is read in runs. An answer wakes its waiter before the next
+    # datagram is handled, unless the request said its answer and the
+    # peer's next requests may be taken in either order (a SUBSCRIBE's 2xx
+    # and its NOTIFY, RFC 6665 4.1.2.4): then the run goes on, and the
+    # request behind the answer reaches its handler first.
+    alice = UserAgent()
+    transport = await alice.listen(TransportKind.UDP, "127.0.0.1", 0)
+    order: list[str] = []
+    alice.handle(
+        "MESSAGE", lambda incoming: (order.append("request handled"), incoming.answer(200))
+    )
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(5.0)
+    here = Address(*peer.getsockname())
+    loop = asyncio.get_running_loop()
+
+    async def ask() -> None:
+        target = Target(here, TransportKind.UDP)
+        await alice.request(make_request("OPTIONS", here), target, in_order=in_order)
+        order.append("answer taken")
+
+    asking = loop.create_task(ask())
+    try:
+        data, _ = await loop.run_in_executor(None, peer.recvfrom, 65535)
+        answer = bytes(Response.for_request(parse(data), 200, to_tag=new_tag()))
+        message = make_request("MESSAGE", transport.local, body=b"hi", content_type="text/plain")
+        message.headers.insert_first("Via", f"SIP/2.0/UDP {here.sent_by};branch=z9hG4bKburst1")
+        # Both wait in alice's socket before her loop reads either.
+        peer.sendto(answer, (transport.local.host, transport.local.port))
+        peer.sendto(bytes(message), (transport.local.host, transport.local.port))
+        async with asyncio.timeout(5.0):
+            await asyncio.shield(asking)
+            while len(order) < 2:
+                await asyncio.sleep(0.01)
+    finally:
+        asking.cancel()
+        alice.close()
+        peer.close()
+    if in_order:
+        assert order == ["answer taken", "request handled"]
+    else:
+        assert order == ["request handled", "answer taken"]
