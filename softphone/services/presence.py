@@ -278,6 +278,9 @@ class Presence:
         self._workers: set[asyncio.Task[None]] = set()
         self._first_done = False
         self._refresh_slots: asyncio.Semaphore | None = None
+        #: SUBSCRIBEs of ours whose answer is not yet taken in (see
+        #: `_on_notify_request`).
+        self._answers_due = 0
         #: What `_identity` made last, with what it was made of.
         self._identities: tuple[tuple[object, ...], NameAddr, SipUri] | None = None
 
@@ -631,10 +634,14 @@ class Presence:
             if not targets:
                 found = await self._locate()
                 targets = (found,) if isinstance(found, Target) else tuple(found)
-            # RFC 6665 4.1.2.4: a SUBSCRIBE's answer and the NOTIFYs of its
-            # dialog may be taken in either order, so a burst of them (1,000
-            # buddies subscribed at once) is read in runs, not one turn each.
-            sent = await self._outbound.send(build, targets=targets, in_order=False)
+            # A burst of answers and NOTIFYs (1,000 buddies subscribed at
+            # once) is read in runs, not one loop turn each; the NOTIFYs
+            # read behind an answer wait for it (`_on_notify_request`).
+            self._answers_due += 1
+            try:
+                sent = await self._outbound.send(build, targets=targets, in_order=False)
+            finally:
+                self._answers_due -= 1
             response = sent.response
             if watch.sub is sub and 200 <= response.status < 300:
                 watch.target = sent.target
@@ -812,6 +819,28 @@ class Presence:
         return list(self._watches.values()), False
 
     def _on_notify_request(self, incoming: IncomingRequest) -> None:
+        if self._answers_due:
+            # Our SUBSCRIBEs are sent with in_order=False, so the agent reads
+            # on after their answers: one may be read but not yet taken in.
+            # Its coroutine runs first (its wake-up was scheduled when the
+            # answer came), then this NOTIFY, in the order they came.
+            asyncio.get_running_loop().call_soon(self._notify_later, incoming)
+            return
+        self._handle_notify(incoming)
+
+    def _notify_later(self, incoming: IncomingRequest) -> None:
+        # What the agent does around a handler it calls itself.
+        try:
+            self._handle_notify(incoming)
+        except ParseError as exc:
+            if not incoming.responded:
+                incoming.respond(exc.status, exc.reason)
+        except Exception:
+            log.exception("handling a NOTIFY failed")
+            if not incoming.responded:
+                incoming.respond(500, "Server Internal Error")
+
+    def _handle_notify(self, incoming: IncomingRequest) -> None:
         request = incoming.request
         now = self._now()
         candidates, matched = self._notify_candidates(request)
