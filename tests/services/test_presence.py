@@ -168,6 +168,29 @@ async def test_notify_before_the_2xx_creates_the_dialog(
     assert watcher.presence.state(JOE).status is BuddyStatus.ONLINE
 
 
+async def test_a_notify_read_right_behind_the_2xx_is_taken_after_it(
+    watcher: Watcher, notifier: Notifier
+) -> None:
+    # The 200 and the first NOTIFY reach the watcher in one burst, read in
+    # one run: the answer is taken in first, then the NOTIFY, as they came.
+    notifier.answer_at_once = False
+    told: list[str] = []
+    watcher.presence.on_subscribe(lambda outcome: told.append(f"{outcome.kind} {outcome.status}"))
+    watcher.presence.on_notify(lambda notify: told.append(f"notify {notify.status}"))
+    watcher.presence.watch(JOE)
+    [request] = await notifier.wait_subscribes(1)
+    notifier.answer_held()  # the 200 goes out at the end of this turn ...
+    dialog = notifier.dialogs[request.call_id]
+    # ... and the NOTIFY right behind it, before the watcher reads either.
+    notifying = asyncio.ensure_future(
+        notifier.notify(dialog, body=reginfo(JOE, [("c1", "active", "created", PHONE)]))
+    )
+    assert (await notifying).status == 200
+    await watcher.wait_status(BuddyStatus.ONLINE)
+    assert told == ["initial 200", "notify 200"]
+    assert watcher.statuses() == [BuddyStatus.UNKNOWN, BuddyStatus.ONLINE]
+
+
 async def test_pending_shows_waiting_then_active(watcher: Watcher, notifier: Notifier) -> None:
     dialog = await subscribed(watcher, notifier)
     await notifier.notify(dialog, "pending;expires=600")
