@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import json
 import logging
 import math
@@ -30,6 +29,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from softphone import collector
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
@@ -546,33 +546,12 @@ async def run_listen(args: argparse.Namespace, account: Account) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await app.start()
-    _settle_gc()
+    collector.settle()
     try:
         await stop.wait()
     finally:
         await app.stop()
     return EXIT_OK
-
-
-#: Net allocations of tracked objects between young-generation collections
-#: (Python's default is 700). Handling one MESSAGE allocates and frees more
-#: than 700 objects, so with the default nearly every message paid for a
-#: collection that found nothing: almost all of them are freed by reference
-#: counting. A burst keeps only a few thousand objects alive at once.
-_GC_YOUNG = 10_000
-
-
-def _settle_gc() -> None:
-    """Collect less often on a long-running listener: only garbage cycles need it.
-
-    What start-up made (modules, the schema, the store) lives as long as the
-    process, so it is moved out of the collector's sight (`gc.freeze`): full
-    collections then walk what came since, not all of it again.
-    """
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(_GC_YOUNG, older, oldest)
 
 
 def _port(text: str) -> int:

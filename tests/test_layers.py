@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "softphone.direction",
             "softphone.phrase",
             "softphone.wakeups",
+            "softphone.collector",
         ),
     ),
     (

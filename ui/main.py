@@ -30,6 +30,7 @@ import qasync
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from softphone import collector
 from softphone.account import Account, SettingsError
 from softphone.app import Application, AppOptions
 from softphone.config import (
@@ -297,6 +298,9 @@ async def _run(
         window.hide()
         await session.close()
         return EXIT_USAGE
+    # Long-running from here on, as `softphone listen`: 1,000 buddies'
+    # answers and NOTIFYs need not pay for collections that find nothing.
+    collector.settle()
     # A session logout or `kill` sends SIGTERM: quit the same way, so the
     # binding is removed (Expires: 0) rather than left to expire.
     watched = _on_quit_signals(quit_event.set)
