@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.grammar import TOKEN, TOKEN_CHARS, UNSAFE_VALUE
+from softphone.sip.record import Record, rebuild, record
 from softphone.sip.uri import NameAddr, Params, _simple_params, format_params, parse_params
 
 __all__ = [
@@ -113,22 +115,19 @@ def _usual_via(value: str) -> Via | None:
             rport = _param(params, "rport")
             if rport and (not (rport.isdigit() and rport.isascii()) or int(rport) > 65535):
                 return None
-    via = _new(Via)
-    # Stores into the instance dict: cheaper than update() with keywords.
-    fields = via.__dict__
-    fields["transport"] = transport.upper()
-    fields["host"] = host
-    fields["port"] = port_number
-    fields["params"] = params
-    return via
+    return _tuple_new(Via, (transport.upper(), host, port_number, params))  # type: ignore[no-any-return]
 
 
-_new = object.__new__
+# A record built from checked parts, without its constructor's checks.
+_tuple_new: Any = rebuild
 
 
-@dataclass(frozen=True)
-class Via:
+@record
+class Via(Record):
     """One Via value (RFC 3261 20.42): ``SIP/2.0/transport host[:port];params``.
+
+    A frozen record (see softphone.sip.record): fields ``transport``,
+    ``host``, ``port``, ``params``.
 
     Raises:
         LocalProtocolError: (on construction) a transport that is not a token
@@ -140,12 +139,17 @@ class Via:
     port: int | None = None
     params: Params = ()
 
-    def __post_init__(self) -> None:
-        if TOKEN.fullmatch(self.transport) is None or not self.host:
+    __slots__ = ()
+
+    def __new__(
+        cls, transport: str, host: str, port: int | None = None, params: Params = ()
+    ) -> Via:
+        if TOKEN.fullmatch(transport) is None or not host:
             raise LocalProtocolError("invalid Via transport or host")
-        if UNSAFE_VALUE.search(self.host) or " " in self.host:
+        if UNSAFE_VALUE.search(host) or " " in host:
             raise LocalProtocolError("invalid Via host")
-        _check_params(self.params, "Via")
+        _check_params(params, "Via")
+        return _tuple_new(cls, (transport, host, port, params))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, value: str) -> Via:
@@ -175,14 +179,11 @@ class Via:
         if '"' in tail:
             # Only a quoted value can hold what the constructor refuses (NUL).
             _check_params(params, "Via")
-        # The regex has checked what __post_init__ would: fill the frozen
-        # instance directly, which is several times cheaper.
-        via = object.__new__(cls)
-        via.__dict__.update(transport=transport.upper(), host=host, port=port_number, params=params)
         rport = _param(params, "rport")
         if rport and (_DIGITS.fullmatch(rport) is None or int(rport) > 65535):
             raise ParseError("Via rport is not a port number")
-        return via
+        # The regex has checked what the constructor would.
+        return _tuple_new(cls, (transport.upper(), host, port_number, params))  # type: ignore[no-any-return]
 
     @classmethod
     def _from_simple(
@@ -209,11 +210,9 @@ class Via:
         port_number = None if port is None else int(port)
         if port_number is not None and port_number > 65535:
             raise ParseError("Via port out of range")
-        via = object.__new__(cls)
-        via.__dict__.update(transport=transport.upper(), host=host, port=port_number, params=params)
         if rport and (not (rport.isascii() and rport.isdigit()) or int(rport) > 65535):
             raise ParseError("Via rport is not a port number")
-        return via
+        return _tuple_new(cls, (transport.upper(), host, port_number, params))  # type: ignore[no-any-return]
 
     @property
     def branch(self) -> str | None:
@@ -250,9 +249,10 @@ class Via:
         return f"SIP/2.0/{self.transport} {self.sent_by}{format_params(self.params)}"
 
 
-@dataclass(frozen=True)
-class CSeq:
-    """The CSeq value (RFC 3261 20.16).
+@record
+class CSeq(Record):
+    """The CSeq value (RFC 3261 20.16): a frozen record (see
+    softphone.sip.record) with fields ``seq`` and ``method``.
 
     Raises:
         LocalProtocolError: (on construction) a number out of range or a
@@ -262,11 +262,14 @@ class CSeq:
     seq: int
     method: str
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.seq, int) or not 0 <= self.seq <= MAX_CSEQ:
-            raise LocalProtocolError(f"CSeq number {self.seq!r} out of range")
-        if not isinstance(self.method, str) or TOKEN.fullmatch(self.method) is None:
-            raise LocalProtocolError(f"invalid CSeq method {self.method!r}")
+    __slots__ = ()
+
+    def __new__(cls, seq: int, method: str) -> CSeq:
+        if not isinstance(seq, int) or not 0 <= seq <= MAX_CSEQ:
+            raise LocalProtocolError(f"CSeq number {seq!r} out of range")
+        if not isinstance(method, str) or TOKEN.fullmatch(method) is None:
+            raise LocalProtocolError(f"invalid CSeq method {method!r}")
+        return _tuple_new(cls, (seq, method))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, value: str) -> CSeq:
@@ -283,21 +286,25 @@ class CSeq:
         if seq > MAX_CSEQ:
             raise ParseError("CSeq number out of range")
         # Both parts are checked by the regex and the bound above.
-        cseq = object.__new__(cls)
-        fields = cseq.__dict__
-        fields["seq"] = seq
-        fields["method"] = method
-        return cseq
+        return _tuple_new(cls, (seq, method))  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
         return f"{self.seq} {self.method}"
 
 
-@dataclass(frozen=True)
-class Contact:
-    """One Contact value (RFC 3261 20.10); ``address`` is ``None`` for ``*``."""
+@record
+class Contact(Record):
+    """One Contact value (RFC 3261 20.10); ``address`` is ``None`` for ``*``.
+
+    A frozen record (see softphone.sip.record) with the field ``address``.
+    """
 
     address: NameAddr | None
+
+    __slots__ = ()
+
+    def __new__(cls, address: NameAddr | None) -> Contact:
+        return _tuple_new(cls, (address,))  # type: ignore[no-any-return]
 
     @classmethod
     def parse_list(cls, values: list[str]) -> list[Contact]:
@@ -308,10 +315,9 @@ class Contact:
         """
         out = []
         for value in values:
-            # Contact has no checks of its own: fill the frozen instance directly.
-            contact = object.__new__(cls)
-            contact.__dict__["address"] = None if value == "*" else NameAddr.parse(value)
-            out.append(contact)
+            # Contact has no checks of its own.
+            address = None if value == "*" else NameAddr.parse(value)
+            out.append(_tuple_new(cls, (address,)))
         if len(out) > 1 and any(contact.address is None for contact in out):
             raise ParseError("Contact * mixed with other contacts")
         for contact in out:

@@ -35,6 +35,7 @@ from softphone.sip.fields import (
 )
 from softphone.sip.grammar import CALL_ID, LINE_BREAK, TOKEN, TOKEN_CHARS, UNSAFE_VALUE
 from softphone.sip.headers import _CANONICAL, Headers, split_list
+from softphone.sip.record import rebuild
 from softphone.sip.uri import (
     _SIMPLE_SIP_URI,
     AbsoluteUri,
@@ -325,11 +326,7 @@ def _cseq_value(value: str) -> CSeq:
     ):
         seq = int(number)
         if seq <= MAX_CSEQ:
-            cseq = _new(CSeq)
-            fields = cseq.__dict__
-            fields["seq"] = seq
-            fields["method"] = method
-            return cseq
+            return _tuple_new(CSeq, (seq, method))  # type: ignore[no-any-return]
     try:
         return CSeq.parse(value)
     except ParseError as exc:
@@ -371,8 +368,7 @@ def _contact_of(lines: list[str] | None) -> list[Contact]:
         # below give for it (numeric parameters checked all the same).
         address = _usual_name_addr(lines[0])
         if address is not None:
-            contact = _new(Contact)
-            contact.__dict__["address"] = address
+            contact = _tuple_new(Contact, (address,))
             if address.params and not _plain_contact_params(address.params):
                 try:
                     contact.expires  # noqa: B018
@@ -1084,6 +1080,9 @@ if TYPE_CHECKING:
 
 else:
     _new = object.__new__
+# A record (softphone.sip.record) built from checked parts, without its
+# constructor's checks.
+_tuple_new: Any = rebuild
 
 
 def _check_version(version: str) -> None:

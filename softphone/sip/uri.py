@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any
 from urllib.parse import quote as _pct_quote
 from urllib.parse import unquote_to_bytes
 
@@ -13,6 +13,7 @@ from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.grammar import PARAM, QUOTED_STRING, TOKEN_CHARS, UNSAFE_VALUE
 from softphone.sip.grammar import quote as quote_string
 from softphone.sip.grammar import unquote as unquote_string
+from softphone.sip.record import Record, rebuild, record
 
 __all__ = [
     "AbsoluteUri",
@@ -27,7 +28,6 @@ __all__ = [
 ]
 
 Params = tuple[tuple[str, str | None], ...]
-_T = TypeVar("_T")
 
 # unreserved = alphanum / mark; mark = "-" / "_" / "." / "!" / "~" / "*" / "'" / "(" / ")"
 _UNRESERVED = r"A-Za-z0-9\-_.!~*'()"
@@ -111,18 +111,8 @@ def _check_host(host: str) -> None:
         raise LocalProtocolError(f"invalid host {host!r}")
 
 
-_new = object.__new__
-
-
-def _build(cls: type[_T], **values: object) -> _T:
-    # Parsed values are already validated (and may legitimately hold what a
-    # constructor refuses, such as a quoted-pair NUL in a display name), so
-    # the parser skips __post_init__.
-    # One update of the instance dict: a frozen dataclass refuses setattr,
-    # and this is several times cheaper than object.__setattr__ per field.
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
+# A record built from checked parts, without its constructor's checks.
+_tuple_new: Any = rebuild
 
 
 def _simple_params(text: str | None) -> Params:
@@ -150,18 +140,9 @@ def _usual_sip_uri(
         port_number = int(port)
         if port_number > 65535:
             return None
-    uri = _new(SipUri)
-    # Stores into the instance dict: cheaper than update() with keywords
-    # (no keyword dict built); a frozen dataclass refuses setattr.
-    fields = uri.__dict__
-    fields["scheme"] = scheme
-    fields["user"] = user
-    fields["password"] = None
-    fields["host"] = host
-    fields["port"] = port_number
-    fields["params"] = _simple_params(params_text) if params_text else ()
-    fields["headers"] = ()
-    return uri
+    params = _simple_params(params_text) if params_text else ()
+    # The record built without its constructor's checks (the regex made them).
+    return _tuple_new(SipUri, (scheme, user, None, host, port_number, params, ()))  # type: ignore[no-any-return]
 
 
 def _param(params: Params, name: str) -> str | None:
@@ -222,12 +203,14 @@ def format_params(params: Params) -> str:
     return "".join(f";{k}" if v is None else f";{k}={v}" for k, v in params)
 
 
-@dataclass(frozen=True)
-class SipUri:
+@record
+class SipUri(Record):
     """A ``sip:`` or ``sips:`` URI (RFC 3261 19.1.1).
 
     ``user``, ``password``, parameter and header names and values hold
-    unescaped text; ``str()`` escapes what must be escaped.
+    unescaped text; ``str()`` escapes what must be escaped. A frozen record
+    (see softphone.sip.record): fields ``scheme``, ``user``, ``password``,
+    ``host``, ``port``, ``params``, ``headers``.
 
     Raises:
         LocalProtocolError: (on construction) unknown scheme, invalid host or
@@ -242,12 +225,24 @@ class SipUri:
     params: Params = ()
     headers: tuple[tuple[str, str], ...] = ()
 
-    def __post_init__(self) -> None:
-        if self.scheme not in ("sip", "sips"):
-            raise LocalProtocolError(f"SipUri scheme must be sip or sips, not {self.scheme!r}")
-        _check_host(self.host)
-        if self.port is not None and not (isinstance(self.port, int) and 0 <= self.port <= 65535):
-            raise LocalProtocolError(f"invalid port {self.port!r}")
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        scheme: str = "sip",
+        user: str | None = None,
+        password: str | None = None,
+        host: str = "",
+        port: int | None = None,
+        params: Params = (),
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> SipUri:
+        if scheme not in ("sip", "sips"):
+            raise LocalProtocolError(f"SipUri scheme must be sip or sips, not {scheme!r}")
+        _check_host(host)
+        if port is not None and not (isinstance(port, int) and 0 <= port <= 65535):
+            raise LocalProtocolError(f"invalid port {port!r}")
+        return _tuple_new(cls, (scheme, user, password, host, port, params, headers))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, text: str) -> SipUri:
@@ -307,17 +302,7 @@ class SipUri:
             user = _unescape(user, "user")
         if password is not None and "%" in password:
             password = _unescape(password, "password")
-        uri = object.__new__(cls)
-        uri.__dict__.update(
-            scheme=scheme,
-            user=user,
-            password=password,
-            host=host,
-            port=port_number,
-            params=params,
-            headers=headers,
-        )
-        return uri
+        return _tuple_new(cls, (scheme, user, password, host, port_number, params, headers))  # type: ignore[no-any-return]
 
     def param(self, name: str) -> str | None:
         """Return the value of URI parameter *name* (case-insensitive).
@@ -505,37 +490,28 @@ def _usual_name_addr(text: str) -> NameAddr | None:
             port_number = int(port)
             if port_number > 65535:
                 return None
-        uri = _new(SipUri)
-        fields = uri.__dict__
-        fields["scheme"] = scheme
-        fields["user"] = user
-        fields["password"] = None
-        fields["host"] = host
-        fields["port"] = port_number
-        fields["params"] = _simple_params(uri_params) if uri_params else ()
-        fields["headers"] = ()
-    addr = _new(NameAddr)
-    fields = addr.__dict__
-    fields["uri"] = uri
-    fields["display_name"] = tokens if quoted is None else quoted
+        params = _simple_params(uri_params) if uri_params else ()
+        uri = _tuple_new(SipUri, (scheme, user, None, host, port_number, params, ()))
+    params: Params
     if not tail:
-        fields["params"] = ()
+        params = ()
     elif tail.count(";") == 1:
         # One parameter (";tag=..."), as _simple_params splits it.
         name, equals, value = tail[1:].partition("=")
-        fields["params"] = ((name, value if equals else None),)
+        params = ((name, value if equals else None),)
     else:
-        fields["params"] = _simple_params(tail)
-    return addr
+        params = _simple_params(tail)
+    return _tuple_new(NameAddr, (uri, tokens if quoted is None else quoted, params))  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class NameAddr:
+@record
+class NameAddr(Record):
     """A name-addr or addr-spec with header parameters (From, To, Contact ...).
 
     ``display_name`` is unescaped text; ``str()`` always writes it as a quoted
     string and escapes ``"`` and ``\\``. Parameter values are kept as written
-    (a quoted value keeps its quotes).
+    (a quoted value keeps its quotes). A frozen record (see
+    softphone.sip.record): fields ``uri``, ``display_name``, ``params``.
 
     Raises:
         LocalProtocolError: (on construction) CR, LF or NUL in the display
@@ -546,12 +522,15 @@ class NameAddr:
     display_name: str | None = None
     params: Params = ()
 
-    def __post_init__(self) -> None:
-        _check_text(self.display_name, "display name")
-        for name, value in self.params:
+    __slots__ = ()
+
+    def __new__(cls, uri: Uri, display_name: str | None = None, params: Params = ()) -> NameAddr:
+        _check_text(display_name, "display name")
+        for name, value in params:
             _check_text(value, "header parameter")
             if not isinstance(name, str) or PARAM.fullmatch(";" + name) is None:
                 raise LocalProtocolError(f"invalid parameter name {name!r}")
+        return _tuple_new(cls, (uri, display_name, params))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
@@ -603,7 +582,9 @@ class NameAddr:
                 raise ParseError("URI with ? or , must be enclosed in <>")
         uri = parse_uri(uri_text)
         params = parse_params(tail, "name-addr") if tail else ()
-        return _build(cls, uri=uri, display_name=display, params=params)
+        # Parsed parts are already checked (and a display name may hold a
+        # quoted-pair NUL the constructor refuses): built without its checks.
+        return _tuple_new(cls, (uri, display, params))  # type: ignore[no-any-return]
 
     @property
     def tag(self) -> str | None:
