@@ -14,6 +14,7 @@ import heapq
 import itertools
 import logging
 import math
+import operator
 import re
 import socket
 import time
@@ -106,7 +107,7 @@ class TransactionFailed(Exception):
 ProvisionalCallback = Callable[[Response], None]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class IncomingRequest:
     """A new request handed to a service, with the means to answer it."""
 
@@ -165,9 +166,14 @@ class _ClientEntry:
     in_order: bool = True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _ServerEntry:
-    tx: ServerTransaction | InviteServerTransaction
+    #: None while a non-INVITE transaction is in Trying and has sent
+    #: nothing: Trying only absorbs retransmissions and runs no timer (RFC
+    #: 3261 17.2.2), so the machine is made with the first response
+    #: (`UserAgent._new_server_tx`), and not at all for an answer completed at
+    #: once (`UserAgent._complete_at_once`).
+    tx: ServerTransaction | InviteServerTransaction | None
     key: tuple[object, ...]
     request: Request
     source: Address
@@ -513,7 +519,7 @@ class UserAgent:
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
         now = self._now()
         if (
-            (self.completed or self._server)
+            (self._server or self.completed)
             and not transport.kind.reliable
             and self._branch_known(data)
             and self._absorb_retransmission(data, transport, now)
@@ -563,8 +569,9 @@ class UserAgent:
         if existing is not None:
             # A retransmission (or the ACK of an INVITE we rejected): the
             # transaction absorbs it and may replay its last response.
-            existing.tx.receive(request, now)
-            self._pump_server(existing)
+            if existing.tx is not None:  # (in Trying, nothing to replay)
+                existing.tx.receive(request, now)
+                self._pump_server(existing)
             return
         if self._replay_completed(key, transport, now):
             return  # a retransmission the cheap key read could not match
@@ -604,12 +611,12 @@ class UserAgent:
             # retransmission of the request is refused again.
             self._respond_stateless(request, source, transport, answer)
             return
-        tx: ServerTransaction | InviteServerTransaction
         reliable = transport.kind.reliable
-        if request.method == "INVITE":
-            tx = InviteServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
-        else:
-            tx = ServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
+        tx = (
+            InviteServerTransaction(request, reliable=reliable, now=now, timers=self.timers)
+            if request.method == "INVITE"
+            else None  # made with its first response (see _ServerEntry.tx)
+        )
         sent_from = (source.host, source.port)
         destination = response_destination(request.via[0], sent_from, reliable=reliable)
         entry = _ServerEntry(
@@ -643,7 +650,7 @@ class UserAgent:
             log.exception("dispatching %s failed", request.method)
             if not entry.final_sent:
                 incoming.respond(500, "Server Internal Error")
-        if type(tx) is ServerTransaction and tx.state is State.TRYING:
+        if entry.tx is None:
             return  # not answered yet, or answered from bytes: nothing queued, no timer
         self._pump_server(entry)
 
@@ -737,6 +744,8 @@ class UserAgent:
         existing = self._server.get(key)
         if existing is None or key[-1] == "INVITE":
             return False  # the key of an ACK is its INVITE's: parsed, to tell them apart
+        if existing.tx is None:
+            return True  # absorbed in Trying (RFC 3261 17.2.2)
         # The same transaction's request: what it does with it (absorb in
         # Trying, replay a provisional in Proceeding) never reads it.
         existing.tx.receive(existing.request, now)
@@ -794,16 +803,27 @@ class UserAgent:
             response.body = body
         if status >= 200:
             entry.final_sent = True
-        entry.tx.respond(response, self._now())
+        (entry.tx or self._new_server_tx(entry)).respond(response, self._now())
         self._pump_server(entry)
         return response
+
+    def _new_server_tx(self, entry: _ServerEntry) -> ServerTransaction:
+        """Make the transaction of an entry that has none yet (see `_ServerEntry.tx`)."""
+        tx = ServerTransaction(
+            entry.request,
+            reliable=entry.transport.kind.reliable,
+            now=self._now(),
+            timers=self.timers,
+        )
+        entry.tx = tx
+        return tx
 
     def _answer(self, entry: _ServerEntry, status: int) -> None:
         if entry.final_sent:
             raise LocalProtocolError("a final response was already sent")
         tx = entry.tx
         reason = REASON_PHRASES.get(status)
-        if reason is not None and status >= 200 and isinstance(tx, ServerTransaction):
+        if reason is not None and status >= 200 and not isinstance(tx, InviteServerTransaction):
             request = entry.request
             data = answer_from_lines(
                 request.headers,
@@ -816,14 +836,13 @@ class UserAgent:
                 source=(entry.source.host, entry.source.port),
             )
             if (
-                type(tx) is ServerTransaction
+                (tx is None or tx.state is State.TRYING)
                 and not entry.transport.kind.reliable
-                and tx.state is State.TRYING
                 and self._server.get(entry.key) is entry
             ):
                 self._complete_at_once(entry, data)
                 return
-            tx.respond_bytes(status, data, self._now())
+            (tx or self._new_server_tx(entry)).respond_bytes(status, data, self._now())
             entry.final_sent = True
             self._pump_server(entry)
             return
@@ -901,6 +920,9 @@ class UserAgent:
             self._schedule(entry, tx.deadline)
 
     def _pump_server(self, entry: _ServerEntry) -> None:
+        tx = entry.tx
+        if tx is None:
+            return  # in Trying, nothing sent: nothing to send, no timer
         destination = entry.destination
         if isinstance(entry.transport, StreamTransport) and not entry.transport.has_connection(
             destination
@@ -910,10 +932,9 @@ class UserAgent:
             # ephemeral port, which nobody listens on).
             via = entry.request.via[0]
             destination = Address(entry.source.host, via.port or entry.transport.kind.default_port)
-        for data in entry.tx.datagrams_to_send():
+        for data in tx.datagrams_to_send():
             self._send(entry.transport, data, destination, None)
-        entry.tx.events()  # nothing in a server transaction needs the service
-        tx = entry.tx
+        tx.events()  # nothing in a server transaction needs the service
         if type(tx) is ServerTransaction and tx.state is State.COMPLETED:
             deadline = tx.deadline
             response = tx.last_response
@@ -926,12 +947,12 @@ class UserAgent:
                     self.completed.add(entry.key, response, destination, expires=expires)
                     self._arm()
                 return
-        if entry.tx.state is State.TERMINATED:
+        if tx.state is State.TERMINATED:
             if self._server.get(entry.key) is entry:
                 self._forget_server(entry)
             self._arm()
         else:
-            self._schedule(entry, entry.tx.deadline)
+            self._schedule(entry, tx.deadline)
 
     def _forget_server(self, entry: _ServerEntry) -> None:
         del self._server[entry.key]
@@ -965,9 +986,10 @@ class UserAgent:
         while heap:
             when, _, entry = heap[0]
             tx = entry.tx
-            deadline = tx.deadline
-            if tx.state is not State.TERMINATED and deadline is not None and deadline <= when:
-                break
+            if tx is not None and tx.state is not State.TERMINATED:
+                deadline = tx.deadline
+                if deadline is not None and deadline <= when:
+                    break
             heapq.heappop(heap)
 
     def _window(self) -> tuple[float, float] | None:
@@ -1032,14 +1054,16 @@ class UserAgent:
         heap = self._heap
         while heap and heap[0][0] <= now:
             _, _, entry = heapq.heappop(heap)
+            tx = entry.tx
             if (
-                entry.tx.state is State.TERMINATED
-                or entry.tx.deadline is None
-                or entry.tx.deadline > now
+                tx is None
+                or tx.state is State.TERMINATED
+                or tx.deadline is None
+                or tx.deadline > now
             ):
                 continue  # stale: the transaction moved on since this was pushed
             try:
-                entry.tx.handle_timer(now)
+                tx.handle_timer(now)
                 if isinstance(entry, _ClientEntry):
                     self._pump_client(entry)
                 else:
@@ -1129,9 +1153,9 @@ _BRANCH = re.compile(rb";[ \t]*branch[ \t]*=[ \t]*([^;, \t\r\n]+)", re.IGNORECAS
 _KEY_SCAN = 8192
 
 
-def _first(key: tuple[object, ...]) -> object:
-    """The branch of a transaction key (its first part; see `transaction_key`)."""
-    return key[0]
+#: The branch of a transaction key (its first part; see `transaction_key`),
+#: read without a Python call: asked for every finished transaction.
+_first: Callable[[tuple[object, ...]], object] = operator.itemgetter(0)
 
 
 def _told(_outcome: object) -> None:

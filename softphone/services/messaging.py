@@ -545,11 +545,9 @@ class Messaging:
 
     def _on_request(self, incoming: IncomingRequest) -> None:
         request = incoming.request
-        peer = (
-            peer_of(request.from_.uri)
-            if isinstance(request.from_.uri, SipUri)
-            else str(request.from_.uri)
-        )
+        sender = request.from_
+        uri = sender.uri
+        peer = peer_of(uri) if isinstance(uri, SipUri) else str(uri)
         try:
             decoded = content.decode_incoming(request)
         except ParseError as exc:
@@ -568,16 +566,21 @@ class Messaging:
             incoming.respond(200)
             self._signals(peer, decoded)
             return
+        # Header text as it came (ASCII: the usual case) is storable as it is.
+        content_type = decoded.content_type
+        call_id = request.call_id
+        from_tag = sender.tag or ""
+        display_name = sender.display_name or ""
         try:
             write = self._store.incoming_write(
                 peer,
                 decoded.text,
-                content_type=_storable(decoded.content_type),
-                call_id=_storable(request.call_id),
+                content_type=content_type if content_type.isascii() else _storable(content_type),
+                call_id=call_id if call_id.isascii() else _storable(call_id),
                 cseq=request.cseq.seq,
-                from_tag=_storable(request.from_.tag or ""),
+                from_tag=from_tag if from_tag.isascii() else _storable(from_tag),
                 now=self._clock(),
-                display_name=_storable(request.from_.display_name or ""),
+                display_name=display_name if display_name.isascii() else _storable(display_name),
                 imdn_id=_storable(decoded.message_id) if decoded.message_id else None,
                 disposition=",".join(sorted(decoded.disposition)) if decoded.disposition else "",
                 # A blocked sender is found where the row would be written:

@@ -122,8 +122,9 @@ class UdpTransport(asyncio.DatagramProtocol):
         # run before the next datagram is handled, as it did when each
         # datagram had a turn of its own (the receiver says so).
         sock = self._sock
+        transport = self._transport
         for _ in range(READ_BATCH - 1):
-            if sock is None or woke or self._closing():
+            if sock is None or woke or transport is None or transport.is_closing():
                 return
             try:
                 data, addr = sock.recvfrom(MAX_DATAGRAM)

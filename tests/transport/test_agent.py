@@ -617,3 +617,56 @@ async def test_who_runs_first_when_an_answer_and_a_request_arrive_in_one_burst(
         assert order == ["answer taken", "request handled"]
     else:
         assert order == ["request handled", "answer taken"]
+
+
+async def test_a_request_waiting_for_its_answer_absorbs_retransmissions_then_answers_once() -> None:
+    # RFC 3261 17.2.2: in Trying a retransmission is absorbed (nothing is
+    # sent, the handler is not asked again); a provisional moves the
+    # transaction to Proceeding, where a retransmission gets it again; the
+    # final answer is then replayed. The same over a stream, answered later.
+    sent: list[bytes] = []
+
+    class Capture:
+        local = Address("127.0.0.1", 5060)
+
+        def __init__(self, kind: TransportKind) -> None:
+            self.kind = kind
+
+        def send(self, data: bytes, to: Address, *, server_name: str | None = None) -> None:
+            sent.append(data)
+
+    agent = UserAgent(clock=lambda: 1000.0)
+    waiting: list[IncomingRequest] = []
+    agent.handle("MESSAGE", waiting.append)
+    source = Address("192.0.2.9", 5060)
+    try:
+        for kind, branch in (
+            (TransportKind.UDP, "z9hG4bKtry1"),
+            (TransportKind.TCP, "z9hG4bKtry2"),
+        ):
+            sent.clear()
+            waiting.clear()
+            transport = Capture(kind)
+            request = make_request("MESSAGE", Address("127.0.0.1", 5060), body=b"hi")
+            request.headers.insert_first(
+                "Via", f"SIP/2.0/{kind.via_name} 192.0.2.9;branch={branch}"
+            )
+            data = bytes(request)
+
+            def receive(data: bytes = data, transport: Capture = transport) -> None:
+                agent.receive(data, source, transport)  # type: ignore[arg-type]
+
+            receive()
+            receive()  # absorbed: nothing sent, the handler is not asked again
+            assert (len(waiting), sent) == (1, [])
+            waiting[0].respond(100)
+            receive()  # in Proceeding: the 100 again
+            waiting[0].answer(200)
+            if kind is TransportKind.UDP:
+                receive()  # the 200 again (over a stream the transaction has ended)
+            statuses = [parse(answer).status for answer in sent]
+            expected = [100, 100, 200, 200] if kind is TransportKind.UDP else [100, 100, 200]
+            assert statuses == expected
+            assert len(waiting) == 1
+    finally:
+        agent.close()
