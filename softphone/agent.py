@@ -517,7 +517,8 @@ class UserAgent:
             self._trace(Direction.IN, transport, source, data)
         if data[:1] in (b"\r", b"\n") and not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
-        now = self._now()
+        clock = self._clock
+        now = clock() if clock is not None else asyncio.get_running_loop().time()
         if (
             (self._server or self.completed)
             and not transport.kind.reliable

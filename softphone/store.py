@@ -29,7 +29,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NewType
 
@@ -389,6 +389,21 @@ _MESSAGE_COLUMNS = (
     " local_failure, call_id, cseq, from_tag, imdn_id, disposition,"
     " first_attempt, attempts, resend_at, gave_up"
 )
+
+
+#: Each `MessageRecord` field's slot, in field order. A frozen dataclass's
+#: __init__ stores each field by name through object.__setattr__; the
+#: record of every received message is built through its slots instead
+#: (`_new_record`), in half the time.
+_RECORD_SLOTS = tuple(getattr(MessageRecord, field.name).__set__ for field in fields(MessageRecord))
+
+
+def _new_record(*values: object) -> MessageRecord:
+    """A `MessageRecord` of every field's value, in field order."""
+    record: MessageRecord = object.__new__(MessageRecord)
+    for store, value in zip(_RECORD_SLOTS, values, strict=True):
+        store(record, value)
+    return record
 
 
 def _message(row: sqlite3.Row) -> MessageRecord:
@@ -942,24 +957,32 @@ class Store:
                 return _stored_incoming(db, peer, call_id, cseq, from_tag, imdn_id), False
             self._touch_conversation(db, peer, now, unread=1, display_name=display_name)
             assert cursor.lastrowid is not None
-            # The row as written: no second read of what was just inserted.
-            record = MessageRecord(
-                id=MessageId(cursor.lastrowid),
-                peer=peer,
-                direction=Direction.IN,
-                body=body,
-                content_type=content_type,
-                created=now,
-                updated=now,
-                state=DeliveryState.DELIVERED,
-                code=None,
-                reason="",
-                local_failure=False,
-                call_id=call_id,
-                cseq=cseq,
-                from_tag=from_tag,
-                imdn_id=imdn_id,
-                disposition=disposition,
+            # The row as written: no second read of what was just inserted
+            # (id, peer, direction, body, content_type, created, updated,
+            # state, code, reason, local_failure, call_id, cseq, from_tag,
+            # imdn_id, disposition, first_attempt, attempts, resend_at,
+            # gave_up: MessageRecord's fields in order).
+            record = _new_record(
+                cursor.lastrowid,
+                peer,
+                Direction.IN,
+                body,
+                content_type,
+                now,
+                now,
+                DeliveryState.DELIVERED,
+                None,
+                "",
+                False,
+                call_id,
+                cseq,
+                from_tag,
+                imdn_id,
+                disposition,
+                None,
+                0,
+                None,
+                False,
             )
             return record, True
 

@@ -78,6 +78,9 @@ class UdpTransport(asyncio.DatagramProtocol):
         #: its end (see `send`), and the callback that writes them.
         self._outgoing: list[tuple[bytes, tuple[str, int]]] = []
         self._sources: dict[tuple[str | object, ...], Address] = {}
+        #: The source of the datagram before, in this run of reads: its
+        #: activity is already told.
+        self._told: Address | None = None
         self._flush_handle: asyncio.Handle | None = None
 
     @classmethod
@@ -115,6 +118,7 @@ class UdpTransport(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         # Thin adapter: receive, let the agent process, let it transmit.
+        self._told = None
         woke = self._handle(data, addr)
         # Then whatever else is already queued, up to READ_BATCH in this turn:
         # under load each turn of the loop costs as much as a small message.
@@ -145,11 +149,15 @@ class UdpTransport(asyncio.DatagramProtocol):
                 if len(self._sources) >= MAX_REMEMBERED:
                     self._sources.clear()
                 source = self._sources[addr] = Address.from_sockaddr(addr)
-            if source in self._heard:
-                self._heard[source] = asyncio.get_running_loop().time()
-                if source in self._probes:
-                    self._end_probe(source)  # it answered: something listens
-            self.activity_observers(source)
+            if source is not self._told:
+                # Once per source in a run of reads: a burst mostly comes
+                # from one peer, and it is heard from as much once as each time.
+                self._told = source
+                if source in self._heard:
+                    self._heard[source] = asyncio.get_running_loop().time()
+                    if source in self._probes:
+                        self._end_probe(source)  # it answered: something listens
+                self.activity_observers(source)
             return bool(self._receiver(data, source, self))
         except Exception:
             log.exception("error while handling a datagram from %s", addr)
@@ -186,6 +194,7 @@ class UdpTransport(asyncio.DatagramProtocol):
             return  # a name, not an address: the request's own send finds out
         self._heard.pop(destination, None)
         self._heard[destination] = -HEARD_FRESH  # newest last; heard from: never yet
+        self._told = None  # its next datagram ends the probe, even in this run
         while len(self._heard) > MAX_REMEMBERED:
             del self._heard[next(iter(self._heard))]
         # A plain non-blocking socket watched by the loop's selector: no task
@@ -277,16 +286,18 @@ class UdpTransport(asyncio.DatagramProtocol):
             if outgoing:
                 log.warning("UDP transport closed; dropping %d datagrams", len(outgoing))
             return
-        sock = self._sock
+        # Straight to the socket while asyncio holds nothing back (its
+        # buffer keeps the order once the kernel's is full).
+        sock = self._sock if not transport.get_write_buffer_size() else None
         for data, addr in outgoing:
-            if sock is not None and not transport.get_write_buffer_size():
-                # Straight to the socket while asyncio holds nothing back
-                # (its buffer keeps the order once the kernel's is full).
+            if sock is not None:
                 try:
                     sock.sendto(data, addr)
                     continue
                 except (BlockingIOError, InterruptedError):
-                    pass  # the kernel's buffer is full: asyncio waits for room
+                    # The kernel's buffer is full: asyncio waits for room,
+                    # and the rest go after it, in order.
+                    sock = None
                 except OSError as exc:
                     self.error_received(exc)  # as asyncio's own sendto does
                     continue

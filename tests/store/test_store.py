@@ -164,6 +164,7 @@ def test_insert_incoming_stores_identity_and_counts_unread(store: Store) -> None
     assert rec.direction is Direction.IN
     assert rec.state is DeliveryState.DELIVERED
     assert (rec.call_id, rec.cseq, rec.from_tag) == ("abc@h", 7, "ft")
+    assert store.message(rec.id) == rec  # the record returned is the row as stored
     [conv] = store.conversations()
     assert (conv.peer, conv.display_name, conv.unread, conv.last_activity) == (BOB, "Bob", 1, 5.0)
 
