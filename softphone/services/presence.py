@@ -666,9 +666,10 @@ class Presence:
             log.info(
                 "SUBSCRIBE (%s) for %s: %s %s", kind, watch.aor, response.status, response.reason
             )
-            self._subscribe_events(
-                SubscribeOutcome(watch.aor, kind, response.status, response.reason),
-            )
+            if self._subscribe_events:
+                self._subscribe_events(
+                    SubscribeOutcome(watch.aor, kind, response.status, response.reason),
+                )
             if kind == "refresh" and response.status == 481 and watch.sub is sub:
                 # RFC 6665 4.1.2.2: the notifier no longer knows the
                 # subscription (a restart): make a new one.
@@ -728,20 +729,21 @@ class Presence:
         earliest = sub.due_from
         when = None
         timer = watch.timer
+        table = wakeups.for_loop()
         if deadline is not None:
             # A time another timer (a buddy's, the registration's) wakes at,
             # when one is in the window; else one later timers may share.
             moving = timer if isinstance(timer, Wakeup) else None
             start = deadline if earliest is None else earliest
             latest = deadline
-            if start == deadline and deadline - self._now() >= _ROUND_FROM:
+            if start == deadline and deadline - table.loop_time() >= _ROUND_FROM:
                 # A timer with no slack that is seconds away (Timer N,
                 # RFC 6665 4.1.2.4; a resubscription's delay; the end of a
                 # subscription whose refresh is unanswered) may fire up to a
                 # second late: the buddies subscribed in the same second
                 # then share its wake-up.
                 latest = math.ceil(deadline)
-            when = wakeups.for_loop().choose(start, latest, moving=moving)
+            when = table.choose(start, latest, moving=moving)
         if timer is not None:
             if timer.when() == when:
                 # Most NOTIFYs and answers leave the deadline where it was:
@@ -751,7 +753,7 @@ class Presence:
             watch.timer = None
         if when is None:
             return
-        watch.timer = wakeups.for_loop().call_at(when, self._on_timer, watch)
+        watch.timer = table.call_at(when, self._on_timer, watch)
 
     def _cancel_timer(self, watch: _Watch) -> None:
         if watch.timer is not None:

@@ -854,7 +854,8 @@ class Subscription:
         self._lines: tuple[Headers, str | None, tuple[NameAddr, ...]] | None = None
         self._route_set = ()
         self._remote_target = self._target.uri
-        #: The Contact lines of the last NOTIFY taken (its target is ours).
+        #: The Contact lines the remote target was last taken from (the 2xx's
+        #: or the last NOTIFY's).
         self._contact_lines: list[str] | None = None
         self._cseq = 0
         self._remote_cseq = None
@@ -895,6 +896,8 @@ class Subscription:
             contacts = message.contact
         except ParseError:
             return
+        # A NOTIFY with the same Contact lines then leaves the target as it is.
+        self._contact_lines = message.headers.get_all("Contact")
         if contacts and contacts[0].address is not None:
             self._remote_target = contacts[0].address.uri
 

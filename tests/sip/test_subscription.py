@@ -789,6 +789,20 @@ def test_nothing_but_a_refresh_goes_early() -> None:
     assert sub.handle_timer(51.0) is not None
 
 
+def test_the_2xx_sets_the_target_and_a_notify_with_another_contact_moves_it() -> None:
+    # RFC 3261 12.1.2: the 2xx's Contact is the remote target; the first
+    # NOTIFY with the same Contact lines keeps it, one with another moves it.
+    sub = make_sub()
+    subscribe = sub.initial_request(0.0)
+    sub.on_response(answer(subscribe, 200, expires=600), 0.01)
+    assert str(sub.remote_target) == "sip:server19.example.com"
+    assert sub.on_notify(notify(sub, 1, "active;expires=600"), 0.1) == (200, "OK")
+    assert str(sub.remote_target) == "sip:server19.example.com"
+    moved = notify(sub, 2, "active;expires=600", contact="<sip:node2.example.com:5070>")
+    assert sub.on_notify(moved, 0.2) == (200, "OK")
+    assert str(sub.refresh_request(0.3).uri) == "sip:node2.example.com:5070"
+
+
 def test_every_notify_whose_contact_changed_moves_the_target() -> None:
     # RFC 6665 4.3: NOTIFY is a target refresh request, whether its Contact
     # is the one before (read once) or another.
