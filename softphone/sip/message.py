@@ -917,29 +917,40 @@ def _split_headers(
     # and the key -> values index that Headers looks names up in, `lines`
     # being `head` split on CRLF. One partition per line: str methods scan
     # far faster than a regex, and a known name costs one dict lookup.
-    if len(lines) > MAX_HEADERS + 1:
-        raise ParseError("Too many header fields", 413)
-    items: list[tuple[str, str, str]] = []
-    append = items.append
-    index: dict[str, list[str]] = {}
-    names = _NAMES
-    rest = iter(lines)
-    next(rest)  # the start line
-    for line in rest:
-        name, colon, value = line.partition(":")
-        if not colon:
-            raise ParseError("Header line without a colon")
-        # Subscripts rather than .get(): no method call per line.
-        try:
-            key, canonical = names[name]
-        except KeyError:
-            key, canonical = _name_entry(name)
-        value = value.strip(" \t")
-        append((key, canonical, value))
-        if key in index:
-            index[key].append(value)
-        else:
-            index[key] = [value]
+    try:
+        if len(lines) > MAX_HEADERS + 1:
+            raise ParseError("Too many header fields", 413)
+        items: list[tuple[str, str, str]] = []
+        append = items.append
+        index: dict[str, list[str]] = {}
+        names = _NAMES
+        rest = iter(lines)
+        next(rest)  # the start line
+        for line in rest:
+            name, colon, value = line.partition(":")
+            if not colon:
+                raise ParseError("Header line without a colon")
+            # Subscripts rather than .get(): no method call per line.
+            try:
+                key, canonical = names[name]
+            except KeyError:
+                key, canonical = _name_entry(name)
+            value = value.strip(" \t")
+            append((key, canonical, value))
+            if key in index:
+                index[key].append(value)
+            else:
+                index[key] = [value]
+    except ParseError:
+        # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS.
+        # A folded line always fails the split above (no colon, or a name
+        # that starts with whitespace), so only then is `head` searched for
+        # one; the lines are split again from the unfolded text (the start
+        # line, already read as it came, is skipped either way).
+        if "\r\n " not in head and "\r\n\t" not in head:
+            raise
+        head = LINE_BREAK.sub(" ", head)
+        return _split_headers(head.split("\r\n"), head)
     return items, index
 
 
@@ -979,16 +990,13 @@ def _parse(data: bytes) -> Request | Response:
         raise ParseError("No empty line after the header fields")
     head = data[start:end].decode("utf-8", "surrogateescape")
     lines = head.split("\r\n")
-    # A CR or LF outside a CRLF pair: what the split left behind.
-    breaks = len(lines) - 1
-    if head.count("\r") != breaks or head.count("\n") != breaks:
+    # A CR or LF outside a CRLF pair: what the split left in the lines. Two
+    # searches of the lines joined (memchr) cost far less than counting
+    # CRs and LFs in `head` (a loop over every character).
+    joined = "".join(lines)
+    if "\r" in joined or "\n" in joined:
         raise ParseError("Bare CR or LF in the header section")
     start_line = lines[0]
-    if "\r\n " in head or "\r\n\t" in head:
-        # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS
-        # (in the header lines; the start line is read as it came).
-        head = LINE_BREAK.sub(" ", head)
-        lines = head.split("\r\n")
 
     message: Request | Response
     if start_line.startswith("SIP/"):

@@ -215,6 +215,44 @@ def test_invalid_headers_with_partial(extra: bytes, reason: str) -> None:
         assert partial.headers.get("Call-ID") == "x@y"
 
 
+@pytest.mark.parametrize(
+    ("lines", "subject"),
+    [
+        # A continuation line with no colon of its own.
+        (b"Subject: a\r\n b\r\n", "a b"),
+        (b"Subject: a\r\n\t\tb\r\n", "a b"),
+        # A line without a colon that the next line's fold completes.
+        (b"Subject\r\n : a\r\n", "a"),
+        # A continuation line that holds a colon (its name starts with LWS).
+        (b"Subject: a\r\n b: c\r\n", "a b: c"),
+    ],
+)
+def test_folded_lines_are_unfolded_first(lines: bytes, subject: str) -> None:
+    # RFC 3261 7.3.1: CRLF followed by whitespace is LWS, whatever the lines
+    # around it would be on their own.
+    message = parse(BASE + lines + b"\r\n")
+    assert message.headers.get("Subject") == subject
+    assert message.cseq.method == "OPTIONS"
+
+
+def test_a_fold_right_after_the_start_line_is_not_a_header() -> None:
+    # The start line is read as it came; the text folded onto it is not a header.
+    start, rest = BASE.split(b"\r\n", 1)
+    message = parse(start + b"\r\n X: y\r\n" + rest + b"\r\n")
+    assert isinstance(message, Request)
+    assert [name for name, _ in message.headers] == ["Via", "From", "To", "Call-ID", "CSeq"]
+
+
+def test_header_lines_are_counted_after_unfolding() -> None:
+    # 255 folded pairs are 255 header lines (the limit is 256), not 510.
+    folds = b"X-A: 1\r\n 2\r\n" * 250
+    message = parse(BASE + folds + b"\r\n")
+    assert message.headers.get_all("X-A")[0] == "1 2"
+    with pytest.raises(ParseError) as info:
+        parse(BASE + b"X-A: 1\r\n" * 252 + b"\r\n")
+    assert info.value.status == 413
+
+
 def test_datagram_without_content_length_takes_rest() -> None:
     message = parse(b"\r\n\r\n" + BASE + b"\r\nhello")
     assert message.body == b"hello"
