@@ -42,7 +42,10 @@ _SIMPLE_VIA = re.compile(_VIA.pattern + rf"((?:;[{_T}]+(?:=[{_T}\[\]:]+)?)*)")
 # and simple parameters): a subset of _SIMPLE_VIA that never backtracks.
 _USUAL_VIA = re.compile(
     rf"SIP/2\.0/([{_T}]++) (\[[0-9A-Fa-f:.]++\]|[A-Za-z0-9\-.]++)(?::([0-9]{{1,5}}))?"
-    rf"((?:;[{_T}]++(?:=[{_T}\[\]:]++)?)*+)"
+    # The first two parameters' names and values (";branch=...;rport"),
+    # then the text of any others.
+    rf"(?:;([{_T}]++)(?:=([{_T}\[\]:]++))?"
+    rf"(?:;([{_T}]++)(?:=([{_T}\[\]:]++))?((?:;[{_T}]++(?:=[{_T}\[\]:]++)?)*+))?)?"
 )
 # CSeq = 1*DIGIT LWS Method
 _CSEQ = re.compile(rf"([0-9]++)[ \t]++([{_T}]++)")
@@ -102,16 +105,23 @@ def _usual_via(value: str) -> Via | None:
     usual = _USUAL_VIA.fullmatch(value)
     if usual is None:
         return None
-    transport, host, port, params_text = usual.groups()
+    transport, host, port, name1, value1, name2, value2, more = usual.groups()
     port_number = None
     if port is not None:
         port_number = int(port)
         if port_number > 65535:
             return None
+    # The parameters as _simple_params splits them (a value holds no "=").
     params: Params = ()
-    if params_text:
-        params = _simple_params(params_text)
-        if "rport=" in params_text.lower():
+    if name1 is not None:
+        if name2 is None:
+            params = ((name1, value1),)
+        elif not more:
+            params = ((name1, value1), (name2, value2))
+        else:
+            params = ((name1, value1), (name2, value2), *_simple_params(more))
+        # Only the parameters hold "=" (not the transport or host).
+        if "rport=" in value.lower():
             rport = _param(params, "rport")
             if rport and (not (rport.isdigit() and rport.isascii()) or int(rport) > 65535):
                 return None
@@ -361,18 +371,25 @@ class Contact(Record):
         return "*" if self.address is None else str(self.address)
 
 
-@dataclass(frozen=True)
-class ContentType:
-    """A Content-Type value (RFC 3261 20.15)."""
+@record
+class ContentType(Record):
+    """A Content-Type value (RFC 3261 20.15).
+
+    A frozen record (see softphone.sip.record): fields ``type``, ``subtype``,
+    ``params``.
+    """
 
     type: str
     subtype: str
     params: Params = ()
 
-    def __post_init__(self) -> None:
-        if TOKEN.fullmatch(self.type) is None or TOKEN.fullmatch(self.subtype) is None:
+    __slots__ = ()
+
+    def __new__(cls, type: str, subtype: str, params: Params = ()) -> ContentType:
+        if TOKEN.fullmatch(type) is None or TOKEN.fullmatch(subtype) is None:
             raise LocalProtocolError("invalid media type")
-        _check_params(self.params, "Content-Type")
+        _check_params(params, "Content-Type")
+        return _tuple_new(cls, (type, subtype, params))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, value: str) -> ContentType:
@@ -385,12 +402,7 @@ class ContentType:
         usual = _USUAL_MEDIA.fullmatch(value)
         if usual is not None:
             type_, subtype, params_text = usual.groups()
-            content_type = object.__new__(cls)
-            fields = content_type.__dict__
-            fields["type"] = type_
-            fields["subtype"] = subtype
-            fields["params"] = _simple_params(params_text)
-            return content_type
+            return _tuple_new(cls, (type_, subtype, _simple_params(params_text)))  # type: ignore[no-any-return]
         match = _MEDIA.match(value)
         if match is None:
             raise ParseError("Malformed Content-Type header")
@@ -399,9 +411,7 @@ class ContentType:
         if '"' in tail:
             # Only a quoted value can hold what the constructor refuses (NUL).
             _check_params(params, "Content-Type")
-        content_type = object.__new__(cls)
-        content_type.__dict__.update(type=match.group(1), subtype=match.group(2), params=params)
-        return content_type
+        return _tuple_new(cls, (match.group(1), match.group(2), params))  # type: ignore[no-any-return]
 
     @property
     def mime(self) -> str:
@@ -420,9 +430,13 @@ class ContentType:
         return f"{self.type}/{self.subtype}{format_params(self.params)}"
 
 
-@dataclass(frozen=True)
-class SubscriptionState:
-    """A Subscription-State value (RFC 6665 8.2.3)."""
+@record
+class SubscriptionState(Record):
+    """A Subscription-State value (RFC 6665 8.2.3).
+
+    A frozen record (see softphone.sip.record): fields ``state``, ``reason``,
+    ``expires``, ``retry_after``, ``params``.
+    """
 
     state: str
     reason: str | None = None
@@ -430,12 +444,22 @@ class SubscriptionState:
     retry_after: int | None = None
     params: tuple[tuple[str, str | None], ...] = ()
 
-    def __post_init__(self) -> None:
-        if TOKEN.fullmatch(self.state) is None:
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        state: str,
+        reason: str | None = None,
+        expires: int | None = None,
+        retry_after: int | None = None,
+        params: tuple[tuple[str, str | None], ...] = (),
+    ) -> SubscriptionState:
+        if TOKEN.fullmatch(state) is None:
             raise LocalProtocolError("invalid Subscription-State")
-        if self.reason is not None and TOKEN.fullmatch(self.reason) is None:
+        if reason is not None and TOKEN.fullmatch(reason) is None:
             raise LocalProtocolError("invalid Subscription-State reason")
-        _check_params(self.params, "Subscription-State")
+        _check_params(params, "Subscription-State")
+        return _tuple_new(cls, (state, reason, expires, retry_after, params))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, value: str) -> SubscriptionState:
@@ -476,15 +500,8 @@ class SubscriptionState:
                 rest.append((name, pvalue))
         if usual is not None and (reason is None or TOKEN.fullmatch(reason) is not None):
             # What the constructor would check, the regex has checked.
-            sub = object.__new__(cls)
-            sub.__dict__.update(
-                state=state.lower(),
-                reason=reason,
-                expires=expires,
-                retry_after=retry_after,
-                params=tuple(rest),
-            )
-            return sub
+            fields = (state.lower(), reason, expires, retry_after, tuple(rest))
+            return _tuple_new(cls, fields)  # type: ignore[no-any-return]
         return cls(state.lower(), reason, expires, retry_after, tuple(rest))
 
     def __str__(self) -> str:
@@ -499,20 +516,32 @@ class SubscriptionState:
         return "".join(out)
 
 
-@dataclass(frozen=True)
-class Event:
-    """An Event value (RFC 6665 8.2.1): package, optional ``id``, parameters."""
+@record
+class Event(Record):
+    """An Event value (RFC 6665 8.2.1): package, optional ``id``, parameters.
+
+    A frozen record (see softphone.sip.record): fields ``package``, ``id``,
+    ``params``.
+    """
 
     package: str
     id: str | None = None
     params: tuple[tuple[str, str | None], ...] = ()
 
-    def __post_init__(self) -> None:
-        if TOKEN.fullmatch(self.package) is None:
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        package: str,
+        id: str | None = None,
+        params: tuple[tuple[str, str | None], ...] = (),
+    ) -> Event:
+        if TOKEN.fullmatch(package) is None:
             raise LocalProtocolError("invalid event package")
-        if self.id is not None and TOKEN.fullmatch(self.id) is None:
+        if id is not None and TOKEN.fullmatch(id) is None:
             raise LocalProtocolError("invalid event id")
-        _check_params(self.params, "Event")
+        _check_params(params, "Event")
+        return _tuple_new(cls, (package, id, params))  # type: ignore[no-any-return]
 
     @classmethod
     def parse(cls, value: str) -> Event:
@@ -525,12 +554,7 @@ class Event:
         usual = _USUAL_TOKEN_PARAMS.fullmatch(value)
         if usual is not None and "id=" not in value.lower():
             package, params_text = usual.groups()
-            event = object.__new__(cls)
-            fields = event.__dict__
-            fields["package"] = package
-            fields["id"] = None
-            fields["params"] = _simple_params(params_text)
-            return event
+            return _tuple_new(cls, (package, None, _simple_params(params_text)))  # type: ignore[no-any-return]
         match = TOKEN.match(value)
         if match is None:
             raise ParseError("Malformed Event header")

@@ -172,6 +172,17 @@ _ABSENT_LIST = {
     "proxy-authenticate": "proxy_authenticate",
 }
 _OPTIONAL = {**_ABSENT_NONE, **_ABSENT_LIST}
+# The headers that appear once, in the order parse() checks them: key, name.
+_SINGLE = (
+    ("from", "From"),
+    ("to", "To"),
+    ("call-id", "Call-ID"),
+    ("cseq", "CSeq"),
+    ("max-forwards", "Max-Forwards"),
+    ("content-type", "Content-Type"),
+    ("expires", "Expires"),
+    ("date", "Date"),
+)
 _OPTIONAL_KEYS = frozenset(_OPTIONAL)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 # The usual Request-Line: a token method, a SIP URI of the usual shape (see
@@ -398,7 +409,11 @@ def _content_type_of(lines: list[str] | None) -> ContentType | None:
 
 def _date_of(lines: list[str] | None) -> str | None:
     value = _single(lines, "Date")
-    if value is not None and _DATE.fullmatch(value) is None:
+    return None if value is None else _date_value(value)
+
+
+def _date_value(value: str) -> str:
+    if _DATE.fullmatch(value) is None:
         raise ParseError("Date is not an RFC 1123 date in GMT")
     return value
 
@@ -610,31 +625,31 @@ class _Message:
         if "cseq" not in index:
             raise ParseError("Missing CSeq header")
         via = index["via"]
-        from_ = index["from"]
-        to = index["to"]
-        call_id = index["call-id"]
-        cseq = index["cseq"]
         max_forwards = get("max-forwards")
         contact = get("contact")
         content_type = get("content-type")
         expires = get("expires")
         date = get("date")
-        if len(from_) > 1:
-            raise ParseError("Multiple From headers")
-        if len(to) > 1:
-            raise ParseError("Multiple To headers")
-        if len(call_id) > 1:
-            raise ParseError("Multiple Call-ID headers")
-        if len(cseq) > 1:
-            raise ParseError("Multiple CSeq headers")
-        if max_forwards is not None and len(max_forwards) > 1:
-            raise ParseError("Multiple Max-Forwards headers")
-        if content_type is not None and len(content_type) > 1:
-            raise ParseError("Multiple Content-Type headers")
-        if expires is not None and len(expires) > 1:
-            raise ParseError("Multiple Expires headers")
-        if date is not None and len(date) > 1:
-            raise ParseError("Multiple Date headers")
+        try:
+            # One value each (a list unpacked, far cheaper than len() calls);
+            # on a ValueError the checks below say which header is repeated.
+            (from_,) = index["from"]
+            (to,) = index["to"]
+            (call_id,) = index["call-id"]
+            (cseq,) = index["cseq"]
+            if max_forwards is not None:
+                (max_forwards_value,) = max_forwards
+            if content_type is not None:
+                (content_type_value,) = content_type
+            if expires is not None:
+                (expires_value,) = expires
+            if date is not None:
+                (date_value,) = date
+        except ValueError:
+            for key, name in _SINGLE:
+                if len(get(key) or ()) > 1:
+                    raise ParseError(f"Multiple {name} headers") from None
+            raise
         # Build the views the stack relies on, from the lines the splitter
         # indexed, in this order (the first error found is always the same
         # one); the optional views of absent headers read None (the
@@ -642,19 +657,19 @@ class _Message:
         # where reading one is an attribute lookup; the headers drop them if
         # they change (see Headers._changed).
         views["via"] = _via_of(via)
-        views["from_"] = _name_addr_value(from_[0], "From")
-        views["to"] = _name_addr_value(to[0], "To")
-        views["call_id"] = _call_id_value(call_id[0])
-        views["cseq"] = _cseq_value(cseq[0])
+        views["from_"] = _name_addr_value(from_, "From")
+        views["to"] = _name_addr_value(to, "To")
+        views["call_id"] = _call_id_value(call_id)
+        views["cseq"] = _cseq_value(cseq)
         if max_forwards is not None:
-            views["max_forwards"] = _max_forwards_value(max_forwards[0])
+            views["max_forwards"] = _max_forwards_value(max_forwards_value)
         views["contact"] = [] if contact is None else _contact_of(contact)
         if content_type is not None:
-            views["content_type"] = ContentType.parse(content_type[0])
+            views["content_type"] = ContentType.parse(content_type_value)
         if expires is not None:
-            views["expires"] = _expires_value(expires[0])
+            views["expires"] = _expires_value(expires_value)
         if date is not None:
-            views["date"] = _date_of(date)
+            views["date"] = _date_value(date_value)
         # Fresh lists: a caller may change the list a view returns.
         views["allow"] = []
         views["supported"] = []

@@ -383,7 +383,10 @@ class TelUri:
             if not name or _ABSOLUTE_REST.fullmatch(item) is None:
                 raise ParseError("Malformed parameter in tel URI")
             params.append(
-                (_unescape(name, "parameter"), _unescape(value, "parameter") if eq else None)
+                (
+                    _unescape(name, "parameter"),
+                    _unescape(value, "parameter") if eq else None,
+                )
             )
         return cls(number, tuple(params))
 
@@ -460,7 +463,10 @@ _SIMPLE_NAME_ADDR = re.compile(
     r'(?:"([^"\\\r\n]*+)"[ \t]*+'
     rf"|([{TOKEN_CHARS}]++(?:[ \t]++[{TOKEN_CHARS}]++)*+)[ \t]*+)?"
     rf"<(?:{_SIMPLE_SIP_URI}|([^<> \t]++))>"
-    rf"((?:;[{TOKEN_CHARS}]++(?:=[{TOKEN_CHARS}\[\]:]++)?)*+)"
+    # The first parameter's name and value (the usual ";tag=..." alone),
+    # then the text of any others.
+    rf"(?:;([{TOKEN_CHARS}]++)(?:=([{TOKEN_CHARS}\[\]:]++))?"
+    rf"((?:;[{TOKEN_CHARS}]++(?:=[{TOKEN_CHARS}\[\]:]++)?)*+))?"
 )
 
 
@@ -475,7 +481,19 @@ def _usual_name_addr(text: str) -> NameAddr | None:
     simple = _SIMPLE_NAME_ADDR.fullmatch(text)
     if simple is None:
         return None
-    quoted, tokens, scheme, user, host, port, uri_params, uri_text, tail = simple.groups()
+    (
+        quoted,
+        tokens,
+        scheme,
+        user,
+        host,
+        port,
+        uri_params,
+        uri_text,
+        name,
+        value,
+        more,
+    ) = simple.groups()
     uri: Uri
     if scheme is None:
         try:
@@ -490,17 +508,16 @@ def _usual_name_addr(text: str) -> NameAddr | None:
             port_number = int(port)
             if port_number > 65535:
                 return None
-        params = _simple_params(uri_params) if uri_params else ()
-        uri = _tuple_new(SipUri, (scheme, user, None, host, port_number, params, ()))
+        in_uri: Params = _simple_params(uri_params) if uri_params else ()
+        uri = _tuple_new(SipUri, (scheme, user, None, host, port_number, in_uri, ()))
+    # The parameters as _simple_params splits them (a value holds no "=").
     params: Params
-    if not tail:
+    if name is None:
         params = ()
-    elif tail.count(";") == 1:
-        # One parameter (";tag=..."), as _simple_params splits it.
-        name, equals, value = tail[1:].partition("=")
-        params = ((name, value if equals else None),)
+    elif not more:
+        params = ((name, value),)
     else:
-        params = _simple_params(tail)
+        params = ((name, value), *_simple_params(more))
     return _tuple_new(NameAddr, (uri, tokens if quoted is None else quoted, params))  # type: ignore[no-any-return]
 
 

@@ -216,6 +216,27 @@ def test_invalid_headers_with_partial(extra: bytes, reason: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        # Every header that appears once, repeated: the first in the order
+        # From, To, Call-ID, CSeq, Max-Forwards, Content-Type, Expires, Date
+        # is the one named, whichever lines come first.
+        (b"Date: Sat, 13 Nov 2010 23:29:00 GMT\r\n" * 2 + b"To: <sip:c@d>\r\n", "To"),
+        (b"Expires: 1\r\nExpires: 2\r\nCSeq: 2 OPTIONS\r\n", "CSeq"),
+        (b"Content-Type: a/b\r\nc: a/c\r\nMax-Forwards: 1\r\n" * 2, "Max-Forwards"),
+        (b"Date: Sat, 13 Nov 2010 23:29:00 GMT\r\nc: a/b\r\nc: a/b\r\n", "Content-Type"),
+        (b"Expires: 1\r\nExpires: 2\r\n", "Expires"),
+        (b"Date: x\r\nDate: y\r\n", "Date"),
+    ],
+)
+def test_the_first_repeated_single_header_is_named(extra: bytes, reason: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(BASE + extra + b"\r\n")
+    assert info.value.reason == f"Multiple {reason} headers"
+    assert isinstance(info.value.partial, Request)
+
+
+@pytest.mark.parametrize(
     ("lines", "subject"),
     [
         # A continuation line with no colon of its own.

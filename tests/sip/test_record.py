@@ -14,7 +14,7 @@ import pickle
 import pytest
 
 from softphone.sip import LocalProtocolError, parse
-from softphone.sip.fields import Contact, CSeq, Via
+from softphone.sip.fields import Contact, ContentType, CSeq, Event, SubscriptionState, Via
 from softphone.sip.uri import NameAddr, SipUri
 
 MESSAGE = (
@@ -115,3 +115,40 @@ def test_copies_and_pickles_keep_values_the_constructor_refuses() -> None:
         assert type(clone) is NameAddr
     with pytest.raises(LocalProtocolError):
         NameAddr(address.uri, "a\x00b")
+
+
+NOTIFY = (
+    b"NOTIFY sip:alice@192.0.2.10:5060 SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 192.0.2.20;rport;branch=z9hG4bKn;received=192.0.2.1\r\n"
+    b"From: <sip:bob@example.com>;tag=a;x\r\n"
+    b"To: <sip:alice@example.com>;tag=b\r\n"
+    b"Call-ID: n@example.com\r\n"
+    b"CSeq: 4 NOTIFY\r\n"
+    b"Event: reg;x=1\r\n"
+    b"Subscription-State: active;expires=599;y\r\n"
+    b"Content-Type: application/reginfo+xml;charset=UTF-8\r\n"
+    b"Content-Length: 0\r\n\r\n"
+)
+
+
+def test_the_other_header_records() -> None:
+    message = parse(NOTIFY)
+    assert message.via[0] == Via(
+        "UDP",
+        "192.0.2.20",
+        None,
+        (("rport", None), ("branch", "z9hG4bKn"), ("received", "192.0.2.1")),
+    )
+    assert message.from_.params == (("tag", "a"), ("x", None))
+    assert message.event == Event("reg", None, (("x", "1"),))
+    assert message.subscription_state == SubscriptionState(
+        "active", None, 599, None, (("y", None),)
+    )
+    content_type = message.content_type
+    assert content_type == ContentType("application", "reginfo+xml", (("charset", "UTF-8"),))
+    assert content_type.mime == "application/reginfo+xml"
+    assert content_type != ("application", "reginfo+xml", (("charset", "UTF-8"),))
+    assert dataclasses.replace(message.event, id="7") == Event("reg", "7", (("x", "1"),))  # type: ignore[type-var]
+    with pytest.raises(LocalProtocolError):
+        dataclasses.replace(content_type, subtype="a b")  # type: ignore[type-var]
+    assert repr(message.event) == "Event(package='reg', id=None, params=(('x', '1'),))"
