@@ -19,10 +19,11 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from softphone.sip.errors import ParseError, SipError
 from softphone.sip.grammar import QUOTED_STRING, TOKEN_CHARS, quote, unquote
+from softphone.sip.record import Record, rebuild, record
 
 if TYPE_CHECKING:
     from softphone.sip.message import Request, Response
@@ -134,9 +135,11 @@ def _format_params(params: Sequence[tuple[str, str]]) -> str:
     return ", ".join(parts)
 
 
-@dataclass(frozen=True, kw_only=True)
-class _AuthParams:
+@record(kw_only=True)
+class _AuthParams(Record):
     """What a challenge and credentials share: a scheme and its auth-params.
+
+    A frozen record (see softphone.sip.record) with keyword-only fields:
 
     Attributes:
         scheme: the auth-scheme as sent (compared case-insensitively);
@@ -146,6 +149,11 @@ class _AuthParams:
 
     scheme: str
     params: tuple[tuple[str, str], ...] = ()
+
+    __slots__ = ()
+
+    def __new__(cls, *, scheme: str, params: tuple[tuple[str, str], ...] = ()) -> Self:
+        return rebuild(cls, (scheme, params))  # type: ignore[no-any-return]
 
     def param(self, name: str) -> str | None:
         """Return the value of parameter *name* (case-insensitive), or None."""
@@ -180,7 +188,6 @@ class _AuthParams:
         return f"{self.scheme} {_format_params(self.params)}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Challenge(_AuthParams):
     """One ``WWW-Authenticate`` or ``Proxy-Authenticate`` challenge.
 
@@ -188,6 +195,8 @@ class Challenge(_AuthParams):
         scheme: the auth-scheme as sent (``Digest``; compared case-insensitively).
         params: the auth-params in order, names as sent, values unquoted.
     """
+
+    __slots__ = ()
 
     @property
     def qop_options(self) -> tuple[str, ...]:
@@ -218,7 +227,6 @@ class Challenge(_AuthParams):
         return not options or "auth" in options or "auth-int" in options
 
 
-@dataclass(frozen=True, kw_only=True)
 class Credentials(_AuthParams):
     """The value of an ``Authorization`` or ``Proxy-Authorization`` header.
 
@@ -226,6 +234,8 @@ class Credentials(_AuthParams):
         scheme: the auth-scheme as sent; unknown schemes are kept as they are.
         params: the auth-params in order, names as sent, values unquoted.
     """
+
+    __slots__ = ()
 
     @property
     def username(self) -> str | None:
@@ -394,11 +404,8 @@ def parse_challenges(values: str | Iterable[str]) -> list[Challenge]:
     out = []
     for value in values:
         for scheme, params in _parse_auth_line(value):
-            # Challenge has no checks of its own: fill the frozen instance
-            # directly (much cheaper than the generated __init__).
-            challenge = object.__new__(Challenge)
-            challenge.__dict__.update(scheme=scheme, params=params)
-            out.append(challenge)
+            # Challenge has no checks of its own.
+            out.append(rebuild(Challenge, (scheme, params)))
     return out
 
 
@@ -415,9 +422,7 @@ def parse_credentials(value: str) -> Credentials:
     if len(items) != 1:
         raise ParseError("one Authorization header holds one set of credentials")
     scheme, params = items[0]
-    result = object.__new__(Credentials)
-    result.__dict__.update(scheme=scheme, params=params)
-    return result
+    return rebuild(Credentials, (scheme, params))  # type: ignore[no-any-return]
 
 
 def choose_challenge(challenges: Iterable[Challenge]) -> Challenge | None:

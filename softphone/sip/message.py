@@ -493,13 +493,13 @@ class _View(Generic[T]):
     def __get__(self, message: _Message | None, owner: type | None = None) -> T | _View[T]:
         if message is None:
             return self
-        headers = message.headers
+        headers = message._headers
         cache = headers._cache
         key = self._key
-        try:
+        # A test, not try/except KeyError: the first read of each view is a
+        # miss, and raising costs more than a second lookup on a hit.
+        if key in cache:
             return cache[key]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
         value = cache[key] = self._build(headers._lines(key))
         return value
 

@@ -18,7 +18,7 @@ import dataclasses
 import inspect
 from collections.abc import Callable
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 try:
     # The C field reader namedtuple uses (a read costs about half a property's).
@@ -69,7 +69,7 @@ class Record(tuple):  # type: ignore[type-arg]
     __lt__ = __le__ = __gt__ = __ge__ = _unordered  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        names = self.__match_args__  # type: ignore[attr-defined]
+        names = self._record_fields  # type: ignore[attr-defined]
         inner = ", ".join(f"{name}={value!r}" for name, value in zip(names, self, strict=True))
         return f"{type(self).__qualname__}({inner})"
 
@@ -79,14 +79,25 @@ class Record(tuple):  # type: ignore[type-arg]
         return rebuild, (type(self), tuple(self))
 
 
-def record(cls: _C) -> _C:
+@overload
+def record(cls: _C, /) -> _C: ...
+@overload
+def record(*, kw_only: bool = False) -> Callable[[_C], _C]: ...
+def record(cls: _C | None = None, /, *, kw_only: bool = False) -> _C | Callable[[_C], _C]:
     """Turn the annotated fields of a :class:`Record` subclass into its fields.
 
     Each annotation of the class body, in order, becomes a read-only field
     (a value written after it is its default), as in a dataclass. The class
     writes its own ``__new__``, which checks the values and returns
-    ``rebuild(cls, (field, ...))``.
+    ``rebuild(cls, (field, ...))``; with ``kw_only`` it takes keywords only,
+    as a ``kw_only`` dataclass. Subclasses share the fields (not decorated).
     """
+    if cls is None:
+        return lambda cls: _record(cls, kw_only)
+    return _record(cls, kw_only)
+
+
+def _record(cls: _C, kw_only: bool) -> _C:
     annotations = inspect.get_annotations(cls)
     names = list(annotations)
     defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
@@ -99,10 +110,13 @@ def record(cls: _C) -> _C:
             for name in names
         ],
         frozen=True,
+        kw_only=kw_only,
     )
     for index, name in enumerate(names):
         setattr(cls, name, _field_reader(index, f"Field {name}"))
-    cls.__match_args__ = tuple(names)  # type: ignore[attr-defined]
+    cls._record_fields = tuple(names)  # type: ignore[attr-defined]
+    # As a dataclass: keyword-only fields are not matched by position.
+    cls.__match_args__ = () if kw_only else tuple(names)  # type: ignore[attr-defined]
     cls.__dataclass_fields__ = spec.__dataclass_fields__  # type: ignore[attr-defined]
     cls.__dataclass_params__ = spec.__dataclass_params__  # type: ignore[attr-defined]
     return cls

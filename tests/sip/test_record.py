@@ -13,7 +13,8 @@ import pickle
 
 import pytest
 
-from softphone.sip import LocalProtocolError, parse
+from softphone.sip import Headers, LocalProtocolError, Request, parse
+from softphone.sip.auth import Challenge, Credentials, parse_challenges, parse_credentials
 from softphone.sip.fields import Contact, ContentType, CSeq, Event, SubscriptionState, Via
 from softphone.sip.uri import NameAddr, SipUri
 
@@ -152,3 +153,48 @@ def test_the_other_header_records() -> None:
     with pytest.raises(LocalProtocolError):
         dataclasses.replace(content_type, subtype="a b")  # type: ignore[type-var]
     assert repr(message.event) == "Event(package='reg', id=None, params=(('x', '1'),))"
+
+
+def test_challenges_and_credentials_are_keyword_records() -> None:
+    challenge = parse_challenges('Digest realm="example.com", nonce="n", qop="auth"')[0]
+    assert challenge == Challenge(
+        scheme="Digest", params=(("realm", "example.com"), ("nonce", "n"), ("qop", "auth"))
+    )
+    assert (challenge.realm, challenge.qop_options, challenge.supported) == (
+        "example.com",
+        ("auth",),
+        True,
+    )
+    credentials = parse_credentials('Digest username="alice", realm="r"')
+    assert credentials == Credentials(
+        scheme="Digest", params=(("username", "alice"), ("realm", "r"))
+    )
+    # Same fields, another class: not equal (as the dataclasses were).
+    assert Challenge(scheme="Digest") != Credentials(scheme="Digest")
+    assert repr(Challenge(scheme="Basic")) == "Challenge(scheme='Basic', params=())"
+    assert type(dataclasses.replace(challenge, scheme="digest")) is Challenge  # type: ignore[type-var]
+    assert [(f.name, f.kw_only) for f in dataclasses.fields(credentials)] == [  # type: ignore[arg-type]
+        ("scheme", True),
+        ("params", True),
+    ]
+    with pytest.raises(TypeError):
+        Challenge("Digest")  # type: ignore[misc]
+
+
+def test_views_of_a_message_built_by_code_are_read_and_cached() -> None:
+    # Not parsed: each view is read from the headers on first access, then
+    # from the headers' cache until they change.
+    request = Request(
+        "REGISTER",
+        "sip:example.com",
+        Headers([("Allow", "INVITE, MESSAGE"), ("WWW-Authenticate", "Digest realm=r, nonce=n")]),
+    )
+    first = request.allow
+    assert first == ["INVITE", "MESSAGE"]
+    assert request.allow is first
+    assert request.www_authenticate == [
+        Challenge(scheme="Digest", params=(("realm", "r"), ("nonce", "n")))
+    ]
+    assert request.supported == [] and request.authorization is None
+    request.headers.set("Allow", "ACK")
+    assert request.allow == ["ACK"]
