@@ -270,77 +270,82 @@
 <context>
     <name>BuddyDetails</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="45" />
+        <location filename="../../ui/windows/buddy_details.py" line="46" />
         <source>Buddy details</source>
         <translation>Buddy details</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="52" />
+        <location filename="../../ui/windows/buddy_details.py" line="53" />
         <source>Address</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="53" />
+        <location filename="../../ui/windows/buddy_details.py" line="54" />
         <source>State</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="54" />
+        <location filename="../../ui/windows/buddy_details.py" line="55" />
         <source>Last seen</source>
         <translation>Last seen</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="57" />
         <source>Registered devices</source>
         <translation>Registered devices</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="58" />
+        <location filename="../../ui/windows/buddy_details.py" line="59" />
         <source>Device address</source>
         <translation>Device address</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="58" />
+        <location filename="../../ui/windows/buddy_details.py" line="59" />
         <source>Registered since</source>
         <translation>Registered since</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="58" />
+        <location filename="../../ui/windows/buddy_details.py" line="59" />
         <source>Expires</source>
         <translation>Expires</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="64" />
+        <location filename="../../ui/windows/buddy_details.py" line="65" />
         <source>Online and offline changes</source>
         <translation>Online and offline changes</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="70" />
+        <location filename="../../ui/windows/buddy_details.py" line="71" />
         <source>Devices (from the registrar)</source>
         <translation>Devices (from the registrar)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="72" />
+        <location filename="../../ui/windows/buddy_details.py" line="73" />
         <source>Recent changes</source>
         <translation>Recent changes</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="84" />
+        <location filename="../../ui/windows/buddy_details.py" line="85" />
         <source>not known yet</source>
         <translation>not known yet</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="86" />
+        <location filename="../../ui/windows/buddy_details.py" line="90" />
+        <source>now (online)</source>
+        <translation>now (online)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/buddy_details.py" line="94" />
         <source>never, so far</source>
         <translation>never, so far</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="93" />
+        <location filename="../../ui/windows/buddy_details.py" line="101" />
         <source>not said</source>
         <translation>not said</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="107" />
+        <location filename="../../ui/windows/buddy_details.py" line="115" />
         <source>No change seen yet</source>
         <translation>No change seen yet</translation>
     </message>
@@ -501,251 +506,251 @@
         <translation>Registration state</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="268" />
+        <location filename="../../ui/windows/main_window.py" line="269" />
         <source>Direct mode (not registering) as {me}</source>
         <translation>Direct mode (not registering) as {me}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="311" />
+        <location filename="../../ui/windows/main_window.py" line="312" />
         <source>&amp;New conversation…</source>
         <translation>&amp;New conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="313" />
+        <location filename="../../ui/windows/main_window.py" line="314" />
         <source>&amp;Account…</source>
         <translation>&amp;Account…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="314" />
+        <location filename="../../ui/windows/main_window.py" line="315" />
         <source>SIP &amp;trace</source>
         <translation>SIP &amp;trace</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="316" />
+        <location filename="../../ui/windows/main_window.py" line="317" />
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="318" />
+        <location filename="../../ui/windows/main_window.py" line="319" />
         <source>Quit when the window is &amp;closed</source>
         <translation>Quit when the window is &amp;closed</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="325" />
+        <location filename="../../ui/windows/main_window.py" line="326" />
         <source>&amp;Find in conversation</source>
         <translation>&amp;Find in conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="327" />
+        <location filename="../../ui/windows/main_window.py" line="328" />
         <source>&amp;Block sender</source>
         <translation>&amp;Block sender</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="330" />
+        <location filename="../../ui/windows/main_window.py" line="331" />
         <source>&amp;Add buddy…</source>
         <translation>&amp;Add buddy…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="331" />
+        <location filename="../../ui/windows/main_window.py" line="332" />
         <source>&amp;Rename buddy…</source>
         <translation>&amp;Rename buddy…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="332" />
+        <location filename="../../ui/windows/main_window.py" line="333" />
         <source>Re&amp;move buddy</source>
         <translation>Re&amp;move buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="333" />
+        <location filename="../../ui/windows/main_window.py" line="334" />
         <source>&amp;Softphone</source>
         <translation>&amp;Softphone</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="339" />
+        <location filename="../../ui/windows/main_window.py" line="340" />
         <source>&amp;Buddies</source>
         <translation>&amp;Buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="342" />
+        <location filename="../../ui/windows/main_window.py" line="343" />
         <source>&amp;Go to conversation…</source>
         <translation>&amp;Go to conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="343" />
+        <location filename="../../ui/windows/main_window.py" line="344" />
         <source>&amp;Next conversation</source>
         <translation>&amp;Next conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="346" />
+        <location filename="../../ui/windows/main_window.py" line="347" />
         <source>&amp;Previous conversation</source>
         <translation>&amp;Previous conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="356" />
+        <location filename="../../ui/windows/main_window.py" line="357" />
         <source>Buddy &amp;details…</source>
         <translation>Buddy &amp;details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="358" />
+        <location filename="../../ui/windows/main_window.py" line="359" />
         <source>&amp;Conversation</source>
         <translation>&amp;Conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="405" />
+        <location filename="../../ui/windows/main_window.py" line="406" />
         <source>Server {server}</source>
         <translation>Server {server}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="407" />
+        <location filename="../../ui/windows/main_window.py" line="408" />
         <source>No server has answered yet</source>
         <translation>No server has answered yet</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="423" />
+        <location filename="../../ui/windows/main_window.py" line="424" />
         <source>The server asks for the password for {address}</source>
         <translation>The server asks for the password for {address}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="425" />
+        <location filename="../../ui/windows/main_window.py" line="426" />
         <source>The server did not accept the password for {address}</source>
         <translation>The server did not accept the password for {address}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="581" />
+        <location filename="../../ui/windows/main_window.py" line="582" />
         <source>blocked</source>
         <translation>blocked</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="614" />
+        <location filename="../../ui/windows/main_window.py" line="615" />
         <source>New conversation</source>
         <translation>New conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="615" />
-        <location filename="../../ui/windows/main_window.py" line="777" />
+        <location filename="../../ui/windows/main_window.py" line="616" />
+        <location filename="../../ui/windows/main_window.py" line="792" />
         <source>Address (e.g. bob@example.com):</source>
         <translation>Address (e.g. bob@example.com):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="638" />
+        <location filename="../../ui/windows/main_window.py" line="639" />
         <source>The message could not be saved: {error}</source>
         <translation>The message could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="650" />
+        <location filename="../../ui/windows/main_window.py" line="651" />
         <source>Cannot retry: {error}</source>
         <translation>Cannot retry: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="188" />
-        <location filename="../../ui/windows/main_window.py" line="777" />
-        <location filename="../../ui/windows/main_window.py" line="785" />
-        <location filename="../../ui/windows/main_window.py" line="788" />
+        <location filename="../../ui/windows/main_window.py" line="792" />
+        <location filename="../../ui/windows/main_window.py" line="800" />
+        <location filename="../../ui/windows/main_window.py" line="803" />
         <source>Add buddy</source>
         <translation>Add buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="788" />
+        <location filename="../../ui/windows/main_window.py" line="803" />
         <source>Name (optional):</source>
         <translation>Name (optional):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="808" />
+        <location filename="../../ui/windows/main_window.py" line="823" />
         <source>Rename buddy</source>
         <translation>Rename buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="809" />
+        <location filename="../../ui/windows/main_window.py" line="824" />
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="830" />
+        <location filename="../../ui/windows/main_window.py" line="845" />
         <source>Remove buddy</source>
         <translation>Remove buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="831" />
+        <location filename="../../ui/windows/main_window.py" line="846" />
         <source>Remove {name} from your buddies?</source>
         <translation>Remove {name} from your buddies?</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="880" />
+        <location filename="../../ui/windows/main_window.py" line="895" />
         <source>Delete conversation</source>
         <translation>Delete conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="882" />
+        <location filename="../../ui/windows/main_window.py" line="897" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="927" />
+        <location filename="../../ui/windows/main_window.py" line="942" />
         <source>Details…</source>
         <translation>Details…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="929" />
+        <location filename="../../ui/windows/main_window.py" line="944" />
         <source>Rename…</source>
         <translation>Rename…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="932" />
+        <location filename="../../ui/windows/main_window.py" line="947" />
         <source>Remove from buddies</source>
         <translation>Remove from buddies</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="935" />
+        <location filename="../../ui/windows/main_window.py" line="950" />
         <source>Delete conversation…</source>
         <translation>Delete conversation…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="938" />
+        <location filename="../../ui/windows/main_window.py" line="953" />
         <source>Unblock</source>
         <translation>Unblock</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="938" />
+        <location filename="../../ui/windows/main_window.py" line="953" />
         <source>Block</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="970" />
+        <location filename="../../ui/windows/main_window.py" line="985" />
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="972" />
+        <location filename="../../ui/windows/main_window.py" line="987" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="994" />
+        <location filename="../../ui/windows/main_window.py" line="1009" />
         <source>The account dialog is not available</source>
         <translation>The account dialog is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1017" />
+        <location filename="../../ui/windows/main_window.py" line="1032" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1022" />
+        <location filename="../../ui/windows/main_window.py" line="1037" />
         <source>Saved</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1044" />
+        <location filename="../../ui/windows/main_window.py" line="1059" />
         <source>Softphone is still running</source>
         <translation>Softphone is still running</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1046" />
+        <location filename="../../ui/windows/main_window.py" line="1061" />
         <source>You stay online and get new messages here. Use Quit in this icon&apos;s menu to go offline.</source>
         <translation>You stay online and get new messages here. Use Quit in this icon&apos;s menu to go offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="152" />
+        <location filename="../../ui/main.py" line="154" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>Cannot open the network port: {error}</translation>
@@ -866,12 +871,12 @@
 <context>
     <name>QDialog</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="36" />
+        <location filename="../../ui/windows/buddy_details.py" line="37" />
         <source>in {minutes} min</source>
         <translation>in {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="37" />
+        <location filename="../../ui/windows/buddy_details.py" line="38" />
         <source>in {seconds} s</source>
         <translation>in {seconds} s</translation>
     </message>
@@ -1080,51 +1085,51 @@
 <context>
     <name>buddies</name>
     <message>
-        <location filename="../../ui/models/buddies.py" line="45" />
-        <location filename="../../ui/models/buddies.py" line="94" />
+        <location filename="../../ui/models/buddies.py" line="46" />
+        <location filename="../../ui/models/buddies.py" line="95" />
         <source>online</source>
         <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service.</extracomment>
         <translation>online</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="46" />
+        <location filename="../../ui/models/buddies.py" line="47" />
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="48" />
+        <location filename="../../ui/models/buddies.py" line="49" />
         <source>waiting for authorization</source>
         <translation>waiting for authorization</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="49" />
+        <location filename="../../ui/models/buddies.py" line="50" />
         <source>not allowed to see this buddy</source>
         <translation>not allowed to see this buddy</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="50" />
+        <location filename="../../ui/models/buddies.py" line="51" />
         <source>unknown user</source>
         <translation>unknown user</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="89" />
-        <location filename="../../ui/models/buddies.py" line="159" />
+        <location filename="../../ui/models/buddies.py" line="90" />
+        <location filename="../../ui/models/buddies.py" line="160" />
         <source>typing…</source>
         <extracomment>The conversation&apos;s last message (&quot;&quot; when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
         <translation>typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="93" />
+        <location filename="../../ui/models/buddies.py" line="94" />
         <source>on {count} devices</source>
         <translation>on {count} devices</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="96" />
+        <location filename="../../ui/models/buddies.py" line="97" />
         <source>last seen {when}</source>
         <translation>last seen {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="109" />
+        <location filename="../../ui/models/buddies.py" line="110" />
         <source>You: {text}</source>
         <translation>You: {text}</translation>
     </message>
@@ -2012,22 +2017,22 @@ Sent {when}</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../ui/main.py" line="292" />
+        <location filename="../../ui/main.py" line="294" />
         <source>Cannot open the network port: {error}</source>
         <translation>Cannot open the network port: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="429" />
+        <location filename="../../ui/main.py" line="439" />
         <source>The demo server is not part of this build.</source>
         <translation>The demo server is not part of this build.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="443" />
+        <location filename="../../ui/main.py" line="453" />
         <source>The demo could not start: {error}</source>
         <translation>The demo could not start: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="505" />
+        <location filename="../../ui/main.py" line="515" />
         <source>The settings could not be saved: {error}</source>
         <translation>The settings could not be saved: {error}</translation>
     </message>

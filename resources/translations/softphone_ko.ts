@@ -270,77 +270,82 @@
 <context>
     <name>BuddyDetails</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="45" />
+        <location filename="../../ui/windows/buddy_details.py" line="46" />
         <source>Buddy details</source>
         <translation>친구 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="52" />
+        <location filename="../../ui/windows/buddy_details.py" line="53" />
         <source>Address</source>
         <translation>주소</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="53" />
+        <location filename="../../ui/windows/buddy_details.py" line="54" />
         <source>State</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="54" />
+        <location filename="../../ui/windows/buddy_details.py" line="55" />
         <source>Last seen</source>
         <translation>마지막 접속</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="56" />
+        <location filename="../../ui/windows/buddy_details.py" line="57" />
         <source>Registered devices</source>
         <translation>등록된 기기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="58" />
+        <location filename="../../ui/windows/buddy_details.py" line="59" />
         <source>Device address</source>
         <translation>기기 주소</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="58" />
+        <location filename="../../ui/windows/buddy_details.py" line="59" />
         <source>Registered since</source>
         <translation>등록 시각</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="58" />
+        <location filename="../../ui/windows/buddy_details.py" line="59" />
         <source>Expires</source>
         <translation>만료</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="64" />
+        <location filename="../../ui/windows/buddy_details.py" line="65" />
         <source>Online and offline changes</source>
         <translation>온라인·오프라인 변화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="70" />
+        <location filename="../../ui/windows/buddy_details.py" line="71" />
         <source>Devices (from the registrar)</source>
         <translation>기기 (등록 서버 정보)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="72" />
+        <location filename="../../ui/windows/buddy_details.py" line="73" />
         <source>Recent changes</source>
         <translation>최근 변화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="84" />
+        <location filename="../../ui/windows/buddy_details.py" line="85" />
         <source>not known yet</source>
         <translation>아직 알 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="86" />
+        <location filename="../../ui/windows/buddy_details.py" line="90" />
+        <source>now (online)</source>
+        <translation>지금 (온라인)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/windows/buddy_details.py" line="94" />
         <source>never, so far</source>
         <translation>아직 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="93" />
+        <location filename="../../ui/windows/buddy_details.py" line="101" />
         <source>not said</source>
         <translation>알려지지 않음</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="107" />
+        <location filename="../../ui/windows/buddy_details.py" line="115" />
         <source>No change seen yet</source>
         <translation>아직 본 변화가 없습니다</translation>
     </message>
@@ -501,251 +506,251 @@
         <translation>등록 상태</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="268" />
+        <location filename="../../ui/windows/main_window.py" line="269" />
         <source>Direct mode (not registering) as {me}</source>
         <translation>{me}(으)로 직접 연결 모드 (등록하지 않음)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="311" />
+        <location filename="../../ui/windows/main_window.py" line="312" />
         <source>&amp;New conversation…</source>
         <translation>새 대화(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="313" />
+        <location filename="../../ui/windows/main_window.py" line="314" />
         <source>&amp;Account…</source>
         <translation>계정(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="314" />
+        <location filename="../../ui/windows/main_window.py" line="315" />
         <source>SIP &amp;trace</source>
         <translation>SIP 추적(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="316" />
+        <location filename="../../ui/windows/main_window.py" line="317" />
         <source>&amp;Quit</source>
         <translation>끝내기(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="318" />
+        <location filename="../../ui/windows/main_window.py" line="319" />
         <source>Quit when the window is &amp;closed</source>
         <translation>창을 닫으면 끝내기(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="325" />
+        <location filename="../../ui/windows/main_window.py" line="326" />
         <source>&amp;Find in conversation</source>
         <translation>대화에서 찾기(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="327" />
+        <location filename="../../ui/windows/main_window.py" line="328" />
         <source>&amp;Block sender</source>
         <translation>보낸 사람 차단(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="330" />
+        <location filename="../../ui/windows/main_window.py" line="331" />
         <source>&amp;Add buddy…</source>
         <translation>친구 추가(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="331" />
+        <location filename="../../ui/windows/main_window.py" line="332" />
         <source>&amp;Rename buddy…</source>
         <translation>친구 이름 바꾸기(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="332" />
+        <location filename="../../ui/windows/main_window.py" line="333" />
         <source>Re&amp;move buddy</source>
         <translation>친구 삭제(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="333" />
+        <location filename="../../ui/windows/main_window.py" line="334" />
         <source>&amp;Softphone</source>
         <translation>Softphone(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="339" />
+        <location filename="../../ui/windows/main_window.py" line="340" />
         <source>&amp;Buddies</source>
         <translation>친구(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="342" />
+        <location filename="../../ui/windows/main_window.py" line="343" />
         <source>&amp;Go to conversation…</source>
         <translation>대화로 이동(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="343" />
+        <location filename="../../ui/windows/main_window.py" line="344" />
         <source>&amp;Next conversation</source>
         <translation>다음 대화(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="346" />
+        <location filename="../../ui/windows/main_window.py" line="347" />
         <source>&amp;Previous conversation</source>
         <translation>이전 대화(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="356" />
+        <location filename="../../ui/windows/main_window.py" line="357" />
         <source>Buddy &amp;details…</source>
         <translation>친구 정보(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="358" />
+        <location filename="../../ui/windows/main_window.py" line="359" />
         <source>&amp;Conversation</source>
         <translation>대화(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="405" />
+        <location filename="../../ui/windows/main_window.py" line="406" />
         <source>Server {server}</source>
         <translation>서버 {server}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="407" />
+        <location filename="../../ui/windows/main_window.py" line="408" />
         <source>No server has answered yet</source>
         <translation>아직 응답한 서버가 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="423" />
+        <location filename="../../ui/windows/main_window.py" line="424" />
         <source>The server asks for the password for {address}</source>
         <translation>서버가 {address}의 비밀번호를 요구합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="425" />
+        <location filename="../../ui/windows/main_window.py" line="426" />
         <source>The server did not accept the password for {address}</source>
         <translation>서버가 {address}의 비밀번호를 받아들이지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="581" />
+        <location filename="../../ui/windows/main_window.py" line="582" />
         <source>blocked</source>
         <translation>차단됨</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="614" />
+        <location filename="../../ui/windows/main_window.py" line="615" />
         <source>New conversation</source>
         <translation>새 대화</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="615" />
-        <location filename="../../ui/windows/main_window.py" line="777" />
+        <location filename="../../ui/windows/main_window.py" line="616" />
+        <location filename="../../ui/windows/main_window.py" line="792" />
         <source>Address (e.g. bob@example.com):</source>
         <translation>주소 (예: bob@example.com):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="638" />
+        <location filename="../../ui/windows/main_window.py" line="639" />
         <source>The message could not be saved: {error}</source>
         <translation>메시지를 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="650" />
+        <location filename="../../ui/windows/main_window.py" line="651" />
         <source>Cannot retry: {error}</source>
         <translation>다시 보낼 수 없습니다: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/windows/main_window.py" line="188" />
-        <location filename="../../ui/windows/main_window.py" line="777" />
-        <location filename="../../ui/windows/main_window.py" line="785" />
-        <location filename="../../ui/windows/main_window.py" line="788" />
+        <location filename="../../ui/windows/main_window.py" line="792" />
+        <location filename="../../ui/windows/main_window.py" line="800" />
+        <location filename="../../ui/windows/main_window.py" line="803" />
         <source>Add buddy</source>
         <translation>친구 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="788" />
+        <location filename="../../ui/windows/main_window.py" line="803" />
         <source>Name (optional):</source>
         <translation>이름 (선택):</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="808" />
+        <location filename="../../ui/windows/main_window.py" line="823" />
         <source>Rename buddy</source>
         <translation>친구 이름 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="809" />
+        <location filename="../../ui/windows/main_window.py" line="824" />
         <source>Name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="830" />
+        <location filename="../../ui/windows/main_window.py" line="845" />
         <source>Remove buddy</source>
         <translation>친구 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="831" />
+        <location filename="../../ui/windows/main_window.py" line="846" />
         <source>Remove {name} from your buddies?</source>
         <translation>{name}님을 친구에서 삭제할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="880" />
+        <location filename="../../ui/windows/main_window.py" line="895" />
         <source>Delete conversation</source>
         <translation>대화 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="882" />
+        <location filename="../../ui/windows/main_window.py" line="897" />
         <source>Delete the conversation with {name}? Its messages are deleted from this computer only; {name} is not told.</source>
         <translation>{name}님과의 대화를 삭제할까요? 메시지는 이 컴퓨터에서만 삭제되며 {name}님에게는 알리지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="927" />
+        <location filename="../../ui/windows/main_window.py" line="942" />
         <source>Details…</source>
         <translation>정보…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="929" />
+        <location filename="../../ui/windows/main_window.py" line="944" />
         <source>Rename…</source>
         <translation>이름 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="932" />
+        <location filename="../../ui/windows/main_window.py" line="947" />
         <source>Remove from buddies</source>
         <translation>친구에서 삭제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="935" />
+        <location filename="../../ui/windows/main_window.py" line="950" />
         <source>Delete conversation…</source>
         <translation>대화 삭제…</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="938" />
+        <location filename="../../ui/windows/main_window.py" line="953" />
         <source>Unblock</source>
         <translation>차단 해제</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="938" />
+        <location filename="../../ui/windows/main_window.py" line="953" />
         <source>Block</source>
         <translation>차단</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="970" />
+        <location filename="../../ui/windows/main_window.py" line="985" />
         <source>Account</source>
         <translation>계정</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="972" />
+        <location filename="../../ui/windows/main_window.py" line="987" />
         <source>This is the demo: its account is made up and is not saved. To use your own account, quit and start Softphone without the demo.</source>
         <translation>데모입니다. 데모 계정은 가상의 계정이며 저장되지 않습니다. 내 계정을 쓰려면 끝낸 뒤 데모 없이 Softphone을 시작하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="994" />
+        <location filename="../../ui/windows/main_window.py" line="1009" />
         <source>The account dialog is not available</source>
         <translation>계정 대화 상자를 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1017" />
+        <location filename="../../ui/windows/main_window.py" line="1032" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1022" />
+        <location filename="../../ui/windows/main_window.py" line="1037" />
         <source>Saved</source>
         <translation>저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1044" />
+        <location filename="../../ui/windows/main_window.py" line="1059" />
         <source>Softphone is still running</source>
         <translation>Softphone이 계속 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/main_window.py" line="1046" />
+        <location filename="../../ui/windows/main_window.py" line="1061" />
         <source>You stay online and get new messages here. Use Quit in this icon&apos;s menu to go offline.</source>
         <translation>온라인 상태가 유지되며 새 메시지가 여기로 옵니다. 오프라인이 되려면 이 아이콘 메뉴의 끝내기를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="152" />
+        <location filename="../../ui/main.py" line="154" />
         <source>Cannot open the network port: {error}</source>
         <extracomment>The flags the app started with (where histories are, what to bind). The password in use; without a keyring, the only copy (memory only).</extracomment>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
@@ -866,12 +871,12 @@
 <context>
     <name>QDialog</name>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="36" />
+        <location filename="../../ui/windows/buddy_details.py" line="37" />
         <source>in {minutes} min</source>
         <translation>{minutes}분 뒤</translation>
     </message>
     <message>
-        <location filename="../../ui/windows/buddy_details.py" line="37" />
+        <location filename="../../ui/windows/buddy_details.py" line="38" />
         <source>in {seconds} s</source>
         <translation>{seconds}초 뒤</translation>
     </message>
@@ -1080,51 +1085,51 @@
 <context>
     <name>buddies</name>
     <message>
-        <location filename="../../ui/models/buddies.py" line="45" />
-        <location filename="../../ui/models/buddies.py" line="94" />
+        <location filename="../../ui/models/buddies.py" line="46" />
+        <location filename="../../ui/models/buddies.py" line="95" />
         <source>online</source>
         <extracomment>BuddyStatus values (softphone.services.presence); kept as text here so the list works before and without the presence service.</extracomment>
         <translation>온라인</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="46" />
+        <location filename="../../ui/models/buddies.py" line="47" />
         <source>offline</source>
         <translation>오프라인</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="48" />
+        <location filename="../../ui/models/buddies.py" line="49" />
         <source>waiting for authorization</source>
         <translation>승인을 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="49" />
+        <location filename="../../ui/models/buddies.py" line="50" />
         <source>not allowed to see this buddy</source>
         <translation>이 친구의 상태를 볼 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="50" />
+        <location filename="../../ui/models/buddies.py" line="51" />
         <source>unknown user</source>
         <translation>없는 사용자</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="89" />
-        <location filename="../../ui/models/buddies.py" line="159" />
+        <location filename="../../ui/models/buddies.py" line="90" />
+        <location filename="../../ui/models/buddies.py" line="160" />
         <source>typing…</source>
         <extracomment>The conversation&apos;s last message (&quot;&quot; when there is none) and its time. The buddy is composing a message to us (RFC 3994); never stored.</extracomment>
         <translation>입력 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="93" />
+        <location filename="../../ui/models/buddies.py" line="94" />
         <source>on {count} devices</source>
         <translation>기기 {count}대에서 접속 중</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="96" />
+        <location filename="../../ui/models/buddies.py" line="97" />
         <source>last seen {when}</source>
         <translation>마지막 접속 {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/models/buddies.py" line="109" />
+        <location filename="../../ui/models/buddies.py" line="110" />
         <source>You: {text}</source>
         <translation>나: {text}</translation>
     </message>
@@ -2012,22 +2017,22 @@ Sent {when}</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../ui/main.py" line="292" />
+        <location filename="../../ui/main.py" line="294" />
         <source>Cannot open the network port: {error}</source>
         <translation>네트워크 포트를 열 수 없습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="429" />
+        <location filename="../../ui/main.py" line="439" />
         <source>The demo server is not part of this build.</source>
         <translation>이 빌드에는 데모 서버가 들어 있지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="443" />
+        <location filename="../../ui/main.py" line="453" />
         <source>The demo could not start: {error}</source>
         <translation>데모를 시작하지 못했습니다: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="505" />
+        <location filename="../../ui/main.py" line="515" />
         <source>The settings could not be saved: {error}</source>
         <translation>설정을 저장하지 못했습니다: {error}</translation>
     </message>

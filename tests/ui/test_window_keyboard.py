@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.window_fixture import focused, press, type_text, window_fixture  # noqa: F401
+from ui.dates import full_time
 from ui.roles import Role
 from ui.windows.main_window import MainWindow
 
@@ -190,3 +191,8 @@ def test_ctrl_i_shows_the_buddys_devices_and_recent_changes(window: MainWindow, 
         "offline, last seen 22:14",
         "online on 2 devices",
     ]
+    # Online is "now", not the time of the last NOTIFY; gone, the time he left.
+    assert details.last_seen.text() == "now (online)"
+    window.bridge.buddy_changed.emit(offline)
+    qtbot.waitUntil(lambda: details.last_seen.text() != "now (online)")
+    assert details.last_seen.text() == full_time(since + 60)

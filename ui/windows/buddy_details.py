@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softphone.buddy import BuddyStatus
 from ui.core_text import translated
 from ui.dates import full_time
 
@@ -83,7 +84,14 @@ class BuddyDetails(QDialog):
         detail = translated(phrase) if phrase is not None else str(getattr(state, "detail", ""))
         self.status.setText(detail or self.tr("not known yet"))
         last_seen = getattr(state, "last_seen", None)
-        self.last_seen.setText(full_time(last_seen) if last_seen else self.tr("never, so far"))
+        if getattr(state, "status", None) is BuddyStatus.ONLINE:
+            # Online is seen now: the time of the last NOTIFY would read as
+            # "gone since then" (the devices below say since when).
+            self.last_seen.setText(self.tr("now (online)"))
+        elif last_seen:
+            self.last_seen.setText(full_time(last_seen))
+        else:
+            self.last_seen.setText(self.tr("never, so far"))
         devices = list(getattr(state, "devices", ()) or ())
         self.devices.setRowCount(len(devices))
         for row, device in enumerate(devices):
