@@ -98,6 +98,31 @@ _USUAL_CHALLENGE = re.compile(rf"([{TOKEN_CHARS}]++) {_USUAL_PARAM}(?:, ?+{_USUA
 _USUAL_EACH_PARAM = re.compile(rf"""([{TOKEN_CHARS}]++)="?+((?<=")[^"]*+|[^\s,"]*+)""")
 
 
+def _usual_param_groups(index: int) -> str:
+    """A _USUAL_PARAM capturing its name and its value without the quotes.
+
+    The quote is group 3 + 3 * index; the conditionals require the closing
+    quote exactly when the opening one was there.
+    """
+    quote = 3 + 3 * index
+    return rf'([{TOKEN_CHARS}]++)=(")?+((?({quote})[^"\\\r\n]*+|[^\s,"]++))(?({quote})")'
+
+
+# _USUAL_CHALLENGE for up to 12 params (RFC 7616 3.4 names 12 for a digest
+# response), capturing every name and value: one match both checks the value
+# and reads its params, where a second scan (findall) cost more than the
+# check itself. A longer value falls to _USUAL_CHALLENGE. The optional tails
+# are possessive so the engine does not save every group's marks at each
+# nesting level (the grammar never needs to backtrack into them).
+# Group 1 is the scheme; param i is groups 2+3i (name), 3+3i, 4+3i (value).
+_USUAL_MAX_PARAMS = 12
+_USUAL_TAIL = ""
+for _index in range(_USUAL_MAX_PARAMS - 1, 0, -1):
+    _USUAL_TAIL = rf"(?:, ?+{_usual_param_groups(_index)}{_USUAL_TAIL})?+"
+_USUAL_GROUPS = re.compile(rf"([{TOKEN_CHARS}]++) {_usual_param_groups(0)}{_USUAL_TAIL}")
+del _index, _USUAL_TAIL
+
+
 class AuthenticationFailed(SipError):
     """A challenge cannot be answered: the user has to be asked.
 
@@ -286,6 +311,12 @@ def _parse_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]
     Each auth-param is read by one regex; at the first thing that does not
     fit, :func:`_scan_auth_line` reads the value again to raise its error.
     """
+    grouped = _USUAL_GROUPS.fullmatch(text)
+    if grouped is not None:
+        # The last group matched is the value of the last param present.
+        count = (grouped.lastindex or 1) // 3
+        found = grouped.groups()
+        return [(found[0], tuple(zip(found[1::3], found[3 : 3 * count + 1 : 3], strict=False)))]
     usual = _USUAL_CHALLENGE.fullmatch(text)
     if usual is not None:
         # Between the params of a checked usual value there are only ","

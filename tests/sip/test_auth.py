@@ -201,6 +201,23 @@ def test_parse_quoted_values_keep_commas_and_escapes() -> None:
     assert challenge.nonce == "x,y"
 
 
+@pytest.mark.parametrize("count", [1, 11, 12, 13, 20])
+def test_parse_reads_every_param_of_a_long_usual_value(count: int) -> None:
+    # The usual value is read by one regex for up to 12 params and by a
+    # second scan beyond; both give every param in order, quotes dropped.
+    # Even params are tokens, odd ones quoted (some empty, some with blanks).
+    expected = tuple(
+        (f"p{i}", f"b{i}" if i % 2 == 0 else ("" if i % 3 == 0 else f"q {i}")) for i in range(count)
+    )
+    text = "Digest " + ", ".join(
+        f"{name}={value}" if i % 2 == 0 else f'{name}="{value}"'
+        for i, (name, value) in enumerate(expected)
+    )
+    assert parse_credentials(text).params == expected
+    [challenge] = parse_challenges(text)
+    assert challenge.params == expected
+
+
 def test_parse_allows_folded_whitespace() -> None:
     [challenge] = parse_challenges('Digest realm = "a" ,\r\n nonce="n"')
     assert (challenge.realm, challenge.nonce) == ("a", "n")
