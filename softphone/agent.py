@@ -517,8 +517,7 @@ class UserAgent:
             self._trace(Direction.IN, transport, source, data)
         if data[:1] in (b"\r", b"\n") and not data.strip(b"\r\n"):
             return  # a CRLF keep-alive (RFC 5626 4.4.1); nothing to answer on UDP
-        clock = self._clock
-        now = clock() if clock is not None else asyncio.get_running_loop().time()
+        now = self._now()
         if (
             (self._server or self.completed)
             and not transport.kind.reliable
@@ -837,7 +836,7 @@ class UserAgent:
                 source=(entry.source.host, entry.source.port),
             )
             if (
-                (tx is None or tx.state is State.TRYING)
+                tx is None  # in Trying (see _ServerEntry.tx)
                 and not entry.transport.kind.reliable
                 and self._server.get(entry.key) is entry
             ):

@@ -178,7 +178,7 @@ class _AuthParams(Record):
     __slots__ = ()
 
     def __new__(cls, *, scheme: str, params: tuple[tuple[str, str], ...] = ()) -> Self:
-        return rebuild(cls, (scheme, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (scheme, params))
 
     def param(self, name: str) -> str | None:
         """Return the value of parameter *name* (case-insensitive), or None."""
@@ -315,8 +315,8 @@ def _parse_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]
     if grouped is not None:
         # The last group matched is the value of the last param present.
         count = (grouped.lastindex or 1) // 3
-        found = grouped.groups()
-        return [(found[0], tuple(zip(found[1::3], found[3 : 3 * count + 1 : 3], strict=False)))]
+        groups = grouped.groups()
+        return [(groups[0], tuple(zip(groups[1::3], groups[3 : 3 * count + 1 : 3], strict=False)))]
     usual = _USUAL_CHALLENGE.fullmatch(text)
     if usual is not None:
         # Between the params of a checked usual value there are only ","
@@ -453,7 +453,7 @@ def parse_credentials(value: str) -> Credentials:
     if len(items) != 1:
         raise ParseError("one Authorization header holds one set of credentials")
     scheme, params = items[0]
-    return rebuild(Credentials, (scheme, params))  # type: ignore[no-any-return]
+    return rebuild(Credentials, (scheme, params))
 
 
 def choose_challenge(challenges: Iterable[Challenge]) -> Challenge | None:

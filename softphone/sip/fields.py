@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.grammar import TOKEN, TOKEN_CHARS, UNSAFE_VALUE
@@ -125,11 +124,7 @@ def _usual_via(value: str) -> Via | None:
             rport = _param(params, "rport")
             if rport and (not (rport.isdigit() and rport.isascii()) or int(rport) > 65535):
                 return None
-    return _tuple_new(Via, (transport.upper(), host, port_number, params))  # type: ignore[no-any-return]
-
-
-# A record built from checked parts, without its constructor's checks.
-_tuple_new: Any = rebuild
+    return rebuild(Via, (transport.upper(), host, port_number, params))
 
 
 @record
@@ -159,7 +154,7 @@ class Via(Record):
         if UNSAFE_VALUE.search(host) or " " in host:
             raise LocalProtocolError("invalid Via host")
         _check_params(params, "Via")
-        return _tuple_new(cls, (transport, host, port, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (transport, host, port, params))
 
     @classmethod
     def parse(cls, value: str) -> Via:
@@ -193,7 +188,7 @@ class Via(Record):
         if rport and (_DIGITS.fullmatch(rport) is None or int(rport) > 65535):
             raise ParseError("Via rport is not a port number")
         # The regex has checked what the constructor would.
-        return _tuple_new(cls, (transport.upper(), host, port_number, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (transport.upper(), host, port_number, params))
 
     @classmethod
     def _from_simple(
@@ -222,7 +217,7 @@ class Via(Record):
             raise ParseError("Via port out of range")
         if rport and (not (rport.isascii() and rport.isdigit()) or int(rport) > 65535):
             raise ParseError("Via rport is not a port number")
-        return _tuple_new(cls, (transport.upper(), host, port_number, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (transport.upper(), host, port_number, params))
 
     @property
     def branch(self) -> str | None:
@@ -279,7 +274,7 @@ class CSeq(Record):
             raise LocalProtocolError(f"CSeq number {seq!r} out of range")
         if not isinstance(method, str) or TOKEN.fullmatch(method) is None:
             raise LocalProtocolError(f"invalid CSeq method {method!r}")
-        return _tuple_new(cls, (seq, method))  # type: ignore[no-any-return]
+        return rebuild(cls, (seq, method))
 
     @classmethod
     def parse(cls, value: str) -> CSeq:
@@ -296,7 +291,7 @@ class CSeq(Record):
         if seq > MAX_CSEQ:
             raise ParseError("CSeq number out of range")
         # Both parts are checked by the regex and the bound above.
-        return _tuple_new(cls, (seq, method))  # type: ignore[no-any-return]
+        return rebuild(cls, (seq, method))
 
     def __str__(self) -> str:
         return f"{self.seq} {self.method}"
@@ -314,7 +309,7 @@ class Contact(Record):
     __slots__ = ()
 
     def __new__(cls, address: NameAddr | None) -> Contact:
-        return _tuple_new(cls, (address,))  # type: ignore[no-any-return]
+        return rebuild(cls, (address,))
 
     @classmethod
     def parse_list(cls, values: list[str]) -> list[Contact]:
@@ -327,7 +322,7 @@ class Contact(Record):
         for value in values:
             # Contact has no checks of its own.
             address = None if value == "*" else NameAddr.parse(value)
-            out.append(_tuple_new(cls, (address,)))
+            out.append(rebuild(cls, (address,)))
         if len(out) > 1 and any(contact.address is None for contact in out):
             raise ParseError("Contact * mixed with other contacts")
         for contact in out:
@@ -389,7 +384,7 @@ class ContentType(Record):
         if TOKEN.fullmatch(type) is None or TOKEN.fullmatch(subtype) is None:
             raise LocalProtocolError("invalid media type")
         _check_params(params, "Content-Type")
-        return _tuple_new(cls, (type, subtype, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (type, subtype, params))
 
     @classmethod
     def parse(cls, value: str) -> ContentType:
@@ -402,7 +397,7 @@ class ContentType(Record):
         usual = _USUAL_MEDIA.fullmatch(value)
         if usual is not None:
             type_, subtype, params_text = usual.groups()
-            return _tuple_new(cls, (type_, subtype, _simple_params(params_text)))  # type: ignore[no-any-return]
+            return rebuild(cls, (type_, subtype, _simple_params(params_text)))
         match = _MEDIA.match(value)
         if match is None:
             raise ParseError("Malformed Content-Type header")
@@ -411,7 +406,7 @@ class ContentType(Record):
         if '"' in tail:
             # Only a quoted value can hold what the constructor refuses (NUL).
             _check_params(params, "Content-Type")
-        return _tuple_new(cls, (match.group(1), match.group(2), params))  # type: ignore[no-any-return]
+        return rebuild(cls, (match.group(1), match.group(2), params))
 
     @property
     def mime(self) -> str:
@@ -459,7 +454,7 @@ class SubscriptionState(Record):
         if reason is not None and TOKEN.fullmatch(reason) is None:
             raise LocalProtocolError("invalid Subscription-State reason")
         _check_params(params, "Subscription-State")
-        return _tuple_new(cls, (state, reason, expires, retry_after, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (state, reason, expires, retry_after, params))
 
     @classmethod
     def parse(cls, value: str) -> SubscriptionState:
@@ -501,7 +496,7 @@ class SubscriptionState(Record):
         if usual is not None and (reason is None or TOKEN.fullmatch(reason) is not None):
             # What the constructor would check, the regex has checked.
             fields = (state.lower(), reason, expires, retry_after, tuple(rest))
-            return _tuple_new(cls, fields)  # type: ignore[no-any-return]
+            return rebuild(cls, fields)
         return cls(state.lower(), reason, expires, retry_after, tuple(rest))
 
     def __str__(self) -> str:
@@ -541,7 +536,7 @@ class Event(Record):
         if id is not None and TOKEN.fullmatch(id) is None:
             raise LocalProtocolError("invalid event id")
         _check_params(params, "Event")
-        return _tuple_new(cls, (package, id, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (package, id, params))
 
     @classmethod
     def parse(cls, value: str) -> Event:
@@ -554,7 +549,7 @@ class Event(Record):
         usual = _USUAL_TOKEN_PARAMS.fullmatch(value)
         if usual is not None and "id=" not in value.lower():
             package, params_text = usual.groups()
-            return _tuple_new(cls, (package, None, _simple_params(params_text)))  # type: ignore[no-any-return]
+            return rebuild(cls, (package, None, _simple_params(params_text)))
         match = TOKEN.match(value)
         if match is None:
             raise ParseError("Malformed Event header")

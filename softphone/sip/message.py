@@ -337,7 +337,7 @@ def _cseq_value(value: str) -> CSeq:
     ):
         seq = int(number)
         if seq <= MAX_CSEQ:
-            return _tuple_new(CSeq, (seq, method))  # type: ignore[no-any-return]
+            return rebuild(CSeq, (seq, method))
     try:
         return CSeq.parse(value)
     except ParseError as exc:
@@ -379,7 +379,7 @@ def _contact_of(lines: list[str] | None) -> list[Contact]:
         # below give for it (numeric parameters checked all the same).
         address = _usual_name_addr(lines[0])
         if address is not None:
-            contact = _tuple_new(Contact, (address,))
+            contact = rebuild(Contact, (address,))
             if address.params and not _plain_contact_params(address.params):
                 try:
                     contact.expires  # noqa: B018
@@ -1103,9 +1103,6 @@ if TYPE_CHECKING:
 
 else:
     _new = object.__new__
-# A record (softphone.sip.record) built from checked parts, without its
-# constructor's checks.
-_tuple_new: Any = rebuild
 
 
 def _check_version(version: str) -> None:

@@ -18,24 +18,32 @@ import dataclasses
 import inspect
 from collections.abc import Callable
 from operator import itemgetter
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 try:
     # The C field reader namedtuple uses (a read costs about half a property's).
-    from _collections import _tuplegetter as _field_reader
+    from _collections import _tuplegetter as _field_reader  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - other Python implementations
 
     def _field_reader(index: int, doc: str) -> Any:
         return property(itemgetter(index), doc=doc)
 
 
-__all__ = ["Record", "record"]
+__all__ = ["Record", "rebuild", "record"]
 
 _C = TypeVar("_C", bound=type)
+_R = TypeVar("_R", bound="Record")
 _tuple_eq = tuple.__eq__
 _tuple_ne = tuple.__ne__
-#: tuple.__new__(cls, values): a record from values already checked.
-rebuild: Callable[[type, tuple[Any, ...]], Any] = tuple.__new__
+
+if TYPE_CHECKING:
+
+    def rebuild(cls: type[_R], values: tuple[Any, ...], /) -> _R:
+        """A record of *cls* holding *values*, already checked (no constructor)."""
+
+else:
+    # tuple.__new__ itself, not a function around it: a call less per record.
+    rebuild = tuple.__new__
 
 
 class Record(tuple):  # type: ignore[type-arg]
@@ -43,10 +51,14 @@ class Record(tuple):  # type: ignore[type-arg]
 
     __slots__ = ()
 
+    if TYPE_CHECKING:
+        # What `record` sets: dataclasses.replace and fields accept a record.
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
     def __eq__(self, other: object) -> bool:
         # As a dataclass: equal only to an instance of the very same class.
         if other.__class__ is self.__class__:
-            return _tuple_eq(self, other)  # type: ignore[no-any-return]
+            return _tuple_eq(self, other)
         if isinstance(other, tuple):
             # Not NotImplemented: tuple's own == would compare the fields.
             return False
@@ -54,7 +66,7 @@ class Record(tuple):  # type: ignore[type-arg]
 
     def __ne__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return _tuple_ne(self, other)  # type: ignore[no-any-return]
+            return _tuple_ne(self, other)
         if isinstance(other, tuple):
             return True
         return NotImplemented
@@ -64,9 +76,9 @@ class Record(tuple):  # type: ignore[type-arg]
 
     def _unordered(self, other: object) -> bool:
         # A dataclass without order=True cannot be compared with < or >.
-        return NotImplemented
+        return NotImplemented  # type: ignore[no-any-return]
 
-    __lt__ = __le__ = __gt__ = __ge__ = _unordered  # type: ignore[assignment]
+    __lt__ = __le__ = __gt__ = __ge__ = _unordered
 
     def __repr__(self) -> str:
         names = self._record_fields  # type: ignore[attr-defined]
@@ -116,7 +128,7 @@ def _record(cls: _C, kw_only: bool) -> _C:
         setattr(cls, name, _field_reader(index, f"Field {name}"))
     cls._record_fields = tuple(names)  # type: ignore[attr-defined]
     # As a dataclass: keyword-only fields are not matched by position.
-    cls.__match_args__ = () if kw_only else tuple(names)  # type: ignore[attr-defined]
+    cls.__match_args__ = () if kw_only else tuple(names)  # type: ignore[attr-defined,misc]
     cls.__dataclass_fields__ = spec.__dataclass_fields__  # type: ignore[attr-defined]
     cls.__dataclass_params__ = spec.__dataclass_params__  # type: ignore[attr-defined]
     return cls

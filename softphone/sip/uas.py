@@ -271,7 +271,7 @@ def answer_from_lines(
     out = [f"SIP/2.0 {status} {reason}"]
     stamped = False
     for key, name, value in headers._items:
-        if key not in _ANSWER_COPIES:
+        if key not in _COPIED:
             continue
         if key == "via" and not stamped:
             stamped = True
@@ -284,10 +284,6 @@ def answer_from_lines(
     out.append("Content-Length: 0\r\n\r\n")
     # Header text keeps undecodable bytes as surrogate escapes (as parsed).
     return "\r\n".join(out).encode("utf-8", "surrogateescape")
-
-
-#: The header lines (by lookup key) a response copies (RFC 3261 8.2.6.2).
-_ANSWER_COPIES = frozenset({"via", "from", "to", "call-id", "cseq"})
 
 
 # -- bytes the parser refused -------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import quote as _pct_quote
 from urllib.parse import unquote_to_bytes
 
@@ -111,10 +110,6 @@ def _check_host(host: str) -> None:
         raise LocalProtocolError(f"invalid host {host!r}")
 
 
-# A record built from checked parts, without its constructor's checks.
-_tuple_new: Any = rebuild
-
-
 def _simple_params(text: str | None) -> Params:
     """Split `;a=b;c` that a fast-path regex has already checked (nothing to unescape)."""
     if not text:
@@ -142,7 +137,7 @@ def _usual_sip_uri(
             return None
     params = _simple_params(params_text) if params_text else ()
     # The record built without its constructor's checks (the regex made them).
-    return _tuple_new(SipUri, (scheme, user, None, host, port_number, params, ()))  # type: ignore[no-any-return]
+    return rebuild(SipUri, (scheme, user, None, host, port_number, params, ()))
 
 
 def _param(params: Params, name: str) -> str | None:
@@ -242,7 +237,7 @@ class SipUri(Record):
         _check_host(host)
         if port is not None and not (isinstance(port, int) and 0 <= port <= 65535):
             raise LocalProtocolError(f"invalid port {port!r}")
-        return _tuple_new(cls, (scheme, user, password, host, port, params, headers))  # type: ignore[no-any-return]
+        return rebuild(cls, (scheme, user, password, host, port, params, headers))
 
     @classmethod
     def parse(cls, text: str) -> SipUri:
@@ -302,7 +297,7 @@ class SipUri(Record):
             user = _unescape(user, "user")
         if password is not None and "%" in password:
             password = _unescape(password, "password")
-        return _tuple_new(cls, (scheme, user, password, host, port_number, params, headers))  # type: ignore[no-any-return]
+        return rebuild(cls, (scheme, user, password, host, port_number, params, headers))
 
     def param(self, name: str) -> str | None:
         """Return the value of URI parameter *name* (case-insensitive).
@@ -509,7 +504,7 @@ def _usual_name_addr(text: str) -> NameAddr | None:
             if port_number > 65535:
                 return None
         in_uri: Params = _simple_params(uri_params) if uri_params else ()
-        uri = _tuple_new(SipUri, (scheme, user, None, host, port_number, in_uri, ()))
+        uri = rebuild(SipUri, (scheme, user, None, host, port_number, in_uri, ()))
     # The parameters as _simple_params splits them (a value holds no "=").
     params: Params
     if name is None:
@@ -518,7 +513,7 @@ def _usual_name_addr(text: str) -> NameAddr | None:
         params = ((name, value),)
     else:
         params = ((name, value), *_simple_params(more))
-    return _tuple_new(NameAddr, (uri, tokens if quoted is None else quoted, params))  # type: ignore[no-any-return]
+    return rebuild(NameAddr, (uri, tokens if quoted is None else quoted, params))
 
 
 @record
@@ -547,7 +542,7 @@ class NameAddr(Record):
             _check_text(value, "header parameter")
             if not isinstance(name, str) or PARAM.fullmatch(";" + name) is None:
                 raise LocalProtocolError(f"invalid parameter name {name!r}")
-        return _tuple_new(cls, (uri, display_name, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (uri, display_name, params))
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
@@ -601,7 +596,7 @@ class NameAddr(Record):
         params = parse_params(tail, "name-addr") if tail else ()
         # Parsed parts are already checked (and a display name may hold a
         # quoted-pair NUL the constructor refuses): built without its checks.
-        return _tuple_new(cls, (uri, display, params))  # type: ignore[no-any-return]
+        return rebuild(cls, (uri, display, params))
 
     @property
     def tag(self) -> str | None:
