@@ -59,7 +59,6 @@ from softphone.sip.reginfo import (
     DocState,
     ReginfoDocument,
     ReginfoView,
-    RegistrationState,
 )
 from softphone.sip.subscription import (
     DEFAULT_EXPIRES,
@@ -921,7 +920,7 @@ class Presence:
             return
         if doc.state is DocState.FULL:
             watch.full_state_asked = False
-        online = bool(watch.view.active_contacts())
+        online = bool(watch.view.active_bindings())
         if online or watch.online:
             # Online now, or this document is the moment the last device left.
             watch.last_seen = self._clock()
@@ -1073,19 +1072,18 @@ class Presence:
         return described(aor, BuddyStatus.UNKNOWN, (), watch.last_seen, detail)
 
     def _from_view(self, watch: _Watch) -> BuddyState:
-        devices: list[Device] = []
-        for reg in watch.view.registrations:
-            if reg.state is not RegistrationState.ACTIVE:
-                continue
-            for contact in reg.active_contacts():
-                devices.append(
-                    Device(
-                        uri=contact.uri,
-                        display_name=contact.display_name,
-                        expires=contact.expires,
-                        registered_since=watch.since.get((reg.id, contact.id)),
-                    )
-                )
+        # The bindings the view worked out once for this document (`_apply`
+        # asked first, to tell online from offline).
+        since = watch.since
+        devices = [
+            Device(
+                uri=contact.uri,
+                display_name=contact.display_name,
+                expires=contact.expires,
+                registered_since=since.get((reg_id, contact.id)),
+            )
+            for reg_id, contact in watch.view.active_bindings()
+        ]
         if devices:
             count = len(devices)
             detail = (

@@ -535,6 +535,12 @@ class ReginfoView:
     def __init__(self) -> None:
         self._version: int | None = None
         self._rows: dict[str, _RegRow] = {}
+        # The rows frozen, and the active bindings among them: made once per
+        # applied document and handed to every reader (the diff of the next
+        # document, the watcher's online test and its device list), None
+        # until asked for after a change.
+        self._frozen: tuple[Registration, ...] | None = ()
+        self._bindings: tuple[tuple[str, Contact], ...] | None = ()
 
     @property
     def version(self) -> int | None:
@@ -544,7 +550,10 @@ class ReginfoView:
     @property
     def registrations(self) -> tuple[Registration, ...]:
         """The current registrations, in the order the notifier first sent them."""
-        return tuple(row.freeze(reg_id) for reg_id, row in self._rows.items())
+        frozen = self._frozen
+        if frozen is None:
+            frozen = self._frozen = tuple(row.freeze(reg_id) for reg_id, row in self._rows.items())
+        return frozen
 
     def registration_for(self, aor: str) -> Registration | None:
         """The current registration whose AoR is ``aor``, if any."""
@@ -555,20 +564,30 @@ class ReginfoView:
 
     def active_contacts(self) -> tuple[Contact, ...]:
         """Every active contact of every active registration."""
-        # From the rows, without freezing every registration first (a
-        # watcher asks after every NOTIFY).
-        return tuple(
-            c
-            for row in self._rows.values()
-            if row.state is RegistrationState.ACTIVE
-            for c in row.contacts.values()
-            if c.state is ContactState.ACTIVE
-        )
+        return tuple(contact for _, contact in self.active_bindings())
+
+    def active_bindings(self) -> tuple[tuple[str, Contact], ...]:
+        """(registration id, contact) for every active contact of every active registration.
+
+        In the order of :attr:`registrations` and of their contacts: what a
+        watcher shows as the buddy's devices.
+        """
+        bindings = self._bindings
+        if bindings is None:
+            bindings = self._bindings = tuple(
+                (reg.id, contact)
+                for reg in self.registrations
+                if reg.state is RegistrationState.ACTIVE
+                for contact in reg.contacts
+                if contact.state is ContactState.ACTIVE
+            )
+        return bindings
 
     def reset(self) -> None:
         """Forget everything, e.g. when a new subscription dialog starts."""
         self._version = None
         self._rows = {}
+        self._frozen = self._bindings = ()
 
     def apply(self, doc: ReginfoDocument, *, full_always_replaces: bool = False) -> ApplyResult:
         """Apply one document and say what changed.
@@ -593,7 +612,9 @@ class ReginfoView:
         ):
             return ApplyResult(ApplyStatus.NEED_FULL_STATE)
 
-        before = {reg_id: row.freeze(reg_id) for reg_id, row in self._rows.items()}
+        # The registrations as the last document left them, frozen then.
+        before = {reg.id: reg for reg in self.registrations}
+        self._frozen = self._bindings = None
         reported: dict[tuple[str, str], Contact] = {}
         if doc.state is DocState.FULL:
             self._rows = {}

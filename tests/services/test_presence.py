@@ -18,6 +18,7 @@ import pytest
 from softphone import wakeups
 from softphone.account import Account
 from softphone.agent import UserAgent
+from softphone.buddy import format_time
 from softphone.services.presence import BuddyState, BuddyStatus, Presence, normalize_aor
 from softphone.sip import Request
 from softphone.sip.auth import DigestClient, make_challenge
@@ -748,3 +749,133 @@ async def test_buddies_subscribed_in_the_same_second_share_their_timer_n_wake_up
     finally:
         await watcher.presence.stop(timeout=2.0)
         watcher.agent.close()
+
+
+async def test_a_burst_of_notifies_keeps_every_state_device_and_event(notifier: Notifier) -> None:
+    # Three buddies, their NOTIFYs sent in bursts the watcher reads together:
+    # joe goes from one device to two, loses both (offline) and comes back
+    # in one burst; bob is offline (Kamailio's empty NOTIFY), comes online,
+    # then goes offline again; carol loses one of her two devices. Every
+    # state in between is told, with its devices, their "since" and the
+    # time last seen, once to `on_change` and once in the per-turn calls.
+    bob, carol = "sip:bob@example.test", "sip:carol@example.test"
+    desk, tablet, pad = (
+        "sip:bob@192.0.2.20:5060",
+        "sip:carol@192.0.2.30:5060",
+        "sip:carol@192.0.2.31:5060",
+    )
+    clock = Clock()
+    watcher = await make_watcher(notifier, clock=clock)
+    batches: list[tuple[BuddyState, ...]] = []
+    watcher.presence.on_changes(batches.append)
+
+    def registered_for(seconds: int, body: str) -> str:
+        return body.replace('expires="3600"', f'expires="3600" duration-registered="{seconds}"')
+
+    def partial(version: int, contact: tuple[str, str, str, str], reg_state: str) -> str:
+        return reginfo(JOE, [contact], version=version, doc_state="partial", reg_state=reg_state)
+
+    try:
+        for aor in (JOE, bob, carol):
+            watcher.presence.watch(aor)
+        requests = await notifier.wait_subscribes(3)
+        dialogs = {str(r.to.uri): notifier.dialog_of(r) for r in requests}
+
+        async def burst(*notifies: tuple[str, str]) -> None:
+            answers = await asyncio.gather(
+                *(notifier.notify(dialogs[aor], body=body) for aor, body in notifies)
+            )
+            assert [a.status for a in answers] == [200] * len(notifies)
+            await asyncio.sleep(0)  # the per-turn call is made
+
+        t0 = clock.now
+        await burst(
+            (JOE, registered_for(120, reginfo(JOE, [("a", "active", "created", PHONE)]))),
+            (bob, ""),
+            (
+                carol,
+                reginfo(
+                    carol,
+                    [("c1", "active", "registered", tablet), ("c2", "active", "registered", pad)],
+                ),
+            ),
+        )
+        clock.now = t1 = t0 + 60
+        await burst(
+            (JOE, partial(1, ("b", "active", "created", LAPTOP), "active")),
+            (JOE, partial(2, ("a", "terminated", "unregistered", PHONE), "active")),
+            (JOE, partial(3, ("b", "terminated", "expired", LAPTOP), "terminated")),
+            (JOE, partial(4, ("a", "active", "created", PHONE), "active")),
+            (bob, registered_for(5, reginfo(bob, [("d", "active", "created", desk)]))),
+            (carol, reginfo(carol, [("c2", "active", "registered", pad)])),
+        )
+        clock.now = t2 = t1 + 60
+        await burst((bob, ""))
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+    def history(aor: str) -> list[tuple[object, ...]]:
+        return [
+            (
+                s.status,
+                s.detail,
+                [(d.uri, d.registered_since) for d in s.devices],
+                s.last_seen,
+            )
+            for s in watcher.changes
+            if s.aor == aor
+        ]
+
+    subscribing = (BuddyStatus.UNKNOWN, "subscribing…", [], None)
+    assert history(JOE) == [
+        subscribing,
+        (BuddyStatus.ONLINE, "online on 1 device", [(PHONE, t0 - 120)], t0),
+        (
+            BuddyStatus.ONLINE,
+            "online on 2 devices",
+            [(PHONE, t0 - 120), (LAPTOP, t1)],
+            t1,
+        ),
+        (BuddyStatus.ONLINE, "online on 1 device", [(LAPTOP, t1)], t1),
+        (BuddyStatus.OFFLINE, f"offline, last seen {format_time(t1, t1)}", [], t1),
+        (BuddyStatus.ONLINE, "online on 1 device", [(PHONE, t1)], t1),
+    ]
+    assert history(bob) == [
+        subscribing,
+        (BuddyStatus.OFFLINE, "offline", [], None),
+        (BuddyStatus.ONLINE, "online on 1 device", [(desk, t1 - 5)], t1),
+        (BuddyStatus.OFFLINE, f"offline, last seen {format_time(t2, t2)}", [], t2),
+    ]
+    assert history(carol) == [
+        subscribing,
+        (BuddyStatus.ONLINE, "online on 2 devices", [(tablet, None), (pad, None)], t0),
+        (BuddyStatus.ONLINE, "online on 1 device", [(pad, None)], t1),
+    ]
+    # The window's per-turn calls carry the same changes, in the same order.
+    assert [s for batch in batches for s in batch] == watcher.changes
+    assert len(batches) < len(watcher.changes)
+
+    def events(aor: str) -> list[tuple[ChangeKind, str, str]]:
+        return [
+            (change.kind, change.contact.uri, str(getattr(change.event, "value", change.event)))
+            for who, change in watcher.contacts
+            if who == aor
+        ]
+
+    assert events(JOE) == [
+        (ChangeKind.ADDED, PHONE, "created"),
+        (ChangeKind.ADDED, LAPTOP, "created"),
+        (ChangeKind.REMOVED, PHONE, "unregistered"),
+        (ChangeKind.REMOVED, LAPTOP, "expired"),
+        (ChangeKind.ADDED, PHONE, "created"),
+    ]
+    assert events(bob) == [
+        (ChangeKind.ADDED, desk, "created"),
+        (ChangeKind.REMOVED, desk, "created"),
+    ]
+    assert events(carol) == [
+        (ChangeKind.ADDED, tablet, "registered"),
+        (ChangeKind.ADDED, pad, "registered"),
+        (ChangeKind.REMOVED, tablet, "registered"),
+    ]
