@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
+import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from softphone.sip import ParseError, Request, Response, parse
@@ -18,18 +21,44 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "rfc4475"
 
 _COMMON = (
-    "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport\r\n"
+    "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK{branch};rport\r\n"
     "Max-Forwards: 70\r\n"
-    'From: "Alice" <sip:alice@example.com>;tag=1928301774\r\n'
+    'From: "Alice" <sip:alice@example.com>;tag={from_tag}\r\n'
     "To: <sip:bob@example.com>{to_tag}\r\n"
-    "Call-ID: a84b4c76e66710@192.0.2.10\r\n"
+    "Call-ID: {call_id}@192.0.2.10\r\n"
     "CSeq: {cseq}\r\n"
 )
 
 
-def _msg(start: str, cseq: str, extra: str = "", body: str = "", to_tag: str = "") -> bytes:
-    head = start + "\r\n" + _COMMON.format(cseq=cseq, to_tag=to_tag) + extra
+@dataclass(frozen=True)
+class Fresh:
+    """The values each request, dialog or challenge makes new (RFC 3261 8.1.1, RFC 7616)."""
+
+    branch: str = "776asdhds"
+    from_tag: str = "1928301774"
+    to_tag: str = "a6c85cf"
+    challenge_tag: str = "37GkEhwl6"
+    notifier_tag: str = "xyz"
+    call_id: str = "a84b4c76e66710"
+    cseq: int = 1
+    nonce: str = "ea9c8e88df84f1cec4341ae6cbe5a359"
+    cnonce: str = "0a4f113b"
+    response: str = "dfe56131d1958046689d83306477ecc"
+    expires_left: int = 599
+
+
+def _msg(
+    fresh: Fresh, start: str, method: str, extra: str = "", body: str = "", to_tag: str = ""
+) -> bytes:
+    common = _COMMON.format(
+        branch=fresh.branch,
+        from_tag=fresh.from_tag,
+        to_tag=to_tag,
+        call_id=fresh.call_id,
+        cseq=f"{fresh.cseq} {method}",
+    )
     raw = body.encode()
+    head = start + "\r\n" + common + extra
     return (head + f"Content-Length: {len(raw)}\r\n\r\n").encode() + raw
 
 
@@ -40,53 +69,90 @@ REGINFO = (
     "<uri>sip:bob@192.0.2.20</uri></contact></registration></reginfo>\n"
 )
 
-#: MESSAGE (Korean text), its 200, REGISTER with credentials, 401 with two
-#: challenges, SUBSCRIBE Event: reg, NOTIFY with a reginfo document.
-REALISTIC = [
-    _msg(
-        "MESSAGE sip:bob@example.com SIP/2.0",
-        "1 MESSAGE",
-        "Content-Type: text/plain;charset=UTF-8\r\n",
-        "안녕하세요! 밥",
-    ),
-    _msg("SIP/2.0 200 OK", "1 MESSAGE", to_tag=";tag=a6c85cf"),
-    _msg(
-        "REGISTER sip:example.com SIP/2.0",
-        "2 REGISTER",
-        "Contact: <sip:alice@192.0.2.10:5060;transport=udp>;expires=3600\r\n"
-        "Expires: 3600\r\n"
-        'Authorization: Digest username="alice", realm="example.com", '
-        'nonce="ea9c8e88df84f1cec4341ae6cbe5a359", uri="sip:example.com", '
-        'response="dfe56131d1958046689d83306477ecc", algorithm=MD5, qop=auth, nc=00000001, '
-        'cnonce="0a4f113b"\r\n'
-        "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE, MESSAGE, SUBSCRIBE, NOTIFY\r\n"
-        "Supported: path, gruu\r\n",
-    ),
-    _msg(
-        "SIP/2.0 401 Unauthorized",
-        "2 REGISTER",
-        'WWW-Authenticate: Digest realm="example.com", nonce="ea9c8e88df84f1cec4341ae6cbe5a359", '
-        'opaque="", stale=FALSE, algorithm=SHA-256, qop="auth"\r\n'
-        'WWW-Authenticate: Digest realm="example.com", nonce="ea9c8e88df84f1cec4341ae6cbe5a359", '
-        'opaque="", stale=FALSE, algorithm=MD5, qop="auth"\r\n',
-        to_tag=";tag=37GkEhwl6",
-    ),
-    _msg(
-        "SUBSCRIBE sip:bob@example.com SIP/2.0",
-        "3 SUBSCRIBE",
-        "Contact: <sip:alice@192.0.2.10:5060>\r\nEvent: reg\r\n"
-        "Accept: application/reginfo+xml\r\nExpires: 600\r\n",
-    ),
-    _msg(
-        "NOTIFY sip:alice@192.0.2.10:5060 SIP/2.0",
-        "4 NOTIFY",
-        "Contact: <sip:bob@example.com>\r\nEvent: reg\r\n"
-        "Subscription-State: active;expires=599\r\n"
-        "Content-Type: application/reginfo+xml\r\n",
-        REGINFO,
-        to_tag=";tag=xyz",
-    ),
-]
+
+def traffic(fresh: Fresh) -> list[bytes]:
+    """MESSAGE (Korean text), its 200, REGISTER with credentials, 401 with two
+    challenges, SUBSCRIBE Event: reg, NOTIFY with a reginfo document."""
+    cseq = fresh.cseq
+    return [
+        _msg(
+            fresh,
+            "MESSAGE sip:bob@example.com SIP/2.0",
+            "MESSAGE",
+            "Content-Type: text/plain;charset=UTF-8\r\n",
+            "안녕하세요! 밥",
+        ),
+        _msg(fresh, "SIP/2.0 200 OK", "MESSAGE", to_tag=f";tag={fresh.to_tag}"),
+        _msg(
+            dataclasses.replace(fresh, cseq=cseq + 1),
+            "REGISTER sip:example.com SIP/2.0",
+            "REGISTER",
+            "Contact: <sip:alice@192.0.2.10:5060;transport=udp>;expires=3600\r\n"
+            "Expires: 3600\r\n"
+            'Authorization: Digest username="alice", realm="example.com", '
+            f'nonce="{fresh.nonce}", uri="sip:example.com", '
+            f'response="{fresh.response}", algorithm=MD5, qop=auth, nc=00000001, '
+            f'cnonce="{fresh.cnonce}"\r\n'
+            "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE, MESSAGE, SUBSCRIBE, NOTIFY\r\n"
+            "Supported: path, gruu\r\n",
+        ),
+        _msg(
+            dataclasses.replace(fresh, cseq=cseq + 1),
+            "SIP/2.0 401 Unauthorized",
+            "REGISTER",
+            f'WWW-Authenticate: Digest realm="example.com", nonce="{fresh.nonce}", '
+            'opaque="", stale=FALSE, algorithm=SHA-256, qop="auth"\r\n'
+            f'WWW-Authenticate: Digest realm="example.com", nonce="{fresh.nonce}", '
+            'opaque="", stale=FALSE, algorithm=MD5, qop="auth"\r\n',
+            to_tag=f";tag={fresh.challenge_tag}",
+        ),
+        _msg(
+            dataclasses.replace(fresh, cseq=cseq + 2),
+            "SUBSCRIBE sip:bob@example.com SIP/2.0",
+            "SUBSCRIBE",
+            "Contact: <sip:alice@192.0.2.10:5060>\r\nEvent: reg\r\n"
+            "Accept: application/reginfo+xml\r\nExpires: 600\r\n",
+        ),
+        _msg(
+            dataclasses.replace(fresh, cseq=cseq + 3),
+            "NOTIFY sip:alice@192.0.2.10:5060 SIP/2.0",
+            "NOTIFY",
+            "Contact: <sip:bob@example.com>\r\nEvent: reg\r\n"
+            f"Subscription-State: active;expires={fresh.expires_left}\r\n"
+            "Content-Type: application/reginfo+xml\r\n",
+            REGINFO,
+            to_tag=f";tag={fresh.notifier_tag}",
+        ),
+    ]
+
+
+#: The six messages of traffic(), every fresh value the same in each.
+REALISTIC = traffic(Fresh())
+
+
+def fresh_traffic(rounds: int, seed: int = 3261) -> list[bytes]:
+    """`rounds` times the six messages of REALISTIC, each round with its own
+    branch, tags, Call-ID, CSeq, nonce, cnonce, digest response and expiry,
+    as a live account sends and receives them; what stays the same (URIs,
+    Contact, Content-Type, Event, Allow ...) stays the same, as it does."""
+    rng = random.Random(seed)
+    out: list[bytes] = []
+    for _ in range(rounds):
+        fresh = Fresh(
+            branch=rng.randbytes(8).hex(),
+            from_tag=str(rng.randrange(10**9, 10**10)),
+            to_tag=rng.randbytes(4).hex(),
+            challenge_tag=rng.randbytes(5).hex(),
+            notifier_tag=rng.randbytes(3).hex(),
+            call_id=rng.randbytes(7).hex(),
+            cseq=rng.randrange(1, 2**31 - 4),
+            nonce=rng.randbytes(16).hex(),
+            cnonce=rng.randbytes(4).hex(),
+            response=rng.randbytes(16).hex(),
+            expires_left=rng.randrange(1, 3601),
+        )
+        out.extend(traffic(fresh))
+    return out
 
 
 def rfc4475_valid() -> list[bytes]:

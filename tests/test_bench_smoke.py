@@ -30,6 +30,10 @@ PARSE_ROWS = [
     ("parse: messenger traffic", "sippy"),
     ("parse: messenger traffic", "pyVoIP"),
     ("parse: messenger traffic", "split on CRLF (floor)"),
+    ("parse: fresh tags, branches, Call-IDs", "softphone"),
+    ("parse: fresh tags, branches, Call-IDs", "sippy"),
+    ("parse: fresh tags, branches, Call-IDs", "pyVoIP"),
+    ("parse: fresh tags, branches, Call-IDs", "split on CRLF (floor)"),
     ("parse: RFC 4475 valid set", "softphone"),
 ]
 STACK_ROWS = [

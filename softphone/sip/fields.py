@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from softphone.sip import recent
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.grammar import TOKEN, TOKEN_CHARS, UNSAFE_VALUE
 from softphone.sip.record import Record, rebuild, record
@@ -39,13 +40,27 @@ _VIA = re.compile(
 _SIMPLE_VIA = re.compile(_VIA.pattern + rf"((?:;[{_T}]+(?:=[{_T}\[\]:]+)?)*)")
 # The usual Via exactly as RFC 3261 20.42 writes it ("SIP/2.0/UDP host:port"
 # and simple parameters): a subset of _SIMPLE_VIA that never backtracks.
-_USUAL_VIA = re.compile(
-    rf"SIP/2\.0/([{_T}]++) (\[[0-9A-Fa-f:.]++\]|[A-Za-z0-9\-.]++)(?::([0-9]{{1,5}}))?"
+_USUAL_VIA_PARAMS = (
     # The first two parameters' names and values (";branch=...;rport"),
     # then the text of any others.
     rf"(?:;([{_T}]++)(?:=([{_T}\[\]:]++))?"
     rf"(?:;([{_T}]++)(?:=([{_T}\[\]:]++))?((?:;[{_T}]++(?:=[{_T}\[\]:]++)?)*+))?)?"
 )
+_USUAL_VIA = re.compile(
+    rf"SIP/2\.0/([{_T}]++) (\[[0-9A-Fa-f:.]++\]|[A-Za-z0-9\-.]++)(?::([0-9]{{1,5}}))?"
+    + _USUAL_VIA_PARAMS
+)
+_USUAL_VIA_TAIL = re.compile(_USUAL_VIA_PARAMS)
+# Usual Content-Type and Event values read lately -> their records: the same
+# few ("text/plain;charset=UTF-8", "reg") come in message after message.
+_MEDIA_TYPES: dict[str, ContentType] = recent.table()
+_EVENTS: dict[str, Event] = recent.table()
+_KNOWN_VALUES_MAX = 64
+# The sent-protocol and sent-by of usual Vias read lately ("SIP/2.0/UDP
+# host:port", the text before the first ";") -> (transport, host, port):
+# every request from a peer carries the same one, only the branch differs.
+_SENT_BY: dict[str, tuple[str, str, int | None]] = recent.table()
+_SENT_BY_MAX = 256
 # CSeq = 1*DIGIT LWS Method
 _CSEQ = re.compile(rf"([0-9]++)[ \t]++([{_T}]++)")
 # media-type = m-type SLASH m-subtype *(SEMI m-parameter)
@@ -101,15 +116,30 @@ def _usual_via(value: str) -> Via | None:
     the caller to Via.parse's general path, which also says what is wrong
     (a port or rport out of range).
     """
-    usual = _USUAL_VIA.fullmatch(value)
-    if usual is None:
-        return None
-    transport, host, port, name1, value1, name2, value2, more = usual.groups()
-    port_number = None
-    if port is not None:
-        port_number = int(port)
-        if port_number > 65535:
+    semi = value.find(";")
+    sent_by = value if semi < 0 else value[:semi]
+    known = _SENT_BY.get(sent_by)
+    if known is not None:
+        # Known: only the parameters are read (the sent-by holds no ";").
+        if semi < 0:
+            return rebuild(Via, (*known, ()))
+        tail = _USUAL_VIA_TAIL.fullmatch(value, semi)
+        if tail is None:
             return None
+        transport, host, port_number = known
+        name1, value1, name2, value2, more = tail.groups()
+    else:
+        usual = _USUAL_VIA.fullmatch(value)
+        if usual is None:
+            return None
+        transport, host, port, name1, value1, name2, value2, more = usual.groups()
+        port_number = None
+        if port is not None:
+            port_number = int(port)
+            if port_number > 65535:
+                return None
+        transport = transport.upper()
+        recent.remember(_SENT_BY, sent_by, (transport, host, port_number), _SENT_BY_MAX)
     # The parameters as _simple_params splits them (a value holds no "=").
     params: Params = ()
     if name1 is not None:
@@ -124,7 +154,7 @@ def _usual_via(value: str) -> Via | None:
             rport = _param(params, "rport")
             if rport and (not (rport.isdigit() and rport.isascii()) or int(rport) > 65535):
                 return None
-    return rebuild(Via, (transport.upper(), host, port_number, params))
+    return rebuild(Via, (transport, host, port_number, params))
 
 
 @record
@@ -394,10 +424,14 @@ class ContentType(Record):
             ParseError: malformed media type.
         """
         value = value.strip(" \t")
+        known = _MEDIA_TYPES.get(value)
+        if known is not None:
+            return known
         usual = _USUAL_MEDIA.fullmatch(value)
         if usual is not None:
             type_, subtype, params_text = usual.groups()
-            return rebuild(cls, (type_, subtype, _simple_params(params_text)))
+            media = rebuild(cls, (type_, subtype, _simple_params(params_text)))
+            return recent.remember(_MEDIA_TYPES, value, media, _KNOWN_VALUES_MAX)
         match = _MEDIA.match(value)
         if match is None:
             raise ParseError("Malformed Content-Type header")
@@ -546,10 +580,14 @@ class Event(Record):
             ParseError: malformed value.
         """
         value = value.strip(" \t")
+        known = _EVENTS.get(value)
+        if known is not None:
+            return known
         usual = _USUAL_TOKEN_PARAMS.fullmatch(value)
         if usual is not None and "id=" not in value.lower():
             package, params_text = usual.groups()
-            return rebuild(cls, (package, None, _simple_params(params_text)))
+            event = rebuild(cls, (package, None, _simple_params(params_text)))
+            return recent.remember(_EVENTS, value, event, _KNOWN_VALUES_MAX)
         match = TOKEN.match(value)
         if match is None:
             raise ParseError("Malformed Event header")

@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from weakref import ref as _weakref
 
+from softphone.sip import recent
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.fields import (
     MAX_CSEQ,
@@ -677,12 +678,35 @@ class _Message:
         views["www_authenticate"] = []
         views["proxy_authenticate"] = []
         for key in _OPTIONAL_KEYS.intersection(index):
-            del views[_OPTIONAL[key]]
+            name = _OPTIONAL[key]
+            build = _READ_BY_THE_STACK.get(key)
+            if build is None:
+                del views[name]
+                continue
+            # A header the stack reads whenever it is there is read now,
+            # into the instance dict; a malformed one is left to its view,
+            # which raises the same error when read (parse() does not fail
+            # on it, whatever the error).
+            try:
+                views[name] = build(index[key])
+            except Exception:
+                del views[name]
         self._headers._owner = _weakref(self)
 
 
 #: The attribute names of the typed views.
 _VIEW_NAMES = tuple(name for name, value in vars(_Message).items() if isinstance(value, _View))
+# The optional headers the stack reads whenever a message carries them (a
+# SUBSCRIBE's or NOTIFY's Event and Subscription-State, a registrar's
+# Authorization, a 401's challenges): parse() builds their views, by key.
+_READ_BY_THE_STACK: dict[str, Callable[[list[str]], Any]] = {
+    "event": _event_of,
+    "subscription-state": _subscription_state_of,
+    "authorization": _credentials_of,
+    "proxy-authorization": _credentials_of,
+    "www-authenticate": _challenges_of,
+    "proxy-authenticate": _challenges_of,
+}
 # The instance dicts of parsed messages: fields and views, the views that
 # stay None when their header is absent included (see _Message._validate).
 _REQUEST_FIELDS: dict[str, Any] = dict.fromkeys(
@@ -1062,13 +1086,22 @@ def _parse(data: bytes) -> Request | Response:
     return message
 
 
+# Usual Request-Lines read lately -> (method, URI): a peer sends the same
+# line request after request ("MESSAGE sip:bob@example.com SIP/2.0").
+_REQUEST_LINES: dict[str, tuple[str, Uri]] = recent.table()
+_REQUEST_LINES_MAX = 256
+
+
 def _request_line(start_line: str) -> tuple[str, Uri]:
+    known = _REQUEST_LINES.get(start_line)
+    if known is not None:
+        return known
     usual = _USUAL_REQUEST_LINE.fullmatch(start_line)
     if usual is not None:
         method, scheme, user, host, port, params = usual.groups()
         uri = _usual_sip_uri(scheme, user, host, port, params)
         if uri is not None:
-            return method, uri
+            return recent.remember(_REQUEST_LINES, start_line, (method, uri), _REQUEST_LINES_MAX)
     # Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 7.1):
     # exactly one SP between elements and none around them.
     parts = start_line.split(" ")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote as _pct_quote
 from urllib.parse import unquote_to_bytes
 
+from softphone.sip import recent
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.grammar import PARAM, QUOTED_STRING, TOKEN_CHARS, UNSAFE_VALUE
 from softphone.sip.grammar import quote as quote_string
@@ -454,15 +455,26 @@ _DISPLAY_TOKENS = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*")
 # The usual name-addr: [ quoted-string without escapes / tokens ] <URI> and
 # simple parameters. Whatever this does not match takes the full path, so a
 # malformed value gets the same error either way.
-_SIMPLE_NAME_ADDR = re.compile(
-    r'(?:"([^"\\\r\n]*+)"[ \t]*+'
-    rf"|([{TOKEN_CHARS}]++(?:[ \t]++[{TOKEN_CHARS}]++)*+)[ \t]*+)?"
-    rf"<(?:{_SIMPLE_SIP_URI}|([^<> \t]++))>"
-    # The first parameter's name and value (the usual ";tag=..." alone),
-    # then the text of any others.
+# The usual header parameters after a name-addr's ">": the first one's name
+# and value (the usual ";tag=..." alone), then the text of any others.
+_USUAL_TAIL_PARAMS = (
     rf"(?:;([{TOKEN_CHARS}]++)(?:=([{TOKEN_CHARS}\[\]:]++))?"
     rf"((?:;[{TOKEN_CHARS}]++(?:=[{TOKEN_CHARS}\[\]:]++)?)*+))?"
 )
+_USUAL_TAIL = re.compile(_USUAL_TAIL_PARAMS)
+# The usual name-addr: [ quoted-string without escapes / tokens ] <URI> and
+# simple parameters. Whatever this does not match takes the full path, so a
+# malformed value gets the same error either way.
+_SIMPLE_NAME_ADDR = re.compile(
+    r'(?:"([^"\\\r\n]*+)"[ \t]*+'
+    rf"|([{TOKEN_CHARS}]++(?:[ \t]++[{TOKEN_CHARS}]++)*+)[ \t]*+)?"
+    rf"<(?:{_SIMPLE_SIP_URI}|([^<> \t]++))>" + _USUAL_TAIL_PARAMS
+)
+# The address part of usual name-addrs read lately ('"Bob" <sip:bob@host>',
+# the text up to its ">") -> (URI, display name): the same peers' addresses
+# come in message after message, only a tag differing (see recent.py).
+_ADDRESSES: dict[str, tuple[Uri, str | None]] = recent.table()
+_ADDRESSES_MAX = 512
 
 
 def _usual_name_addr(text: str) -> NameAddr | None:
@@ -473,6 +485,19 @@ def _usual_name_addr(text: str) -> NameAddr | None:
     caller to that path, which also gives every error (a port above 65535
     included).
     """
+    end = text.find(">") + 1
+    known = _ADDRESSES.get(text[:end]) if end else None
+    if known is not None:
+        # A known address: only the parameters after it are read. A tail
+        # holds no ">", so the whole value would have matched with the same
+        # address groups.
+        if end == len(text):
+            return rebuild(NameAddr, (known[0], known[1], ()))
+        tail = _USUAL_TAIL.fullmatch(text, end)
+        if tail is None:
+            return None
+        name, value, more = tail.groups()
+        return rebuild(NameAddr, (known[0], known[1], _tail_params(name, value, more)))
     simple = _SIMPLE_NAME_ADDR.fullmatch(text)
     if simple is None:
         return None
@@ -505,15 +530,22 @@ def _usual_name_addr(text: str) -> NameAddr | None:
                 return None
         in_uri: Params = _simple_params(uri_params) if uri_params else ()
         uri = rebuild(SipUri, (scheme, user, None, host, port_number, in_uri, ()))
+    display = tokens if quoted is None else quoted
+    closing = len(text) - 1 if name is None else simple.start(9) - 2
+    if closing == end - 1:
+        # The first ">" closes the URI (there is none in the display name):
+        # the address is the text up to it.
+        recent.remember(_ADDRESSES, text[:end], (uri, display), _ADDRESSES_MAX)
+    return rebuild(NameAddr, (uri, display, _tail_params(name, value, more)))
+
+
+def _tail_params(name: str | None, value: str | None, more: str | None) -> Params:
     # The parameters as _simple_params splits them (a value holds no "=").
-    params: Params
     if name is None:
-        params = ()
-    elif not more:
-        params = ((name, value),)
-    else:
-        params = ((name, value), *_simple_params(more))
-    return rebuild(NameAddr, (uri, tokens if quoted is None else quoted, params))
+        return ()
+    if not more:
+        return ((name, value),)
+    return ((name, value), *_simple_params(more))
 
 
 @record
