@@ -773,12 +773,20 @@ class _Session:
     algorithm_part: str = field(init=False, repr=False)
     #: ", opaque=..., userhash=true", whichever apply.
     tail: str = field(init=False, repr=False)
+    #: The challenge's realm, nonce and algorithm (upper-cased), read once:
+    #: every request answered with this nonce uses them.
+    realm: str = field(init=False, repr=False)
+    nonce: str = field(init=False, repr=False)
+    algorithm: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         challenge = self.challenge
         if not challenge.supported:
             raise ValueError(f"cannot answer challenge {challenge}")
-        self.hash_ = _hash_function(challenge.algorithm)
+        self.realm = challenge.realm or ""
+        self.nonce = challenge.nonce or ""
+        self.algorithm = challenge.algorithm
+        self.hash_ = _hash_function(self.algorithm)
         self.qop = _choose_qop(challenge)
         self.head = ""
         named = challenge.param("algorithm")
@@ -845,14 +853,13 @@ class DigestClient:
         session worked out once (a test keeps the two equal).
         """
         session.nc += 1
-        challenge = session.challenge
         hash_ = session.hash_
-        realm = challenge.realm or ""
-        nonce = challenge.nonce or ""
-        algorithm = challenge.algorithm
+        realm = session.realm
+        nonce = session.nonce
+        algorithm = session.algorithm
         if not session.head:
             shown_user = self.username
-            if challenge.userhash:
+            if session.challenge.userhash:
                 # RFC 7616 3.4.4: username = H(unq(username) ":" unq(realm))
                 shown_user = hash_(f"{self.username}:{realm}".encode())
             session.head = _format_params(

@@ -21,7 +21,7 @@ from softphone.agent import UserAgent
 from softphone.buddy import format_time
 from softphone.services.presence import BuddyState, BuddyStatus, Presence, normalize_aor
 from softphone.sip import Request
-from softphone.sip.auth import DigestClient, make_challenge
+from softphone.sip.auth import DigestClient, make_challenge, parse_credentials, verify
 from softphone.sip.reginfo import ChangeKind, ContactChange
 from softphone.sip.subscription import TIMER_N
 from softphone.transport.base import Target, TransportKind
@@ -423,6 +423,36 @@ async def test_digest_challenge_is_answered(notifier: Notifier) -> None:
         dialog = notifier.dialog_of(second)
         await notifier.notify(dialog, body=reginfo(JOE))
         await watcher.wait_status(BuddyStatus.OFFLINE)
+    finally:
+        await watcher.presence.stop(timeout=2.0)
+        watcher.agent.close()
+
+
+async def test_buddies_after_the_first_challenge_carry_fresh_credentials_that_verify(
+    notifier: Notifier,
+) -> None:
+    # The first SUBSCRIBE is challenged; the others carry credentials for
+    # the same nonce pre-emptively (RFC 3261 22.3), each with the next nonce
+    # count and a client nonce of its own (RFC 7616 3.4), each one right.
+    buddies = [f"sip:b{n}@example.test" for n in range(6)]
+    notifier.policy = _challenging(accept())
+    watcher = await make_watcher(notifier, digest=DigestClient("alice", "secret"))
+    try:
+        for aor in buddies:
+            watcher.presence.watch(aor)
+        first, *answered = await notifier.wait_subscribes(len(buddies) + 1)
+        assert "Proxy-Authorization" not in first.headers
+        sent = [
+            (request, parse_credentials(request.headers.get("Proxy-Authorization") or ""))
+            for request in answered
+        ]
+        assert sorted(str(r.uri) for r, _ in sent) == buddies
+        assert sorted(c.nc or 0 for _, c in sent) == list(range(1, len(buddies) + 1))
+        assert len({c.cnonce for _, c in sent}) == len(buddies)
+        for request, creds in sent:
+            assert (creds.realm, creds.nonce, creds.uri) == ("example.test", "n1", str(request.uri))
+            assert verify(creds, method="SUBSCRIBE", password="secret", username="alice")
+            assert not verify(creds, method="SUBSCRIBE", password="secreT", username="alice")
     finally:
         await watcher.presence.stop(timeout=2.0)
         watcher.agent.close()
