@@ -278,6 +278,31 @@ class KamailioProcess:
                 raise HarnessError(f"{pattern!r} not in Kamailio log after {timeout} s")
             time.sleep(0.05)
 
+    def wait_for_binding(self, user: str, *, timeout: float = 60.0) -> None:
+        """Block until *user* has a registered contact here.
+
+        Asks by OPTIONS to the user's address of record: 480 while this
+        server knows no contact for them, relayed to the device (and
+        answered by it) once it does. It blocks on purpose: called from the
+        loop a test's in-process clients run on, it holds them where they
+        are (nothing sent, nothing read) until that user is back.
+
+        Raises:
+            HarnessError: still no binding after `timeout`.
+        """
+        deadline = time.monotonic() + timeout
+        status = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                status = options_ping(self.host, self.port, user=user, timeout=1.0)
+            except HarnessError as exc:
+                status = str(exc)
+            else:
+                if not status.startswith("SIP/2.0 480 "):
+                    return
+            time.sleep(0.05)
+        raise HarnessError(f"{user} not registered at {self.hostport} after {timeout} s: {status}")
+
     def options(self, *, timeout: float = 2.0) -> str:
         """Send one OPTIONS over UDP and return the response's status line.
 
@@ -401,8 +426,12 @@ def _wait_ready(kam: KamailioProcess, timeout: float) -> None:
     raise HarnessError(f"kamailio did not answer OPTIONS within {timeout} s")
 
 
-def options_ping(host: str, port: int, *, timeout: float = 2.0) -> str:
-    """Send `OPTIONS sip:host:port` over UDP; return the response status line.
+def options_ping(host: str, port: int, *, timeout: float = 2.0, user: str | None = None) -> str:
+    """Send `OPTIONS sip:host:port` over UDP; return the final response's status line.
+
+    With *user*, the OPTIONS is for `sip:user@example.test` instead, from
+    another domain (so not challenged): the server relays it to the user's
+    device or answers for them (480 with no contact).
 
     Raises:
         HarnessError: no SIP response arrived within `timeout`.
@@ -412,11 +441,13 @@ def options_ping(host: str, port: int, *, timeout: float = 2.0) -> str:
         local_port = s.getsockname()[1]
         target = f"[{host}]" if ":" in host else host
         branch = f"z9hG4bK{os.urandom(6).hex()}"
+        uri = f"sip:{target}:{port}" if user is None else f"sip:{user}@{DOMAIN}"
+        sender = f"sip:probe@{DOMAIN}" if user is None else "sip:probe@harness.invalid"
         request = (
-            f"OPTIONS sip:{target}:{port} SIP/2.0\r\n"
+            f"OPTIONS {uri} SIP/2.0\r\n"
             f"Via: SIP/2.0/UDP {target}:{local_port};branch={branch};rport\r\n"
-            f"From: <sip:probe@{DOMAIN}>;tag={os.urandom(4).hex()}\r\n"
-            f"To: <sip:{target}:{port}>\r\n"
+            f"From: <{sender}>;tag={os.urandom(4).hex()}\r\n"
+            f"To: <{uri}>\r\n"
             f"Call-ID: {os.urandom(8).hex()}@harness\r\n"
             "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
         ).encode()
@@ -428,6 +459,8 @@ def options_ping(host: str, port: int, *, timeout: float = 2.0) -> str:
                 data = s.recv(65535)
             except (TimeoutError, ConnectionRefusedError):
                 break
+            if data.startswith(b"SIP/2.0 1"):
+                continue  # provisional: the final answer follows
             if data.startswith(b"SIP/2.0 ") and branch.encode() in data:
                 return data.split(b"\r\n", 1)[0].decode()
     raise HarnessError(f"no answer to OPTIONS from {host}:{port} within {timeout} s")
