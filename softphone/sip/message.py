@@ -23,6 +23,7 @@ from weakref import ref as _weakref
 from softphone.sip import recent
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.fields import (
+    _MEDIA_TYPES,
     MAX_CSEQ,
     Contact,
     ContentType,
@@ -334,7 +335,7 @@ def _cseq_value(value: str) -> CSeq:
         and method in _USUAL_METHODS
         and number.isdigit()
         and number.isascii()
-        and len(number) < 10
+        and len(number) <= 10
     ):
         seq = int(number)
         if seq <= MAX_CSEQ:
@@ -657,16 +658,27 @@ class _Message:
         # template's) or a fresh empty list. They are in the instance dict,
         # where reading one is an attribute lookup; the headers drop them if
         # they change (see Headers._changed).
-        views["via"] = _via_of(via)
-        views["from_"] = _name_addr_value(from_, "From")
-        views["to"] = _name_addr_value(to, "To")
-        views["call_id"] = _call_id_value(call_id)
+        # The usual value of each is read here, a call less per header (a
+        # good part of its cost); the functions called otherwise read any
+        # value and say what is wrong.
+        top = _usual_via(via[0]) if len(via) == 1 else None
+        views["via"] = _via_of(via) if top is None else [top]
+        address = _usual_name_addr(from_)
+        views["from_"] = _name_addr_value(from_, "From") if address is None else address
+        address = _usual_name_addr(to)
+        views["to"] = _name_addr_value(to, "To") if address is None else address
+        if CALL_ID.fullmatch(call_id) is None:
+            raise ParseError("Bad Call-ID header")
+        views["call_id"] = call_id
         views["cseq"] = _cseq_value(cseq)
         if max_forwards is not None:
             views["max_forwards"] = _max_forwards_value(max_forwards_value)
         views["contact"] = [] if contact is None else _contact_of(contact)
         if content_type is not None:
-            views["content_type"] = ContentType.parse(content_type_value)
+            media = _MEDIA_TYPES.get(content_type_value)
+            views["content_type"] = (
+                ContentType.parse(content_type_value) if media is None else media
+            )
         if expires is not None:
             views["expires"] = _expires_value(expires_value)
         if date is not None:
@@ -949,6 +961,19 @@ def _name_entry(name: str) -> tuple[str, str]:
     return entry
 
 
+def _split_line(line: str) -> tuple[str, str, str]:
+    # (key, canonical name, value as written) of a header line, split at its
+    # first colon.
+    name, colon, value = line.partition(":")
+    if not colon:
+        raise ParseError("Header line without a colon")
+    try:
+        key, canonical = _NAMES[name]
+    except KeyError:
+        key, canonical = _name_entry(name)
+    return key, canonical, value
+
+
 def _split_headers(
     lines: list[str], head: str
 ) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
@@ -966,14 +991,19 @@ def _split_headers(
         rest = iter(lines)
         next(rest)  # the start line
         for line in rest:
-            name, colon, value = line.partition(":")
-            if not colon:
-                raise ParseError("Header line without a colon")
-            # Subscripts rather than .get(): no method call per line.
-            try:
-                key, canonical = names[name]
-            except KeyError:
-                key, canonical = _name_entry(name)
+            # "Name: value", as nearly every line is written: the value comes
+            # without its leading space (strip then returns it as it is).
+            # Any other line ("F" alone, "To:x", "Via :x") is split at its
+            # first colon.
+            name, colon, value = line.partition(": ")
+            if colon:
+                # Subscripts rather than .get(): no method call per line.
+                try:
+                    key, canonical = names[name]
+                except KeyError:
+                    key, canonical, value = _split_line(line)
+            else:
+                key, canonical, value = _split_line(line)
             value = value.strip(" \t")
             append((key, canonical, value))
             if key in index:
