@@ -203,7 +203,7 @@ def run(*, repeats: int, seconds: float) -> list[Row]:
     rows += _peer_rows(
         "parse: fresh tags, branches, Call-IDs",
         fresh,
-        f"{len(fresh)} messages, median of {repeats}",
+        f"{len(fresh):,} messages, median of {repeats}",
         repeats=repeats,
         seconds=seconds,
     )
