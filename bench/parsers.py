@@ -28,6 +28,11 @@ form. What each one does, exactly:
 - floor: split head and body on CRLFCRLF, lines on CRLF, each line once on
   ":". No validation and no header body parsed: the least any parser does.
 
+A parser's ratio is the median of ours ÷ its rate taken round by round
+(each round runs every parser once, seconds apart): on a shared machine
+whose speed moves by half between rounds, the ratio of two medians would
+compare rates taken at different speeds.
+
 Two corpora (bench.parse_corpus): the six messages repeated as they are,
 and the same six with fresh branches, tags, Call-IDs, CSeqs, nonces and
 digest responses in every round. Ours remembers the values a peer repeats
@@ -36,7 +41,6 @@ digest responses in every round. Ours remembers the values a peer repeats
 
 from __future__ import annotations
 
-import dataclasses
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -142,15 +146,33 @@ def rate(parse: Parser, messages: Sequence[bytes], seconds: float) -> float:
             return count / elapsed
 
 
-def measure(
+def measure_rounds(
     parsers: dict[str, Parser], messages: Sequence[bytes], *, repeats: int, seconds: float
-) -> dict[str, float]:
-    """Median rate of each parser; runs are interleaved so load shifts hit all alike."""
+) -> dict[str, list[float]]:
+    """Each parser's rate in each of `repeats` rounds.
+
+    A round runs every parser once, one after another, so a shift in the
+    machine's speed (load, a shared host) hits all of them alike.
+    """
     rates: dict[str, list[float]] = {name: [] for name in parsers}
     for _ in range(repeats):
         for name, parse in parsers.items():
             rates[name].append(rate(parse, messages, seconds))
-    return {name: statistics.median(values) for name, values in rates.items()}
+    return rates
+
+
+def measure(
+    parsers: dict[str, Parser], messages: Sequence[bytes], *, repeats: int, seconds: float
+) -> dict[str, float]:
+    """Median rate of each parser over interleaved rounds (see measure_rounds)."""
+    rounds = measure_rounds(parsers, messages, repeats=repeats, seconds=seconds)
+    return {name: statistics.median(values) for name, values in rounds.items()}
+
+
+def round_ratios(ours: Sequence[float], theirs: Sequence[float]) -> list[float]:
+    """Ours ÷ theirs within each round: the two rates were taken seconds apart,
+    so the machine's speed, which may move by half between rounds, cancels."""
+    return [mine / other for mine, other in zip(ours, theirs, strict=True)]
 
 
 #: Rounds of fresh_traffic() in the fresh-values corpus (six messages each).
@@ -168,14 +190,22 @@ def _peer_rows(
             for data in corpus:
                 subject.parse(data)
     present = {s.name: s.parse for s in every if s.parse is not None}
-    medians = measure(present, corpus, repeats=repeats, seconds=seconds)
-    ours = medians["softphone"]
+    rounds = measure_rounds(present, corpus, repeats=repeats, seconds=seconds)
+    ours = rounds["softphone"]
     rows: list[Row] = []
     for subject in every:
-        value = medians.get(subject.name)
-        ratio = None if value is None or subject.name == "softphone" else ours / value
-        row = Row(benchmark, subject.name, value, "msg/s", detail, ratio)
-        rows.append(dataclasses.replace(row, note=subject.note))
+        theirs = rounds.get(subject.name)
+        if theirs is None:
+            rows.append(Row(benchmark, subject.name, None, "msg/s", detail, None, subject.note))
+            continue
+        value = statistics.median(theirs)
+        if subject.name == "softphone":
+            rows.append(Row(benchmark, subject.name, value, "msg/s", detail, None, subject.note))
+            continue
+        ratios = round_ratios(ours, theirs)
+        spread = f"{detail}; ratio by round {min(ratios):.2f}x–{max(ratios):.2f}x"
+        ratio = statistics.median(ratios)
+        rows.append(Row(benchmark, subject.name, value, "msg/s", spread, ratio, subject.note))
     return rows
 
 

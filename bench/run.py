@@ -25,7 +25,8 @@ from bench import chat, idle, listen, machine, parsers, presence, roundtrip, sta
 from bench.table import Row, render
 
 RATIO_NOTE = (
-    "ratio: parse rows are ours ÷ that row (above 1 means we are faster); "
+    "ratio: parse rows are ours ÷ that row, the median of the rounds' ratios "
+    "(above 1 means we are faster); "
     "stack rows are ours ÷ the SIPp-to-SIPp rate; chat view, presence and "
     "start-up rows are that row ÷ ours (above 1 means ours is faster or smaller); "
     "the round-trip row is the second message ÷ the first."
