@@ -241,6 +241,7 @@ REASONS = frozenset(
         QT_TRANSLATE_NOOP("core", "connection closed by peer"),
         QT_TRANSLATE_NOOP("core", "connection lost: {error}"),
         QT_TRANSLATE_NOOP("core", "connection refused"),
+        QT_TRANSLATE_NOOP("core", "connection error"),
         QT_TRANSLATE_NOOP("core", "no answer to the connection"),
         QT_TRANSLATE_NOOP("core", "cannot connect: {error}"),
         QT_TRANSLATE_NOOP("core", "too many open connections"),
@@ -292,9 +293,7 @@ _STATES: dict[DeliveryState, str] = {
 #: A local failure's sentence (`softphone.sip.delivery.failure_reason`).
 _FAILURES: dict[FailureKind, str] = {
     FailureKind.TIMEOUT: QT_TRANSLATE_NOOP("core", "no answer from the server after {timeout} s"),
-    FailureKind.TRANSPORT_ERROR: QT_TRANSLATE_NOOP(
-        "core", "could not reach the server (connection error)"
-    ),
+    FailureKind.TRANSPORT_ERROR: QT_TRANSLATE_NOOP("core", "could not reach the server"),
     FailureKind.NO_ROUTE: QT_TRANSLATE_NOOP("core", "could not find the server's address"),
     FailureKind.TOO_LARGE: QT_TRANSLATE_NOOP(
         "core", "message too large to send over UDP (more than 1300 bytes)"

@@ -1795,144 +1795,149 @@ Sent {when}</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="244" />
+        <source>connection error</source>
+        <translation>connection error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="245" />
         <source>no answer to the connection</source>
         <translation>no answer to the connection</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="245" />
+        <location filename="../../ui/core_text.py" line="246" />
         <source>cannot connect: {error}</source>
         <translation>cannot connect: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="246" />
+        <location filename="../../ui/core_text.py" line="247" />
         <source>too many open connections</source>
         <translation>too many open connections</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="247" />
+        <location filename="../../ui/core_text.py" line="248" />
         <source>the server&apos;s certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>the server&apos;s certificate cannot be trusted (certificate verify failed: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="251" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>no answer after {seconds} s</source>
         <translation>no answer after {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="252" />
+        <location filename="../../ui/core_text.py" line="253" />
         <source>the agent was closed</source>
         <translation>the agent was closed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="253" />
+        <location filename="../../ui/core_text.py" line="254" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>no answer to a keep-alive within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="254" />
+        <location filename="../../ui/core_text.py" line="255" />
         <source>no answer from the server within {seconds} s</source>
         <translation>no answer from the server within {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="255" />
+        <location filename="../../ui/core_text.py" line="256" />
         <source>no {transport} transport</source>
         <translation>no {transport} transport</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program&apos;s own words, never a server&apos;s reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core&apos;s sentences. The steps of a message&apos;s timeline (`Store.events` kinds).</extracomment>
         <translation>queued</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>sent</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="275" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>response</source>
         <translation>response</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="276" />
+        <location filename="../../ui/core_text.py" line="277" />
         <source>state</source>
         <translation>state</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="277" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>receipt</source>
         <translation>receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="278" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>stored</source>
         <translation>stored</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message&apos;s state (&quot;failed&quot;, &quot;delivered to ...&quot;).</extracomment>
         <translation>waiting to be sent</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>sending</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="286" />
         <source>delivered to the recipient&apos;s device</source>
         <translation>delivered to the recipient&apos;s device</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="286" />
+        <location filename="../../ui/core_text.py" line="287" />
         <source>accepted for later delivery</source>
         <translation>accepted for later delivery</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="287" />
+        <location filename="../../ui/core_text.py" line="288" />
         <source>failed</source>
         <translation>failed</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="288" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>declined by recipient</source>
         <translation>declined by recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="289" />
+        <location filename="../../ui/core_text.py" line="290" />
         <source>read by the recipient</source>
         <translation>read by the recipient</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="294" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure&apos;s sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>no answer from the server after {timeout} s</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="295" />
-        <source>could not reach the server (connection error)</source>
-        <translation>could not reach the server (connection error)</translation>
+        <location filename="../../ui/core_text.py" line="296" />
+        <source>could not reach the server</source>
+        <translation>could not reach the server</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="298" />
+        <location filename="../../ui/core_text.py" line="297" />
         <source>could not find the server&apos;s address</source>
         <translation>could not find the server&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="299" />
+        <location filename="../../ui/core_text.py" line="298" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>message too large to send over UDP (more than 1300 bytes)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="302" />
+        <location filename="../../ui/core_text.py" line="301" />
         <source>the server refused the user name or password</source>
         <translation>the server refused the user name or password</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="305" />
+        <location filename="../../ui/core_text.py" line="304" />
         <source>closed before the server answered</source>
         <translation>closed before the server answered</translation>
     </message>

@@ -1795,144 +1795,149 @@ Sent {when}</source>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="244" />
+        <source>connection error</source>
+        <translation>연결 오류</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="245" />
         <source>no answer to the connection</source>
         <translation>연결 요청에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="245" />
+        <location filename="../../ui/core_text.py" line="246" />
         <source>cannot connect: {error}</source>
         <translation>연결할 수 없음: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="246" />
+        <location filename="../../ui/core_text.py" line="247" />
         <source>too many open connections</source>
         <translation>열린 연결이 너무 많음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="247" />
+        <location filename="../../ui/core_text.py" line="248" />
         <source>the server&apos;s certificate cannot be trusted (certificate verify failed: {why})</source>
         <translation>서버 인증서를 신뢰할 수 없음 (인증서 확인 실패: {why})</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="251" />
+        <location filename="../../ui/core_text.py" line="252" />
         <source>no answer after {seconds} s</source>
         <translation>{seconds}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="252" />
+        <location filename="../../ui/core_text.py" line="253" />
         <source>the agent was closed</source>
         <translation>앱이 SIP 연결을 닫음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="253" />
+        <location filename="../../ui/core_text.py" line="254" />
         <source>no answer to a keep-alive within {seconds} s</source>
         <translation>{seconds}초 안에 연결 유지 신호에 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="254" />
+        <location filename="../../ui/core_text.py" line="255" />
         <source>no answer from the server within {seconds} s</source>
         <translation>{seconds}초 안에 서버 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="255" />
+        <location filename="../../ui/core_text.py" line="256" />
         <source>no {transport} transport</source>
         <translation>{transport} 전송 방식을 쓸 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="273" />
+        <location filename="../../ui/core_text.py" line="274" />
         <source>queued</source>
         <extracomment>The field of a core template that holds one of `REASONS` (this program&apos;s own words, never a server&apos;s reason phrase, which stays as it came). Fields of a sentence said in English that are themselves the core&apos;s sentences. The steps of a message&apos;s timeline (`Store.events` kinds).</extracomment>
         <translation>대기</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="274" />
+        <location filename="../../ui/core_text.py" line="275" />
         <source>sent</source>
         <translation>보냄</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="275" />
+        <location filename="../../ui/core_text.py" line="276" />
         <source>response</source>
         <translation>응답</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="276" />
+        <location filename="../../ui/core_text.py" line="277" />
         <source>state</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="277" />
+        <location filename="../../ui/core_text.py" line="278" />
         <source>receipt</source>
         <translation>수신 확인</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="278" />
+        <location filename="../../ui/core_text.py" line="279" />
         <source>stored</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="283" />
+        <location filename="../../ui/core_text.py" line="284" />
         <source>waiting to be sent</source>
         <extracomment>The first words of a message&apos;s state (&quot;failed&quot;, &quot;delivered to ...&quot;).</extracomment>
         <translation>보내기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="284" />
+        <location filename="../../ui/core_text.py" line="285" />
         <source>sending</source>
         <translation>보내는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="285" />
+        <location filename="../../ui/core_text.py" line="286" />
         <source>delivered to the recipient&apos;s device</source>
         <translation>받는 사람의 기기에 전달됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="286" />
+        <location filename="../../ui/core_text.py" line="287" />
         <source>accepted for later delivery</source>
         <translation>나중에 전달하도록 접수됨</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="287" />
+        <location filename="../../ui/core_text.py" line="288" />
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="288" />
+        <location filename="../../ui/core_text.py" line="289" />
         <source>declined by recipient</source>
         <translation>받는 사람이 거절함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="289" />
+        <location filename="../../ui/core_text.py" line="290" />
         <source>read by the recipient</source>
         <translation>받는 사람이 읽음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="294" />
+        <location filename="../../ui/core_text.py" line="295" />
         <source>no answer from the server after {timeout} s</source>
         <extracomment>A local failure&apos;s sentence (`softphone.sip.delivery.failure_reason`).</extracomment>
         <translation>서버에서 {timeout}초 동안 응답이 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="295" />
-        <source>could not reach the server (connection error)</source>
-        <translation>서버에 연결할 수 없음 (연결 오류)</translation>
+        <location filename="../../ui/core_text.py" line="296" />
+        <source>could not reach the server</source>
+        <translation>서버에 연결할 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="298" />
+        <location filename="../../ui/core_text.py" line="297" />
         <source>could not find the server&apos;s address</source>
         <translation>서버 주소를 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="299" />
+        <location filename="../../ui/core_text.py" line="298" />
         <source>message too large to send over UDP (more than 1300 bytes)</source>
         <translation>UDP로 보내기에 너무 큰 메시지 (1300바이트 초과)</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="302" />
+        <location filename="../../ui/core_text.py" line="301" />
         <source>the server refused the user name or password</source>
         <translation>서버가 사용자 이름이나 비밀번호를 거부함</translation>
     </message>
     <message>
-        <location filename="../../ui/core_text.py" line="305" />
+        <location filename="../../ui/core_text.py" line="304" />
         <source>closed before the server answered</source>
         <translation>서버가 응답하기 전에 닫힘</translation>
     </message>

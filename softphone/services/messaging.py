@@ -471,6 +471,9 @@ class Messaging:
     ) -> None:
         # The timer F sentence states the real length with this agent's T1.
         sentence = failure_reason(kind, timeout=self._agent.timers.timeout)
+        if detail is None and kind is FailureKind.TRANSPORT_ERROR:
+            # The transport said nothing more precise ("connection refused").
+            detail = "connection error"
         reason = sentence if detail is None else f"{sentence} ({detail})"
         resend = None
         if self.resend_policy.automatic and self.resend_policy.resendable(failure=kind):

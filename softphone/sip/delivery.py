@@ -94,7 +94,7 @@ class FailureKind(Enum):
 
 _FAILURE_REASONS: dict[FailureKind, str] = {
     FailureKind.TIMEOUT: "no answer from the server after {timeout} s",
-    FailureKind.TRANSPORT_ERROR: "could not reach the server (connection error)",
+    FailureKind.TRANSPORT_ERROR: "could not reach the server",
     FailureKind.NO_ROUTE: "could not find the server's address",
     FailureKind.TOO_LARGE: "message too large to send over UDP (more than 1300 bytes)",
     FailureKind.AUTH_FAILED: "the server refused the user name or password",

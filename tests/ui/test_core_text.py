@@ -99,3 +99,20 @@ def test_the_core_s_own_reasons_inside_a_phrase_are_korean_a_server_s_are_kept()
     # A server's reason phrase is the server's, even when it reads like ours.
     refused = say("Unknown user ({code} {reason})", code="404", reason="connection refused")
     assert translated(refused) == "없는 사용자입니다 (404 connection refused)"
+
+
+@pytest.mark.usefixtures("in_korean")
+def test_a_message_that_could_not_reach_the_server_says_why_once() -> None:
+    sentence = failure_reason(FailureKind.TRANSPORT_ERROR)
+    refused = f"{sentence} (connection refused)"
+    assert refused == "could not reach the server (connection refused)"
+    assert (
+        delivery_text(DeliveryState.FAILED, None, refused, local=True)
+        == "실패: 서버에 연결할 수 없음 (연결이 거부됨)"
+    )
+    # Without a word from the transport, and as rows stored before said it.
+    unknown = f"{sentence} (connection error)"
+    assert (
+        delivery_text(DeliveryState.FAILED, None, unknown, local=True)
+        == "실패: 서버에 연결할 수 없음 (연결 오류)"
+    )
