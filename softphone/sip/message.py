@@ -23,7 +23,6 @@ from weakref import ref as _weakref
 from softphone.sip import recent
 from softphone.sip.errors import LocalProtocolError, ParseError
 from softphone.sip.fields import (
-    _MEDIA_TYPES,
     MAX_CSEQ,
     Contact,
     ContentType,
@@ -658,27 +657,16 @@ class _Message:
         # template's) or a fresh empty list. They are in the instance dict,
         # where reading one is an attribute lookup; the headers drop them if
         # they change (see Headers._changed).
-        # The usual value of each is read here, a call less per header (a
-        # good part of its cost); the functions called otherwise read any
-        # value and say what is wrong.
-        top = _usual_via(via[0]) if len(via) == 1 else None
-        views["via"] = _via_of(via) if top is None else [top]
-        address = _usual_name_addr(from_)
-        views["from_"] = _name_addr_value(from_, "From") if address is None else address
-        address = _usual_name_addr(to)
-        views["to"] = _name_addr_value(to, "To") if address is None else address
-        if CALL_ID.fullmatch(call_id) is None:
-            raise ParseError("Bad Call-ID header")
-        views["call_id"] = call_id
+        views["via"] = _via_of(via)
+        views["from_"] = _name_addr_value(from_, "From")
+        views["to"] = _name_addr_value(to, "To")
+        views["call_id"] = _call_id_value(call_id)
         views["cseq"] = _cseq_value(cseq)
         if max_forwards is not None:
             views["max_forwards"] = _max_forwards_value(max_forwards_value)
         views["contact"] = [] if contact is None else _contact_of(contact)
         if content_type is not None:
-            media = _MEDIA_TYPES.get(content_type_value)
-            views["content_type"] = (
-                ContentType.parse(content_type_value) if media is None else media
-            )
+            views["content_type"] = ContentType.parse(content_type_value)
         if expires is not None:
             views["expires"] = _expires_value(expires_value)
         if date is not None:
