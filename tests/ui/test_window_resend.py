@@ -462,6 +462,17 @@ def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
     )
     gave_up = store.reschedule(record.id, ResendSchedule(attempts=9, gave_up=True))
     waiting = store.update_state(record.id, D.QUEUED, now=1003.0)
+    other = store.insert_outgoing(BOB, "거기 있어?", now=1004.0)
+    store.update_state(other.id, D.SENDING, now=1005.0)
+    # A local failure: the program's own sentence, stored in English.
+    refused = store.update_state(
+        other.id,
+        D.FAILED,
+        reason="could not reach the server (connection refused)",
+        local_failure=True,
+        now=1006.0,
+        resend=ResendSchedule(attempts=1, resend_at=1032.0),
+    )
     store.close()
 
     def lines() -> list[str]:
@@ -470,6 +481,7 @@ def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
             status_line(gave_up),
             status_line(waiting, retrying=True, connected=False),
             status_line(waiting, retrying=True),
+            status_line(refused),
         ]
 
     install_translator(qapp, "ko")
@@ -484,10 +496,12 @@ def test_status_lines_in_korean(qapp, tmp_path: Path) -> None:
         "보내지 못함: 503 Service Unavailable. 24시간 동안 시도한 뒤 포기했습니다",
         "연결을 기다리는 중",
         "보내는 중…",
+        f"보내지 못함: 서버에 연결할 수 없음 (연결이 거부됨). {at}에 다시 보냅니다",
     ]
     assert english == [
         f"Not sent: 503 Service Unavailable. Will try again at {at}",
         "Not sent: 503 Service Unavailable. Gave up after 24 hours",
         "Waiting for the connection",
         "Sending…",
+        f"Not sent: could not reach the server (connection refused). Will try again at {at}",
     ]

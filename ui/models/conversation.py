@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from softphone.resend_policy import WINDOW
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
-from ui.core_text import delivery_text
+from ui.core_text import delivery_text, local_reason
 from ui.dates import day_label, full_time, same_day
 from ui.plain import body_text, one_line, tooltip_html
 from ui.roles import Role
@@ -79,8 +79,11 @@ def status_tooltip(record: MessageRecord) -> str:
 
 
 def failure_text(record: MessageRecord) -> str:
-    """Why a message did not go: the local sentence, or the code and reason it got."""
-    if record.local_failure or record.code is None:
+    """Why a message did not go: the local sentence (in the window's language), or
+    the code and reason it got."""
+    if record.local_failure:
+        return local_reason(record.reason)
+    if record.code is None:
         return record.reason
     return f"{record.code} {record.reason}".rstrip()
 
