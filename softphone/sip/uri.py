@@ -452,9 +452,6 @@ def parse_uri(text: str) -> Uri:
 
 # display-name = *(token LWS) / quoted-string
 _DISPLAY_TOKENS = re.compile(rf"[{TOKEN_CHARS}]+(?:[ \t]+[{TOKEN_CHARS}]+)*")
-# The usual name-addr: [ quoted-string without escapes / tokens ] <URI> and
-# simple parameters. Whatever this does not match takes the full path, so a
-# malformed value gets the same error either way.
 # The usual header parameters after a name-addr's ">": the first one's name
 # and value (the usual ";tag=..." alone), then the text of any others.
 _USUAL_TAIL_PARAMS = (
