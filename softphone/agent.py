@@ -164,6 +164,10 @@ class _ClientEntry:
     #: Its responses must reach whoever waits for them before the next
     #: message is taken (see `UserAgent.request`).
     in_order: bool = True
+    #: When the request went out (the agent's clock), and whether its
+    #: silence has had its destination probed (`UserAgent._probe_silent`).
+    sent_at: float = 0.0
+    probed: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -441,12 +445,15 @@ class UserAgent:
             on_response=on_response,
             on_failure=on_failure,
             in_order=in_order,
+            sent_at=now,
         )
         self._client[entry.key] = entry
         self._pump_client(entry)
         if isinstance(transport, UdpTransport):
             # Nothing listening there fails the transaction at once ("connection
             # refused"), not after timer F, so failover moves on (RFC 3263 4.3).
+            # Skipped for a destination heard from lately (one socket less per
+            # request under load); `_probe_silent` asks again if none answers.
             transport.probe(target.address)
 
     async def request(
@@ -1066,12 +1073,33 @@ class UserAgent:
                 tx.handle_timer(now)
                 if isinstance(entry, _ClientEntry):
                     self._pump_client(entry)
+                    self._probe_silent(entry)
                 else:
                     self._pump_server(entry)
             except Exception:
                 # One broken transaction must not stop every other timer.
                 log.exception("timer of a transaction failed")
         self._arm()
+
+    def _probe_silent(self, entry: _ClientEntry) -> None:
+        """At a UDP request's first retransmission with no response yet, probe its destination.
+
+        The probe at send time skips a destination heard from within
+        `HEARD_FRESH`, so a server that died seconds after its last answer
+        would only be found out by timer F (32 s). A request unanswered for
+        T1 is newer news: the destination is probed unless something came
+        from it since the request went out, and a "port unreachable" fails
+        its transactions at once and tells the transport's loss observers
+        (the keep-alive, hence the registration). Once per request: a host
+        that is down without a word still ends by timer F.
+        """
+        if entry.probed or entry.tx.state is not State.TRYING:
+            return
+        transport = entry.transport
+        if isinstance(transport, UdpTransport):
+            entry.probed = True
+            # The transport hears on the loop's clock.
+            transport.probe(entry.target.address, silent_since=entry.sent_at + self._loop_offset())
 
     def _send(
         self, transport: Transport, data: bytes, destination: Address, server_name: str | None
@@ -1100,6 +1128,12 @@ class UserAgent:
         if self._clock is not None:
             return self._clock()
         return asyncio.get_running_loop().time()
+
+    def _loop_offset(self) -> float:
+        """The loop's clock minus ours (zero without a clock of our own)."""
+        if self._clock is None:
+            return 0.0
+        return asyncio.get_running_loop().time() - self._clock()
 
     def _local_ip(self, toward: Address | None, *, ipv6: bool) -> str:
         # The kernel's routing choice for a destination, learnt by connecting

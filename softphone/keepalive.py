@@ -13,7 +13,10 @@ on:
   last interval (and at the latest every `probe_every` intervals) an
   OPTIONS request goes too; no answer within `pong_timeout` means the
   server is gone. A lost server is thus noticed within one interval plus
-  the probe's wait, not at the next refresh or after timer F (32 s).
+  the probe's wait, not at the next refresh or after timer F (32 s). And
+  sooner when the transport finds it first: a request to the server that
+  goes unanswered has its destination probed (`UdpTransport.probe`), and
+  an ICMP "port unreachable" there reports the flow dead at once.
 
 When the flow dies it calls `on_dead(target, reason)` once and stops; the
 owner re-registers (on the next server) and calls `watch()` again.
@@ -159,12 +162,11 @@ class KeepAlive:
         self._ticks = 0
         transport = self._agent.transport(target.kind)
         self._heard = False
-        if isinstance(transport, StreamTransport):
+        if isinstance(transport, (StreamTransport, UdpTransport)):
             transport.activity_observers.add(self._on_activity)
+            # A connection that failed, or a UDP probe that found nothing
+            # listening there (any request's, not only ours): dead now.
             transport.loss_observers.add(self._on_loss)
-            self._observed = transport
-        elif isinstance(transport, UdpTransport):
-            transport.activity_observers.add(self._on_activity)
             self._observed = transport
         self._next_tick()
 
@@ -276,8 +278,7 @@ class KeepAlive:
     def _detach(self) -> None:
         if self._observed is not None:
             self._observed.activity_observers.remove(self._on_activity)
-            if isinstance(self._observed, StreamTransport):
-                self._observed.loss_observers.remove(self._on_loss)
+            self._observed.loss_observers.remove(self._on_loss)
             self._observed = None
 
 

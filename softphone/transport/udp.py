@@ -71,6 +71,9 @@ class UdpTransport(asyncio.DatagramProtocol):
         #: Called with the source of every datagram: anything from the
         #: server proves the flow alive (the keep-alive probes only silence).
         self.activity_observers: Listeners[[Address]] = Listeners("datagram activity", log)
+        #: Called with (destination, reason) when a probe finds nothing
+        #: listening there: the flow to it is dead (as a stream's loss).
+        self.loss_observers: Listeners[[Address, str]] = Listeners("datagram loss", log)
         #: Destinations probed, with when we last heard from them.
         self._heard: dict[Address, float] = {}
         self._probes: dict[Address, _Probe] = {}
@@ -168,23 +171,30 @@ class UdpTransport(asyncio.DatagramProtocol):
         # failed: `probe` asks from a connected one instead.
         log.debug("UDP socket error: %s", exc)
 
-    def probe(self, destination: Address) -> None:
+    def probe(self, destination: Address, *, silent_since: float | None = None) -> None:
         """Find out at once whether nothing listens at *destination*.
 
         The listening socket is unconnected, and the kernel reports an ICMP
         "port unreachable" only on a connected UDP socket, where it says
         which destination failed. A socket connected to *destination* gets it, as
         "connection refused": then every transaction to *destination* fails
-        with that reason through *on_error*, so the caller moves on to the
-        next server (RFC 3263 4.3) instead of waiting for timer F. Skipped
-        for a destination heard from within `HEARD_FRESH`, or being probed.
+        with that reason through *on_error*, and `loss_observers` are told,
+        so the caller moves on to the next server (RFC 3263 4.3) and the
+        registration knows its flow is dead instead of waiting for timer F.
+        Skipped for a destination being probed, or heard from within
+        `HEARD_FRESH`; with *silent_since* (loop time), when a request went
+        out that is still unanswered, skipped only if heard from since then:
+        a server that died just after its last answer was heard from
+        recently, and only the silence since says it is gone.
         """
         if self._on_error is None or destination in self._probes:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
         heard = self._heard.get(destination)
-        if heard is not None and now - heard < HEARD_FRESH:
+        if heard is not None and (
+            now - heard < HEARD_FRESH if silent_since is None else heard >= silent_since
+        ):
             return
         if len(self._probes) >= MAX_PROBES:
             return
@@ -244,6 +254,7 @@ class UdpTransport(asyncio.DatagramProtocol):
             log.info("nothing listens at %s (connection refused)", destination)
             if self._on_error is not None and not self._closing():
                 self._on_error(destination, self, "connection refused")
+                self.loss_observers(destination, "connection refused")
             return
         except OSError as exc:
             log.debug("probe to %s: %s", destination, exc)
