@@ -19,12 +19,21 @@ from softphone.sip.delivery import FailureKind
 
 __all__ = [
     "BACKOFF",
+    "HELD",
     "RESENT_CODES",
     "RESENT_FAILURES",
     "WINDOW",
     "Plan",
     "ResendPolicy",
 ]
+
+#: Why a message stays queued (the reason stored with it, in English): a
+#: message written before it to the same person waits for its automatic
+#: resend. A person reads their messages in the order they wrote them, so
+#: the later ones wait behind it and follow it when it goes again, or at
+#: once when it ends for good (the recipient's answer, given up, deleted).
+#: Receipts and typing notifications are not messages: they never wait.
+HELD = "kept back until the earlier message is sent again, so they arrive in order"
 
 #: The pause before each automatic resend, in seconds: the first failure
 #: waits 30 s, the second 1 min, ... and every one after the seventh 1 h.

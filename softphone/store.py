@@ -384,6 +384,9 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 #: The state of every incoming row (an enum's value is a property call).
 _DELIVERED = DeliveryState.DELIVERED.value
 
+#: Above every message id (SQLite's largest integer): "written before anything".
+_NO_ID_ABOVE = 2**63 - 1
+
 _MESSAGE_COLUMNS = (
     "id, peer, direction, body, content_type, created, updated, state, code, reason,"
     " local_failure, call_id, cseq, from_tag, imdn_id, disposition,"
@@ -1117,6 +1120,24 @@ class Store:
         ).fetchall()
         return [_message(row) for row in rows]
 
+    def resend_waiting(self, peer: str, *, before: MessageId | None = None) -> MessageRecord | None:
+        """The oldest message to *peer* waiting for its automatic resend, else None.
+
+        Only one written before message *before* counts when it is given: a
+        message waits behind such a one, so the peer reads them in the
+        order written (`softphone.services.messaging`).
+        """
+        row = self._db.execute(
+            f"""
+            SELECT {_MESSAGE_COLUMNS} FROM messages
+            WHERE resend_at IS NOT NULL AND state = ? AND peer = ? AND direction = 'out'
+                  AND id < ?
+            ORDER BY id LIMIT 1
+            """,
+            (DeliveryState.FAILED.value, peer, _NO_ID_ABOVE if before is None else before),
+        ).fetchone()
+        return None if row is None else _message(row)
+
     def advance_state(
         self, message_id: MessageId, state: DeliveryState, *, reason: str = "", now: float
     ) -> MessageRecord:
@@ -1389,12 +1410,18 @@ class Store:
         row = self._db.execute("SELECT count(*) FROM messages WHERE peer = ?", (peer,)).fetchone()
         return int(row[0])
 
-    def pending_outgoing(self) -> list[MessageRecord]:
-        """Every QUEUED message, oldest first: what to send once registered."""
-        rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE state = ? ORDER BY id",
-            (DeliveryState.QUEUED.value,),
-        ).fetchall()
+    def pending_outgoing(self, peer: str | None = None) -> list[MessageRecord]:
+        """Every QUEUED message (to *peer* when given), oldest first: what to send."""
+        if peer is None:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE state = ? ORDER BY id",
+                (DeliveryState.QUEUED.value,),
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE state = ? AND peer = ? ORDER BY id",
+                (DeliveryState.QUEUED.value, peer),
+            ).fetchall()
         return [_message(row) for row in rows]
 
     def recover_after_restart(self, now: float) -> list[MessageRecord]:
@@ -1460,6 +1487,8 @@ class Store:
             NotFound: no message has that id.
         """
         with self._transaction() as db:
+            # Its timeline goes with it (the events refer to the message).
+            db.execute("DELETE FROM message_events WHERE message_id = ?", (message_id,))
             if db.execute("DELETE FROM messages WHERE id = ?", (message_id,)).rowcount == 0:
                 raise NotFound(f"no message {message_id}")
 
@@ -1470,6 +1499,11 @@ class Store:
         exist does nothing.
         """
         with self._transaction() as db:
+            db.execute(
+                "DELETE FROM message_events"
+                " WHERE message_id IN (SELECT id FROM messages WHERE peer = ?)",
+                (peer,),
+            )
             db.execute("DELETE FROM messages WHERE peer = ?", (peer,))
             db.execute("DELETE FROM drafts WHERE peer = ?", (peer,))
             db.execute("DELETE FROM conversations WHERE peer = ?", (peer,))

@@ -229,6 +229,10 @@ STORED = frozenset(
         QT_TRANSLATE_NOOP(
             "core", "{state}; no more automatic resends (a day after the first attempt)"
         ),
+        # Why a message stays queued (softphone.resend_policy.HELD).
+        QT_TRANSLATE_NOOP(
+            "core", "kept back until the earlier message is sent again, so they arrive in order"
+        ),
     }
 )
 
@@ -379,7 +383,10 @@ def from_english(text: str) -> str:
         if text == words:
             return _tr(words)
         if text.startswith(f"{words}: "):
-            return f"{_tr(words)}: {local_reason(text[len(words) + 2 :])}"
+            rest = text[len(words) + 2 :]
+            # A queued message's reason is ours (why it waits), never a server's.
+            said = from_english(rest) if words == _STATES[DeliveryState.QUEUED] else None
+            return f"{_tr(words)}: {said or local_reason(rest)}"
     return text
 
 
@@ -414,6 +421,8 @@ def delivery_text(state: DeliveryState, code: int | None, reason: str, *, local:
     prefix = _tr(_STATES[state])
     if local:
         reason = local_reason(reason)
+    elif state is DeliveryState.QUEUED:
+        reason = from_english(reason)  # why it waits: our own sentence
     if code is None:
         return f"{prefix}: {reason}" if reason else prefix
     return f"{prefix}: {code} {reason}".rstrip()

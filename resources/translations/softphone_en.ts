@@ -1181,6 +1181,11 @@ Sent {when}</translation>
         <translation>Declined: {reason}</translation>
     </message>
     <message>
+        <location filename="../../ui/models/conversation.py" line="124" />
+        <source>Waiting for the earlier message to go first</source>
+        <translation>Waiting for the earlier message to go first</translation>
+    </message>
+    <message>
         <location filename="../../ui/models/conversation.py" line="120" />
         <source>Waiting for the connection</source>
         <translation>Waiting for the connection</translation>
@@ -1776,6 +1781,11 @@ Sent {when}</translation>
         <location filename="../../ui/core_text.py" line="229" />
         <source>{state}; no more automatic resends (a day after the first attempt)</source>
         <translation>{state}; no more automatic resends (a day after the first attempt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="233" />
+        <source>kept back until the earlier message is sent again, so they arrive in order</source>
+        <translation>kept back until the earlier message is sent again, so they arrive in order</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="241" />

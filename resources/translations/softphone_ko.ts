@@ -1181,6 +1181,11 @@ Sent {when}</source>
         <translation>거절됨: {reason}</translation>
     </message>
     <message>
+        <location filename="../../ui/models/conversation.py" line="124" />
+        <source>Waiting for the earlier message to go first</source>
+        <translation>앞의 메시지가 먼저 가기를 기다리는 중</translation>
+    </message>
+    <message>
         <location filename="../../ui/models/conversation.py" line="120" />
         <source>Waiting for the connection</source>
         <translation>연결을 기다리는 중</translation>
@@ -1776,6 +1781,11 @@ Sent {when}</source>
         <location filename="../../ui/core_text.py" line="229" />
         <source>{state}; no more automatic resends (a day after the first attempt)</source>
         <translation>{state}. 더는 자동으로 다시 보내지 않습니다 (첫 시도 뒤 하루가 지남)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/core_text.py" line="233" />
+        <source>kept back until the earlier message is sent again, so they arrive in order</source>
+        <translation>앞의 메시지가 다시 보내질 때까지 기다림 (쓴 순서대로 도착하도록)</translation>
     </message>
     <message>
         <location filename="../../ui/core_text.py" line="241" />

@@ -22,7 +22,7 @@ from softphone.agent import IncomingRequest, TransactionFailed, UserAgent
 from softphone.groupcommit import GroupCommit
 from softphone.listeners import Listeners
 from softphone.location import LocationError
-from softphone.resend_policy import ResendPolicy
+from softphone.resend_policy import HELD, ResendPolicy
 from softphone.services import content
 from softphone.services.formats import REFUSES_FORMAT, OutgoingFormats, Wire
 from softphone.services.outbound import Outbound
@@ -120,8 +120,13 @@ class Messaging:
         self._on_the_wire: dict[str, MessageId] = {}
         # Messages with a state written but not yet announced, and how many.
         self._settling: dict[MessageId, int] = {}
-        # Messages to one peer leave in the order they were written.
+        # Messages to one peer leave in the order they were written: one at
+        # a time, and none while one written before it waits for its
+        # automatic resend (`_held`).
         self._peer_locks: dict[str, asyncio.Lock] = {}
+        # Peers with a message kept back in this run: only their attempts'
+        # ends look for what to send next (a burst to a peer scans nothing).
+        self._holding: set[str] = set()
 
     # -- wiring -----------------------------------------------------------------
 
@@ -290,9 +295,29 @@ class Messaging:
         return self._update(message_id, DeliveryState.FAILED, reason=reason, local_failure=True)
 
     def flush(self) -> None:
-        """Send every queued message (call when registration succeeds)."""
+        """Send every queued message (call when registration succeeds).
+
+        One that waits behind an earlier message to its peer stays queued.
+        """
         for record in self._store.pending_outgoing():
             self._schedule(record)
+
+    def release(self, peer: str) -> None:
+        """Send the messages to *peer* that waited behind one that is gone.
+
+        Call when a message was deleted: those written after it no longer
+        wait for its resend. Sending and resending call it themselves.
+        """
+        if not self._is_ready():
+            return  # `flush` sends them when the account is ready
+        waiting = self._store.resend_waiting(peer)
+        if waiting is None:
+            self._holding.discard(peer)  # whatever was kept back goes now
+        for record in self._store.pending_outgoing(peer):
+            if waiting is not None and record.id > waiting.id:
+                break  # still behind it (the rest too: oldest first)
+            if record.id not in self._in_flight:
+                self._schedule(record)
 
     async def drain(self) -> None:
         """Wait until nothing is on its way, then commit what is still queued."""
@@ -313,9 +338,14 @@ class Messaging:
 
     async def _deliver(self, record: MessageRecord) -> None:
         lock = self._peer_locks.setdefault(record.peer, asyncio.Lock())
+        held = False
         try:
             async with lock:
-                await self._deliver_now(record)
+                # Decided once the messages before it to this peer have had
+                # their answers: one of them may now wait for a resend.
+                held = await self._held(record)
+                if not held:
+                    await self._deliver_now(record)
         except Exception:  # a bug must not leave the message SENDING forever
             log.exception("sending message %s failed", record.id)
             await self._fail_locally(record, FailureKind.TRANSPORT_ERROR)
@@ -326,6 +356,26 @@ class Messaging:
             if record.id in self._again:
                 self._again.discard(record.id)
                 self._schedule_if_queued(record.id)
+            if not held and record.peer in self._holding:
+                # Its attempt has ended: what waited behind it goes now,
+                # unless it waits for a resend itself.
+                self.release(record.peer)
+
+    async def _held(self, record: MessageRecord) -> bool:
+        """Keep *record* queued while a message written before it waits for a resend.
+
+        Stored with the reason (`resend_policy.HELD`), so the window says
+        why and a restart keeps it waiting; `release` sends it after.
+        """
+        if not self.resend_policy.automatic:
+            return False  # nothing here sends the earlier one again
+        if self._store.resend_waiting(record.peer, before=record.id) is None:
+            return False
+        self._holding.add(record.peer)
+        current = self._store.message(record.id)
+        if current.reason != HELD:
+            await self._update_grouped(record.id, DeliveryState.QUEUED, reason=HELD)
+        return True
 
     def _schedule_if_queued(self, message_id: MessageId) -> None:
         try:

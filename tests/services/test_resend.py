@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from softphone.resend_policy import ResendPolicy
+from softphone.resend_policy import HELD, ResendPolicy
 from softphone.services.resend import Resender
 from softphone.sip import Request, Response
 from softphone.sip.delivery import DeliveryState
@@ -325,13 +325,13 @@ async def test_left_sending_by_a_crash_goes_again_once_as_the_same_request(
         bob.close()
 
 
-async def test_resends_when_the_connection_is_back_go_in_the_order_typed(
+async def test_a_message_written_while_one_waits_for_its_resend_goes_right_after_it(
     alice: Side, peers: list[ScriptedPeer]
 ) -> None:
-    # "one" failed first and was planned again while offline, so its next
-    # resend is later than that of "two", which failed once. When the
-    # connection is back both go at once: in the order they were typed,
-    # never by their planned times.
+    # "one" failed and was planned again while offline. "two", written while
+    # the account is back for a moment, does not overtake it: it stays
+    # queued (never sent, never failed), saying why, and when the
+    # connection is back it goes right after "one".
     answering = False
     answered: list[str] = []  # bodies in the order the peer answered them
 
@@ -349,13 +349,11 @@ async def test_resends_when_the_connection_is_back_go_in_the_order_typed(
     one = alice.messaging.send("sip:bob@example.test", "one")
     alice.ready = False  # lost while "one" is on the wire
     await until(lambda: alice.store.message(one.id).attempts == 2, "one planned again offline")
-    alice.messaging.resend_policy = ResendPolicy(backoff=(0.05, 3600.0))
-    alice.ready = True  # back for a moment: "two" goes, and is lost as well
+    alice.ready = True  # back for a moment: "two" is written
     two = alice.messaging.send("sip:bob@example.test", "two")
+    await until(lambda: alice.store.message(two.id).reason == HELD, "two kept back")
     alice.ready = False
-    await until(lambda: alice.store.message(two.id).attempts == 2, "two planned again offline")
-    planned = [alice.store.message(r.id).resend_at for r in (one, two)]
-    assert planned[0] is not None and planned[1] is not None and planned[1] < planned[0]
+    assert alice.store.message(two.id).state is D.QUEUED
     answering = True
     alice.ready = True
     timer.connection_back()
@@ -364,11 +362,38 @@ async def test_resends_when_the_connection_is_back_go_in_the_order_typed(
     )
     timer.stop()
     assert answered == ["one", "two"]
-    for record in (one, two):
-        assert alice.states(record) == [
-            *(D.QUEUED, D.SENDING, D.FAILED, D.FAILED),
-            *(D.QUEUED, D.SENDING, D.DELIVERED),
-        ]
+    assert alice.states(one) == [
+        *(D.QUEUED, D.SENDING, D.FAILED, D.FAILED),
+        *(D.QUEUED, D.SENDING, D.DELIVERED),
+    ]
+    # Kept back (queued, with the reason), then sent once "one" was delivered.
+    assert alice.states(two) == [D.QUEUED, D.QUEUED, D.SENDING, D.DELIVERED]
+
+
+async def test_a_message_kept_back_goes_at_once_when_the_one_before_gets_an_answer(
+    alice: Side, peers: list[ScriptedPeer]
+) -> None:
+    # "one" gets 503 (resent later), then the recipient's own answer, 404:
+    # it ends there for good, and "two", kept back meanwhile, goes at once.
+    peer = await scripted(alice, peers, answers((503, None), (404, None), (200, None)))
+    alice.messaging.resend_policy = ResendPolicy(backoff=(0.3, 3600.0))
+    timer = resender(alice)
+    one = alice.messaging.send("sip:bob@example.test", "one")
+    two = alice.messaging.send("sip:bob@example.test", "two")
+    await until(lambda: alice.store.message(two.id).reason == HELD, "two kept back")
+    assert alice.store.message(one.id).resend_at is not None
+    await until(lambda: alice.states(two)[-1] is D.DELIVERED, "two delivered")
+    timer.stop()
+    assert alice.states(one) == [
+        *(D.QUEUED, D.SENDING, D.FAILED),
+        *(D.QUEUED, D.SENDING, D.FAILED),
+    ]
+    assert alice.history[one.id][-1][:2] == (D.FAILED, 404)
+    assert alice.states(two) == [D.QUEUED, D.QUEUED, D.SENDING, D.DELIVERED]
+    # The peer got "two" only after both of "one"'s transactions.
+    bodies = [request.body.decode() for request in peer.requests]
+    assert bodies.index("two") > max(i for i, body in enumerate(bodies) if body == "one")
+    assert len(branches(peer)) == 3
 
 
 async def test_a_servers_503_due_while_offline_goes_when_the_connection_is_back(

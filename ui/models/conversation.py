@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from softphone.resend_policy import WINDOW
+from softphone.resend_policy import HELD, WINDOW
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Direction, MessageId, MessageRecord, Store
 from ui.core_text import delivery_text, local_reason
@@ -96,7 +96,8 @@ def status_line(record: MessageRecord, *, retrying: bool = False, connected: boo
     after 24 hours"); a declined one the recipient's answer; a message on
     its way again after a failure (the user's Retry, *retrying*, or an
     automatic resend) says "Sending…", or, while it waits because the
-    account is not *connected*, "Waiting for the connection".
+    account is not *connected*, "Waiting for the connection". A message
+    kept back behind an earlier one that waits for its resend says so.
     """
     if record.direction is not Direction.OUT:
         return ""
@@ -117,7 +118,13 @@ def status_line(record: MessageRecord, *, retrying: bool = False, connected: boo
     if state is DeliveryState.DECLINED:
         reason = one_line(failure_text(record), 200)
         return translate("conversation", "Declined: {reason}").format(reason=reason)
-    if state in (DeliveryState.QUEUED, DeliveryState.SENDING) and (retrying or record.attempts > 0):
+    held = state is DeliveryState.QUEUED and record.reason == HELD
+    if held and connected:
+        # Never sent: it follows an earlier message that waits for its resend.
+        return translate("conversation", "Waiting for the earlier message to go first")
+    if held or (
+        state in (DeliveryState.QUEUED, DeliveryState.SENDING) and (retrying or record.attempts > 0)
+    ):
         if state is DeliveryState.QUEUED and not connected:
             # Not on its way: it goes when the account is registered again.
             return translate("conversation", "Waiting for the connection")

@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         self.chat = ChatView(self.store)
         self.chat.send_requested.connect(self.send)
         self.chat.retry_requested.connect(self.retry)
+        self.chat.message_deleted.connect(self._on_message_deleted)
         self.chat.draft_changed.connect(self.buddies.set_draft)
         self.chat.tcp_available = self._tcp_available
         # Before ui.main ends the loop: the open conversation's draft is kept.
@@ -649,6 +650,11 @@ class MainWindow(QMainWindow):
             self.app.messaging.retry(MessageId(message_id))
         except Exception as exc:
             self.statusBar().showMessage(self.tr("Cannot retry: {error}").format(error=exc), 8000)
+
+    def _on_message_deleted(self, peer: str) -> None:
+        # Messages kept back behind a deleted one no longer wait for it.
+        if peer:
+            self.app.messaging.release(peer)
 
     # -- core events ------------------------------------------------------------------
 
