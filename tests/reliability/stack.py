@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.ratelimit import FloodLimits
+from softphone.resend_policy import ResendPolicy
 from softphone.services.messaging import Messaging, peer_of
 from softphone.services.presence import Presence
 from softphone.sip import Response, SipUri, parse
@@ -186,7 +187,11 @@ class Peer:
             assert self.target is not None
             return self.target
 
-        self.messaging = Messaging(self.agent, account, store, None, locate)
+        # Nothing here resends (the application's `Resender` is not part of
+        # this stack): a failure stays as it is and holds nothing behind it.
+        self.messaging = Messaging(
+            self.agent, account, store, None, locate, resend=ResendPolicy(automatic=False)
+        )
         self.messaging.on_message_added(self._record)
         self.messaging.on_message_state(self._record)
 
