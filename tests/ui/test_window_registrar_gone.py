@@ -25,6 +25,7 @@ import qasync
 
 from softphone.account import Account
 from softphone.app import Application, AppOptions
+from softphone.resend_policy import HELD
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Store
 from tests.helpers import ROOT, cli_env
@@ -139,17 +140,24 @@ def test_registrar_killed_message_fails_refused_and_status_bar_says_lost_before_
                         "the status bar says when it tries again",
                         timeout=bound,
                     )
-                    ids.extend((one.id, two.id))
+                    ids.append(one.id)
+                    # "two" is never sent while "one" waits for its resend:
+                    # it stays queued behind it, so they arrive in order.
                     await wait_until(
-                        lambda: ui.shown_state(two.id) is D.FAILED, "two failed", timeout=bound
+                        lambda: app.store.message(two.id).reason == HELD,
+                        "two kept back",
+                        timeout=bound,
                     )
                     chat = ui.window.chat
-                    lines.extend(chat.status_text(row_of(ui, m)) for m in (one, two))
+                    lines.append(chat.status_text(row_of(ui, one)))
+                    kept_back.append(chat.status_text(row_of(ui, two)))
+                    kept_back.append(list(ui.history[int(two.id)]))
                 finally:
                     await app.stop()
 
             ids: list[int] = []
             lines: list[str] = []
+            kept_back: list[object] = []
             loop.run_until_complete(scenario())
             ui.window.hide()
     me = f"alice@{DOMAIN}"
@@ -163,6 +171,7 @@ def test_registrar_killed_message_fails_refused_and_status_bar_says_lost_before_
         ), lines
     for message_id in ids:
         assert ui.history[int(message_id)] == [D.QUEUED, D.SENDING, D.FAILED]
+    assert kept_back == ["Waiting for the connection", [D.QUEUED, D.QUEUED]]
     # The status bar said the connection was lost, with the reason.
     assert shown[:3] == [
         f"Registering as {me}…",
