@@ -19,8 +19,10 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Self
 
+from softphone.sip import recent
 from softphone.sip.errors import ParseError, SipError
 from softphone.sip.grammar import QUOTED_STRING, TOKEN_CHARS, quote, unquote
 from softphone.sip.record import Record, rebuild, record
@@ -121,6 +123,12 @@ for _index in range(_USUAL_MAX_PARAMS - 1, 0, -1):
     _USUAL_TAIL = rf"(?:, ?+{_usual_param_groups(_index)}{_USUAL_TAIL})?+"
 _USUAL_GROUPS = re.compile(rf"([{TOKEN_CHARS}]++) {_usual_param_groups(0)}{_USUAL_TAIL}")
 del _index, _USUAL_TAIL
+# The groups of the first n params, name and value by turns, by n: one
+# Match.group call reads them (not every group of the pattern, mostly unset).
+_PARAM_GROUPS = [
+    tuple(group for index in range(count) for group in (2 + 3 * index, 4 + 3 * index))
+    for count in range(_USUAL_MAX_PARAMS + 1)
+]
 
 
 class AuthenticationFailed(SipError):
@@ -305,18 +313,47 @@ def _skip_ws(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
-def _parse_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+_AuthItem = tuple[str, tuple[tuple[str, str], ...]]
+
+# Shapes of usual values read lately -> (scheme, param names, how to pick
+# the values). A server writes the same challenge every time but for its
+# nonce, a client the same credentials but for nonce, cnonce and response:
+# the text outside the quoted values (the shape) repeats. A value of a known
+# shape, without backslash, CR or LF, is read by one split on '"': its
+# quoted values are the split's odd parts, and what _USUAL_GROUPS would
+# read of it differs from the remembered value only in them (a quoted
+# value there is any run of characters but those and '"').
+_SHAPES: dict[str, tuple[str, tuple[str, ...], Callable[[list[str]], tuple[str, ...]]]] = (
+    recent.table()
+)
+_SHAPES_MAX = 64
+
+
+def _parse_auth_line(text: str) -> list[_AuthItem]:
     """Split one header value into (scheme, params) items.
 
     Each auth-param is read by one regex; at the first thing that does not
     fit, :func:`_scan_auth_line` reads the value again to raise its error.
     """
+    plain = "\\" not in text and "\r" not in text and "\n" not in text
+    if plain:
+        parts = text.split('"')
+        shape = '"'.join(parts[::2])
+        known = _SHAPES.get(shape)
+        if known is not None:
+            scheme, names, pick = known
+            # As many values as names, by construction (see _remember_shape).
+            return [(scheme, tuple(zip(names, pick(parts))))]  # noqa: B905
     grouped = _USUAL_GROUPS.fullmatch(text)
     if grouped is not None:
         # The last group matched is the value of the last param present.
-        count = (grouped.lastindex or 1) // 3
-        groups = grouped.groups()
-        return [(groups[0], tuple(zip(groups[1::3], groups[3 : 3 * count + 1 : 3], strict=False)))]
+        # One iterator zipped with itself pairs the values up (name, value);
+        # their count is even. (A keyword argument to zip costs a slower call.)
+        pairs = iter(grouped.group(*_PARAM_GROUPS[(grouped.lastindex or 1) // 3]))
+        item = (grouped.group(1), tuple(zip(pairs, pairs)))  # noqa: B905
+        if plain:
+            _remember_shape(shape, grouped, item)
+        return [item]
     usual = _USUAL_CHALLENGE.fullmatch(text)
     if usual is not None:
         # Between the params of a checked usual value there are only ","
@@ -363,6 +400,42 @@ def _parse_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]
             if _NEXT_SCHEME.match(text, pos):
                 break
         items.append((scheme, tuple(params)))
+
+
+def _remember_shape(shape: str, grouped: re.Match[str], item: _AuthItem) -> None:
+    # How to read a value of this shape again, from `parts + constants`: a
+    # quoted param's value is the split's odd part, an unquoted one's is the
+    # same text as here (part of the shape), kept as a constant.
+    scheme, params = item
+    quoted = 0
+    picks: list[int | None] = []
+    constants: list[str] = []
+    for index, (_, value) in enumerate(params):
+        if grouped.group(3 + 3 * index) is not None:
+            quoted += 1
+            picks.append(2 * quoted - 1)
+        else:
+            picks.append(None)
+            constants.append(value)
+    after_parts = 2 * quoted + 1  # the split's parts, for any value of this shape
+    constant_index = iter(range(after_parts, after_parts + len(constants)))
+    indexes = [next(constant_index) if pick is None else pick for pick in picks]
+    getter = itemgetter(*indexes)
+    pick: Callable[[list[str]], tuple[str, ...]]
+    if len(indexes) == 1:
+
+        def pick(parts: list[str]) -> tuple[str, ...]:
+            return ((parts + constants)[indexes[0]],)
+
+    elif constants:
+
+        def pick(parts: list[str]) -> tuple[str, ...]:
+            return getter(parts + constants)  # type: ignore[no-any-return]
+
+    else:
+        pick = getter
+    names = tuple(name for name, _ in params)
+    recent.remember(_SHAPES, shape, (scheme, names, pick), _SHAPES_MAX)
 
 
 def _scan_auth_line(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:

@@ -149,8 +149,13 @@ def _usual_via(value: str) -> Via | None:
             params = ((name1, value1), (name2, value2))
         else:
             params = ((name1, value1), (name2, value2), *_simple_params(more))
-        # Only the parameters hold "=" (not the transport or host).
-        if "rport=" in value.lower():
+        # Only an rport parameter with a value has a port to check (the
+        # names' lengths first: no lower-case copy for the usual branch).
+        if (
+            (value1 is not None and len(name1) == 5 and name1.lower() == "rport")
+            or (value2 is not None and len(name2) == 5 and name2.lower() == "rport")
+            or (more and "rport=" in more.lower())
+        ):
             rport = _param(params, "rport")
             if rport and (not (rport.isdigit() and rport.isascii()) or int(rport) > 65535):
                 return None
@@ -459,6 +464,10 @@ class ContentType(Record):
         return f"{self.type}/{self.subtype}{format_params(self.params)}"
 
 
+#: The subscription states of RFC 6665 8.2.3, as usually written.
+_USUAL_STATES = frozenset(("active", "pending", "terminated"))
+
+
 @record
 class SubscriptionState(Record):
     """A Subscription-State value (RFC 6665 8.2.3).
@@ -501,6 +510,13 @@ class SubscriptionState(Record):
             ParseError: malformed value or non-numeric expires/retry-after.
         """
         value = value.strip(" \t")
+        state, _, tail = value.partition(";")
+        if state in _USUAL_STATES and tail.startswith("expires="):
+            # "active;expires=600", as notifiers write it: what the general
+            # path below returns for it, read by str methods.
+            seconds = tail[8:]
+            if seconds.isdigit() and seconds.isascii():
+                return rebuild(cls, (state, None, int(seconds), None, ()))
         usual = _USUAL_TOKEN_PARAMS.fullmatch(value)
         if usual is not None:
             state, params_text = usual.groups()

@@ -45,8 +45,10 @@ QUOTED_STRING = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"')
 # callid = word [ "@" word ]; word = 1*(alphanum / "-" / "." / "!" / "%" / "*" /
 #   "_" / "+" / "`" / "'" / "~" / "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE /
 #   "/" / "[" / "]" / "?" / "{" / "}" )
-_WORD = r"[A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}]+"
-CALL_ID = re.compile(rf"{_WORD}(?:@{_WORD})?")
+_WORD = r"[A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}]++"
+# Possessive: "@" is no word character, so no backtracking could match
+# otherwise, and the engine saves no positions to try.
+CALL_ID = re.compile(rf"{_WORD}(?:@{_WORD})?+")
 
 # generic-param = token [ EQUAL gen-value ]; gen-value = token / host / quoted-string
 # (LWS is allowed around SEMI and EQUAL; host adds "[" "]" ":" for IPv6.)

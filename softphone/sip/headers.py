@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from softphone.sip.errors import LocalProtocolError, ParseError
@@ -163,7 +163,7 @@ class Headers:
     and dropped whenever the headers change.
     """
 
-    __slots__ = ("_cache", "_idx", "_items", "_owner")
+    __slots__ = ("_cache", "_first", "_items", "_more", "_owner")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         """Build headers from ``(name, value)`` pairs.
@@ -174,9 +174,12 @@ class Headers:
         """
         self._items: list[tuple[str, str, str]] = []
         self._cache: dict[str, Any] = {}
-        # key -> raw values, built by the parser's one pass over the lines (or
-        # on first lookup); None after a change.
-        self._idx: dict[str, list[str]] | None = None
+        # The lookup index, built by the parser's one pass over the lines (or
+        # on first lookup): key -> first raw value, None after a change; and
+        # key -> every raw value, for the keys on more than one line only
+        # (most headers appear once: no list per line).
+        self._first: dict[str, str] | None = None
+        self._more: dict[str, list[str]] = {}
         # A weak reference to the parsed message that holds views of these
         # lines in its instance dict (see softphone.sip.message), told when
         # they change.
@@ -190,17 +193,14 @@ class Headers:
         self._items = [(name.lower(), name, value) for name, value in lines]
 
     @classmethod
-    def _from_parsed(
-        cls,
-        items: list[tuple[str, str, str]],
-        index: dict[str, list[str]] | None = None,
-    ) -> Headers:
-        # The parser has already split lines on CRLF and checked the names;
-        # it may hand over the lookup index it built on the way.
+    def _from_parsed(cls, items: list[tuple[str, str, str]]) -> Headers:
+        # Lines whose names are already checked and canonical (split by the
+        # parser, or copied from other headers).
         headers = cls.__new__(cls)
         headers._items = items
         headers._cache = {}
-        headers._idx = index
+        headers._first = None
+        headers._more = {}
         headers._owner = None
         return headers
 
@@ -226,30 +226,38 @@ class Headers:
             raise LocalProtocolError(f"CR, LF or NUL in the value of header {name}")
         return canonical
 
-    def _index(self) -> dict[str, list[str]]:
+    def _index(self) -> dict[str, str]:
         # Built once per change: typed views look headers up many times.
-        index = self._idx
-        if index is None:
-            index = {}
+        first = self._first
+        if first is None:
+            first = {}
+            more: dict[str, list[str]] = {}
             for key, _, value in self._items:
-                if key in index:
-                    index[key].append(value)
+                if key not in first:
+                    first[key] = value
+                elif key in more:
+                    more[key].append(value)
                 else:
-                    index[key] = [value]
-            self._idx = index
-        return index
+                    more[key] = [first[key], value]
+            self._first = first
+            self._more = more
+        return first
 
-    def _lines(self, key: str) -> list[str] | None:
-        # The index's own list (no copy) for a lower-case canonical key: for
-        # the typed views, which only read it.
-        index = self._idx
-        if index is None:
-            index = self._index()
-        return index.get(key)
+    def _lines(self, key: str) -> Sequence[str] | None:
+        # Every raw value of a lower-case canonical key, for the typed views,
+        # which only read it (the index's own list when there are several).
+        first = self._first
+        if first is None:
+            first = self._index()
+        value = first.get(key)
+        if value is None:
+            return None
+        return self._more.get(key) or (value,)
 
     def _changed(self) -> None:
         self._cache.clear()
-        self._idx = None
+        self._first = None
+        self._more = {}
         owner = self._owner
         if owner is not None:
             self._owner = None
@@ -259,13 +267,15 @@ class Headers:
 
     def get(self, name: str) -> str | None:
         """Return the first raw value of *name*, or ``None``."""
-        found = self._lines(_key(name))
-        return found[0] if found else None
+        first = self._first
+        if first is None:
+            first = self._index()
+        return first.get(_key(name))
 
     def get_all(self, name: str) -> list[str]:
         """Return every raw value of *name*, one per header line, in order."""
         found = self._lines(_key(name))
-        return [] if found is None else found.copy()
+        return [] if found is None else list(found)
 
     def values(self, name: str) -> list[str]:
         """Return every comma-separated element of *name* across all lines.
@@ -360,7 +370,12 @@ class Headers:
             return result
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and bool(self._lines(_key(name)))
+        if not isinstance(name, str):
+            return False
+        first = self._first
+        if first is None:
+            first = self._index()
+        return _key(name) in first
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         for _, name, value in self._items:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -173,6 +173,14 @@ _ABSENT_LIST = {
     "proxy-authenticate": "proxy_authenticate",
 }
 _OPTIONAL = {**_ABSENT_NONE, **_ABSENT_LIST}
+# The headers every message carries, in the order parse() checks them.
+_REQUIRED = (
+    ("via", "Via"),
+    ("from", "From"),
+    ("to", "To"),
+    ("call-id", "Call-ID"),
+    ("cseq", "CSeq"),
+)
 # The headers that appear once, in the order parse() checks them: key, name.
 _SINGLE = (
     ("from", "From"),
@@ -196,7 +204,7 @@ _USUAL_REQUEST_LINE = re.compile(rf"([{TOKEN_CHARS}]++) {_SIMPLE_SIP_URI} SIP/2\
 # header is looked up or scanned twice.
 
 
-def _single(lines: list[str] | None, name: str) -> str | None:
+def _single(lines: Sequence[str] | None, name: str) -> str | None:
     if lines is None:
         return None
     if len(lines) > 1:
@@ -204,7 +212,7 @@ def _single(lines: list[str] | None, name: str) -> str | None:
     return lines[0]
 
 
-def _name_addr(lines: list[str] | None, name: str) -> NameAddr:
+def _name_addr(lines: Sequence[str] | None, name: str) -> NameAddr:
     value = _single(lines, name)
     if value is None:
         raise ParseError(f"Missing {name} header")
@@ -229,15 +237,15 @@ def _name_addr_value(value: str, name: str) -> NameAddr:
     raise ParseError(reason)
 
 
-def _from_of(lines: list[str] | None) -> NameAddr:
+def _from_of(lines: Sequence[str] | None) -> NameAddr:
     return _name_addr(lines, "From")
 
 
-def _to_of(lines: list[str] | None) -> NameAddr:
+def _to_of(lines: Sequence[str] | None) -> NameAddr:
     return _name_addr(lines, "To")
 
 
-def _expires_of(lines: list[str] | None) -> int | None:
+def _expires_of(lines: Sequence[str] | None) -> int | None:
     value = _single(lines, "Expires")
     return None if value is None else _expires_value(value)
 
@@ -249,12 +257,12 @@ def _expires_value(value: str) -> int:
     return parse_delta_seconds(value, "Expires")
 
 
-def _min_expires_of(lines: list[str] | None) -> int | None:
+def _min_expires_of(lines: Sequence[str] | None) -> int | None:
     value = _single(lines, "Min-Expires")
     return None if value is None else parse_delta_seconds(value, "Min-Expires")
 
 
-def _via_of(lines: list[str] | None) -> list[Via]:
+def _via_of(lines: Sequence[str] | None) -> list[Via]:
     if lines is not None and len(lines) == 1:
         # One usual Via line (the usual case at a UA): no loop.
         via = _usual_via(lines[0])
@@ -284,7 +292,7 @@ def _via_of(lines: list[str] | None) -> list[Via]:
     return out
 
 
-def _call_id_of(lines: list[str] | None) -> str:
+def _call_id_of(lines: Sequence[str] | None) -> str:
     value = _single(lines, "Call-ID")
     if value is None:
         raise ParseError("Missing Call-ID header")
@@ -297,7 +305,7 @@ def _call_id_value(value: str) -> str:
     return value
 
 
-def _cseq_of(lines: list[str] | None) -> CSeq:
+def _cseq_of(lines: Sequence[str] | None) -> CSeq:
     value = _single(lines, "CSeq")
     if value is None:
         raise ParseError("Missing CSeq header")
@@ -346,13 +354,20 @@ def _cseq_value(value: str) -> CSeq:
         raise ParseError(reason) from None
 
 
-def _max_forwards_of(lines: list[str] | None) -> int | None:
+def _max_forwards_of(lines: Sequence[str] | None) -> int | None:
     value = _single(lines, "Max-Forwards")
     return None if value is None else _max_forwards_value(value)
 
 
+# Each Max-Forwards value written the usual way ("70") -> its number.
+_MAX_FORWARDS = {str(number): number for number in range(256)}
+
+
 def _max_forwards_value(value: str) -> int:
     # Max-Forwards = 1*DIGIT; RFC 3261 20.22 limits it to 0-255.
+    number = _MAX_FORWARDS.get(value)
+    if number is not None:
+        return number
     if value.isdigit() and value.isascii():
         number = int(value)
         if number <= 255:
@@ -372,7 +387,7 @@ def _plain_contact_params(params: tuple[tuple[str, str | None], ...]) -> bool:
     return True
 
 
-def _contact_of(lines: list[str] | None) -> list[Contact]:
+def _contact_of(lines: Sequence[str] | None) -> list[Contact]:
     if lines is None:
         return []
     if len(lines) == 1 and "," not in lines[0]:
@@ -403,12 +418,12 @@ def _contact_of(lines: list[str] | None) -> list[Contact]:
         raise ParseError(f"Bad Contact header: {exc.reason}") from None
 
 
-def _content_type_of(lines: list[str] | None) -> ContentType | None:
+def _content_type_of(lines: Sequence[str] | None) -> ContentType | None:
     value = _single(lines, "Content-Type")
     return None if value is None else ContentType.parse(value)
 
 
-def _date_of(lines: list[str] | None) -> str | None:
+def _date_of(lines: Sequence[str] | None) -> str | None:
     value = _single(lines, "Date")
     return None if value is None else _date_value(value)
 
@@ -419,22 +434,22 @@ def _date_value(value: str) -> str:
     return value
 
 
-def _event_of(lines: list[str] | None) -> Event | None:
+def _event_of(lines: Sequence[str] | None) -> Event | None:
     value = _single(lines, "Event")
     return None if value is None else Event.parse(value)
 
 
-def _subscription_state_of(lines: list[str] | None) -> SubscriptionState | None:
+def _subscription_state_of(lines: Sequence[str] | None) -> SubscriptionState | None:
     value = _single(lines, "Subscription-State")
     return None if value is None else SubscriptionState.parse(value)
 
 
-def _retry_after_of(lines: list[str] | None) -> RetryAfter | None:
+def _retry_after_of(lines: Sequence[str] | None) -> RetryAfter | None:
     value = _single(lines, "Retry-After")
     return None if value is None else RetryAfter.parse(value)
 
 
-def _tokens_of(lines: list[str] | None, name: str) -> list[str]:
+def _tokens_of(lines: Sequence[str] | None, name: str) -> list[str]:
     if lines is None:
         return []
     if len(lines) == 1 and _USUAL_TOKEN_LIST.fullmatch(lines[0]) is not None:
@@ -451,11 +466,11 @@ def _tokens_of(lines: list[str] | None, name: str) -> list[str]:
     return values
 
 
-def _challenges_of(lines: list[str] | None) -> list[Challenge]:
+def _challenges_of(lines: Sequence[str] | None) -> list[Challenge]:
     return [] if lines is None else _auth().parse_challenges(lines)
 
 
-def _credentials_of(lines: list[str] | None) -> Credentials | None:
+def _credentials_of(lines: Sequence[str] | None) -> Credentials | None:
     return None if lines is None else _auth().parse_credentials(lines[0])
 
 
@@ -482,7 +497,7 @@ class _View(Generic[T]):
     cached in its :class:`Headers` until they change.
     """
 
-    def __init__(self, key: str, build: Callable[[list[str] | None], T], doc: str) -> None:
+    def __init__(self, key: str, build: Callable[[Sequence[str] | None], T], doc: str) -> None:
         self._key = key
         self._build = build
         self.__doc__ = doc
@@ -512,7 +527,7 @@ def _set_headers(message: _Message, headers: Headers) -> None:
     fields["_headers"] = headers
 
 
-def _tokens_view(name: str) -> Callable[[list[str] | None], list[str]]:
+def _tokens_view(name: str) -> Callable[[Sequence[str] | None], list[str]]:
     return lambda lines: _tokens_of(lines, name)
 
 
@@ -607,50 +622,41 @@ class _Message:
         lines.append("\r\n")
         return "\r\n".join(lines).encode("utf-8", "surrogateescape") + self.body
 
-    def _validate(self, views: dict[str, Any], index: dict[str, list[str]]) -> None:
+    def _validate(
+        self, views: dict[str, Any], first: dict[str, str], more: dict[str, list[str]]
+    ) -> None:
         # RFC 3261 8.1.1: every request and response carries Via, From, To,
         # Call-ID and CSeq; those and the headers whose grammar has no comma
         # list appear once. The checks run in a fixed order so that the first
         # problem found is always the same one. `views` is the instance dict
         # (a copy of a template with every view's key, so it never grows)
-        # and `index` the splitter's lookup index.
-        get = index.get
-        if "via" not in index:
-            raise ParseError("Missing Via header")
-        if "from" not in index:
-            raise ParseError("Missing From header")
-        if "to" not in index:
-            raise ParseError("Missing To header")
-        if "call-id" not in index:
-            raise ParseError("Missing Call-ID header")
-        if "cseq" not in index:
-            raise ParseError("Missing CSeq header")
-        via = index["via"]
+        # and `first` and `more` the splitter's index (see _split_headers).
+        get = first.get
+        try:
+            top_via = first["via"]
+            from_ = first["from"]
+            to = first["to"]
+            call_id = first["call-id"]
+            cseq = first["cseq"]
+        except KeyError:
+            for key, name in _REQUIRED:
+                if key not in first:
+                    raise ParseError(f"Missing {name} header") from None
+            raise
         max_forwards = get("max-forwards")
         contact = get("contact")
         content_type = get("content-type")
         expires = get("expires")
         date = get("date")
-        try:
-            # One value each (a list unpacked, far cheaper than len() calls);
-            # on a ValueError the checks below say which header is repeated.
-            (from_,) = index["from"]
-            (to,) = index["to"]
-            (call_id,) = index["call-id"]
-            (cseq,) = index["cseq"]
-            if max_forwards is not None:
-                (max_forwards_value,) = max_forwards
-            if content_type is not None:
-                (content_type_value,) = content_type
-            if expires is not None:
-                (expires_value,) = expires
-            if date is not None:
-                (date_value,) = date
-        except ValueError:
+        via: Sequence[str] = (top_via,)
+        contacts: Sequence[str] | None = None if contact is None else (contact,)
+        if more:
             for key, name in _SINGLE:
-                if len(get(key) or ()) > 1:
-                    raise ParseError(f"Multiple {name} headers") from None
-            raise
+                if key in more:
+                    raise ParseError(f"Multiple {name} headers")
+            via = more.get("via") or via
+            if contact is not None:
+                contacts = more.get("contact") or contacts
         # Build the views the stack relies on, from the lines the splitter
         # indexed, in this order (the first error found is always the same
         # one); the optional views of absent headers read None (the
@@ -658,26 +664,28 @@ class _Message:
         # where reading one is an attribute lookup; the headers drop them if
         # they change (see Headers._changed).
         views["via"] = _via_of(via)
-        views["from_"] = _name_addr_value(from_, "From")
-        views["to"] = _name_addr_value(to, "To")
+        # The usual name-addr first (a record is never false), then the
+        # general reader, which also gives the errors: a call less per value.
+        views["from_"] = _usual_name_addr(from_) or _name_addr_value(from_, "From")
+        views["to"] = _usual_name_addr(to) or _name_addr_value(to, "To")
         views["call_id"] = _call_id_value(call_id)
         views["cseq"] = _cseq_value(cseq)
         if max_forwards is not None:
-            views["max_forwards"] = _max_forwards_value(max_forwards_value)
-        views["contact"] = [] if contact is None else _contact_of(contact)
+            views["max_forwards"] = _max_forwards_value(max_forwards)
+        views["contact"] = [] if contacts is None else _contact_of(contacts)
         if content_type is not None:
-            views["content_type"] = ContentType.parse(content_type_value)
+            views["content_type"] = ContentType.parse(content_type)
         if expires is not None:
-            views["expires"] = _expires_value(expires_value)
+            views["expires"] = _expires_value(expires)
         if date is not None:
-            views["date"] = _date_value(date_value)
+            views["date"] = _date_value(date)
         # Fresh lists: a caller may change the list a view returns.
         views["allow"] = []
         views["supported"] = []
         views["require"] = []
         views["www_authenticate"] = []
         views["proxy_authenticate"] = []
-        for key in _OPTIONAL_KEYS.intersection(index):
+        for key in _OPTIONAL_KEYS.intersection(first):
             name = _OPTIONAL[key]
             build = _READ_BY_THE_STACK.get(key)
             if build is None:
@@ -688,7 +696,7 @@ class _Message:
             # which raises the same error when read (parse() does not fail
             # on it, whatever the error).
             try:
-                views[name] = build(index[key])
+                views[name] = build(more.get(key) or (first[key],))
             except Exception:
                 del views[name]
         self._headers._owner = _weakref(self)
@@ -699,7 +707,7 @@ _VIEW_NAMES = tuple(name for name, value in vars(_Message).items() if isinstance
 # The optional headers the stack reads whenever a message carries them (a
 # SUBSCRIBE's or NOTIFY's Event and Subscription-State, a registrar's
 # Authorization, a 401's challenges): parse() builds their views, by key.
-_READ_BY_THE_STACK: dict[str, Callable[[list[str]], Any]] = {
+_READ_BY_THE_STACK: dict[str, Callable[[Sequence[str]], Any]] = {
     "event": _event_of,
     "subscription-state": _subscription_state_of,
     "authorization": _credentials_of,
@@ -962,19 +970,24 @@ def _split_line(line: str) -> tuple[str, str, str]:
     return key, canonical, value
 
 
-def _split_headers(
-    lines: list[str], head: str
-) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
+#: What _split_headers returns: the header lines, the first value of each
+#: key, and every value of the keys on several lines.
+_Split = tuple[list[tuple[str, str, str]], dict[str, str], dict[str, list[str]]]
+
+
+def _split_headers(lines: list[str], head: str) -> _Split:
     # The (key, canonical name, value) lines after the start line (lines[0])
-    # and the key -> values index that Headers looks names up in, `lines`
-    # being `head` split on CRLF. One partition per line: str methods scan
-    # far faster than a regex, and a known name costs one dict lookup.
+    # and the index that Headers looks names up in (key -> first value; key
+    # -> every value for the keys on several lines), `lines` being `head`
+    # split on CRLF. One partition per line: str methods scan far faster
+    # than a regex, and a known name costs one dict lookup.
     try:
         if len(lines) > MAX_HEADERS + 1:
             raise ParseError("Too many header fields", 413)
         items: list[tuple[str, str, str]] = []
         append = items.append
-        index: dict[str, list[str]] = {}
+        first: dict[str, str] = {}
+        more: dict[str, list[str]] = {}
         names = _NAMES
         rest = iter(lines)
         next(rest)  # the start line
@@ -994,10 +1007,12 @@ def _split_headers(
                 key, canonical, value = _split_line(line)
             value = value.strip(" \t")
             append((key, canonical, value))
-            if key in index:
-                index[key].append(value)
+            if key not in first:
+                first[key] = value
+            elif key in more:
+                more[key].append(value)
             else:
-                index[key] = [value]
+                more[key] = [first[key], value]
     except ParseError:
         # RFC 3261 7.3.1: a line break followed by whitespace is folded LWS.
         # A folded line always fails the split above (no colon, or a name
@@ -1008,7 +1023,7 @@ def _split_headers(
             raise
         head = LINE_BREAK.sub(" ", head)
         return _split_headers(head.split("\r\n"), head)
-    return items, index
+    return items, first, more
 
 
 def parse(data: bytes) -> Request | Response:
@@ -1023,85 +1038,84 @@ def parse(data: bytes) -> Request | Response:
             header lines of a request could be split, ``partial`` holds that
             request with its raw headers.
     """
+    # One function, not a guard around a second one: a call less per message.
     try:
-        return _parse(data)
+        if type(data) is not bytes:
+            if not isinstance(data, _BYTES_LIKE):
+                raise ParseError("Message is not bytes")
+            data = bytes(data)
+        if len(data) > MAX_DATAGRAM:
+            raise ParseError("Message too large", 413)
+        # RFC 3261 7.5: CRLFs before the start line SHOULD be ignored.
+        start = 0
+        while data.startswith(b"\r\n", start):
+            start += 2
+        end = data.find(b"\r\n\r\n", start)
+        if end < 0:
+            raise ParseError("No empty line after the header fields")
+        head = data[start:end].decode("utf-8", "surrogateescape")
+        lines = head.split("\r\n")
+        # A CR or LF outside a CRLF pair: what the split left in the lines. Two
+        # searches of the lines joined (memchr) cost far less than counting
+        # CRs and LFs in `head` (a loop over every character).
+        joined = "".join(lines)
+        if "\r" in joined or "\n" in joined:
+            raise ParseError("Bare CR or LF in the header section")
+        start_line = lines[0]
+
+        message: Request | Response
+        if start_line.startswith("SIP/"):
+            version, _, tail = start_line.partition(" ")
+            code, _, reason = tail.partition(" ")
+            if version != "SIP/2.0":
+                _check_version(version)
+            status = _STATUS_CODES.get(code)
+            if status is None:
+                raise ParseError("Status code out of range")
+            if "\x00" in reason:
+                raise ParseError("NUL in the reason phrase")
+            items, first, more = _split_headers(lines, head)
+            message = _new(Response)
+            fields = _RESPONSE_FIELDS.copy()
+            fields["status"] = status
+            fields["reason"] = reason
+            partial = None
+        else:
+            method, uri = _request_line(start_line)
+            items, first, more = _split_headers(lines, head)
+            message = _new(Request)
+            fields = _REQUEST_FIELDS.copy()
+            fields["method"] = method
+            fields["uri"] = uri
+            partial = message
+        # One dict for the fields and the views parse() builds: a copy of a
+        # template holding every key, filled in place (it never grows).
+        # Headers._from_parsed's work, written out (a call less per message).
+        headers = _new(Headers)
+        headers._items = items
+        headers._cache = {}
+        headers._first = first
+        headers._more = more
+        headers._owner = None
+        fields["_headers"] = headers
+        fields["version"] = "SIP/2.0"
+        message.__dict__ = fields
+        try:
+            fields["body"] = _body(first, more, data, end + 4)
+            message._validate(fields, first, more)
+            if partial is not None and fields["cseq"].method != partial.method:
+                raise ParseError("CSeq method does not match the request method")
+        except ParseError as exc:
+            # A partial request has its fields and no views (they are read
+            # from its raw headers, if at all).
+            message._forget_views()
+            exc.partial = partial
+            raise
+        return message
     except ParseError:
         raise
     except Exception as exc:  # pragma: no cover - a bug must not stop the stack
         raise ParseError(f"Unparseable message ({type(exc).__name__})") from exc
-
-
-def _parse(data: bytes) -> Request | Response:
-    if type(data) is not bytes:
-        if not isinstance(data, _BYTES_LIKE):
-            raise ParseError("Message is not bytes")
-        data = bytes(data)
-    if len(data) > MAX_DATAGRAM:
-        raise ParseError("Message too large", 413)
-    # RFC 3261 7.5: CRLFs before the start line SHOULD be ignored.
-    start = 0
-    while data.startswith(b"\r\n", start):
-        start += 2
-    end = data.find(b"\r\n\r\n", start)
-    if end < 0:
-        raise ParseError("No empty line after the header fields")
-    head = data[start:end].decode("utf-8", "surrogateescape")
-    lines = head.split("\r\n")
-    # A CR or LF outside a CRLF pair: what the split left in the lines. Two
-    # searches of the lines joined (memchr) cost far less than counting
-    # CRs and LFs in `head` (a loop over every character).
-    joined = "".join(lines)
-    if "\r" in joined or "\n" in joined:
-        raise ParseError("Bare CR or LF in the header section")
-    start_line = lines[0]
-
-    message: Request | Response
-    if start_line.startswith("SIP/"):
-        version, _, tail = start_line.partition(" ")
-        code, _, reason = tail.partition(" ")
-        if version != "SIP/2.0":
-            _check_version(version)
-        if len(code) != 3 or not code.isdigit() or not "100" <= code <= "699":
-            raise ParseError("Status code out of range")
-        if "\x00" in reason:
-            raise ParseError("NUL in the reason phrase")
-        items, index = _split_headers(lines, head)
-        message = _new(Response)
-        fields = _RESPONSE_FIELDS.copy()
-        fields["status"] = int(code)
-        fields["reason"] = reason
-        partial = None
-    else:
-        method, uri = _request_line(start_line)
-        items, index = _split_headers(lines, head)
-        message = _new(Request)
-        fields = _REQUEST_FIELDS.copy()
-        fields["method"] = method
-        fields["uri"] = uri
-        partial = message
-    # One dict for the fields and the views parse() builds: a copy of a
-    # template holding every key, filled in place (it never grows).
-    # Headers._from_parsed's work, written out (a call less per message).
-    headers = _new(Headers)
-    headers._items = items
-    headers._cache = {}
-    headers._idx = index
-    headers._owner = None
-    fields["_headers"] = headers
-    fields["version"] = "SIP/2.0"
-    message.__dict__ = fields
-    try:
-        fields["body"] = _body(index, data, end + 4)
-        message._validate(fields, index)
-        if partial is not None and fields["cseq"].method != partial.method:
-            raise ParseError("CSeq method does not match the request method")
-    except ParseError as exc:
-        # A partial request has its fields and no views (they are read
-        # from its raw headers, if at all).
-        message._forget_views()
-        exc.partial = partial
-        raise
-    return message
 
 
 # Usual Request-Lines read lately -> (method, URI): a peer sends the same
@@ -1156,6 +1170,10 @@ else:
     _new = object.__new__
 
 
+#: Every valid Status-Code as written -> its number (three ASCII digits, 1xx-6xx).
+_STATUS_CODES = {str(code): code for code in range(100, 700)}
+
+
 def _check_version(version: str) -> None:
     if version == "SIP/2.0":
         return
@@ -1166,14 +1184,15 @@ def _check_version(version: str) -> None:
     raise ParseError("Malformed SIP version")
 
 
-def _body(index: dict[str, list[str]], data: bytes, start: int) -> bytes:
+def _body(first: dict[str, str], more: dict[str, list[str]], data: bytes, start: int) -> bytes:
     # The body: data from `start`, as long as Content-Length says.
-    values = index.get("content-length")
-    if values is None:
+    value = first.get("content-length")
+    if value is None:
         return data[start:]
-    if len(values) > 1:
+    if more and "content-length" in more:
         raise ParseError("Multiple Content-Length headers")
-    value = values[0]
+    if value == "0":
+        return b""  # most requests and responses carry no body
     if not (value.isdigit() and value.isascii()):
         if value.startswith("-"):
             raise ParseError("Negative Content-Length")

@@ -490,6 +490,12 @@ def _usual_name_addr(text: str) -> NameAddr | None:
         # address groups.
         if end == len(text):
             return rebuild(NameAddr, (known[0], known[1], ()))
+        if text.startswith(";tag=", end):
+            # The usual tail, ";tag=" and letters and digits, read by str
+            # methods: what the regex below gives for it.
+            tag = text[end + 5 :]
+            if tag.isalnum() and tag.isascii():
+                return rebuild(NameAddr, (known[0], known[1], (("tag", tag),)))
         tail = _USUAL_TAIL.fullmatch(text, end)
         if tail is None:
             return None

@@ -26,7 +26,7 @@ from softphone.sip import (
     parse_challenges,
     parse_credentials,
 )
-from softphone.sip.fields import ContentType, CSeq, Via
+from softphone.sip.fields import ContentType, CSeq, SubscriptionState, Via
 
 SETTINGS = settings(max_examples=150, deadline=None)
 TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"
@@ -162,6 +162,8 @@ def test_via_fast_and_general_paths_agree(text: str) -> None:
         ("SIP/2.0/UDP host:65536;branch=z9hG4bKa", "Via port out of range"),
         ("SIP/2.0/UDP host;branch=z9hG4bKa;rport=70000", "Via rport is not a port number"),
         ("SIP/2.0/UDP host;rport=x1", "Via rport is not a port number"),
+        ("SIP/2.0/UDP host;branch=z9hG4bKa;x;rport=70000", "Via rport is not a port number"),
+        ("SIP/2.0/UDP host;RPort=70000", "Via rport is not a port number"),
         ("SIP/3.0/UDP host;branch=z9hG4bKa", "Via protocol is not SIP/2.0"),
         ("SIP/2.0/UDP host;branch=", "Malformed parameter in Via header"),
     ],
@@ -484,3 +486,26 @@ def test_cseq_of_a_parsed_message_reads_as_cseq_parse(value: str) -> None:
         assert raised.value.reason == exc.reason
     else:
         assert parse(data).cseq == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("active;expires=600", SubscriptionState("active", None, 600)),
+        ("pending;expires=0", SubscriptionState("pending", None, 0)),
+        ("terminated;expires=30", SubscriptionState("terminated", None, 30)),
+        ("active;expires=600;x", SubscriptionState("active", None, 600, None, (("x", None),))),
+        ("Active;expires=600", SubscriptionState("active", None, 600)),
+        ("active;expires=", "Malformed parameter in Subscription-State header"),
+        ("active;expires=\u0663", "Malformed parameter in Subscription-State header"),
+        ("active;expires=-1", "Subscription-State expires is not a number of seconds"),
+    ],
+)
+def test_subscription_state_reads_the_same_on_either_path(
+    text: str, expected: SubscriptionState | str
+) -> None:
+    if isinstance(expected, str):
+        with pytest.raises(ParseError, match=expected):
+            SubscriptionState.parse(text)
+    else:
+        assert SubscriptionState.parse(text) == expected

@@ -1,7 +1,8 @@
 """Values read lately are shared, and parsing gives the same whether seen before or not.
 
 ``parse()`` remembers the records it made of a peer's Request-Line, Via
-sent-by, addresses, Content-Type and Event (softphone.sip.recent). Every
+sent-by, addresses, Content-Type and Event, and the shapes of its digest
+challenges and credentials (softphone.sip.recent). Every
 message here is parsed twice: once with those tables empty (cold) and once
 after the tables were filled by the messages it was made from (warm). The
 outcome (every field and view, or the error) must be the same.
@@ -17,6 +18,7 @@ import pytest
 
 from bench.parse_corpus import REALISTIC, VIEWS, fresh_traffic
 from softphone.sip import ParseError, Request, parse, recent
+from softphone.sip import auth as auth_module
 from softphone.sip import uri as uri_module
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "rfc4475"
@@ -24,7 +26,16 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "rfc4475"
 # path reads it (quotes, brackets, separators, LWS, escapes) and plain ones.
 ALPHABET = ';=<>",: \t@\\%[]?&x7'
 # The header lines whose values the tables remember, and the start line.
-REMEMBERED = ("Via:", "From:", "To:", "Contact:", "Content-Type:", "Event:")
+REMEMBERED = (
+    "Via:",
+    "From:",
+    "To:",
+    "Contact:",
+    "Content-Type:",
+    "Event:",
+    "Authorization:",
+    "WWW-Authenticate:",
+)
 
 
 def outcome(data: bytes) -> object:
@@ -152,3 +163,60 @@ def test_a_peer_sending_endless_new_addresses_cannot_grow_the_table(
             parse(from_header(f"<sip:u{number}@example.com>;tag=1")).from_.uri.user == f"u{number}"
         )
         assert len(table) <= limit
+
+
+CHALLENGE = 'Digest realm="example.com", nonce="{}", opaque="", stale=FALSE, qop="auth"'
+
+
+@pytest.mark.parametrize(
+    "nonce",
+    [
+        "abc",
+        "",
+        "a, b=c",  # separators inside the quotes
+        'a\\"b',  # an escaped quote: read by the escaping path
+        "a\\b",
+        "a\r\n b",  # a fold inside the quotes
+        "a\tb",
+        "한국어",
+        'a" x="b',  # an extra quoted value: another shape
+    ],
+)
+def test_a_challenge_of_a_known_shape_reads_as_if_never_seen(nonce: str) -> None:
+    # The shape (the text outside the quotes) is remembered from a first
+    # challenge; a second with other quoted text must read the same as cold.
+    text = CHALLENGE.format(nonce)
+
+    def read() -> object:
+        try:
+            return auth_module.parse_challenges(text)
+        except ParseError as exc:
+            return ("error", exc.reason)
+
+    recent.forget()
+    expected = read()
+    auth_module.parse_challenges(CHALLENGE.format("seen before"))
+    assert read() == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "limit"),
+    [(auth_module._SHAPES, auth_module._SHAPES_MAX)],
+)
+def test_endless_new_challenge_shapes_cannot_grow_the_table(
+    table: dict[str, object], limit: int
+) -> None:
+    recent.forget()
+    for number in range(limit * 3 + 7):
+        (challenge,) = auth_module.parse_challenges(f'Digest realm="r", p{number}="v"')
+        assert challenge.param(f"p{number}") == "v"
+        assert len(table) <= limit
+
+
+@pytest.mark.parametrize("tag", ["8952588306", "태그", "a-b.c", "a;x=1", "", "a b", "a\tb", "A%41"])
+def test_a_tag_after_a_known_address_reads_as_if_never_seen(tag: str) -> None:
+    data = from_header(f'"Alice" <sip:alice@example.com>;tag={tag}')
+    expected = cold(data)
+    recent.forget()
+    outcome(from_header('"Alice" <sip:alice@example.com>;tag=1'))  # the address is known
+    assert outcome(data) == expected
