@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import random
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from softphone.sip import ParseError, Request, Response, parse
@@ -186,6 +187,12 @@ VIEWS = [
 ]
 
 
+# Reads every view in one call, as attribute reads in the stack's code do:
+# the same reads as a loop over getattr(), without the interpreter's loop
+# (about a microsecond per message, which no peer's adapter pays).
+_READ_EVERY_VIEW = attrgetter(*VIEWS)
+
+
 def full_parse(data: bytes) -> Request | Response:
     """Parse `data` and every typed view of it (Via, From/To URIs, Contact ...).
 
@@ -193,8 +200,7 @@ def full_parse(data: bytes) -> Request | Response:
         ParseError: the message or one of the headers it carries is invalid.
     """
     message = parse(data)
-    for view in VIEWS:
-        getattr(message, view)
+    _READ_EVERY_VIEW(message)
     return message
 
 
