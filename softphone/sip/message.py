@@ -16,7 +16,6 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from weakref import ref as _weakref
 
@@ -520,6 +519,17 @@ class _View(Generic[T]):
         return value
 
 
+def _get_headers(message: _Message) -> Headers:
+    # The only way to the lines from outside: the views parse() left in the
+    # instance dict must be dropped if they change, so the lines learn here
+    # which message to tell (Headers._changed), once, not at every parse.
+    fields = message.__dict__
+    headers: Headers = fields["_headers"]
+    if "via" in fields and headers._owner is None:
+        headers._owner = _weakref(message)
+    return headers
+
+
 def _set_headers(message: _Message, headers: Headers) -> None:
     fields = message.__dict__
     if "via" in fields:
@@ -545,7 +555,7 @@ class _Message:
 
     #: The header lines (changing them, or assigning other headers, makes
     #: every view read the new lines).
-    headers = property(attrgetter("_headers"), _set_headers)
+    headers = property(_get_headers, _set_headers)
 
     via = _View("via", _via_of, "Every Via value, top first.")
     from_ = _View(
@@ -610,7 +620,7 @@ class _Message:
         # first Content-Length line (or last), so framing can never lie.
         lines = [start_line]
         length = f"Content-Length: {len(self.body)}"
-        for key, name, value in self.headers._items:
+        for key, name, value in self._headers._items:
             if key == "content-length":
                 if length:
                     lines.append(length)
@@ -663,7 +673,10 @@ class _Message:
         # template's) or a fresh empty list. They are in the instance dict,
         # where reading one is an attribute lookup; the headers drop them if
         # they change (see Headers._changed).
-        views["via"] = _via_of(via)
+        # The usual single Via first, then the general reader (which also
+        # gives the errors): a call less per message.
+        top = _usual_via(top_via) if len(via) == 1 else None
+        views["via"] = [top] if top is not None else _via_of(via)
         # The usual name-addr first (a record is never false), then the
         # general reader, which also gives the errors: a call less per value.
         views["from_"] = _usual_name_addr(from_) or _name_addr_value(from_, "From")
@@ -699,7 +712,6 @@ class _Message:
                 views[name] = build(more.get(key) or (first[key],))
             except Exception:
                 del views[name]
-        self._headers._owner = _weakref(self)
 
 
 #: The attribute names of the typed views.
@@ -785,7 +797,7 @@ class Request(_Message):
             and self.uri == other.uri
             and self.body == other.body
             and self.version == other.version
-            and _headers_without_length(self.headers) == _headers_without_length(other.headers)
+            and _headers_without_length(self._headers) == _headers_without_length(other._headers)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -845,8 +857,8 @@ class Response(_Message):
         # The To view parse() built (one To header), so it is not read again.
         to_view = request.__dict__.get("to")
         if to_view is None:
-            to_view = request.headers._cache.get("to")
-        for key, name, value in request.headers._items:
+            to_view = request._headers._cache.get("to")
+        for key, name, value in request._headers._items:
             if key in ("via", "from", "call-id", "cseq") or (
                 # RFC 3261 8.2.6.1: a 100 Trying copies Timestamp.
                 key == "timestamp" and status == 100
@@ -875,7 +887,7 @@ class Response(_Message):
             and self.reason == other.reason
             and self.body == other.body
             and self.version == other.version
-            and _headers_without_length(self.headers) == _headers_without_length(other.headers)
+            and _headers_without_length(self._headers) == _headers_without_length(other._headers)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -1081,7 +1093,9 @@ def parse(data: bytes) -> Request | Response:
             fields["reason"] = reason
             partial = None
         else:
-            method, uri = _request_line(start_line)
+            # A Request-Line read lately is looked up here: a call less.
+            known = _REQUEST_LINES.get(start_line)
+            method, uri = _request_line(start_line) if known is None else known
             items, first, more = _split_headers(lines, head)
             message = _new(Request)
             fields = _REQUEST_FIELDS.copy()
@@ -1125,9 +1139,7 @@ _REQUEST_LINES_MAX = 256
 
 
 def _request_line(start_line: str) -> tuple[str, Uri]:
-    known = _REQUEST_LINES.get(start_line)
-    if known is not None:
-        return known
+    # (method, URI) of a Request-Line not in _REQUEST_LINES.
     usual = _USUAL_REQUEST_LINE.fullmatch(start_line)
     if usual is not None:
         method, scheme, user, host, port, params = usual.groups()
