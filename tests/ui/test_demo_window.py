@@ -309,11 +309,12 @@ from ui.windows.main_window import MainWindow
 
 # The welcome server greets bob's device after his registration: quitting
 # by the menu waits for that greeting (or 20 s), as a person would see it.
+# Bob's own: Joe's device, watched too, may be greeted first.
 greeted = []
 
 class Greeted(logging.Handler):
     def emit(self, record):
-        if "welcome server greeted" in record.getMessage():
+        if "welcome server greeted sip:bob@example.com" in record.getMessage():
             greeted.append(record)
 
 logging.getLogger("softphone.demo").addHandler(Greeted())
