@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.keepalive import PONG_TIMEOUT, KeepAlive, options_probe
+from softphone.listeners import Listeners
 from softphone.location import HostPort, LocationError, locate_all
 from softphone.phrase import say
 from softphone.ratelimit import FloodLimits
@@ -173,6 +174,8 @@ class Application:
         self._server_lost = False
         #: Registered now (a refresh is not a connection coming back).
         self._registered = False
+        #: Told when `stop()` begins, while the store is still open.
+        self._stopping: Listeners[[]] = Listeners("stopping", log)
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -207,21 +210,28 @@ class Application:
     async def stop(self, *, close_store: bool = True) -> None:
         """Unsubscribe and unregister (Expires: 0), then close sockets and the store.
 
+        In this order: the `on_stopping` callbacks keep what they hold (the
+        window's draft) while the store is open; sending stops before the
+        transports close, so a message cut off stays queued or sending and
+        goes again at the next start; the store closes last.
+
         *close_store* False leaves the store open for the core that takes
         over the same account (a changed password or server).
         """
+        self._stopping()
         self.resender.stop()
         await self.presence.stop()
         if self.keepalive is not None:
             self.keepalive.stop()
         if self.registration is not None:
             await self.registration.stop()
+        await self.messaging.stop()
         self.agent.close()
-        # Closing fails what is still on the wire; let those messages record
-        # it before the database closes.
-        await self.messaging.drain()
+        # Receipts and typing indications still on their way fail as the
+        # agent closes; whatever they store is committed before the close.
         await self.receipts.drain()
         await self.typing.drain()
+        await self.messaging.drain()
         if close_store:
             self.store.close()
         self._started = False
@@ -236,6 +246,10 @@ class Application:
 
     def _from_server(self, source: Address) -> bool:
         return _normal_host(source.host) in self.server_hosts
+
+    def on_stopping(self, callback: Callable[[], None]) -> None:
+        """Call *callback* when `stop()` begins: the store is still open for its writes."""
+        self._stopping.add(callback)
 
     def on_registration(self, callback: Callable[[RegistrationStatus], None]) -> None:
         """Call *callback* with every registration status."""

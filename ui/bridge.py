@@ -43,6 +43,8 @@ class CoreBridge(QObject):
     store_problem = Signal(str)
     #: A peer started (True) or stopped (False) typing to us (RFC 3994).
     typing_changed = Signal(str, bool)
+    #: The core is stopping: the store is open for the last writes (a draft).
+    stopping = Signal()
 
     def __init__(self, app: Application, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +53,7 @@ class CoreBridge(QObject):
         app.messaging.on_message_state(self._on_state)
         app.messaging.on_store_problem(self.store_problem.emit)
         app.on_registration(self._on_registration)
+        app.on_stopping(self.stopping.emit)
         app.agent.add_observer(self._on_trace)
         presence = self.presence
         if presence is not None:

@@ -127,6 +127,8 @@ class Messaging:
         # Peers with a message kept back in this run: only their attempts'
         # ends look for what to send next (a burst to a peer scans nothing).
         self._holding: set[str] = set()
+        #: Set by `stop()`: the app is quitting, nothing more is sent.
+        self._stopped = False
 
     # -- wiring -----------------------------------------------------------------
 
@@ -325,7 +327,51 @@ class Messaging:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         self._writes.flush()
 
+    async def stop(self) -> None:
+        """Stop sending (the app is quitting), before the transports close.
+
+        A delivery under way is cancelled where it is, its states written so
+        far committed. A message already on the wire is failed as "closed
+        before the server answered", with an automatic resend (the same
+        identity, so the recipient keeps one copy) when the policy resends;
+        one not yet sent stays QUEUED for the next start. Sending on after
+        the transports are gone would fail every message as the network's
+        fault. Without automatic resends (`softphone send`, one attempt)
+        nothing cut off is left to be sent later unasked.
+        """
+        self._stopped = True
+        cut = sorted(self._in_flight)
+        for task in list(self._tasks):
+            task.cancel()
+        await self.drain()
+        for message_id in cut:
+            self._cut_off(message_id)
+
+    def _cut_off(self, message_id: MessageId) -> None:
+        try:
+            record = self._store.message(message_id)
+        except NotFound:
+            return  # deleted meanwhile
+        automatic = self.resend_policy.automatic
+        if record.state is not DeliveryState.SENDING and (
+            automatic or record.state is not DeliveryState.QUEUED
+        ):
+            return
+        kind = FailureKind.CLOSED_BEFORE_ANSWER
+        resend = None
+        if automatic and self.resend_policy.resendable(failure=kind):
+            resend = self._plan(record, retry_after=None)
+        self._update(
+            message_id,
+            DeliveryState.FAILED,
+            reason=failure_reason(kind),
+            local_failure=True,
+            resend=resend,
+        )
+
     def _schedule(self, record: MessageRecord) -> None:
+        if self._stopped:
+            return  # stored QUEUED: the next start sends it
         if record.id in self._in_flight:
             # The attempt before ends after its final state is announced:
             # a Retry clicked in between is sent when it has ended.
@@ -564,10 +610,12 @@ class Messaging:
             if left:
                 self._settling[message_id] = left
             if error is not None:
-                committed.set_exception(error)
+                if not committed.done():  # its delivery was cancelled by `stop()`
+                    committed.set_exception(error)
                 return
             self._changed(record)
-            committed.set_result(record)
+            if not committed.done():
+                committed.set_result(record)
 
         self._writes.submit(write, done)
         return await committed

@@ -239,6 +239,10 @@ class ChatView(QWidget):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self.save_draft)
+        # (peer, text) the store holds as the open conversation's draft: a
+        # window closed after its core stopped (and closed the store) has
+        # nothing left to write.
+        self._kept: tuple[str, str] | None = None
 
         # Names and addresses come from the network: plain text, never rich.
         self.title = QLabel("")
@@ -369,7 +373,9 @@ class ChatView(QWidget):
         self.send_button.setEnabled(enabled)
         self.set_typing(None)
         self.composer.blockSignals(True)
-        self.composer.setPlainText(self.store.draft(peer) if peer else "")
+        draft = self.store.draft(peer) if peer else ""
+        self._kept = (peer, draft) if peer else None
+        self.composer.setPlainText(draft)
         self.composer.blockSignals(False)
         self._view_timer.start()
         self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
@@ -453,14 +459,18 @@ class ChatView(QWidget):
         if peer is None:
             return
         text = self.composer.toPlainText()
+        if self._kept == (peer, text):
+            return
         try:
             kept = self.store.draft(peer)
             if text == kept or (not text.strip() and not kept):
+                self._kept = (peer, text)
                 return
             self.store.set_draft(peer, text, now=time.time())
         except Exception:  # the disk, or a store already closed: the text stays on screen
             log.warning("cannot keep the draft for %s", peer, exc_info=True)
             return
+        self._kept = (peer, text)
         self.draft_changed.emit(peer, text if text.strip() else "")
 
     def _row_option(self, row: int) -> tuple[QStyleOptionViewItem, QModelIndex]:

@@ -254,6 +254,9 @@ class MainWindow(QMainWindow):
         # Plain text in the status bar until the next message is shown there.
         bridge.store_problem.connect(self.statusBar().showMessage)
         bridge.typing_changed.connect(self._on_typing)
+        # However the core is stopped (Quit, the session ending, a test),
+        # the open conversation's draft is written before its store closes.
+        bridge.stopping.connect(self.chat.save_draft)
 
     def _show_first_status(self, *, switching: bool = False) -> None:
         self.chat.set_connected(self.app.is_ready())
