@@ -34,7 +34,7 @@ from softphone.account import Account
 from softphone.agent import UserAgent
 from softphone.app import Application, AppOptions
 from softphone.blocking import blocked_addresses, set_blocked
-from softphone.config import password_for
+from softphone.config import default_data_dir, password_for
 from softphone.launch import (
     UsageError,
     open_store,
@@ -584,8 +584,12 @@ Every MESSAGE and SUBSCRIBE must be authenticated; a MESSAGE is relayed
 only when its From is the signed-in address. Failed logins are logged one
 per line ("auth failure from HOST port PORT ...", see docs/security.md).
 
+Registered devices are kept in the state file (SQLite) and restored when
+the registrar starts again, so a restart does not make them unreachable.
+
 exit status: 0 stopped by SIGINT or SIGTERM; 1 cannot listen (port in use,
-no permission); 2 usage error (users file, options)""",
+no permission); 2 usage error (users file, options, an unreadable state
+file)""",
     )
     registrar.add_argument(
         "--users",
@@ -608,7 +612,31 @@ no permission); 2 usage error (users file, options)""",
         default=10,
         help="devices one address may register at once (default: %(default)s)",
     )
+    state = registrar.add_mutually_exclusive_group()
+    state.add_argument(
+        "--state",
+        metavar="FILE",
+        help="where registered devices are kept across restarts"
+        " (default: registrar/DOMAIN.sqlite3 in the data directory; '' keeps them in memory)",
+    )
+    state.add_argument(
+        "--no-state",
+        action="store_true",
+        help="keep registered devices in memory only (a restart forgets them)",
+    )
     registrar.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+
+def registrar_state_path(args: argparse.Namespace) -> Path | None:
+    """The state file `softphone registrar` uses; None to keep bindings in memory."""
+    if args.no_state or args.state == "":
+        return None
+    if args.state is not None:
+        return Path(args.state)
+    # One file per domain: two registrars for two domains on one machine
+    # keep their devices apart.
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", args.domain.lower()).lstrip(".") or "domain"
+    return default_data_dir() / "registrar" / f"{name}.sqlite3"
 
 
 async def run_registrar(args: argparse.Namespace) -> int:
@@ -617,30 +645,59 @@ async def run_registrar(args: argparse.Namespace) -> int:
     Returns EXIT_FAILED when the port cannot be bound.
 
     Raises:
-        UsageError: the users file is missing or invalid.
+        UsageError: the users file is missing or invalid, or the state file
+            cannot be read (the server does not start).
     """
     from softphone.server import LocalServer
+    from softphone.server.state import BindingState, StateError
     from softphone.server.users_file import UsersFileError, load_users_file
 
+    state_path = registrar_state_path(args)
     try:
         config = load_users_file(args.users)
+        # An unreadable state file stops the start: starting empty would
+        # overwrite the devices it holds at the first REGISTER and leave
+        # them unreachable with nothing but a log line to say why. The
+        # operator chooses: repair or move it, or --no-state.
+        state = None
+        if state_path is not None:
+            try:
+                state = BindingState.open(state_path)
+            except StateError as exc:
+                raise UsageError(
+                    f"{exc}; move it away, give another with --state, or start with --no-state"
+                ) from None
         server = LocalServer(
             config.users,
             domain=args.domain,
             min_expires=args.min_expires,
             max_bindings=args.max_bindings,
             watchers=config.watchers,
+            state=state,
         )
     except (UsersFileError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     try:
         address = await server.start(args.host, args.port)
+    except StateError as exc:
+        await server.stop()
+        raise UsageError(
+            f"{exc}; move it away, give another with --state, or start with --no-state"
+        ) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         sys.stderr.write(f"softphone: cannot listen on {args.host} port {args.port}: {reason}\n")
         await server.stop()
         return EXIT_FAILED
-    _print_json({"event": "listening", "address": address.sent_by, "domain": server.domain})
+    _print_json(
+        {
+            "event": "listening",
+            "address": address.sent_by,
+            "domain": server.domain,
+            "state": None if state_path is None else str(state_path),
+            "restored": server.binding_count,
+        }
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -131,6 +131,11 @@ class LocationService:
         return sorted(self._bindings.get(aor, {}).values(), key=lambda b: b.registered_at)
 
     @property
+    def binding_count(self) -> int:
+        """Bindings of every AoR together."""
+        return sum(len(table) for table in self._bindings.values())
+
+    @property
     def deadline(self) -> float | None:
         """When the next binding expires, if any is bound."""
         times = [b.expires_at for table in self._bindings.values() for b in table.values()]
@@ -237,6 +242,31 @@ class LocationService:
             table[key] = binding
             changes.append(BindingChange(binding, event))
         return changes
+
+    def restore(self, bindings: Sequence[Binding]) -> int:
+        """Put back bindings saved before a restart; returns how many were kept.
+
+        Their ids are kept (watchers know contacts by them) and new ids
+        continue after the highest. A binding whose contact is not a SIP
+        URI, or one past `max_bindings` for its AoR, is left out.
+        """
+        kept = 0
+        highest = 0
+        for binding in bindings:
+            try:
+                uri = SipUri.parse(binding.uri)
+            except ParseError:
+                continue
+            table = self._bindings.setdefault(binding.aor, {})
+            key = _binding_key(uri)
+            if key not in table and len(table) >= self.max_bindings:
+                continue
+            kept += key not in table
+            table[key] = binding
+            if binding.id[1:].isdigit():
+                highest = max(highest, int(binding.id[1:]))
+        self._ids = itertools.count(highest + 1)
+        return kept
 
     def _too_many(self) -> RegisterRefused:
         return RegisterRefused(403, f"Too many registered devices (limit {self.max_bindings})")

@@ -21,8 +21,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import json
 import logging
+import sqlite3
+import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +43,7 @@ from softphone.server.digest import DEFAULT_ALGORITHMS, AuthOutcome, DigestAuthe
 from softphone.server.loops import OwnAddresses
 from softphone.server.notifier import RegSubscription
 from softphone.server.silent import SilentTargets
+from softphone.server.state import BindingState
 from softphone.server.throttle import AuthThrottle
 from softphone.sip import Headers, ParseError, Request, Response, SipUri
 from softphone.sip.aor import aor_key
@@ -166,6 +170,9 @@ class LocalServer:
             when to answer 503 instead (default limits: `AuthThrottle()`).
         nonce_lifetime: seconds a digest nonce stays valid.
         timers: transaction timers (shorter ones make tests quicker).
+        state: where the bindings are kept across restarts (`start`
+            restores the ones not expired); None keeps them in memory only.
+            The server closes it on `stop`.
 
     Raises:
         ValueError: (on construction) a key of *users*, or an address in
@@ -187,6 +194,7 @@ class LocalServer:
         max_subscriptions_per_watcher: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WATCHER,
         max_subscriptions_per_aor: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_AOR,
         auth_throttle: AuthThrottle | None = None,
+        state: BindingState | None = None,
     ) -> None:
         self.domain = domain.lower()
         #: AoR → (digest user name, realm); the realm is the AoR's domain.
@@ -237,6 +245,10 @@ class LocalServer:
             tuple[list[_Dialog], list[BindingChange], int, float]
         ] = collections.deque()
         self._publisher: asyncio.Task[None] | None = None
+        self._state = state
+        #: AoRs whose bindings changed since the state file was last written.
+        self._unsaved: set[str] = set()
+        self._save_handle: asyncio.Handle | None = None
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -247,7 +259,9 @@ class LocalServer:
 
         Raises:
             OSError: the port cannot be bound.
+            StateError: the state file cannot be read.
         """
+        self._restore()
         self.agent.handle("REGISTER", self._on_register)
         self.agent.handle("SUBSCRIBE", self._on_subscribe)
         self.agent.handle("MESSAGE", self._on_message)
@@ -292,6 +306,12 @@ class LocalServer:
                 await task
         self.agent.close()
         self._dialogs.clear()
+        if self._save_handle is not None:
+            self._save_handle.cancel()
+        if self._state is not None:
+            self._save_state()
+            self._state.close()
+            self._state = None
 
     # -- observation ---------------------------------------------------------------
 
@@ -302,6 +322,11 @@ class LocalServer:
     def bindings(self, aor: str) -> list[Binding]:
         """The current bindings of *aor*."""
         return self.location.bindings(aor)
+
+    @property
+    def binding_count(self) -> int:
+        """Bindings held for all users (after `start`: those restored)."""
+        return self.location.binding_count
 
     def may_watch(self, watcher: str, aor: str) -> bool:
         """True when *watcher* may subscribe to *aor*'s registrations."""
@@ -387,6 +412,7 @@ class LocalServer:
         incoming.respond(200, headers=headers)
         if changes:
             self._publish(aor, changes, now)
+            self._changed(aor)
         self._rearm()
 
     # -- SUBSCRIBE / NOTIFY --------------------------------------------------------
@@ -778,6 +804,64 @@ class LocalServer:
         rest = aor.split(":", 1)[1]
         return rest.split("@", 1)[1] if "@" in rest else self.domain
 
+    # -- the state file -------------------------------------------------------------
+
+    def _restore(self) -> None:
+        """Put back the bindings of our users that the state file holds and are alive."""
+        if self._state is None:
+            return
+        # The file holds wall-clock times, the server works in loop time.
+        offset = time.time() - self._now()
+        saved = self._state.load(time.time())
+        mine = [
+            dataclasses.replace(
+                b, expires_at=b.expires_at - offset, registered_at=b.registered_at - offset
+            )
+            for b in saved
+            if b.aor in self._users
+        ]
+        kept = self.location.restore(mine)
+        if kept:
+            log.info("restored %d bindings from %s", kept, self._state.path)
+            self._rearm()
+        # The file is written back as memory holds it: without the bindings
+        # of users no longer in the users file or past --max-bindings.
+        self._unsaved.update(b.aor for b in saved)
+        if self._unsaved:
+            self._save_handle = asyncio.get_running_loop().call_soon(self._save_state)
+
+    def _changed(self, aor: str) -> None:
+        # One write per turn of the event loop, after the answers of that
+        # turn went out: a burst of REGISTERs is one commit.
+        if self._state is None:
+            return
+        self._unsaved.add(aor)
+        if self._save_handle is None:
+            self._save_handle = asyncio.get_running_loop().call_soon(self._save_state)
+
+    def _save_state(self) -> None:
+        self._save_handle = None
+        if self._state is None or not self._unsaved:
+            return
+        offset = time.time() - self._now()
+        changed = {
+            aor: [
+                dataclasses.replace(
+                    b, expires_at=b.expires_at + offset, registered_at=b.registered_at + offset
+                )
+                for b in self.location.bindings(aor)
+            ]
+            for aor in self._unsaved
+        }
+        try:
+            self._state.save(changed)
+        except sqlite3.Error as exc:
+            # The bindings in memory are right; the relay goes on. They are
+            # written again with the next change of the same AoRs.
+            log.warning("cannot write the registrar state file %s: %s", self._state.path, exc)
+            return
+        self._unsaved.clear()
+
     # -- expiry ---------------------------------------------------------------------
 
     def _rearm(self) -> None:
@@ -801,6 +885,7 @@ class LocalServer:
             by_aor.setdefault(change.binding.aor, []).append(change)
         for aor, changes in by_aor.items():
             self._publish(aor, changes, now)
+            self._changed(aor)
         for key, dialog in list(self._dialogs.items()):
             sub = dialog.sub
             if sub.expires_at <= now:
