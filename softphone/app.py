@@ -6,6 +6,7 @@ and tests drive it without a QApplication.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ipaddress
 import logging
@@ -220,11 +221,14 @@ class Application:
         """
         self._stopping()
         self.resender.stop()
-        await self.presence.stop()
         if self.keepalive is not None:
             self.keepalive.stop()
+        # Unsubscribing and unregistering go at once: a server that hangs
+        # makes each wait for its timeout, and a person waits for the quit.
+        farewells = [self.presence.stop()]
         if self.registration is not None:
-            await self.registration.stop()
+            farewells.append(self.registration.stop())
+        await asyncio.gather(*farewells)
         await self.messaging.stop()
         self.agent.close()
         # Receipts and typing indications still on their way fail as the

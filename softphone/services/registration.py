@@ -280,7 +280,8 @@ class Registration:
             try:
                 response, _ = await asyncio.wait_for(self._send([self._target], expires=0), timeout)
             except (TimeoutError, TransactionFailed, AuthenticationFailed) as exc:
-                log.warning("unregistering failed: %s", exc)
+                reason = str(exc) or f"no answer within {timeout:g} s"  # a timeout is mute
+                log.warning("unregistering failed: %s", reason)
             else:
                 if 200 <= response.status < 300:
                     self._bound = False
