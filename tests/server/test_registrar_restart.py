@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import selectors
 import sqlite3
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +33,8 @@ from softphone.services.presence import NotifyReceived, Presence
 from softphone.sip.auth import DigestClient
 from softphone.sip.reginfo import ContactChange
 from softphone.transport.base import Target, TransportKind
+from tests.commands import command as softphone_command
+from tests.commands import read_json
 from tests.helpers import ROOT, cli_env
 from tests.interop.harness import free_port
 from tests.server.test_local_server import PASSWORDS as USERS
@@ -56,44 +57,10 @@ def users_file(tmp_path: Path) -> Path:
 @contextmanager
 def command(tmp_path: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
     """`softphone ARGS` as a person runs it, stopped (or killed) after the test."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "softphone", *args],
-        env=cli_env(tmp_path, PW_BOB=PASSWORDS["bob"], PW_ALICE=PASSWORDS["alice"]),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with softphone_command(
+        cli_env(tmp_path, PW_BOB=PASSWORDS["bob"], PW_ALICE=PASSWORDS["alice"]), *args
+    ) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
-
-
-def read_json(
-    process: subprocess.Popen[bytes], wanted: Callable[[dict[str, object]], bool]
-) -> dict[str, object]:
-    """The first JSON line of *process* that *wanted* accepts (20 s at most)."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + 20
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=0.2):
-                continue
-            raw = process.stdout.readline()
-            assert raw, f"the command exited ({process.poll()})"
-            line: dict[str, object] = json.loads(raw)
-            if wanted(line):
-                return line
-    raise AssertionError("no such line within 20 s")
 
 
 def registrar_args(users: Path, port: int, state: Path) -> tuple[str, ...]:

@@ -11,13 +11,9 @@ the keep-alive hears of it, so the status bar says the connection is lost.
 
 from __future__ import annotations
 
-import json
 import re
-import selectors
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,7 +24,9 @@ from softphone.app import Application, AppOptions
 from softphone.resend_policy import HELD
 from softphone.sip.delivery import DeliveryState
 from softphone.store import Store
-from tests.helpers import ROOT, cli_env
+from tests.commands import command as softphone_command
+from tests.commands import read_json
+from tests.helpers import cli_env
 from tests.ui.conftest import registered, wait_until
 from tests.ui.test_window_memory import window
 from tests.ui.test_window_resend import row_of, status_bar_history
@@ -38,47 +36,11 @@ DOMAIN = "example.com"
 PASSWORDS = {"alice": "alice-secret", "bob": "bob-secret"}
 
 
-def read_json(
-    process: subprocess.Popen[bytes], wanted: Callable[[dict[str, object]], bool]
-) -> dict[str, object]:
-    """The first JSON line of *process* that *wanted* accepts (20 s at most)."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + 20
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=0.2):
-                continue
-            raw = process.stdout.readline()
-            assert raw, f"the command exited ({process.poll()})"
-            line: dict[str, object] = json.loads(raw)
-            if wanted(line):
-                return line
-    raise AssertionError("no such line within 20 s")
-
-
 @contextmanager
 def command(tmp_path: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
     """`softphone ARGS` as a person runs it, stopped (or killed) after the test."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "softphone", *args],
-        env=cli_env(tmp_path, PW_BOB=PASSWORDS["bob"]),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with softphone_command(cli_env(tmp_path, PW_BOB=PASSWORDS["bob"]), *args) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
 
 
 def test_registrar_killed_message_fails_refused_and_status_bar_says_lost_before_timer_f(
