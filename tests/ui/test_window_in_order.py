@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from PySide6.QtCore import Qt
 from softphone.account import Account
 from softphone.app import Application, AppOptions
 from softphone.resend_policy import HELD, ResendPolicy
+from softphone.services.typing import MIN_GAP
 from softphone.sip.cpim import parse_cpim
 from softphone.sip.delivery import DeliveryState
 from softphone.sip.timers import TimerConfig
@@ -139,7 +139,6 @@ def test_a_message_written_while_the_one_before_waits_for_its_resend_arrives_aft
             chat = ui.window.chat
             async with running(ui.app):
                 ui.window.open_conversation(BOB)
-                typed_at = time.monotonic()
                 one = ui.type_and_enter("one")
                 # Typed at once, while "one" is still on its way.
                 two = ui.type_and_enter("two")
@@ -153,8 +152,12 @@ def test_a_message_written_while_the_one_before_waits_for_its_resend_arrives_aft
                     chat.retry_button(row_of(ui, two)),
                 )
                 # A typing notification is not a message: it never waits.
-                # (At most one "typing" per 5 s: this one is the next.)
-                await asyncio.sleep(max(0.0, typed_at + 5.2 - time.monotonic()))
+                # At most one "typing" per MIN_GAP: this one is the next,
+                # counted from when the first went (not from the test's own
+                # clock: on a loaded machine the first keystroke lands late).
+                last = ui.app.typing._out[BOB].last_active
+                loop_now = asyncio.get_running_loop().time()
+                await asyncio.sleep(max(0.0, last + MIN_GAP + 0.2 - loop_now))
                 assert ui.shown_state(one.id) is D.FAILED, "resent too early for this test"
                 three = ui.type_and_enter("three")
                 await wait_until(lambda: settled(ui, three), "three kept back (or sent)")
