@@ -1412,16 +1412,11 @@ class Store:
 
     def pending_outgoing(self, peer: str | None = None) -> list[MessageRecord]:
         """Every QUEUED message (to *peer* when given), oldest first: what to send."""
-        if peer is None:
-            rows = self._db.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE state = ? ORDER BY id",
-                (DeliveryState.QUEUED.value,),
-            ).fetchall()
-        else:
-            rows = self._db.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE state = ? AND peer = ? ORDER BY id",
-                (DeliveryState.QUEUED.value, peer),
-            ).fetchall()
+        rows = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+            " WHERE state = ? AND (? IS NULL OR peer = ?) ORDER BY id",
+            (DeliveryState.QUEUED.value, peer, peer),
+        ).fetchall()
         return [_message(row) for row in rows]
 
     def recover_after_restart(self, now: float) -> list[MessageRecord]:

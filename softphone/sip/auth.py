@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -404,22 +405,16 @@ def _parse_auth_line(text: str) -> list[_AuthItem]:
 
 def _remember_shape(shape: str, grouped: re.Match[str], item: _AuthItem) -> None:
     # How to read a value of this shape again, from `parts + constants`: a
-    # quoted param's value is the split's odd part, an unquoted one's is the
-    # same text as here (part of the shape), kept as a constant.
+    # quoted param's value is the split's next odd part; an unquoted one's
+    # is the same text as here (part of the shape), a constant after the parts.
     scheme, params = item
-    quoted = 0
-    picks: list[int | None] = []
-    constants: list[str] = []
-    for index, (_, value) in enumerate(params):
-        if grouped.group(3 + 3 * index) is not None:
-            quoted += 1
-            picks.append(2 * quoted - 1)
-        else:
-            picks.append(None)
-            constants.append(value)
-    after_parts = 2 * quoted + 1  # the split's parts, for any value of this shape
-    constant_index = iter(range(after_parts, after_parts + len(constants)))
-    indexes = [next(constant_index) if pick is None else pick for pick in picks]
+    quoted = [grouped.group(3 + 3 * index) is not None for index in range(len(params))]
+    constants = [
+        value for (_, value), is_quoted in zip(params, quoted, strict=True) if not is_quoted
+    ]
+    odd_parts = itertools.count(1, 2)
+    after_parts = itertools.count(2 * sum(quoted) + 1)
+    indexes = [next(odd_parts) if is_quoted else next(after_parts) for is_quoted in quoted]
     getter = itemgetter(*indexes)
     pick: Callable[[list[str]], tuple[str, ...]]
     if len(indexes) == 1:
